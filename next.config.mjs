@@ -1,0 +1,20 @@
+// Next.js configuration. ssh2 (optional native addon), better-sqlite3 and the Prisma
+// adapters stay external: Turbopack cannot bundle native modules.
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  serverExternalPackages: [
+    "better-sqlite3",
+    "@prisma/adapter-better-sqlite3",
+    "@prisma/adapter-pg",
+    "pg",
+    "ssh2",
+    "cpu-features",
+    "pino",
+  ],
+  poweredByHeader: false,
+  experimental: {
+    serverActions: { bodySizeLimit: "1mb" },
+  },
+};
+
+export default nextConfig;
