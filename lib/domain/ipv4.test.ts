@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import {
+  cidrContains,
+  cidrSchema,
+  cidrsOverlap,
+  formatIpv4,
+  ipv4Schema,
+  isUnicastHostAddress,
+  parseCidr,
+  parseIpv4,
+  publicEndpointIpSchema,
+} from "./ipv4";
+import { DomainError } from "./errors";
+
+const firstMessage = (r: { success: boolean; error?: { issues: { message: string }[] } }) =>
+  r.error?.issues[0]?.message;
+
+describe("ipv4Schema", () => {
+  it.each(["0.0.0.0", "198.18.0.10", "255.255.255.255", "10.0.0.1", "1.2.3.4", "100.64.0.0"])(
+    "accepts %s",
+    (s) => expect(ipv4Schema.safeParse(s).success).toBe(true),
+  );
+  it.each([
+    "", "1.2.3", "1.2.3.4.5", "256.0.0.1", "010.0.0.1", "1.2.3.04", " 1.2.3.4", "1.2.3.4 ", "1.2.3.4\n",
+    "1.2.3.-4", "1.2.3.4/32", "0x7f.0.0.1", "1..2.3", "１.2.3.4", "a.b.c.d", "1.2.3.4;reboot", "+1.2.3.4",
+  ])("rejects %j with the example message", (s) => {
+    expect(firstMessage(ipv4Schema.safeParse(s))).toBe("Enter an IPv4 address like 198.18.0.10");
+  });
+  it("rejects non-strings", () => expect(ipv4Schema.safeParse(123).success).toBe(false));
+});
+
+describe("parseIpv4 / formatIpv4", () => {
+  it("converts to unsigned numbers", () => {
+    expect(parseIpv4("255.255.255.255")).toBe(0xffffffff);
+    expect(parseIpv4("192.168.1.1")).toBe(0xc0a80101);
+    expect(formatIpv4(0)).toBe("0.0.0.0");
+  });
+  it("throws DomainError on bad input", () => {
+    expect(() => parseIpv4("1.2.3")).toThrow(DomainError);
+    expect(() => formatIpv4(-1)).toThrow(DomainError);
+    expect(() => formatIpv4(2 ** 32)).toThrow(DomainError);
+    expect(() => formatIpv4(1.5)).toThrow(DomainError);
+  });
+  it("round-trips every address", () => {
+    fc.assert(fc.property(fc.ipV4(), (ip) => formatIpv4(parseIpv4(ip)) === ip));
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffffffff }), (n) => parseIpv4(formatIpv4(n)) === n));
+  });
+});
+
+describe("cidrSchema / parseCidr", () => {
+  it.each(["192.168.1.0/24", "0.0.0.0/0", "10.0.0.0/8", "198.18.0.10/32", "172.16.0.0/12"])("accepts %s", (s) => {
+    expect(cidrSchema.safeParse(s).success).toBe(true);
+    expect(parseCidr(s).text).toBe(s);
+  });
+  it("suggests the network when host bits are set", () => {
+    expect(firstMessage(cidrSchema.safeParse("192.168.1.1/24"))).toBe(
+      "192.168.1.1/24 has host bits set — did you mean 192.168.1.0/24?",
+    );
+    expect(firstMessage(cidrSchema.safeParse("10.1.2.3/0"))).toContain("did you mean 0.0.0.0/0?");
+  });
+  it.each(["192.168.1.0/33", "192.168.1.0/024", "192.168.1.0/-1", "192.168.1.0/", "192.168.1.0/24 "])("rejects prefix of %s", (s) => {
+    expect(firstMessage(cidrSchema.safeParse(s))).toMatch(/prefix length/);
+  });
+  it.each(["", "192.168.1.0", " 192.168.1.0/24", "192.168.001.0/24", "192.168.1.0/24/1", "a/24", "/24", "10.0.0.0\\8"])(
+    "rejects malformed %j",
+    (s) => expect(firstMessage(cidrSchema.safeParse(s))).toBe("Enter a subnet in CIDR form like 192.168.1.0/24"),
+  );
+  it("parses network and prefix", () => {
+    expect(parseCidr("10.1.0.0/16")).toEqual({ network: 0x0a010000, prefix: 16, text: "10.1.0.0/16" });
+    expect(() => parseCidr("10.1.0.1/16")).toThrow(/did you mean 10.1.0.0\/16/);
+  });
+  it("round-trips every valid network", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }), (n, p) => {
+        const mask = p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0;
+        const text = `${formatIpv4((n & mask) >>> 0)}/${p}`;
+        return parseCidr(text).text === text && cidrSchema.safeParse(text).success;
+      }),
+    );
+  });
+});
+
+describe("cidrsOverlap / cidrContains", () => {
+  it.each([
+    ["10.0.0.0/8", "10.1.0.0/16", true],
+    ["10.1.0.0/16", "10.0.0.0/8", true],
+    ["10.0.0.0/24", "10.0.1.0/24", false],
+    ["0.0.0.0/0", "192.168.1.0/24", true],
+    ["192.168.1.0/25", "192.168.1.128/25", false],
+    ["192.168.1.5/32", "192.168.1.0/24", true],
+    ["192.168.1.0/24", "192.168.1.0/24", true],
+  ] as const)("%s vs %s → %s", (a, b, want) => expect(cidrsOverlap(a, b)).toBe(want));
+
+  it("contains", () => {
+    expect(cidrContains("192.168.1.0/24", "192.168.1.255")).toBe(true);
+    expect(cidrContains("192.168.1.0/24", "192.168.2.0")).toBe(false);
+    expect(cidrContains("0.0.0.0/0", "255.255.255.255")).toBe(true);
+  });
+
+  it("overlap is symmetric and matches address-level containment", () => {
+    const net = fc
+      .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }))
+      .map(([n, p]) => `${formatIpv4((n & (p === 0 ? 0 : (0xffffffff << (32 - p)) >>> 0)) >>> 0)}/${p}`);
+    fc.assert(
+      fc.property(net, net, (a, b) => {
+        const o = cidrsOverlap(a, b);
+        const eitherContainsOther = cidrContains(a, b.split("/")[0]!) || cidrContains(b, a.split("/")[0]!);
+        return o === cidrsOverlap(b, a) && o === eitherContainsOther;
+      }),
+    );
+  });
+});
+
+describe("publicEndpointIpSchema / isUnicastHostAddress", () => {
+  it.each(["198.18.0.10", "203.0.113.7", "10.0.0.1", "1.1.1.1", "223.255.255.254"])("accepts %s", (s) => {
+    expect(publicEndpointIpSchema.safeParse(s).success).toBe(true);
+    expect(isUnicastHostAddress(s)).toBe(true);
+  });
+  it.each([
+    ["0.0.0.0", /this network/],
+    ["0.1.2.3", /this network/],
+    ["127.0.0.1", /loopback/],
+    ["224.0.0.5", /multicast/],
+    ["239.255.255.250", /multicast/],
+    ["240.0.0.1", /reserved/],
+    ["255.255.255.255", /broadcast/],
+    ["1.2.3", /Enter an IPv4 address/],
+  ])("rejects %s", (s, msg) => {
+    expect(firstMessage(publicEndpointIpSchema.safeParse(s))).toMatch(msg);
+    expect(isUnicastHostAddress(s)).toBe(false);
+  });
+});
