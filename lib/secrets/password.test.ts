@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import {
+  hashPassword,
+  passwordNeedsRehash,
+  passwordSchema,
+  verifyPassword,
+  verifyPasswordForUnknownUser,
+} from "./password";
+
+describe("hashPassword / verifyPassword", () => {
+  it("verifies the right password and rejects others", async () => {
+    const stored = await hashPassword("correct horse battery");
+    expect(stored).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    expect(await verifyPassword("correct horse battery", stored)).toBe(true);
+    expect(await verifyPassword("correct horse batterY", stored)).toBe(false);
+    expect(await verifyPassword("", stored)).toBe(false);
+    expect(stored).not.toContain("correct");
+  });
+
+  it("salts every hash", async () => {
+    expect(await hashPassword("same password")).not.toBe(await hashPassword("same password"));
+  });
+
+  it("treats composed and decomposed Unicode as the same password", async () => {
+    const stored = await hashPassword("caf\u00e9-password-1");
+    expect(await verifyPassword("cafe\u0301-password-1", stored)).toBe(true);
+  });
+
+  it.each([
+    "",
+    "plain",
+    "bcrypt$1$2$3$4$5",
+    "scrypt$32768$8$1$$",
+    "scrypt$1000$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "scrypt$1073741824$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    "scrypt$32768$999$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  ])("returns false for an unusable stored hash %j", async (stored) => {
+    expect(await verifyPassword("anything-at-all", stored)).toBe(false);
+  });
+
+  it("accepts hashes made with other valid parameters", async () => {
+    const stored = await hashPassword("rehash-me-please");
+    const [, , , , salt] = stored.split("$");
+    const { scryptSync } = await import("node:crypto");
+    const weak = `scrypt$16384$8$1$${salt}$${scryptSync("rehash-me-please", Buffer.from(salt!, "base64url"), 32, { N: 16384 }).toString("base64url")}`;
+    expect(await verifyPassword("rehash-me-please", weak)).toBe(true);
+    expect(passwordNeedsRehash(weak)).toBe(true);
+    expect(passwordNeedsRehash(stored)).toBe(false);
+  });
+
+  it("has a dummy check for unknown users", async () => {
+    expect(await verifyPasswordForUnknownUser("whatever")).toBe(false);
+  });
+});
+
+describe("passwordSchema", () => {
+  it.each(["twelve chars", "x".repeat(256)])("accepts %j", (s) => expect(passwordSchema.safeParse(s).success).toBe(true));
+  it.each([
+    ["eleven char", /at least 12/],
+    ["x".repeat(257), /at most 256/],
+  ])("rejects %j", (s, m) => expect(passwordSchema.safeParse(s).error?.issues[0]?.message).toMatch(m));
+});
