@@ -1,0 +1,127 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { RenderError, type TunnelEnd } from "../contract";
+import { MODERN_PROFILE } from "../crypto-profiles";
+import { ARTICLE_NET_TO_NET, ARTICLE_NODE_TO_NODE } from "./article-fixtures";
+import { parseIfcfg } from "./parse";
+import { previewCentosFiles, racoonLifetime, renderCentosFiles } from "./render";
+
+// UPDATE_GOLDEN=1 rewrites the golden files; review the diff before committing.
+function expectGolden(dir: string, files: { path: string; content: string }[]) {
+  for (const f of files) {
+    const golden = path.join(import.meta.dirname, "__golden__", dir, path.basename(f.path));
+    if (process.env.UPDATE_GOLDEN) {
+      mkdirSync(path.dirname(golden), { recursive: true });
+      writeFileSync(golden, f.content);
+    }
+    expect(f.content, golden).toBe(readFileSync(golden, "utf8"));
+  }
+}
+
+/** The article's listings, typos fixed (stray ', Bdh_group, missing ; after include). */
+const LISTING_1 = "DST=198.18.0.2\nTYPE=IPSEC\nONBOOT=yes\nIKE_METHOD=PSK";
+const LISTING_6 = "TYPE=IPSEC\nONBOOT=yes\nIKE_METHOD=PSK\nSRCGW=192.168.1.254\nDSTGW=192.168.2.254\nSRCNET=192.168.1.0/24\nDSTNET=192.168.2.0/24\nDST=198.18.2.1";
+const remoteListing = (dst: string) => `;\nremote ${dst}\n{\n    exchange_mode aggressive, main;\n    my_identifier address;\n    proposal {\n        encryption_algorithm 3des;\n        hash_algorithm sha1;\n        authentication_method pre_shared_key;\n        dh_group 2 ;\n    }\n}`;
+const racoonListing = (dst: string) => `# Racoon IKE daemon configuration file.\n\n# See 'man racoon.conf' for a description of the format and entries.\n\npath include "/etc/racoon";\npath pre_shared_key "/etc/racoon/psk.txt";\npath certificate "/etc/racoon/certs";\n\nsainfo anonymous\n{\n  pfs_group 2;\n  lifetime time 1 hour ;\n  encryption_algorithm 3des, blowfish 448, rijndael ;\n  authentication_algorithm hmac_sha1, hmac_md5 ;\n  compression_algorithm deflate ;\n}\ninclude "/etc/racoon/${dst}.conf";`;
+
+/** Same statements, ignoring indentation, blank lines and the listings' " ;" spacing. */
+const statements = (text: string) =>
+  text.split("\n").map((l) => l.trim().replace(/\s+;$/, ";").replace(/\s+/g, " ")).filter((l) => l !== "");
+
+/** Every statement of the listing appears in the rendered file, in the listing's order. */
+function expectContainsInOrder(rendered: string, listing: string) {
+  const got = statements(rendered);
+  let at = 0;
+  for (const want of statements(listing)) {
+    const found = got.indexOf(want, at);
+    expect(found, `missing or out of order: ${want}`).toBeGreaterThanOrEqual(0);
+    at = found + 1;
+  }
+}
+
+const byName = (files: { path: string; content: string }[], name: string) => files.find((f) => f.path.endsWith(name))!.content;
+
+describe("centos-racoon render: the article's node-to-node scenario", () => {
+  const files = renderCentosFiles(ARTICLE_NODE_TO_NODE);
+  const preview = previewCentosFiles(ARTICLE_NODE_TO_NODE);
+
+  it("matches the golden files", () => {
+    expectGolden("node-to-node", files);
+    expectGolden("node-to-node/preview", preview.filter((f) => !f.path.endsWith("racoon.conf")));
+  });
+
+  it("renders Listing 1 (plus SRC, AH_PROTO and the exchange mode), Listing 2 and no sysctl file", () => {
+    const vars = parseIfcfg(byName(files, "ifcfg-ipsec0"));
+    expect(vars).toMatchObject(parseIfcfg(LISTING_1));
+    expect(Object.keys(vars).sort()).toEqual(["AH_PROTO", "DST", "IKE_EXCHANGE_MODE", "IKE_METHOD", "ONBOOT", "SRC", "TYPE"]);
+    expect(byName(files, "keys-ipsec0")).toBe("IKE_PSK=my_key\n");
+    expect(files.find((f) => f.path.endsWith("keys-ipsec0"))).toMatchObject({ mode: 0o600, secret: true });
+    expect(files.map((f) => f.path)).not.toContain("/etc/sysctl.d/90-gatewarden-ipsec.conf");
+  });
+
+  it("renders Listing 4 and previews Listing 3 and the psk.txt line", () => {
+    expectContainsInOrder(byName(files, "racoon.conf"), racoonListing("198.18.0.2"));
+    expect(statements(byName(preview, "198.18.0.2.conf"))).toEqual(statements(remoteListing("198.18.0.2")));
+    expect(byName(preview, "psk.txt")).toBe("198.18.0.2  my_key\n");
+  });
+});
+
+describe("centos-racoon render: the article's network-to-network scenario", () => {
+  const files = renderCentosFiles(ARTICLE_NET_TO_NET);
+  const preview = previewCentosFiles(ARTICLE_NET_TO_NET);
+
+  it("matches the golden files", () => {
+    expectGolden("net-to-net", files);
+    expectGolden("net-to-net/preview", preview.filter((f) => !f.path.endsWith("racoon.conf")));
+  });
+
+  it("renders Listing 6 and the key file", () => {
+    const vars = parseIfcfg(byName(files, "ifcfg-ipsec1"));
+    expect(vars).toMatchObject({ ...parseIfcfg(LISTING_6), SRC: "198.18.1.1", AH_PROTO: "none", IKE_EXCHANGE_MODE: "aggressive, main" });
+    expect(vars).not.toHaveProperty("IKE_ENC"); // the article's algorithms are the initscripts defaults
+    expect(byName(files, "keys-ipsec1")).toBe("IKE_PSK=r3dh4t11nux\n");
+  });
+
+  it("renders Listing 7, previews Listing 8, and turns on forwarding", () => {
+    expectContainsInOrder(byName(files, "racoon.conf"), racoonListing("198.18.2.1"));
+    expect(statements(byName(preview, "198.18.2.1.conf"))).toEqual(statements(remoteListing("198.18.2.1")));
+    expect(byName(files, "90-gatewarden-ipsec.conf")).toContain("\nnet.ipv4.ip_forward = 1\n");
+    expect(preview.find((f) => f.path === "/etc/racoon/racoon.conf")!.content).toBe('include "/etc/racoon/198.18.2.1.conf";\n');
+  });
+});
+
+describe("centos-racoon render: profiles and limits", () => {
+  const strongProfile = { ...MODERN_PROFILE, ikeVersion: 1 as const, exchangeModes: ["main" as const], esp: { ...MODERN_PROFILE.esp, pfsGroup: 14 as const } };
+  const modernV1: TunnelEnd = { ...ARTICLE_NET_TO_NET, profile: { ...strongProfile, ike: { encryption: "aes256", integrity: "sha256", dhGroup: 14 } } };
+
+  it("emits algorithm variables only when they differ from the initscripts defaults", () => {
+    const vars = parseIfcfg(renderCentosFiles(modernV1)[0]!.content);
+    expect(vars).toMatchObject({ IKE_ENC: "aes 256", IKE_AUTH: "sha256", IKE_DHGROUP: "14", IKE_EXCHANGE_MODE: "main" });
+    expect(renderCentosFiles(modernV1)[0]!.content).toContain('IKE_ENC="aes 256"\n');
+    const racoon = renderCentosFiles(modernV1)[2]!.content;
+    expect(racoon).toContain("  encryption_algorithm aes 256;\n  authentication_algorithm hmac_sha256;\n");
+    expect(racoon).not.toContain("compression_algorithm");
+  });
+
+  it("quotes a typed PSK that bash would otherwise expand", () => {
+    expect(renderCentosFiles({ ...ARTICLE_NODE_TO_NODE, psk: "a&b~c(d)" })[1]!.content).toBe('IKE_PSK="a&b~c(d)"\n');
+  });
+
+  it("refuses IKEv2, several subnets per side, a LAN address outside its subnet and 0x keys", () => {
+    const cases: [TunnelEnd, string][] = [
+      [{ ...ARTICLE_NET_TO_NET, profile: MODERN_PROFILE }, "profile.ikeVersion"],
+      [{ ...ARTICLE_NET_TO_NET, remote: { ...ARTICLE_NET_TO_NET.remote, subnets: ["192.168.2.0/24", "192.168.3.0/24"] } }, "remote.subnets"],
+      [{ ...ARTICLE_NET_TO_NET, local: { ...ARTICLE_NET_TO_NET.local, lanAddress: "192.168.9.254" } }, "local.lanAddress"],
+      [{ ...ARTICLE_NODE_TO_NODE, psk: "0xdeadbeef" }, "psk"],
+    ];
+    for (const [end, field] of cases) {
+      expect(() => renderCentosFiles(end)).toThrow(RenderError);
+      try { renderCentosFiles(end); } catch (e) { expect((e as RenderError).field).toBe(field); }
+    }
+  });
+
+  it("writes racoon lifetimes in the largest exact unit", () => {
+    expect([racoonLifetime(3600), racoonLifetime(5400), racoonLifetime(301)]).toEqual(["1 hour", "90 min", "301 sec"]);
+  });
+});

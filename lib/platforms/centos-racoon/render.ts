@@ -1,0 +1,157 @@
+// Renders the article's CentOS files for one tunnel end: ifcfg-ipsecN, keys-ipsecN,
+// racoon.conf (Listings 1, 2, 4, 6, 7) and, for net-to-net, a sysctl drop-in; plus a
+// preview of what `ifup ipsecN` will generate from them (Listings 3/8, psk.txt).
+import { RenderError, type CryptoProfile, type EspEncryption, type IkeEncryption, type RenderedFile, type TunnelEnd } from "../contract";
+import { assertTunnelEnd, cidrContains } from "../shared/assert-end";
+
+export const NETWORK_SCRIPTS = "/etc/sysconfig/network-scripts";
+export const RACOON_CONF = "/etc/racoon/racoon.conf";
+export const SYSCTL_DROP_IN = "/etc/sysctl.d/90-gatewarden-ipsec.conf";
+
+// The values initscripts' ifup-ipsec uses when a variable is absent.
+const DEFAULTS = { IKE_ENC: "3des", IKE_AUTH: "sha1", IKE_DHGROUP: "2" };
+const IKE_ENC: Record<IkeEncryption, string> = { "3des": "3des", aes128: "aes", aes192: "aes 192", aes256: "aes 256" };
+const ESP_ENC: Record<EspEncryption, string> = {
+  "3des": "3des", blowfish448: "blowfish 448", rijndael: "rijndael", aes128: "aes 128", aes192: "aes 192", aes256: "aes 256",
+};
+
+const file = (path: string, content: string, secret = false, scope: RenderedFile["scope"] = "tunnel"): RenderedFile => ({
+  path, content, mode: secret ? 0o600 : 0o644, secret, scope,
+});
+
+/** Quotes only when bash would otherwise split the value (the allow-lists leave spaces as the only case). */
+const shellValue = (value: string) => (/^[A-Za-z0-9._/:,+=@%^-]+$/.test(value) ? value : `"${value}"`);
+
+/** racoon's `lifetime time N unit;` with the largest unit that divides exactly. */
+export function racoonLifetime(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} hour`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} sec`;
+}
+
+function assertRenderable(end: TunnelEnd): void {
+  assertTunnelEnd(end);
+  if (end.profile.ikeVersion !== 1) {
+    throw new RenderError("unsupported", "profile.ikeVersion", "centos-racoon speaks IKEv1 only (racoon); choose an IKEv1 profile or the strongswan platform");
+  }
+  // racoon's getpsk() decodes keys that start with 0x as hex: the peer would derive another key.
+  if (end.psk.startsWith("0x")) {
+    throw new RenderError("invalid-input", "psk", "racoon reads a pre-shared key starting with 0x as hex; generate another key");
+  }
+  if (end.kind === "net-to-net") {
+    for (const side of ["local", "remote"] as const) {
+      const s = end[side];
+      if (s.subnets.length !== 1) {
+        throw new RenderError("unsupported", `${side}.subnets`, `CentOS ifcfg-ipsecN carries one SRCNET/DSTNET: the ${side} side needs exactly one subnet (has ${s.subnets.length}); use one tunnel per subnet pair or the strongswan platform`);
+      }
+      if (s.lanAddress === null || !cidrContains(s.subnets[0]!, s.lanAddress)) {
+        throw new RenderError("invalid-input", `${side}.lanAddress`, `net-to-net needs the ${side} router's LAN address inside ${s.subnets[0]} (${side === "local" ? "SRCGW" : "DSTGW"})`);
+      }
+    }
+  }
+}
+
+export function renderIfcfg(end: TunnelEnd): string {
+  const p = end.profile;
+  const vars: [string, string][] = [
+    ["TYPE", "IPSEC"], ["ONBOOT", "yes"], ["IKE_METHOD", "PSK"],
+    ["SRC", end.local.publicIp], ["DST", end.remote.publicIp],
+  ];
+  if (end.kind === "net-to-net") {
+    vars.push(
+      ["SRCGW", end.local.lanAddress!], ["DSTGW", end.remote.lanAddress!],
+      ["SRCNET", end.local.subnets[0]!], ["DSTNET", end.remote.subnets[0]!],
+    );
+  }
+  const algorithms: [keyof typeof DEFAULTS, string][] = [
+    ["IKE_ENC", IKE_ENC[p.ike.encryption]], ["IKE_AUTH", p.ike.integrity], ["IKE_DHGROUP", String(p.ike.dhGroup)],
+  ];
+  for (const [key, value] of algorithms) if (value !== DEFAULTS[key]) vars.push([key, value]);
+  vars.push(["AH_PROTO", "none"]);
+  return [
+    `# Managed by Gatewarden (tunnel ${end.tunnelId}); edits are overwritten on the next deploy.`,
+    "# AH_PROTO=none: ESP alone authenticates and encrypts; AH adds nothing over it, breaks",
+    "# behind NAT, and strongSwan's kernel-libipsec (the lab routers) implements ESP only.",
+    "# IKE_EXCHANGE_MODE is a Gatewarden extension read by the lab's ifup; stock initscripts",
+    '# ignore it and always offer "aggressive, main".',
+    ...vars.map(([k, v]) => `${k}=${shellValue(v)}`),
+    // Always quoted, as the lab's ifup expects: the value is a comma list.
+    `IKE_EXCHANGE_MODE="${p.exchangeModes.join(", ")}"`,
+    "",
+  ].join("\n");
+}
+
+export function renderKeys(end: TunnelEnd): string {
+  return `IKE_PSK=${shellValue(end.psk)}\n`;
+}
+
+export function renderRacoonConf(end: TunnelEnd): string {
+  const esp = end.profile.esp;
+  return [
+    "# Racoon IKE daemon configuration file.",
+    "# See 'man racoon.conf' for a description of the format and entries.",
+    "# Managed by Gatewarden: one sainfo for every tunnel of this router; edits are overwritten.",
+    "",
+    'path include "/etc/racoon";',
+    'path pre_shared_key "/etc/racoon/psk.txt";',
+    'path certificate "/etc/racoon/certs";',
+    "",
+    "sainfo anonymous",
+    "{",
+    ...(esp.pfsGroup === null ? [] : [`  pfs_group ${esp.pfsGroup};`]),
+    `  lifetime time ${racoonLifetime(end.profile.childLifetimeSeconds)};`,
+    `  encryption_algorithm ${esp.encryption.map((e) => ESP_ENC[e]).join(", ")};`,
+    `  authentication_algorithm ${esp.integrity.map((i) => `hmac_${i}`).join(", ")};`,
+    ...(esp.compression === null ? [] : [`  compression_algorithm ${esp.compression};`]),
+    "}",
+    // ifup appends this line only when missing; carrying it keeps a pushed racoon.conf complete.
+    racoonInclude(end),
+    "",
+  ].join("\n");
+}
+
+const racoonInclude = (end: TunnelEnd) => `include "/etc/racoon/${end.remote.publicIp}.conf";`;
+
+export function renderCentosFiles(end: TunnelEnd): RenderedFile[] {
+  assertRenderable(end);
+  const files = [
+    file(`${NETWORK_SCRIPTS}/ifcfg-${end.interfaceName}`, renderIfcfg(end)),
+    file(`${NETWORK_SCRIPTS}/keys-${end.interfaceName}`, renderKeys(end), true),
+    file(RACOON_CONF, renderRacoonConf(end), false, "gateway"),
+  ];
+  if (end.kind === "net-to-net") {
+    const sysctl = "# Managed by Gatewarden: routers of net-to-net tunnels forward between LAN and tunnel.\nnet.ipv4.ip_forward = 1\n";
+    files.push(file(SYSCTL_DROP_IN, sysctl, false, "gateway"));
+  }
+  return files;
+}
+
+/** The remote block ifup writes to /etc/racoon/<DST>.conf (Listings 3/8, without the `Bdh_group` typo). */
+export function renderRemoteConf(end: TunnelEnd): string {
+  const p: CryptoProfile = end.profile;
+  return [
+    ";",
+    `remote ${end.remote.publicIp}`,
+    "{",
+    `  exchange_mode ${p.exchangeModes.join(", ")};`,
+    "  my_identifier address;",
+    "  proposal {",
+    `    encryption_algorithm ${IKE_ENC[p.ike.encryption]};`,
+    `    hash_algorithm ${p.ike.integrity};`,
+    "    authentication_method pre_shared_key;",
+    `    dh_group ${p.ike.dhGroup};`,
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
+export function previewCentosFiles(end: TunnelEnd): RenderedFile[] {
+  assertRenderable(end);
+  const dst = end.remote.publicIp;
+  return [
+    { ...file(`/etc/racoon/${dst}.conf`, renderRemoteConf(end)), note: `written by ifup ${end.interfaceName} from ifcfg-${end.interfaceName}` },
+    { ...file("/etc/racoon/psk.txt", `${dst}  ${end.psk}\n`, true, "gateway"), note: `ifup ${end.interfaceName} adds this line from keys-${end.interfaceName}` },
+    { ...file(RACOON_CONF, `${racoonInclude(end)}\n`, false, "gateway"), note: "ifup appends this line when missing; Gatewarden's racoon.conf already carries it" },
+  ];
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { ARTICLE_NET_TO_NET } from "../centos-racoon/article-fixtures";
+import { strongswanApplyCommands, strongswanRotateCommands, strongswanStatusCommands, strongswanTeardownCommands } from "./commands";
+
+describe("strongswan commands", () => {
+  it("loads everything, then initiates the child tolerating an already-up duplicate", () => {
+    expect(strongswanApplyCommands(ARTICLE_NET_TO_NET).map((c) => [c.argv, c.allowFailure ?? false])).toEqual([
+      [["swanctl", "--load-all"], false],
+      [["swanctl", "--initiate", "--child", "gw-article-net", "--timeout", "30"], true],
+    ]);
+  });
+
+  it("terminates by IKE SA name and rotates by load-creds + reauth", () => {
+    expect(strongswanTeardownCommands(ARTICLE_NET_TO_NET)[0]!.argv).toEqual(["swanctl", "--terminate", "--ike", "gw-article-net", "--timeout", "30"]);
+    expect(strongswanRotateCommands(ARTICLE_NET_TO_NET).map((c) => c.argv)).toEqual([
+      ["swanctl", "--load-creds"],
+      ["swanctl", "--rekey", "--ike", "gw-article-net", "--reauth"],
+    ]);
+  });
+
+  it("reads SAs and every routing table", () => {
+    expect(strongswanStatusCommands().map((c) => c.argv)).toEqual([["swanctl", "--list-sas"], ["ip", "route", "list", "table", "all"]]);
+  });
+});

@@ -1,0 +1,76 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { RenderError, type TunnelEnd } from "../contract";
+import { ARTICLE_LEGACY_PROFILE, MODERN_PROFILE } from "../crypto-profiles";
+import { ARTICLE_NET_TO_NET, ARTICLE_NODE_TO_NODE } from "../centos-racoon/article-fixtures";
+import { parseSwanctlConf, section } from "./parse-swanctl-conf";
+import { renderStrongswanFiles, swanctlSecretValue } from "./render";
+
+const MODERN_NET: TunnelEnd = { ...ARTICLE_NET_TO_NET, tunnelId: "modern-net", connectionName: "gw-modern-net", profile: MODERN_PROFILE, psk: "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4OTA" };
+
+function expectGolden(name: string, content: string) {
+  const golden = path.join(import.meta.dirname, "__golden__", name);
+  if (process.env.UPDATE_GOLDEN) {
+    mkdirSync(path.dirname(golden), { recursive: true });
+    writeFileSync(golden, content);
+  }
+  expect(content, golden).toBe(readFileSync(golden, "utf8"));
+}
+
+describe("strongswan render", () => {
+  it("matches the golden files for IKEv2 net-to-net and IKEv1 host-to-host (article profile)", () => {
+    for (const [end, dir] of [[MODERN_NET, "modern-net-to-net"], [ARTICLE_NODE_TO_NODE, "article-host-to-host"]] as const) {
+      for (const f of renderStrongswanFiles(end)) expectGolden(`${dir}/${path.basename(f.path)}`, f.content);
+    }
+  });
+
+  it("writes the connection and a 0600 secrets file into conf.d, which swanctl.conf includes", () => {
+    const [conn, secrets] = renderStrongswanFiles(MODERN_NET);
+    expect(conn).toMatchObject({ path: "/etc/swanctl/conf.d/gw-modern-net.conf", mode: 0o644, secret: false });
+    expect(secrets).toMatchObject({ path: "/etc/swanctl/conf.d/gw-modern-net.secrets.conf", mode: 0o600, secret: true });
+  });
+
+  it("renders an IKEv2 connection with PFS and subnet selectors", () => {
+    const conf = parseSwanctlConf(renderStrongswanFiles(MODERN_NET)[0]!.content);
+    const conn = section(conf, "connections", "gw-modern-net");
+    expect(conn).toMatchObject({ version: "2", local_addrs: "198.18.1.1", remote_addrs: "198.18.2.1", proposals: "aes256-sha256-ecp256", rekey_time: "86400s" });
+    expect(conn).not.toHaveProperty("aggressive");
+    expect(section(conn, "local")).toEqual({ auth: "psk", id: "198.18.1.1" });
+    expect(section(conn, "children", "gw-modern-net")).toMatchObject({
+      local_ts: "192.168.1.0/24", remote_ts: "192.168.2.0/24", esp_proposals: "aes256-sha256-ecp256", mode: "tunnel", start_action: "start",
+    });
+  });
+
+  it("maps the article's profile to IKEv1 aggressive, drops Blowfish-448 and IPComp with a comment", () => {
+    const text = renderStrongswanFiles(ARTICLE_NODE_TO_NODE)[0]!.content;
+    const conn = section(parseSwanctlConf(text), "connections", "gw-article-n2n");
+    expect(conn).toMatchObject({ version: "1", aggressive: "yes", proposals: "3des-sha1-modp1024", reauth_time: "28800s" });
+    expect(section(conn, "children", "gw-article-n2n")).toMatchObject({
+      esp_proposals: "3des-aes128-sha1-md5-modp1024", local_ts: "198.18.0.1/32", remote_ts: "198.18.0.2/32",
+    });
+    expect(text).toContain("# Not offered (no strongSwan keyword): blowfish448.");
+    expect(text).toContain("IPComp");
+  });
+
+  it("renders main mode when the profile prefers it, and several subnets per side", () => {
+    const end: TunnelEnd = {
+      ...ARTICLE_NET_TO_NET, profile: { ...ARTICLE_LEGACY_PROFILE, exchangeModes: ["main", "aggressive"] },
+      local: { ...ARTICLE_NET_TO_NET.local, subnets: ["192.168.1.0/24", "10.1.0.0/16"] },
+    };
+    const conn = section(parseSwanctlConf(renderStrongswanFiles(end)[0]!.content), "connections", "gw-article-net");
+    expect(conn.aggressive).toBe("no");
+    expect(section(conn, "children", "gw-article-net").local_ts).toBe("192.168.1.0/24,10.1.0.0/16");
+  });
+
+  it("hex-encodes a PSK that swanctl would otherwise decode as hex or base64", () => {
+    expect(swanctlSecretValue("plain-key")).toBe('"plain-key"');
+    expect(swanctlSecretValue("0xab")).toBe("0x30786162");
+    expect(swanctlSecretValue("0sQUJD")).toBe("0x307351554a44");
+  });
+
+  it("refuses a profile whose only cipher strongSwan cannot express", () => {
+    const end: TunnelEnd = { ...ARTICLE_NET_TO_NET, profile: { ...ARTICLE_LEGACY_PROFILE, esp: { ...ARTICLE_LEGACY_PROFILE.esp, encryption: ["blowfish448"] } } };
+    expect(() => renderStrongswanFiles(end)).toThrow(RenderError);
+  });
+});

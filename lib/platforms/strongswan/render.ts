@@ -1,0 +1,119 @@
+// Renders a swanctl connection and its PSK for one tunnel end into /etc/swanctl/conf.d,
+// which the stock swanctl.conf includes (`include conf.d/*.conf`), so `swanctl --load-all`
+// picks both files up without touching the operator's swanctl.conf.
+import { RenderError, type DhGroup, type EspEncryption, type RenderedFile, type TunnelEnd } from "../contract";
+import { DH_GROUP_NAMES } from "../crypto-profiles";
+import { assertTunnelEnd } from "../shared/assert-end";
+
+export const SWANCTL_CONF_D = "/etc/swanctl/conf.d";
+
+// blowfish448 has no strongSwan keyword (its blowfish stops at 256 bits), so it is left out.
+const ESP_ENC: Record<EspEncryption, string | null> = {
+  "3des": "3des", blowfish448: null, rijndael: "aes128", aes128: "aes128", aes192: "aes192", aes256: "aes256",
+};
+
+const dh = (group: DhGroup) => DH_GROUP_NAMES[group];
+const unique = (values: string[]) => [...new Set(values)];
+
+export const connectionPath = (end: TunnelEnd) => `${SWANCTL_CONF_D}/gw-${end.tunnelId}.conf`;
+export const secretsPath = (end: TunnelEnd) => `${SWANCTL_CONF_D}/gw-${end.tunnelId}.secrets.conf`;
+
+export function ikeProposal(end: TunnelEnd): string {
+  const { ike } = end.profile;
+  return `${ike.encryption}-${ike.integrity}-${dh(ike.dhGroup)}`;
+}
+
+/** One proposal listing every cipher and integrity choice: charon accepts any combination of them. */
+export function espProposal(end: TunnelEnd): string {
+  const { esp } = end.profile;
+  const ciphers = unique(esp.encryption.map((e) => ESP_ENC[e]).filter((e): e is string => e !== null));
+  if (ciphers.length === 0) {
+    throw new RenderError("unsupported", "profile.esp.encryption", "strongSwan cannot express any of the profile's ESP ciphers (Blowfish-448 has no strongSwan keyword)");
+  }
+  const parts = [...ciphers, ...esp.integrity, ...(esp.pfsGroup === null ? [] : [dh(esp.pfsGroup)])];
+  return parts.join("-");
+}
+
+/** Traffic selectors: LAN subnets, or the two public /32s (tunnel mode; libipsec has no transport mode). */
+function selectors(end: TunnelEnd): { local: string; remote: string } {
+  if (end.kind === "host-to-host") return { local: `${end.local.publicIp}/32`, remote: `${end.remote.publicIp}/32` };
+  return { local: end.local.subnets.join(","), remote: end.remote.subnets.join(",") };
+}
+
+export function renderConnection(end: TunnelEnd): string {
+  const p = end.profile;
+  const name = end.connectionName;
+  const ts = selectors(end);
+  const droppedCiphers = p.esp.encryption.filter((e) => ESP_ENC[e] === null);
+  const v1 = p.ikeVersion === 1;
+  return [
+    `# Managed by Gatewarden (tunnel ${end.tunnelId}); edits are overwritten on the next deploy.`,
+    ...(droppedCiphers.length ? [`# Not offered (no strongSwan keyword): ${droppedCiphers.join(", ")}.`] : []),
+    ...(p.esp.compression ? ["# IPComp (deflate) not offered: kernel-libipsec does not implement it."] : []),
+    "connections {",
+    `  ${name} {`,
+    `    version = ${p.ikeVersion}`,
+    `    local_addrs = ${end.local.publicIp}`,
+    `    remote_addrs = ${end.remote.publicIp}`,
+    `    proposals = ${ikeProposal(end)}`,
+    // IKEv1 mode is chosen by the initiator's first preference; charon cannot offer both.
+    ...(v1 ? [`    aggressive = ${p.exchangeModes[0] === "aggressive" ? "yes" : "no"}`] : []),
+    // IKEv1 cannot rekey an IKE SA in place, so its lifetime is a reauthentication.
+    v1 ? `    reauth_time = ${p.ikeLifetimeSeconds}s` : `    rekey_time = ${p.ikeLifetimeSeconds}s`,
+    "    dpd_delay = 30s",
+    "    local {",
+    "      auth = psk",
+    `      id = ${end.local.publicIp}`,
+    "    }",
+    "    remote {",
+    "      auth = psk",
+    `      id = ${end.remote.publicIp}`,
+    "    }",
+    "    children {",
+    `      ${name} {`,
+    `        local_ts = ${ts.local}`,
+    `        remote_ts = ${ts.remote}`,
+    `        esp_proposals = ${espProposal(end)}`,
+    `        rekey_time = ${p.childLifetimeSeconds}s`,
+    "        mode = tunnel",
+    // Both ends start: charon resolves the collision into one IKE SA, and boot needs no operator.
+    "        start_action = start",
+    "        dpd_action = restart",
+    "      }",
+    "    }",
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
+/**
+ * swanctl decodes secrets starting with 0x (hex) or 0s (base64), so such a PSK is written
+ * hex-encoded to keep its bytes; every other PSK is a plain quoted string.
+ */
+export function swanctlSecretValue(psk: string): string {
+  if (/^0[xs]/i.test(psk)) return `0x${[...psk].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("")}`;
+  return `"${psk}"`;
+}
+
+export function renderSecrets(end: TunnelEnd): string {
+  return [
+    `# Managed by Gatewarden (tunnel ${end.tunnelId}): pre-shared key, mode 0600.`,
+    "secrets {",
+    `  ike-${end.connectionName} {`,
+    `    id-1 = ${end.local.publicIp}`,
+    `    id-2 = ${end.remote.publicIp}`,
+    `    secret = ${swanctlSecretValue(end.psk)}`,
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+}
+
+export function renderStrongswanFiles(end: TunnelEnd): RenderedFile[] {
+  assertTunnelEnd(end);
+  return [
+    { path: connectionPath(end), content: renderConnection(end), mode: 0o644, secret: false, scope: "tunnel" },
+    { path: secretsPath(end), content: renderSecrets(end), mode: 0o600, secret: true, scope: "tunnel" },
+  ];
+}
