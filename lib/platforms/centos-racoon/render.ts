@@ -35,7 +35,7 @@ function assertRenderable(end: TunnelEnd): void {
     throw new RenderError("unsupported", "profile.ikeVersion", "centos-racoon speaks IKEv1 only (racoon); choose an IKEv1 profile or the strongswan platform");
   }
   // racoon's getpsk() decodes keys that start with 0x as hex: the peer would derive another key.
-  if (end.psk.startsWith("0x")) {
+  if (/^0[xX]/.test(end.psk)) {
     throw new RenderError("invalid-input", "psk", "racoon reads a pre-shared key starting with 0x as hex; generate another key");
   }
   if (end.kind === "net-to-net") {

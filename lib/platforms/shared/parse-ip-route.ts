@@ -70,6 +70,6 @@ function normalizeDestination(destination: string): string {
 export function findRouteTo(routes: readonly IpRoute[], cidr: string): IpRoute | undefined {
   const wanted = normalizeDestination(cidr);
   return routes.find(
-    (r) => (r.type === "unicast") && normalizeDestination(r.destination) === wanted,
+    (r) => r.type === "unicast" && normalizeDestination(r.destination) === wanted,
   );
 }

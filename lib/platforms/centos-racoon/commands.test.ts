@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { ARTICLE_NET_TO_NET, ARTICLE_NODE_TO_NODE } from "./article-fixtures";
+import { centosApplyCommands, centosRotateCommands, centosStatusCommands, centosTeardownCommands } from "./commands";
+
+describe("centos-racoon commands", () => {
+  it("net-to-net: enables forwarding, then ifdown (may fail) and ifup", () => {
+    expect(centosApplyCommands(ARTICLE_NET_TO_NET).map((c) => [c.argv, c.allowFailure ?? false])).toEqual([
+      [["/sbin/sysctl", "-p", "/etc/sysctl.d/90-gatewarden-ipsec.conf"], false],
+      [["/sbin/ifdown", "ipsec1"], true],
+      [["/sbin/ifup", "ipsec1"], false],
+    ]);
+  });
+
+  it("host-to-host needs no forwarding", () => {
+    expect(centosApplyCommands(ARTICLE_NODE_TO_NODE).map((c) => c.argv[0])).toEqual(["/sbin/ifdown", "/sbin/ifup"]);
+  });
+
+  it("tears down with ifdown, rotates by cycling the interface, reads routes and optional SAs", () => {
+    expect(centosTeardownCommands(ARTICLE_NODE_TO_NODE).map((c) => c.argv)).toEqual([["/sbin/ifdown", "ipsec0"]]);
+    expect(centosRotateCommands(ARTICLE_NODE_TO_NODE).map((c) => c.argv)).toEqual([["/sbin/ifdown", "ipsec0"], ["/sbin/ifup", "ipsec0"]]);
+    expect(centosStatusCommands().map((c) => [c.argv.join(" "), c.allowFailure ?? false])).toEqual([["ip route list table all", false], ["swanctl --list-sas", true]]);
+  });
+});
