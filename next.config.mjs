@@ -12,6 +12,9 @@ const nextConfig = {
     "pino",
   ],
   poweredByHeader: false,
+  // Type errors are caught by `npm run typecheck` (part of `npm test`) over the whole
+  // tree, tests included; the build need not repeat it on every start.
+  typescript: { ignoreBuildErrors: true },
   experimental: {
     serverActions: { bodySizeLimit: "1mb" },
   },

@@ -1,0 +1,45 @@
+"use server";
+// Sign-in, sign-out and first-start admin creation.
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { authenticate, createFirstAdmin } from "@/lib/inventory/accounts";
+import { endSession, startSession } from "@/lib/auth/session";
+import { formFields, type FormState } from "@/lib/inventory/form-state";
+import { runFormAction } from "@/lib/inventory/run-form-action";
+import { recordAudit } from "@/lib/db/audit";
+import { getDb } from "@/lib/db/client";
+
+async function clientAddress(): Promise<string> {
+  const h = await headers();
+  return h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || "direct";
+}
+
+export async function signIn(_prev: FormState, fd: FormData): Promise<FormState> {
+  const state = await runFormAction(async () => {
+    const f = formFields(fd);
+    if (!f.username || !f.password) {
+      return { ok: false, fieldErrors: { ...(f.username ? {} : { username: "Enter your user name" }), ...(f.password ? {} : { password: "Enter your password" }) } };
+    }
+    const user = await authenticate(f.username, f.password, await clientAddress());
+    await startSession(user.id);
+    await recordAudit(getDb(), { id: user.id, username: user.username }, { action: "user.sign-in", targetType: "user", targetId: user.id, summary: `${user.username} signed in` });
+    return { ok: true };
+  });
+  if (state.ok) redirect("/");
+  return state;
+}
+
+export async function setupAdmin(_prev: FormState, fd: FormData): Promise<FormState> {
+  const state = await runFormAction(async () => {
+    const user = await createFirstAdmin(formFields(fd));
+    await startSession(user.id);
+    return { ok: true };
+  });
+  if (state.ok) redirect("/");
+  return state;
+}
+
+export async function signOut(): Promise<void> {
+  await endSession();
+  redirect("/login");
+}

@@ -1,0 +1,54 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePageUser } from "@/lib/auth/session";
+import { getGateway } from "@/lib/db/inventory";
+import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
+import { TunnelTable } from "@/components/tunnel-table";
+
+export default async function GatewayPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageUser();
+  const gw = await getGateway((await params).id);
+  if (!gw) notFound();
+  return (
+    <>
+      <PageHeader
+        title={gw.name}
+        subtitle={
+          <>
+            Gateway of{" "}
+            <Link className="text-blue-800 hover:underline" href={`/sites/${gw.siteId}`}>
+              {gw.site.name}
+            </Link>{" "}
+            · <PlatformBadge platform={gw.platform} />
+          </>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Addresses">
+          <KeyValue
+            items={[
+              ["Tunnel endpoint", gw.publicIp],
+              ["WAN interface", gw.wanInterface],
+              ["LAN interface", gw.lanInterface],
+              ["LAN address (SRCGW)", gw.lanAddress],
+              ["LAN subnets", gw.site.subnets.map((s) => s.cidr).join(", ")],
+            ]}
+          />
+        </Card>
+        <Card title="SSH access">
+          <KeyValue
+            items={[
+              ["Address", `${gw.sshHost}:${gw.sshPort}`],
+              ["User", gw.sshUser],
+              ["Credential", gw.sshAuthType === "key" ? "private key (encrypted at rest)" : "password (encrypted at rest)"],
+              ["Pinned host key", gw.hostKeyFingerprint ?? "none yet: accepted at first contact"],
+            ]}
+          />
+        </Card>
+      </div>
+      <Card title="Tunnels" className="mt-6">
+        <TunnelTable tunnels={gw.tunnelEnds.map((e) => e.tunnel)} />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,52 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePageUser } from "@/lib/auth/session";
+import { getSite } from "@/lib/db/inventory";
+import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
+import { TunnelTable } from "@/components/tunnel-table";
+
+export default async function SitePage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageUser();
+  const site = await getSite((await params).id);
+  if (!site) notFound();
+  const gw = site.gateway;
+  return (
+    <>
+      <PageHeader title={site.name} subtitle={site.description || "Site"} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="LAN subnets">
+          <ul className="font-mono text-sm" data-testid="site-subnets">
+            {site.subnets.map((s) => (
+              <li key={s.id}>{s.cidr}</li>
+            ))}
+          </ul>
+        </Card>
+        <Card title="Gateway">
+          {gw ? (
+            <>
+              <p className="mb-3">
+                <Link href={`/gateways/${gw.id}`} className="font-medium text-blue-800 hover:underline">
+                  {gw.name}
+                </Link>{" "}
+                <PlatformBadge platform={gw.platform} />
+              </p>
+              <KeyValue
+                items={[
+                  ["Public IP", gw.publicIp],
+                  ["LAN address", gw.lanAddress],
+                  ["SSH", `${gw.sshUser}@${gw.sshHost}:${gw.sshPort}`],
+                  ["Host key", gw.hostKeyFingerprint ?? "not pinned yet"],
+                ]}
+              />
+            </>
+          ) : (
+            <p className="text-sm text-slate-500">No gateway.</p>
+          )}
+        </Card>
+      </div>
+      <Card title="Tunnels" className="mt-6">
+        <TunnelTable tunnels={gw?.tunnelEnds.map((e) => e.tunnel) ?? []} />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,27 @@
+import { requirePageUser } from "@/lib/auth/session";
+import { canManageInventory } from "@/lib/auth/permissions";
+import { listCryptoProfiles, listGatewayChoices } from "@/lib/db/inventory";
+import { profileFacts } from "@/lib/inventory/gateway-facts";
+import { PageHeader } from "@/components/ui";
+import { BranchOfficeWizard } from "./wizard";
+
+export const metadata = { title: "Add branch office" };
+
+export default async function NewSitePage() {
+  const user = await requirePageUser();
+  const [gateways, profiles] = await Promise.all([listGatewayChoices(), listCryptoProfiles()]);
+  return (
+    <>
+      <PageHeader title="Add branch office" subtitle="Site, LAN, gateway and the tunnel to the hub, in one step" />
+      {!canManageInventory(user.role) ? (
+        <p role="alert" className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          Your role ({user.role}) can view the fleet but not add sites. The form is shown for reference; submitting it will be refused.
+        </p>
+      ) : null}
+      <BranchOfficeWizard
+        hubs={gateways.map((g) => ({ id: g.id, label: `${g.name} — ${g.site.name} (${g.publicIp})`, platform: g.platform }))}
+        profiles={profiles.map((p) => ({ id: p.id, name: p.name, ikeVersion: profileFacts(p).ikeVersion }))}
+      />
+    </>
+  );
+}

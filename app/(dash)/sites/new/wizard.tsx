@@ -1,0 +1,189 @@
+"use client";
+// The branch-office wizard: four steps in one form. Every field stays mounted so the
+// server sees the whole office at once and can refuse it whole; on an error the
+// wizard jumps to the first step with a highlighted field.
+import { useActionState, useEffect, useState } from "react";
+import { useRouter } from "next/navigation";
+import { ActionForm } from "@/components/action-form";
+import { FormMessage, SelectField, TextArea, TextField } from "@/components/form-controls";
+import { initialFormState } from "@/lib/inventory/form-state";
+import { addBranchOffice } from "./actions";
+
+type Hub = { id: string; label: string; platform: string };
+type Profile = { id: string; name: string; ikeVersion: number };
+
+const STEPS = [
+  { title: "Site", fields: ["siteName", "description", "subnets"] },
+  { title: "Gateway", fields: ["gatewayName", "platform", "publicIp", "lanAddress", "wanInterface", "lanInterface"] },
+  { title: "SSH access", fields: ["sshHost", "sshPort", "sshUser", "sshAuthType", "sshPrivateKey", "sshPassword"] },
+  { title: "Tunnel", fields: ["role", "hubGatewayId", "cryptoProfileId", "localInterface", "hubInterface", "pskMode", "pskValue"] },
+] as const;
+
+function defaultProfile(profiles: Profile[], platforms: string[]): string {
+  const needsV1 = platforms.includes("centos-racoon");
+  const pick = profiles.find((p) => (needsV1 ? p.ikeVersion === 1 && !/legacy/i.test(p.name) : p.ikeVersion === 2)) ?? profiles[0];
+  return pick?.id ?? "";
+}
+
+export function BranchOfficeWizard({ hubs, profiles }: { hubs: Hub[]; profiles: Profile[] }) {
+  const [state, action, pending] = useActionState(addBranchOffice, initialFormState);
+  const [step, setStep] = useState(0);
+  const [role, setRole] = useState(hubs.length === 0 ? "hub" : "branch");
+  const [authType, setAuthType] = useState("key");
+  const [pskMode, setPskMode] = useState("generate");
+  const [platform, setPlatform] = useState("strongswan");
+  const [hubId, setHubId] = useState(hubs[0]?.id ?? "");
+  const router = useRouter();
+  const errors = state.fieldErrors ?? {};
+
+  useEffect(() => {
+    if (state.ok && state.id) router.push(`/sites/${state.id}`);
+    const firstBad = STEPS.findIndex((s) => s.fields.some((f) => errors[f]));
+    if (firstBad >= 0) setStep(firstBad);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state]);
+
+  const hubPlatform = hubs.find((h) => h.id === hubId)?.platform ?? "strongswan";
+  const profileDefault = defaultProfile(profiles, [platform, hubPlatform]);
+
+  return (
+    <ActionForm
+      action={action}
+      state={state}
+      className="max-w-3xl space-y-6"
+    >
+      <ol className="flex gap-2 text-sm" aria-label="Wizard steps">
+        {STEPS.map((s, i) => {
+          const hasError = s.fields.some((f) => errors[f]);
+          return (
+            <li key={s.title}>
+              <button
+                type="button"
+                onClick={() => setStep(i)}
+                aria-current={step === i ? "step" : undefined}
+                className={`rounded-full px-3 py-1 ${step === i ? "bg-blue-700 text-white" : "bg-slate-200 text-slate-700"} ${hasError ? "ring-2 ring-red-500" : ""}`}
+              >
+                {i + 1}. {s.title}
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+      <FormMessage ok={state.ok} message={state.message} />
+
+      <fieldset hidden={step !== 0} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
+        <legend className="px-1 text-sm font-semibold">Step 1 · Site</legend>
+        <TextField name="siteName" label="Site name" error={errors.siteName} placeholder="Oslo branch" />
+        <TextField name="description" label="Description (optional)" error={errors.description} />
+        <TextArea name="subnets" label="LAN subnets" error={errors.subnets} placeholder={"192.168.10.0/24"} hint="One CIDR per line; must not overlap any other site." />
+      </fieldset>
+
+      <fieldset hidden={step !== 1} className="grid grid-cols-2 gap-4 rounded-lg border border-slate-200 bg-white p-6">
+        <legend className="px-1 text-sm font-semibold">Step 2 · Gateway</legend>
+        <TextField name="gatewayName" label="Gateway name" error={errors.gatewayName} placeholder="oslo-gw" />
+        <SelectField
+          name="platform"
+          label="Platform"
+          error={errors.platform}
+          defaultValue="strongswan"
+          onChange={setPlatform}
+          options={[
+            { value: "strongswan", label: "strongSwan (swanctl)" },
+            { value: "centos-racoon", label: "CentOS / racoon (ifup ipsecN)" },
+          ]}
+        />
+        <TextField name="publicIp" label="Public IP (tunnel endpoint)" error={errors.publicIp} placeholder="198.18.0.20" />
+        <TextField name="lanAddress" label="LAN address (SRCGW)" error={errors.lanAddress} placeholder="192.168.10.254" />
+        <TextField name="wanInterface" label="WAN interface" error={errors.wanInterface} defaultValue="eth0" />
+        <TextField name="lanInterface" label="LAN interface" error={errors.lanInterface} defaultValue="eth1" />
+      </fieldset>
+
+      <fieldset hidden={step !== 2} className="grid grid-cols-2 gap-4 rounded-lg border border-slate-200 bg-white p-6">
+        <legend className="px-1 text-sm font-semibold">Step 3 · SSH access</legend>
+        <TextField name="sshHost" label="SSH address (optional)" error={errors.sshHost} hint="Defaults to the public IP" />
+        <TextField name="sshPort" label="SSH port" error={errors.sshPort} defaultValue="22" />
+        <TextField name="sshUser" label="SSH user" error={errors.sshUser} defaultValue="root" />
+        <SelectField
+          name="sshAuthType"
+          label="Sign in with"
+          error={errors.sshAuthType}
+          defaultValue="key"
+          onChange={setAuthType}
+          options={[
+            { value: "key", label: "Private key" },
+            { value: "password", label: "Password" },
+          ]}
+        />
+        <div className="col-span-2" hidden={authType !== "key"}>
+          <TextArea name="sshPrivateKey" label="Private key" error={errors.sshPrivateKey} rows={5} placeholder="-----BEGIN OPENSSH PRIVATE KEY-----" hint="Stored encrypted; never shown again." />
+        </div>
+        <div className="col-span-2" hidden={authType !== "password"}>
+          <TextField name="sshPassword" type="password" label="Password" error={errors.sshPassword} hint="Stored encrypted; never shown again." />
+        </div>
+      </fieldset>
+
+      <fieldset hidden={step !== 3} className="grid grid-cols-2 gap-4 rounded-lg border border-slate-200 bg-white p-6">
+        <legend className="px-1 text-sm font-semibold">Step 4 · Tunnel</legend>
+        <SelectField
+          name="role"
+          label="This site is"
+          error={errors.role}
+          defaultValue={role}
+          onChange={setRole}
+          options={[
+            ...(hubs.length ? [{ value: "branch", label: "A branch office (connect it to a hub)" }] : []),
+            { value: "hub", label: "The hub / headquarters (no tunnel yet)" },
+          ]}
+        />
+        <div hidden={role !== "branch"}>
+          <SelectField name="hubGatewayId" label="Hub gateway" error={errors.hubGatewayId} defaultValue={hubId} onChange={setHubId} options={hubs.map((h) => ({ value: h.id, label: h.label }))} />
+        </div>
+        <div hidden={role !== "branch"} className="col-span-2 grid grid-cols-2 gap-4">
+          <SelectField
+            key={profileDefault}
+            name="cryptoProfileId"
+            label="Crypto profile"
+            error={errors.cryptoProfileId}
+            defaultValue={profileDefault}
+            options={profiles.map((p) => ({ value: p.id, label: `${p.name} (IKEv${p.ikeVersion})` }))}
+          />
+          <SelectField
+            name="pskMode"
+            label="Pre-shared key"
+            error={errors.pskMode}
+            defaultValue="generate"
+            onChange={setPskMode}
+            options={[
+              { value: "generate", label: "Generate a strong key (256 bits)" },
+              { value: "custom", label: "Type one in" },
+            ]}
+          />
+          <div hidden={pskMode !== "custom"} className="col-span-2">
+            <TextField name="pskValue" type="password" label="Your pre-shared key" error={errors.pskValue} hint="20+ characters, no spaces, quotes, \\ $ ` # ;" />
+          </div>
+          <TextField name="localInterface" label="Interface on this gateway (optional)" error={errors.localInterface} placeholder="next free ipsecN" />
+          <TextField name="hubInterface" label="Interface on the hub (optional)" error={errors.hubInterface} placeholder="next free ipsecN" />
+        </div>
+      </fieldset>
+
+      <div className="flex gap-3">
+        {step > 0 ? (
+          <button key="back" type="button" onClick={() => setStep(step - 1)} className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm">
+            Back
+          </button>
+        ) : null}
+        {step < STEPS.length - 1 ? (
+          // Distinct keys: reusing one DOM node would turn the clicked "Next" into a
+          // submit button during its own click, and the browser would submit the form.
+          <button key="next" type="button" onClick={() => setStep(step + 1)} className="rounded-md bg-slate-800 px-4 py-2 text-sm text-white">
+            Next
+          </button>
+        ) : (
+          <button key="submit" type="submit" disabled={pending} aria-busy={pending} className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white disabled:opacity-60">
+            {pending ? "Creating…" : "Create branch office"}
+          </button>
+        )}
+      </div>
+    </ActionForm>
+  );
+}

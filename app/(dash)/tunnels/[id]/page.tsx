@@ -1,0 +1,44 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requirePageUser } from "@/lib/auth/session";
+import { getTunnel } from "@/lib/db/inventory";
+import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
+import { RevealPsk } from "./reveal-psk";
+
+export default async function TunnelPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageUser();
+  const tunnel = await getTunnel((await params).id);
+  if (!tunnel) notFound();
+  const active = tunnel.keys.find((k) => k.status === "active") ?? null;
+  const [a, b] = tunnel.ends;
+  return (
+    <>
+      <PageHeader title={`${a?.gateway.site.name} ↔ ${b?.gateway.site.name}`} subtitle={`${tunnel.kind} tunnel · profile ${tunnel.cryptoProfile.name}`} />
+      <div className="grid gap-6 lg:grid-cols-2">
+        {tunnel.ends.map((end) => (
+          <Card key={end.id} title={`End ${end.role.toUpperCase()}: ${end.gateway.name}`}>
+            <KeyValue
+              items={[
+                ["Site", <Link key="s" href={`/sites/${end.gateway.siteId}`} className="text-blue-800 hover:underline">{end.gateway.site.name}</Link>],
+                ["Platform", <PlatformBadge key="p" platform={end.gateway.platform} />],
+                ["Interface", end.interfaceName],
+                ["Endpoint", end.gateway.publicIp],
+                ["LAN", end.gateway.site.subnets.map((s) => s.cidr).join(", ")],
+              ]}
+            />
+          </Card>
+        ))}
+      </div>
+      <Card title="Pre-shared key" className="mt-6">
+        <RevealPsk tunnelId={tunnel.id} version={active?.version ?? null} />
+        <ul className="mt-4 text-xs text-slate-500">
+          {tunnel.keys.map((k) => (
+            <li key={k.id}>
+              v{k.version}: {k.status}, created {k.createdAt.toISOString()}
+            </li>
+          ))}
+        </ul>
+      </Card>
+    </>
+  );
+}

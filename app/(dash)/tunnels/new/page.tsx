@@ -1,0 +1,21 @@
+import { requirePageUser } from "@/lib/auth/session";
+import { listCryptoProfiles, listGatewayChoices } from "@/lib/db/inventory";
+import { profileFacts } from "@/lib/inventory/gateway-facts";
+import { PageHeader } from "@/components/ui";
+import { TunnelForm } from "./tunnel-form";
+
+export const metadata = { title: "Add tunnel" };
+
+export default async function NewTunnelPage() {
+  await requirePageUser();
+  const [gateways, profiles] = await Promise.all([listGatewayChoices(), listCryptoProfiles()]);
+  return (
+    <>
+      <PageHeader title="Add tunnel" subtitle="Between two existing gateways: host-to-host (the article's node-to-node) or net-to-net" />
+      <TunnelForm
+        gateways={gateways.map((g) => ({ id: g.id, label: `${g.name} — ${g.site.name} (${g.publicIp})`, platform: g.platform }))}
+        profiles={profiles.map((p) => ({ id: p.id, name: p.name, ikeVersion: profileFacts(p).ikeVersion }))}
+      />
+    </>
+  );
+}

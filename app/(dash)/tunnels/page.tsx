@@ -1,0 +1,20 @@
+import { requirePageUser } from "@/lib/auth/session";
+import { canManageInventory } from "@/lib/auth/permissions";
+import { listTunnels } from "@/lib/db/inventory";
+import { ButtonLink, Card, PageHeader } from "@/components/ui";
+import { TunnelTable } from "@/components/tunnel-table";
+
+export const metadata = { title: "Tunnels" };
+
+export default async function TunnelsPage() {
+  const user = await requirePageUser();
+  const tunnels = await listTunnels();
+  return (
+    <>
+      <PageHeader title="Tunnels" actions={canManageInventory(user.role) ? <ButtonLink href="/tunnels/new">Add tunnel</ButtonLink> : null} />
+      <Card>
+        <TunnelTable tunnels={tunnels} />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,152 @@
+// The foundation, as an admin meets it: first start, the wizard, bad input, roles,
+// and revealing a PSK. Runs in order against one fresh database.
+import { expect, test } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { ADMIN, fillWizard, makePrivateKey, signIn, submitWizard } from "./helpers";
+
+test.describe.configure({ mode: "serial" });
+
+const KNOWN_PSK = "Kx7-vQ2_mT9.zR4:pL8@wN3^bH6~";
+const key = makePrivateKey();
+
+test("first start asks for an admin, with no default account", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/setup$/);
+  await page.getByLabel("Admin user name").fill(ADMIN.username);
+  await page.getByLabel("Password", { exact: true }).fill("short");
+  await page.getByLabel("Repeat the password").fill("short");
+  await page.getByRole("button", { name: "Create admin and sign in" }).click();
+  await expect(page.locator("#f-password-error")).toContainText("12");
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByLabel("Repeat the password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Create admin and sign in" }).click();
+  await expect(page.getByRole("heading", { name: "No sites yet" })).toBeVisible();
+  // A second visit to /setup is refused once an admin exists.
+  await page.goto("/setup");
+  await expect(page).toHaveURL(/\/login$|\/$/);
+});
+
+test("a wrong password is refused", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("User name").fill(ADMIN.username);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong user name or password" })).toBeVisible();
+});
+
+test("the wizard adds the hub and a branch office", async ({ page }) => {
+  await signIn(page, ADMIN.username, ADMIN.password);
+  await fillWizard(page, { siteName: "HQ", subnets: "192.168.1.0/24", gatewayName: "hq-gw", publicIp: "198.18.0.10", lanAddress: "192.168.1.254", privateKey: key, role: "hub" });
+  await submitWizard(page);
+  await expect(page.getByRole("heading", { name: "HQ" })).toBeVisible();
+
+  await fillWizard(page, {
+    siteName: "Oslo branch",
+    subnets: "192.168.2.0/24",
+    gatewayName: "oslo-gw",
+    publicIp: "198.18.0.20",
+    lanAddress: "192.168.2.254",
+    privateKey: key,
+    role: "branch",
+    hub: "hq-gw — HQ (198.18.0.10)",
+    psk: KNOWN_PSK,
+  });
+  await submitWizard(page);
+  await expect(page.getByRole("heading", { name: "Oslo branch" })).toBeVisible();
+  await expect(page.getByTestId("site-subnets")).toHaveText("192.168.2.0/24");
+  await expect(page.getByTestId("tunnel-table")).toContainText("oslo-gw ipsec0");
+  await expect(page.getByTestId("tunnel-table")).toContainText("hq-gw ipsec0");
+
+  await page.goto("/");
+  await expect(page.getByTestId("count-sites")).toHaveText("2");
+  await expect(page.getByTestId("count-tunnels")).toHaveText("1");
+});
+
+test("bad input shows errors next to the fields and saves nothing", async ({ page }) => {
+  await signIn(page, ADMIN.username, ADMIN.password);
+  const hub = "hq-gw — HQ (198.18.0.10)";
+  const cases: { form: Parameters<typeof fillWizard>[1]; field: string; message: RegExp }[] = [
+    { form: { siteName: "Bergen", subnets: "192.168.3.1/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: key, role: "branch", hub }, field: "subnets", message: /host bits set.*192\.168\.3\.0\/24/ },
+    { form: { siteName: "Bergen", subnets: "192.168.0.0/16", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: key, role: "branch", hub }, field: "subnets", message: /overlaps 192\.168\.1\.0\/24 \(HQ\)/ },
+    { form: { siteName: "HQ", subnets: "192.168.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: key, role: "branch", hub }, field: "siteName", message: /already exists/ },
+    { form: { siteName: "Bergen", subnets: "192.168.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: "", role: "branch", hub }, field: "sshPrivateKey", message: /private key/i },
+    { form: { siteName: "Bergen; rm -rf /", subnets: "192.168.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: key, role: "branch", hub }, field: "siteName", message: /can't contain “;”/ },
+  ];
+  for (const c of cases) {
+    await fillWizard(page, c.form);
+    await submitWizard(page);
+    await expect(page.locator(`#f-${c.field}-error`)).toHaveText(c.message);
+    await expect(page.locator(`#f-${c.field}`)).toHaveAttribute("aria-invalid", "true");
+  }
+  await page.goto("/");
+  await expect(page.getByTestId("count-sites")).toHaveText("2");
+  await expect(page.getByTestId("count-tunnels")).toHaveText("1");
+  await expect(page.getByTestId("count-lan-subnets")).toHaveText("2");
+});
+
+test("a viewer can look but the server refuses its changes", async ({ page, browser }) => {
+  await signIn(page, ADMIN.username, ADMIN.password);
+  await page.goto("/users");
+  await page.getByLabel("User name").fill("vera");
+  await page.getByLabel("Role").selectOption("viewer");
+  await page.getByLabel("Initial password").fill("viewer password 123");
+  await page.getByLabel("Repeat the password").fill("viewer password 123");
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByRole("status")).toContainText("Added vera (viewer)");
+
+  const viewer = await (await browser.newContext()).newPage();
+  await signIn(viewer, "vera", "viewer password 123");
+  await expect(viewer.getByRole("link", { name: "Add branch office" })).toHaveCount(0);
+  await fillWizard(viewer, { siteName: "Bergen", subnets: "192.168.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: key, role: "branch", hub: "hq-gw — HQ (198.18.0.10)" });
+  await submitWizard(viewer);
+  await expect(viewer.getByRole("alert").filter({ hasText: "role does not allow" })).toBeVisible();
+  await viewer.goto("/");
+  await expect(viewer.getByTestId("count-sites")).toHaveText("2");
+  // Nor may a viewer see a key.
+  await viewer.goto("/tunnels");
+  await viewer.getByTestId("tunnel-table").getByRole("link").first().click();
+  await viewer.getByRole("button", { name: "Reveal PSK" }).click();
+  await expect(viewer.getByRole("alert").filter({ hasText: "role does not allow" })).toBeVisible();
+  await expect(viewer.getByTestId("psk-value")).not.toContainText(KNOWN_PSK);
+});
+
+test("an admin reveals a PSK, and the reveal is audited", async ({ page }) => {
+  await signIn(page, ADMIN.username, ADMIN.password);
+  await page.goto("/tunnels");
+  await page.getByTestId("tunnel-table").getByRole("link").first().click();
+  const html = await page.content();
+  expect(html).not.toContain(KNOWN_PSK);
+  await page.getByRole("button", { name: "Reveal PSK" }).click();
+  await expect(page.getByTestId("psk-value")).toHaveText(KNOWN_PSK);
+  await page.goto("/audit");
+  const row = page.locator('tr[data-action="psk.reveal"]').first();
+  await expect(row).toContainText("admin");
+  await expect(row).toContainText("Revealed PSK version 1");
+  expect(await page.content()).not.toContain(KNOWN_PSK);
+});
+
+test("no PSK or SSH key is stored or logged in plaintext", async ({ page }) => {
+  const dataDir = process.env.E2E_DATA_DIR!;
+  const db = readFileSync(path.join(dataDir, "gatewarden.db"));
+  const wal = (() => {
+    try {
+      return readFileSync(path.join(dataDir, "gatewarden.db-wal"));
+    } catch {
+      return Buffer.alloc(0);
+    }
+  })();
+  const log = readFileSync(path.join(dataDir, "server.log"), "utf8");
+  const keyBody = key.split("\n")[1]!;
+  for (const secret of [KNOWN_PSK, keyBody]) {
+    expect(db.includes(Buffer.from(secret))).toBe(false);
+    expect(wal.includes(Buffer.from(secret))).toBe(false);
+    expect(log).not.toContain(secret);
+  }
+  // The pages an admin browses carry no secret either (only the reveal action does).
+  await signIn(page, ADMIN.username, ADMIN.password);
+  for (const url of ["/", "/sites", "/tunnels", "/audit"]) {
+    await page.goto(url);
+    expect(await page.content()).not.toContain(KNOWN_PSK);
+  }
+});

@@ -1,0 +1,56 @@
+// Shared steps for the specs: signing in and driving the branch-office wizard the
+// way a person does (labels, buttons), plus a throwaway SSH key for the forms.
+import { expect, type Page } from "@playwright/test";
+import ssh2 from "ssh2";
+
+export const ADMIN = { username: "admin", password: "correct horse battery staple" };
+
+export function makePrivateKey(): string {
+  return ssh2.utils.generateKeyPairSync("ed25519").private;
+}
+
+export async function signIn(page: Page, username: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("User name").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("current-user")).toHaveText(username);
+}
+
+export type SiteForm = {
+  siteName: string;
+  subnets: string;
+  gatewayName: string;
+  platform?: "strongswan" | "centos-racoon";
+  publicIp: string;
+  lanAddress: string;
+  privateKey?: string;
+  role: "hub" | "branch";
+  hub?: string;
+  psk?: string;
+};
+
+/** Fills every step; does not submit. */
+export async function fillWizard(page: Page, f: SiteForm) {
+  await page.goto("/sites/new");
+  await page.getByLabel("Site name").fill(f.siteName);
+  await page.getByLabel("LAN subnets").fill(f.subnets);
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByLabel("Gateway name").fill(f.gatewayName);
+  await page.getByLabel("Platform").selectOption(f.platform ?? "strongswan");
+  await page.getByLabel("Public IP (tunnel endpoint)").fill(f.publicIp);
+  await page.getByLabel("LAN address (SRCGW)").fill(f.lanAddress);
+  await page.getByRole("button", { name: "Next" }).click();
+  if (f.privateKey !== undefined) await page.getByLabel("Private key").fill(f.privateKey);
+  await page.getByRole("button", { name: "Next" }).click();
+  await page.getByLabel("This site is").selectOption(f.role);
+  if (f.role === "branch" && f.hub) await page.getByLabel("Hub gateway").selectOption({ label: f.hub });
+  if (f.psk) {
+    await page.getByLabel("Pre-shared key", { exact: true }).selectOption("custom");
+    await page.getByLabel("Your pre-shared key").fill(f.psk);
+  }
+}
+
+export async function submitWizard(page: Page) {
+  await page.getByRole("button", { name: "Create branch office" }).click();
+}

@@ -1,0 +1,167 @@
+// Router lab API for integration tests, Playwright and the CLI (e2e/lab/cli.ts).
+// Real emulated gateways in network namespaces; needs root. See README "Router lab".
+//
+// Exports:
+//   startLab({ name?, sites, platforms?, log?, keepOnFailure? }) → LabState
+//       builds the lab (or returns it if already up with the same shape);
+//       on failure tears down what it built unless keepOnFailure.
+//   stopLab(name?) → { found, stoppedPids }      every process, mount, namespace, veth, route
+//   readLabState(name?) → LabState | null        parsed <labDir>/state.json
+//   requireLabState(name?) → LabState            same, throws if the lab is not up
+//   getRouter(state, nameOrSite) → RouterState
+//   execInRouter(state, router, argv, { input? }) → { code, stdout, stderr }
+//       runs argv inside the router (its netns + mount ns: its /etc, /run, charon)
+//   execInHost(state, site, argv) → { code, stdout, stderr }     in the LAN host of a site
+//   pingFromHost(state, site, dstIp, { count?, intervalMs?, waitSec? }) → { sent, received }
+//   stopCharon(state, router) / startCharon(state, router) → pid   (health tests)
+//   labStatus(state) → RouterStatus[]            addresses, daemons alive, PSS
+//   sshArgv(state, router, remoteArgv) → argv of a real `ssh` with the management key
+//       and the pinned host key (StrictHostKeyChecking=yes)
+// `router` is a router name ("hq", "branch1", …), its site number or its netns;
+// `site` likewise. Default lab name: "gwlab".
+import { DEFAULT_LAB_NAME, type Platform } from "./address-plan";
+import { buildLab } from "./build";
+import * as daemons from "./daemons";
+import { run, type RunResult } from "./exec";
+import { getRouter, readLabState as readState, type LabState, type RouterState } from "./state";
+import { teardownLab, type DownResult } from "./teardown";
+
+export type { LabState, RouterState } from "./state";
+export type { Platform } from "./address-plan";
+export type { RunResult } from "./exec";
+export { getRouter } from "./state";
+
+export interface StartLabOptions {
+  name?: string;
+  sites: number;
+  platforms?: readonly Platform[];
+  log?: (line: string) => void;
+  keepOnFailure?: boolean;
+}
+
+export async function startLab(opts: StartLabOptions): Promise<LabState> {
+  const name = opts.name ?? DEFAULT_LAB_NAME;
+  const platforms = opts.platforms ?? ["strongswan"];
+  const log = opts.log ?? (() => {});
+  const existing = readState(name);
+  if (existing) {
+    if (existing.status === "up" && sameShape(existing, opts.sites, platforms) && allDaemonsAlive(existing)) {
+      log(`lab ${name} is already up`);
+      return existing;
+    }
+    log(`lab ${name}: replacing the existing (${existing.status}) lab`);
+    await teardownLab(name);
+  }
+  try {
+    return await buildLab({ name, sites: opts.sites, platforms, log });
+  } catch (error) {
+    const state = readState(name);
+    if (state && opts.keepOnFailure) {
+      state.status = "failed";
+      (await import("./state")).writeLabState(state);
+    } else if (state) {
+      await teardownLab(name);
+    }
+    throw error;
+  }
+}
+
+export function stopLab(name: string = DEFAULT_LAB_NAME): Promise<DownResult> {
+  return teardownLab(name);
+}
+
+export function readLabState(name: string = DEFAULT_LAB_NAME): LabState | null {
+  return readState(name);
+}
+
+export function requireLabState(name: string = DEFAULT_LAB_NAME): LabState {
+  const state = readState(name);
+  if (!state || state.status !== "up") throw new Error(`lab ${name} is not up (npm run lab -- up --lab ${name})`);
+  return state;
+}
+
+function sameShape(state: LabState, sites: number, platforms: readonly Platform[]): boolean {
+  return (
+    state.routers.length === sites &&
+    state.routers.every((r) => r.platform === platforms[(r.site - 1) % platforms.length])
+  );
+}
+
+function allDaemonsAlive(state: LabState): boolean {
+  return state.routers.every((r) => {
+    const p = daemons.daemonPids(r);
+    return p.sshd !== undefined && p.charon !== undefined;
+  });
+}
+
+export function execInRouter(
+  state: LabState,
+  router: string | number,
+  argv: readonly string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  return run(daemons.inRouterArgv(getRouter(state, router), argv), opts);
+}
+
+export function execInHost(
+  state: LabState,
+  site: string | number,
+  argv: readonly string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<RunResult> {
+  const r = getRouter(state, site);
+  return run(["nsenter", `--net=/run/netns/${r.lanHost.netns}`, ...argv], opts);
+}
+
+/** Pings from a site's LAN host; returns packets sent and received (never throws on loss). */
+export async function pingFromHost(
+  state: LabState,
+  site: string | number,
+  dstIp: string,
+  opts: { count?: number; intervalMs?: number; waitSec?: number } = {},
+): Promise<{ sent: number; received: number }> {
+  const count = opts.count ?? 3;
+  const interval = ((opts.intervalMs ?? 200) / 1000).toFixed(3);
+  const r = await execInHost(state, site, ["ping", "-n", "-q", "-c", String(count), "-i", interval, "-W", String(opts.waitSec ?? 1), dstIp]);
+  const m = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(r.stdout);
+  return m ? { sent: Number(m[1]), received: Number(m[2]) } : { sent: 0, received: 0 };
+}
+
+export function stopCharon(state: LabState, router: string | number): Promise<void> {
+  return daemons.stopCharon(getRouter(state, router));
+}
+
+export function startCharon(state: LabState, router: string | number): Promise<number> {
+  return daemons.startCharon(getRouter(state, router));
+}
+
+export interface RouterStatus {
+  router: RouterState;
+  sshd: number | undefined;
+  charon: number | undefined;
+  pssKb: number;
+}
+
+export function labStatus(state: LabState): RouterStatus[] {
+  return state.routers.map((router) => {
+    const p = daemons.daemonPids(router);
+    const pssKb = (p.sshd ? daemons.pssKb(p.sshd) : 0) + (p.charon ? daemons.pssKb(p.charon) : 0);
+    return { router, sshd: p.sshd, charon: p.charon, pssKb };
+  });
+}
+
+export function sshArgv(state: LabState, router: string | number, remoteArgv: readonly string[]): string[] {
+  const r = getRouter(state, router);
+  return [
+    "ssh",
+    "-i", state.managementKey.privateKeyPath,
+    "-o", "IdentitiesOnly=yes",
+    "-o", `UserKnownHostsFile=${state.knownHostsPath}`,
+    "-o", "StrictHostKeyChecking=yes",
+    "-o", "BatchMode=yes",
+    "-o", "ConnectTimeout=5",
+    "-p", String(r.sshPort),
+    `${r.sshUser}@${r.publicIp}`,
+    ...remoteArgv,
+  ];
+}

@@ -1,0 +1,98 @@
+// Text of the files a lab router starts with (sshd, charon, swanctl, racoon). Pure.
+// Settings follow /work/shared/notes/router-lab.md: kernel-libipsec before
+// kernel-netlink, routes in table 220, a fwmark pair so IKE bypasses the tunnel,
+// allow_peer_ts for host-to-host, make_before_break for PSK rotation.
+import { createHash } from "node:crypto";
+
+export function renderSshdConfig(opts: { listenAddress: string; port: number }): string {
+  return `# Lab router sshd (Gatewarden router lab). Key-only root login.
+ListenAddress ${opts.listenAddress}
+Port ${opts.port}
+HostKey /etc/ssh/ssh_host_ed25519_key
+PidFile /run/sshd.pid
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+AuthorizedKeysFile /etc/ssh/authorized_keys
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+X11Forwarding no
+PrintMotd no
+Subsystem sftp internal-sftp
+`;
+}
+
+/** strongswan.conf for one router's charon (passed via STRONGSWAN_CONF). */
+export function renderCharonConf(): string {
+  return `# charon of a Gatewarden lab router: ESP in user space (kernel-libipsec, TUN ipsec0)
+# because this kernel has no ESP/AH. Paths are inside the router's mount namespace.
+charon {
+  load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici updown
+  install_routes = yes
+  routing_table = 220
+  routing_table_prio = 220
+  make_before_break = yes
+  # IKEv1 aggressive mode + PSK (the CentOS initscripts default) as responder.
+  i_dont_care_about_security_and_use_aggressive_mode_psk = yes
+  retransmit_tries = 3
+  retransmit_timeout = 2.0
+  plugins {
+    socket-default {
+      fwmark = 0x42
+    }
+    kernel-netlink {
+      fwmark = !0x42
+    }
+    kernel-libipsec {
+      allow_peer_ts = yes
+    }
+  }
+  filelog {
+    lab {
+      path = /run/charon.log
+      time_format = %b %e %T
+      default = 1
+      append = yes
+      flush_line = yes
+    }
+  }
+}
+`;
+}
+
+export const SWANCTL_CONF = `# swanctl.conf of a Gatewarden lab router: connections live in conf.d/.
+include conf.d/*.conf
+`;
+
+/** CentOS racoon's stock racoon.conf (the article's Listing 4 before any ifup). */
+export const RACOON_CONF = `# Racoon IKE daemon configuration file.
+# See 'man racoon.conf' for a description of the format and entries.
+
+path include "/etc/racoon";
+path pre_shared_key "/etc/racoon/psk.txt";
+path certificate "/etc/racoon/certs";
+
+sainfo anonymous
+{
+  pfs_group 2;
+  lifetime time 1 hour ;
+  encryption_algorithm 3des, blowfish 448, rijndael ;
+  authentication_algorithm hmac_sha1, hmac_md5 ;
+  compression_algorithm deflate ;
+}
+`;
+
+/** "SHA256:..." exactly as `ssh-keygen -lf` prints it, from an OpenSSH public key line. */
+export function sshFingerprint(publicKeyLine: string): string {
+  const blob = publicKeyLine.trim().split(/\s+/)[1];
+  if (!blob) throw new Error("not an OpenSSH public key line");
+  const digest = createHash("sha256").update(Buffer.from(blob, "base64")).digest("base64");
+  return `SHA256:${digest.replace(/=+$/, "")}`;
+}
+
+/** known_hosts line pinning one router's host key (no port suffix for port 22). */
+export function knownHostsLine(ip: string, port: number, publicKeyLine: string): string {
+  const [type, blob] = publicKeyLine.trim().split(/\s+/);
+  const host = port === 22 ? ip : `[${ip}]:${port}`;
+  return `${host} ${type} ${blob}`;
+}

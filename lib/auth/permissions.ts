@@ -1,0 +1,21 @@
+// Who may do what. Every server action and route handler calls one of these before
+// touching data; hiding a button in the UI is only a courtesy on top.
+export const ROLES = ["admin", "operator", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** Add, change and delete sites, gateways, subnets and tunnels. */
+export const canManageInventory = (role: Role) => role === "admin" || role === "operator";
+/** Push configurations, tear tunnels down, rotate keys. */
+export const canOperateTunnels = (role: Role) => role === "admin" || role === "operator";
+/** Show a pre-shared key in clear text (audited). */
+export const canRevealPsk = (role: Role) => role === "admin";
+/** Trust a gateway's SSH host key. */
+export const canAcceptHostKey = (role: Role) => role === "admin";
+/** Create users and change roles. */
+export const canManageUsers = (role: Role) => role === "admin";
+/** Define crypto profiles. */
+export const canManageProfiles = (role: Role) => role === "admin";

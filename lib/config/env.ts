@@ -1,0 +1,50 @@
+// Runtime configuration, read once from the environment and validated with zod so a
+// typo in a variable fails at start-up with a clear message instead of at first use.
+import path from "node:path";
+import { z } from "zod";
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().trim().optional(),
+  GATEWARDEN_DATA_DIR: z.string().trim().default("./data"),
+  GATEWARDEN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type AppEnv = {
+  databaseKind: "sqlite" | "postgres";
+  databaseUrl: string;
+  dataDir: string;
+  sessionTtlHours: number;
+  secureCookies: "auto" | "true" | "false";
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+};
+
+export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid Gatewarden configuration:\n${lines.join("\n")}`);
+  }
+  const e = result.data;
+  const dataDir = path.resolve(e.GATEWARDEN_DATA_DIR);
+  const url = e.DATABASE_URL ?? "";
+  const isPostgres = /^postgres(ql)?:\/\//.test(url);
+  if (url && !isPostgres && !url.startsWith("file:")) {
+    throw new Error("Invalid Gatewarden configuration:\n  DATABASE_URL: use postgresql://… or file:… (or leave it unset for the embedded SQLite database)");
+  }
+  return {
+    databaseKind: isPostgres ? "postgres" : "sqlite",
+    databaseUrl: url || `file:${path.join(dataDir, "gatewarden.db")}`,
+    dataDir,
+    sessionTtlHours: e.GATEWARDEN_SESSION_TTL_HOURS,
+    secureCookies: e.GATEWARDEN_SECURE_COOKIES,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+let cached: AppEnv | undefined;
+export function getEnv(): AppEnv {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,141 @@
+// Read queries for the inventory pages: sites, subnets, gateways, tunnels, profiles.
+// Selections never include encrypted secrets; those have their own functions.
+import "server-only";
+import { getDb } from "@/lib/db/client";
+
+/** Gateway columns safe to hand to any page (no credential). */
+export const gatewayPublicSelect = {
+  id: true,
+  siteId: true,
+  name: true,
+  platform: true,
+  publicIp: true,
+  sshHost: true,
+  sshPort: true,
+  sshUser: true,
+  sshAuthType: true,
+  hostKeyFingerprint: true,
+  hostKeySeen: true,
+  hostKeySeenAt: true,
+  wanInterface: true,
+  lanInterface: true,
+  lanAddress: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+const tunnelEndsInclude = {
+  ends: {
+    orderBy: { role: "asc" as const },
+    include: { gateway: { select: { ...gatewayPublicSelect, site: { include: { subnets: { orderBy: { cidr: "asc" as const } } } } } } },
+  },
+  cryptoProfile: true,
+} as const;
+
+export async function getOverviewCounts() {
+  const db = getDb();
+  const [sites, gateways, tunnels, subnets] = await Promise.all([
+    db.site.count(),
+    db.gateway.count(),
+    db.tunnel.count(),
+    db.subnet.count(),
+  ]);
+  return { sites, gateways, tunnels, subnets };
+}
+
+export async function listSites() {
+  return getDb().site.findMany({
+    orderBy: { name: "asc" },
+    include: {
+      subnets: { orderBy: { cidr: "asc" } },
+      gateway: { select: { ...gatewayPublicSelect, _count: { select: { tunnelEnds: true } } } },
+    },
+  });
+}
+
+export async function getSite(id: string) {
+  return getDb().site.findUnique({
+    where: { id },
+    include: {
+      subnets: { orderBy: { cidr: "asc" } },
+      gateway: {
+        select: {
+          ...gatewayPublicSelect,
+          tunnelEnds: { include: { tunnel: { include: tunnelEndsInclude } } },
+        },
+      },
+    },
+  });
+}
+
+export async function getGateway(id: string) {
+  return getDb().gateway.findUnique({
+    where: { id },
+    select: {
+      ...gatewayPublicSelect,
+      site: { include: { subnets: { orderBy: { cidr: "asc" } } } },
+      tunnelEnds: { include: { tunnel: { include: tunnelEndsInclude } } },
+    },
+  });
+}
+
+export async function listTunnels() {
+  return getDb().tunnel.findMany({ orderBy: { createdAt: "asc" }, include: tunnelEndsInclude });
+}
+
+export async function getTunnel(id: string) {
+  return getDb().tunnel.findUnique({
+    where: { id },
+    include: {
+      ...tunnelEndsInclude,
+      keys: { orderBy: { version: "desc" }, select: { id: true, version: true, status: true, createdAt: true, activatedAt: true, retiredAt: true } },
+    },
+  });
+}
+
+export type TunnelDetail = NonNullable<Awaited<ReturnType<typeof getTunnel>>>;
+
+export async function listGatewayChoices() {
+  return getDb().gateway.findMany({
+    orderBy: { name: "asc" },
+    select: {
+      id: true,
+      name: true,
+      platform: true,
+      publicIp: true,
+      site: { select: { name: true, subnets: { select: { cidr: true } } } },
+      tunnelEnds: { select: { interfaceName: true } },
+    },
+  });
+}
+
+export async function listSubnetsWithSite() {
+  return getDb().subnet.findMany({ select: { cidr: true, site: { select: { name: true } } } });
+}
+
+export async function listCryptoProfiles() {
+  return getDb().cryptoProfile.findMany({ orderBy: [{ builtIn: "desc" }, { name: "asc" }] });
+}
+
+export async function findTakenNames(input: { siteName: string; gatewayName: string; publicIp: string }) {
+  const db = getDb();
+  const [site, gwName, gwIp] = await Promise.all([
+    db.site.findUnique({ where: { name: input.siteName }, select: { id: true } }),
+    db.gateway.findUnique({ where: { name: input.gatewayName }, select: { id: true } }),
+    db.gateway.findUnique({ where: { publicIp: input.publicIp }, select: { name: true } }),
+  ]);
+  return { siteTaken: !!site, gatewayNameTaken: !!gwName, publicIpTakenBy: gwIp?.name ?? null };
+}
+
+export async function findTunnelByPair(pairKey: string) {
+  return getDb().tunnel.findUnique({ where: { pairKey }, select: { id: true } });
+}
+
+/** The active key's envelope for a tunnel (decrypted only by lib/secrets callers). */
+export async function getActivePskEnvelope(tunnelId: string) {
+  return getDb().presharedKey.findFirst({
+    where: { tunnelId, status: "active" },
+    orderBy: { version: "desc" },
+    select: { id: true, version: true, secretEnc: true },
+  });
+}

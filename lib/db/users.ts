@@ -1,0 +1,70 @@
+// Queries for dashboard users, their sessions and sign-in attempts.
+import "server-only";
+import { getDb, type Tx } from "@/lib/db/client";
+import type { Role } from "@/lib/auth/permissions";
+
+export type UserRecord = { id: string; username: string; role: Role; disabled: boolean };
+
+function toUser(u: { id: string; username: string; role: string; disabled: boolean }): UserRecord {
+  return { id: u.id, username: u.username, role: u.role as Role, disabled: u.disabled };
+}
+
+export async function countUsers(): Promise<number> {
+  return getDb().user.count();
+}
+
+export async function listUsers(): Promise<(UserRecord & { createdAt: Date })[]> {
+  const rows = await getDb().user.findMany({ orderBy: { username: "asc" } });
+  return rows.map((u) => ({ ...toUser(u), createdAt: u.createdAt }));
+}
+
+export async function getUserCredentials(username: string) {
+  return getDb().user.findUnique({ where: { username } });
+}
+
+export async function createUser(
+  tx: Tx,
+  data: { username: string; passwordHash: string; role: Role },
+): Promise<UserRecord> {
+  return toUser(await tx.user.create({ data }));
+}
+
+export async function updateUserRole(tx: Tx, id: string, role: Role, disabled: boolean) {
+  return toUser(await tx.user.update({ where: { id }, data: { role, disabled } }));
+}
+
+export async function createSession(data: { id: string; userId: string; expiresAt: Date }) {
+  await getDb().session.create({ data });
+}
+
+export async function findSessionUser(id: string, now: Date): Promise<UserRecord | null> {
+  const session = await getDb().session.findUnique({ where: { id }, include: { user: true } });
+  if (!session || session.expiresAt <= now || session.user.disabled) return null;
+  return toUser(session.user);
+}
+
+export async function deleteSession(id: string) {
+  await getDb().session.deleteMany({ where: { id } });
+}
+
+export async function deleteUserSessions(tx: Tx, userId: string) {
+  await tx.session.deleteMany({ where: { userId } });
+}
+
+export async function recordLoginAttempt(keys: string[], success: boolean) {
+  await getDb().loginAttempt.createMany({ data: keys.map((key) => ({ key, success })) });
+}
+
+/** Times of recent failed attempts per key, newest first. */
+export async function recentLoginFailures(key: string, since: Date): Promise<Date[]> {
+  const rows = await getDb().loginAttempt.findMany({
+    where: { key, success: false, at: { gte: since } },
+    orderBy: { at: "desc" },
+    select: { at: true },
+  });
+  return rows.map((r) => r.at);
+}
+
+export async function pruneLoginAttempts(before: Date) {
+  await getDb().loginAttempt.deleteMany({ where: { at: { lt: before } } });
+}

@@ -1,0 +1,164 @@
+// The "Add branch office" wizard: one form creates a site, its LAN subnets, its
+// gateway and (for a branch) the net-to-net tunnel to the hub with a fresh PSK, in
+// one transaction, or writes nothing and says which fields are wrong.
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { cidrContains, cidrSchema, ipv4Schema, publicEndpointIpSchema } from "@/lib/domain/ipv4";
+import { ifaceNameSchema, ipsecIfaceSchema, portSchema, siteNameSchema, sshHostSchema, sshUserSchema } from "@/lib/domain/names";
+import { findSubnetOverlaps } from "@/lib/domain/overlap";
+import { encryptSecret } from "@/lib/secrets/envelope";
+import { generatePsk, pskSchema } from "@/lib/secrets/psk";
+import { getKeyring, secretPurpose } from "@/lib/config/keyring";
+import { runInTransaction } from "@/lib/db/client";
+import { recordAudit, type AuditActor } from "@/lib/db/audit";
+import { insertSiteWithGateway, insertTunnel, loadInventorySnapshot } from "@/lib/db/inventory-write";
+import { optionalField, splitLines, zodFieldErrors } from "@/lib/inventory/form-state";
+import { checkCredential, gatewayFactsFrom, profileFacts } from "@/lib/inventory/gateway-facts";
+import { planTunnel } from "@/lib/inventory/tunnel-plan";
+import { ValidationError } from "@/lib/errors";
+
+export const branchOfficeSchema = z.object({
+  siteName: siteNameSchema,
+  description: z.string().trim().max(500, "At most 500 characters").default(""),
+  subnets: z.string().default(""),
+  gatewayName: siteNameSchema,
+  platform: z.enum(["strongswan", "centos-racoon"], { error: "Choose the gateway's platform" }),
+  publicIp: publicEndpointIpSchema,
+  sshHost: optionalField(sshHostSchema),
+  sshPort: portSchema,
+  sshUser: sshUserSchema,
+  sshAuthType: z.enum(["key", "password"], { error: "Choose how Gatewarden signs in" }),
+  sshPrivateKey: z.string().default(""),
+  sshPassword: z.string().default(""),
+  wanInterface: ifaceNameSchema,
+  lanInterface: ifaceNameSchema,
+  lanAddress: ipv4Schema,
+  role: z.enum(["hub", "branch"], { error: "Choose whether this site is the hub or a branch" }),
+  hubGatewayId: z.string().default(""),
+  cryptoProfileId: z.string().default(""),
+  localInterface: optionalField(ipsecIfaceSchema),
+  hubInterface: optionalField(ipsecIfaceSchema),
+  pskMode: z.enum(["generate", "custom"]).default("generate"),
+  pskValue: z.string().default(""),
+});
+
+export type BranchOfficeInput = z.infer<typeof branchOfficeSchema>;
+
+function checkSubnets(text: string, errors: Record<string, string>): string[] {
+  const lines = splitLines(text);
+  if (lines.length === 0) errors.subnets = "Enter at least one LAN subnet, e.g. 192.168.10.0/24";
+  if (lines.length > 32) errors.subnets = "At most 32 subnets per site";
+  const cidrs: string[] = [];
+  for (const line of lines) {
+    const r = cidrSchema.safeParse(line);
+    if (!r.success) {
+      errors.subnets ??= r.error.issues[0]?.message ?? `“${line}” is not a subnet`;
+    } else cidrs.push(line);
+  }
+  return cidrs;
+}
+
+export async function createBranchOffice(actor: AuditActor, raw: Record<string, string>): Promise<{ siteId: string }> {
+  const parsed = branchOfficeSchema.safeParse(raw);
+  const errors: Record<string, string> = parsed.success ? {} : zodFieldErrors(parsed.error);
+  const subnets = checkSubnets(raw.subnets ?? "", errors);
+  if (!parsed.success) throw new ValidationError(errors);
+  const input = parsed.data;
+  const credential = checkCredential(input, errors);
+  if (input.lanAddress && subnets.length && !subnets.some((c) => cidrContains(c, input.lanAddress))) {
+    errors.lanAddress = `${input.lanAddress} is not inside ${subnets.join(", ")}; the gateway's LAN address must be on its LAN`;
+  }
+  let psk: string | null = null;
+  if (input.role === "branch") {
+    if (input.pskMode === "custom") {
+      const r = pskSchema.safeParse(input.pskValue);
+      if (r.success) psk = input.pskValue;
+      else errors.pskValue = r.error.issues[0]?.message ?? "That key is not usable";
+    } else psk = generatePsk();
+  }
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+
+  const keyring = getKeyring();
+  const sshSecretEnc = encryptSecret(credential!, keyring, secretPurpose.sshCredential(input.gatewayName));
+
+  return runInTransaction(async (tx) => {
+    const snap = await loadInventorySnapshot(tx);
+    if (snap.sites.some((s) => s.name === input.siteName)) errors.siteName = `A site named “${input.siteName}” already exists`;
+    if (snap.gateways.some((g) => g.name === input.gatewayName)) errors.gatewayName = `A gateway named “${input.gatewayName}” already exists`;
+    const ipOwner = snap.gateways.find((g) => g.publicIp === input.publicIp);
+    if (ipOwner) errors.publicIp = `${input.publicIp} is already the endpoint of ${ipOwner.name}`;
+    const overlaps = findSubnetOverlaps(subnets, snap.subnets.map((s) => ({ cidr: s.cidr, label: s.site.name })));
+    if (overlaps[0]) {
+      const o = overlaps[0];
+      errors.subnets = `${o.cidr} overlaps ${o.conflictsWith} (${o.label})`;
+    }
+    let tunnelPlan: Extract<ReturnType<typeof planTunnel>, { ok: true }> | null = null;
+    let profileId = "";
+    if (input.role === "branch") {
+      const hub = snap.gateways.find((g) => g.id === input.hubGatewayId);
+      const profile = snap.profiles.find((p) => p.id === input.cryptoProfileId);
+      if (!hub) errors.hubGatewayId = "Choose the hub gateway this branch connects to";
+      if (!profile) errors.cryptoProfileId = "Choose a crypto profile";
+      if (hub && profile) {
+        const self = { id: "new", name: input.gatewayName, platform: input.platform, subnets, usedInterfaces: [], pairKeys: [] };
+        const plan = planTunnel({
+          kind: "net-to-net",
+          a: self,
+          b: gatewayFactsFrom(hub),
+          interfaceA: input.localInterface,
+          interfaceB: input.hubInterface,
+          profile: profileFacts(profile),
+        });
+        if (plan.ok) tunnelPlan = plan;
+        else {
+          const e = plan.errors;
+          if (e.peer) errors.hubGatewayId = e.peer;
+          if (e.interfaceA) errors.localInterface = e.interfaceA;
+          if (e.interfaceB) errors.hubInterface = e.interfaceB;
+          if (e.cryptoProfileId) errors.cryptoProfileId = e.cryptoProfileId;
+        }
+        profileId = profile.id;
+      }
+    }
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+
+    const { siteId, gatewayId } = await insertSiteWithGateway(tx, {
+      siteName: input.siteName,
+      description: input.description,
+      subnets,
+      gateway: {
+        name: input.gatewayName,
+        platform: input.platform,
+        publicIp: input.publicIp,
+        sshHost: input.sshHost ?? input.publicIp,
+        sshPort: input.sshPort,
+        sshUser: input.sshUser,
+        sshAuthType: input.sshAuthType,
+        sshSecretEnc,
+        wanInterface: input.wanInterface,
+        lanInterface: input.lanInterface,
+        lanAddress: input.lanAddress,
+      },
+    });
+    const snapshot = { site: input.siteName, subnets, gateway: input.gatewayName, platform: input.platform, publicIp: input.publicIp };
+    await recordAudit(tx, actor, { action: "site.create", targetType: "site", targetId: siteId, summary: `Added site ${input.siteName} with gateway ${input.gatewayName}`, after: snapshot });
+    if (tunnelPlan && psk) {
+      const tunnelId = randomUUID();
+      const hubId = input.hubGatewayId;
+      await insertTunnel(tx, {
+        id: tunnelId,
+        kind: "net-to-net",
+        pairKey: [gatewayId, hubId].sort().join(":"),
+        cryptoProfileId: profileId,
+        ends: [
+          { gatewayId, role: "a", interfaceName: tunnelPlan.interfaceA },
+          { gatewayId: hubId, role: "b", interfaceName: tunnelPlan.interfaceB },
+        ],
+        pskEnc: encryptSecret(psk, keyring, secretPurpose.psk(tunnelId, 1)),
+      });
+      await recordAudit(tx, actor, { action: "tunnel.create", targetType: "tunnel", targetId: tunnelId, summary: `Added net-to-net tunnel ${input.gatewayName} ↔ hub (${tunnelPlan.interfaceA}/${tunnelPlan.interfaceB}) with PSK version 1`, after: { kind: "net-to-net", interfaces: [tunnelPlan.interfaceA, tunnelPlan.interfaceB], pskMode: input.pskMode } });
+    }
+    return { siteId };
+  });
+}

@@ -1,0 +1,47 @@
+// Small adapters from stored rows and form input to what the pure checks need.
+import { checkPrivateKey } from "@/lib/ssh/private-key";
+import type { InventorySnapshot } from "@/lib/db/inventory-write";
+import type { GatewayFacts } from "@/lib/inventory/tunnel-plan";
+
+export function gatewayFactsFrom(g: InventorySnapshot["gateways"][number]): GatewayFacts {
+  return {
+    id: g.id,
+    name: g.name,
+    platform: g.platform,
+    subnets: g.site.subnets.map((s) => s.cidr),
+    usedInterfaces: g.tunnelEnds.map((e) => e.interfaceName),
+    pairKeys: g.tunnelEnds.map((e) => e.tunnel.pairKey),
+  };
+}
+
+export function profileFacts(p: { name: string; spec: string }): { name: string; ikeVersion: number } {
+  const spec = JSON.parse(p.spec) as { ikeVersion?: number };
+  return { name: p.name, ikeVersion: spec.ikeVersion ?? 2 };
+}
+
+/**
+ * The SSH credential to store, or null with a field error: a private key that ssh2
+ * can parse, or a non-empty password.
+ */
+export function checkCredential(
+  input: { sshAuthType: "key" | "password"; sshPrivateKey: string; sshPassword: string },
+  errors: Record<string, string>,
+): string | null {
+  if (input.sshAuthType === "key") {
+    const check = checkPrivateKey(input.sshPrivateKey);
+    if (!check.ok) {
+      errors.sshPrivateKey = check.message;
+      return null;
+    }
+    return input.sshPrivateKey.trim() + "\n";
+  }
+  if (!input.sshPassword) {
+    errors.sshPassword = "Enter the SSH password for this user";
+    return null;
+  }
+  if (input.sshPassword.length > 1024) {
+    errors.sshPassword = "At most 1024 characters";
+    return null;
+  }
+  return input.sshPassword;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { pairKeyOf, planTunnel, type GatewayFacts } from "./tunnel-plan";
+
+const gw = (over: Partial<GatewayFacts>): GatewayFacts => ({
+  id: "g1",
+  name: "hq-gw",
+  platform: "strongswan",
+  subnets: ["192.168.1.0/24"],
+  usedInterfaces: [],
+  pairKeys: [],
+  ...over,
+});
+const modern = { name: "Modern", ikeVersion: 2 };
+
+describe("planTunnel", () => {
+  it("picks the lowest free ipsecN on each end", () => {
+    const plan = planTunnel({ kind: "net-to-net", a: gw({ id: "a", usedInterfaces: ["ipsec0"] }), b: gw({ id: "b" }), profile: modern });
+    expect(plan).toEqual({ ok: true, pairKey: "a:b", interfaceA: "ipsec1", interfaceB: "ipsec0" });
+  });
+  it("refuses a tunnel from a gateway to itself", () => {
+    const plan = planTunnel({ kind: "net-to-net", a: gw({}), b: gw({}), profile: modern });
+    expect(plan.ok).toBe(false);
+    if (!plan.ok) expect(plan.errors.peer).toMatch(/two different gateways/);
+  });
+  it("refuses a second tunnel between the same pair, in either order", () => {
+    const key = pairKeyOf("b", "a");
+    const plan = planTunnel({ kind: "host-to-host", a: gw({ id: "a", pairKeys: [key] }), b: gw({ id: "b", name: "branch" }), profile: modern });
+    expect(plan.ok).toBe(false);
+    if (!plan.ok) expect(plan.errors.peer).toBe("There is already a tunnel between hq-gw and branch");
+  });
+  it("refuses an interface name already used on that gateway", () => {
+    const plan = planTunnel({ kind: "net-to-net", a: gw({ id: "a", usedInterfaces: ["ipsec3"] }), b: gw({ id: "b" }), interfaceA: "ipsec3", profile: modern });
+    expect(plan.ok).toBe(false);
+    if (!plan.ok) expect(plan.errors.interfaceA).toMatch(/ipsec3 is already used/);
+  });
+  it("requires IKEv1 on racoon gateways and one subnet per side", () => {
+    const plan = planTunnel({
+      kind: "net-to-net",
+      a: gw({ id: "a", platform: "centos-racoon", subnets: ["10.1.0.0/24", "10.2.0.0/24"] }),
+      b: gw({ id: "b" }),
+      profile: modern,
+    });
+    expect(plan.ok).toBe(false);
+    if (!plan.ok) {
+      expect(plan.errors.cryptoProfileId).toMatch(/IKEv1 only/);
+      expect(plan.errors.peer).toMatch(/one subnet per tunnel/);
+    }
+  });
+  it("lets host-to-host tunnels ignore subnets", () => {
+    const plan = planTunnel({ kind: "host-to-host", a: gw({ id: "a", subnets: [] }), b: gw({ id: "b", subnets: [] }), profile: modern });
+    expect(plan.ok).toBe(true);
+  });
+});

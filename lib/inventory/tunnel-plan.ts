@@ -1,0 +1,64 @@
+// Pure checks for a new tunnel between two gateways, shared by the branch-office
+// wizard and the host-to-host form: distinct ends, one tunnel per pair, free ipsecN
+// names, and what each platform can express.
+import { nextFreeIpsecInterface } from "@/lib/domain/overlap";
+
+export type GatewayFacts = {
+  id: string;
+  name: string;
+  platform: string;
+  subnets: string[];
+  usedInterfaces: string[];
+  /** pairKeys of the tunnels this gateway already has. */
+  pairKeys: string[];
+};
+
+export type TunnelPlanInput = {
+  kind: "host-to-host" | "net-to-net";
+  a: GatewayFacts;
+  b: GatewayFacts;
+  interfaceA?: string;
+  interfaceB?: string;
+  profile: { name: string; ikeVersion: number };
+};
+
+/** Error keys: peer, interfaceA, interfaceB, cryptoProfileId. */
+export type TunnelPlan =
+  | { ok: true; pairKey: string; interfaceA: string; interfaceB: string }
+  | { ok: false; errors: Partial<Record<"peer" | "interfaceA" | "interfaceB" | "cryptoProfileId", string>> };
+
+export function pairKeyOf(gatewayIdA: string, gatewayIdB: string): string {
+  return [gatewayIdA, gatewayIdB].sort().join(":");
+}
+
+export function planTunnel(input: TunnelPlanInput): TunnelPlan {
+  const { a, b, kind, profile } = input;
+  const errors: Extract<TunnelPlan, { ok: false }>["errors"] = {};
+  if (a.id === b.id) {
+    errors.peer = "A tunnel needs two different gateways; pick another peer";
+    return { ok: false, errors };
+  }
+  const pairKey = pairKeyOf(a.id, b.id);
+  if (a.pairKeys.includes(pairKey) || b.pairKeys.includes(pairKey)) {
+    errors.peer = `There is already a tunnel between ${a.name} and ${b.name}`;
+  }
+  const interfaceA = input.interfaceA || nextFreeIpsecInterface(a.usedInterfaces);
+  const interfaceB = input.interfaceB || nextFreeIpsecInterface(b.usedInterfaces);
+  if (a.usedInterfaces.includes(interfaceA)) errors.interfaceA = `${interfaceA} is already used on ${a.name}`;
+  if (b.usedInterfaces.includes(interfaceB)) errors.interfaceB = `${interfaceB} is already used on ${b.name}`;
+
+  for (const gw of [a, b]) {
+    if (gw.platform === "centos-racoon" && profile.ikeVersion !== 1) {
+      errors.cryptoProfileId = `${gw.name} runs racoon, which speaks IKEv1 only; choose an IKEv1 profile instead of “${profile.name}”`;
+    }
+    if (kind === "net-to-net" && gw.subnets.length === 0) {
+      errors.peer ??= `${gw.name}'s site has no LAN subnet to connect`;
+    }
+    if (kind === "net-to-net" && gw.platform === "centos-racoon" && gw.subnets.length > 1) {
+      // ifcfg-ipsecN has one SRCNET and one DSTNET.
+      errors.peer ??= `${gw.name} runs CentOS/racoon, whose ifcfg-ipsecN carries one subnet per tunnel; its site has ${gw.subnets.length}`;
+    }
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  return { ok: true, pairKey, interfaceA, interfaceB };
+}
