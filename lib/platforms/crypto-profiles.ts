@@ -81,7 +81,23 @@ export const MODERN_PROFILE: CryptoProfile = {
   childLifetimeSeconds: 3_600,
 };
 
-export const BUILT_IN_PROFILES: readonly CryptoProfile[] = [MODERN_PROFILE, ARTICLE_LEGACY_PROFILE];
+/**
+ * The strongest proposal racoon-era routers (IKEv1 only, ifcfg-ipsecN) can express:
+ * main mode (no aggressive-mode hash exposure), AES-256, SHA-256, DH 14, PFS.
+ * IKEv1 itself stays flagged by the lint; it is the default for tunnels with a
+ * centos-racoon end because Modern (IKEv2) is not available there.
+ */
+export const MODERN_IKEV1_PROFILE: CryptoProfile = {
+  name: "Modern IKEv1 (racoon)",
+  ikeVersion: 1,
+  exchangeModes: ["main"],
+  ike: { encryption: "aes256", integrity: "sha256", dhGroup: 14 },
+  esp: { encryption: ["aes256"], integrity: ["sha256"], pfsGroup: 14, compression: null },
+  ikeLifetimeSeconds: 28_800,
+  childLifetimeSeconds: 3_600,
+};
+
+export const BUILT_IN_PROFILES: readonly CryptoProfile[] = [MODERN_PROFILE, MODERN_IKEV1_PROFILE, ARTICLE_LEGACY_PROFILE];
 
 export interface CryptoLintFinding {
   /** danger: a MUST NOT or a practical attack; warning: deprecated / SHOULD NOT. */
