@@ -12,7 +12,7 @@ const renderInclude = {
       },
     },
   },
-  keys: { where: { status: { in: ["active", "pending"] } }, select: { version: true, status: true, secretEnc: true } },
+  keys: { where: { status: { in: ["active", "pending"] as string[] } }, select: { version: true, status: true, secretEnc: true } },
 } as const;
 
 export async function getTunnelForRender(tunnelId: string) {
