@@ -14,6 +14,8 @@ import { labDir, nsDir, writeLabState, type LabState, type RouterState } from ".
 
 const CENTOS_SCRIPT = path.join(import.meta.dirname, "centos-racoon", "ifupdown-ipsec.sh");
 const CONCURRENCY = 6;
+// swanctl --load-all complains about each missing one of these.
+const SWANCTL_SUBDIRS = ["x509", "x509ca", "x509ocsp", "x509aa", "x509ac", "x509crl", "pubkey", "private", "rsa", "ecdsa", "bliss", "pkcs8", "pkcs12"];
 
 export interface UpOptions {
   name: string;
@@ -134,7 +136,7 @@ async function ensureKeyPair(privateKeyPath: string, comment: string): Promise<{
 async function prepareRouterFiles(dir: string, plan: LabPlan, r: RouterPlan, mgmtPublicKey: string): Promise<RouterState> {
   const hostKey = await ensureKeyPair(path.join(dir, "host-keys", r.name, "ssh_host_ed25519_key"), `${plan.name}-${r.name}`);
   const rdir = path.join(dir, "routers", r.name);
-  for (const sub of ["run/sshd", "etc-ssh", "etc-swanctl/conf.d", "etc-upper/sysconfig", "etc-upper/racoon", "etc-work", "etc-sysconfig/network-scripts", "etc-racoon/certs"]) {
+  for (const sub of ["run/sshd", "etc-ssh", "etc-swanctl/conf.d", ...SWANCTL_SUBDIRS.map((d) => `etc-swanctl/${d}`), "etc-upper/sysconfig", "etc-upper/racoon", "etc-work", "etc-sysconfig/network-scripts", "etc-racoon/certs"]) {
     mkdirSync(path.join(rdir, sub), { recursive: true, mode: 0o755 });
   }
   const sshDir = path.join(rdir, "etc-ssh");

@@ -2,7 +2,7 @@
 // always inside the router's own network + mount namespaces, always by pid.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { run, runChecked, sleep } from "./exec";
+import { run, runDetached, sleep } from "./exec";
 import type { RouterState } from "./state";
 
 export type DaemonName = "sshd" | "charon";
@@ -51,7 +51,8 @@ export async function startSshd(router: RouterState): Promise<number> {
   const old = readPidFile(pidFile);
   if (isAlive(old, "sshd")) return old!;
   rmSync(pidFile, { force: true });
-  await runChecked(inRouterArgv(router, ["/usr/sbin/sshd", "-f", "/etc/ssh/sshd_config"]));
+  const code = await runDetached(inRouterArgv(router, ["/usr/sbin/sshd", "-f", "/etc/ssh/sshd_config"]));
+  if (code !== 0) throw new Error(`sshd of ${router.name} exited with ${code} (check with: sshd -t in the router)`);
   let pid: number | undefined;
   await waitFor(() => isAlive((pid = readPidFile(pidFile)), "sshd"), 5000);
   if (!pid) throw new Error(`sshd of ${router.name} did not start`);
@@ -65,9 +66,7 @@ export async function startCharon(router: RouterState): Promise<number> {
   if (isAlive(old, "charon")) return old!;
   rmSync(pidFile, { force: true });
   rmSync(vici, { force: true });
-  await runChecked(
-    inRouterArgv(router, ["env", `STRONGSWAN_CONF=${router.charonConf}`, "setsid", "-f", "/usr/lib/ipsec/charon"]),
-  );
+  await runDetached(inRouterArgv(router, ["env", `STRONGSWAN_CONF=${router.charonConf}`, "setsid", "-f", "/usr/lib/ipsec/charon"]));
   let pid: number | undefined;
   const ok = await waitFor(() => isAlive((pid = readPidFile(pidFile)), "charon") && existsSync(vici), 8000);
   if (!ok || !pid) throw new Error(`charon of ${router.name} did not start (see ${path.join(runDir(router), "charon.log")})`);

@@ -63,4 +63,15 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
+/** Starts a program that forks a daemon: no pipes (the daemon would hold them open), waits for exit. */
+export function runDetached(argv: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const [cmd, ...args] = argv;
+    if (!cmd) return reject(new Error("runDetached: empty argv"));
+    const child = spawn(cmd, args, { stdio: "ignore", env: opts.env ?? process.env });
+    child.on("error", reject);
+    child.on("exit", (code) => resolve(code ?? 1));
+  });
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -27,7 +27,7 @@ export function renderCharonConf(): string {
   return `# charon of a Gatewarden lab router: ESP in user space (kernel-libipsec, TUN ipsec0)
 # because this kernel has no ESP/AH. Paths are inside the router's mount namespace.
 charon {
-  load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici updown
+  load = random nonce openssl aes sha1 sha2 md5 hmac kdf gmp curve25519 chapoly pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici updown
   install_routes = yes
   routing_table = 220
   routing_table_prio = 220
