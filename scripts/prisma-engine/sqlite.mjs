@@ -81,7 +81,7 @@ export function createSqliteConnector({ url, shadowDatabaseUrl }) {
           .all();
         db.pragma("foreign_keys = OFF");
         db.transaction(() => {
-          for (const { type, name } of objects.filter((o) => o.type === "view")) db.exec(`DROP VIEW "${name}"`);
+          for (const { name } of objects.filter((o) => o.type === "view")) db.exec(`DROP VIEW "${name}"`);
           for (const { name } of objects.filter((o) => o.type === "table")) db.exec(`DROP TABLE "${name}"`);
           if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").get()) {
             db.exec("DELETE FROM sqlite_sequence");

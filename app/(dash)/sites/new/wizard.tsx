@@ -36,12 +36,16 @@ export function BranchOfficeWizard({ hubs, profiles }: { hubs: Hub[]; profiles: 
   const router = useRouter();
   const errors = state.fieldErrors ?? {};
 
-  useEffect(() => {
-    if (state.ok && state.id) router.push(`/sites/${state.id}`);
+  // A new answer from the server: show the first step that has a field error.
+  const [answered, setAnswered] = useState(state);
+  if (answered !== state) {
+    setAnswered(state);
     const firstBad = STEPS.findIndex((s) => s.fields.some((f) => errors[f]));
     if (firstBad >= 0) setStep(firstBad);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [state]);
+  }
+  useEffect(() => {
+    if (state.ok && state.id) router.push(`/sites/${state.id}`);
+  }, [state, router]);
 
   const hubPlatform = hubs.find((h) => h.id === hubId)?.platform ?? "strongswan";
   const profileDefault = defaultProfile(profiles, [platform, hubPlatform]);
