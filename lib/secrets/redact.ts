@@ -22,10 +22,11 @@ function forms(secret: string): string[] {
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-export function redactSecrets(text: string, secrets: string[]): string {
+/** `replacement` lets previews show a mask (e.g. bullets) instead of the log marker. */
+export function redactSecrets(text: string, secrets: string[], replacement: string = REDACTED): string {
   const all = new Set(secrets.filter((s) => s.length > 0).flatMap(forms).filter((f) => f.length > 0));
   if (all.size === 0) return text;
   // One alternation, longest first, so a secret that contains another is removed whole.
   const pattern = [...all].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|");
-  return text.replace(new RegExp(pattern, "g"), REDACTED);
+  return text.replace(new RegExp(pattern, "g"), () => replacement);
 }

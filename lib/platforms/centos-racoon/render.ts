@@ -110,7 +110,8 @@ export function renderRacoonConf(end: TunnelEnd): string {
   ].join("\n");
 }
 
-const racoonInclude = (end: TunnelEnd) => `include "/etc/racoon/${end.remote.publicIp}.conf";`;
+/** The line racoon.conf needs per tunnel; lib/platforms/centos-racoon/merge-racoon-conf.ts keys on it. */
+export const racoonInclude = (end: TunnelEnd) => `include "/etc/racoon/${end.remote.publicIp}.conf";`;
 
 export function renderCentosFiles(end: TunnelEnd): RenderedFile[] {
   assertRenderable(end);
