@@ -81,14 +81,19 @@ export async function buildLab(opts: UpOptions): Promise<LabState> {
   ]);
   await runChecked(["nsenter", `--net=/run/netns/${plan.wan.netns}`, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]);
 
-  // Mount namespace files must sit on a private mount.
+  // Mount namespace files must sit on a private mount; a tmpfs also carries the
+  // routers' /etc overlay upper dirs (overlayfs refuses an upper dir on overlayfs,
+  // which is what the repo sits on in a container).
   const nsd = nsDir(plan.name);
   state.created.nsDir = nsd;
   state.created.mountNs = state.routers.map((r) => r.mountNs);
   writeLabState(state);
   mkdirSync(nsd, { recursive: true });
-  await runChecked(["mount", "--bind", nsd, nsd]);
+  await runChecked(["mount", "-t", "tmpfs", "-o", "mode=0755,size=256m", `gatewarden-lab-${plan.name}`, nsd]);
   await runChecked(["mount", "--make-private", nsd]);
+  for (const r of state.routers) {
+    for (const sub of ["upper/sysconfig", "upper/racoon", "work"]) mkdirSync(path.join(nsd, "etc", r.name, sub), { recursive: true, mode: 0o755 });
+  }
 
   await mapLimit(plan.routers, CONCURRENCY, async (rp) => {
     const r = state.routers.find((x) => x.name === rp.name)!;
@@ -136,7 +141,7 @@ async function ensureKeyPair(privateKeyPath: string, comment: string): Promise<{
 async function prepareRouterFiles(dir: string, plan: LabPlan, r: RouterPlan, mgmtPublicKey: string): Promise<RouterState> {
   const hostKey = await ensureKeyPair(path.join(dir, "host-keys", r.name, "ssh_host_ed25519_key"), `${plan.name}-${r.name}`);
   const rdir = path.join(dir, "routers", r.name);
-  for (const sub of ["run/sshd", "etc-ssh", "etc-swanctl/conf.d", ...SWANCTL_SUBDIRS.map((d) => `etc-swanctl/${d}`), "etc-upper/sysconfig", "etc-upper/racoon", "etc-work", "etc-sysconfig/network-scripts", "etc-racoon/certs"]) {
+  for (const sub of ["run/sshd", "etc-ssh", "etc-swanctl/conf.d", ...SWANCTL_SUBDIRS.map((d) => `etc-swanctl/${d}`), "etc-sysconfig/network-scripts", "etc-racoon/certs"]) {
     mkdirSync(path.join(rdir, sub), { recursive: true, mode: 0o755 });
   }
   const sshDir = path.join(rdir, "etc-ssh");
@@ -208,7 +213,10 @@ async function configureRouterNetwork(plan: LabPlan, r: RouterPlan): Promise<voi
 const MOUNT_SCRIPT = `set -e
 D="$1"
 echo 1 > /proc/sys/net/ipv4/ip_forward
-mount -t overlay gwlab-etc -o "lowerdir=/etc,upperdir=$D/etc-upper,workdir=$D/etc-work" /etc
+mount -t overlay gwlab-etc -o "lowerdir=/etc,upperdir=$3/upper,workdir=$3/work" /etc
+# Drop this namespace's copy of the lab tmpfs (other routers' namespace files);
+# the overlay above keeps its own reference to its upper dir.
+umount -l "$4"
 mount --bind "$D/run" /run
 mount --bind "$D/etc-ssh" /etc/ssh
 mount --bind "$D/etc-swanctl" /etc/swanctl
@@ -227,7 +235,7 @@ async function createMountNamespace(r: RouterState): Promise<void> {
   await runChecked([
     "nsenter", `--net=/run/netns/${r.netns}`,
     "unshare", `--mount=${r.mountNs}`, "--propagation", "private",
-    "sh", "-c", MOUNT_SCRIPT, "lab-mount", r.dir, r.platform,
+    "sh", "-c", MOUNT_SCRIPT, "lab-mount", r.dir, r.platform, path.join(path.dirname(r.mountNs), "etc", r.name), path.dirname(r.mountNs),
   ]);
 }
 

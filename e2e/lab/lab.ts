@@ -23,7 +23,7 @@ import { DEFAULT_LAB_NAME, type Platform } from "./address-plan";
 import { buildLab } from "./build";
 import * as daemons from "./daemons";
 import { run, type RunResult } from "./exec";
-import { getRouter, readLabState as readState, type LabState, type RouterState } from "./state";
+import { getRouter, readLabState as readState, writeLabState, type LabState, type RouterState } from "./state";
 import { teardownLab, type DownResult } from "./teardown";
 
 export type { LabState, RouterState } from "./state";
@@ -58,7 +58,7 @@ export async function startLab(opts: StartLabOptions): Promise<LabState> {
     const state = readState(name);
     if (state && opts.keepOnFailure) {
       state.status = "failed";
-      (await import("./state")).writeLabState(state);
+      writeLabState(state);
     } else if (state) {
       await teardownLab(name);
     }
