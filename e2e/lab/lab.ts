@@ -19,7 +19,7 @@
 //       and the pinned host key (StrictHostKeyChecking=yes)
 // `router` is a router name ("hq", "branch1", …), its site number or its netns;
 // `site` likewise. Default lab name: "gwlab".
-import { DEFAULT_LAB_NAME, type Platform } from "./address-plan";
+import { DEFAULT_LAB_NAME, planLab, type Platform } from "./address-plan";
 import { buildLab } from "./build";
 import * as daemons from "./daemons";
 import { run, type RunResult } from "./exec";
@@ -43,6 +43,8 @@ export async function startLab(opts: StartLabOptions): Promise<LabState> {
   const name = opts.name ?? DEFAULT_LAB_NAME;
   const platforms = opts.platforms ?? ["strongswan"];
   const log = opts.log ?? (() => {});
+  // Validate before touching an existing lab (a bad --sites must not tear it down).
+  planLab({ name, sites: opts.sites, platforms, wanCidr: "198.18.0.0/24" });
   const existing = readState(name);
   if (existing) {
     if (existing.status === "up" && sameShape(existing, opts.sites, platforms) && allDaemonsAlive(existing)) {
