@@ -2,7 +2,7 @@
 // Order: stop processes (by pid, TERM in parallel), drop root-namespace routes and
 // the root veth, release mount namespaces, delete network namespaces. Every step
 // tolerates "already gone", so `down` twice is safe.
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, rmdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { daemonPids, isAlive, pidsInNetns, stopPids } from "./daemons";
 import { run } from "./exec";
@@ -32,6 +32,11 @@ export async function teardownLab(name: string): Promise<DownResult> {
   if (created.nsDir) {
     await unmount(created.nsDir);
     rmSync(created.nsDir, { recursive: true, force: true });
+    try {
+      rmdirSync(path.dirname(created.nsDir)); // only when no other lab uses it
+    } catch {
+      // another lab is up, or already gone
+    }
   }
   // Runtime files go; the management key and router host keys stay for the next `up`.
   rmSync(path.join(state.labDir, "routers"), { recursive: true, force: true });
