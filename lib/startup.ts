@@ -1,12 +1,16 @@
 // What the server does once when it starts (called from instrumentation.ts, Node
-// runtime only): make sure the master key exists and built-in data is present.
+// runtime only): make sure the master key exists and built-in data is present, and
+// start the background job runner.
 import "server-only";
 import { getKeyring } from "@/lib/config/keyring";
 import { ensureBuiltInProfiles } from "@/lib/db/crypto-profiles";
 import { logger } from "@/lib/log/logger";
+import { getJobRunner } from "@/lib/jobs/runtime";
 
 export async function onServerStart(): Promise<void> {
   const keyring = getKeyring();
   await ensureBuiltInProfiles();
+  // Marks jobs a previous process left running as interrupted, then takes new work.
+  await getJobRunner().start();
   logger.info({ keyId: keyring.currentId }, "gatewarden started");
 }

@@ -1,0 +1,138 @@
+// Job rows, their steps and logs, and per-gateway locks. The rows are the shared
+// truth between app instances: claiming and locking are single conditional writes.
+import "server-only";
+import { getDb } from "@/lib/db/client";
+
+export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "interrupted";
+export type StepStatus = "pending" | "running" | "ok" | "failed" | "skipped" | "rolled-back";
+
+export async function insertJob(data: {
+  kind: string;
+  targetType: string;
+  targetId: string;
+  params: unknown;
+  createdById: string | null;
+  createdByName: string;
+}) {
+  return getDb().job.create({
+    data: { ...data, params: JSON.stringify(data.params ?? {}), status: "queued" },
+    select: { id: true },
+  });
+}
+
+export async function listQueuedJobs(limit: number) {
+  return getDb().job.findMany({ where: { status: "queued" }, orderBy: { createdAt: "asc" }, take: limit });
+}
+
+/** True when this instance won the job (another may have claimed it first). */
+export async function claimJob(jobId: string, owner: string): Promise<boolean> {
+  const now = new Date();
+  const r = await getDb().job.updateMany({
+    where: { id: jobId, status: "queued" },
+    data: { status: "running", owner, startedAt: now, heartbeatAt: now },
+  });
+  return r.count === 1;
+}
+
+export async function requeueJob(jobId: string) {
+  await getDb().job.updateMany({ where: { id: jobId, status: "running" }, data: { status: "queued", owner: null, startedAt: null } });
+}
+
+export async function heartbeatJobs(jobIds: string[]) {
+  if (!jobIds.length) return;
+  await getDb().job.updateMany({ where: { id: { in: jobIds }, status: "running" }, data: { heartbeatAt: new Date() } });
+}
+
+export async function finishJob(jobId: string, status: "succeeded" | "failed", result: unknown, error: string | null) {
+  await getDb().job.update({
+    where: { id: jobId },
+    data: { status, result: JSON.stringify(result ?? null), error, finishedAt: new Date() },
+  });
+}
+
+/** Jobs left "running" by an instance that stopped: by owner, or by stale heartbeat. */
+export async function markInterrupted(where: { owner?: string; heartbeatBefore?: Date }) {
+  const filter = {
+    status: "running",
+    ...(where.owner ? { owner: where.owner } : {}),
+    ...(where.heartbeatBefore ? { heartbeatAt: { lt: where.heartbeatBefore } } : {}),
+  };
+  const db = getDb();
+  const jobs = await db.job.findMany({ where: filter, select: { id: true, kind: true, targetId: true, params: true } });
+  for (const j of jobs) {
+    await db.job.updateMany({
+      where: { id: j.id, status: "running" },
+      data: { status: "interrupted", finishedAt: new Date(), error: "The app stopped while this job was running." },
+    });
+    await db.jobStep.updateMany({ where: { jobId: j.id, status: "running" }, data: { status: "failed", detail: "interrupted", finishedAt: new Date() } });
+  }
+  return jobs;
+}
+
+export async function upsertStep(jobId: string, seq: number, data: { name: string; gatewayId: string | null; status: StepStatus; detail?: string | null }) {
+  const now = new Date();
+  const timing = data.status === "running" ? { startedAt: now } : data.status === "pending" ? {} : { finishedAt: now };
+  await getDb().jobStep.upsert({
+    where: { jobId_seq: { jobId, seq } },
+    create: { jobId, seq, name: data.name, gatewayId: data.gatewayId, status: data.status, detail: data.detail ?? null, ...timing },
+    update: { status: data.status, detail: data.detail ?? null, ...timing },
+  });
+}
+
+export async function appendJobLog(jobId: string, seq: number, level: string, message: string, gateway: string | null) {
+  await getDb().jobLog.create({ data: { jobId, seq, level, message, gateway } });
+}
+
+export async function nextLogSeq(jobId: string): Promise<number> {
+  const last = await getDb().jobLog.findFirst({ where: { jobId }, orderBy: { seq: "desc" }, select: { seq: true } });
+  return (last?.seq ?? 0) + 1;
+}
+
+export async function getJob(jobId: string, logsAfter = 0) {
+  return getDb().job.findUnique({
+    where: { id: jobId },
+    include: {
+      steps: { orderBy: { seq: "asc" } },
+      logs: { where: { seq: { gt: logsAfter } }, orderBy: { seq: "asc" }, take: 1000 },
+    },
+  });
+}
+
+export async function listJobs(opts: { take?: number; targetType?: string; targetId?: string } = {}) {
+  return getDb().job.findMany({
+    where: { ...(opts.targetType ? { targetType: opts.targetType } : {}), ...(opts.targetId ? { targetId: opts.targetId } : {}) },
+    orderBy: { createdAt: "desc" },
+    take: opts.take ?? 100,
+  });
+}
+
+/** Locks every gateway or none. Expired locks (a dead instance's) are taken over. */
+export async function acquireGatewayLocks(gatewayIds: string[], jobId: string, owner: string, ttlMs: number): Promise<boolean> {
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + ttlMs);
+  try {
+    await getDb().$transaction(async (tx) => {
+      await tx.gatewayLock.deleteMany({ where: { gatewayId: { in: gatewayIds }, expiresAt: { lt: now } } });
+      for (const gatewayId of [...new Set(gatewayIds)].sort()) {
+        await tx.gatewayLock.create({ data: { gatewayId, jobId, owner, expiresAt } });
+      }
+    });
+    return true;
+  } catch (e) {
+    if (typeof e === "object" && e && "code" in e && (e.code === "P2002" || e.code === "P2034")) return false;
+    throw e;
+  }
+}
+
+export async function refreshGatewayLocks(jobIds: string[], ttlMs: number) {
+  if (!jobIds.length) return;
+  await getDb().gatewayLock.updateMany({ where: { jobId: { in: jobIds } }, data: { expiresAt: new Date(Date.now() + ttlMs) } });
+}
+
+export async function releaseGatewayLocks(jobId: string) {
+  await getDb().gatewayLock.deleteMany({ where: { jobId } });
+}
+
+export async function releaseLocksOfOwner(owner: string) {
+  await getDb().gatewayLock.deleteMany({ where: { owner } });
+}

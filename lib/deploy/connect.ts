@@ -1,0 +1,51 @@
+// Opens an SSH session to a gateway for a job: decrypts its credential in memory,
+// pins its host key, and records what happened on the gateway (reachable, or why not,
+// and a key it offered that is not the pinned one).
+import "server-only";
+import { decryptSecret } from "@/lib/secrets/envelope";
+import { getKeyring, secretPurpose } from "@/lib/config/keyring";
+import { getGatewayForConnection, recordOfferedHostKey, setGatewayReachability, type GatewayConnectionRow } from "@/lib/db/gateways";
+import { openSession, type OpenSessionOptions, type SshSession } from "@/lib/ssh/session";
+import { isSshError } from "@/lib/ssh/errors";
+import { JobFailure, type JobContext } from "@/lib/jobs/types";
+
+export function sessionOptionsFor(gw: GatewayConnectionRow): OpenSessionOptions {
+  const secret = decryptSecret(gw.sshSecretEnc, getKeyring(), secretPurpose.sshCredential(gw.name));
+  return {
+    host: gw.sshHost,
+    port: gw.sshPort,
+    username: gw.sshUser,
+    credential: gw.sshAuthType === "password" ? { type: "password", password: secret } : { type: "key", privateKey: secret },
+    pinnedFingerprint: gw.hostKeyFingerprint,
+  };
+}
+
+/** Opens a session and keeps the gateway's reachability current; SSH errors are rethrown. */
+export async function connectGateway(gatewayId: string): Promise<SshSession> {
+  const gw = await getGatewayForConnection(gatewayId);
+  if (!gw) throw new JobFailure("The gateway no longer exists.");
+  try {
+    const session = await openSession(sessionOptionsFor(gw));
+    await setGatewayReachability(gw.id, "ok", null);
+    return session;
+  } catch (e) {
+    if (isSshError(e)) {
+      const state = e.code === "host-key-changed" || e.code === "host-key-unknown" || e.code === "auth-failed" ? e.code : "unreachable";
+      await setGatewayReachability(gw.id, state, e.userMessage);
+      if (e.offeredFingerprint) await recordOfferedHostKey(gw.id, e.offeredFingerprint);
+    }
+    throw e;
+  }
+}
+
+export async function connectGatewayForJob(gatewayId: string, _ctx: JobContext<unknown>): Promise<SshSession> {
+  try {
+    return await connectGateway(gatewayId);
+  } catch (e) {
+    if (isSshError(e)) {
+      const hint = e.code === "host-key-unknown" ? " Accept the gateway's host key on its page, then deploy again." : "";
+      throw new JobFailure(`${e.userMessage}${hint}`);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,49 @@
+// Proving a tunnel end works: the platform's status (SA installed on strongSwan; on
+// CentOS the route ifup adds, plus the SA where the router can show one), and for
+// net-to-net a ping from the router's LAN address to the peer's LAN address.
+import type { Platform, TunnelEnd, TunnelStatus } from "@/lib/platforms/contract";
+import type { RouterIO } from "@/lib/deploy/router-io";
+
+export type EndCheck = { ok: boolean; status: TunnelStatus; reason: string; routesText: string };
+
+/** `ip route list table all` without the kernel's local/broadcast bookkeeping. */
+export function interestingRoutes(text: string): string {
+  return text
+    .split("\n")
+    .filter((l) => l.trim() && !/^(local|broadcast|multicast|anycast) /.test(l) && !/ table local\b/.test(l) && !/^(fe80|ff00|::1)/.test(l))
+    .join("\n");
+}
+
+export async function checkEnd(io: RouterIO, platform: Platform, end: TunnelEnd): Promise<EndCheck> {
+  const commands = platform.statusCommands(end);
+  const results = [];
+  for (const c of commands) results.push(await io.exec(c.argv, { timeoutMs: 15_000 }));
+  const status = platform.parseStatus(end, results.map((r) => ({ stdout: r.stdout, exitCode: r.exitCode })));
+  const routeIdx = commands.findIndex((c) => c.argv[0] === "ip");
+  const routesText = routeIdx >= 0 ? interestingRoutes(results[routeIdx]?.stdout ?? "") : "";
+  if (status.state === "up") return { ok: true, status, reason: "security association established", routesText };
+  // A real racoon router cannot list SAs; its `ip route` entry is the article's check.
+  const canListSas = results.some((r, i) => commands[i]?.argv[0] === "swanctl" && r.exitCode === 0);
+  if (status.state === "configured" && !canListSas) return { ok: true, status, reason: "route to the remote network installed", routesText };
+  const reason = status.state === "configured" ? "route installed but no security association yet" : "no security association and no route";
+  return { ok: false, status, reason, routesText };
+}
+
+/** Pings the peer's LAN address from this router's LAN address, through the tunnel. */
+export async function pingThroughTunnel(io: RouterIO, end: TunnelEnd): Promise<{ ok: boolean; summary: string }> {
+  const from = end.local.lanAddress;
+  const to = end.remote.lanAddress;
+  if (!from || !to) return { ok: true, summary: "no LAN addresses (host-to-host)" };
+  const r = await io.exec(["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-I", from, to], { timeoutMs: 15_000 });
+  const summary = r.stdout.split("\n").find((l) => /packets transmitted/.test(l)) ?? `exit ${r.exitCode}`;
+  return { ok: r.exitCode === 0, summary: `ping ${from} → ${to}: ${summary.trim()}` };
+}
+
+export async function waitFor<T>(attempt: () => Promise<T>, done: (t: T) => boolean, timeoutMs: number, intervalMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await attempt();
+    if (done(result) || Date.now() >= deadline) return result;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
