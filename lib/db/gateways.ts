@@ -24,9 +24,14 @@ export async function recordOfferedHostKey(id: string, fingerprint: string) {
 export async function pinHostKey(tx: Tx, id: string, fingerprint: string) {
   return tx.gateway.update({
     where: { id },
-    data: { hostKeyFingerprint: fingerprint, hostKeySeen: null, hostKeySeenAt: null },
+    // A new pin starts a new history: earlier "host key changed" states no longer apply.
+    data: { hostKeyFingerprint: fingerprint, hostKeySeen: null, hostKeySeenAt: null, reachability: "unknown", reachabilityReason: null },
     select: { name: true },
   });
+}
+
+export async function getHostKeyState(tx: Tx, id: string) {
+  return tx.gateway.findUnique({ where: { id }, select: { name: true, hostKeySeen: true, hostKeyFingerprint: true } });
 }
 
 export async function getTunnelGatewayIds(tunnelId: string): Promise<string[]> {

@@ -1,0 +1,76 @@
+// Records a running lab's routers in Gatewarden's database, the way an admin would:
+// one site per router (its LAN, its gateway with the lab's management key), the
+// host key learned over SSH and then accepted, and optionally hub-and-spoke tunnels.
+// Used by `npm run lab -- up --register`, the demo, integration tests and benchmarks.
+import { readFileSync } from "node:fs";
+import { createBranchOffice } from "@/lib/inventory/branch-office";
+import { createTunnel } from "@/lib/inventory/host-tunnel";
+import { acceptHostKey, checkHostKey } from "@/lib/inventory/host-key";
+import { listCryptoProfiles, listGatewayChoices, listSites } from "@/lib/db/inventory";
+import type { AuditActor } from "@/lib/db/audit";
+import type { LabState, RouterState } from "./state";
+
+export const siteNameOf = (r: RouterState) => (r.name === "hq" ? "HQ" : r.name.replace(/^branch(\d+)$/, "Branch $1"));
+export const gatewayNameOf = (r: RouterState) => `${r.name}-gw`;
+
+export type RegisteredLab = { gatewayIds: Map<string, string>; tunnelIds: string[] };
+
+export async function registerLab(
+  state: LabState,
+  actor: AuditActor,
+  opts: { tunnels?: "hub-and-spoke" | "none"; log?: (line: string) => void } = {},
+): Promise<RegisteredLab> {
+  const log = opts.log ?? (() => {});
+  const privateKey = readFileSync(state.managementKey.privateKeyPath, "utf8");
+  const existing = new Set((await listSites()).map((s) => s.name));
+  for (const r of state.routers) {
+    if (existing.has(siteNameOf(r))) {
+      log(`${siteNameOf(r)} is already registered`);
+      continue;
+    }
+    await createBranchOffice(actor, {
+      siteName: siteNameOf(r),
+      subnets: r.lanCidr,
+      gatewayName: gatewayNameOf(r),
+      platform: r.platform,
+      publicIp: r.publicIp,
+      sshHost: r.publicIp,
+      sshPort: String(r.sshPort),
+      sshUser: r.sshUser,
+      sshAuthType: "key",
+      sshPrivateKey: privateKey,
+      wanInterface: r.wanInterface,
+      lanInterface: r.lanInterface,
+      lanAddress: r.lanAddress,
+      role: "hub",
+    });
+    log(`registered ${siteNameOf(r)} (${gatewayNameOf(r)}, ${r.platform}, ${r.publicIp})`);
+  }
+  const gateways = await listGatewayChoices();
+  const gatewayIds = new Map(state.routers.map((r) => [r.name, gateways.find((g) => g.name === gatewayNameOf(r))!.id]));
+  for (const r of state.routers) {
+    const id = gatewayIds.get(r.name)!;
+    const { offered } = await checkHostKey(id);
+    // The lab generated this key itself: comparing with its record is the out-of-band check.
+    if (offered !== r.hostKeyFingerprint) throw new Error(`${r.name} offered ${offered}, the lab recorded ${r.hostKeyFingerprint}`);
+    await acceptHostKey(actor, id, offered);
+  }
+  const tunnelIds: string[] = [];
+  if (opts.tunnels === "hub-and-spoke") {
+    const profiles = await listCryptoProfiles();
+    const profileFor = (a: RouterState, b: RouterState) =>
+      profiles.find((p) => p.name === (a.platform === "strongswan" && b.platform === "strongswan" ? "Modern" : "Modern IKEv1 (racoon)"))!.id;
+    const [hub, ...spokes] = state.routers;
+    for (const spoke of spokes) {
+      const { tunnelId } = await createTunnel(actor, {
+        kind: "net-to-net",
+        gatewayAId: gatewayIds.get(hub!.name)!,
+        gatewayBId: gatewayIds.get(spoke.name)!,
+        cryptoProfileId: profileFor(hub!, spoke),
+      });
+      tunnelIds.push(tunnelId);
+      log(`tunnel ${hub!.name} ↔ ${spoke.name}`);
+    }
+  }
+  return { gatewayIds, tunnelIds };
+}

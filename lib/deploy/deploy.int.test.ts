@@ -1,0 +1,131 @@
+// Deploys tunnels from the app's database to real lab routers (sshd + strongSwan in
+// network namespaces) through the job runner, and proves them with pings between
+// the LAN hosts. Both platforms, net-to-net and host-to-host.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readdirSync, readFileSync } from "node:fs";
+import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
+import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { registerLab } from "@/e2e/lab/register";
+
+const LAB = "gwtest-deploy";
+let lab: LabState;
+let admin: { id: string; username: string };
+let gatewayIds: Map<string, string>;
+
+async function runJob(kind: "deploy" | "teardown", tunnelId: string) {
+  const { enqueueJob, getJobRunner } = await import("@/lib/jobs/runtime");
+  const { getJob } = await import("@/lib/db/jobs");
+  const id = await enqueueJob({ kind, targetType: "tunnel", targetId: tunnelId, params: { tunnelId }, actor: admin });
+  for (let i = 0; i < 600; i++) {
+    const job = await getJob(id);
+    if (job && !["queued", "running"].includes(job.status)) return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await getJobRunner().idle();
+  return (await getJob(id))!;
+}
+
+async function addTunnel(kind: "net-to-net" | "host-to-host", a: string, b: string, profile: string) {
+  const { createTunnel } = await import("@/lib/inventory/host-tunnel");
+  const { listCryptoProfiles } = await import("@/lib/db/inventory");
+  const p = (await listCryptoProfiles()).find((x) => x.name === profile)!;
+  const { tunnelId } = await createTunnel(admin, { kind, gatewayAId: gatewayIds.get(a)!, gatewayBId: gatewayIds.get(b)!, cryptoProfileId: p.id });
+  return tunnelId;
+}
+
+/** Every process command line on the machine (the routers share our PID namespace). */
+function allCommandLines(): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      out.push(readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " "));
+    } catch {
+      // the process ended between readdir and read
+    }
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  lab = await startLab({ name: LAB, sites: 4, platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"] });
+  await freshAppDatabase();
+  admin = await createAdmin();
+  ({ gatewayIds } = await registerLab(lab, admin));
+  const { getJobRunner } = await import("@/lib/jobs/runtime");
+  await getJobRunner().start();
+});
+
+afterAll(async () => {
+  const { getJobRunner } = await import("@/lib/jobs/runtime");
+  await getJobRunner().stop();
+  await stopLab(LAB);
+});
+
+describe("deploy to lab routers", () => {
+  it("strongSwan net-to-net: the tunnel carries LAN traffic only once deployed", async () => {
+    const hqLan = lab.routers[0]!.lanHost.ip;
+    expect((await pingFromHost(lab, "branch1", hqLan, { count: 2 })).received).toBe(0);
+    const tunnelId = await addTunnel("net-to-net", "hq", "branch1", "Modern");
+    const { loadTunnelEnds } = await import("@/lib/rendering/load-ends");
+    const psk = (await loadTunnelEnds(tunnelId))!.ends[0].end.psk;
+
+    let leaked = false;
+    let scanning = true;
+    const scanner = (async () => {
+      while (scanning) {
+        if (allCommandLines().some((c) => c.includes(psk))) leaked = true;
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    })();
+    const job = await runJob("deploy", tunnelId);
+    scanning = false;
+    await scanner;
+
+    expect(job.error).toBeNull();
+    expect(job.status).toBe("succeeded");
+    expect(leaked).toBe(false);
+    const log = job.logs.map((l) => l.message).join("\n");
+    expect(log).toMatch(/ip route list:\n.*192\.168\.2\.0\/24/);
+    expect(log).not.toContain(psk);
+    expect(job.steps.every((s) => s.status === "ok")).toBe(true);
+    expect((await pingFromHost(lab, "branch1", hqLan, { count: 3 })).received).toBe(3);
+    const mode = await execInRouter(lab, "hq", ["stat", "-c", "%a", `/etc/swanctl/conf.d/gw-${tunnelId}.secrets.conf`]);
+    expect(mode.stdout.trim()).toBe("600");
+  });
+
+  it("centos-racoon net-to-net via ifup: route in ip route list, keys 0600, LAN pings pass", async () => {
+    const b2 = lab.routers[2]!;
+    const b3 = lab.routers[3]!;
+    expect((await pingFromHost(lab, "branch3", b2.lanHost.ip, { count: 2 })).received).toBe(0);
+    const tunnelId = await addTunnel("net-to-net", "branch2", "branch3", "Modern IKEv1 (racoon)");
+    const job = await runJob("deploy", tunnelId);
+    expect(job.error).toBeNull();
+    expect((await pingFromHost(lab, "branch3", b2.lanHost.ip, { count: 3 })).received).toBe(3);
+    const routes = await execInRouter(lab, "branch2", ["ip", "route", "list"]);
+    expect(routes.stdout).toContain(`${b3.lanCidr} via ${b2.lanAddress}`);
+    const mode = await execInRouter(lab, "branch2", ["stat", "-c", "%a", "/etc/sysconfig/network-scripts/keys-ipsec0"]);
+    expect(mode.stdout.trim()).toBe("600");
+    const log = job.logs.map((l) => l.message).join("\n");
+    expect(log).toContain("/sbin/ifup ipsec0");
+  });
+
+  it("host-to-host between a strongSwan and a CentOS gateway", async () => {
+    const tunnelId = await addTunnel("host-to-host", "hq", "branch2", "Modern IKEv1 (racoon)");
+    const job = await runJob("deploy", tunnelId);
+    expect(job.error).toBeNull();
+    expect(job.status).toBe("succeeded");
+    const sas = await execInRouter(lab, "hq", ["swanctl", "--list-sas"]);
+    expect(sas.stdout).toContain(`gw-${tunnelId}`);
+    expect(sas.stdout).toContain("INSTALLED");
+  });
+
+  it("teardown removes the tunnel and its files", async () => {
+    const { listTunnels } = await import("@/lib/db/inventory");
+    const t = (await listTunnels()).find((x) => x.ends.some((e) => e.gateway.name === "branch1-gw"))!;
+    const job = await runJob("teardown", t.id);
+    expect(job.error).toBeNull();
+    expect((await pingFromHost(lab, "branch1", lab.routers[0]!.lanHost.ip, { count: 2 })).received).toBe(0);
+    const ls = await execInRouter(lab, "hq", ["ls", "/etc/swanctl/conf.d"]);
+    expect(ls.stdout).not.toContain(t.id);
+  });
+});
