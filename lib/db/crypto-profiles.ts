@@ -1,7 +1,7 @@
 // Stored crypto profiles. Built-in ones are (re)written from lib/platforms at every
 // start so an upgrade that changes a built-in profile reaches the database.
 import "server-only";
-import { getDb } from "@/lib/db/client";
+import { getDb, type Tx } from "@/lib/db/client";
 import { BUILT_IN_PROFILES, cryptoProfileSchema } from "@/lib/platforms/crypto-profiles";
 import type { CryptoProfile } from "@/lib/platforms/contract";
 
@@ -20,4 +20,21 @@ export async function ensureBuiltInProfiles(): Promise<void> {
 /** The stored spec, validated: a hand-edited row cannot smuggle an unknown algorithm. */
 export function parseProfileSpec(spec: string): CryptoProfile {
   return cryptoProfileSchema.parse(JSON.parse(spec)) as CryptoProfile;
+}
+
+/** Every profile, built-in first, with how many tunnels use it. */
+export async function listCryptoProfilesWithUse() {
+  return getDb().cryptoProfile.findMany({
+    orderBy: [{ builtIn: "desc" }, { name: "asc" }],
+    include: { _count: { select: { tunnels: true } } },
+  });
+}
+
+export async function getCryptoProfileByName(name: string) {
+  return getDb().cryptoProfile.findUnique({ where: { name }, select: { id: true, builtIn: true } });
+}
+
+/** A custom (admin-defined) profile; `profile` has passed cryptoProfileSchema. */
+export async function createCryptoProfile(tx: Tx, profile: CryptoProfile) {
+  return tx.cryptoProfile.create({ data: { name: profile.name, builtIn: false, spec: JSON.stringify(profile) } });
 }

@@ -1,14 +1,19 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/session";
+import { canRevealPsk } from "@/lib/auth/permissions";
 import { getGateway } from "@/lib/db/inventory";
+import { isPlatformId } from "@/lib/platforms";
+import { previewGatewayConfig } from "@/lib/rendering/previews";
 import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { TunnelTable } from "@/components/tunnel-table";
+import { GatewayConfiguration } from "./configuration";
 
 export default async function GatewayPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageUser();
+  const user = await requirePageUser();
   const gw = await getGateway((await params).id);
   if (!gw) notFound();
+  const preview = isPlatformId(gw.platform) ? await previewGatewayConfig(gw.id, gw.platform) : null;
   return (
     <>
       <PageHeader
@@ -49,6 +54,7 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
       <Card title="Tunnels" className="mt-6">
         <TunnelTable tunnels={gw.tunnelEnds.map((e) => e.tunnel)} />
       </Card>
+      {preview ? <GatewayConfiguration gatewayId={gw.id} preview={preview} canDownload={canRevealPsk(user.role)} /> : null}
     </>
   );
 }

@@ -2,13 +2,16 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/session";
 import { getTunnel } from "@/lib/db/inventory";
+import { previewTunnelConfig } from "@/lib/rendering/previews";
 import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { RevealPsk } from "./reveal-psk";
+import { TunnelConfiguration } from "./configuration";
 
 export default async function TunnelPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageUser();
-  const tunnel = await getTunnel((await params).id);
-  if (!tunnel) notFound();
+  const id = (await params).id;
+  const [tunnel, config] = await Promise.all([getTunnel(id), previewTunnelConfig(id)]);
+  if (!tunnel || !config) notFound();
   const active = tunnel.keys.find((k) => k.status === "active") ?? null;
   const [a, b] = tunnel.ends;
   return (
@@ -39,6 +42,7 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
           ))}
         </ul>
       </Card>
+      <TunnelConfiguration profile={config.profile} ends={config.ends} />
     </>
   );
 }

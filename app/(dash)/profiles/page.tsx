@@ -1,0 +1,76 @@
+import { requirePageUser } from "@/lib/auth/session";
+import { canManageProfiles } from "@/lib/auth/permissions";
+import { listCryptoProfilesWithUse, parseProfileSpec } from "@/lib/db/crypto-profiles";
+import type { CryptoProfile } from "@/lib/platforms/contract";
+import { DH_GROUP_NAMES, lintCryptoProfile } from "@/lib/platforms/crypto-profiles";
+import { Card, KeyValue, PageHeader } from "@/components/ui";
+import { LintFindings } from "@/components/lint-findings";
+import { AddProfileForm } from "./add-profile-form";
+
+export const metadata = { title: "Crypto profiles" };
+
+const dh = (g: CryptoProfile["ike"]["dhGroup"] | null) => (g === null ? "none" : `${g} (${DH_GROUP_NAMES[g]})`);
+
+function ProfileDetails({ p }: { p: CryptoProfile }) {
+  return (
+    <KeyValue
+      items={[
+        ["IKE", `IKEv${p.ikeVersion}${p.ikeVersion === 1 ? ` · ${p.exchangeModes.join(", ")} mode` : ""}`],
+        ["Phase 1", `${p.ike.encryption} · ${p.ike.integrity} · DH ${dh(p.ike.dhGroup)}`],
+        ["Phase 2 (ESP)", `${p.esp.encryption.join(", ")} · ${p.esp.integrity.join(", ")}`],
+        ["PFS", dh(p.esp.pfsGroup)],
+        ["IPComp", p.esp.compression ?? "off"],
+        ["Lifetimes", `IKE ${p.ikeLifetimeSeconds} s · CHILD ${p.childLifetimeSeconds} s`],
+      ]}
+    />
+  );
+}
+
+export default async function ProfilesPage() {
+  const user = await requirePageUser();
+  const rows = await listCryptoProfilesWithUse();
+  const profiles = rows.map((row) => {
+    try {
+      return { row, spec: parseProfileSpec(row.spec) };
+    } catch {
+      return { row, spec: null };
+    }
+  });
+  return (
+    <>
+      <PageHeader title="Crypto profiles" subtitle="The algorithms each tunnel negotiates, and what the lint says about them (RFC 8247 / 8221 / 9395)" />
+      <div className="grid gap-6 xl:grid-cols-[1fr_28rem]">
+        <ul className="space-y-4" data-testid="profile-list">
+          {profiles.map(({ row, spec }) => (
+            <li key={row.id} data-profile={row.name}>
+              <Card>
+                <div className="mb-3 flex flex-wrap items-center gap-2">
+                  <h2 className="text-base font-semibold">{row.name}</h2>
+                  <span className={`rounded px-2 py-0.5 text-xs font-medium ${row.builtIn ? "bg-slate-100 text-slate-700" : "bg-blue-50 text-blue-800"}`}>{row.builtIn ? "built-in" : "custom"}</span>
+                  <span className="text-xs text-slate-500">
+                    used by {row._count.tunnels} tunnel{row._count.tunnels === 1 ? "" : "s"}
+                  </span>
+                </div>
+                {spec ? (
+                  <div className="space-y-3">
+                    <ProfileDetails p={spec} />
+                    <LintFindings findings={lintCryptoProfile(spec)} />
+                  </div>
+                ) : (
+                  <p role="alert" className="text-sm text-red-700">The stored definition does not pass validation; it cannot be used until fixed.</p>
+                )}
+              </Card>
+            </li>
+          ))}
+        </ul>
+        <Card title="New profile">
+          {canManageProfiles(user.role) ? (
+            <AddProfileForm />
+          ) : (
+            <p className="text-sm text-slate-600">Only admins define crypto profiles; your role ({user.role}) can read them.</p>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}
