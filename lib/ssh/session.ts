@@ -1,0 +1,205 @@
+// SSH sessions to gateways, with the host key pinned: a gateway whose key is not the pinned
+// one (or that has none pinned) is refused inside the key exchange, before any credential
+// is sent. probeHostKey is the one way to learn a new key, for an admin to accept.
+import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from "ssh2";
+import { classifyConnectFailure, type ConnectContext } from "./connect-failure";
+import { isSshError, sshErrors, type SshError, type SshTarget } from "./errors";
+import { runCommand, type ExecOptions, type ExecResult } from "./exec";
+import { fingerprintOf, normalizeFingerprint } from "./host-key";
+import * as files from "./sftp-files";
+
+export type SshCredential = { type: "key"; privateKey: string } | { type: "password"; password: string };
+
+export type OpenSessionOptions = {
+  host: string;
+  port: number;
+  username: string;
+  credential: SshCredential;
+  pinnedFingerprint: string | null;
+  connectTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+};
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_KEEPALIVE_MS = 15_000;
+
+export class SshSession {
+  lastUsedAt = Date.now();
+  private alive = true;
+  private lastError: unknown;
+  private sftpChannel: Promise<SFTPWrapper> | undefined;
+  private readonly lost: Promise<never>;
+  private readonly closed: Promise<void>;
+
+  constructor(
+    private readonly client: Client,
+    readonly target: SshTarget,
+  ) {
+    let markLost!: (e: SshError) => void;
+    this.lost = new Promise<never>((_, reject) => (markLost = reject));
+    this.lost.catch(() => {}); // observed only by operations in flight
+    this.closed = new Promise((resolve) => {
+      client.on("error", (err) => (this.lastError ??= err));
+      client.once("close", () => {
+        this.alive = false;
+        markLost(sshErrors.connectionLost(target, "mid-session", this.lastError));
+        resolve();
+      });
+    });
+  }
+
+  get isAlive(): boolean {
+    return this.alive;
+  }
+
+  exec(argv: string[], opts?: ExecOptions): Promise<ExecResult> {
+    return this.guard(`running ${argv[0] ?? "a command"}`, () => runCommand(this.client, this.target, argv, opts));
+  }
+
+  uploadFile(req: files.UploadRequest): Promise<void> {
+    return this.guard(`uploading ${req.path}`, async () => files.uploadFile(await this.sftp(), this.target, req));
+  }
+
+  readFile(path: string): Promise<string | null> {
+    return this.guard(`reading ${path}`, async () => files.readFile(await this.sftp(), this.target, path));
+  }
+
+  statFile(path: string): Promise<files.FileStat | null> {
+    return this.guard(`inspecting ${path}`, async () => files.statFile(await this.sftp(), this.target, path));
+  }
+
+  removeFile(path: string): Promise<void> {
+    return this.guard(`removing ${path}`, async () => files.removeFile(await this.sftp(), this.target, path));
+  }
+
+  ensureDir(path: string, mode: number): Promise<void> {
+    return this.guard(`creating ${path}`, async () => files.ensureDir(await this.sftp(), this.target, path, mode));
+  }
+
+  async close(): Promise<void> {
+    if (this.alive) this.client.end();
+    const forced = setTimeout(() => this.client.destroy(), 2_000);
+    await this.closed;
+    clearTimeout(forced);
+  }
+
+  /** Races the work against the connection dropping, so no caller waits on a dead socket. */
+  private async guard<T>(during: string, work: () => Promise<T>): Promise<T> {
+    if (!this.alive) throw sshErrors.connectionLost(this.target, `before ${during}`, this.lastError);
+    this.lastUsedAt = Date.now();
+    try {
+      return await Promise.race([work(), this.lost]);
+    } catch (err) {
+      if (isSshError(err, "unsafe-argument")) throw err;
+      // A failure is often the first sign of a drop; the close event follows within moments.
+      if (this.alive && (isSshError(err, "sftp-failed") || isSshError(err, "command-failed") || !isSshError(err))) {
+        await Promise.race([this.closed, new Promise((r) => setTimeout(r, 50))]);
+      }
+      if (!this.alive) throw sshErrors.connectionLost(this.target, `while ${during}`, err);
+      throw err;
+    } finally {
+      this.lastUsedAt = Date.now();
+    }
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    if (!this.sftpChannel) {
+      this.sftpChannel = new Promise<SFTPWrapper>((resolve, reject) =>
+        this.client.sftp((err, sftp) => {
+          if (err) return reject(sshErrors.sftpFailed(this.target, "start SFTP for", "file transfers", err.message, err));
+          sftp.once("close", () => (this.sftpChannel = undefined));
+          resolve(sftp);
+        }),
+      );
+      this.sftpChannel.catch(() => (this.sftpChannel = undefined));
+    }
+    return this.sftpChannel;
+  }
+}
+
+export function openSession(opts: OpenSessionOptions): Promise<SshSession> {
+  const target = { host: opts.host, port: opts.port };
+  const pinned = opts.pinnedFingerprint === null ? null : normalizeFingerprint(opts.pinnedFingerprint);
+  const ctx: ConnectContext = {
+    target,
+    username: opts.username,
+    credential: opts.credential.type,
+    connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    hostKey: null,
+    ready: false,
+  };
+  const config: ConnectConfig = {
+    host: opts.host,
+    port: opts.port,
+    username: opts.username,
+    readyTimeout: ctx.connectTimeoutMs,
+    keepaliveInterval: opts.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
+    keepaliveCountMax: 3,
+    tryKeyboard: false,
+    hostVerifier: (key: Buffer) => {
+      const offered = fingerprintOf(key);
+      if (pinned === null) ctx.hostKey = { kind: "unknown", offered };
+      else if (offered !== pinned) ctx.hostKey = { kind: "changed", offered, pinned };
+      return ctx.hostKey === null;
+    },
+    ...(opts.credential.type === "key" ? { privateKey: opts.credential.privateKey } : { password: opts.credential.password }),
+  };
+  return connect(config, ctx, (client) => new SshSession(client, target));
+}
+
+/** The fingerprint the gateway offers, without authenticating (for the first-contact screen). */
+export async function probeHostKey(opts: { host: string; port: number; timeoutMs?: number }): Promise<string> {
+  const ctx: ConnectContext = {
+    target: { host: opts.host, port: opts.port },
+    username: "gatewarden-probe",
+    credential: "key",
+    connectTimeoutMs: opts.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    hostKey: null,
+    ready: false,
+  };
+  let offered: string | null = null;
+  const config: ConnectConfig = {
+    host: opts.host,
+    port: opts.port,
+    username: ctx.username,
+    readyTimeout: ctx.connectTimeoutMs,
+    hostVerifier: (key: Buffer) => {
+      offered = fingerprintOf(key);
+      return false; // stop inside the key exchange: nothing is ever authenticated
+    },
+  };
+  try {
+    await connect(config, ctx, (client) => client.end());
+  } catch (err) {
+    if (offered !== null) return offered;
+    throw err;
+  }
+  throw sshErrors.connectionLost(ctx.target, "after the key exchange without showing a host key");
+}
+
+function connect<T>(config: ConnectConfig, ctx: ConnectContext, onReady: (client: Client) => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const client = new ssh2.Client();
+    let lastError: unknown;
+    // The first error is the cause; ssh2 follows e.g. a timeout with "Connection lost before handshake".
+    client.on("error", (err) => (lastError ??= err));
+    client.once("ready", () => {
+      ctx.ready = true;
+      resolve(onReady(client));
+    });
+    client.once("close", () => {
+      if (!ctx.ready) reject(classifyConnectFailure(lastError ?? new Error("connection closed"), ctx));
+    });
+    try {
+      client.connect(config);
+    } catch (err) {
+      // ssh2 throws synchronously on a key it cannot parse; its message never quotes the key.
+      client.destroy();
+      reject(
+        ctx.credential === "key"
+          ? sshErrors.unusableKey(ctx.target, ctx.username, err)
+          : classifyConnectFailure(err, ctx),
+      );
+    }
+  });
+}
