@@ -44,10 +44,12 @@ describe("classifyConnectFailure", () => {
       `Refused before authenticating: the gateway at 198.18.0.1 port 22 offered ${OFFERED} but ${PINNED} is pinned. ` +
         "If the router was reinstalled, accept the new key on the gateway page; otherwise this may be an attack.",
     );
-    const unknown = classifyConnectFailure(handshake, ctx({ hostKey: { kind: "unknown", offered: OFFERED } }));
+    const unknown = classifyConnectFailure(handshake, ctx({ hostKey: { kind: "unknown", offered: OFFERED, keyType: "ssh-ed25519" } }));
     expect(unknown.code).toBe("host-key-unknown");
     expect(unknown.offeredFingerprint).toBe(OFFERED);
     expect(unknown.userMessage).toMatch(/accept it on the gateway page/);
+    expect(unknown.userMessage).toContain(`the ssh-ed25519 host key ${OFFERED}`);
+    expect(unknown.userMessage).toContain("ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub");
   });
 
   it("any failure after ready is a lost connection", () => {

@@ -3,7 +3,7 @@
 import { SshError, sshErrors, type SshTarget } from "./errors";
 
 export type HostKeyVerdict =
-  | { kind: "unknown"; offered: string }
+  | { kind: "unknown"; offered: string; keyType?: string }
   | { kind: "changed"; offered: string; pinned: string };
 
 export type ConnectContext = {
@@ -31,7 +31,7 @@ const UNREACHABLE: Record<string, string> = {
 export function classifyConnectFailure(error: unknown, ctx: ConnectContext): SshError {
   if (error instanceof SshError) return error;
   const { target } = ctx;
-  if (ctx.hostKey?.kind === "unknown") return sshErrors.hostKeyUnknown(target, ctx.hostKey.offered);
+  if (ctx.hostKey?.kind === "unknown") return sshErrors.hostKeyUnknown(target, ctx.hostKey.offered, ctx.hostKey.keyType);
   if (ctx.hostKey?.kind === "changed") {
     return sshErrors.hostKeyChanged(target, ctx.hostKey.offered, ctx.hostKey.pinned);
   }

@@ -2,6 +2,7 @@
 // the first-contact screen) and a message an admin can act on. Messages name the
 // gateway, the user, paths and fingerprints — never a key, password, PSK or argument value.
 import { AppError } from "@/lib/errors";
+import { hostKeyFileFor } from "./host-key";
 
 export type SshErrorCode =
   | "unreachable"
@@ -62,10 +63,10 @@ export const sshErrors = {
       `"${command}" did not finish within ${seconds(ms)} on ${where(t)} and was stopped. The router may be overloaded or the command may be waiting for input; check the router, then retry.`,
     ),
 
-  hostKeyUnknown: (t: SshTarget, offered: string) =>
+  hostKeyUnknown: (t: SshTarget, offered: string, keyType = "unknown") =>
     new SshError(
       "host-key-unknown",
-      `Refused before authenticating: ${where(t)} offered host key ${offered}, and no key is pinned for this gateway yet. Compare it with the router's own fingerprint (ssh-keygen -lf on its host key, from the console), then accept it on the gateway page.`,
+      `Refused before authenticating: ${where(t)} offered the ${keyType} host key ${offered}, and no key is pinned for this gateway yet. Compare it with the router's own fingerprint (on its console: ssh-keygen -lf ${hostKeyFileFor(keyType)}), then accept it on the gateway page.`,
       { offeredFingerprint: offered },
     ),
 

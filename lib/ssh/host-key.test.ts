@@ -3,7 +3,9 @@ import ssh2 from "ssh2";
 import {
   fingerprintOf,
   fingerprintOfPublicKeyLine,
+  hostKeyFileFor,
   isFingerprint,
+  keyTypeOf,
   normalizeFingerprint,
   parseSshKeygenFingerprints,
 } from "./host-key";
@@ -32,6 +34,15 @@ describe("fingerprintOf", () => {
     expect(fp).toBe("SHA256:njAlFirfN6w5kbCjSG7IcnwOs2hQIlfkBrkyxV4Pzw8");
     expect(isFingerprint(fp)).toBe(true);
     expect(fp).not.toMatch(/=$/);
+  });
+
+  it("names the key type and where OpenSSH keeps that host key", () => {
+    const blob = (line: string) => Buffer.from(line.split(" ")[1]!, "base64");
+    expect(keyTypeOf(blob(ED25519))).toBe("ssh-ed25519");
+    expect(keyTypeOf(blob(RSA))).toBe("ssh-rsa");
+    expect(keyTypeOf(Buffer.from([0, 0]))).toBe("unknown");
+    expect(hostKeyFileFor("ssh-ed25519")).toBe("/etc/ssh/ssh_host_ed25519_key.pub");
+    expect(hostKeyFileFor("ecdsa-sha2-nistp256")).toBe("/etc/ssh/ssh_host_ecdsa_key.pub");
   });
 
   it("normalizes pins that carry padding or spaces", () => {

@@ -9,6 +9,19 @@ export function fingerprintOf(rawKey: Buffer): string {
   return "SHA256:" + createHash("sha256").update(rawKey).digest("base64").replace(/=+$/, "");
 }
 
+/** The algorithm named inside a raw key blob (`ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`). */
+export function keyTypeOf(rawKey: Buffer): string {
+  if (rawKey.length < 4) return "unknown";
+  const len = rawKey.readUInt32BE(0);
+  return len > 0 && len < 64 && rawKey.length >= 4 + len ? rawKey.subarray(4, 4 + len).toString("latin1") : "unknown";
+}
+
+/** Where OpenSSH keeps the host key of that type, for "compare on the console" hints. */
+export function hostKeyFileFor(keyType: string): string {
+  const short = keyType === "ssh-ed25519" ? "ed25519" : keyType.startsWith("ecdsa-") ? "ecdsa" : keyType === "ssh-rsa" ? "rsa" : "*";
+  return `/etc/ssh/ssh_host_${short}_key.pub`;
+}
+
 /** Fingerprint of an OpenSSH public key line (`ssh-ed25519 AAAA… comment`). */
 export function fingerprintOfPublicKeyLine(line: string): string {
   const blob = line.trim().split(/\s+/)[1];

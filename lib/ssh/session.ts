@@ -2,10 +2,11 @@
 // one (or that has none pinned) is refused inside the key exchange, before any credential
 // is sent. probeHostKey is the one way to learn a new key, for an admin to accept.
 import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from "ssh2";
+import { assertSafeArgv } from "./argv";
 import { classifyConnectFailure, type ConnectContext } from "./connect-failure";
 import { isSshError, sshErrors, type SshError, type SshTarget } from "./errors";
 import { runCommand, type ExecOptions, type ExecResult } from "./exec";
-import { fingerprintOf, normalizeFingerprint } from "./host-key";
+import { fingerprintOf, keyTypeOf, normalizeFingerprint } from "./host-key";
 import * as files from "./sftp-files";
 
 export type SshCredential = { type: "key"; privateKey: string } | { type: "password"; password: string };
@@ -52,7 +53,8 @@ export class SshSession {
     return this.alive;
   }
 
-  exec(argv: string[], opts?: ExecOptions): Promise<ExecResult> {
+  async exec(argv: string[], opts?: ExecOptions): Promise<ExecResult> {
+    assertSafeArgv(argv); // a bug in the caller is reported as such, even on a dead session
     return this.guard(`running ${argv[0] ?? "a command"}`, () => runCommand(this.client, this.target, argv, opts));
   }
 
@@ -138,7 +140,7 @@ export function openSession(opts: OpenSessionOptions): Promise<SshSession> {
     tryKeyboard: false,
     hostVerifier: (key: Buffer) => {
       const offered = fingerprintOf(key);
-      if (pinned === null) ctx.hostKey = { kind: "unknown", offered };
+      if (pinned === null) ctx.hostKey = { kind: "unknown", offered, keyType: keyTypeOf(key) };
       else if (offered !== pinned) ctx.hostKey = { kind: "changed", offered, pinned };
       return ctx.hostKey === null;
     },

@@ -89,6 +89,7 @@ describe("sessions", () => {
     const e = await failure(openSession(rootOptions({ pinnedFingerprint: null })));
     expect(e.code).toBe("host-key-unknown");
     expect(e.offeredFingerprint).toBe(sshd.hostFingerprint);
+    expect(e.userMessage).toContain(`offered the ssh-ed25519 host key ${sshd.hostFingerprint}`);
     expect(await probeHostKey({ host: "127.0.0.1", port: sshd.port, timeoutMs: 5_000 })).toBe(sshd.hostFingerprint);
     expect(await settledLog(mark)).not.toMatch(/Accepted|Failed|Postponed|publickey|password/);
   });
@@ -229,8 +230,9 @@ describe("pool", () => {
         running--;
       }),
     );
+    expect(pool.stats).toMatchObject({ running: 2, queued: 3 });
     await Promise.all(work);
-    expect(peak).toBe(2);
+    expect(peak).toBeLessThanOrEqual(2);
     expect(sshd.logSince(mark).match(/Accepted publickey/g)).toHaveLength(3);
     await pool.closeAll();
   });
