@@ -2,8 +2,11 @@
 // them: a strongSwan hub and a CentOS/racoon branch added through the wizard, their
 // rendered files with the PSK masked, the key-bearing bundle (admin only, audited), and
 // a custom profile with a weak choice flagged. Self-contained: its own sites and users.
+// Named to sort after foundation.spec.ts (specs run alphabetically on one server), whose
+// first test needs the fresh database; run alone, this spec creates the admin itself.
 import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { ADMIN, fillWizard, makePrivateKey, signIn, submitWizard } from "./helpers";
 import { readBundle } from "../lib/rendering/read-bundle";
 
@@ -167,6 +170,12 @@ test("a viewer sees the masked preview but the bundle is refused; so is an anony
 
   const anonymous = await request.get(bundleUrl);
   expect(anonymous.status()).toBe(401);
+});
+
+test("the server log never saw the PSK, neither from previews nor from the bundle", () => {
+  const log = readFileSync(path.join(process.env.E2E_DATA_DIR!, "server.log"), "utf8");
+  expect(log.length).toBeGreaterThan(0);
+  expect(log).not.toContain(PSK);
 });
 
 test("an admin creates a custom profile; a weak DH group is flagged with its reason, and viewers only read", async ({ page, browser }) => {
