@@ -18,7 +18,7 @@ import { checkEnd, pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
 import type { RouterIO } from "@/lib/deploy/router-io";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 
-export type DeployParams = { tunnelId: string };
+export type DeployParams = { tunnelId: string; dryRun?: boolean };
 export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Promise<RouterIO>;
 
 const VERIFY_TIMEOUT_MS = 20_000;
@@ -60,6 +60,12 @@ export async function deployTunnel(ctx: JobContext<DeployParams>, connect: Conne
   } catch (e) {
     await Promise.all(works.map((w) => w.io?.close()));
     throw e; // nothing was written yet
+  }
+  if (ctx.params.dryRun) {
+    await Promise.all(works.map((w) => w.io?.close()));
+    const changes = works.reduce((n, w) => n + (w.plan?.changes.length ?? 0), 0);
+    await ctx.log("info", `Dry run: ${changes} file(s) would change; nothing was written.`);
+    return { dryRun: true, changes };
   }
 
   try {

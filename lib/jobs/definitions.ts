@@ -7,13 +7,21 @@ import { teardownTunnel } from "@/lib/deploy/teardown-tunnel";
 import { connectGatewayForJob } from "@/lib/deploy/connect";
 import type { JobDefinition } from "@/lib/jobs/types";
 
-const tunnelParams = z.object({ tunnelId: z.string().min(1) });
+const tunnelParams = z.object({ tunnelId: z.string().min(1), dryRun: z.boolean().optional() });
 
 export const deployJob: JobDefinition<DeployParams> = {
   kind: "deploy",
   schema: tunnelParams,
   gateways: ({ tunnelId }) => getTunnelGatewayIds(tunnelId),
   handler: (ctx) => deployTunnel(ctx, connectGatewayForJob),
+};
+
+/** Deploy's first steps only: connect, read, and show the diff; writes nothing. */
+export const planJob: JobDefinition<DeployParams> = {
+  kind: "plan",
+  schema: tunnelParams,
+  gateways: ({ tunnelId }) => getTunnelGatewayIds(tunnelId),
+  handler: (ctx) => deployTunnel({ ...ctx, params: { ...ctx.params, dryRun: true } }, connectGatewayForJob),
 };
 
 export const teardownJob: JobDefinition<DeployParams> = {
@@ -25,5 +33,5 @@ export const teardownJob: JobDefinition<DeployParams> = {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function jobDefinitions(): JobDefinition<any>[] {
-  return [deployJob, teardownJob];
+  return [deployJob, planJob, teardownJob];
 }

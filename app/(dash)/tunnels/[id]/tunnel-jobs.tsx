@@ -1,0 +1,50 @@
+"use client";
+// Deploy, dry run and teardown buttons of a tunnel, and the live view of its latest job.
+import { useState, useTransition } from "react";
+import { useRouter } from "next/navigation";
+import { JobProgress } from "@/components/job-progress";
+import { startTunnelJobAction } from "./job-actions";
+
+export function TunnelJobs({ tunnelId, latestJobId, deployState }: { tunnelId: string; latestJobId: string | null; deployState: string }) {
+  const [jobId, setJobId] = useState(latestJobId);
+  const [message, setMessage] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  const router = useRouter();
+
+  const start = (kind: "deploy" | "plan" | "teardown") =>
+    startTransition(async () => {
+      if (kind === "teardown" && !window.confirm("Tear this tunnel down on both gateways? Traffic between the sites stops.")) return;
+      const r = await startTunnelJobAction(tunnelId, kind);
+      if (r.ok) {
+        setMessage(null);
+        setJobId(r.jobId);
+        router.refresh();
+      } else setMessage(r.message);
+    });
+
+  const button = "rounded-md px-3 py-1.5 text-sm font-semibold disabled:opacity-60";
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-2">
+        <span className="mr-2 text-sm">
+          State: <strong data-testid="deploy-state">{deployState}</strong>
+        </span>
+        <button type="button" disabled={pending} onClick={() => start("plan")} className={`${button} border border-slate-300 bg-white`}>
+          Show changes (dry run)
+        </button>
+        <button type="button" disabled={pending} onClick={() => start("deploy")} className={`${button} bg-blue-700 text-white`}>
+          Deploy
+        </button>
+        <button type="button" disabled={pending} onClick={() => start("teardown")} className={`${button} border border-red-300 bg-white text-red-700`}>
+          Tear down
+        </button>
+      </div>
+      {message ? (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+          {message}
+        </p>
+      ) : null}
+      {jobId ? <JobProgress key={jobId} jobId={jobId} /> : <p className="text-sm text-slate-500">Never deployed.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,167 @@
+// What happens when a deploy cannot finish: each failure ends with a clear message in
+// the job, the routers' files as they were, and the tunnels that worked before still
+// carrying traffic. Real lab routers; faults are made the way they happen in the
+// field (wrong port, changed host key, wrong credential, a peer that does not answer,
+// an SSH connection cut mid-upload).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import ssh2 from "ssh2";
+import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
+import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { registerLab } from "@/e2e/lab/register";
+
+const LAB = "gwtest-deployfail";
+let lab: LabState;
+let admin: { id: string; username: string };
+let gatewayIds: Map<string, string>;
+
+const db = async () => (await import("@/lib/db/client")).getDb();
+
+async function addTunnel(a: string, b: string, profile: string) {
+  const { createTunnel } = await import("@/lib/inventory/host-tunnel");
+  const { listCryptoProfiles } = await import("@/lib/db/inventory");
+  const p = (await listCryptoProfiles()).find((x) => x.name === profile)!;
+  return (await createTunnel(admin, { kind: "net-to-net", gatewayAId: gatewayIds.get(a)!, gatewayBId: gatewayIds.get(b)!, cryptoProfileId: p.id })).tunnelId;
+}
+
+async function waitJob(id: string) {
+  const { getJob } = await import("@/lib/db/jobs");
+  for (;;) {
+    const job = await getJob(id);
+    if (job && !["queued", "running"].includes(job.status)) return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function deploy(tunnelId: string) {
+  const { enqueueJob } = await import("@/lib/jobs/runtime");
+  return waitJob(await enqueueJob({ kind: "deploy", targetType: "tunnel", targetId: tunnelId, params: { tunnelId }, actor: admin }));
+}
+
+/** sha256 of every config file a deploy may touch on a router. */
+async function configSnapshot(router: string) {
+  const r = await execInRouter(lab, router, ["sh", "-c", "find /etc/sysconfig/network-scripts /etc/racoon /etc/swanctl/conf.d /etc/sysctl.d -type f -exec sha256sum {} + 2>/dev/null | sort -k2"]);
+  return r.stdout;
+}
+
+async function lanPingOk(from: string, to: string) {
+  const dst = lab.routers.find((r) => r.name === to)!.lanHost.ip;
+  return (await pingFromHost(lab, from, dst, { count: 3 })).received === 3;
+}
+
+beforeAll(async () => {
+  lab = await startLab({ name: LAB, sites: 4, platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"] });
+  await freshAppDatabase();
+  admin = await createAdmin();
+  ({ gatewayIds } = await registerLab(lab, admin));
+  const { getJobRunner } = await import("@/lib/jobs/runtime");
+  await getJobRunner().start();
+  // The tunnels that work before every fault below.
+  expect((await deploy(await addTunnel("hq", "branch1", "Modern"))).status).toBe("succeeded");
+  expect((await deploy(await addTunnel("branch2", "branch3", "Modern IKEv1 (racoon)"))).status).toBe("succeeded");
+});
+
+afterAll(async () => {
+  const { getJobRunner } = await import("@/lib/jobs/runtime");
+  await getJobRunner().stop();
+  await stopLab(LAB);
+});
+
+describe("a deploy that fails leaves the routers as they were", () => {
+  it("gateway unreachable (nothing listens on its SSH port)", async () => {
+    const before = await configSnapshot("hq");
+    const t = await addTunnel("hq", "branch2", "Modern IKEv1 (racoon)");
+    await (await db()).gateway.update({ where: { id: gatewayIds.get("branch2")! }, data: { sshPort: 2222 } });
+    const job = await deploy(t);
+    await (await db()).gateway.update({ where: { id: gatewayIds.get("branch2")! }, data: { sshPort: 22 } });
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatch(/Could not reach the gateway at .* port 2222/);
+    expect(await configSnapshot("hq")).toBe(before);
+    expect(await lanPingOk("branch1", "hq")).toBe(true);
+    const gw = await (await db()).gateway.findUnique({ where: { id: gatewayIds.get("branch2")! } });
+    expect(gw?.reachability).toBe("unreachable");
+  });
+
+  it("host key changed: refused before authenticating, both fingerprints kept", async () => {
+    const hq = lab.routers[0]!;
+    const wrong = lab.routers[1]!.hostKeyFingerprint;
+    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("branch2")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } } }))!.id;
+    await (await db()).gateway.update({ where: { id: gatewayIds.get("hq")! }, data: { hostKeyFingerprint: wrong } });
+    const job = await deploy(t);
+    await (await db()).gateway.update({ where: { id: gatewayIds.get("hq")! }, data: { hostKeyFingerprint: hq.hostKeyFingerprint, hostKeySeen: null } });
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatch(/refused before authenticating/i);
+    expect(job.error).toContain(hq.hostKeyFingerprint);
+    expect(job.error).toContain(wrong);
+    expect(await lanPingOk("branch1", "hq")).toBe(true);
+  });
+
+  it("authentication refused (the stored key is not authorized)", async () => {
+    const { encryptSecret } = await import("@/lib/secrets/envelope");
+    const { getKeyring, secretPurpose } = await import("@/lib/config/keyring");
+    const gw = (await (await db()).gateway.findUnique({ where: { id: gatewayIds.get("branch2")! } }))!;
+    const stranger = ssh2.utils.generateKeyPairSync("ed25519").private;
+    await (await db()).gateway.update({ where: { id: gw.id }, data: { sshSecretEnc: encryptSecret(stranger, getKeyring(), secretPurpose.sshCredential(gw.name)) } });
+    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gw.id } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } } }))!.id;
+    const before = await configSnapshot("branch2");
+    const job = await deploy(t);
+    await (await db()).gateway.update({ where: { id: gw.id }, data: { sshSecretEnc: gw.sshSecretEnc } });
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatch(/refused|authenticat/i);
+    expect(await configSnapshot("branch2")).toBe(before);
+    expect(await lanPingOk("branch3", "branch2")).toBe(true);
+  });
+
+  it("ifup fails (the peer never answers): both ends rolled back, older tunnels untouched", async () => {
+    const branch2Before = await configSnapshot("branch2");
+    const branch1Before = await configSnapshot("branch1");
+    const t = await addTunnel("branch2", "branch1", "Modern IKEv1 (racoon)");
+    const branch2Ip = lab.routers[2]!.publicIp;
+    // branch1 cannot answer branch2 any more: its replies go nowhere.
+    await execInRouter(lab, "branch1", ["ip", "route", "add", "blackhole", `${branch2Ip}/32`]);
+    const job = await deploy(t);
+    await execInRouter(lab, "branch1", ["ip", "route", "del", "blackhole", `${branch2Ip}/32`]);
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatch(/`\/sbin\/ifup ipsec\d+` failed/);
+    const log = job.logs.map((l) => l.message).join("\n");
+    expect(log).toContain("Rolling back both gateways");
+    expect(job.steps.filter((s) => s.name.startsWith("roll back")).map((s) => s.status)).toEqual(["ok", "ok"]);
+    expect(await configSnapshot("branch2")).toBe(branch2Before);
+    expect(await configSnapshot("branch1")).toBe(branch1Before);
+    expect(await lanPingOk("branch3", "branch2")).toBe(true);
+    expect(await lanPingOk("branch1", "hq")).toBe(true);
+  });
+
+  it("SSH connection dropped during upload: reconnects, restores, says so", async () => {
+    const { insertJob, getJob } = await import("@/lib/db/jobs");
+    const { createJobContext } = await import("@/lib/jobs/context");
+    const { deployTunnel } = await import("@/lib/deploy/deploy-tunnel");
+    const { connectGatewayForJob } = await import("@/lib/deploy/connect");
+    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("branch2")! } } } } }))!.id;
+    const before = await configSnapshot("branch2");
+    const { id } = await insertJob({ kind: "deploy", targetType: "tunnel", targetId: t, params: { tunnelId: t }, createdById: admin.id, createdByName: admin.username });
+    const ctx = await createJobContext(id, "deploy", { tunnelId: t }, admin);
+    let cut = false;
+    // The real connection; on branch2's second upload, the router's sshd session is killed.
+    const connect: typeof connectGatewayForJob = async (gatewayId, c) => {
+      const session = await connectGatewayForJob(gatewayId, c);
+      if (gatewayId !== gatewayIds.get("branch2") || cut) return session;
+      let uploads = 0;
+      const upload = session.uploadFile.bind(session);
+      session.uploadFile = async (req) => {
+        if (++uploads === 3 && !req.path.startsWith("/var/lib/gatewarden")) {
+          cut = true;
+          await execInRouter(lab, "branch2", ["pkill", "-KILL", "-f", "sshd: root"]);
+        }
+        return upload(req);
+      };
+      return session;
+    };
+    await expect(deployTunnel(ctx, connect)).rejects.toThrow(/connection|lost|closed/i);
+    const job = (await getJob(id))!;
+    expect(cut).toBe(true);
+    expect(job.steps.find((s) => s.name === "upload to branch2-gw")?.status).toBe("failed");
+    expect(job.steps.filter((s) => s.name.startsWith("roll back")).every((s) => s.status === "ok")).toBe(true);
+    expect(await configSnapshot("branch2")).toBe(before);
+    expect(await lanPingOk("branch3", "branch2")).toBe(true);
+  });
+});
