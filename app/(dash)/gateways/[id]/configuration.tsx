@@ -29,7 +29,7 @@ export function GatewayConfiguration({ gatewayId, preview, canDownload }: { gate
         {preview.applyCommands.length > 0 ? (
           <>
             <h3 className="mb-2 mt-4 text-sm font-semibold">Commands that apply them</h3>
-            <pre className="rounded-md bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100">
+            <pre className="overflow-x-auto rounded-md bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100">
               {preview.applyCommands.map((c) => `${c.argv.join(" ")}    # ${c.description}`).join("\n")}
             </pre>
           </>

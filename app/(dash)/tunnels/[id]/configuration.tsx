@@ -33,7 +33,7 @@ function EndConfiguration({ end }: { end: EndPreview }) {
             ) : null}
             <div>
               <h3 className="mb-2 text-sm font-semibold">Commands that apply it</h3>
-              <pre className="rounded-md bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100">
+              <pre className="overflow-x-auto rounded-md bg-slate-900 px-3 py-2 font-mono text-xs text-slate-100">
                 {end.applyCommands.map((c) => `${c.argv.join(" ")}    # ${c.description}`).join("\n")}
               </pre>
             </div>
