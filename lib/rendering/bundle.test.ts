@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { archivePath, buildBundle } from "./bundle";
+import { archivePath, buildBundle, bundleFileName } from "./bundle";
 import { readBundle } from "./read-bundle";
 
 describe("buildBundle", () => {
@@ -38,5 +38,13 @@ describe("buildBundle", () => {
   it("refuses paths that would escape the extraction directory", () => {
     expect(archivePath("/etc/racoon/racoon.conf")).toBe("etc/racoon/racoon.conf");
     for (const bad of ["/", "/etc/../root/.ssh/authorized_keys", "etc//x", "./x"]) expect(() => archivePath(bad)).toThrow(/refusing/);
+  });
+});
+
+describe("bundleFileName", () => {
+  it("names the gateway and the UTC date, and keeps quotes and slashes out of the header", () => {
+    expect(bundleFileName("oslo-gw", new Date("2026-11-27T23:30:00Z"))).toBe("gatewarden-oslo-gw-2026-11-27.tar.gz");
+    expect(bundleFileName('Odd "name"/../x', new Date("2026-01-02T00:00:00Z"))).toBe("gatewarden-odd-name-..-x-2026-01-02.tar.gz");
+    expect(bundleFileName("///", new Date("2026-01-02T00:00:00Z"))).toBe("gatewarden-gateway-2026-01-02.tar.gz");
   });
 });

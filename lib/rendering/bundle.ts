@@ -15,6 +15,12 @@ export function archivePath(path: string): string {
   return name;
 }
 
+/** gatewarden-<gateway-name>-<UTC date>.tar.gz; the name is made safe for a Content-Disposition header. */
+export function bundleFileName(gatewayName: string, at: Date): string {
+  const safe = gatewayName.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "gateway";
+  return `gatewarden-${safe}-${at.toISOString().slice(0, 10)}.tar.gz`;
+}
+
 export async function buildBundle(entries: BundleEntry[], mtime: Date): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];

@@ -9,14 +9,9 @@ import { AppError } from "@/lib/errors";
 import { getPlatform, isPlatformId } from "@/lib/platforms";
 import { RenderError } from "@/lib/platforms/contract";
 import { renderGatewayFiles } from "@/lib/platforms/gateway-files";
-import { buildBundle } from "@/lib/rendering/bundle";
+import { buildBundle, bundleFileName } from "@/lib/rendering/bundle";
 import { INSTALL_FILE, renderInstallText } from "@/lib/rendering/install-text";
 import { loadGatewayEnds } from "@/lib/rendering/load-ends";
-
-export function bundleFileName(gatewayName: string, at: Date): string {
-  const safe = gatewayName.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "gateway";
-  return `gatewarden-${safe}-${at.toISOString().slice(0, 10)}.tar.gz`;
-}
 
 export async function downloadGatewayBundle(actor: AuditActor, gatewayId: string, now = new Date()): Promise<{ fileName: string; body: Buffer }> {
   const gateway = await getGateway(gatewayId);
