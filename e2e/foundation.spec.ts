@@ -37,16 +37,16 @@ test("a wrong password is refused", async ({ page }) => {
 
 test("the wizard adds the hub and a branch office", async ({ page }) => {
   await signIn(page, ADMIN.username, ADMIN.password);
-  await fillWizard(page, { siteName: "HQ", subnets: "192.168.1.0/24", gatewayName: "hq-gw", publicIp: "198.18.0.10", lanAddress: "192.168.1.254", privateKey: key, role: "hub" });
+  await fillWizard(page, { siteName: "HQ", subnets: "172.16.1.0/24", gatewayName: "hq-gw", publicIp: "198.18.0.10", lanAddress: "172.16.1.254", privateKey: key, role: "hub" });
   await submitWizard(page);
   await expect(page.getByRole("heading", { name: "HQ" })).toBeVisible();
 
   await fillWizard(page, {
     siteName: "Oslo branch",
-    subnets: "192.168.2.0/24",
+    subnets: "172.16.2.0/24",
     gatewayName: "oslo-gw",
     publicIp: "198.18.0.20",
-    lanAddress: "192.168.2.254",
+    lanAddress: "172.16.2.254",
     privateKey: key,
     role: "branch",
     hub: "hq-gw — HQ (198.18.0.10)",
@@ -54,7 +54,7 @@ test("the wizard adds the hub and a branch office", async ({ page }) => {
   });
   await submitWizard(page);
   await expect(page.getByRole("heading", { name: "Oslo branch" })).toBeVisible();
-  await expect(page.getByTestId("site-subnets")).toHaveText("192.168.2.0/24");
+  await expect(page.getByTestId("site-subnets")).toHaveText("172.16.2.0/24");
   await expect(page.getByTestId("tunnel-table")).toContainText("oslo-gw ipsec0");
   await expect(page.getByTestId("tunnel-table")).toContainText("hq-gw ipsec0");
 
@@ -67,11 +67,11 @@ test("bad input shows errors next to the fields and saves nothing", async ({ pag
   await signIn(page, ADMIN.username, ADMIN.password);
   const hub = "hq-gw — HQ (198.18.0.10)";
   const cases: { form: Parameters<typeof fillWizard>[1]; field: string; message: RegExp }[] = [
-    { form: { siteName: "Bergen", subnets: "192.168.3.1/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: key, role: "branch", hub }, field: "subnets", message: /host bits set.*192\.168\.3\.0\/24/ },
-    { form: { siteName: "Bergen", subnets: "192.168.0.0/16", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: key, role: "branch", hub }, field: "subnets", message: /overlaps 192\.168\.1\.0\/24 \(HQ\)/ },
-    { form: { siteName: "HQ", subnets: "192.168.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: key, role: "branch", hub }, field: "siteName", message: /already exists/ },
-    { form: { siteName: "Bergen", subnets: "192.168.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: "", role: "branch", hub }, field: "sshPrivateKey", message: /private key/i },
-    { form: { siteName: "Bergen; rm -rf /", subnets: "192.168.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: key, role: "branch", hub }, field: "siteName", message: /can't contain “;”/ },
+    { form: { siteName: "Bergen", subnets: "172.16.3.1/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: key, role: "branch", hub }, field: "subnets", message: /host bits set.*172\.16\.3\.0\/24/ },
+    { form: { siteName: "Bergen", subnets: "172.16.0.0/16", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: key, role: "branch", hub }, field: "subnets", message: /overlaps 172\.16\.1\.0\/24 \(HQ\)/ },
+    { form: { siteName: "HQ", subnets: "172.16.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: key, role: "branch", hub }, field: "siteName", message: /already exists/ },
+    { form: { siteName: "Bergen", subnets: "172.16.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: "", role: "branch", hub }, field: "sshPrivateKey", message: /private key/i },
+    { form: { siteName: "Bergen; rm -rf /", subnets: "172.16.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: key, role: "branch", hub }, field: "siteName", message: /can't contain “;”/ },
   ];
   for (const c of cases) {
     await fillWizard(page, c.form);
@@ -98,7 +98,7 @@ test("a viewer can look but the server refuses its changes", async ({ page, brow
   const viewer = await (await browser.newContext()).newPage();
   await signIn(viewer, "vera", "viewer password 123");
   await expect(viewer.getByRole("link", { name: "Add branch office" })).toHaveCount(0);
-  await fillWizard(viewer, { siteName: "Bergen", subnets: "192.168.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "192.168.3.254", privateKey: key, role: "branch", hub: "hq-gw — HQ (198.18.0.10)" });
+  await fillWizard(viewer, { siteName: "Bergen", subnets: "172.16.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: key, role: "branch", hub: "hq-gw — HQ (198.18.0.10)" });
   await submitWizard(viewer);
   await expect(viewer.getByRole("alert").filter({ hasText: "role does not allow" })).toBeVisible();
   await viewer.goto("/");

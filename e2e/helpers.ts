@@ -24,6 +24,8 @@ export type SiteForm = {
   platform?: "strongswan" | "centos-racoon";
   publicIp: string;
   lanAddress: string;
+  wanInterface?: string;
+  lanInterface?: string;
   privateKey?: string;
   role: "hub" | "branch";
   hub?: string;
@@ -40,6 +42,8 @@ export async function fillWizard(page: Page, f: SiteForm) {
   await page.getByLabel("Platform").selectOption(f.platform ?? "strongswan");
   await page.getByLabel("Public IP (tunnel endpoint)").fill(f.publicIp);
   await page.getByLabel("LAN address (SRCGW)").fill(f.lanAddress);
+  if (f.wanInterface) await page.getByLabel("WAN interface").fill(f.wanInterface);
+  if (f.lanInterface) await page.getByLabel("LAN interface").fill(f.lanInterface);
   await page.getByRole("button", { name: "Next" }).click();
   if (f.privateKey !== undefined) await page.getByLabel("Private key").fill(f.privateKey);
   await page.getByRole("button", { name: "Next" }).click();

@@ -9,6 +9,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     { href: "/", label: "Overview" },
     { href: "/sites", label: "Sites" },
     { href: "/tunnels", label: "Tunnels" },
+    { href: "/jobs", label: "Jobs" },
     { href: "/profiles", label: "Crypto profiles" },
     { href: "/audit", label: "Audit log" },
     ...(canManageUsers(user.role) ? [{ href: "/users", label: "Users" }] : []),

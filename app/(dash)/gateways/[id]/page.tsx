@@ -8,6 +8,7 @@ import { previewGatewayConfig } from "@/lib/rendering/previews";
 import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { TunnelTable } from "@/components/tunnel-table";
 import { GatewayConfiguration } from "./configuration";
+import { HostKeyPanel } from "./host-key-panel";
 
 export default async function GatewayPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
@@ -51,6 +52,15 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
           />
         </Card>
       </div>
+      <Card title="Host key and deploys" className="mt-6">
+        <HostKeyPanel
+          gatewayId={gw.id}
+          pinned={gw.hostKeyFingerprint}
+          seen={gw.hostKeySeen}
+          reachability={gw.reachability}
+          reachabilityReason={gw.reachabilityReason}
+        />
+      </Card>
       <Card title="Tunnels" className="mt-6">
         <TunnelTable tunnels={gw.tunnelEnds.map((e) => e.tunnel)} />
       </Card>

@@ -2,15 +2,17 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/session";
 import { getTunnel } from "@/lib/db/inventory";
+import { listJobs } from "@/lib/db/jobs";
 import { previewTunnelConfig } from "@/lib/rendering/previews";
 import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { RevealPsk } from "./reveal-psk";
 import { TunnelConfiguration } from "./configuration";
+import { TunnelJobs } from "./tunnel-jobs";
 
 export default async function TunnelPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageUser();
   const id = (await params).id;
-  const [tunnel, config] = await Promise.all([getTunnel(id), previewTunnelConfig(id)]);
+  const [tunnel, config, jobs] = await Promise.all([getTunnel(id), previewTunnelConfig(id), listJobs({ targetType: "tunnel", targetId: id, take: 1 })]);
   if (!tunnel || !config) notFound();
   const active = tunnel.keys.find((k) => k.status === "active") ?? null;
   const [a, b] = tunnel.ends;
@@ -32,6 +34,9 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
           </Card>
         ))}
       </div>
+      <Card title="Deployment" className="mt-6">
+        <TunnelJobs tunnelId={tunnel.id} latestJobId={jobs[0]?.id ?? null} deployState={tunnel.deployState} />
+      </Card>
       <Card title="Pre-shared key" className="mt-6">
         <RevealPsk tunnelId={tunnel.id} version={active?.version ?? null} />
         <ul className="mt-4 text-xs text-slate-500">

@@ -1,0 +1,9 @@
+// Starts the router lab the deploy specs drive (real sshd + strongSwan routers in
+// network namespaces; needs root), before the app server starts.
+import { startLab } from "./lab/lab";
+
+export const E2E_LAB = "gwtest-e2e";
+
+export default async function globalSetup() {
+  await startLab({ name: E2E_LAB, sites: 4, platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"] });
+}
