@@ -1,5 +1,8 @@
 // `npm run lab -- up|down|status …`: the router lab from the command line.
 //   up     [--sites N] [--platforms strongswan,centos-racoon] [--lab NAME] [--keep-on-failure]
+//          [--register [--tunnels]]   also record the routers in the app's database
+//          (DATABASE_URL / GATEWARDEN_DATA_DIR as for `npm start`), host keys pinned,
+//          and with --tunnels a hub-and-spoke net-to-net tunnel per branch, ready to deploy
 //   down   [--lab NAME]
 //   status [--lab NAME] [--json]
 // Needs root (network and mount namespaces). State: <repo>/.lab/NAME/state.json.
@@ -55,6 +58,10 @@ async function main(): Promise<number> {
         `(${mb(pss / state.routers.length)} per router); MemAvailable delta ${mb(memBefore - memAvailableKb())}`,
     );
     console.log(`state: ${state.labDir}/state.json  management key: ${state.managementKey.privateKeyPath}`);
+    if (flags.has("register")) {
+      const { registerInApp } = await import("./register-cli");
+      await registerInApp(state, { tunnels: flags.has("tunnels") });
+    }
     return 0;
   }
   if (cmd === "down") {
@@ -72,7 +79,7 @@ async function main(): Promise<number> {
     }
     return printStatus(name) ? 0 : 1;
   }
-  console.error("usage: npm run lab -- up [--sites N] [--platforms strongswan,centos-racoon] [--lab NAME] | down [--lab NAME] | status [--lab NAME] [--json]");
+  console.error("usage: npm run lab -- up [--sites N] [--platforms strongswan,centos-racoon] [--lab NAME] [--register [--tunnels]] | down [--lab NAME] | status [--lab NAME] [--json]");
   return 2;
 }
 
