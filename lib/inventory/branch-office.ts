@@ -101,7 +101,7 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
       if (!hub) errors.hubGatewayId = "Choose the hub gateway this branch connects to";
       if (!profile) errors.cryptoProfileId = "Choose a crypto profile";
       if (hub && profile) {
-        const self = { id: "new", name: input.gatewayName, platform: input.platform, subnets, usedInterfaces: [], pairKeys: [] };
+        const self = { id: "new", name: input.gatewayName, platform: input.platform, subnets, usedInterfaces: [], pairKeys: [], phase2: [] };
         const plan = planTunnel({
           kind: "net-to-net",
           a: self,

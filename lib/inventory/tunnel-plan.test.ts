@@ -8,9 +8,10 @@ const gw = (over: Partial<GatewayFacts>): GatewayFacts => ({
   subnets: ["192.168.1.0/24"],
   usedInterfaces: [],
   pairKeys: [],
+  phase2: [],
   ...over,
 });
-const modern = { name: "Modern", ikeVersion: 2 };
+const modern = { name: "Modern", ikeVersion: 2, phase2Signature: "p2-modern" };
 
 describe("planTunnel", () => {
   it("picks the lowest free ipsecN on each end", () => {
@@ -45,6 +46,14 @@ describe("planTunnel", () => {
       expect(plan.errors.cryptoProfileId).toMatch(/IKEv1 only/);
       expect(plan.errors.peer).toMatch(/one subnet per tunnel/);
     }
+  });
+  it("keeps one phase 2 per racoon router", () => {
+    const v1 = { name: "Modern IKEv1 (racoon)", ikeVersion: 1, phase2Signature: "p2-a" };
+    const racoon = gw({ id: "a", platform: "centos-racoon", phase2: [{ profileName: "Article (legacy)", signature: "p2-legacy" }] });
+    const plan = planTunnel({ kind: "net-to-net", a: racoon, b: gw({ id: "b" }), profile: v1 });
+    expect(plan.ok).toBe(false);
+    if (!plan.ok) expect(plan.errors.cryptoProfileId).toMatch(/phase 2 .*Article \(legacy\)/);
+    expect(planTunnel({ kind: "net-to-net", a: { ...racoon, phase2: [{ profileName: "x", signature: "p2-a" }] }, b: gw({ id: "b" }), profile: v1 }).ok).toBe(true);
   });
   it("lets host-to-host tunnels ignore subnets", () => {
     const plan = planTunnel({ kind: "host-to-host", a: gw({ id: "a", subnets: [] }), b: gw({ id: "b", subnets: [] }), profile: modern });

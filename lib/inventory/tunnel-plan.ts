@@ -11,6 +11,8 @@ export type GatewayFacts = {
   usedInterfaces: string[];
   /** pairKeys of the tunnels this gateway already has. */
   pairKeys: string[];
+  /** Phase-2 settings of its tunnels' profiles (racoon shares one sainfo per router). */
+  phase2: { profileName: string; signature: string }[];
 };
 
 export type TunnelPlanInput = {
@@ -19,7 +21,7 @@ export type TunnelPlanInput = {
   b: GatewayFacts;
   interfaceA?: string;
   interfaceB?: string;
-  profile: { name: string; ikeVersion: number };
+  profile: { name: string; ikeVersion: number; phase2Signature: string };
 };
 
 /** Error keys: peer, interfaceA, interfaceB, cryptoProfileId. */
@@ -50,6 +52,10 @@ export function planTunnel(input: TunnelPlanInput): TunnelPlan {
   for (const gw of [a, b]) {
     if (gw.platform === "centos-racoon" && profile.ikeVersion !== 1) {
       errors.cryptoProfileId = `${gw.name} runs racoon, which speaks IKEv1 only; choose an IKEv1 profile instead of “${profile.name}”`;
+    }
+    const clash = gw.platform === "centos-racoon" ? gw.phase2.find((p) => p.signature !== profile.phase2Signature) : undefined;
+    if (clash) {
+      errors.cryptoProfileId ??= `${gw.name} runs racoon, whose phase 2 (sainfo) is shared by all its tunnels; its tunnels use the phase 2 of “${clash.profileName}”. Choose a profile with the same phase 2`;
     }
     if (kind === "net-to-net" && gw.subnets.length === 0) {
       errors.peer ??= `${gw.name}'s site has no LAN subnet to connect`;
