@@ -6,11 +6,13 @@ import { getKeyring } from "@/lib/config/keyring";
 import { ensureBuiltInProfiles } from "@/lib/db/crypto-profiles";
 import { logger } from "@/lib/log/logger";
 import { getJobRunner } from "@/lib/jobs/runtime";
+import { startHealthPoller } from "@/lib/health/poller";
 
 export async function onServerStart(): Promise<void> {
   const keyring = getKeyring();
   await ensureBuiltInProfiles();
   // Marks jobs a previous process left running as interrupted, then takes new work.
   await getJobRunner().start();
+  startHealthPoller();
   logger.info({ keyId: keyring.currentId }, "gatewarden started");
 }

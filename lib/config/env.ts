@@ -8,6 +8,7 @@ const envSchema = z.object({
   GATEWARDEN_DATA_DIR: z.string().trim().default("./data"),
   GATEWARDEN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
+  GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -17,6 +18,8 @@ export type AppEnv = {
   dataDir: string;
   sessionTtlHours: number;
   secureCookies: "auto" | "true" | "false";
+  /** Seconds between two health rounds over every deployed tunnel (lib/health/poller). */
+  healthIntervalSeconds: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 };
 
@@ -39,6 +42,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
     dataDir,
     sessionTtlHours: e.GATEWARDEN_SESSION_TTL_HOURS,
     secureCookies: e.GATEWARDEN_SECURE_COOKIES,
+    healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
     logLevel: e.LOG_LEVEL,
   };
 }

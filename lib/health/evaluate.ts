@@ -1,0 +1,230 @@
+// Judges one tunnel from what a health round saw on its two gateways. "SA established"
+// alone lies (a peer that died keeps its SA until DPD notices; a broken route keeps the
+// SA and drops every packet), so three signals are combined:
+//   1. SA / route state of BOTH ends (the platform's own status parser),
+//   2. the CHILD SA's traffic counters moving in both directions since the last sample,
+//   3. an in-tunnel probe (ping LAN → peer LAN, or the peer's public IP host-to-host).
+// Pure: the poller feeds it recorded command outputs, and so do the unit tests.
+import { getPlatform } from "@/lib/platforms";
+import type { PlatformId, TunnelEnd, TunnelStatus } from "@/lib/platforms/contract";
+import type { ChildSa, IkeSa } from "@/lib/platforms/strongswan/parse-list-sas";
+import { interestingRoutes } from "@/lib/deploy/verify";
+import { lossPctOf, type ProbeResult } from "./parse-ping";
+
+export const HEALTH_STATES = ["up", "degraded", "down", "unreachable", "unknown"] as const;
+export type HealthState = (typeof HEALTH_STATES)[number];
+
+export type CommandOutput = { argv: string[]; exitCode: number; stdout: string; stderr: string };
+
+type EndBase = { role: "a" | "b"; gatewayName: string; platform: PlatformId; end: TunnelEnd };
+/** One tunnel end as a round saw it: SSH failed, or the status outputs (statusCommands order) and maybe a probe. */
+export type EndObservation =
+  | (EndBase & { reached: false; failure: { code: string; message: string } })
+  | (EndBase & { reached: true; outputs: CommandOutput[]; probe: ProbeResult | null });
+
+/** The counters of the previous sample, to see whether traffic moved since. */
+export type Counters = {
+  ikeSpi: string | null;
+  childSpiIn: string | null;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  packetsIn: number | null;
+  packetsOut: number | null;
+};
+
+export type EndDetail = {
+  role: "a" | "b";
+  gateway: string;
+  /** Platform state of the end, or "unreachable" when SSH failed. */
+  state: TunnelStatus["state"] | "unreachable";
+  /** `ip route list table all` without the kernel's local/broadcast entries. */
+  routes: string;
+  /** This tunnel's blocks of `swanctl --list-sas` (or why there is none). */
+  sas: string;
+  error?: string;
+};
+
+export type HealthDetail = {
+  ends: EndDetail[];
+  probe: ProbeResult | null;
+  /** Whose CHILD SA the counters are read from (in/out as that gateway sees them). */
+  counters: { gateway: string; childSpiIn: string | null } | null;
+};
+
+export type Judgement = Counters & {
+  state: HealthState;
+  reason: string;
+  at: Date;
+  latencyMs: number | null;
+  lossPct: number | null;
+  detail: HealthDetail;
+};
+
+const SSH_FAILURE_LABEL: Record<string, string> = {
+  "host-key-changed": "Host key changed",
+  "host-key-unknown": "No host key pinned",
+  "auth-failed": "Authentication refused",
+  timeout: "SSH timed out",
+  unreachable: "SSH unreachable",
+  "connection-lost": "SSH connection lost",
+};
+
+/** The IKE SA blocks of a `swanctl --list-sas` listing that belong to this tunnel end. */
+export function saBlocksFor(listing: string, end: TunnelEnd): string {
+  const blocks: string[][] = [];
+  for (const line of listing.split("\n")) {
+    if (/^\S/.test(line)) blocks.push([line]);
+    else if (blocks.length && line.trim()) blocks[blocks.length - 1]!.push(line);
+  }
+  const mine = blocks.filter(
+    (b) => b[0]!.startsWith(`${end.connectionName}:`) || b.some((l) => new RegExp(`^\\s+remote .* @ ${end.remote.publicIp.replace(/\./g, "\\.")}\\[`).test(l)),
+  );
+  return mine.map((b) => b.join("\n")).join("\n");
+}
+
+type SeenEnd = {
+  obs: Extract<EndObservation, { reached: true }>;
+  status: TunnelStatus;
+  effectiveUp: boolean;
+  why: string;
+  detail: EndDetail;
+};
+
+function seeEnd(obs: Extract<EndObservation, { reached: true }>): SeenEnd {
+  const platform = getPlatform(obs.platform);
+  const status = platform.parseStatus(obs.end, obs.outputs.map((o) => ({ stdout: o.stdout, exitCode: o.exitCode })));
+  const swanctl = obs.outputs.find((o) => o.argv[0] === "swanctl");
+  const ip = obs.outputs.find((o) => o.argv[0] === "ip");
+  // A real racoon router has no swanctl (exit 127): there ifup's route is all one can see.
+  const cannotListSas = obs.platform === "centos-racoon" && (!swanctl || swanctl.exitCode === 127);
+  const effectiveUp = status.state === "up" || (status.state === "configured" && cannotListSas);
+  const swanctlError = swanctl && swanctl.exitCode !== 0 && !cannotListSas ? (swanctl.stderr.trim().split("\n")[0] || `exit ${swanctl.exitCode}`) : null;
+  let why: string;
+  if (effectiveUp) why = status.state === "up" ? "security association installed" : "route to the remote network installed";
+  else if (status.state === "configured") why = "route installed but no security association";
+  else why = "no security association and no route";
+  if (swanctlError) why += ` (swanctl --list-sas failed: ${swanctlError})`;
+  const sas = swanctl
+    ? swanctl.exitCode === 0
+      ? saBlocksFor(swanctl.stdout, obs.end) || "(no security association for this tunnel)"
+      : cannotListSas ? "(swanctl not available on this router)" : `(swanctl --list-sas failed: ${swanctlError})`
+    : "(this platform cannot list security associations)";
+  const detail: EndDetail = {
+    role: obs.role,
+    gateway: obs.gatewayName,
+    state: status.state,
+    routes: ip ? (ip.exitCode === 0 ? interestingRoutes(ip.stdout) : `(ip route failed: ${ip.stderr.trim() || `exit ${ip.exitCode}`})`) : "",
+    sas,
+  };
+  return { obs, status, effectiveUp, why, detail };
+}
+
+function installedChild(sa: IkeSa | null, end: TunnelEnd): ChildSa | null {
+  if (!sa) return null;
+  const installed = sa.children.filter((c) => c.state === "INSTALLED");
+  return installed.find((c) => c.name === end.connectionName) ?? installed[0] ?? null;
+}
+
+/** in/out delta since the previous sample, or null when the counters are not comparable (rekeyed, reset). */
+function deltas(now: Counters, before: Counters | null): { in: number; out: number } | null {
+  if (!before || before.childSpiIn === null || before.childSpiIn !== now.childSpiIn) return null;
+  if (now.packetsIn === null || now.packetsOut === null || before.packetsIn === null || before.packetsOut === null) return null;
+  const dIn = now.packetsIn - before.packetsIn;
+  const dOut = now.packetsOut - before.packetsOut;
+  return dIn < 0 || dOut < 0 ? null : { in: dIn, out: dOut };
+}
+
+function describeProbe(p: ProbeResult): string {
+  const route = `${p.from ?? "router"} → ${p.to}`;
+  if (p.error) return `probe ${route} could not run (${p.error})`;
+  const loss = lossPctOf(p);
+  return `probe ${route}: ${loss}% loss${p.avgMs !== null ? `, ${p.avgMs} ms average` : ""}`;
+}
+
+const EMPTY_COUNTERS: Counters = { ikeSpi: null, childSpiIn: null, bytesIn: null, bytesOut: null, packetsIn: null, packetsOut: null };
+
+export function evaluateTunnel(input: { ends: readonly [EndObservation, EndObservation]; previous: Counters | null; now: Date }): Judgement {
+  const { ends, now } = input;
+  const unreached = ends.filter((e): e is Extract<EndObservation, { reached: false }> => !e.reached);
+  if (unreached.length) {
+    const reason = unreached
+      .map((e) => `${SSH_FAILURE_LABEL[e.failure.code] ?? "SSH failed"} on ${e.gatewayName}: ${e.failure.message}`)
+      .join(" ");
+    const detail: HealthDetail = {
+      ends: ends.map((e) =>
+        e.reached ? seeEnd(e).detail : { role: e.role, gateway: e.gatewayName, state: "unreachable", routes: "", sas: "", error: e.failure.message },
+      ),
+      probe: null,
+      counters: null,
+    };
+    return { state: "unreachable", reason, at: now, latencyMs: null, lossPct: null, ...EMPTY_COUNTERS, detail };
+  }
+
+  const seen = (ends as readonly Extract<EndObservation, { reached: true }>[]).map(seeEnd);
+  const probe = seen.find((s) => s.obs.probe)?.obs.probe ?? null;
+  const loss = probe ? lossPctOf(probe) : null;
+  const answered = probe !== null && probe.error === null && probe.received > 0;
+
+  // Counters from the first end with an installed CHILD SA, as that gateway sees them.
+  const counting = seen.find((s) => installedChild(s.status.ikeSa, s.obs.end));
+  const child = counting ? installedChild(counting.status.ikeSa, counting.obs.end) : null;
+  const sa = counting?.status.ikeSa ?? null;
+  const counters: Counters = child
+    ? {
+        ikeSpi: sa ? `${sa.initiatorSpi}_i ${sa.responderSpi}_r` : null,
+        childSpiIn: child.inbound?.spi ?? null,
+        bytesIn: child.inbound?.bytes ?? null,
+        bytesOut: child.outbound?.bytes ?? null,
+        packetsIn: child.inbound?.packets ?? null,
+        packetsOut: child.outbound?.packets ?? null,
+      }
+    : EMPTY_COUNTERS;
+  const moved = deltas(counters, input.previous);
+
+  const upEnds = seen.filter((s) => s.effectiveUp);
+  const downEnds = seen.filter((s) => !s.effectiveUp);
+  const probeText = probe ? `; ${describeProbe(probe)}` : "";
+  let state: HealthState;
+  let reason: string;
+  if (upEnds.length === 0) {
+    state = "down";
+    reason = `Down on both ends: ${seen.map((s) => `${s.obs.gatewayName}: ${s.why}`).join("; ")}${probeText}.`;
+  } else if (downEnds.length) {
+    const bad = downEnds.map((s) => `${s.obs.gatewayName} has ${s.why}`).join("; ");
+    if (answered) {
+      state = "degraded";
+      reason = `Only ${upEnds.map((s) => s.obs.gatewayName).join(" and ")} reports the tunnel up: ${bad}${probeText}.`;
+    } else {
+      state = "down";
+      reason = `Down: ${bad}${probeText}.`;
+    }
+  } else if (probe && !answered) {
+    state = "down";
+    reason = `Both ends report a security association but nothing crosses the tunnel: ${describeProbe(probe)}.`;
+  } else if (loss !== null && loss > 0) {
+    state = "degraded";
+    reason = `Packet loss through the tunnel: ${describeProbe(probe!)}.`;
+  } else if (moved && moved.out > 0 && moved.in === 0) {
+    state = "degraded";
+    reason = `One direction is silent: ${counting!.obs.gatewayName} sent ${moved.out} packet(s) into the tunnel since the last check but received none.`;
+  } else if (moved && moved.in > 0 && moved.out === 0) {
+    state = "degraded";
+    reason = `One direction is silent: ${counting!.obs.gatewayName} received ${moved.in} packet(s) from the tunnel since the last check but sent none.`;
+  } else {
+    state = "up";
+    reason = `Up on both ends${probe ? `; ${describeProbe(probe)}` : ""}${moved ? `; ${moved.in} packet(s) in, ${moved.out} out since the last check` : ""}.`;
+  }
+  return {
+    state,
+    reason,
+    at: now,
+    latencyMs: answered ? probe!.avgMs : null,
+    lossPct: loss,
+    ...counters,
+    detail: {
+      ends: seen.map((s) => s.detail),
+      probe,
+      counters: counting ? { gateway: counting.obs.gatewayName, childSpiIn: counters.childSpiIn } : null,
+    },
+  };
+}
