@@ -134,7 +134,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
   it("SSH connection dropped during upload: reconnects, restores, says so", async () => {
     const { insertJob, getJob } = await import("@/lib/db/jobs");
     const { createJobContext } = await import("@/lib/jobs/context");
-    const { deployTunnel } = await import("@/lib/deploy/deploy-tunnel");
+    const { deployTunnels } = await import("@/lib/deploy/deploy-tunnels");
     const { connectGatewayForJob } = await import("@/lib/deploy/connect");
     const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("branch2")! } } } } }))!.id;
     const before = await configSnapshot("branch2");
@@ -156,7 +156,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
       };
       return session;
     };
-    await expect(deployTunnel(ctx, connect)).rejects.toThrow(/connection|lost|closed/i);
+    await expect(deployTunnels(ctx, connect)).rejects.toThrow(/connection|lost|closed/i);
     const job = (await getJob(id))!;
     expect(cut).toBe(true);
     expect(job.steps.find((s) => s.name === "upload to branch2-gw")?.status).toBe("failed");

@@ -12,10 +12,10 @@ let lab: LabState;
 let admin: { id: string; username: string };
 let gatewayIds: Map<string, string>;
 
-async function runJob(kind: "deploy" | "teardown", tunnelId: string) {
+async function runJob(kind: "deploy" | "teardown", tunnelId: string, params: Record<string, unknown> = { tunnelId }) {
   const { enqueueJob, getJobRunner } = await import("@/lib/jobs/runtime");
   const { getJob } = await import("@/lib/db/jobs");
-  const id = await enqueueJob({ kind, targetType: "tunnel", targetId: tunnelId, params: { tunnelId }, actor: admin });
+  const id = await enqueueJob({ kind, targetType: "tunnel", targetId: tunnelId, params, actor: admin });
   for (let i = 0; i < 600; i++) {
     const job = await getJob(id);
     if (job && !["queued", "running"].includes(job.status)) return job;
@@ -127,5 +127,26 @@ describe("deploy to lab routers", () => {
     expect((await pingFromHost(lab, "branch1", lab.routers[0]!.lanHost.ip, { count: 2 })).received).toBe(0);
     const ls = await execInRouter(lab, "hq", ["ls", "/etc/swanctl/conf.d"]);
     expect(ls.stdout).not.toContain(t.id);
+  });
+
+  it("fleet deploy: one job, the hub visited once; an unreachable spoke fails alone, the rest is deployed", async () => {
+    const { listTunnels } = await import("@/lib/db/inventory");
+    const { getDb } = await import("@/lib/db/client");
+    const again = (await listTunnels()).find((x) => x.ends.some((e) => e.gateway.name === "branch1-gw"))!.id;
+    const fresh = await addTunnel("net-to-net", "hq", "branch3", "Modern IKEv1 (racoon)");
+    const branch3 = gatewayIds.get("branch3")!;
+    await getDb().gateway.update({ where: { id: branch3 }, data: { sshPort: 2222 } });
+    const job = await runJob("deploy", again, { tunnelIds: [again, fresh] });
+    await getDb().gateway.update({ where: { id: branch3 }, data: { sshPort: 22 } });
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatch(/1 of 2 tunnel\(s\) failed.*hq-gw ↔ branch3-gw: Could not reach/);
+    expect(job.steps.filter((s) => s.name === "connect to hq-gw")).toHaveLength(1);
+    expect((await pingFromHost(lab, "branch1", lab.routers[0]!.lanHost.ip, { count: 3 })).received).toBe(3);
+    const ls = await execInRouter(lab, "hq", ["ls", "/etc/swanctl/conf.d"]);
+    expect(ls.stdout).toContain(again);
+    expect(ls.stdout).not.toContain(fresh);
+    const states = Object.fromEntries((await listTunnels()).map((t) => [t.id, t.deployState]));
+    expect(states[again]).toBe("deployed");
+    expect(states[fresh]).toBe("failed");
   });
 });

@@ -9,7 +9,9 @@ import { runInTransaction } from "@/lib/db/client";
 import { recordTunnelTornDown } from "@/lib/db/gateways";
 import { recordAudit } from "@/lib/db/audit";
 import { runCommands } from "@/lib/deploy/run-commands";
-import type { ConnectGateway, DeployParams } from "@/lib/deploy/deploy-tunnel";
+import type { ConnectGateway } from "@/lib/deploy/deploy-tunnels";
+
+type DeployParams = { tunnelId: string };
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 
 async function tearDownEnd(ctx: JobContext<DeployParams>, target: RenderableEnd, connect: ConnectGateway) {

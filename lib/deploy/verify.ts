@@ -14,11 +14,8 @@ export function interestingRoutes(text: string): string {
     .join("\n");
 }
 
-export async function checkEnd(io: RouterIO, platform: Platform, end: TunnelEnd): Promise<EndCheck> {
-  const commands = platform.statusCommands(end);
-  const results = [];
-  for (const c of commands) results.push(await io.exec(c.argv, { timeoutMs: 15_000 }));
-  const status = platform.parseStatus(end, results.map((r) => ({ stdout: r.stdout, exitCode: r.exitCode })));
+function judge(platform: Platform, end: TunnelEnd, commands: { argv: string[] }[], results: { stdout: string; exitCode: number }[]): EndCheck {
+  const status = platform.parseStatus(end, results);
   const routeIdx = commands.findIndex((c) => c.argv[0] === "ip");
   const routesText = routeIdx >= 0 ? interestingRoutes(results[routeIdx]?.stdout ?? "") : "";
   if (status.state === "up") return { ok: true, status, reason: "security association established", routesText };
@@ -27,6 +24,22 @@ export async function checkEnd(io: RouterIO, platform: Platform, end: TunnelEnd)
   if (status.state === "configured" && !canListSas) return { ok: true, status, reason: "route to the remote network installed", routesText };
   const reason = status.state === "configured" ? "route installed but no security association yet" : "no security association and no route";
   return { ok: false, status, reason, routesText };
+}
+
+/** Runs the platform's status commands once and judges each of this router's ends. */
+export async function checkEnds(io: RouterIO, platform: Platform, ends: TunnelEnd[]): Promise<EndCheck[]> {
+  if (!ends.length) return [];
+  const commands = platform.statusCommands(ends[0]!);
+  const results: { stdout: string; exitCode: number }[] = [];
+  for (const c of commands) {
+    const r = await io.exec(c.argv, { timeoutMs: 15_000 });
+    results.push({ stdout: r.stdout, exitCode: r.exitCode });
+  }
+  return ends.map((end) => judge(platform, end, commands, results));
+}
+
+export async function checkEnd(io: RouterIO, platform: Platform, end: TunnelEnd): Promise<EndCheck> {
+  return (await checkEnds(io, platform, [end]))[0]!;
 }
 
 /** Pings the peer's LAN address from this router's LAN address, through the tunnel. */

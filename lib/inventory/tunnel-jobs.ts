@@ -19,12 +19,13 @@ export async function startTunnelJob(actor: AuditActor, tunnelId: string, kind: 
   return enqueueJob({ kind, targetType: "tunnel", targetId: tunnelId, params: { tunnelId }, actor });
 }
 
-/** Queues a deploy for every tunnel of the gateway that is not deployed; jobs run one by one per gateway. */
-export async function deployPendingOnGateway(actor: AuditActor, gatewayId: string): Promise<string[]> {
+/** One deploy job for every tunnel of the gateway that is not deployed (the gateway is visited once). */
+export async function deployPendingOnGateway(actor: AuditActor, gatewayId: string): Promise<{ jobId: string; tunnels: number }> {
   const tunnels = await getGatewayTunnelsForRender(gatewayId);
   const pending = tunnels.filter((t) => t.deployState !== "deployed");
   if (!pending.length) throw new AppError("nothing", "Every tunnel of this gateway is deployed.");
-  const ids: string[] = [];
-  for (const t of pending) ids.push(await startTunnelJob(actor, t.id, "deploy"));
-  return ids;
+  const unpinned = [...new Set(pending.flatMap((t) => t.ends.filter((e) => !e.gateway.hostKeyFingerprint).map((e) => e.gateway.name)))];
+  if (unpinned.length) throw new AppError("host_key", `Accept the SSH host key of ${unpinned.join(", ")} first.`);
+  const jobId = await enqueueJob({ kind: "deploy", targetType: "gateway", targetId: gatewayId, params: { tunnelIds: pending.map((t) => t.id) }, actor });
+  return { jobId, tunnels: pending.length };
 }

@@ -2,29 +2,39 @@
 import "server-only";
 import { z } from "zod";
 import { getTunnelGatewayIds } from "@/lib/db/gateways";
-import { deployTunnel, type DeployParams } from "@/lib/deploy/deploy-tunnel";
+import { deployTunnels, tunnelIdsOf, type DeployParams } from "@/lib/deploy/deploy-tunnels";
 import { teardownTunnel } from "@/lib/deploy/teardown-tunnel";
 import { connectGatewayForJob } from "@/lib/deploy/connect";
 import type { JobDefinition } from "@/lib/jobs/types";
+import { rotateJob, rotateRecoverJob } from "@/lib/rotation/rotation-jobs";
 
-const tunnelParams = z.object({ tunnelId: z.string().min(1), dryRun: z.boolean().optional() });
+const tunnelParams = z.object({ tunnelId: z.string().min(1) });
+/** One tunnel, or many (a fleet deploy visits each gateway once). */
+const tunnelsParams = z
+  .object({ tunnelId: z.string().min(1).optional(), tunnelIds: z.array(z.string().min(1)).max(10_000).optional(), dryRun: z.boolean().optional() })
+  .refine((p) => tunnelIdsOf(p).length > 0, { message: "name at least one tunnel" });
+
+async function gatewaysOf(p: DeployParams): Promise<string[]> {
+  const ids = await Promise.all(tunnelIdsOf(p).map((id) => getTunnelGatewayIds(id)));
+  return [...new Set(ids.flat())];
+}
 
 export const deployJob: JobDefinition<DeployParams> = {
   kind: "deploy",
-  schema: tunnelParams,
-  gateways: ({ tunnelId }) => getTunnelGatewayIds(tunnelId),
-  handler: (ctx) => deployTunnel(ctx, connectGatewayForJob),
+  schema: tunnelsParams,
+  gateways: gatewaysOf,
+  handler: (ctx) => deployTunnels(ctx, connectGatewayForJob),
 };
 
 /** Deploy's first steps only: connect, read, and show the diff; writes nothing. */
 export const planJob: JobDefinition<DeployParams> = {
   kind: "plan",
-  schema: tunnelParams,
-  gateways: ({ tunnelId }) => getTunnelGatewayIds(tunnelId),
-  handler: (ctx) => deployTunnel({ ...ctx, params: { ...ctx.params, dryRun: true } }, connectGatewayForJob),
+  schema: tunnelsParams,
+  gateways: gatewaysOf,
+  handler: (ctx) => deployTunnels({ ...ctx, params: { ...ctx.params, dryRun: true } }, connectGatewayForJob),
 };
 
-export const teardownJob: JobDefinition<DeployParams> = {
+export const teardownJob: JobDefinition<{ tunnelId: string }> = {
   kind: "teardown",
   schema: tunnelParams,
   gateways: ({ tunnelId }) => getTunnelGatewayIds(tunnelId),
@@ -33,5 +43,5 @@ export const teardownJob: JobDefinition<DeployParams> = {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function jobDefinitions(): JobDefinition<any>[] {
-  return [deployJob, planJob, teardownJob];
+  return [deployJob, planJob, teardownJob, rotateJob, rotateRecoverJob];
 }

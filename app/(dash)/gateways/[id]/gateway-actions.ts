@@ -38,8 +38,8 @@ export async function acceptHostKeyAction(gatewayId: string, fingerprint: string
 export async function deployPendingAction(gatewayId: string): Promise<ActionResult> {
   return guarded(async () => {
     const user = await requirePermission(canOperateTunnels, "deploy tunnels");
-    const ids = await deployPendingOnGateway({ id: user.id, username: user.username }, gatewayId);
+    const { jobId, tunnels } = await deployPendingOnGateway({ id: user.id, username: user.username }, gatewayId);
     revalidatePath(`/gateways/${gatewayId}`);
-    return `Queued ${ids.length} deploy job(s); see Jobs.`;
+    return `Deploying ${tunnels} tunnel(s) in job ${jobId}; see Jobs.`;
   });
 }

@@ -1,0 +1,139 @@
+// One router's share of a deploy of one or more tunnels, as steps on a RouterIO:
+// read what is there, back it up on the router, upload, apply each tunnel end, and
+// put a tunnel's old state back on failure. A hub with N tunnels is one GatewayWork:
+// one session, one read, one upload, global commands (swanctl --load-all, sysctl)
+// run once per round.
+import { getPlatform } from "@/lib/platforms";
+import type { Command, Platform, RenderedFile } from "@/lib/platforms/contract";
+import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
+import type { RouterIO } from "@/lib/deploy/router-io";
+import { backupPathFor, planFileChanges, type FileChange, type FilePlan } from "@/lib/deploy/plan";
+import { runCommands, type Logger } from "@/lib/deploy/run-commands";
+import { checkEnds, type EndCheck } from "@/lib/deploy/verify";
+
+const commandKey = (c: Command) => c.argv.join("\u0000");
+/** Commands that act on the whole router; running them once per round is enough. */
+const isGlobal = (c: Command) => (c.argv[0] === "swanctl" && c.argv[1] === "--load-all") || c.argv[0] === "/sbin/sysctl";
+
+export class GatewayWork {
+  readonly platform: Platform;
+  io: RouterIO | null = null;
+  current = new Map<string, string | null>();
+  plan: FilePlan | null = null;
+  readonly written: FileChange[] = [];
+  readonly applied = new Set<string>();
+
+  constructor(
+    readonly gatewayId: string,
+    readonly name: string,
+    public ends: RenderableEnd[],
+    /** tunnel id → the paths of that tunnel's own files here (scope "tunnel"). */
+    public ownFiles: Map<string, RenderedFile[]>,
+    public sharedFiles: RenderedFile[],
+  ) {
+    this.platform = getPlatform(ends[0]!.platform);
+  }
+
+  get desired(): RenderedFile[] {
+    return [...[...this.ownFiles.values()].flat(), ...this.sharedFiles];
+  }
+
+  private get router(): RouterIO {
+    if (!this.io) throw new Error(`${this.name}: not connected`);
+    return this.io;
+  }
+
+  async readCurrent(): Promise<FilePlan> {
+    for (const f of this.desired) if (!this.current.has(f.path)) this.current.set(f.path, await this.router.readFile(f.path));
+    return this.replan();
+  }
+
+  /** Plans again from what was read, e.g. after some tunnels were dropped from the deploy. */
+  replan(): FilePlan {
+    this.plan = planFileChanges(this.desired, this.current);
+    return this.plan;
+  }
+
+  /** The tunnel's main file (ifcfg-ipsecN, the swanctl conf) was already on the router. */
+  hadTunnelBefore(tunnelId: string): boolean {
+    const primary = this.ownFiles.get(tunnelId)?.find((f) => !f.secret);
+    return primary ? (this.current.get(primary.path) ?? null) !== null : false;
+  }
+
+  async backUp(jobId: string): Promise<number> {
+    let n = 0;
+    for (const c of this.plan?.changes ?? []) {
+      if (c.before === null) continue;
+      const path = backupPathFor(jobId, c.path);
+      await this.router.ensureDir(path.slice(0, path.lastIndexOf("/")), 0o700);
+      await this.router.uploadFile({ path, content: c.before, mode: 0o600 });
+      n++;
+    }
+    return n;
+  }
+
+  async upload(): Promise<void> {
+    for (const c of this.plan?.changes ?? []) {
+      await this.router.ensureDir(c.path.slice(0, c.path.lastIndexOf("/")), 0o755);
+      this.written.push(c);
+      await this.router.uploadFile({ path: c.path, content: c.after, mode: c.mode });
+    }
+  }
+
+  /**
+   * Applies one tunnel end. `ran` holds the global commands already run on this router
+   * in this round. `tolerant`: the end's peer is configured after it, so the lab's
+   * ifup reporting "tunnel not up yet" (exit 2) is expected.
+   */
+  async applyEnd(end: RenderableEnd, log: Logger, ran: Set<string>, tolerant: boolean): Promise<void> {
+    this.applied.add(end.end.tunnelId);
+    const commands = this.platform.applyCommands(end.end).filter((c) => !(isGlobal(c) && ran.has(commandKey(c))));
+    for (const c of commands) if (isGlobal(c)) ran.add(commandKey(c));
+    await runCommands(this.router, this.name, commands, log, (command, outcome) =>
+      tolerant && command.argv[0] === "/sbin/ifup" && outcome.exitCode === 2 ? "tunnel not up yet: its peer is configured next" : null,
+    );
+  }
+
+  /** Status commands once for the router, judged for each of the given ends. */
+  async check(ends: RenderableEnd[]): Promise<Map<string, EndCheck>> {
+    const out = new Map<string, EndCheck>();
+    if (!ends.length) return out;
+    const results = await checkEnds(this.router, this.platform, ends.map((e) => e.end));
+    ends.forEach((e, i) => out.set(e.end.tunnelId, results[i]!));
+    return out;
+  }
+
+  /**
+   * Takes the given tunnels back to what the router had: stops them, writes their old
+   * files back (removing new ones), rewrites the shared files it changed — as `shared`
+   * renders them for the tunnels that stay, or the router's old copy with "restore" —
+   * and re-applies the tunnels that existed before.
+   */
+  async rollBack(tunnelIds: Set<string>, shared: RenderedFile[] | "restore", log: Logger, tolerant: (tunnelId: string) => boolean): Promise<void> {
+    const io = this.router;
+    const ends = this.ends.filter((e) => tunnelIds.has(e.end.tunnelId));
+    for (const e of ends) if (this.applied.has(e.end.tunnelId)) await runCommands(io, this.name, this.platform.teardownCommands(e.end), log);
+    const ownPaths = new Set(ends.flatMap((e) => (this.ownFiles.get(e.end.tunnelId) ?? []).map((f) => f.path)));
+    let restored = 0;
+    for (const c of this.written.filter((w) => ownPaths.has(w.path))) {
+      if (c.before === null) await io.removeFile(c.path);
+      else await io.uploadFile({ path: c.path, content: c.before, mode: c.mode });
+      restored++;
+    }
+    for (const c of this.written.filter((w) => !ownPaths.has(w.path) && this.sharedFiles.some((f) => f.path === w.path))) {
+      const keep = shared === "restore" ? undefined : shared.find((f) => f.path === c.path);
+      if (keep) await io.uploadFile(keep);
+      else if (c.before === null) await io.removeFile(c.path);
+      else await io.uploadFile({ path: c.path, content: c.before, mode: c.mode });
+      restored++;
+    }
+    await log("info", `restored ${restored} file(s)`);
+    const ran = new Set<string>();
+    for (const e of ends) {
+      if (this.hadTunnelBefore(e.end.tunnelId)) await this.applyEnd(e, log, ran, tolerant(e.end.tunnelId));
+    }
+    if (this.platform.id === "strongswan" && ends.some((e) => !this.hadTunnelBefore(e.end.tunnelId))) {
+      await runCommands(io, this.name, [{ argv: ["swanctl", "--load-all"], description: "unload the removed connections" }], log);
+    }
+  }
+}
