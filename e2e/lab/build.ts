@@ -208,7 +208,8 @@ async function configureRouterNetwork(plan: LabPlan, r: RouterPlan): Promise<voi
 
 // Runs in the router's netns, inside a new persistent mount namespace. /etc becomes
 // a per-router overlay (writes such as sysctl.conf edits stay in the router), then
-// per-router directories are bound over it; centos-racoon routers also get an
+// per-router directories are bound over it (and over /var/lib/gatewarden, where
+// deploys keep backups); centos-racoon routers also get an
 // overlay on /usr/sbin (= /sbin, merged /usr) that adds ifup/ifdown.
 const MOUNT_SCRIPT = `set -e
 D="$1"
@@ -222,6 +223,9 @@ mount --bind "$D/etc-ssh" /etc/ssh
 mount --bind "$D/etc-swanctl" /etc/swanctl
 mount --bind "$D/etc-sysconfig" /etc/sysconfig
 mount --bind "$D/etc-racoon" /etc/racoon
+# Gatewarden keeps its on-router backups here: each router needs its own.
+mkdir -p /var/lib/gatewarden "$D/var-lib-gatewarden"
+mount --bind "$D/var-lib-gatewarden" /var/lib/gatewarden
 mount -t sysfs sysfs /sys
 if [ "$2" = centos-racoon ]; then
   # Debian 12 has merged /usr (/sbin -> usr/sbin); overlay /sbin itself otherwise.

@@ -10,7 +10,8 @@ import { migrateDeploy } from "../../scripts/prisma-migrate.mjs";
 export async function freshAppDatabase(): Promise<{ dataDir: string }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "gatewarden-int-"));
   process.env.GATEWARDEN_DATA_DIR = dataDir;
-  process.env.LOG_LEVEL ??= "warn";
+  // Job logs go to the database; the tests read them there.
+  process.env.LOG_LEVEL ??= "error";
   await migrateDeploy({ env: process.env });
   const { ensureBuiltInProfiles } = await import("@/lib/db/crypto-profiles");
   await ensureBuiltInProfiles();
