@@ -3,6 +3,7 @@ import { canManageInventory } from "@/lib/auth/permissions";
 import { listTunnels } from "@/lib/db/inventory";
 import { ButtonLink, Card, PageHeader } from "@/components/ui";
 import { TunnelTable } from "@/components/tunnel-table";
+import { RotateAllPsks } from "./rotate-all-psks";
 
 export const metadata = { title: "Tunnels" };
 
@@ -15,6 +16,7 @@ export default async function TunnelsPage() {
       <Card>
         <TunnelTable tunnels={tunnels} />
       </Card>
+      <RotateAllPsks />
     </>
   );
 }

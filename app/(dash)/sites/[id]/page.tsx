@@ -4,6 +4,7 @@ import { requirePageUser } from "@/lib/auth/session";
 import { getSite } from "@/lib/db/inventory";
 import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { TunnelTable } from "@/components/tunnel-table";
+import { RotateAllPsks } from "../../tunnels/rotate-all-psks";
 
 export default async function SitePage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageUser();
@@ -47,6 +48,7 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
       <Card title="Tunnels" className="mt-6">
         <TunnelTable tunnels={gw?.tunnelEnds.map((e) => e.tunnel) ?? []} />
       </Card>
+      {gw ? <RotateAllPsks siteId={site.id} /> : null}
     </>
   );
 }

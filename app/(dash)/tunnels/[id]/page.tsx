@@ -8,6 +8,7 @@ import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { RevealPsk } from "./reveal-psk";
 import { TunnelConfiguration } from "./configuration";
 import { TunnelJobs } from "./tunnel-jobs";
+import { RotatePsk } from "./rotate-psk";
 
 export default async function TunnelPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageUser();
@@ -47,6 +48,7 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
           ))}
         </ul>
       </Card>
+      <RotatePsk tunnelId={tunnel.id} />
       <TunnelConfiguration profile={config.profile} ends={config.ends} />
     </>
   );

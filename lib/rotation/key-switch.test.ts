@@ -1,0 +1,57 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { centosRotateCommands } from "@/lib/platforms/centos-racoon/commands";
+import { strongswanRotateCommands } from "@/lib/platforms/strongswan/commands";
+import { parseListSas, type IkeSa } from "@/lib/platforms/strongswan/parse-list-sas";
+import type { TunnelEnd } from "@/lib/platforms/contract";
+import { findNewIkeSa, planKeySwitch, snapshotSas, tunnelIkeSas } from "./key-switch";
+
+const end = { connectionName: "gw-t1", interfaceName: "ipsec0" } as TunnelEnd;
+const strong = (role: "a" | "b") => ({ role, platform: "strongswan" as const, rotate: strongswanRotateCommands(end) });
+const centos = (role: "a" | "b") => ({ role, platform: "centos-racoon" as const, rotate: centosRotateCommands(end) });
+const show = (ops: ReturnType<typeof planKeySwitch>) => ops.map((o) => `${o.role}: ${o.commands.map((c) => c.argv.slice(0, 2).join(" ")).join(", ")}${o.tolerateIfupFailure ? " (ifup may exit 2)" : ""}`);
+
+describe("planKeySwitch", () => {
+  it("strongSwan pair: load on both, then one reauth (make-before-break)", () => {
+    expect(show(planKeySwitch(strong("a"), strong("b")))).toEqual(["a: swanctl --load-creds", "b: swanctl --load-creds", "a: swanctl --rekey"]);
+    expect(planKeySwitch(strong("a"), strong("b"))[2]!.commands[0]!.argv).toContain("--reauth");
+  });
+  it("mixed pair: strongSwan loads the key, the CentOS end cycles and must come up", () => {
+    expect(show(planKeySwitch(strong("a"), centos("b")))).toEqual(["a: swanctl --load-creds", "b: /sbin/ifdown ipsec0, /sbin/ifup ipsec0"]);
+    expect(show(planKeySwitch(centos("a"), strong("b")))).toEqual(["b: swanctl --load-creds", "a: /sbin/ifdown ipsec0, /sbin/ifup ipsec0"]);
+  });
+  it("CentOS pair: peer down first, so the first ifup fails fast; the last ifup must succeed", () => {
+    expect(show(planKeySwitch(centos("a"), centos("b")))).toEqual([
+      "b: /sbin/ifdown ipsec0",
+      "a: /sbin/ifdown ipsec0, /sbin/ifup ipsec0 (ifup may exit 2)",
+      "b: /sbin/ifup ipsec0",
+    ]);
+  });
+});
+
+const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "../platforms/strongswan/__fixtures__", name), "utf8");
+const sa = (over: Partial<IkeSa>): IkeSa => ({ ...parseListSas(fixture("list-sas-ikev2-net-to-net.txt"))[0]!, ...over });
+
+describe("findNewIkeSa", () => {
+  const old = sa({});
+  const before = snapshotSas([old]);
+
+  it("recorded output parses into this tunnel's SA by peer address", () => {
+    expect(tunnelIkeSas([old], "198.18.100.2")).toHaveLength(1);
+    expect(tunnelIkeSas([old], "198.18.100.9")).toHaveLength(0);
+  });
+  it("accepts an SA with new SPIs and unique id, established since the switch", () => {
+    const fresh = sa({ uniqueId: 3, initiatorSpi: "aaaa", responderSpi: "bbbb", establishedSecondsAgo: 0 });
+    const proof = findNewIkeSa([old, fresh], before, 1.2);
+    expect(proof).toMatchObject({ ok: true, sa: { uniqueId: 3 } });
+  });
+  it("rejects the old SA alone: a PSK mismatch under make_before_break looks exactly like this", () => {
+    expect(findNewIkeSa([old], before, 5)).toMatchObject({ ok: false, detail: expect.stringMatching(/only the old IKE SA/) });
+  });
+  it("rejects an SA older than the switch, one still connecting, and one without an installed child", () => {
+    expect(findNewIkeSa([sa({ uniqueId: 4, initiatorSpi: "c", establishedSecondsAgo: 60 })], before, 2).ok).toBe(false);
+    expect(findNewIkeSa([sa({ uniqueId: 5, initiatorSpi: "d", state: "CONNECTING" })], before, 2).ok).toBe(false);
+    expect(findNewIkeSa([sa({ uniqueId: 6, initiatorSpi: "e", children: [] })], before, 2).ok).toBe(false);
+  });
+});
