@@ -17,7 +17,15 @@ import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { initialRotationState, revertNeedsApply, transition, type EndRole, type RotationEvent, type RotationState } from "@/lib/rotation/rotation-state";
 import { snapshotBoth, switchKeys, uploadKeyFiles, verifyNewSa, verifyStillUp, type TunnelWork } from "@/lib/rotation/key-steps";
 
-export type Interruption = { sent: number; received: number; lost: number; intervalMs: number; method: string };
+export type Interruption = {
+  sent: number;
+  received: number;
+  lost: number;
+  intervalMs: number;
+  /** Longest time between two replies: the outage as a user feels it. */
+  longestGapMs?: number;
+  method: string;
+};
 
 export type RotationHooks = {
   /** Test seam: runs after an end received the new key file (crash tests stop the engine here). */
@@ -165,7 +173,7 @@ export async function revertTunnel(
 }
 
 export function describeInterruption(i: Interruption | "not measured"): string {
-  return i === "not measured" ? "not measured" : `${i.lost} of ${i.sent} packets lost (ping every ${i.intervalMs} ms)`;
+  return i === "not measured" ? "not measured" : `${i.lost} of ${i.sent} packets lost (ping every ${i.intervalMs} ms${i.longestGapMs === undefined ? "" : `, longest gap ${i.longestGapMs} ms`})`;
 }
 
 async function auditFailure(ctx: Ctx, tunnelId: string, label: string, state: RotationState, result: "abandoned" | "reverted" | "stuck", interruption: Interruption | "not measured") {
