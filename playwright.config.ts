@@ -49,6 +49,7 @@ export default defineConfig({
       GATEWARDEN_DATA_DIR: dataDir,
       DATABASE_URL: "",
       LOG_LEVEL: "debug",
+      GATEWARDEN_HEALTH_INTERVAL_SECONDS: "3", // tunnel-health.spec.ts waits for state changes
     },
   },
 });

@@ -1,8 +1,9 @@
 // The tunnels table used on the site, gateway and tunnels pages.
 import Link from "next/link";
 import type { TunnelDetail } from "@/lib/db/inventory";
+import { HealthBadge, ago } from "@/components/health-badge";
 
-type TunnelRow = Pick<TunnelDetail, "id" | "kind" | "ends" | "cryptoProfile">;
+type TunnelRow = Pick<TunnelDetail, "id" | "kind" | "ends" | "cryptoProfile" | "healthState" | "healthReason" | "healthAt">;
 
 export function TunnelTable({ tunnels }: { tunnels: TunnelRow[] }) {
   if (tunnels.length === 0) return <p className="text-sm text-slate-500">No tunnels.</p>;
@@ -15,6 +16,7 @@ export function TunnelTable({ tunnels }: { tunnels: TunnelRow[] }) {
           <th className="py-1.5 pr-4">End A</th>
           <th className="py-1.5 pr-4">End B</th>
           <th className="py-1.5 pr-4">Profile</th>
+          <th className="py-1.5 pr-4">Health</th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
@@ -35,6 +37,10 @@ export function TunnelTable({ tunnels }: { tunnels: TunnelRow[] }) {
                 {b?.gateway.name} {b?.interfaceName}
               </td>
               <td className="py-1.5 pr-4">{t.cryptoProfile.name}</td>
+              <td className="py-1.5 pr-4" data-testid="tunnel-health" title={t.healthReason ?? undefined}>
+                <HealthBadge state={t.healthState} title={t.healthReason} />
+                {t.healthAt ? <span className="ml-2 text-xs text-slate-500">since {ago(t.healthAt)}</span> : null}
+              </td>
             </tr>
           );
         })}

@@ -2,7 +2,8 @@
 // network namespaces; needs root), before the app server starts.
 import { startLab } from "./lab/lab";
 
-export const E2E_LAB = "gwtest-e2e";
+// E2E_LAB lets a second run (another checkout, CI) use its own namespaces at the same time.
+export const E2E_LAB = process.env.E2E_LAB ?? "gwtest-e2e";
 
 export default async function globalSetup() {
   await startLab({ name: E2E_LAB, sites: 4, platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"] });

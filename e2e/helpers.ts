@@ -17,6 +17,20 @@ export async function signIn(page: Page, username: string, password: string) {
   await expect(page.getByTestId("current-user")).toHaveText(username);
 }
 
+/** Signs in as the admin, creating it through /setup when the spec runs on a fresh database. */
+export async function signInAdmin(page: Page) {
+  await page.goto("/");
+  if (/\/setup$/.test(page.url())) {
+    await page.getByLabel("Admin user name").fill(ADMIN.username);
+    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+    await page.getByLabel("Repeat the password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Create admin and sign in" }).click();
+    await expect(page.getByTestId("current-user")).toHaveText(ADMIN.username);
+    return;
+  }
+  await signIn(page, ADMIN.username, ADMIN.password);
+}
+
 export type SiteForm = {
   siteName: string;
   subnets: string;

@@ -148,6 +148,20 @@ describe("evaluateTunnel", () => {
     expect(evaluateTunnel({ ends: [hqObs, b1(null)], previous: { ...previous, childSpiIn: "00000000" }, now }).state).toBe("up");
   });
 
+  it("a probe that could not run is shown but does not judge the tunnel", () => {
+    const [a, b] = ends(t1, "hq", "branch1");
+    const broken = parsePing("192.168.2.254", "192.168.1.254", { exitCode: 2, stdout: "", stderr: "ping: bind: Cannot assign requested address" });
+    const j = evaluateTunnel({
+      ends: [observe(a, [sas(fixture("up-hq-sas.txt")), routes(fixture("up-hq-routes.txt"))]), observe(b, [sas(fixture("up-branch1-sas.txt")), routes(fixture("up-branch1-routes.txt"))], broken)],
+      previous: null,
+      now,
+    });
+    expect(j.state).toBe("up");
+    expect(j.reason).toBe("Up on both ends; probe 192.168.2.254 → 192.168.1.254 could not run (ping: bind: Cannot assign requested address).");
+    expect(j.lossPct).toBeNull();
+    expect(j.detail.probe).toEqual(broken);
+  });
+
   it("a gateway that refuses SSH makes the tunnel unreachable, with the reason first", () => {
     const [a, b] = ends(t1, "hq", "branch1");
     const refused = (code: string, message: string): EndObservation => ({ role: b.role, gatewayName: b.gatewayName, platform: b.platform, end: b.end, reached: false, failure: { code, message } });

@@ -161,9 +161,11 @@ export function evaluateTunnel(input: { ends: readonly [EndObservation, EndObser
   }
 
   const seen = (ends as readonly Extract<EndObservation, { reached: true }>[]).map(seeEnd);
-  const probe = seen.find((s) => s.obs.probe)?.obs.probe ?? null;
+  const probeRun = seen.find((s) => s.obs.probe)?.obs.probe ?? null;
+  // A probe that could not run (ping missing, killed) says nothing about the tunnel: shown, not judged.
+  const probe = probeRun && probeRun.error === null ? probeRun : null;
   const loss = probe ? lossPctOf(probe) : null;
-  const answered = probe !== null && probe.error === null && probe.received > 0;
+  const answered = probe !== null && probe.received > 0;
 
   // Counters from the first end with an installed CHILD SA, as that gateway sees them.
   const counting = seen.find((s) => installedChild(s.status.ikeSa, s.obs.end));
@@ -183,7 +185,7 @@ export function evaluateTunnel(input: { ends: readonly [EndObservation, EndObser
 
   const upEnds = seen.filter((s) => s.effectiveUp);
   const downEnds = seen.filter((s) => !s.effectiveUp);
-  const probeText = probe ? `; ${describeProbe(probe)}` : "";
+  const probeText = probeRun ? `; ${describeProbe(probeRun)}` : "";
   let state: HealthState;
   let reason: string;
   if (upEnds.length === 0) {
@@ -212,7 +214,7 @@ export function evaluateTunnel(input: { ends: readonly [EndObservation, EndObser
     reason = `One direction is silent: ${counting!.obs.gatewayName} received ${moved.in} packet(s) from the tunnel since the last check but sent none.`;
   } else {
     state = "up";
-    reason = `Up on both ends${probe ? `; ${describeProbe(probe)}` : ""}${moved ? `; ${moved.in} packet(s) in, ${moved.out} out since the last check` : ""}.`;
+    reason = `Up on both ends${probeText}${moved ? `; ${moved.in} packet(s) in, ${moved.out} out since the last check` : ""}.`;
   }
   return {
     state,
@@ -223,7 +225,7 @@ export function evaluateTunnel(input: { ends: readonly [EndObservation, EndObser
     ...counters,
     detail: {
       ends: seen.map((s) => s.detail),
-      probe,
+      probe: probeRun,
       counters: counting ? { gateway: counting.obs.gatewayName, childSpiIn: counters.childSpiIn } : null,
     },
   };

@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { lossPctOf, parsePing, probeArgvFor } from "./parse-ping";
-import type { TunnelEnd } from "@/lib/platforms/contract";
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "__fixtures__", name), "utf8");
 
@@ -27,9 +26,9 @@ describe("parsePing (recorded iputils output)", () => {
 
   it("probes LAN to LAN for net-to-net and the peer's public address host-to-host", () => {
     const side = (ip: string, lan: string | null) => ({ publicIp: ip, lanAddress: lan, subnets: [] });
-    const n2n = { kind: "net-to-net", local: side("198.18.0.11", "192.168.1.254"), remote: side("198.18.0.12", "192.168.2.254") } as TunnelEnd;
+    const n2n = { kind: "net-to-net", local: side("198.18.0.11", "192.168.1.254"), remote: side("198.18.0.12", "192.168.2.254") } as const;
     expect(probeArgvFor(n2n).argv.slice(-3)).toEqual(["-I", "192.168.1.254", "192.168.2.254"]);
-    const h2h = { kind: "host-to-host", local: side("198.18.0.11", null), remote: side("198.18.0.12", null) } as TunnelEnd;
+    const h2h = { kind: "host-to-host", local: side("198.18.0.11", null), remote: side("198.18.0.12", null) } as const;
     expect(probeArgvFor(h2h)).toMatchObject({ from: null, to: "198.18.0.12" });
     expect(probeArgvFor(h2h).argv.at(-1)).toBe("198.18.0.12");
   });

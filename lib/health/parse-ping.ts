@@ -22,7 +22,7 @@ export type ProbeResult = {
  * when the tunnel answers and ~1.8 s when it does not (no -w: with a deadline ping keeps
  * sending until it expires when nothing answers).
  */
-export function probeArgvFor(end: TunnelEnd): { argv: string[]; from: string | null; to: string } {
+export function probeArgvFor(end: Pick<TunnelEnd, "kind" | "local" | "remote">): { argv: string[]; from: string | null; to: string } {
   const base = ["ping", "-n", "-q", "-c", String(PROBE_COUNT), "-i", "0.2", "-W", "1"];
   if (end.kind === "net-to-net" && end.local.lanAddress && end.remote.lanAddress) {
     return { argv: [...base, "-I", end.local.lanAddress, end.remote.lanAddress], from: end.local.lanAddress, to: end.remote.lanAddress };
@@ -37,7 +37,7 @@ const RTT = /(?:rtt|round-trip) min\/avg\/max(?:\/(?:mdev|stddev))? = [\d.]+\/([
 export function parsePing(from: string | null, to: string, r: { exitCode: number; stdout: string; stderr: string }): ProbeResult {
   const counts = COUNTS.exec(r.stdout);
   if (!counts) {
-    const why = (r.stderr.trim().split("\n")[0] || r.stdout.trim().split("\n")[0] || `exit ${r.exitCode}`).slice(0, 200);
+    const why = (r.stderr.trim().split("\n")[0] || `ping printed no summary (exit ${r.exitCode})`).slice(0, 200);
     return { from, to, sent: 0, received: 0, avgMs: null, error: why };
   }
   const received = Number(counts[2]);

@@ -170,8 +170,17 @@ export class HealthPoller {
     return { ikeSpi: s.ikeSpi, childSpiIn: detail.counters?.childSpiIn ?? null, bytesIn: n(s.bytesIn), bytesOut: n(s.bytesOut), packetsIn: n(s.packetsIn), packetsOut: n(s.packetsOut) };
   }
 
-  /** Status commands once for the gateway (deduplicated across its tunnels), then one probe per tunnel it leads. */
+  /**
+   * A pooled session can die between rounds (router rebooted, NAT timeout): one retry on a
+   * fresh session, so a stale connection does not show as "unreachable" for a whole round.
+   */
   private async visitGateway(w: GatewayWork): Promise<GatewayOutcome> {
+    const first = await this.visitGatewayOnce(w);
+    return !first.ok && first.code === "connection-lost" ? this.visitGatewayOnce(w) : first;
+  }
+
+  /** Status commands once for the gateway (deduplicated across its tunnels), and one probe per tunnel it probes from. */
+  private async visitGatewayOnce(w: GatewayWork): Promise<GatewayOutcome> {
     const commands = new Map<string, string[]>();
     for (const end of w.ends) {
       for (const c of getPlatform(end.platform).statusCommands(end.end)) commands.set(JSON.stringify(c.argv), c.argv);

@@ -4,6 +4,7 @@ import { listTunnels } from "@/lib/db/inventory";
 import { ButtonLink, Card, PageHeader } from "@/components/ui";
 import { TunnelTable } from "@/components/tunnel-table";
 import { RotateAllPsks } from "./rotate-all-psks";
+import { LiveHealth } from "@/components/live-health";
 
 export const metadata = { title: "Tunnels" };
 
@@ -13,6 +14,7 @@ export default async function TunnelsPage() {
   return (
     <>
       <PageHeader title="Tunnels" actions={canManageInventory(user.role) ? <ButtonLink href="/tunnels/new">Add tunnel</ButtonLink> : null} />
+      <LiveHealth />
       <Card>
         <TunnelTable tunnels={tunnels} />
       </Card>

@@ -8,6 +8,7 @@ import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { RevealPsk } from "./reveal-psk";
 import { TunnelConfiguration } from "./configuration";
 import { TunnelJobs } from "./tunnel-jobs";
+import { HealthPanel } from "./health-panel";
 import { RotatePsk } from "./rotate-psk";
 
 export default async function TunnelPage({ params }: { params: Promise<{ id: string }> }) {
@@ -20,6 +21,7 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
   return (
     <>
       <PageHeader title={`${a?.gateway.site.name} ↔ ${b?.gateway.site.name}`} subtitle={`${tunnel.kind} tunnel · profile ${tunnel.cryptoProfile.name}`} />
+      <HealthPanel tunnelId={tunnel.id} />
       <div className="grid gap-6 lg:grid-cols-2">
         {tunnel.ends.map((end) => (
           <Card key={end.id} title={`End ${end.role.toUpperCase()}: ${end.gateway.name}`}>
