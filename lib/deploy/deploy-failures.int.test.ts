@@ -123,7 +123,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
     expect(job.status).toBe("failed");
     expect(job.error).toMatch(/`\/sbin\/ifup ipsec\d+` failed/);
     const log = job.logs.map((l) => l.message).join("\n");
-    expect(log).toContain("Rolling back both gateways");
+    expect(log).toContain("Rolling back that tunnel on both gateways");
     expect(job.steps.filter((s) => s.name.startsWith("roll back")).map((s) => s.status)).toEqual(["ok", "ok"]);
     expect(await configSnapshot("branch2")).toBe(branch2Before);
     expect(await configSnapshot("branch1")).toBe(branch1Before);
@@ -136,6 +136,9 @@ describe("a deploy that fails leaves the routers as they were", () => {
     const { createJobContext } = await import("@/lib/jobs/context");
     const { deployTunnels } = await import("@/lib/deploy/deploy-tunnels");
     const { connectGatewayForJob } = await import("@/lib/deploy/connect");
+    // This test drives the handler itself (to cut the connection at a chosen upload),
+    // so the runner must not also pick the job row up.
+    await (await import("@/lib/jobs/runtime")).getJobRunner().stop();
     const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("branch2")! } } } } }))!.id;
     const before = await configSnapshot("branch2");
     const { id } = await insertJob({ kind: "deploy", targetType: "tunnel", targetId: t, params: { tunnelId: t }, createdById: admin.id, createdByName: admin.username });

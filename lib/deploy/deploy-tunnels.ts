@@ -37,7 +37,7 @@ export function tunnelIdsOf(p: DeployParams): string[] {
 /** This router's files for the tunnels in `alive` plus the shared files for every tunnel it keeps. */
 async function filesFor(gatewayId: string, ends: RenderableEnd[], dropped: Set<string>, ctx: JobContext<DeployParams>) {
   const platform = getPlatform(ends[0]!.platform);
-  const inDb = (await loadGatewayEnds(gatewayId)).map((e) => e.end);
+  const inDb = (await loadGatewayEnds(gatewayId, { onlyDeployed: true })).map((e) => e.end);
   for (const e of inDb) ctx.addSecret(e.psk);
   const deploying = new Set(ends.map((e) => e.end.tunnelId));
   const staying = [...inDb.filter((e) => !deploying.has(e.tunnelId)), ...ends.filter((e) => !dropped.has(e.end.tunnelId)).map((e) => e.end)];

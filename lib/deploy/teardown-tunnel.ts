@@ -22,7 +22,7 @@ async function tearDownEnd(ctx: JobContext<DeployParams>, target: RenderableEnd,
     await ctx.step(`stop the tunnel on ${target.gatewayName}`, target.gatewayId, () => runCommands(io, target.gatewayName, platform.teardownCommands(target.end), log));
     await ctx.step(`remove its files on ${target.gatewayName}`, target.gatewayId, async () => {
       for (const f of platform.render(target.end).filter((f) => f.scope === "tunnel")) await io.removeFile(f.path);
-      const others = (await loadGatewayEnds(target.gatewayId)).map((e) => e.end).filter((e) => e.tunnelId !== target.end.tunnelId);
+      const others = (await loadGatewayEnds(target.gatewayId, { onlyDeployed: true })).map((e) => e.end).filter((e) => e.tunnelId !== target.end.tunnelId);
       if (others.length) {
         for (const f of renderGatewayFiles(platform, others).filter((f) => f.scope === "gateway")) await io.uploadFile(f);
       }

@@ -22,8 +22,12 @@ export async function loadTunnelEnds(tunnelId: string, choice: PskChoice = "acti
   return { tunnel: t, pskVersion: version, ends: tunnelEndsFor(t, psk) };
 }
 
-/** This gateway's end of every tunnel it has, with each tunnel's active key. */
-export async function loadGatewayEnds(gatewayId: string): Promise<RenderableEnd[]> {
-  const tunnels = await getGatewayTunnelsForRender(gatewayId);
+/**
+ * This gateway's end of every tunnel it has, with each tunnel's active key.
+ * `onlyDeployed`: just the tunnels that are on the router now — what a push must keep
+ * in shared files (racoon.conf must not include a tunnel the router does not have).
+ */
+export async function loadGatewayEnds(gatewayId: string, opts: { onlyDeployed?: boolean } = {}): Promise<RenderableEnd[]> {
+  const tunnels = (await getGatewayTunnelsForRender(gatewayId)).filter((t) => !opts.onlyDeployed || t.deployState === "deployed");
   return tunnels.flatMap((t) => tunnelEndsFor(t, pskOf(t, "active").psk).filter((e) => e.gatewayId === gatewayId));
 }
