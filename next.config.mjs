@@ -7,6 +7,7 @@ const nextConfig = {
     "@prisma/adapter-better-sqlite3",
     "@prisma/adapter-pg",
     "pg",
+    "pg-boss",
     "ssh2",
     "cpu-features",
     "pino",

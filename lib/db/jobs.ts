@@ -43,14 +43,24 @@ export async function heartbeatJobs(jobIds: string[]) {
   await getDb().job.updateMany({ where: { id: { in: jobIds }, status: "running" }, data: { heartbeatAt: new Date() } });
 }
 
-export async function finishJob(jobId: string, status: "succeeded" | "failed", result: unknown, error: string | null) {
-  await getDb().job.update({
-    where: { id: jobId },
+/**
+ * Records the outcome of a running job. Conditional: a job another instance already
+ * marked interrupted (this one's heartbeat went stale) keeps that status, because a
+ * fresh copy of it may be queued; false then.
+ */
+export async function finishJob(jobId: string, status: "succeeded" | "failed", result: unknown, error: string | null): Promise<boolean> {
+  const r = await getDb().job.updateMany({
+    where: { id: jobId, status: "running" },
     data: { status, result: JSON.stringify(result ?? null), error, finishedAt: new Date() },
   });
+  return r.count === 1;
 }
 
-/** Jobs left "running" by an instance that stopped: by owner, or by stale heartbeat. */
+/**
+ * Jobs left "running" by an instance that stopped: by owner, or by stale heartbeat.
+ * Returns only the jobs this call marked: when two live instances notice the same dead
+ * one, each interrupted job is recovered (re-queued, onInterrupted) exactly once.
+ */
 export async function markInterrupted(where: { owner?: string; heartbeatBefore?: Date }) {
   const filter = {
     status: "running",
@@ -58,15 +68,43 @@ export async function markInterrupted(where: { owner?: string; heartbeatBefore?:
     ...(where.heartbeatBefore ? { heartbeatAt: { lt: where.heartbeatBefore } } : {}),
   };
   const db = getDb();
-  const jobs = await db.job.findMany({ where: filter, select: { id: true, kind: true, targetId: true, params: true } });
-  for (const j of jobs) {
-    await db.job.updateMany({
-      where: { id: j.id, status: "running" },
+  const found = await db.job.findMany({
+    where: filter,
+    select: { id: true, kind: true, targetType: true, targetId: true, params: true, owner: true, createdById: true, createdByName: true },
+  });
+  const marked: typeof found = [];
+  for (const j of found) {
+    const r = await db.job.updateMany({
+      where: { id: j.id, status: "running", ...(where.heartbeatBefore ? { heartbeatAt: { lt: where.heartbeatBefore } } : {}) },
       data: { status: "interrupted", finishedAt: new Date(), error: "The app stopped while this job was running." },
     });
+    if (r.count !== 1) continue;
     await db.jobStep.updateMany({ where: { jobId: j.id, status: "running" }, data: { status: "failed", detail: "interrupted", finishedAt: new Date() } });
+    marked.push(j);
   }
-  return jobs;
+  return marked;
+}
+
+/** A queued job, for the instance that was handed its id by the queue. */
+export async function getQueuedJob(jobId: string) {
+  return getDb().job.findFirst({ where: { id: jobId, status: "queued" } });
+}
+
+/** Queued jobs (oldest first) the queue may not know about: inserted without a message, or whose message was lost. */
+export async function listQueuedJobIds(opts: { createdBefore?: Date; limit: number }) {
+  return getDb().job.findMany({
+    where: { status: "queued", ...(opts.createdBefore ? { createdAt: { lt: opts.createdBefore } } : {}) },
+    orderBy: { createdAt: "asc" },
+    take: opts.limit,
+    select: { id: true, kind: true },
+  });
+}
+
+/** How many times the same work (kind, target, parameters) was interrupted since a time: a re-queue limit. */
+export async function countInterruptedJobs(job: { kind: string; targetType: string; targetId: string; params: string }, since: Date) {
+  return getDb().job.count({
+    where: { kind: job.kind, targetType: job.targetType, targetId: job.targetId, params: job.params, status: "interrupted", createdAt: { gte: since } },
+  });
 }
 
 export async function upsertStep(jobId: string, seq: number, data: { name: string; gatewayId: string | null; status: StepStatus; detail?: string | null }) {
@@ -127,6 +165,11 @@ export async function acquireGatewayLocks(gatewayIds: string[], jobId: string, o
 export async function refreshGatewayLocks(jobIds: string[], ttlMs: number) {
   if (!jobIds.length) return;
   await getDb().gatewayLock.updateMany({ where: { jobId: { in: jobIds } }, data: { expiresAt: new Date(Date.now() + ttlMs) } });
+}
+
+/** Who holds these gateways now (for a waiting job's log line). */
+export async function getGatewayLockHolders(gatewayIds: string[]) {
+  return getDb().gatewayLock.findMany({ where: { gatewayId: { in: gatewayIds } }, select: { gatewayId: true, jobId: true, owner: true } });
 }
 
 export async function releaseGatewayLocks(jobId: string) {

@@ -19,11 +19,14 @@ async function gatewaysOf(p: DeployParams): Promise<string[]> {
   return [...new Set(ids.flat())];
 }
 
+// Deploy is idempotent: every run re-renders the files from the rows, uploads them and
+// re-applies, so a deploy cut short by a dead instance is simply run again.
 export const deployJob: JobDefinition<DeployParams> = {
   kind: "deploy",
   schema: tunnelsParams,
   gateways: gatewaysOf,
   handler: (ctx) => deployTunnels(ctx, connectGatewayForJob),
+  requeueWhenInterrupted: true,
 };
 
 /** Deploy's first steps only: connect, read, and show the diff; writes nothing. */
@@ -32,6 +35,7 @@ export const planJob: JobDefinition<DeployParams> = {
   schema: tunnelsParams,
   gateways: gatewaysOf,
   handler: (ctx) => deployTunnels({ ...ctx, params: { ...ctx.params, dryRun: true } }, connectGatewayForJob),
+  requeueWhenInterrupted: true, // writes nothing
 };
 
 export const teardownJob: JobDefinition<{ tunnelId: string }> = {
@@ -39,6 +43,9 @@ export const teardownJob: JobDefinition<{ tunnelId: string }> = {
   schema: tunnelParams,
   gateways: ({ tunnelId }) => getTunnelGatewayIds(tunnelId),
   handler: (ctx) => teardownTunnel(ctx, connectGatewayForJob),
+  // Idempotent too: stopping allows failure, removing a missing file is fine, the shared
+  // files are rewritten from the rows and the daemon reloaded.
+  requeueWhenInterrupted: true,
 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

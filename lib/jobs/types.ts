@@ -28,6 +28,29 @@ export interface JobDefinition<P> {
   handler(ctx: JobContext<P>): Promise<unknown>;
   /** Called on start-up for jobs of this kind that an earlier process left running. */
   onInterrupted?(job: { id: string; targetId: string; params: P }): Promise<void>;
+  /**
+   * Safe to run again from the start (idempotent): when an app instance dies while the
+   * job runs, the live instance that notices queues a fresh copy (PostgreSQL mode).
+   */
+  requeueWhenInterrupted?: boolean;
+}
+
+/**
+ * Where queued jobs get run: the embedded runner (SQLite, one process) or the pg-boss
+ * queue (PostgreSQL, several instances). Job rows stay the record either way.
+ */
+export interface JobQueue {
+  /** Recovers jobs a dead process left running, then takes work. */
+  start(): Promise<void>;
+  /** Stops taking jobs and waits for the running ones. */
+  stop(): Promise<void>;
+  /** Look for work now rather than at the next poll. */
+  wake(): void;
+  /** Waits until the jobs running in this process have finished (tests, scripts). */
+  idle(): Promise<void>;
+  readonly activeJobIds: string[];
+  /** A Job row was just inserted as queued: make sure an instance will run it. */
+  dispatch(job: { id: string; kind: string }): Promise<void>;
 }
 
 /** An expected failure: its message is shown in the job as is (no stack). */
