@@ -150,3 +150,40 @@ test("no PSK or SSH key is stored or logged in plaintext", async ({ page }) => {
     expect(await page.content()).not.toContain(KNOWN_PSK);
   }
 });
+
+test("an admin changes a gateway's SSH access; bad input is refused next to the field", async ({ page }) => {
+  await signIn(page, ADMIN.username, ADMIN.password);
+  await page.goto("/sites");
+  await page.getByRole("link", { name: /^hq-gw/ }).click();
+  await page.getByLabel("SSH port").fill("0x16");
+  await page.getByRole("button", { name: "Save SSH access" }).click();
+  await expect(page.locator("#f-sshPort-error")).toContainText("1 to 65535");
+  await page.getByLabel("SSH port").fill("2222");
+  await page.getByLabel("New private key (blank keeps the stored one)").fill("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI public");
+  await page.getByRole("button", { name: "Save SSH access" }).click();
+  await expect(page.locator("#f-sshPrivateKey-error")).toContainText("public key");
+  await page.getByLabel("New private key (blank keeps the stored one)").fill("");
+  await page.getByRole("button", { name: "Save SSH access" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "SSH access saved" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel("SSH port")).toHaveValue("2222");
+  await page.goto("/audit");
+  await expect(page.locator('tr[data-action="gateway.ssh.update"]').first()).toContainText('"sshPort":2222');
+});
+
+test("a site with tunnels cannot be deleted; a tunnel never deployed can, then the site", async ({ page }) => {
+  await signIn(page, ADMIN.username, ADMIN.password);
+  page.on("dialog", (d) => void d.accept());
+  await page.goto("/sites");
+  await page.getByRole("link", { name: "Oslo branch", exact: true }).click();
+  await page.getByRole("button", { name: "Delete site" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "still has 1 tunnel" })).toBeVisible();
+  await page.getByTestId("tunnel-table").getByRole("link").first().click();
+  await page.getByRole("button", { name: "Delete tunnel" }).click();
+  await expect(page).toHaveURL(/\/tunnels$/);
+  await page.goto("/sites");
+  await page.getByRole("link", { name: "Oslo branch", exact: true }).click();
+  await page.getByRole("button", { name: "Delete site" }).click();
+  await expect(page).toHaveURL(/\/sites$/);
+  await expect(page.getByRole("link", { name: "Oslo branch", exact: true })).toHaveCount(0);
+});

@@ -1,7 +1,10 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { requirePermission } from "@/lib/auth/session";
-import { canAcceptHostKey, canOperateTunnels } from "@/lib/auth/permissions";
+import { canAcceptHostKey, canManageInventory, canOperateTunnels } from "@/lib/auth/permissions";
+import { updateGatewaySshAccess } from "@/lib/inventory/edit-inventory";
+import { formFields, type FormState } from "@/lib/inventory/form-state";
+import { runFormAction } from "@/lib/inventory/run-form-action";
 import { acceptHostKey, checkHostKey } from "@/lib/inventory/host-key";
 import { deployPendingOnGateway } from "@/lib/inventory/tunnel-jobs";
 import { AppError } from "@/lib/errors";
@@ -41,5 +44,14 @@ export async function deployPendingAction(gatewayId: string): Promise<ActionResu
     const { jobId, tunnels } = await deployPendingOnGateway({ id: user.id, username: user.username }, gatewayId);
     revalidatePath(`/gateways/${gatewayId}`);
     return `Deploying ${tunnels} tunnel(s) in job ${jobId}; see Jobs.`;
+  });
+}
+
+export async function updateSshAccessAction(gatewayId: string, _prev: FormState, fd: FormData): Promise<FormState> {
+  return runFormAction(async () => {
+    const user = await requirePermission(canManageInventory, "change gateways");
+    await updateGatewaySshAccess({ id: user.id, username: user.username }, gatewayId, formFields(fd));
+    revalidatePath(`/gateways/${gatewayId}`);
+    return { ok: true, message: "SSH access saved." };
   });
 }

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/session";
-import { canRevealPsk } from "@/lib/auth/permissions";
+import { canManageInventory, canRevealPsk } from "@/lib/auth/permissions";
 import { getGateway } from "@/lib/db/inventory";
 import { isPlatformId } from "@/lib/platforms";
 import { previewGatewayConfig } from "@/lib/rendering/previews";
@@ -9,6 +9,7 @@ import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { TunnelTable } from "@/components/tunnel-table";
 import { GatewayConfiguration } from "./configuration";
 import { HostKeyPanel } from "./host-key-panel";
+import { SshAccessForm } from "./ssh-access-form";
 
 export default async function GatewayPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
@@ -52,6 +53,11 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
           />
         </Card>
       </div>
+      {canManageInventory(user.role) ? (
+        <Card title="Change SSH access" className="mt-6">
+          <SshAccessForm gatewayId={gw.id} sshHost={gw.sshHost} sshPort={gw.sshPort} sshUser={gw.sshUser} sshAuthType={gw.sshAuthType} />
+        </Card>
+      ) : null}
       <Card title="Host key and deploys" className="mt-6">
         <HostKeyPanel
           gatewayId={gw.id}

@@ -5,6 +5,8 @@ import { getSite } from "@/lib/db/inventory";
 import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { TunnelTable } from "@/components/tunnel-table";
 import { RotateAllPsks } from "../../tunnels/rotate-all-psks";
+import { DeleteButton } from "@/components/delete-button";
+import { deleteSiteAction } from "../../delete-actions";
 
 export default async function SitePage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageUser();
@@ -13,7 +15,11 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
   const gw = site.gateway;
   return (
     <>
-      <PageHeader title={site.name} subtitle={site.description || "Site"} />
+      <PageHeader
+        title={site.name}
+        subtitle={site.description || "Site"}
+        actions={<DeleteButton label="Delete site" confirm={`Delete ${site.name}, its subnets and its gateway from Gatewarden?`} action={deleteSiteAction.bind(null, site.id)} />}
+      />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="LAN subnets">
           <ul className="font-mono text-sm" data-testid="site-subnets">

@@ -10,6 +10,8 @@ import { TunnelConfiguration } from "./configuration";
 import { TunnelJobs } from "./tunnel-jobs";
 import { HealthPanel } from "./health-panel";
 import { RotatePsk } from "./rotate-psk";
+import { deleteTunnelAction } from "../../delete-actions";
+import { DeleteButton } from "@/components/delete-button";
 
 export default async function TunnelPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageUser();
@@ -20,7 +22,11 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
   const [a, b] = tunnel.ends;
   return (
     <>
-      <PageHeader title={`${a?.gateway.site.name} ↔ ${b?.gateway.site.name}`} subtitle={`${tunnel.kind} tunnel · profile ${tunnel.cryptoProfile.name}`} />
+      <PageHeader
+        title={`${a?.gateway.site.name} ↔ ${b?.gateway.site.name}`}
+        subtitle={`${tunnel.kind} tunnel · profile ${tunnel.cryptoProfile.name}`}
+        actions={<DeleteButton label="Delete tunnel" confirm="Delete this tunnel from Gatewarden? (It must be torn down first.)" action={deleteTunnelAction.bind(null, tunnel.id)} />}
+      />
       <HealthPanel tunnelId={tunnel.id} />
       <div className="grid gap-6 lg:grid-cols-2">
         {tunnel.ends.map((end) => (

@@ -1,0 +1,75 @@
+// Changing and removing inventory: a gateway's SSH access (a new credential replaces
+// the stored one; leaving it blank keeps it), and deleting tunnels and sites once
+// nothing on a router depends on them.
+import "server-only";
+import { z } from "zod";
+import { portSchema, sshHostSchema, sshUserSchema } from "@/lib/domain/names";
+import { encryptSecret } from "@/lib/secrets/envelope";
+import { getKeyring, secretPurpose } from "@/lib/config/keyring";
+import { runInTransaction } from "@/lib/db/client";
+import { recordAudit, type AuditActor } from "@/lib/db/audit";
+import { deleteSiteRow, deleteTunnelRow, getGatewaySshRow, getSiteForDelete, getTunnelForDelete, updateGatewaySsh } from "@/lib/db/inventory-edit";
+import { checkCredential } from "@/lib/inventory/gateway-facts";
+import { zodFieldErrors } from "@/lib/inventory/form-state";
+import { AppError, ValidationError } from "@/lib/errors";
+
+const sshAccessSchema = z.object({
+  sshHost: sshHostSchema,
+  sshPort: portSchema,
+  sshUser: sshUserSchema,
+  sshAuthType: z.enum(["key", "password"]),
+  sshPrivateKey: z.string().default(""),
+  sshPassword: z.string().default(""),
+});
+
+export async function updateGatewaySshAccess(actor: AuditActor, gatewayId: string, raw: Record<string, string>) {
+  const parsed = sshAccessSchema.safeParse(raw);
+  if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error));
+  const input = parsed.data;
+  const gw = await getGatewaySshRow(gatewayId);
+  if (!gw) throw new AppError("not_found", "This gateway no longer exists.");
+  const errors: Record<string, string> = {};
+  const newCredentialGiven = input.sshAuthType === "key" ? input.sshPrivateKey.trim() !== "" : input.sshPassword !== "";
+  let sshSecretEnc = gw.sshSecretEnc;
+  if (newCredentialGiven || input.sshAuthType !== gw.sshAuthType) {
+    const credential = checkCredential(input, errors);
+    if (credential) sshSecretEnc = encryptSecret(credential, getKeyring(), secretPurpose.sshCredential(gw.name));
+  }
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  const before = { sshHost: gw.sshHost, sshPort: gw.sshPort, sshUser: gw.sshUser, sshAuthType: gw.sshAuthType };
+  const after = { sshHost: input.sshHost, sshPort: input.sshPort, sshUser: input.sshUser, sshAuthType: input.sshAuthType };
+  await runInTransaction(async (tx) => {
+    await updateGatewaySsh(tx, gatewayId, { ...after, sshSecretEnc });
+    await recordAudit(tx, actor, {
+      action: "gateway.ssh.update",
+      targetType: "gateway",
+      targetId: gatewayId,
+      summary: `Changed SSH access of ${gw.name}${sshSecretEnc !== gw.sshSecretEnc ? " (new credential)" : ""}`,
+      before,
+      after,
+    });
+  });
+}
+
+export async function deleteTunnel(actor: AuditActor, tunnelId: string) {
+  await runInTransaction(async (tx) => {
+    const t = await getTunnelForDelete(tx, tunnelId);
+    if (!t) throw new AppError("not_found", "This tunnel no longer exists.");
+    if (t.deployState === "deployed" || t.deployState === "failed") {
+      throw new AppError("deployed", "This tunnel may still be configured on its routers. Tear it down first, then delete it.");
+    }
+    await deleteTunnelRow(tx, tunnelId);
+    await recordAudit(tx, actor, { action: "tunnel.delete", targetType: "tunnel", targetId: tunnelId, summary: `Deleted tunnel ${t.ends.map((e) => e.gateway.name).join(" ↔ ")}` });
+  });
+}
+
+export async function deleteSite(actor: AuditActor, siteId: string) {
+  await runInTransaction(async (tx) => {
+    const site = await getSiteForDelete(tx, siteId);
+    if (!site) throw new AppError("not_found", "This site no longer exists.");
+    const tunnels = site.gateway?._count.tunnelEnds ?? 0;
+    if (tunnels > 0) throw new AppError("has_tunnels", `${site.name} still has ${tunnels} tunnel(s). Tear them down and delete them first.`);
+    await deleteSiteRow(tx, siteId);
+    await recordAudit(tx, actor, { action: "site.delete", targetType: "site", targetId: siteId, summary: `Deleted site ${site.name}`, before: { name: site.name, gateway: site.gateway?.name ?? null } });
+  });
+}
