@@ -4,10 +4,10 @@
 // a custom profile with a weak choice flagged. Self-contained: its own sites and users.
 // Named to sort after foundation.spec.ts (specs run alphabetically on one server), whose
 // first test needs the fresh database; run alone, this spec creates the admin itself.
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { ADMIN, fillWizard, makePrivateKey, signIn, submitWizard } from "./helpers";
+import { ADMIN, fillWizard, makePrivateKey, signIn, signInAdmin, submitWizard } from "./helpers";
 import { readBundle } from "../lib/rendering/read-bundle";
 
 test.describe.configure({ mode: "serial" });
@@ -26,19 +26,6 @@ const key = makePrivateKey();
 let tunnelUrl = "";
 let branchGatewayUrl = "";
 
-/** Signs in as the admin, creating it through /setup when this spec runs on a fresh database. */
-async function signInAdmin(page: Page) {
-  await page.goto("/");
-  if (/\/setup$/.test(page.url())) {
-    await page.getByLabel("Admin user name").fill(ADMIN.username);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Repeat the password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create admin and sign in" }).click();
-    await expect(page.getByTestId("current-user")).toHaveText(ADMIN.username);
-    return;
-  }
-  await signIn(page, ADMIN.username, ADMIN.password);
-}
 
 test("the wizard adds a strongSwan hub and a racoon branch with a known PSK", async ({ page }) => {
   await signInAdmin(page);

@@ -8,6 +8,7 @@ import ssh2 from "ssh2";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
+import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
 
 const LAB = "gwtest-deployfail";
 let lab: LabState;
@@ -16,26 +17,8 @@ let gatewayIds: Map<string, string>;
 
 const db = async () => (await import("@/lib/db/client")).getDb();
 
-async function addTunnel(a: string, b: string, profile: string) {
-  const { createTunnel } = await import("@/lib/inventory/host-tunnel");
-  const { listCryptoProfiles } = await import("@/lib/db/inventory");
-  const p = (await listCryptoProfiles()).find((x) => x.name === profile)!;
-  return (await createTunnel(admin, { kind: "net-to-net", gatewayAId: gatewayIds.get(a)!, gatewayBId: gatewayIds.get(b)!, cryptoProfileId: p.id })).tunnelId;
-}
-
-async function waitJob(id: string) {
-  const { getJob } = await import("@/lib/db/jobs");
-  for (;;) {
-    const job = await getJob(id);
-    if (job && !["queued", "running"].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function deploy(tunnelId: string) {
-  const { enqueueJob } = await import("@/lib/jobs/runtime");
-  return waitJob(await enqueueJob({ kind: "deploy", targetType: "tunnel", targetId: tunnelId, params: { tunnelId }, actor: admin }));
-}
+const addTunnel = (a: string, b: string, profile: string) => addLabTunnel(admin, gatewayIds, { a, b, profile });
+const deploy = (tunnelId: string) => runJobToEnd(admin, "deploy", { tunnelId });
 
 /** sha256 of every config file a deploy may touch on a router. */
 async function configSnapshot(router: string) {

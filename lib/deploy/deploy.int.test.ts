@@ -6,32 +6,15 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
+import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
 
 const LAB = "gwtest-deploy";
 let lab: LabState;
 let admin: { id: string; username: string };
 let gatewayIds: Map<string, string>;
 
-async function runJob(kind: "deploy" | "teardown", tunnelId: string, params: Record<string, unknown> = { tunnelId }) {
-  const { enqueueJob, getJobRunner } = await import("@/lib/jobs/runtime");
-  const { getJob } = await import("@/lib/db/jobs");
-  const id = await enqueueJob({ kind, targetType: "tunnel", targetId: tunnelId, params, actor: admin });
-  for (let i = 0; i < 600; i++) {
-    const job = await getJob(id);
-    if (job && !["queued", "running"].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await getJobRunner().idle();
-  return (await getJob(id))!;
-}
-
-async function addTunnel(kind: "net-to-net" | "host-to-host", a: string, b: string, profile: string) {
-  const { createTunnel } = await import("@/lib/inventory/host-tunnel");
-  const { listCryptoProfiles } = await import("@/lib/db/inventory");
-  const p = (await listCryptoProfiles()).find((x) => x.name === profile)!;
-  const { tunnelId } = await createTunnel(admin, { kind, gatewayAId: gatewayIds.get(a)!, gatewayBId: gatewayIds.get(b)!, cryptoProfileId: p.id });
-  return tunnelId;
-}
+const runJob = (kind: "deploy" | "teardown", tunnelId: string, params: Record<string, unknown> = { tunnelId }) => runJobToEnd(admin, kind, params, tunnelId);
+const addTunnel = (kind: "net-to-net" | "host-to-host", a: string, b: string, profile: string) => addLabTunnel(admin, gatewayIds, { kind, a, b, profile });
 
 /** Every process command line on the machine (the routers share our PID namespace). */
 function allCommandLines(): string[] {
