@@ -27,52 +27,40 @@ export function FieldError({ id, error }: { id: string; error?: string }) {
   );
 }
 
-export function TextField({ name, label, error, hint, defaultValue, type = "text", placeholder, required, autoComplete, className }: FieldProps) {
+/** Label above, hint or error below; `control` gets the id and the aria attributes. */
+function Field({ name, label, hint, error, className, control }: { name: string; label: string; hint?: string; error?: string; className?: string; control: (a: ControlAttrs) => React.ReactNode }) {
   const id = `f-${name}`;
   return (
     <div className={className}>
       <label htmlFor={id} className="block text-sm font-medium text-slate-700">
         {label}
       </label>
-      <input
-        id={id}
-        name={name}
-        type={type}
-        defaultValue={defaultValue}
-        placeholder={placeholder}
-        required={required}
-        autoComplete={autoComplete ?? "off"}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        className={inputClass}
-      />
+      {control({ id, name, "aria-invalid": error ? true : undefined, "aria-describedby": error ? `${id}-error` : undefined })}
       {hint && !error ? <p className="mt-1 text-xs text-slate-500">{hint}</p> : null}
       <FieldError id={`${id}-error`} error={error} />
     </div>
   );
 }
 
-export function TextArea({ name, label, error, hint, defaultValue, placeholder, rows = 3, className }: FieldProps & { rows?: number }) {
-  const id = `f-${name}`;
+type ControlAttrs = { id: string; name: string; "aria-invalid": true | undefined; "aria-describedby": string | undefined };
+
+export function TextField({ name, label, error, hint, defaultValue, type = "text", placeholder, required, autoComplete, className }: FieldProps) {
   return (
-    <div className={className}>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        name={name}
-        rows={rows}
-        defaultValue={defaultValue}
-        placeholder={placeholder}
-        spellCheck={false}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        className={`${inputClass} font-mono`}
-      />
-      {hint && !error ? <p className="mt-1 text-xs text-slate-500">{hint}</p> : null}
-      <FieldError id={`${id}-error`} error={error} />
-    </div>
+    <Field
+      {...{ name, label, error, hint, className }}
+      control={(a) => (
+        <input {...a} type={type} defaultValue={defaultValue} placeholder={placeholder} required={required} autoComplete={autoComplete ?? "off"} className={inputClass} />
+      )}
+    />
+  );
+}
+
+export function TextArea({ name, label, error, hint, defaultValue, placeholder, rows = 3, className }: FieldProps & { rows?: number }) {
+  return (
+    <Field
+      {...{ name, label, error, hint, className }}
+      control={(a) => <textarea {...a} rows={rows} defaultValue={defaultValue} placeholder={placeholder} spellCheck={false} className={`${inputClass} font-mono`} />}
+    />
   );
 }
 
@@ -86,30 +74,19 @@ export function SelectField({
   className,
   onChange,
 }: FieldProps & { options: { value: string; label: string }[]; onChange?: (value: string) => void }) {
-  const id = `f-${name}`;
   return (
-    <div className={className}>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
-        {label}
-      </label>
-      <select
-        id={id}
-        name={name}
-        defaultValue={defaultValue as string | undefined}
-        onChange={onChange ? (e) => onChange(e.target.value) : undefined}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        className={inputClass}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      {hint && !error ? <p className="mt-1 text-xs text-slate-500">{hint}</p> : null}
-      <FieldError id={`${id}-error`} error={error} />
-    </div>
+    <Field
+      {...{ name, label, error, hint, className }}
+      control={(a) => (
+        <select {...a} defaultValue={defaultValue as string | undefined} onChange={onChange ? (e) => onChange(e.target.value) : undefined} className={inputClass}>
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    />
   );
 }
 
