@@ -46,7 +46,7 @@ describe("renderInstallText", () => {
   it("gives `swanctl --load-all` once on a strongswan gateway", () => {
     const t = text("strongswan", [end(0), end(1)]);
     expect(t.match(/^ {5}swanctl --load-all$/gm)).toHaveLength(1);
-    expect(t).toContain("swanctl --initiate --child gw-t1 --timeout 30");
+    expect(t).toContain("swanctl --initiate --child gw-t1 --timeout 10");
     expect(t).toMatch(/0600 {2}etc\/swanctl\/conf\.d\/gw-t0\.secrets\.conf +SECRET: pre-shared key of connection gw-t0/);
     expect(t).not.toContain("psk-of-tunnel");
   });

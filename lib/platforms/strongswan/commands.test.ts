@@ -6,12 +6,12 @@ describe("strongswan commands", () => {
   it("loads everything, then initiates the child tolerating an already-up duplicate", () => {
     expect(strongswanApplyCommands(ARTICLE_NET_TO_NET).map((c) => [c.argv, c.allowFailure ?? false])).toEqual([
       [["swanctl", "--load-all"], false],
-      [["swanctl", "--initiate", "--child", "gw-article-net", "--timeout", "30"], true],
+      [["swanctl", "--initiate", "--child", "gw-article-net", "--timeout", "10"], true],
     ]);
   });
 
   it("terminates by IKE SA name and rotates by load-creds + reauth", () => {
-    expect(strongswanTeardownCommands(ARTICLE_NET_TO_NET)[0]!.argv).toEqual(["swanctl", "--terminate", "--ike", "gw-article-net", "--timeout", "30"]);
+    expect(strongswanTeardownCommands(ARTICLE_NET_TO_NET)[0]!.argv).toEqual(["swanctl", "--terminate", "--ike", "gw-article-net", "--timeout", "10"]);
     expect(strongswanRotateCommands(ARTICLE_NET_TO_NET).map((c) => c.argv)).toEqual([
       ["swanctl", "--load-creds"],
       ["swanctl", "--rekey", "--ike", "gw-article-net", "--reauth"],

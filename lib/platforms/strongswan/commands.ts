@@ -2,7 +2,8 @@
 // --rekey block until charon answers, so each carries a timeout instead of hanging SSH.
 import type { Command, TunnelEnd } from "../contract";
 
-const TIMEOUT_SECONDS = "30";
+// How long swanctl waits; charon keeps negotiating after that, and the verify step waits for the SA.
+const TIMEOUT_SECONDS = "10";
 
 export const loadAll = (): Command => ({ argv: ["swanctl", "--load-all"], description: "load connections and secrets from /etc/swanctl (unloads removed ones)" });
 
