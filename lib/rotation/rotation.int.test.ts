@@ -152,7 +152,9 @@ describe("PSK rotation on lab routers", () => {
       const upload = session.uploadFile.bind(session);
       session.uploadFile = async (req) => {
         cut = true;
-        await execInRouter(lab, "branch4", ["pkill", "-KILL", "-f", "sshd: root"]);
+        // Only this router's connections: the children of its own listening sshd (a bare
+        // `pkill -f "sshd: root"` would cut every lab's sessions: the routers share our PID namespace).
+        await execInRouter(lab, "branch4", ["sh", "-c", "pkill -KILL -P \"$(cat /run/sshd.pid)\""]);
         return upload(req);
       };
       return session;

@@ -1,0 +1,110 @@
+// One-click PSK rotation in the browser, on the tunnels tunnel-deploy.spec.ts left
+// deployed (Lab hq ↔ Lab branch1 on strongSwan, Lab branch2 ↔ Lab branch3 on the
+// CentOS emulation): confirm, watch the job succeed, then check on the routers that
+// both hold the revealed new key, a new IKE SA runs, and LAN traffic flows; and
+// find the rotation in the audit log.
+import { expect, test, type Page } from "@playwright/test";
+import { execInRouter, pingFromHost, requireLabState, type LabState, type RouterState } from "./lab/lab";
+import { E2E_LAB } from "./global-setup";
+import { ADMIN, signInAdmin } from "./helpers";
+
+test.describe.configure({ mode: "serial" });
+
+let lab: LabState;
+const router = (name: string) => lab.routers.find((r) => r.name === name)!;
+/** "gw-x ↔ gw-y" in either order: the ends' order is the tunnel's a/b roles. */
+const pairLabel = (x: string, y: string) => `(lab-${x}-gw ↔ lab-${y}-gw|lab-${y}-gw ↔ lab-${x}-gw)`;
+
+test.beforeAll(() => {
+  lab = requireLabState(E2E_LAB);
+});
+
+/** This tunnel's established IKE SAs on a router, as SPI pairs (swanctl parses the same on both platforms here). */
+async function ikeSpis(r: RouterState, peer: RouterState): Promise<string[]> {
+  const out = (await execInRouter(lab, r.name, ["swanctl", "--list-sas"])).stdout;
+  const spis: string[] = [];
+  let current: string | null = null;
+  for (const line of out.split("\n")) {
+    const header = /^\S.*: #\d+, ESTABLISHED, IKEv\d, ([0-9a-f]+)_i\*? ([0-9a-f]+)_r/.exec(line);
+    if (header) current = `${header[1]}_${header[2]}`;
+    else if (/^\S/.test(line)) current = null;
+    if (current && line.includes(`remote`) && line.includes(`@ ${peer.publicIp}[`)) spis.push(current);
+  }
+  return spis;
+}
+
+async function keyFiles(r: RouterState, tunnelId: string): Promise<string> {
+  const path = r.platform === "strongswan" ? `/etc/swanctl/conf.d/gw-${tunnelId}.secrets.conf` : "/etc/sysconfig/network-scripts/keys-ipsec0";
+  return (await execInRouter(lab, r.name, ["cat", path])).stdout;
+}
+
+async function openTunnelOf(page: Page, branch: RouterState) {
+  await page.goto("/sites");
+  await page.getByRole("link", { name: `Lab ${branch.name}`, exact: true }).click();
+  await page.getByTestId("tunnel-table").getByRole("link").first().click();
+  await expect(page.getByTestId("deploy-state")).toHaveText("deployed");
+  return page.url().split("/tunnels/")[1]!.split(/[?#]/)[0]!;
+}
+
+async function revealPsk(page: Page): Promise<string> {
+  await page.getByRole("button", { name: "Reveal PSK" }).click();
+  const value = page.getByTestId("psk-value");
+  await expect(value).not.toHaveText(/•/);
+  return (await value.textContent())!.trim();
+}
+
+for (const [platform, hubName, branchName] of [
+  ["strongswan", "hq", "branch1"],
+  ["centos-racoon", "branch2", "branch3"],
+] as const) {
+  test(`${platform}: rotate the PSK with one click; both routers hold the new key, a new IKE SA, LAN pings pass, audited`, async ({ page }) => {
+    test.setTimeout(120_000);
+    const hub = router(hubName);
+    const branch = router(branchName);
+    await signInAdmin(page);
+    const tunnelId = await openTunnelOf(page, branch);
+    const oldPsk = await revealPsk(page);
+    const before = await ikeSpis(hub, branch);
+    expect(before.length).toBeGreaterThan(0);
+
+    const control = page.getByTestId("rotate-control");
+    await control.getByRole("button", { name: "Rotate PSK" }).click();
+    await expect(control.getByRole("alertdialog")).toContainText("Replace the pre-shared key");
+    await control.getByRole("button", { name: "Rotate now" }).click();
+    await expect(control.getByTestId("job-status")).toHaveText("succeeded", { timeout: 90_000 });
+    const steps = control.getByTestId("job-steps");
+    for (const step of ["new key v2", "upload the new key (v2) to", "verify a new IKE SA on", "ping through the tunnel"]) await expect(steps).toContainText(step);
+
+    await page.reload();
+    await expect(page.getByText("version 2")).toBeVisible();
+    const newPsk = await revealPsk(page);
+    expect(newPsk).not.toBe(oldPsk);
+    for (const r of [hub, branch]) {
+      const files = await keyFiles(r, tunnelId);
+      expect(files, `${r.name} key file`).toContain(newPsk);
+      expect(files).not.toContain(oldPsk);
+    }
+    const after = await ikeSpis(hub, branch);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((s) => before.includes(s))).toEqual([]);
+    expect((await pingFromHost(lab, branch.name, hub.lanHost.ip, { count: 3 })).received).toBe(3);
+
+    await page.goto("/audit");
+    const row = page.getByTestId("audit-table").getByRole("row").filter({ hasText: new RegExp(`Rotated the PSK of ${pairLabel(hub.name, branch.name)}: v1 → v2`) });
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText(ADMIN.username);
+    await expect(row).toContainText("interruption not measured");
+  });
+}
+
+test("Rotate all PSKs on the tunnels page: one job, per-tunnel steps, every deployed tunnel rotated", async ({ page }) => {
+  test.setTimeout(150_000);
+  await signInAdmin(page);
+  await page.goto("/tunnels");
+  const control = page.getByTestId("rotate-control");
+  await control.getByRole("button", { name: "Rotate all PSKs" }).click();
+  await control.getByRole("button", { name: "Rotate now" }).click();
+  await expect(control.getByTestId("job-status")).toHaveText("succeeded", { timeout: 110_000 });
+  await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`${pairLabel("hq", "branch1")}: verify a new IKE SA`));
+  await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`${pairLabel("branch2", "branch3")}: verify a new IKE SA`));
+});
