@@ -136,7 +136,8 @@ describe("a deploy that fails leaves the routers as they were", () => {
       session.uploadFile = async (req) => {
         if (++uploads === 3 && !req.path.startsWith("/var/lib/gatewarden")) {
           cut = true;
-          await execInRouter(lab, "branch2", ["pkill", "-KILL", "-f", "sshd: root"]);
+          // Only this router's sshd sessions: lab routers share the machine's PID namespace.
+          await execInRouter(lab, "branch2", ["sh", "-c", 'pkill -KILL -P "$(cat /run/sshd.pid)"']);
         }
         return upload(req);
       };
