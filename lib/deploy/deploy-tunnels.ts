@@ -26,6 +26,11 @@ export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Pr
 
 const VERIFY_TIMEOUT_MS = 20_000;
 const PARALLEL_GATEWAYS = 32;
+/**
+ * Commands run at once as channels of one gateway's session: OpenSSH refuses channels
+ * beyond MaxSessions (10 by default), so a hub's N pings cannot all start together.
+ */
+const CHANNELS_PER_SESSION = 4;
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 type TunnelRun = { id: string; label: string; pskVersion: number; ends: [RenderableEnd, RenderableEnd]; wasDeployed: boolean; error: string | null };
@@ -194,15 +199,23 @@ async function verifyAll(ctx: JobContext<DeployParams>, runs: TunnelRun[], works
     }).catch(() => undefined);
   });
   for (const r of runs) if ((ok.get(r.id) ?? 0) < 2) fail(r, `the tunnel did not come up within ${VERIFY_TIMEOUT_MS / 1000} s on both ends`);
-  await mapBounded(runs.filter((r) => !r.error && r.ends[0].end.kind === "net-to-net"), PARALLEL_GATEWAYS, async (r) => {
-    const a = r.ends.find((e) => e.role === "a")!;
-    const w = works.get(a.gatewayId)!;
-    await ctx.step(`ping through ${r.label}`, a.gatewayId, async () => {
-      const ping = await waitFor(() => pingThroughTunnel(w.io!, a.end), (p) => p.ok, 10_000, 1000);
-      await ctx.log(ping.ok ? "info" : "error", ping.summary, w.name);
-      if (!ping.ok) throw new JobFailure(`${w.name}: no answer through the tunnel (${ping.summary})`);
-    }).catch((e) => fail(r, message(e)));
-  });
+  // Pings go out from each tunnel's "a" end over that gateway's one session.
+  const pingsBySession = new Map<string, TunnelRun[]>();
+  for (const r of runs.filter((r) => !r.error && r.ends[0].end.kind === "net-to-net")) {
+    const a = r.ends.find((e) => e.role === "a")!.gatewayId;
+    pingsBySession.set(a, [...(pingsBySession.get(a) ?? []), r]);
+  }
+  await mapBounded([...pingsBySession.values()], PARALLEL_GATEWAYS, (sessionRuns) =>
+    mapBounded(sessionRuns, CHANNELS_PER_SESSION, async (r) => {
+      const a = r.ends.find((e) => e.role === "a")!;
+      const w = works.get(a.gatewayId)!;
+      await ctx.step(`ping through ${r.label}`, a.gatewayId, async () => {
+        const ping = await waitFor(() => pingThroughTunnel(w.io!, a.end), (p) => p.ok, 10_000, 1000);
+        await ctx.log(ping.ok ? "info" : "error", ping.summary, w.name);
+        if (!ping.ok) throw new JobFailure(`${w.name}: no answer through the tunnel (${ping.summary})`);
+      }).catch((e) => fail(r, message(e)));
+    }),
+  );
 }
 
 async function rollBack(ctx: JobContext<DeployParams>, failed: TunnelRun[], works: Map<string, GatewayWork>, connect: ConnectGateway) {
