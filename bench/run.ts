@@ -1,0 +1,81 @@
+// `npm run bench -- --spokes N [--runs R]`: Gatewarden against Ansible on a real router
+// lab (hub + N strongSwan spokes, network namespaces; needs root and
+// scripts/bench-install.sh), PSK rotation interruption per platform, and the overview
+// page with 1,000 vs 10 tunnels. Writes bench/results/<YYYY-MM-DD>.md and prints a
+// summary. Everything is bounded; the labs are removed at the end, also on failure.
+//   --spokes N (20)  --runs R (3)  --skip-ansible  --skip-fleet  --skip-interruption  --skip-overview
+import { mkdirSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { runFleetOnce, type RunResult } from "./lib/fleet";
+import { measureInterruption, type InterruptionResult } from "./lib/interruption";
+import { measureOverview, type OverviewResult } from "./lib/overview";
+import { printSummary, writeReport } from "./lib/report";
+
+const LAB = "gwbench";
+
+function args() {
+  const a = process.argv.slice(2);
+  const num = (name: string, dflt: number) => {
+    const i = a.indexOf(name);
+    const v = i >= 0 ? Number(a[i + 1]) : dflt;
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} wants a positive whole number`);
+    return v;
+  };
+  const spokes = num("--spokes", 20);
+  if (spokes > 150) throw new Error("--spokes at most 150");
+  return { spokes, runs: num("--runs", 3), ansible: !a.includes("--skip-ansible"), fleet: !a.includes("--skip-fleet"), interruption: !a.includes("--skip-interruption"), overview: !a.includes("--skip-overview") };
+}
+
+const log = (l: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${l}`);
+
+async function fleet(spokes: number, runs: number, ansible: boolean, logDir: string): Promise<RunResult[]> {
+  const { stopLab } = await import("@/e2e/lab/lab");
+  const { setUpWorld } = await import("./lib/lab-app");
+  const results: RunResult[] = [];
+  try {
+    log(`building lab ${LAB}: hub + ${spokes} spokes, fresh app database, hub-and-spoke tunnels`);
+    const world = await setUpWorld({ labName: LAB, spokes, log: () => undefined });
+    log(`registered ${world.gatewayIds.size} gateways, ${world.tunnelIds.length} tunnels; app data in ${world.dataDir}`);
+    for (let i = 0; i < runs; i++) {
+      log(`run ${i + 1} of ${runs} (load ${loadavg().map((x) => x.toFixed(2)).join(" ")})`);
+      results.push(await runFleetOnce(world, { runIndex: i, forks: ansible ? [5, spokes + 1] : [], logDir, log }));
+    }
+  } finally {
+    const { getJobRunner } = await import("@/lib/jobs/runtime");
+    await getJobRunner().stop().catch(() => undefined);
+    log(`removing lab ${LAB}`);
+    await stopLab(LAB);
+  }
+  return results;
+}
+
+async function main() {
+  const opts = args();
+  const startLoad = loadavg();
+  const logDir = path.join(tmpdir(), `gwbench-logs-${Date.now()}`);
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  log(`load average at start: ${startLoad.map((x) => x.toFixed(2)).join(" ")}; Ansible logs in ${logDir}`);
+  const fleetRuns = opts.fleet ? await fleet(opts.spokes, opts.runs, opts.ansible, logDir) : [];
+  let interruption: InterruptionResult | null = null;
+  if (opts.interruption) {
+    log("PSK rotation interruption per platform (bench/rotation-interruption.ts, its own lab)");
+    interruption = await measureInterruption({ rounds: 3, log });
+  }
+  let overview: OverviewResult | null = null;
+  if (opts.overview) {
+    log("overview page: 10 vs 1,000 gateways and tunnels");
+    overview = await measureOverview({ requests: 30, log });
+  }
+  const file = writeReport({ argv: process.argv.slice(2).join(" "), spokes: opts.spokes, runs: opts.runs, startLoad, fleetRuns, interruption, overview, logDir });
+  printSummary({ spokes: opts.spokes, fleetRuns, interruption, overview });
+  log(`results written to ${file}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
