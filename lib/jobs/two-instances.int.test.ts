@@ -223,8 +223,11 @@ describe("two instances on one PostgreSQL database (pg-boss)", () => {
     const interrupted = (await finished([deployLike]))[0]!;
     expect(interrupted.status).toBe("interrupted");
     expect(ranLines(interrupted).map((l) => l.message)).toEqual(["test-sleep ran on A"]);
-    const copyId = /queued again as job (\S+)\./.exec(interrupted.logs.map((l) => l.message).join("\n"))?.[1];
-    expect(copyId, interrupted.logs.map((l) => l.message).join("\n")).toBeTruthy();
+    // The status flips first; the line naming the copy is written just after it.
+    const copyId = await until("the line naming the re-queued copy", async () => {
+      const lines = await d.jobLog.findMany({ where: { jobId: deployLike }, select: { message: true } });
+      return /queued again as job (\S+)\./.exec(lines.map((l) => l.message).join("\n"))?.[1];
+    });
     const copy = (await finished([copyId!]))[0]!;
     expect(copy).toMatchObject({ status: "succeeded", owner: "B", kind: "test-sleep", targetId: "c1", params: interrupted.params });
     expect(ranLines(copy).map((l) => l.message)).toEqual(["test-sleep ran on B"]);
