@@ -24,7 +24,8 @@ import { JobFailure, type JobContext } from "@/lib/jobs/types";
 export type DeployParams = { tunnelId?: string; tunnelIds?: string[]; dryRun?: boolean };
 export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Promise<RouterIO>;
 
-const VERIFY_TIMEOUT_MS = 20_000;
+// A tunnel normally verifies in 1–3 s; the margin is for loaded routers (and loaded CI).
+const VERIFY_TIMEOUT_MS = 30_000;
 const PARALLEL_GATEWAYS = 32;
 /**
  * Commands run at once as channels of one gateway's session: OpenSSH refuses channels
