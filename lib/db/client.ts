@@ -20,7 +20,24 @@ function createClient(): Db {
     return client as unknown as Db;
   }
   mkdirSync(env.dataDir, { recursive: true, mode: 0o700 });
-  return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: env.databaseUrl }) });
+  return new SqliteClient({ adapter: withSqliteBindLimit(new PrismaBetterSqlite3({ url: env.databaseUrl })) });
+}
+
+/**
+ * Prisma assumes SQLite's historic limit of 999 bound parameters when the adapter does
+ * not say otherwise, and refuses (P2029) a relation load over 999 parents — the
+ * overview of a 1,000-tunnel fleet. better-sqlite3 bundles an SQLite built with the
+ * modern default, 32,766 (checked in lib/db/client.int.test.ts), so say so.
+ */
+export const SQLITE_MAX_BIND_VALUES = 32_766;
+
+function withSqliteBindLimit(factory: PrismaBetterSqlite3): PrismaBetterSqlite3 {
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    return Object.assign(adapter, { getConnectionInfo: () => ({ maxBindValues: SQLITE_MAX_BIND_VALUES, supportsRelationJoins: false }) });
+  };
+  return factory;
 }
 
 const globalForDb = globalThis as unknown as { gatewardenDb?: Db };
