@@ -52,11 +52,19 @@ export async function pingThroughTunnel(io: RouterIO, end: TunnelEnd): Promise<{
   return { ok: r.exitCode === 0, summary: `ping ${from} → ${to}: ${summary.trim()}` };
 }
 
+/**
+ * Repeats `attempt` until `done` or the deadline. An attempt that throws (a status
+ * command timing out on a busy router) is tried again; only the last error is thrown.
+ */
 export async function waitFor<T>(attempt: () => Promise<T>, done: (t: T) => boolean, timeoutMs: number, intervalMs = 500): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const result = await attempt();
-    if (done(result) || Date.now() >= deadline) return result;
+    try {
+      const result = await attempt();
+      if (done(result) || Date.now() >= deadline) return result;
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
