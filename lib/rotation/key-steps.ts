@@ -3,7 +3,7 @@
 // disk (planKeySwitch), and prove a new IKE SA plus LAN traffic on both ends.
 import "server-only";
 import { getPlatform } from "@/lib/platforms";
-import { parseListSas } from "@/lib/platforms/strongswan/parse-list-sas";
+import { parseListSas, type IkeSa } from "@/lib/platforms/strongswan/parse-list-sas";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { RouterIO } from "@/lib/deploy/router-io";
 import { runCommands } from "@/lib/deploy/run-commands";
@@ -39,12 +39,18 @@ export async function uploadKeyFiles(ctx: Ctx, w: TunnelWork, end: RenderableEnd
   });
 }
 
-/** `swanctl --list-sas` where the router has it; null on a router that cannot list SAs (real racoon). */
-async function listTunnelSas(io: RouterIO, end: RenderableEnd) {
+/** Every IKE SA on the router (`swanctl --list-sas` where it has it); null on a router that cannot list SAs (real racoon). */
+export async function listRouterSas(io: RouterIO, end: RenderableEnd): Promise<IkeSa[] | null> {
   const cmd = getPlatform(end.platform).statusCommands(end.end).find((c) => c.argv[0] === "swanctl");
   if (!cmd) return null;
   const r = await io.exec(cmd.argv, { timeoutMs: 15_000 });
-  return r.exitCode === 0 ? tunnelIkeSas(parseListSas(r.stdout), end.end.remote.publicIp) : null;
+  return r.exitCode === 0 ? parseListSas(r.stdout) : null;
+}
+
+/** This tunnel's IKE SAs on one end's router, or null (see listRouterSas). */
+async function listTunnelSas(io: RouterIO, end: RenderableEnd) {
+  const all = await listRouterSas(io, end);
+  return all === null ? null : tunnelIkeSas(all, end.end.remote.publicIp);
 }
 
 export async function snapshotBoth(w: TunnelWork): Promise<Record<EndRole, SaSnapshot>> {

@@ -17,6 +17,14 @@ describe("planKeySwitch", () => {
     expect(show(planKeySwitch(strong("a"), strong("b")))).toEqual(["a: swanctl --load-creds", "b: swanctl --load-creds", "a: swanctl --rekey"]);
     expect(planKeySwitch(strong("a"), strong("b"))[2]!.commands[0]!.argv).toContain("--reauth");
   });
+  it("strongSwan pair: the reauthenticating end can be the second one (a hub leaves it to its spokes)", () => {
+    expect(show(planKeySwitch(strong("a"), strong("b"), "b"))).toEqual(["a: swanctl --load-creds", "b: swanctl --load-creds", "b: swanctl --rekey"]);
+  });
+  it("only the key loads act on the whole router", () => {
+    expect(planKeySwitch(strong("a"), strong("b")).map((o) => o.gatewayWide)).toEqual([true, true, false]);
+    expect(planKeySwitch(strong("a"), centos("b"), "b").map((o) => o.gatewayWide)).toEqual([true, false]);
+    expect(planKeySwitch(centos("a"), centos("b")).some((o) => o.gatewayWide)).toBe(false);
+  });
   it("mixed pair: strongSwan loads the key, the CentOS end cycles and must come up", () => {
     expect(show(planKeySwitch(strong("a"), centos("b")))).toEqual(["a: swanctl --load-creds", "b: /sbin/ifdown ipsec0, /sbin/ifup ipsec0"]);
     expect(show(planKeySwitch(centos("a"), strong("b")))).toEqual(["b: swanctl --load-creds", "a: /sbin/ifdown ipsec0, /sbin/ifup ipsec0"]);

@@ -10,6 +10,11 @@ export type SwitchOp = {
   commands: Command[];
   /** ifup on the first centos end cannot come up yet: its peer is cycled next (exit 2). */
   tolerateIfupFailure: boolean;
+  /**
+   * The commands act on the whole router, not on this tunnel (`swanctl --load-creds`
+   * loads every secret file): a fleet rotation runs them once per router.
+   */
+  gatewayWide: boolean;
   why: string;
 };
 
@@ -27,29 +32,34 @@ const split = (cmds: Command[], name: string) => ({ match: cmds.filter((c) => is
  * unconfigured peer and fails at once (NO_PROPOSAL_CHOSEN), instead of waiting out
  * a main-mode timeout against a peer that still has the old key.
  */
-export function planKeySwitch(a: EndCommands, b: EndCommands): SwitchOp[] {
+export function planKeySwitch(a: EndCommands, b: EndCommands, reauthBy: EndRole = a.role): SwitchOp[] {
   const strong = [a, b].filter((e) => e.platform === "strongswan");
   const centos = [a, b].filter((e) => e.platform !== "strongswan");
   const load = (e: EndCommands): SwitchOp => ({
     role: e.role,
     commands: e.rotate.filter((c) => c.argv.includes("--load-creds")),
     tolerateIfupFailure: false,
+    gatewayWide: true,
     why: "load the key; the running SA is untouched",
   });
+  const op = (role: EndRole, commands: Command[], why: string, tolerateIfupFailure = false): SwitchOp => ({ role, commands, tolerateIfupFailure, gatewayWide: false, why });
   if (centos.length === 0) {
-    const reauth = a.rotate.filter((c) => !c.argv.includes("--load-creds"));
-    return [load(a), load(b), { role: a.role, commands: reauth, tolerateIfupFailure: false, why: "reauthenticate: a new IKE SA with the new key, then the old one goes" }];
+    // Either end may reauthenticate (both run make_before_break); a fleet rotation picks
+    // the end on the less busy router, so a hub does not rekey its N tunnels itself.
+    const by = reauthBy === b.role ? b : a;
+    const reauth = by.rotate.filter((c) => !c.argv.includes("--load-creds"));
+    return [load(a), load(b), op(by.role, reauth, "reauthenticate: a new IKE SA with the new key, then the old one goes")];
   }
   if (centos.length === 1) {
     const c = centos[0]!;
-    return [load(strong[0]!), { role: c.role, commands: c.rotate, tolerateIfupFailure: false, why: "cycle the interface: ifup negotiates with the new key" }];
+    return [load(strong[0]!), op(c.role, c.rotate, "cycle the interface: ifup negotiates with the new key")];
   }
   const { match: downB } = split(b.rotate, "ifdown");
   const { match: upB } = split(b.rotate, "ifup");
   return [
-    { role: b.role, commands: downB, tolerateIfupFailure: false, why: "peer down first so the next ifup fails fast" },
-    { role: a.role, commands: a.rotate, tolerateIfupFailure: true, why: "cycle: rereads keys; the peer is configured next" },
-    { role: b.role, commands: upB, tolerateIfupFailure: false, why: "peer up with the new key: its exit 0 proves both ends agree" },
+    op(b.role, downB, "peer down first so the next ifup fails fast"),
+    op(a.role, a.rotate, "cycle: rereads keys; the peer is configured next", true),
+    op(b.role, upB, "peer up with the new key: its exit 0 proves both ends agree"),
   ];
 }
 

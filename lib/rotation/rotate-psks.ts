@@ -1,7 +1,8 @@
 // The `rotate` and `rotate-recover` job handlers: a set of tunnels (one, a site's,
-// or all) rotated gateway by gateway over one SSH session each, up to 16 gateways
-// at once; and, after a crash, each tunnel's half-done rotation finished or reverted
-// as decideRecovery says.
+// or all) rotated in batches of at most MAX_GATEWAYS_PER_BATCH routers, each batch
+// phase by phase across its routers over one SSH session each (rotate-batch.ts); and,
+// after a crash, each tunnel's half-done rotation finished or reverted as
+// decideRecovery says.
 import "server-only";
 import { getRotationSnapshot } from "@/lib/db/rotation";
 import { getTunnelGatewayIds } from "@/lib/db/gateways";
@@ -11,14 +12,20 @@ import type { RouterIO } from "@/lib/deploy/router-io";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { runPerGateway, type ScheduledTunnel } from "@/lib/rotation/gateway-scheduler";
 import { decideRecovery, type EndRole } from "@/lib/rotation/rotation-state";
-import { revertTunnel, rotateTunnel, type RotationHooks, type TunnelOutcome } from "@/lib/rotation/rotate-tunnel";
+import { revertTunnel, type RotationHooks, type TunnelOutcome } from "@/lib/rotation/rotate-tunnel";
+import { rotateBatch } from "@/lib/rotation/rotate-batch";
+import { chunkByGateways } from "@/lib/rotation/batch-plan";
+import { SessionCache } from "@/lib/rotation/session-cache";
 
 export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Promise<RouterIO>;
 
 export type RotateParams = { tunnelIds: string[] };
 export type RecoverParams = { tunnelIds: string[]; interruptedJobId?: string };
 
+/** Recovery settles tunnels this many routers at a time. */
 export const MAX_GATEWAYS_AT_ONCE = 16;
+/** SSH sessions a rotation batch holds open at once (a hub counts once). */
+export const MAX_GATEWAYS_PER_BATCH = 64;
 
 async function schedule(tunnelIds: string[]): Promise<ScheduledTunnel[]> {
   const out: ScheduledTunnel[] = [];
@@ -34,31 +41,25 @@ function summarize(outcomes: TunnelOutcome[]) {
   return { rotated: count("rotated"), reverted: count("reverted"), abandoned: count("abandoned"), stuck: count("stuck"), skipped: count("skipped") };
 }
 
-const failedOutcome = (tunnelId: string, e: unknown): TunnelOutcome => ({
-  tunnelId,
-  label: tunnelId,
-  result: "abandoned",
-  fromVersion: null,
-  toVersion: null,
-  error: e instanceof Error ? e.message : String(e),
-  interruption: "not measured",
-  proofs: [],
-});
-
 /** Every tunnel's outcome; one tunnel failing does not stop the others. */
 export async function rotateTunnelSet(ctx: JobContext<RotateParams>, connect: ConnectGateway, hooks: RotationHooks = {}): Promise<TunnelOutcome[]> {
   const tunnels = await schedule(ctx.params.tunnelIds);
   if (!tunnels.length) throw new JobFailure("None of these tunnels exists any more.");
   const c = ctx as JobContext<unknown>;
-  await ctx.log("info", `Rotating the PSK of ${tunnels.length} tunnel(s), one SSH session per gateway, up to ${MAX_GATEWAYS_AT_ONCE} gateways at once`);
-  const outcomes = await runPerGateway(tunnels, {
-    maxGateways: MAX_GATEWAYS_AT_ONCE,
-    connect: (g) => connect(g, c),
-    run: (t, io) => rotateTunnel(c, { io, hooks }, t.tunnelId),
-    onError: (t, e) => failedOutcome(t.tunnelId, e),
-  });
-  for (const o of outcomes.filter((o) => o.result === "skipped")) await ctx.note(`${o.label}: skipped`, null, "skipped", o.error ?? undefined);
-  return outcomes;
+  const batches = chunkByGateways(tunnels.map((t) => ({ tunnelId: t.tunnelId, a: t.gatewayIds[0], b: t.gatewayIds[1] })), MAX_GATEWAYS_PER_BATCH);
+  await ctx.log("info", `Rotating the PSK of ${tunnels.length} tunnel(s) in ${batches.length} batch(es) of at most ${MAX_GATEWAYS_PER_BATCH} gateways, one SSH session per gateway`);
+  const outcomes = new Map<string, TunnelOutcome>();
+  for (const batch of batches) {
+    const sessions = new SessionCache((g) => connect(g, c));
+    try {
+      for (const o of await rotateBatch(c, batch.map((t) => t.tunnelId), { sessions, hooks })) outcomes.set(o.tunnelId, o);
+    } finally {
+      await sessions.closeAll();
+    }
+  }
+  const ordered = tunnels.map((t) => outcomes.get(t.tunnelId)!);
+  for (const o of ordered.filter((o) => o.result === "skipped")) await ctx.note(`${o.label}: skipped`, null, "skipped", o.error ?? undefined);
+  return ordered;
 }
 
 export async function rotatePsks(ctx: JobContext<RotateParams>, connect: ConnectGateway, hooks: RotationHooks = {}) {
@@ -78,6 +79,7 @@ export async function recoverRotations(ctx: JobContext<RecoverParams>, connect: 
   const tunnels = await schedule(ctx.params.tunnelIds);
   const c = ctx as JobContext<unknown>;
   const decisions: { tunnelId: string; action: string; reason: string; result?: string }[] = [];
+  const finish = new Map<string, number>();
   await ctx.log("warn", `Settling the rotation${ctx.params.interruptedJobId ? ` of interrupted job ${ctx.params.interruptedJobId}` : ""} for ${tunnels.length} tunnel(s)`);
   const outcomes = await runPerGateway(tunnels, {
     maxGateways: MAX_GATEWAYS_AT_ONCE,
@@ -96,8 +98,8 @@ export async function recoverRotations(ctx: JobContext<RecoverParams>, connect: 
       await ctx.log("info", `${t.tunnelId}: ${decision.action} (${decision.reason})`);
       let result: string = decision.action;
       if (decision.action === "finish") {
-        const outcome = await rotateTunnel(c, { io, hooks }, t.tunnelId, { newVersion: decision.newVersion });
-        result = outcome.result;
+        finish.set(t.tunnelId, decision.newVersion);
+        return { tunnelId: t.tunnelId, action: decision.action, reason: decision.reason, result: "pending" };
       } else if (decision.action === "revert") {
         const r = await revertTunnel(c, { io, hooks }, t.tunnelId, { oldVersion: decision.oldVersion, abandon: decision.abandon, apply: true, why: `recovery: ${decision.reason}` });
         result = r.ok ? "reverted" : "stuck";
@@ -115,6 +117,17 @@ export async function recoverRotations(ctx: JobContext<RecoverParams>, connect: 
     },
   });
   decisions.push(...outcomes);
+  if (finish.size) {
+    // Both ends already hold the pending key: finish those rotations as one batch.
+    const sessions = new SessionCache((g) => connect(g, c));
+    try {
+      for (const o of await rotateBatch(c, [...finish.keys()], { sessions, hooks }, finish)) {
+        decisions.find((d) => d.tunnelId === o.tunnelId)!.result = o.result;
+      }
+    } finally {
+      await sessions.closeAll();
+    }
+  }
   const bad = decisions.filter((d) => d.result === "stuck");
   if (bad.length) throw new JobFailure(`Could not settle ${bad.length} tunnel(s): ${bad.map((d) => `${d.tunnelId}: ${d.reason}`).join("; ")}`);
   return { decisions };

@@ -1,0 +1,51 @@
+// Pure: how a fleet rotation splits its tunnels into batches that fit the SSH sessions
+// it may hold open, and which end of each tunnel does the per-tunnel work (the
+// reauthentication and the LAN ping), so a hub's N tunnels are not all worked from
+// the hub: the hub does what is per router (upload, load the keys once, list SAs),
+// its spokes what is per tunnel, in parallel.
+import type { EndRole } from "@/lib/rotation/rotation-state";
+
+export type BatchTunnel = { tunnelId: string; a: string; b: string };
+
+/** How many of these tunnels each gateway is an end of. */
+export function gatewayLoad(tunnels: readonly BatchTunnel[]): Map<string, number> {
+  const load = new Map<string, number>();
+  for (const t of tunnels) for (const g of [t.a, t.b]) load.set(g, (load.get(g) ?? 0) + 1);
+  return load;
+}
+
+/**
+ * Batches with at most `maxGateways` distinct gateways each, every tunnel in exactly
+ * one. Tunnels are taken busiest gateway first, so a hub's tunnels stay together and
+ * the hub appears in as few batches as possible.
+ */
+export function chunkByGateways(tunnels: readonly BatchTunnel[], maxGateways: number): BatchTunnel[][] {
+  if (maxGateways < 2) throw new Error("chunkByGateways: a tunnel needs two gateways");
+  const load = gatewayLoad(tunnels);
+  const busiest = (t: BatchTunnel) => ((load.get(t.a) ?? 0) >= (load.get(t.b) ?? 0) ? t.a : t.b);
+  const ordered = [...tunnels].sort((x, y) => {
+    const gx = busiest(x);
+    const gy = busiest(y);
+    return (load.get(gy) ?? 0) - (load.get(gx) ?? 0) || gx.localeCompare(gy) || x.tunnelId.localeCompare(y.tunnelId);
+  });
+  const batches: BatchTunnel[][] = [];
+  let batch: BatchTunnel[] = [];
+  let gateways = new Set<string>();
+  for (const t of ordered) {
+    const missing = [t.a, t.b].filter((g, i, all) => !gateways.has(g) && all.indexOf(g) === i).length;
+    if (batch.length && gateways.size + missing > maxGateways) {
+      batches.push(batch);
+      batch = [];
+      gateways = new Set();
+    }
+    batch.push(t);
+    gateways.add(t.a).add(t.b);
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
+}
+
+/** The end on the router with fewer of these tunnels ("a" on a tie). */
+export function lighterEnd(t: BatchTunnel, load: ReadonlyMap<string, number>): EndRole {
+  return (load.get(t.b) ?? 0) < (load.get(t.a) ?? 0) ? "b" : "a";
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { KeyedSlots } from "./keyed-slots";
+
+const tick = (ms = 2) => new Promise((r) => setTimeout(r, ms));
+
+describe("KeyedSlots", () => {
+  it("runs at most capacity(key) at once per key, other keys independently, all to the end", async () => {
+    const slots = new KeyedSlots((k) => (k === "strong" ? 3 : 1));
+    const now = new Map<string, number>();
+    const peak = new Map<string, number>();
+    const order: string[] = [];
+    const task = (key: string, i: number) =>
+      slots.run(key, async () => {
+        now.set(key, (now.get(key) ?? 0) + 1);
+        peak.set(key, Math.max(peak.get(key) ?? 0, now.get(key)!));
+        await tick(1 + (i % 3));
+        now.set(key, now.get(key)! - 1);
+        order.push(`${key}${i}`);
+        return i;
+      });
+    const results = await Promise.all([...Array.from({ length: 10 }, (_, i) => task("strong", i)), ...Array.from({ length: 5 }, (_, i) => task("centos", i))]);
+    expect(results).toEqual([...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 5 }, (_, i) => i)]);
+    expect(peak.get("strong")).toBe(3);
+    expect(peak.get("centos")).toBe(1);
+    expect(order.filter((o) => o.startsWith("centos"))).toEqual(["centos0", "centos1", "centos2", "centos3", "centos4"]);
+  });
+  it("frees the slot when a task throws", async () => {
+    const slots = new KeyedSlots(() => 1);
+    await expect(slots.run("k", async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(await slots.run("k", async () => "next")).toBe("next");
+  });
+});
