@@ -1,10 +1,12 @@
 // Deploys one or more tunnels and proves each works. Per router (a hub with N tunnels
 // is visited once): connect → read current files (diff in the log) → back up on the
-// router → upload. Then every tunnel's second end ("b") is applied, then every first
-// end ("a"), so each bring-up finds its peer configured; then both ends are verified
-// (SA or route) and net-to-net tunnels are pinged LAN to LAN. A tunnel that fails at
-// any point is rolled back on both routers (old files, old tunnel); the others stay.
-// A tunnel is green only when both of its ends verify.
+// router → upload. Then each tunnel's end on the busier router is applied (a hub: one
+// `swanctl --load-all` for all its tunnels, nothing to initiate yet), then every end on
+// the less busy router (a spoke: load and initiate), so each bring-up finds its peer
+// configured and a hub does not initiate its N tunnels one by one; then both ends are
+// verified (SA or route) and net-to-net tunnels are pinged LAN to LAN from their less
+// busy end. A tunnel that fails at any point is rolled back on both routers (old
+// files, old tunnel); the others stay. A tunnel is green only when both ends verify.
 import "server-only";
 import { getPlatform } from "@/lib/platforms";
 import { renderGatewayFiles } from "@/lib/platforms/gateway-files";
@@ -20,6 +22,7 @@ import { pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
 import type { RouterIO } from "@/lib/deploy/router-io";
 import { mapBounded } from "@/lib/deploy/bounded";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
+import { gatewayLoad, lighterEnd } from "@/lib/deploy/fleet-plan";
 
 export type DeployParams = { tunnelId?: string; tunnelIds?: string[]; dryRun?: boolean };
 export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Promise<RouterIO>;
@@ -34,7 +37,16 @@ const PARALLEL_GATEWAYS = 32;
 const CHANNELS_PER_SESSION = 4;
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-type TunnelRun = { id: string; label: string; pskVersion: number; ends: [RenderableEnd, RenderableEnd]; wasDeployed: boolean; error: string | null };
+type TunnelRun = {
+  id: string;
+  label: string;
+  pskVersion: number;
+  ends: [RenderableEnd, RenderableEnd];
+  wasDeployed: boolean;
+  error: string | null;
+  /** The end on the less busy router: applied second (it initiates), pings from there. */
+  lastRole: "a" | "b";
+};
 
 export function tunnelIdsOf(p: DeployParams): string[] {
   return [...new Set([...(p.tunnelIds ?? []), ...(p.tunnelId ? [p.tunnelId] : [])])];
@@ -60,9 +72,11 @@ export async function deployTunnels(ctx: JobContext<DeployParams>, connect: Conn
     ctx.addSecret(loaded.ends[0].end.psk);
     const [a, b] = loaded.ends;
     const wasDeployed = (await getTunnelDeployState(id))?.deployState === "deployed";
-    runs.push({ id, label: `${a.gatewayName} ↔ ${b.gatewayName}`, pskVersion: loaded.pskVersion, ends: loaded.ends, wasDeployed, error: null });
+    runs.push({ id, label: `${a.gatewayName} ↔ ${b.gatewayName}`, pskVersion: loaded.pskVersion, ends: loaded.ends, wasDeployed, error: null, lastRole: "a" });
   }
   if (!runs.length) throw new JobFailure("No tunnel to deploy.");
+  const load = gatewayLoad(runs.map((r) => ({ tunnelId: r.id, a: r.ends[0].gatewayId, b: r.ends[1].gatewayId })));
+  for (const r of runs) r.lastRole = lighterEnd({ tunnelId: r.id, a: r.ends[0].gatewayId, b: r.ends[1].gatewayId }, load);
   const alive = () => runs.filter((r) => !r.error);
   const fail = (r: TunnelRun, why: string) => (r.error ??= why);
   const byId = new Map(runs.map((r) => [r.id, r]));
@@ -130,17 +144,17 @@ export async function deployTunnels(ctx: JobContext<DeployParams>, connect: Conn
     }
   });
 
-  // 3. Apply: every "b" end, then every "a" end.
-  for (const role of ["b", "a"] as const) {
+  // 3. Apply: every tunnel's end on the busier router, then every end on the less busy one.
+  for (const last of [false, true]) {
     await mapBounded(gateways.filter((w) => w.io), PARALLEL_GATEWAYS, async (w) => {
-      const ends = w.ends.filter((e) => e.role === role && !byId.get(e.end.tunnelId)!.error);
+      const ends = w.ends.filter((e) => !byId.get(e.end.tunnelId)!.error && (e.role === byId.get(e.end.tunnelId)!.lastRole) === last);
       if (!ends.length) return;
       const ran = new Set<string>();
       await ctx.step(`apply on ${w.name}`, w.gatewayId, async () => {
         const errors: string[] = [];
         for (const e of ends) {
           try {
-            await w.applyEnd(e, log(w), ran, role === "b");
+            await w.applyEnd(e, log(w), ran, !last);
           } catch (err) {
             fail(byId.get(e.end.tunnelId)!, message(err));
             errors.push(message(err));
@@ -200,15 +214,15 @@ async function verifyAll(ctx: JobContext<DeployParams>, runs: TunnelRun[], works
     }).catch(() => undefined);
   });
   for (const r of runs) if ((ok.get(r.id) ?? 0) < 2) fail(r, `the tunnel did not come up within ${VERIFY_TIMEOUT_MS / 1000} s on both ends`);
-  // Pings go out from each tunnel's "a" end over that gateway's one session.
+  // Pings go out from each tunnel's less busy end over that gateway's one session.
   const pingsBySession = new Map<string, TunnelRun[]>();
   for (const r of runs.filter((r) => !r.error && r.ends[0].end.kind === "net-to-net")) {
-    const a = r.ends.find((e) => e.role === "a")!.gatewayId;
-    pingsBySession.set(a, [...(pingsBySession.get(a) ?? []), r]);
+    const from = r.ends.find((e) => e.role === r.lastRole)!.gatewayId;
+    pingsBySession.set(from, [...(pingsBySession.get(from) ?? []), r]);
   }
   await mapBounded([...pingsBySession.values()], PARALLEL_GATEWAYS, (sessionRuns) =>
     mapBounded(sessionRuns, CHANNELS_PER_SESSION, async (r) => {
-      const a = r.ends.find((e) => e.role === "a")!;
+      const a = r.ends.find((e) => e.role === r.lastRole)!;
       const w = works.get(a.gatewayId)!;
       await ctx.step(`ping through ${r.label}`, a.gatewayId, async () => {
         const ping = await waitFor(() => pingThroughTunnel(w.io!, a.end), (p) => p.ok, 10_000, 1000);
@@ -222,8 +236,9 @@ async function verifyAll(ctx: JobContext<DeployParams>, runs: TunnelRun[], works
 async function rollBack(ctx: JobContext<DeployParams>, failed: TunnelRun[], works: Map<string, GatewayWork>, connect: ConnectGateway) {
   const failedIds = new Set(failed.map((r) => r.id));
   const touched = [...works.values()].filter((w) => w.ends.some((e) => failedIds.has(e.end.tunnelId)) && (w.written.length || w.applied.size));
-  // Second ends first, as when applying, so a restored tunnel finds its peer ready.
-  touched.sort((x, y) => Number(x.ends.some((e) => e.role === "a")) - Number(y.ends.some((e) => e.role === "a")));
+  // In the order of applying (busier ends first), so a restored tunnel finds its peer ready.
+  const isLast = (e: RenderableEnd) => failed.find((r) => r.id === e.end.tunnelId)?.lastRole === e.role;
+  touched.sort((x, y) => Number(x.ends.some(isLast)) - Number(y.ends.some(isLast)));
   for (const w of touched) {
     try {
       await ctx.step(`roll back ${w.name}`, w.gatewayId, async () => {
@@ -233,7 +248,10 @@ async function rollBack(ctx: JobContext<DeployParams>, failed: TunnelRun[], work
         }
         const mine = new Set(w.ends.filter((e) => failedIds.has(e.end.tunnelId)).map((e) => e.end.tunnelId));
         const { shared } = await filesFor(w.gatewayId, w.ends, new Set([...failedIds].filter((id) => !failed.find((r) => r.id === id)!.wasDeployed)), ctx);
-        await w.rollBack(mine, shared, (level, m) => ctx.log(level, m, w.name), (id) => w.ends.find((e) => e.end.tunnelId === id)?.role === "b");
+        await w.rollBack(mine, shared, (level, m) => ctx.log(level, m, w.name), (id) => {
+          const e = w.ends.find((x) => x.end.tunnelId === id);
+          return !!e && !isLast(e);
+        });
       });
     } catch (e) {
       await ctx.log("error", `Could not roll back ${w.name}: ${message(e)}. Its files from before are kept under /var/lib/gatewarden/backups/${ctx.jobId}.`, w.name);

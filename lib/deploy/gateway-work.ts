@@ -10,6 +10,9 @@ import type { RouterIO } from "@/lib/deploy/router-io";
 import { backupPathFor, planFileChanges, type FileChange, type FilePlan } from "@/lib/deploy/plan";
 import { runCommands, type Logger } from "@/lib/deploy/run-commands";
 import { checkEnds, type EndCheck } from "@/lib/deploy/verify";
+import { pruneBackups } from "@/lib/deploy/prune-backups";
+import { getEnv } from "@/lib/config/env";
+import { logger } from "@/lib/log/logger";
 
 const commandKey = (c: Command) => c.argv.join("\u0000");
 /** Commands that act on the whole router; running them once per round is enough. */
@@ -60,7 +63,8 @@ export class GatewayWork {
     return primary ? (this.current.get(primary.path) ?? null) !== null : false;
   }
 
-  async backUp(jobId: string): Promise<number> {
+  /** Copies the files about to change to BACKUP_ROOT/<jobId>/ on the router, then keeps only the newest `keep` backups there. */
+  async backUp(jobId: string, keep = getEnv().deployBackupsKept): Promise<number> {
     let n = 0;
     for (const c of this.plan?.changes ?? []) {
       if (c.before === null) continue;
@@ -69,7 +73,19 @@ export class GatewayWork {
       await this.router.uploadFile({ path, content: c.before, mode: 0o600 });
       n++;
     }
+    // Only a new backup adds to the count; without one there is nothing to prune.
+    if (n > 0) await this.deleteOldBackups(jobId, keep);
     return n;
+  }
+
+  /** Housekeeping: a failure is logged and never fails the deploy, whose own backup is in place. */
+  private async deleteOldBackups(jobId: string, keep: number): Promise<void> {
+    try {
+      const deleted = await pruneBackups(this.router, { current: jobId, keep });
+      if (deleted.length) logger.info({ gateway: this.name, jobId, deleted: deleted.length, kept: keep }, "deleted old deploy backups");
+    } catch (e) {
+      logger.warn({ err: e, gateway: this.name, jobId }, "could not delete old deploy backups");
+    }
   }
 
   async upload(): Promise<void> {
@@ -82,15 +98,16 @@ export class GatewayWork {
 
   /**
    * Applies one tunnel end. `ran` holds the global commands already run on this router
-   * in this round. `tolerant`: the end's peer is configured after it, so the lab's
-   * ifup reporting "tunnel not up yet" (exit 2) is expected.
+   * in this round. `peerNext`: the end's peer is configured after it, so commands that
+   * need the peer (initiating) are skipped and the lab's ifup reporting "tunnel not up
+   * yet" (exit 2) is expected.
    */
-  async applyEnd(end: RenderableEnd, log: Logger, ran: Set<string>, tolerant: boolean): Promise<void> {
+  async applyEnd(end: RenderableEnd, log: Logger, ran: Set<string>, peerNext: boolean): Promise<void> {
     this.applied.add(end.end.tunnelId);
-    const commands = this.platform.applyCommands(end.end).filter((c) => !(isGlobal(c) && ran.has(commandKey(c))));
+    const commands = this.platform.applyCommands(end.end).filter((c) => !(isGlobal(c) && ran.has(commandKey(c))) && !(peerNext && c.needsPeer));
     for (const c of commands) if (isGlobal(c)) ran.add(commandKey(c));
     await runCommands(this.router, this.name, commands, log, (command, outcome) =>
-      tolerant && command.argv[0] === "/sbin/ifup" && outcome.exitCode === 2 ? "tunnel not up yet: its peer is configured next" : null,
+      peerNext && command.argv[0] === "/sbin/ifup" && outcome.exitCode === 2 ? "tunnel not up yet: its peer is configured next" : null,
     );
   }
 
@@ -109,7 +126,7 @@ export class GatewayWork {
    * renders them for the tunnels that stay, or the router's old copy with "restore" —
    * and re-applies the tunnels that existed before.
    */
-  async rollBack(tunnelIds: Set<string>, shared: RenderedFile[] | "restore", log: Logger, tolerant: (tunnelId: string) => boolean): Promise<void> {
+  async rollBack(tunnelIds: Set<string>, shared: RenderedFile[] | "restore", log: Logger, peerNext: (tunnelId: string) => boolean): Promise<void> {
     const io = this.router;
     const ends = this.ends.filter((e) => tunnelIds.has(e.end.tunnelId));
     for (const e of ends) if (this.applied.has(e.end.tunnelId)) await runCommands(io, this.name, this.platform.teardownCommands(e.end), log);
@@ -130,7 +147,7 @@ export class GatewayWork {
     await log("info", `restored ${restored} file(s)`);
     const ran = new Set<string>();
     for (const e of ends) {
-      if (this.hadTunnelBefore(e.end.tunnelId)) await this.applyEnd(e, log, ran, tolerant(e.end.tunnelId));
+      if (this.hadTunnelBefore(e.end.tunnelId)) await this.applyEnd(e, log, ran, peerNext(e.end.tunnelId));
     }
     if (this.platform.id === "strongswan" && ends.some((e) => !this.hadTunnelBefore(e.end.tunnelId))) {
       await runCommands(io, this.name, [{ argv: ["swanctl", "--load-all"], description: "unload the removed connections" }], log);

@@ -29,9 +29,12 @@ export function planFileChanges(desired: RenderedFile[], current: Map<string, st
   return { changes, unchanged };
 }
 
+/** Job ids are ours (cuid), but they become router paths: only this charset, checked every time. */
+export const isJobId = (s: string): boolean => /^[A-Za-z0-9_-]{1,64}$/.test(s);
+
 /** Where the old copy of `path` is kept on the router for this job. */
 export function backupPathFor(jobId: string, path: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(jobId)) throw new Error("job ids are alphanumeric");
+  if (!isJobId(jobId)) throw new Error("job ids are alphanumeric");
   return `${BACKUP_ROOT}/${jobId}${path}`;
 }
 

@@ -80,6 +80,11 @@ export interface Command {
   description: string;
   /** A non-zero exit is expected in normal operation (e.g. ifdown of a tunnel that is down). */
   allowFailure?: boolean;
+  /**
+   * Only does something once the peer has this tunnel configured (initiating it): a
+   * deploy skips it on the end it applies first, whose peer is configured next.
+   */
+  needsPeer?: boolean;
 }
 
 /** What lib/ssh hands back for each status command, in the order of statusCommands(). */

@@ -25,7 +25,7 @@ import { mapBounded } from "@/lib/deploy/bounded";
 import { runCommands } from "@/lib/deploy/run-commands";
 import { checkEnds, pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
-import { gatewayLoad, lighterEnd, type BatchTunnel } from "@/lib/rotation/batch-plan";
+import { gatewayLoad, lighterEnd, type BatchTunnel } from "@/lib/deploy/fleet-plan";
 import { findNewIkeSa, planKeySwitch, snapshotSas, tunnelIkeSas, type SaSnapshot, type SwitchOp } from "@/lib/rotation/key-switch";
 import { listRouterSas } from "@/lib/rotation/key-steps";
 import { KeyedSlots } from "@/lib/rotation/keyed-slots";

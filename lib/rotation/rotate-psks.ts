@@ -14,7 +14,7 @@ import { runPerGateway, type ScheduledTunnel } from "@/lib/rotation/gateway-sche
 import { decideRecovery, type EndRole } from "@/lib/rotation/rotation-state";
 import { revertTunnel, type RotationHooks, type TunnelOutcome } from "@/lib/rotation/rotate-tunnel";
 import { rotateBatch } from "@/lib/rotation/rotate-batch";
-import { chunkByGateways } from "@/lib/rotation/batch-plan";
+import { chunkByGateways } from "@/lib/deploy/fleet-plan";
 import { SessionCache } from "@/lib/rotation/session-cache";
 
 export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Promise<RouterIO>;

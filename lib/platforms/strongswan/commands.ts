@@ -15,6 +15,7 @@ export function strongswanApplyCommands(end: TunnelEnd): Command[] {
       description: `establish ${end.connectionName} now`,
       // Fails when start_action already brought the child up ("existing duplicate"); status decides.
       allowFailure: true,
+      needsPeer: true,
     },
   ];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunkByGateways, gatewayLoad, lighterEnd, type BatchTunnel } from "./batch-plan";
+import { chunkByGateways, gatewayLoad, lighterEnd, type BatchTunnel } from "./fleet-plan";
 
 const hub = (n: number, hubId = "hub", as: "a" | "b" = "a"): BatchTunnel[] =>
   Array.from({ length: n }, (_, i) => {

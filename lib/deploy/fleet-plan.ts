@@ -1,9 +1,9 @@
-// Pure: how a fleet rotation splits its tunnels into batches that fit the SSH sessions
-// it may hold open, and which end of each tunnel does the per-tunnel work (the
-// reauthentication and the LAN ping), so a hub's N tunnels are not all worked from
-// the hub: the hub does what is per router (upload, load the keys once, list SAs),
-// its spokes what is per tunnel, in parallel.
-import type { EndRole } from "@/lib/rotation/rotation-state";
+// Pure: how a fleet operation (deploy, rotation) splits its tunnels into batches that
+// fit the SSH sessions it may hold open, and which end of each tunnel does the
+// per-tunnel work (initiating, reauthenticating, the LAN ping), so a hub's N tunnels
+// are not all worked from the hub: the hub does what is per router (upload, load its
+// configuration or keys once, list its SAs), its spokes what is per tunnel, in parallel.
+export type EndRole = "a" | "b";
 
 export type BatchTunnel = { tunnelId: string; a: string; b: string };
 
