@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { Command } from "@/lib/platforms/contract";
+import { gatewayLoad, lighterEnd } from "@/lib/deploy/fleet-plan";
 import { endsByRouter, type BenchWorld } from "./lab-app";
 
 const PLAYBOOKS = path.resolve(import.meta.dirname, "..", "ansible");
@@ -29,11 +30,13 @@ async function platformOf(e: RenderableEnd) {
   return getPlatform(e.platform);
 }
 
-function applyList(ends: RenderableEnd[], platform: Awaited<ReturnType<typeof platformOf>>) {
+/** `peerNext`: applied before its peer, so (as GatewayWork.applyEnd) nothing that needs the peer. */
+function applyList(ends: RenderableEnd[], platform: Awaited<ReturnType<typeof platformOf>>, peerNext: boolean) {
   const ran = new Set<string>();
   const out: { argv: string[]; allow_failure: boolean }[] = [];
   for (const e of ends) {
     for (const c of platform.applyCommands(e.end)) {
+      if (peerNext && c.needsPeer) continue;
       const key = c.argv.join("\0");
       if (isGlobal(c) && ran.has(key)) continue;
       if (isGlobal(c)) ran.add(key);
@@ -61,18 +64,20 @@ async function hostVars(world: BenchWorld, op: AnsibleOp, stage: string, newPsks
   const out = new Map<string, HostVars>();
   for (const [host, ends] of endsByRouter(world)) {
     const platform = await platformOf(ends[0]!);
-    const a = ends.filter((e) => e.role === "a");
+    const last = ends.filter((e) => isLast(world, e));
+    const first = ends.filter((e) => !isLast(world, e));
     const b = ends.filter((e) => e.role === "b");
-    const vars: HostVars = { gw_tunnels: ends.length, gw_pings: a.map(pingArgv) };
+    // As Gatewarden: pings (and a rotation's reauthentication) from each tunnel's less busy end.
+    const vars: HostVars = { gw_tunnels: ends.length, gw_pings: last.map(pingArgv) };
     if (op === "deploy") {
       vars.gw_files = stageFiles(stage, host, renderGatewayFiles(platform, ends.map((e) => e.end)));
-      vars.gw_apply_a = applyList(a, platform);
-      vars.gw_apply_b = applyList(b, platform);
+      vars.gw_apply_first = applyList(first, platform, true);
+      vars.gw_apply_last = applyList(last, platform, false);
     } else if (op === "rotate") {
       const rekeyed = ends.map((e) => ({ ...e.end, psk: newPsks.get(e.end.tunnelId)! }));
       vars.gw_secret_files = stageFiles(stage, host, rekeyed.flatMap((end) => platform.render(end).filter((f) => f.secret).map((f) => ({ ...f, mode: 0o600 }))));
-      // The rotate commands minus --load-creds (run once per host above): the reauth, on the first end.
-      vars.gw_reauth = a.flatMap((e) => platform.rotateCommands(e.end).filter((c) => !c.argv.includes("--load-creds")).map((c) => c.argv));
+      // The rotate commands minus --load-creds (run once per host above): the reauth, on the less busy end.
+      vars.gw_reauth = last.flatMap((e) => platform.rotateCommands(e.end).filter((c) => !c.argv.includes("--load-creds")).map((c) => c.argv));
     } else {
       const status = new Map(ends.flatMap((e) => platform.statusCommands(e.end)).map((c) => [c.argv.join("\0"), c.argv]));
       vars.gw_status = [...status.values()];
@@ -91,13 +96,21 @@ function inventory(world: BenchWorld, vars: Map<string, HostVars>): string {
     return { ansible_host: r.publicIp, ansible_port: r.sshPort, ansible_user: r.sshUser, ansible_ssh_private_key_file: lab.managementKey.privateKeyPath, ansible_ssh_common_args: common, ...vars.get(name) };
   };
   const names = [...vars.keys()];
-  const group = (role: "a" | "b") => Object.fromEntries(names.filter((n) => world.lab.routers.some((r) => r.name === n) && hasRole(world, n, role)).map((n) => [n, {}]));
+  const group = (last: boolean) => Object.fromEntries(names.filter((n) => (endsByRouter(world).get(n) ?? []).some((e) => isLast(world, e) === last)).map((n) => [n, {}]));
   // JSON is YAML: the inventory is written as JSON.
-  return JSON.stringify({ all: { hosts: Object.fromEntries(names.map((n) => [n, host(n)])), children: { first_ends: { hosts: group("a") }, second_ends: { hosts: group("b") } } } }, null, 1);
+  return JSON.stringify({ all: { hosts: Object.fromEntries(names.map((n) => [n, host(n)])), children: { apply_first: { hosts: group(false) }, apply_last: { hosts: group(true) } } } }, null, 1);
 }
 
-function hasRole(world: BenchWorld, router: string, role: "a" | "b") {
-  return (endsByRouter(world).get(router) ?? []).some((e) => e.role === role);
+/** The end on the less busy router (lib/deploy/fleet-plan.ts lighterEnd): applied last, initiates, pings. */
+function isLast(world: BenchWorld, e: RenderableEnd): boolean {
+  const ends = [...endsByRouter(world).values()].flat();
+  const load = gatewayLoad(world.tunnelIds.map((id) => {
+    const [a, b] = ["a", "b"].map((role) => ends.find((x) => x.end.tunnelId === id && x.role === role)!.gatewayId);
+    return { tunnelId: id, a: a!, b: b! };
+  }));
+  const peer = ends.find((x) => x.end.tunnelId === e.end.tunnelId && x.role !== e.role)!;
+  const t = e.role === "a" ? { tunnelId: e.end.tunnelId, a: e.gatewayId, b: peer.gatewayId } : { tunnelId: e.end.tunnelId, a: peer.gatewayId, b: e.gatewayId };
+  return lighterEnd(t, load) === e.role;
 }
 
 /** Fresh keys for an Ansible rotation (never stored: the next reset removes them). */

@@ -11,7 +11,18 @@ export type ToolTimes = { deployMs: number; rotateMs: number; healthMs: number; 
 export type RunResult = {
   gatewarden: ToolTimes;
   ansible: Record<string, ToolTimes>;
-  limit: { deployMs: number; rotateMs: number; healthMs: number; healthGateway: string; deployBreakdown: Breakdown; rotateBreakdown: Breakdown };
+  limit: {
+    deployMs: number;
+    rotateMs: number;
+    healthMs: number;
+    healthGateway: string;
+    deployBreakdown: Breakdown;
+    rotateBreakdown: Breakdown;
+    /** Which gateway's share is the slower one, and both shares. */
+    deployGateway?: string;
+    rotateGateway?: string;
+    shares?: { deploy: { hubMs: number; spokeMs: number }; rotate: { hubMs: number; spokeMs: number } };
+  };
   hub: { connectMs: number; trueMs: number; listSasMs: number; uploadMs: number };
   loadavg: number[];
 };
@@ -59,12 +70,23 @@ export async function runFleetOnce(world: BenchWorld, opts: { runIndex: number; 
   const show = (b: Breakdown) => Object.entries(b).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(", ");
   const health = await measureHealthLimit(world);
   const hub = await measureHubCommandCost(world);
-  opts.log(`  limit (hub alone): deploy ${(deployMs / 1000).toFixed(2)} s (${show(deploy.breakdown)}), rotate ${(rotateMs / 1000).toFixed(2)} s (${show(rotate.breakdown)}), health ${(health.ms / 1000).toFixed(2)} s (${health.gateway})`);
+  const shares = (l: typeof deploy) => `hub ${(l.hubMs / 1000).toFixed(2)} s, spoke ${(l.spokeMs / 1000).toFixed(2)} s`;
+  opts.log(`  limit (slowest gateway alone): deploy ${(deployMs / 1000).toFixed(2)} s, ${deploy.gateway} (${shares(deploy)}; ${show(deploy.breakdown)}), rotate ${(rotateMs / 1000).toFixed(2)} s, ${rotate.gateway} (${shares(rotate)}; ${show(rotate.breakdown)}), health ${(health.ms / 1000).toFixed(2)} s (${health.gateway})`);
   opts.log(`  hub SSH: connect ${hub.connectMs.toFixed(0)} ms, exec true ${hub.trueMs.toFixed(0)} ms, exec swanctl --list-sas ${hub.listSasMs.toFixed(0)} ms, upload ${hub.uploadMs.toFixed(0)} ms`);
   return {
     gatewarden: times.get("gatewarden")!,
     ansible: Object.fromEntries(opts.forks.map((f) => [`f${f}`, times.get(`ansible-f${f}`)!])),
-    limit: { deployMs, rotateMs, healthMs: health.ms, healthGateway: health.gateway, deployBreakdown: deploy.breakdown, rotateBreakdown: rotate.breakdown },
+    limit: {
+      deployMs,
+      rotateMs,
+      healthMs: health.ms,
+      healthGateway: health.gateway,
+      deployBreakdown: deploy.breakdown,
+      rotateBreakdown: rotate.breakdown,
+      deployGateway: deploy.gateway,
+      rotateGateway: rotate.gateway,
+      shares: { deploy: { hubMs: deploy.hubMs, spokeMs: deploy.spokeMs }, rotate: { hubMs: rotate.hubMs, spokeMs: rotate.spokeMs } },
+    },
     hub,
     loadavg: loadavg(),
   };

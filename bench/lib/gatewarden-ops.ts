@@ -16,6 +16,8 @@ export function phaseOf(stepName: string): string {
   const name = stepName.includes(": ") ? stepName.slice(stepName.indexOf(": ") + 2) : stepName;
   return name
     .replace(/ \(v\d+\)/, "")
+    .replace(/ of \d+ tunnels?/, "")
+    .replace(/new keys?\b/, "new keys")
     .replace(/[;:].*$/, "")
     .replace(/ (on|to|from|through) .*$/, "")
     .replace(/^verify .*-gw$/, "verify")

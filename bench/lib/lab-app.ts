@@ -70,10 +70,11 @@ export function endsByRouter(world: BenchWorld): Map<string, RenderableEnd[]> {
  * unloaded (`swanctl --load-all`), any SA still up terminated, deploy backups removed;
  * then checked (no IKE SA left anywhere). Run locally in each router's namespaces.
  */
-export async function resetRouters(world: BenchWorld): Promise<void> {
+export async function resetRouters(world: BenchWorld, only?: string[]): Promise<void> {
   const { execInRouter } = await import("@/e2e/lab/lab");
   const byRouter = endsByRouter(world);
-  await mapBounded(world.lab.routers, 8, async (r) => {
+  const routers = world.lab.routers.filter((r) => !only || only.includes(r.name));
+  await mapBounded(routers, 8, async (r) => {
     const conns = (byRouter.get(r.name) ?? []).map((e) => e.end.connectionName);
     const files = conns.flatMap((c) => [`/etc/swanctl/conf.d/${c}.conf`, `/etc/swanctl/conf.d/${c}.secrets.conf`]);
     const script = [
@@ -85,7 +86,7 @@ export async function resetRouters(world: BenchWorld): Promise<void> {
     ].join("\n");
     await execInRouter(world.lab, r.name, ["sh", "-c", script], { timeoutMs: 60_000 });
   });
-  const left = await mapBounded(world.lab.routers, 8, async (r) => {
+  const left = await mapBounded(routers, 8, async (r) => {
     const out = await execInRouter(world.lab, r.name, ["swanctl", "--list-sas"], { timeoutMs: 15_000 });
     return /ESTABLISHED|CONNECTING/.test(out.stdout) ? r.name : null;
   });

@@ -2,14 +2,15 @@
 // exact steps replayed through Gatewarden's own code over one SSH session, with every
 // other router already prepared (locally, untimed) so nothing waits on them and no other
 // gateway work runs. For a hub-and-spoke fleet that gateway is the hub:
-//   deploy:  connect, read, back up, upload its 2N files, `swanctl --load-all` once,
-//            N × `swanctl --initiate`, status until all N CHILD SAs are installed, N LAN
-//            pings through the tunnels (4 at once on the session) — GatewayWork, as the job does;
-//            the spokes' files are in place and loaded beforehand.
-//   rotate:  per tunnel, one after another (the hub is in one tunnel's rotation at a
-//            time, as in the rotate job): list SAs, upload the new secret file,
-//            `swanctl --load-creds`, `swanctl --rekey --ike <conn> --reauth`, list SAs
-//            until a new IKE SA, LAN ping; the spokes already hold and loaded the new key.
+// The job gives the hub what is per router and the spokes what is per tunnel, so the
+// slowest gateway may be either: both shares are measured, the limit is the slower.
+//   deploy:  hub: connect, read, back up, upload its 2N files, `swanctl --load-all`
+//            once, status until all N CHILD SAs are installed (spokes loaded before).
+//            spoke: the same for its 2 files, plus `--initiate` and its LAN ping.
+//   rotate:  hub: upload N secret files, list SAs, `--load-creds` once, the listing
+//            that shows the N new IKE SAs (the spokes' reauths it waits for: untimed).
+//            spoke: upload, list SAs, `--load-creds`, `--rekey --reauth`, list SAs
+//            until the new IKE SA, LAN ping (the hub already loaded the new key).
 //   health:  one gateway's poller visit (status commands + its probes, 4 channels on
 //            one session), for the hub and one spoke; the slower one.
 // Also the cost of one SSH command on the hub (what bounds everything above).
@@ -60,69 +61,141 @@ async function connect(world: BenchWorld, end: RenderableEnd): Promise<RouterIO>
   return connectGateway(end.gatewayId);
 }
 
-export async function measureDeployLimit(world: BenchWorld): Promise<{ ms: number; breakdown: Breakdown }> {
+export type Limit = { ms: number; breakdown: Breakdown; hubMs: number; spokeMs: number; gateway: string };
+
+function slower(hub: { ms: number; breakdown: Breakdown }, spoke: { ms: number; breakdown: Breakdown }, spokeName: string): Limit {
+  const h = hub.ms >= spoke.ms;
+  return { ms: Math.max(hub.ms, spoke.ms), breakdown: h ? hub.breakdown : spoke.breakdown, hubMs: hub.ms, spokeMs: spoke.ms, gateway: h ? "the hub" : `a spoke (${spokeName})` };
+}
+
+const spokeOf = (world: BenchWorld, hubName: string) => [...endsByRouter(world)].find(([n]) => n !== hubName)!;
+
+/** One router's deploy share as the job does it (GatewayWork), timed; `peerNext` as in the job's first round. */
+async function deployShare(world: BenchWorld, ends: RenderableEnd[], peerNext: boolean, ping: boolean) {
   const { getPlatform } = await import("@/lib/platforms");
   const { GatewayWork } = await import("@/lib/deploy/gateway-work");
   const { waitFor, pingThroughTunnel } = await import("@/lib/deploy/verify");
-  await resetRouters(world);
-  const hub = await hubOf(world);
-  const platform = getPlatform(hub.ends[0]!.platform);
-  await mapBounded([...endsByRouter(world)].filter(([n]) => n !== hub.name), 8, ([n, ends]) =>
-    writeLocally(world, n, ends.flatMap((e) => platform.render(e.end)), ["swanctl", "--load-all"]),
-  );
+  const platform = getPlatform(ends[0]!.platform);
   const p = phases();
   const t0 = performance.now();
-  const w = new GatewayWork(hub.ends[0]!.gatewayId, hub.ends[0]!.gatewayName, hub.ends, new Map(hub.ends.map((e) => [e.end.tunnelId, platform.render(e.end)])), []);
-  w.io = await p.time("connect", () => connect(world, hub.ends[0]!));
+  const w = new GatewayWork(ends[0]!.gatewayId, ends[0]!.gatewayName, ends, new Map(ends.map((e) => [e.end.tunnelId, platform.render(e.end)])), []);
+  w.io = await p.time("connect", () => connect(world, ends[0]!));
   try {
     await p.time("read", () => w.readCurrent());
     await p.time("back up", () => w.backUp("bench-limit"));
     await p.time("upload", () => w.upload());
     const ran = new Set<string>();
     await p.time("apply", async () => {
-      for (const e of hub.ends) await w.applyEnd(e, quiet, ran, false);
+      for (const e of ends) await w.applyEnd(e, quiet, ran, peerNext);
     });
-    const checks = await p.time("status until up", () => waitFor(() => w.check(hub.ends), (m) => [...m.values()].every((c) => c.ok), 20_000));
-    if (![...checks.values()].every((c) => c.ok)) throw new Error("limit deploy: not every tunnel came up on the hub");
-    // As the deploy job does: 4 channels at once on the one session (sshd MaxSessions is 10).
-    const pings = await p.time("pings", () => mapBounded(hub.ends, 4, (e) => waitFor(() => pingThroughTunnel(w.io!, e.end), (x) => x.ok, 10_000, 1000)));
-    if (!pings.every((x) => x.ok)) throw new Error("limit deploy: a ping through a tunnel failed");
+    const checks = await p.time("status until up", () => waitFor(() => w.check(ends), (m) => [...m.values()].every((c) => c.ok), 30_000));
+    if (![...checks.values()].every((c) => c.ok)) throw new Error(`limit deploy: not every tunnel came up on ${w.name}`);
+    if (ping) {
+      // As the deploy job does: 4 channels at once on the one session (sshd MaxSessions is 10).
+      const pings = await p.time("pings", () => mapBounded(ends, 4, (e) => waitFor(() => pingThroughTunnel(w.io!, e.end), (x) => x.ok, 10_000, 1000)));
+      if (!pings.every((x) => x.ok)) throw new Error("limit deploy: a ping through a tunnel failed");
+    }
     return { ms: performance.now() - t0, breakdown: p.b };
   } finally {
     await w.io.close();
   }
 }
 
-/** Needs the tunnels up (run after measureDeployLimit). */
-export async function measureRotateLimit(world: BenchWorld): Promise<{ ms: number; breakdown: Breakdown }> {
+/**
+ * The hub's share: its files, one `swanctl --load-all` (nothing initiated: applied
+ * first), status until its N CHILD SAs are installed; the spokes' files loaded
+ * beforehand. A spoke's share: its files, load + initiate, status, its LAN ping; the
+ * hub already configured.
+ */
+export async function measureDeployLimit(world: BenchWorld): Promise<Limit> {
+  const { getPlatform } = await import("@/lib/platforms");
+  await resetRouters(world);
+  const hub = await hubOf(world);
+  const platform = getPlatform(hub.ends[0]!.platform);
+  await mapBounded([...endsByRouter(world)].filter(([n]) => n !== hub.name), 8, ([n, ends]) =>
+    writeLocally(world, n, ends.flatMap((e) => platform.render(e.end)), ["swanctl", "--load-all"]),
+  );
+  const hubShare = await deployShare(world, hub.ends, true, false);
+  const [spoke, spokeEnds] = spokeOf(world, hub.name);
+  await resetRouters(world, [spoke]);
+  const spokeShare = await deployShare(world, spokeEnds, false, true);
+  return slower(hubShare, spokeShare, spoke);
+}
+
+/**
+ * Needs the tunnels up (run after measureDeployLimit). The hub's share: upload its N
+ * new secret files, list SAs, `swanctl --load-creds` once, and the listing that finds
+ * the N new IKE SAs — the spokes' reauthentications it waits for in the job are
+ * triggered locally, untimed. A spoke's share: upload its secret, list SAs,
+ * `--load-creds`, `--rekey --reauth`, list SAs until the new IKE SA, LAN ping; the hub
+ * already holding and having loaded the new key.
+ */
+export async function measureRotateLimit(world: BenchWorld): Promise<Limit> {
   const { getPlatform } = await import("@/lib/platforms");
   const { runCommands } = await import("@/lib/deploy/run-commands");
   const { waitFor, pingThroughTunnel } = await import("@/lib/deploy/verify");
   const { parseListSas } = await import("@/lib/platforms/strongswan/parse-list-sas");
   const { findNewIkeSa, snapshotSas, tunnelIkeSas } = await import("@/lib/rotation/key-switch");
+  const { execInRouter } = await import("@/e2e/lab/lab");
   const hub = await hubOf(world);
   const platform = getPlatform(hub.ends[0]!.platform);
-  const psks = await freshPsks(world);
+  const byRouter = [...endsByRouter(world)].filter(([n]) => n !== hub.name);
+  const listAll = async (io: RouterIO) => parseListSas((await io.exec(["swanctl", "--list-sas"], { timeoutMs: 15_000 })).stdout);
+  const reauthArgv = (e: RenderableEnd) => platform.rotateCommands(e.end).filter((c) => !c.argv.includes("--load-creds"));
+
+  // The hub's share.
+  let psks = await freshPsks(world);
   const secretFiles = (e: RenderableEnd) => platform.render({ ...e.end, psk: psks.get(e.end.tunnelId)! }).filter((f) => f.secret).map((f) => ({ ...f, mode: 0o600 }));
-  await mapBounded([...endsByRouter(world)].filter(([n]) => n !== hub.name), 8, ([n, ends]) => writeLocally(world, n, ends.flatMap(secretFiles), ["swanctl", "--load-creds"]));
-  const p = phases();
-  const t0 = performance.now();
-  const io = await p.time("connect", () => connect(world, hub.ends[0]!));
+  await mapBounded(byRouter, 8, ([n, ends]) => writeLocally(world, n, ends.flatMap(secretFiles), ["swanctl", "--load-creds"]));
+  const hp = phases();
+  let io = await hp.time("connect", () => connect(world, hub.ends[0]!));
+  let hubMs = 0;
   try {
-    const sas = async (e: RenderableEnd) => tunnelIkeSas(parseListSas((await io.exec(["swanctl", "--list-sas"], { timeoutMs: 15_000 })).stdout), e.end.remote.publicIp);
-    for (const e of hub.ends) {
-      const before = snapshotSas(await p.time("list SAs before", () => sas(e)));
-      await p.time("upload secret", async () => {
-        for (const f of secretFiles(e)) await io.uploadFile(f);
-      });
-      const switchedAt = Date.now();
-      await p.time("load-creds + reauth", () => runCommands(io, e.gatewayName, platform.rotateCommands(e.end), quiet));
-      const proof = await p.time("list SAs until new SA", () => waitFor(async () => findNewIkeSa(await sas(e), before, (Date.now() - switchedAt) / 1000), (x) => x.ok, 20_000, 300));
-      if (!proof.ok) throw new Error(`limit rotate: ${proof.detail}`);
-      const ping = await p.time("ping", () => waitFor(() => pingThroughTunnel(io, e.end), (x) => x.ok, 10_000, 500));
-      if (!ping.ok) throw new Error(`limit rotate: ${ping.summary}`);
-    }
-    return { ms: performance.now() - t0, breakdown: p.b };
+    let t0 = performance.now();
+    await hp.time("upload secrets", async () => {
+      for (const e of hub.ends) for (const f of secretFiles(e)) await io.uploadFile(f);
+    });
+    const all = await hp.time("list SAs before", () => listAll(io));
+    const before = new Map(hub.ends.map((e) => [e.end.tunnelId, snapshotSas(tunnelIkeSas(all, e.end.remote.publicIp))]));
+    await hp.time("load-creds", () => runCommands(io, hub.name, [{ argv: ["swanctl", "--load-creds"], description: "" }], quiet));
+    hubMs += performance.now() - t0;
+    // Untimed: the spokes reauthenticate (in the job they do, in parallel), then the new SAs settle.
+    const switchedAt = Date.now();
+    await mapBounded(byRouter, 8, ([n, ends]) => execInRouter(world.lab, n, reauthArgv(ends[0]!)[0]!.argv, { timeoutMs: 30_000 }));
+    await waitFor(async () => {
+      const now = await listAll(io);
+      return hub.ends.every((e) => findNewIkeSa(tunnelIkeSas(now, e.end.remote.publicIp), before.get(e.end.tunnelId)!, (Date.now() - switchedAt) / 1000).ok);
+    }, (ok) => ok, 30_000, 300);
+    t0 = performance.now();
+    const after = await hp.time("list SAs: the new ones", () => listAll(io));
+    hubMs += performance.now() - t0;
+    const missing = hub.ends.filter((e) => !findNewIkeSa(tunnelIkeSas(after, e.end.remote.publicIp), before.get(e.end.tunnelId)!, (Date.now() - switchedAt) / 1000).ok);
+    if (missing.length) throw new Error(`limit rotate: ${missing.length} tunnel(s) without a new IKE SA on the hub`);
+    hubMs += hp.b.connect!;
+  } finally {
+    await io.close();
+  }
+
+  // A spoke's share.
+  const [spoke, [end]] = byRouter[0]! as [string, RenderableEnd[]];
+  psks = await freshPsks(world);
+  const hubEnd = hub.ends.find((e) => e.end.tunnelId === end!.end.tunnelId)!;
+  await writeLocally(world, hub.name, secretFiles(hubEnd), ["swanctl", "--load-creds"]);
+  const sp = phases();
+  const t0 = performance.now();
+  io = await sp.time("connect", () => connect(world, end!));
+  try {
+    await sp.time("upload secret", async () => {
+      for (const f of secretFiles(end!)) await io.uploadFile(f);
+    });
+    const before = snapshotSas(tunnelIkeSas(await sp.time("list SAs before", () => listAll(io)), end!.end.remote.publicIp));
+    const switchedAt = Date.now();
+    await sp.time("load-creds + reauth", () => runCommands(io, spoke, platform.rotateCommands(end!.end), quiet));
+    const proof = await sp.time("list SAs until new SA", () => waitFor(async () => findNewIkeSa(tunnelIkeSas(await listAll(io), end!.end.remote.publicIp), before, (Date.now() - switchedAt) / 1000), (x) => x.ok, 30_000, 300));
+    if (!proof.ok) throw new Error(`limit rotate: ${proof.detail}`);
+    const ping = await sp.time("ping", () => waitFor(() => pingThroughTunnel(io, end!.end), (x) => x.ok, 10_000, 500));
+    if (!ping.ok) throw new Error(`limit rotate: ${ping.summary}`);
+    return slower({ ms: hubMs, breakdown: hp.b }, { ms: performance.now() - t0, breakdown: sp.b }, spoke);
   } finally {
     await io.close();
   }

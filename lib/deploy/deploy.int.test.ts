@@ -126,7 +126,7 @@ describe("deploy to lab routers", () => {
     expect(job.steps.filter((s) => s.name === "connect to hq-gw")).toHaveLength(1);
     // The hub (busier end) initiates nothing: one load to apply both tunnels, one in the
     // rollback to unload the failed one. The spoke initiates.
-    const commandsOn = (g: string) => job.logs.filter((l) => l.gateway === g && l.message.startsWith("$ ")).map((l) => l.message.split("  →")[0]);
+    const commandsOn = (g: string) => job.logs.filter((l) => l.gateway === g && l.message.startsWith("$ ")).map((l) => l.message.split("  →")[0] ?? "");
     expect(commandsOn("hq-gw")).toEqual(["$ swanctl --load-all", "$ swanctl --load-all"]);
     expect(commandsOn("branch1-gw").some((c) => c.startsWith("$ swanctl --initiate --child"))).toBe(true);
     expect((await pingFromHost(lab, "branch1", lab.routers[0]!.lanHost.ip, { count: 3 })).received).toBe(3);
