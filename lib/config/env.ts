@@ -9,6 +9,7 @@ const envSchema = z.object({
   GATEWARDEN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -20,6 +21,8 @@ export type AppEnv = {
   secureCookies: "auto" | "true" | "false";
   /** Seconds between two health rounds over every deployed tunnel (lib/health/poller). */
   healthIntervalSeconds: number;
+  /** Deploy backups kept on each router, the newest first (lib/deploy/prune-backups); at least the one just made. */
+  deployBackupsKept: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 };
 
@@ -43,6 +46,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
     sessionTtlHours: e.GATEWARDEN_SESSION_TTL_HOURS,
     secureCookies: e.GATEWARDEN_SECURE_COOKIES,
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
+    deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
     logLevel: e.LOG_LEVEL,
   };
 }
