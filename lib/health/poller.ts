@@ -4,6 +4,8 @@
 // tunnel), one probe per tunnel (from its "b" end), then a judgement and a sample per
 // tunnel. Gateways held by a job are skipped and keep their last state. Started once
 // per process from lib/startup.ts; pollNow() serves tests, benchmarks and "Check now".
+// On PostgreSQL several instances run a poller each, but only the leader (lib/health/leader)
+// runs the scheduled rounds; pollNow() runs wherever it is asked, as it is an explicit request.
 import "server-only";
 import { getPlatform } from "@/lib/platforms";
 import { tunnelEndsFor, type RenderableEnd } from "@/lib/rendering/tunnel-ends";
@@ -25,6 +27,8 @@ import { isSshError } from "@/lib/ssh/errors";
 import type { SshSession } from "@/lib/ssh/session";
 import { getEnv } from "@/lib/config/env";
 import { logger } from "@/lib/log/logger";
+import { PgAdvisoryLeadership, singleInstance, type Leadership } from "./leader";
+import { leaderTimings } from "./leader-state";
 import { evaluateTunnel, type CommandOutput, type Counters, type EndObservation, type HealthDetail, type Judgement } from "./evaluate";
 import { parsePing, probeArgvFor, type ProbeResult } from "./parse-ping";
 import { samplesToDelete } from "./thinning";
@@ -50,12 +54,21 @@ type GatewayOutcome =
   | { ok: true; outputs: Map<string, CommandOutput>; probes: Map<string, ProbeResult> }
   | { ok: false; code: string; message: string };
 
-export type HealthPollerOptions = { intervalMs: number; maxConcurrent: number; open?: SessionOpener };
+export type HealthPollerOptions = {
+  intervalMs: number;
+  maxConcurrent: number;
+  open?: SessionOpener;
+  /** Who runs the scheduled rounds when several instances share a database; default: this process. */
+  leadership?: Leadership;
+};
 
 export class HealthPoller {
   private readonly pool: SshPool;
+  private readonly leadership: Leadership;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
+  /** A scheduled round is being decided or run; it schedules the next one itself. */
+  private ticking = false;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly previous = new Map<string, Counters>();
   private lastThinAt = 0;
@@ -64,26 +77,25 @@ export class HealthPoller {
   constructor(private readonly opts: HealthPollerOptions) {
     // Idle sessions outlive the interval, so each round reuses the previous round's session.
     this.pool = new SshPool({ maxConcurrent: opts.maxConcurrent, idleMs: opts.intervalMs * 3 + 60_000, ...(opts.open ? { open: opts.open } : {}) });
+    this.leadership = opts.leadership ?? singleInstance;
   }
 
   start(firstDelayMs = 2_000): void {
     if (this.running) return;
     this.running = true;
-    const loop = async () => {
-      try {
-        await this.pollNow();
-      } catch (e) {
-        logger.error({ err: e }, "health round failed");
-      }
-      if (this.running) this.schedule(loop, this.opts.intervalMs);
-    };
-    this.schedule(loop, firstDelayMs);
+    // A new leader polls at once: the previous one's last round may be an interval old.
+    this.leadership.start((leader) => {
+      if (leader) this.scheduleTick(0);
+    });
+    this.scheduleTick(firstDelayMs);
   }
 
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
     await this.chain.catch(() => undefined);
+    // After the last round, so the next leader does not start while this one still polls.
+    await this.leadership.stop();
     await this.pool.closeAll();
   }
 
@@ -94,9 +106,23 @@ export class HealthPoller {
     return round;
   }
 
-  private schedule(fn: () => Promise<void>, ms: number) {
-    this.timer = setTimeout(() => void fn(), ms);
+  private scheduleTick(ms: number) {
+    if (!this.running || this.ticking) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
     this.timer.unref?.();
+  }
+
+  private async tick() {
+    this.ticking = true;
+    try {
+      if ((await this.leadership.confirm()) && this.running) await this.pollNow();
+    } catch (e) {
+      logger.error({ err: e }, "health round failed");
+    } finally {
+      this.ticking = false;
+    }
+    this.scheduleTick(this.opts.intervalMs);
   }
 
   private async round(tunnelIds?: readonly string[]): Promise<RoundResult> {
@@ -248,9 +274,12 @@ export async function thinAllSamples(now = new Date()): Promise<number> {
 const globalForHealth = globalThis as unknown as { gatewardenHealthPoller?: HealthPoller };
 
 export function getHealthPoller(): HealthPoller {
+  const env = getEnv();
+  const intervalMs = env.healthIntervalSeconds * 1000;
   globalForHealth.gatewardenHealthPoller ??= new HealthPoller({
-    intervalMs: getEnv().healthIntervalSeconds * 1000,
+    intervalMs,
     maxConcurrent: 8,
+    leadership: env.databaseKind === "postgres" ? new PgAdvisoryLeadership({ connectionString: env.databaseUrl, timings: leaderTimings(intervalMs) }) : singleInstance,
   });
   return globalForHealth.gatewardenHealthPoller;
 }
