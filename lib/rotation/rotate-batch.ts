@@ -1,12 +1,14 @@
-// A batch of tunnels rotated together, phase by phase across the fleet, each tunnel
-// still driven through its own state machine (rotation-state.ts):
-//   new keys (pending) → upload to every "a" end, then every "b" end → list SAs once
-//   per router → load the keys once per router (`swanctl --load-creds`) → per tunnel,
-//   the end on the less busy router reauthenticates (or a CentOS end cycles) →
-//   per router, list SAs until every tunnel on it shows a NEW IKE SA → LAN ping from
-//   the less busy end → activate, retire, audit.
+// A batch of tunnels rotated together across the fleet, each tunnel still driven
+// through its own state machine (rotation-state.ts). Three fleet-wide barriers, then
+// every tunnel on its own:
+//   new keys (pending) → upload to every "a" end | upload to every "b" end |
+//   per router: list its SAs, load the keys once (`swanctl --load-creds`) |
+//   per tunnel: the end on the less busy router reauthenticates (or a CentOS end
+//   cycles) → both ends show a NEW IKE SA (each router lists its SAs once per round for
+//   all its tunnels) → LAN ping from the less busy end → activate, retire, audit.
 // A hub with N tunnels thus uploads N files but loads its keys and lists its SAs once
-// per pass instead of N times, and its N reauthentications run on N spokes at once.
+// per round instead of once per tunnel, its N reauthentications run on N spokes at
+// once, and no tunnel waits for the slowest spoke after the keys are loaded.
 // A tunnel that fails at any point after its first upload is put back on its old key
 // on both ends (revertTunnel) while the others carry on: the two ends never stay on
 // different keys.
@@ -76,17 +78,12 @@ export async function rotateBatch(ctx: Ctx, tunnelIds: string[], env: BatchEnv, 
   const fail = (r: Run, e: unknown) => void (r.error ??= message(e));
 
   try {
-    await uploadAll(ctx, env, live(), fail);
-    await snapshotAll(ctx, env, live(), fail);
+    await uploadRole(ctx, env, live(), "a", fail);
+    await uploadRole(ctx, env, live(), "b", fail);
+    const plans = planSwitches(live());
+    await snapshotAndLoad(ctx, env, live(), plans, fail);
     for (const r of live()) r.meter = (await env.hooks.measureInterruption?.(r.tunnelId, r.ends!)) ?? null;
-    const switchedAt = Date.now();
-    await switchAll(ctx, env, live(), fail);
-    await verifyAll(ctx, env, live(), switchedAt, fail);
-    for (const r of live()) {
-      r.state = transition(r.state, { type: "verified" });
-      r.interruption = (await stopMeter(r)) ?? "not measured";
-      await commit(ctx, r);
-    }
+    await switchAndProve(ctx, env, live(), plans, fail);
   } catch (e) {
     // A bug or a database failure mid-batch: every tunnel not committed yet is settled below.
     for (const r of live()) fail(r, e);
@@ -143,164 +140,187 @@ function byGateway(items: EndOf[]): { gatewayId: string; name: string; items: En
 const endsOf = (runs: Run[], role?: EndRole): EndOf[] => runs.flatMap((run) => run.ends!.filter((e) => !role || e.role === role).map((end) => ({ run, end })));
 const tunnels = (n: number) => (n === 1 ? "1 tunnel" : `${n} tunnels`);
 
-/** Every "a" end first, then every "b" end (a crash in between leaves a state recovery can read). */
-async function uploadAll(ctx: Ctx, env: BatchEnv, runs: Run[], fail: (r: Run, e: unknown) => void) {
-  for (const role of ["a", "b"] as const) {
-    const groups = byGateway(endsOf(runs.filter((r) => !r.error), role));
-    await mapBounded(groups, PARALLEL_GATEWAYS, async (g) => {
-      await ctx
-        .step(`upload the new key of ${tunnels(g.items.length)} to ${g.name}`, g.gatewayId, async () => {
-          const io = await env.sessions.io(g.gatewayId);
-          const errors: string[] = [];
-          for (const { run, end } of g.items) {
-            try {
-              for (const f of getPlatform(end.platform).render(end.end).filter((x) => x.secret)) await io.uploadFile({ path: f.path, content: f.content, mode: 0o600 });
-              await recordEndPskVersion(run.tunnelId, role, run.state.newVersion!);
-              run.state = transition(run.state, { type: "end-uploaded", role });
-              await env.hooks.afterEndUploaded?.(run.tunnelId, role);
-            } catch (e) {
-              fail(run, e);
-              errors.push(`${run.label}: ${message(e)}`);
-            }
+/**
+ * One role's ends, every router at once; "a" ends all before any "b" end, so a crash
+ * in between leaves a state recovery can read.
+ */
+async function uploadRole(ctx: Ctx, env: BatchEnv, runs: Run[], role: EndRole, fail: (r: Run, e: unknown) => void) {
+  await mapBounded(byGateway(endsOf(runs, role)), PARALLEL_GATEWAYS, async (g) => {
+    await ctx
+      .step(`upload the new key of ${tunnels(g.items.length)} to ${g.name}`, g.gatewayId, async () => {
+        const io = await env.sessions.io(g.gatewayId);
+        const errors: string[] = [];
+        for (const { run, end } of g.items) {
+          try {
+            for (const f of getPlatform(end.platform).render(end.end).filter((x) => x.secret)) await io.uploadFile({ path: f.path, content: f.content, mode: 0o600 });
+            await recordEndPskVersion(run.tunnelId, role, run.state.newVersion!);
+            run.state = transition(run.state, { type: "end-uploaded", role });
+            await env.hooks.afterEndUploaded?.(run.tunnelId, role);
+          } catch (e) {
+            fail(run, e);
+            errors.push(`${run.label}: ${message(e)}`);
           }
-          if (errors.length) throw new JobFailure(errors.join("; "));
-          await ctx.log("info", `${tunnels(g.items.length)}: secret files (0600) hold the new key`, g.name);
-        })
-        .catch((e) => g.items.forEach((i) => fail(i.run, e)));
-    });
-  }
+        }
+        if (errors.length) throw new JobFailure(errors.join("; "));
+        await ctx.log("info", `${tunnels(g.items.length)}: secret files (0600) hold the new key`, g.name);
+      })
+      .catch((e) => g.items.forEach((i) => fail(i.run, e)));
+  });
 }
 
-/** The IKE SAs each tunnel has before the switch, one listing per router. */
-async function snapshotAll(ctx: Ctx, env: BatchEnv, runs: Run[], fail: (r: Run, e: unknown) => void) {
-  await mapBounded(byGateway(endsOf(runs)), PARALLEL_GATEWAYS, (g) =>
-    ctx
-      .step(`list the SAs on ${g.name}`, g.gatewayId, async () => {
-        const all = await listRouterSas(await env.sessions.io(g.gatewayId), g.items[0]!.end);
-        for (const { run, end } of g.items) run.before[end.role] = snapshotSas(all === null ? [] : tunnelIkeSas(all, end.end.remote.publicIp));
-      })
-      .catch((e) => g.items.forEach((i) => fail(i.run, e))),
+/** Each tunnel's key switch, with the end on the less busy router doing the per-tunnel part. */
+function planSwitches(runs: Run[]): Map<Run, SwitchOp[]> {
+  const load = gatewayLoad(runs.map(batchTunnel));
+  return new Map(
+    runs.map((r) => {
+      const [a, b] = r.ends!.map((e) => ({ role: e.role, platform: e.platform, rotate: getPlatform(e.platform).rotateCommands(e.end) }));
+      return [r, planKeySwitch(a!, b!, lighterEnd(batchTunnel(r), load))];
+    }),
   );
 }
 
 /**
- * The key switch: each router's router-wide commands once (the key loads), then each
- * tunnel's own commands in its planKeySwitch order, on the less busy end where the
- * platform lets us choose.
+ * Per router, one step: the IKE SAs each of its tunnels has before the switch (one
+ * listing), then its router-wide switch commands once (the key loads).
  */
-async function switchAll(ctx: Ctx, env: BatchEnv, runs: Run[], fail: (r: Run, e: unknown) => void) {
+async function snapshotAndLoad(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<Run, SwitchOp[]>, fail: (r: Run, e: unknown) => void) {
+  // From here a router may hold the new key in memory: a failure re-runs the switch with the old one.
+  for (const r of runs) r.state = transition(r.state, { type: "apply-started" });
+  await mapBounded(byGateway(endsOf(runs)), PARALLEL_GATEWAYS, (g) => {
+    const commands = new Map<string, Command>();
+    for (const { run, end } of g.items) {
+      for (const op of plans.get(run)!.filter((o) => o.gatewayWide && o.role === end.role)) for (const c of op.commands) commands.set(JSON.stringify(c.argv), c);
+    }
+    const what = commands.size ? `list the SAs and load the new key${g.items.length > 1 ? "s" : ""} on ${g.name} (${tunnels(g.items.length)})` : `list the SAs on ${g.name}`;
+    return ctx
+      .step(what, g.gatewayId, async () => {
+        const io = await env.sessions.io(g.gatewayId);
+        const all = await listRouterSas(io, g.items[0]!.end);
+        for (const { run, end } of g.items) run.before[end.role] = snapshotSas(all === null ? [] : tunnelIkeSas(all, end.end.remote.publicIp));
+        if (commands.size) await runCommands(io, g.name, [...commands.values()], (level, m) => ctx.log(level, m, g.name));
+      })
+      .catch((e) => g.items.forEach((i) => fail(i.run, e)));
+  });
+}
+
+type Deferred<T> = { promise: Promise<T>; resolve(v: T): void };
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/**
+ * Every tunnel on its own: its switch commands (a router runs a few at once; CentOS
+ * one), then both ends proven by their routers' verifiers, then the LAN ping from the
+ * less busy end, then the commit. Each router's verifier starts once its tunnels'
+ * switch commands are done and lists its SAs once per round until every tunnel on it
+ * still in the batch shows an IKE SA that did not exist before, with an installed
+ * CHILD SA.
+ */
+async function switchAndProve(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<Run, SwitchOp[]>, fail: (r: Run, e: unknown) => void) {
+  const switchedAt = Date.now();
   const load = gatewayLoad(runs.map(batchTunnel));
-  const plans = new Map<Run, SwitchOp[]>();
-  for (const r of runs) {
-    const [a, b] = r.ends!.map((e) => ({ role: e.role, platform: e.platform, rotate: getPlatform(e.platform).rotateCommands(e.end) }));
-    plans.set(r, planKeySwitch(a!, b!, lighterEnd(batchTunnel(r), load)));
-    r.state = transition(r.state, { type: "apply-started" });
-  }
+  const switched = new Map(runs.map((r) => [r, deferred<void>()]));
+  const proven = new Map(runs.map((r) => [r, { a: deferred<boolean>(), b: deferred<boolean>() }]));
+  const strongOnly = (gatewayId: string) => !runs.some((r) => r.ends!.some((e) => e.gatewayId === gatewayId && e.platform !== "strongswan"));
+  const commandSlots = new KeyedSlots((g) => (strongOnly(g) ? CHANNELS_PER_SESSION : 1));
+  const pingSlots = new KeyedSlots(() => CHANNELS_PER_SESSION);
   const endOf = (r: Run, role: EndRole) => r.ends!.find((e) => e.role === role)!;
 
-  // Router-wide commands (identical argv), once per router for all its tunnels.
-  const wide = new Map<string, { end: RenderableEnd; commands: Map<string, Command>; runs: Set<Run> }>();
-  for (const [r, ops] of plans) {
-    for (const op of ops.filter((o) => o.gatewayWide)) {
-      const end = endOf(r, op.role);
-      const w = wide.get(end.gatewayId) ?? { end, commands: new Map(), runs: new Set() };
-      for (const c of op.commands) w.commands.set(JSON.stringify(c.argv), c);
-      w.runs.add(r);
-      wide.set(end.gatewayId, w);
-    }
-  }
-  await mapBounded([...wide.values()], PARALLEL_GATEWAYS, (w) =>
-    ctx
-      .step(`load the new key${w.runs.size > 1 ? "s" : ""} on ${w.end.gatewayName} (${tunnels(w.runs.size)})`, w.end.gatewayId, async () => {
-        await runCommands(await env.sessions.io(w.end.gatewayId), w.end.gatewayName, [...w.commands.values()], (level, m) => ctx.log(level, m, w.end.gatewayName));
-      })
-      .catch((e) => w.runs.forEach((r) => fail(r, e))),
-  );
-
-  // Each tunnel's own commands, in order; a router runs a few at once (CentOS: one).
-  const slots = new KeyedSlots((gatewayId) => (runs.some((r) => r.ends!.some((e) => e.gatewayId === gatewayId && e.platform !== "strongswan")) ? 1 : CHANNELS_PER_SESSION));
-  await mapBounded(
-    runs.filter((r) => !r.error),
-    PARALLEL_GATEWAYS * CHANNELS_PER_SESSION,
-    async (r) => {
-      try {
-        for (const op of plans.get(r)!.filter((o) => !o.gatewayWide && o.commands.length)) {
-          const end = endOf(r, op.role);
-          await slots.run(end.gatewayId, () =>
-            ctx.step(`${r.label}: ${op.why} on ${end.gatewayName}`, end.gatewayId, async () => {
-              await runCommands(await env.sessions.io(end.gatewayId), end.gatewayName, op.commands, (level, m) => ctx.log(level, m, end.gatewayName), (command, outcome) =>
-                op.tolerateIfupFailure && command.argv[0] === "/sbin/ifup" && outcome.exitCode === 2 ? "not up yet: its peer switches next" : null,
-              );
-            }),
-          );
-        }
-        r.state = transition(r.state, { type: "applied" });
-      } catch (e) {
-        fail(r, e);
-      }
-    },
-  );
-}
-
-/**
- * Per router: list SAs (one command) until every tunnel on it shows an IKE SA that did
- * not exist before the switch, with an installed CHILD SA; then LAN pings through each
- * net-to-net tunnel from its less busy end.
- */
-async function verifyAll(ctx: Ctx, env: BatchEnv, runs: Run[], switchedAt: number, fail: (r: Run, e: unknown) => void) {
-  const applied = runs.filter((r) => !r.error);
-  await mapBounded(byGateway(endsOf(applied)), PARALLEL_GATEWAYS, (g) =>
-    ctx
-      .step(`verify new IKE SAs on ${g.name} (${tunnels(g.items.length)})`, g.gatewayId, async () => {
+  const verifiers = byGateway(endsOf(runs)).map(async (g) => {
+    await Promise.all(g.items.map((i) => switched.get(i.run)!.promise));
+    const done = new Set<EndOf>();
+    const pending = () => g.items.filter((i) => !i.run.error && !done.has(i));
+    // A deferred resolves once: after the proven ones, the rest get false.
+    const settleRest = () => g.items.forEach((i) => proven.get(i.run)![i.end.role].resolve(false));
+    if (!pending().length) return settleRest();
+    await ctx
+      .step(`verify new IKE SAs on ${g.name} (${tunnels(pending().length)})`, g.gatewayId, async () => {
         const io = await env.sessions.io(g.gatewayId);
         const first = g.items[0]!.end;
-        const proofs = await waitFor(
-          async (): Promise<{ ok: boolean; detail: string }[]> => {
+        const last = new Map<EndOf, string>();
+        await waitFor(
+          async () => {
+            const open = pending();
             const all = await listRouterSas(io, first);
-            if (all === null) {
-              // No SA listing (real racoon): the last ifup's exit 0 was the proof; the routes must be there.
-              const checks = await checkEnds(io, getPlatform(first.platform), g.items.map((i) => i.end.end));
-              return checks.map((c) => ({ ok: c.ok, detail: c.ok ? `${c.reason} (the router cannot list SAs)` : c.reason }));
-            }
             const since = (Date.now() - switchedAt) / 1000;
-            return g.items.map(({ run, end }) => findNewIkeSa(tunnelIkeSas(all, end.end.remote.publicIp), run.before[end.role] ?? { spis: [], uniqueIds: [] }, since));
+            // No SA listing (real racoon): the last ifup's exit 0 was the proof; the routes must be there.
+            const checks = all === null ? await checkEnds(io, getPlatform(first.platform), open.map((i) => i.end.end)) : null;
+            for (const [k, i] of open.entries()) {
+              const c = checks?.[k];
+              const p = c
+                ? { ok: c.ok, detail: c.ok ? `${c.reason} (the router cannot list SAs)` : c.reason }
+                : findNewIkeSa(tunnelIkeSas(all ?? [], i.end.end.remote.publicIp), i.run.before[i.end.role] ?? { spis: [], uniqueIds: [] }, since);
+              last.set(i, p.detail);
+              if (!p.ok) continue;
+              done.add(i);
+              i.run.proofs.push(`${g.name}: ${p.detail}`);
+              await ctx.log("info", `${i.end.end.connectionName} (${i.run.label}): ${p.detail}`, g.name);
+              proven.get(i.run)![i.end.role].resolve(true);
+            }
+            return pending().length;
           },
-          (ps) => ps.every((p) => p.ok),
+          (left) => left === 0,
           VERIFY_TIMEOUT_MS,
           300,
-        );
+        ).catch((e) => pending().forEach((i) => last.set(i, message(e))));
         const bad: string[] = [];
-        for (const [i, { run, end }] of g.items.entries()) {
-          const p = proofs[i]!;
-          await ctx.log(p.ok ? "info" : "error", `${end.end.connectionName} (${run.label}): ${p.detail}`, g.name);
-          if (p.ok) run.proofs.push(`${g.name}: ${p.detail}`);
-          else {
-            const why = `${g.name}: no new IKE SA within ${VERIFY_TIMEOUT_MS / 1000} s (${p.detail})`;
-            fail(run, why);
-            bad.push(why);
-          }
+        for (const i of pending()) {
+          const why = `${g.name}: no new IKE SA within ${VERIFY_TIMEOUT_MS / 1000} s (${last.get(i) ?? "not checked"})`;
+          await ctx.log("error", `${i.end.end.connectionName} (${i.run.label}): ${last.get(i) ?? "not checked"}`, g.name);
+          fail(i.run, why);
+          bad.push(why);
         }
         if (bad.length) throw new JobFailure(bad.join("; "));
       })
-      .catch((e) => g.items.forEach((i) => fail(i.run, e))),
-  );
+      .catch(() => undefined)
+      .finally(settleRest);
+  });
 
-  const load = gatewayLoad(applied.map(batchTunnel));
-  const pings = applied
-    .filter((r) => !r.error && r.ends![0].end.kind === "net-to-net")
-    .map((run) => ({ run, end: run.ends!.find((e) => e.role === lighterEnd(batchTunnel(run), load))! }));
-  await mapBounded(byGateway(pings), PARALLEL_GATEWAYS, (g) =>
-    mapBounded(g.items, CHANNELS_PER_SESSION, ({ run, end }) =>
-      ctx
-        .step(`${run.label}: ping through the tunnel from ${end.gatewayName}`, end.gatewayId, async () => {
-          const io = await env.sessions.io(end.gatewayId);
-          const ping = await waitFor(() => pingThroughTunnel(io, end.end), (p) => p.ok, 10_000, 500);
-          await ctx.log(ping.ok ? "info" : "error", ping.summary, end.gatewayName);
-          if (!ping.ok) throw new JobFailure(`${end.gatewayName}: no answer through the tunnel (${ping.summary})`);
-        })
-        .catch((e) => fail(run, e)),
-    ),
-  );
+  const chains = runs.map(async (r) => {
+    try {
+      for (const op of plans.get(r)!.filter((o) => !o.gatewayWide && o.commands.length)) {
+        const end = endOf(r, op.role);
+        await commandSlots.run(end.gatewayId, () =>
+          ctx.step(`${r.label}: ${op.why} on ${end.gatewayName}`, end.gatewayId, async () => {
+            await runCommands(await env.sessions.io(end.gatewayId), end.gatewayName, op.commands, (level, m) => ctx.log(level, m, end.gatewayName), (command, outcome) =>
+              op.tolerateIfupFailure && command.argv[0] === "/sbin/ifup" && outcome.exitCode === 2 ? "not up yet: its peer switches next" : null,
+            );
+          }),
+        );
+      }
+      r.state = transition(r.state, { type: "applied" });
+    } catch (e) {
+      fail(r, e);
+    } finally {
+      switched.get(r)!.resolve();
+    }
+    const p = proven.get(r)!;
+    const [a, b] = await Promise.all([p.a.promise, p.b.promise]);
+    if (r.error || !a || !b) return;
+    if (r.ends![0].end.kind === "net-to-net") {
+      const from = endOf(r, lighterEnd(batchTunnel(r), load));
+      const ok = await pingSlots.run(from.gatewayId, () =>
+        ctx
+          .step(`${r.label}: ping through the tunnel from ${from.gatewayName}`, from.gatewayId, async () => {
+            const io = await env.sessions.io(from.gatewayId);
+            const ping = await waitFor(() => pingThroughTunnel(io, from.end), (x) => x.ok, 10_000, 500);
+            await ctx.log(ping.ok ? "info" : "error", ping.summary, from.gatewayName);
+            if (!ping.ok) throw new JobFailure(`${from.gatewayName}: no answer through the tunnel (${ping.summary})`);
+          })
+          .then(
+            () => true,
+            (e) => (fail(r, e), false),
+          ),
+      );
+      if (!ok) return;
+    }
+    r.state = transition(r.state, { type: "verified" });
+    r.interruption = (await stopMeter(r)) ?? "not measured";
+    await commit(ctx, r);
+  });
+  await Promise.all([...verifiers, ...chains]);
 }
 
 const batchTunnel = (r: Run): BatchTunnel => ({ tunnelId: r.tunnelId, a: r.ends!.find((e) => e.role === "a")!.gatewayId, b: r.ends!.find((e) => e.role === "b")!.gatewayId });
