@@ -49,6 +49,9 @@ describe("renderInstallText", () => {
     expect(t).toContain("swanctl --initiate --child gw-t1 --timeout 10");
     expect(t).toMatch(/0600 {2}etc\/swanctl\/conf\.d\/gw-t0\.secrets\.conf +SECRET: pre-shared key of connection gw-t0/);
     expect(t).not.toContain("psk-of-tunnel");
+    // Rotation reauthenticates from either end with make-before-break: the router must have it on.
+    expect(t).toContain("`make_before_break = yes` in the charon section");
+    expect(text("centos-racoon", [end(0)])).not.toContain("make_before_break");
   });
 
   it("describes an unknown file by whether it is secret", () => {

@@ -75,7 +75,12 @@ export function renderInstallText({ gatewayName, platform, ends, files, bundleNa
     "",
     ...(platform.id === "centos-racoon"
       ? ["`ifup ipsecN` also writes /etc/racoon/<peer>.conf and the peer's line in /etc/racoon/psk.txt", "from these files; they are not in the bundle.", ""]
-      : []),
+      : [
+          "PSK rotation without a lost packet needs make-before-break reauthentication on every",
+          "strongSwan router: `make_before_break = yes` in the charon section of",
+          "/etc/strongswan.conf (or /etc/strongswan.d/charon.conf), then restart strongSwan once.",
+          "",
+        ]),
     `3. Delete ${bundleName} from the router and from wherever you downloaded it.`,
     "",
   ].join("\n");
