@@ -40,10 +40,10 @@ export async function uploadKeyFiles(ctx: Ctx, w: TunnelWork, end: RenderableEnd
 }
 
 /** Every IKE SA on the router (`swanctl --list-sas` where it has it); null on a router that cannot list SAs (real racoon). */
-export async function listRouterSas(io: RouterIO, end: RenderableEnd): Promise<IkeSa[] | null> {
+export async function listRouterSas(io: RouterIO, end: RenderableEnd, timeoutMs = 15_000): Promise<IkeSa[] | null> {
   const cmd = getPlatform(end.platform).statusCommands(end.end).find((c) => c.argv[0] === "swanctl");
   if (!cmd) return null;
-  const r = await io.exec(cmd.argv, { timeoutMs: 15_000 });
+  const r = await io.exec(cmd.argv, { timeoutMs });
   return r.exitCode === 0 ? parseListSas(r.stdout) : null;
 }
 

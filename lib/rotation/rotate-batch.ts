@@ -41,6 +41,9 @@ const PARALLEL_GATEWAYS = 32;
 const CHANNELS_PER_SESSION = 4;
 /** A batch's new SAs normally show within 1–3 s; the margin is for a loaded hub. */
 export const VERIFY_TIMEOUT_MS = 30_000;
+/** The SA listing before the switch: each attempt, and all attempts together. */
+const SNAPSHOT_COMMAND_TIMEOUT_MS = 30_000;
+const SNAPSHOT_TIMEOUT_MS = 60_000;
 
 type Ctx = JobContext<unknown>;
 type Meter = { stop(): Promise<Interruption> };
@@ -195,7 +198,8 @@ async function snapshotAndLoad(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<
     return ctx
       .step(what, g.gatewayId, async () => {
         const io = await env.sessions.io(g.gatewayId);
-        const all = await listRouterSas(io, g.items[0]!.end);
+        // A busy hub may answer slowly: a listing that times out is tried again, rather than failing all its tunnels.
+        const all = await waitFor(() => listRouterSas(io, g.items[0]!.end, SNAPSHOT_COMMAND_TIMEOUT_MS), () => true, SNAPSHOT_TIMEOUT_MS, 1000);
         for (const { run, end } of g.items) run.before[end.role] = snapshotSas(all === null ? [] : tunnelIkeSas(all, end.end.remote.publicIp));
         if (commands.size) await runCommands(io, g.name, [...commands.values()], (level, m) => ctx.log(level, m, g.name));
       })
@@ -243,7 +247,7 @@ async function switchAndProve(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<R
         await waitFor(
           async () => {
             const open = pending();
-            const all = await listRouterSas(io, first);
+            const all = await listRouterSas(io, first, SNAPSHOT_COMMAND_TIMEOUT_MS);
             const since = (Date.now() - switchedAt) / 1000;
             // No SA listing (real racoon): the last ifup's exit 0 was the proof; the routes must be there.
             const checks = all === null ? await checkEnds(io, getPlatform(first.platform), open.map((i) => i.end.end)) : null;
