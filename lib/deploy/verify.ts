@@ -26,15 +26,14 @@ function judge(platform: Platform, end: TunnelEnd, commands: { argv: string[] }[
   return { ok: false, status, reason, routesText };
 }
 
-/** Runs the platform's status commands once and judges each of this router's ends. */
+/**
+ * Runs the platform's status commands once (at the same time, as channels of the one
+ * session: they only read) and judges each of this router's ends.
+ */
 export async function checkEnds(io: RouterIO, platform: Platform, ends: TunnelEnd[]): Promise<EndCheck[]> {
   if (!ends.length) return [];
   const commands = platform.statusCommands(ends[0]!);
-  const results: { stdout: string; exitCode: number }[] = [];
-  for (const c of commands) {
-    const r = await io.exec(c.argv, { timeoutMs: 15_000 });
-    results.push({ stdout: r.stdout, exitCode: r.exitCode });
-  }
+  const results = await Promise.all(commands.map((c) => io.exec(c.argv, { timeoutMs: 15_000 }).then((r) => ({ stdout: r.stdout, exitCode: r.exitCode }))));
   return ends.map((end) => judge(platform, end, commands, results));
 }
 
