@@ -72,10 +72,20 @@ async function main() {
   await createSession({ id: createHash("sha256").update(token).digest("hex"), userId: admin.id, expiresAt: new Date(now + 6 * 3_600_000) });
 
   // The overview's own queries, timed here, to tell database time from rendering time.
-  const { getOverviewCounts, listSites } = await import("@/lib/db/inventory");
-  const { listTunnelHealth } = await import("@/lib/db/health");
+  const { getOverviewCounts, listBusiestSites } = await import("@/lib/db/inventory");
+  const { countTunnelsByHealth, listWorstTunnels } = await import("@/lib/db/health");
+  const { loadFleetMap } = await import("@/lib/health/load-fleet-map");
+  const { ATTENTION_STATES } = await import("@/lib/health/attention");
+  const fleet = await getOverviewCounts();
   const queries: Record<string, number | string> = {};
-  for (const [name, fn] of [["getOverviewCounts", getOverviewCounts], ["listSites", listSites], ["listTunnelHealth", listTunnelHealth]] as const) {
+  const pageQueries = [
+    ["getOverviewCounts", getOverviewCounts],
+    ["countTunnelsByHealth", countTunnelsByHealth],
+    ["listWorstTunnels", () => listWorstTunnels(ATTENTION_STATES, 50)],
+    ["loadFleetMap", () => loadFleetMap(fleet)],
+    ["listBusiestSites", () => listBusiestSites(10)],
+  ] as const;
+  for (const [name, fn] of pageQueries) {
     const xs: number[] = [];
     try {
       for (let k = 0; k < 5; k++) {

@@ -1,69 +1,70 @@
 "use client";
-// The fleet as a graph (@xyflow/react): one node per site's gateway, one edge per tunnel
-// coloured by its health. Clicking a tunnel opens it; clicking a site opens the site.
-// Layout: the busiest gateway (the hub) in the middle, the others on a circle round it.
+// The fleet as a graph (@xyflow/react), drawn from the bounded model lib/health/fleet-map
+// builds on the server: gateways and tunnels of a small fleet, or hubs with their spokes
+// grouped by health state. Edges and group nodes are coloured by health; every node
+// and edge opens what it stands for (a site, a tunnel, a filtered tunnel list).
 import "@xyflow/react/dist/style.css";
 import { useMemo } from "react";
 import { useRouter } from "next/navigation";
 import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from "@xyflow/react";
+import type { FleetMap, MapNode } from "@/lib/health/fleet-map";
 import { HEALTH_COLORS } from "./health-badge";
 
-export type MapSite = { id: string; siteId: string; label: string };
-export type MapTunnel = { id: string; a: string; b: string; state: string; reason: string | null };
+const colorOf = (state: string | undefined) => (HEALTH_COLORS[state ?? "unknown"] ?? HEALTH_COLORS.unknown!).stroke;
 
-export function layoutCircle(ids: readonly string[], degree: ReadonlyMap<string, number>): Map<string, { x: number; y: number }> {
-  const sorted = [...ids].sort((x, y) => (degree.get(y) ?? 0) - (degree.get(x) ?? 0) || x.localeCompare(y));
-  const pos = new Map<string, { x: number; y: number }>();
-  const hub = sorted.length > 2 && (degree.get(sorted[0]!) ?? 0) > 1 ? sorted.shift()! : null;
-  const radius = Math.max(160, sorted.length * 45);
-  if (hub) pos.set(hub, { x: 0, y: 0 });
-  sorted.forEach((id, i) => {
-    const angle = (2 * Math.PI * i) / sorted.length - Math.PI / 2;
-    pos.set(id, { x: Math.round(radius * Math.cos(angle)), y: Math.round(radius * Math.sin(angle)) });
-  });
-  return pos;
+function nodeStyle(n: MapNode): React.CSSProperties {
+  if (n.kind === "group") return { fontSize: 12, width: 130, fontWeight: 600, color: colorOf(n.state), borderColor: colorOf(n.state), borderWidth: 2, cursor: "pointer" };
+  if (n.kind === "hub" || n.kind === "elsewhere") return { fontSize: 12, width: 170, fontWeight: 600, borderWidth: 2, cursor: "pointer" };
+  return { fontSize: 12, width: 150, cursor: "pointer" };
 }
 
-export function TopologyMap({ sites, tunnels }: { sites: MapSite[]; tunnels: MapTunnel[] }) {
+export function TopologyMap({ map }: { map: FleetMap }) {
   const router = useRouter();
   const { nodes, edges } = useMemo(() => {
-    const degree = new Map<string, number>();
-    for (const t of tunnels) for (const g of [t.a, t.b]) degree.set(g, (degree.get(g) ?? 0) + 1);
-    const pos = layoutCircle(sites.map((s) => s.id), degree);
-    const nodes: Node[] = sites.map((s) => ({
-      id: s.id,
-      position: pos.get(s.id)!,
-      data: { label: s.label, siteId: s.siteId },
-      style: { fontSize: 12, width: 150 },
+    const nodes: Node[] = map.nodes.map((n) => ({
+      id: n.id,
+      position: { x: n.x, y: n.y },
+      data: { label: n.detail ? `${n.label} (${n.detail})` : n.label, href: n.href },
+      className: `map-${n.kind}${n.state ? ` health-${n.state}` : ""}`,
+      style: nodeStyle(n),
+      ariaLabel: n.kind === "group" ? `${n.label}: open the list` : n.label,
     }));
-    const edges: Edge[] = tunnels.map((t) => {
-      const color = (HEALTH_COLORS[t.state] ?? HEALTH_COLORS.unknown!).stroke;
+    const edges: Edge[] = map.edges.map((e) => {
+      const color = colorOf(e.state);
       return {
-        id: t.id,
-        source: t.a,
-        target: t.b,
-        label: t.state,
-        className: `health-edge health-${t.state}`,
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        label: e.label || undefined,
+        data: { href: e.href },
+        className: `health-edge health-${e.state}`,
         style: { stroke: color, strokeWidth: 3, cursor: "pointer" },
         labelStyle: { fill: color, fontWeight: 600, fontSize: 11 },
         labelBgStyle: { fill: "#ffffff" },
-        markerEnd: { type: MarkerType.ArrowClosed, color, width: 12, height: 12 },
+        // End A → end B for a tunnel; a group of spokes has no direction.
+        markerEnd: e.kind === "tunnel" ? { type: MarkerType.ArrowClosed, color, width: 12, height: 12 } : undefined,
         interactionWidth: 20,
-        ariaLabel: `${t.state}${t.reason ? `: ${t.reason}` : ""}`,
+        ariaLabel: e.title,
+        // A hub's spokes fan out straight; single tunnels keep the curve.
+        type: e.kind === "spokes" ? "straight" : "default",
       };
     });
     return { nodes, edges };
-  }, [sites, tunnels]);
+  }, [map]);
 
   return (
-    <div className="h-[420px] w-full rounded-md border border-slate-200" data-testid="topology-map">
+    // Handles are for drawing new edges, which this map does not do.
+    <div className="h-[420px] w-full rounded-md border border-slate-200 [&_.react-flow\_\_handle]:invisible" data-testid="topology-map" data-mode={map.mode}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
         fitView
+        // Node positions are centres; a 60-gateway circle needs to zoom far out to fit.
+        nodeOrigin={[0.5, 0.5]}
+        minZoom={0.1}
         nodesConnectable={false}
-        onEdgeClick={(_, edge) => router.push(`/tunnels/${edge.id}`)}
-        onNodeClick={(_, node) => router.push(`/sites/${(node.data as { siteId: string }).siteId}`)}
+        onEdgeClick={(_, edge) => router.push((edge.data as { href: string }).href)}
+        onNodeClick={(_, node) => router.push((node.data as { href: string }).href)}
       >
         <Background />
         <Controls showInteractive={false} />

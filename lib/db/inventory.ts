@@ -73,6 +73,38 @@ export async function listSitesPage({ skip, take }: { skip: number; take: number
   });
 }
 
+/** The sites with the most tunnels (hubs first), for the overview's short list. */
+export async function listBusiestSites(take: number) {
+  return getDb().site.findMany({
+    orderBy: [{ gateway: { tunnelEnds: { _count: "desc" } } }, { name: "asc" }],
+    take,
+    select: {
+      id: true,
+      name: true,
+      subnets: { orderBy: { cidr: "asc" }, select: { cidr: true } },
+      gateway: { select: { platform: true, _count: { select: { tunnelEnds: true } } } },
+    },
+  });
+}
+
+/** Gateways with their site's name, for the full topology map of a small fleet. */
+export async function listMapGateways(take: number) {
+  const rows = await getDb().gateway.findMany({ orderBy: { name: "asc" }, take, select: { id: true, name: true, siteId: true, site: { select: { name: true } } } });
+  return rows.map((g) => ({ id: g.id, name: g.name, siteId: g.siteId, siteName: g.site.name }));
+}
+
+/** The `take` gateways with the most tunnels, busiest first (one aggregate over tunnel ends). */
+export async function listBusiestGateways(take: number) {
+  const db = getDb();
+  const counts = await db.tunnelEnd.groupBy({ by: ["gatewayId"], _count: { _all: true }, orderBy: [{ _count: { gatewayId: "desc" } }, { gatewayId: "asc" }], take });
+  const gateways = await db.gateway.findMany({ where: { id: { in: counts.map((c) => c.gatewayId) } }, select: { id: true, name: true, siteId: true, site: { select: { name: true } } } });
+  const byId = new Map(gateways.map((g) => [g.id, g]));
+  return counts.flatMap((c) => {
+    const g = byId.get(c.gatewayId);
+    return g ? [{ id: g.id, name: g.name, siteId: g.siteId, siteName: g.site.name, tunnels: c._count._all }] : [];
+  });
+}
+
 /** The gateway a filtered list names in its heading. */
 export async function getGatewayLabel(id: string) {
   return getDb().gateway.findUnique({ where: { id }, select: { id: true, name: true, site: { select: { name: true } } } });
