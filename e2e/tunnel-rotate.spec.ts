@@ -73,7 +73,8 @@ for (const [platform, hubName, branchName] of [
     await control.getByRole("button", { name: "Rotate now" }).click();
     await expect(control.getByTestId("job-status")).toHaveText("succeeded", { timeout: 90_000 });
     const steps = control.getByTestId("job-steps");
-    for (const step of ["new key v2", "upload the new key (v2) to", "verify a new IKE SA on", "ping through the tunnel"]) await expect(steps).toContainText(step);
+    for (const step of ["new key for 1 tunnel", "upload the new key of 1 tunnel to", "verify new IKE SAs on", "ping through the tunnel"]) await expect(steps).toContainText(step);
+    await expect(control.getByTestId("job-log")).toContainText("key v1 → v2");
 
     await page.reload();
     await expect(page.getByText("version 2")).toBeVisible();
@@ -105,6 +106,8 @@ test("Rotate all PSKs on the tunnels page: one job, per-tunnel steps, every depl
   await control.getByRole("button", { name: "Rotate all PSKs" }).click();
   await control.getByRole("button", { name: "Rotate now" }).click();
   await expect(control.getByTestId("job-status")).toHaveText("succeeded", { timeout: 110_000 });
-  await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`${pairLabel("hq", "branch1")}: verify a new IKE SA`));
-  await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`${pairLabel("branch2", "branch3")}: verify a new IKE SA`));
+  // Per-tunnel steps for what is per tunnel (the ping), per-router steps for what is per router (the hub's keys loaded once).
+  await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`${pairLabel("hq", "branch1")}: ping through the tunnel`));
+  await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`${pairLabel("branch2", "branch3")}: ping through the tunnel`));
+  await expect(control.getByTestId("job-steps")).toContainText(/list the SAs and load the new keys on hq-gw \(\d+ tunnels\)/);
 });

@@ -74,7 +74,7 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
  */
 export async function rotateBatch(ctx: Ctx, tunnelIds: string[], env: BatchEnv, resume: ReadonlyMap<string, number> = new Map()): Promise<TunnelOutcome[]> {
   const runs: Run[] = [];
-  await ctx.step(`new keys for ${tunnelIds.length} tunnel(s)`, null, async () => {
+  await ctx.step(`new key${tunnelIds.length > 1 ? "s" : ""} for ${tunnels(tunnelIds.length)}`, null, async () => {
     for (const id of tunnelIds) runs.push(await prepare(ctx, id, resume.get(id)));
   });
   const live = () => runs.filter((r) => !r.error && !r.outcome);
@@ -126,6 +126,7 @@ async function prepare(ctx: Ctx, tunnelId: string, resumeVersion: number | undef
     ctx.addSecret(next.ends[0].end.psk);
     run.ends = next.ends;
     run.state = transition(run.state, { type: "upload-started" });
+    await ctx.log("info", `${run.label}: key v${old.pskVersion} → v${version}${resumeVersion === undefined ? "" : " (already on both routers: finishing)"}`);
   } catch (e) {
     run.error = message(e);
   }
