@@ -114,6 +114,39 @@ describe("a deploy that fails leaves the routers as they were", () => {
     expect(await lanPingOk("branch1", "hq")).toBe(true);
   });
 
+  it("an IKE SA lost right after the bring-up: the initiating end tries once more and the tunnel is deployed", async () => {
+    const { insertJob, getJob } = await import("@/lib/db/jobs");
+    const { createJobContext } = await import("@/lib/jobs/context");
+    const { deployTunnels } = await import("@/lib/deploy/deploy-tunnels");
+    const { connectGatewayForJob } = await import("@/lib/deploy/connect");
+    await (await import("@/lib/jobs/runtime")).getJobRunner().stop();
+    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("hq")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } } } } }))!.id;
+    const { id } = await insertJob({ kind: "deploy", targetType: "tunnel", targetId: t, params: { tunnelId: t }, createdById: admin.id, createdByName: admin.username });
+    const ctx = await createJobContext(id, "deploy", { tunnelId: t }, admin);
+    let lost = false;
+    // hq initiates (the less busy end on a tie is the first end); right after its --initiate the SA is torn down.
+    const connect: typeof connectGatewayForJob = async (gatewayId, c) => {
+      const session = await connectGatewayForJob(gatewayId, c);
+      if (gatewayId !== gatewayIds.get("hq")) return session;
+      const exec = session.exec.bind(session);
+      session.exec = async (argv, opts) => {
+        const r = await exec(argv, opts);
+        if (!lost && argv.includes("--initiate")) {
+          lost = true;
+          await execInRouter(lab, "hq", ["swanctl", "--terminate", "--ike", `gw-${t}`, "--force", "--timeout", "3"]);
+        }
+        return r;
+      };
+      return session;
+    };
+    await deployTunnels(ctx, connect);
+    expect(lost).toBe(true);
+    const logs = (await getJob(id))!.logs.map((l) => `${l.gateway}: ${l.message}`);
+    expect(logs.filter((l) => /initiating it again/.test(l))).toEqual([expect.stringMatching(/^hq-gw: ipsec\d+ → .* is not up after 8 s: initiating it again$/)]);
+    expect(await lanPingOk("branch1", "hq")).toBe(true);
+    await (await import("@/lib/jobs/runtime")).getJobRunner().start();
+  });
+
   it("SSH connection dropped during upload: reconnects, restores, says so", async () => {
     const { insertJob, getJob } = await import("@/lib/db/jobs");
     const { createJobContext } = await import("@/lib/jobs/context");

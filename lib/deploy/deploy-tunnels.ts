@@ -21,6 +21,7 @@ import { GatewayWork } from "@/lib/deploy/gateway-work";
 import { pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
 import type { RouterIO } from "@/lib/deploy/router-io";
 import { mapBounded } from "@/lib/deploy/bounded";
+import { runCommands } from "@/lib/deploy/run-commands";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { gatewayLoad, lighterEnd } from "@/lib/deploy/fleet-plan";
 
@@ -29,6 +30,8 @@ export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Pr
 
 // A tunnel normally verifies in 1–3 s; the margin is for loaded routers (and loaded CI).
 const VERIFY_TIMEOUT_MS = 30_000;
+/** How long an end may stay down during verification before it is initiated once more. */
+const NUDGE_AFTER_MS = 8_000;
 const PARALLEL_GATEWAYS = 32;
 /**
  * Commands run at once as channels of one gateway's session: OpenSSH refuses channels
@@ -195,12 +198,32 @@ function summarize(runs: TunnelRun[]): string {
 
 async function verifyAll(ctx: JobContext<DeployParams>, runs: TunnelRun[], works: Map<string, GatewayWork>, fail: (r: TunnelRun, why: string) => void) {
   const ids = new Set(runs.map((r) => r.id));
+  const lastRole = new Map(runs.map((r) => [r.id, r.lastRole]));
   const ok = new Map<string, number>();
   await mapBounded([...works.values()].filter((w) => w.io), PARALLEL_GATEWAYS, async (w) => {
     const ends = w.ends.filter((e) => ids.has(e.end.tunnelId));
     if (!ends.length) return;
     await ctx.step(`verify ${w.name}`, w.gatewayId, async () => {
-      const checks = await waitFor(() => w.check(ends), (m) => [...m.values()].every((c) => c.ok), VERIFY_TIMEOUT_MS);
+      const started = Date.now();
+      const nudged = new Set<string>();
+      const checks = await waitFor(
+        async () => {
+          const m = await w.check(ends);
+          // A tunnel still down a while after both ends were applied may have lost an IKE race (both
+          // ends initiating at once, an SA deleted as a duplicate): its initiating end tries once more.
+          if (Date.now() - started < NUDGE_AFTER_MS) return m;
+          for (const e of ends.filter((e) => e.role === lastRole.get(e.end.tunnelId) && !m.get(e.end.tunnelId)?.ok && !nudged.has(e.end.tunnelId))) {
+            nudged.add(e.end.tunnelId);
+            const again = w.platform.applyCommands(e.end).filter((c) => c.needsPeer);
+            if (!again.length) continue;
+            await ctx.log("warn", `${e.end.interfaceName} → ${e.end.remote.publicIp} is not up after ${NUDGE_AFTER_MS / 1000} s: initiating it again`, w.name);
+            await runCommands(w.io!, w.name, again, (level, msg) => ctx.log(level, msg, w.name));
+          }
+          return m;
+        },
+        (m) => [...m.values()].every((c) => c.ok),
+        VERIFY_TIMEOUT_MS,
+      );
       const routes = [...checks.values()][0]?.routesText ?? "";
       await ctx.log("info", `ip route list:\n${routes || "(none)"}`, w.name);
       const bad: string[] = [];
