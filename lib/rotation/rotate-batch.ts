@@ -1,9 +1,10 @@
 // A batch of tunnels rotated together across the fleet, each tunnel still driven
-// through its own state machine (rotation-state.ts). Three fleet-wide barriers, then
-// every tunnel on its own:
+// through its own state machine (rotation-state.ts). Two fleet-wide barriers, then
+// every router and every tunnel on its own:
 //   new keys (pending) → upload to every "a" end | upload to every "b" end |
-//   per router: list its SAs, load the keys once (`swanctl --load-creds`) |
-//   per tunnel: the end on the less busy router reauthenticates (or a CentOS end
+//   per router: list its SAs (not needed on a spoke), load the keys once (`swanctl
+//   --load-creds`); per tunnel, once both its routers did: the end on the less busy
+//   router reauthenticates (or a CentOS end
 //   cycles) → both ends show a NEW IKE SA (each router lists its SAs once per round for
 //   all its tunnels) → LAN ping from the less busy end → activate, retire, audit.
 // A hub with N tunnels thus uploads N files but loads its keys and lists its SAs once
@@ -84,9 +85,10 @@ export async function rotateBatch(ctx: Ctx, tunnelIds: string[], env: BatchEnv, 
     await uploadRole(ctx, env, live(), "a", fail);
     await uploadRole(ctx, env, live(), "b", fail);
     const plans = planSwitches(live());
-    await snapshotAndLoad(ctx, env, live(), plans, fail);
     for (const r of live()) r.meter = (await env.hooks.measureInterruption?.(r.tunnelId, r.ends!)) ?? null;
-    await switchAndProve(ctx, env, live(), plans, fail);
+    const switchedAt = Date.now();
+    const ready = snapshotAndLoad(ctx, env, live(), plans, fail);
+    await switchAndProve(ctx, env, live(), plans, ready, switchedAt, fail);
   } catch (e) {
     // A bug or a database failure mid-batch: every tunnel not committed yet is settled below.
     for (const r of live()) fail(r, e);
@@ -184,28 +186,53 @@ function planSwitches(runs: Run[]): Map<Run, SwitchOp[]> {
 }
 
 /**
- * Per router, one step: the IKE SAs each of its tunnels has before the switch (one
- * listing), then its router-wide switch commands once (the key loads).
+ * Per router, one step: the IKE SAs its tunnels have before the switch (one listing;
+ * a router that is the less busy end of all its tunnels needs none: the SPIs its peer
+ * lists are the same), then its router-wide switch commands once (the key loads).
+ * Resolves per router, so a tunnel's switch starts as soon as both its routers are
+ * ready rather than when the slowest router of the batch is.
  */
-async function snapshotAndLoad(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<Run, SwitchOp[]>, fail: (r: Run, e: unknown) => void) {
+function snapshotAndLoad(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<Run, SwitchOp[]>, fail: (r: Run, e: unknown) => void): Map<string, Promise<void>> {
   // From here a router may hold the new key in memory: a failure re-runs the switch with the old one.
   for (const r of runs) r.state = transition(r.state, { type: "apply-started" });
-  await mapBounded(byGateway(endsOf(runs)), PARALLEL_GATEWAYS, (g) => {
+  const load = gatewayLoad(runs.map(batchTunnel));
+  const ready = new Map<string, Promise<void>>();
+  const slots = new KeyedSlots(() => PARALLEL_GATEWAYS);
+  for (const g of byGateway(endsOf(runs))) {
     const commands = new Map<string, Command>();
     for (const { run, end } of g.items) {
       for (const op of plans.get(run)!.filter((o) => o.gatewayWide && o.role === end.role)) for (const c of op.commands) commands.set(JSON.stringify(c.argv), c);
     }
-    const what = commands.size ? `list the SAs and load the new key${g.items.length > 1 ? "s" : ""} on ${g.name} (${tunnels(g.items.length)})` : `list the SAs on ${g.name}`;
-    return ctx
-      .step(what, g.gatewayId, async () => {
-        const io = await env.sessions.io(g.gatewayId);
-        // A busy hub may answer slowly: a listing that times out is tried again, rather than failing all its tunnels.
-        const all = await waitFor(() => listRouterSas(io, g.items[0]!.end, SNAPSHOT_COMMAND_TIMEOUT_MS), () => true, SNAPSHOT_TIMEOUT_MS, 1000);
-        for (const { run, end } of g.items) run.before[end.role] = snapshotSas(all === null ? [] : tunnelIkeSas(all, end.end.remote.publicIp));
-        if (commands.size) await runCommands(io, g.name, [...commands.values()], (level, m) => ctx.log(level, m, g.name));
-      })
-      .catch((e) => g.items.forEach((i) => fail(i.run, e)));
-  });
+    const listed = g.items.filter(({ run, end }) => end.role !== lighterEnd(batchTunnel(run), load));
+    if (!commands.size && !listed.length) {
+      ready.set(g.gatewayId, Promise.resolve());
+      continue;
+    }
+    const what = [listed.length ? "list the SAs" : null, commands.size ? `load the new key${g.items.length > 1 ? "s" : ""}` : null].filter(Boolean).join(" and ");
+    const work = slots.run("all", () =>
+      ctx
+        .step(`${what} on ${g.name} (${tunnels(g.items.length)})`, g.gatewayId, async () => {
+          const io = await env.sessions.io(g.gatewayId);
+          if (listed.length) {
+            // A busy hub may answer slowly: a listing that times out is tried again, rather than failing all its tunnels.
+            const all = await waitFor(() => listRouterSas(io, g.items[0]!.end, SNAPSHOT_COMMAND_TIMEOUT_MS), () => true, SNAPSHOT_TIMEOUT_MS, 1000);
+            for (const { run, end } of listed) run.before[end.role] = snapshotSas(all === null ? [] : tunnelIkeSas(all, end.end.remote.publicIp));
+          }
+          if (commands.size) await runCommands(io, g.name, [...commands.values()], (level, m) => ctx.log(level, m, g.name));
+        })
+        .catch((e) => g.items.forEach((i) => fail(i.run, e))),
+    );
+    ready.set(g.gatewayId, work);
+  }
+  return ready;
+}
+
+/** The SAs that ran before the switch, as seen from this end (or its peer's listing: same SPIs). */
+function beforeOf(run: Run, role: EndRole): SaSnapshot {
+  const own = run.before[role];
+  if (own) return own;
+  const peer = run.before[role === "a" ? "b" : "a"];
+  return { spis: peer?.spis ?? [], uniqueIds: [] };
 }
 
 type Deferred<T> = { promise: Promise<T>; resolve(v: T): void };
@@ -223,8 +250,7 @@ function deferred<T>(): Deferred<T> {
  * still in the batch shows an IKE SA that did not exist before, with an installed
  * CHILD SA.
  */
-async function switchAndProve(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<Run, SwitchOp[]>, fail: (r: Run, e: unknown) => void) {
-  const switchedAt = Date.now();
+async function switchAndProve(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<Run, SwitchOp[]>, ready: Map<string, Promise<void>>, switchedAt: number, fail: (r: Run, e: unknown) => void) {
   const load = gatewayLoad(runs.map(batchTunnel));
   const switched = new Map(runs.map((r) => [r, deferred<void>()]));
   const proven = new Map(runs.map((r) => [r, { a: deferred<boolean>(), b: deferred<boolean>() }]));
@@ -256,7 +282,7 @@ async function switchAndProve(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<R
               const c = checks?.[k];
               const p = c
                 ? { ok: c.ok, detail: c.ok ? `${c.reason} (the router cannot list SAs)` : c.reason }
-                : findNewIkeSa(tunnelIkeSas(all ?? [], i.end.end.remote.publicIp), i.run.before[i.end.role] ?? { spis: [], uniqueIds: [] }, since);
+                : findNewIkeSa(tunnelIkeSas(all ?? [], i.end.end.remote.publicIp), beforeOf(i.run, i.end.role), since);
               last.set(i, p.detail);
               if (!p.ok) continue;
               done.add(i);
@@ -285,6 +311,8 @@ async function switchAndProve(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<R
 
   const chains = runs.map(async (r) => {
     try {
+      await Promise.all(r.ends!.map((e) => ready.get(e.gatewayId)));
+      if (r.error) throw new JobFailure(r.error);
       for (const op of plans.get(r)!.filter((o) => !o.gatewayWide && o.commands.length)) {
         const end = endOf(r, op.role);
         await commandSlots.run(end.gatewayId, () =>
