@@ -1,24 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { RouterIO } from "@/lib/deploy/router-io";
+import { fakeRouterIO as fakeIo } from "@/lib/deploy/test-support/fake-router-io";
 import { runPerGateway, type ScheduledTunnel } from "./gateway-scheduler";
-
-function fakeIo(gatewayId: string, log: string[]): RouterIO {
-  let alive = true;
-  return {
-    exec: async () => ({ exitCode: 0, stdout: "", stderr: "" }),
-    readFile: async () => null,
-    uploadFile: async () => undefined,
-    removeFile: async () => undefined,
-    ensureDir: async () => undefined,
-    get isAlive() {
-      return alive;
-    },
-    close: () => {
-      alive = false;
-      log.push(`close ${gatewayId}`);
-    },
-  };
-}
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 

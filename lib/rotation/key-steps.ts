@@ -27,15 +27,20 @@ type Ctx = JobContext<unknown>;
 
 const logFor = (ctx: Ctx, end: RenderableEnd) => (level: "info" | "warn" | "error", m: string) => ctx.log(level, m, end.gatewayName);
 
+/** Uploads the end's secret files (the key it is rendered with) as 0600; returns their paths. */
+export async function writeSecretFiles(io: RouterIO, end: RenderableEnd): Promise<string[]> {
+  const files = getPlatform(end.platform).render(end.end).filter((f) => f.secret);
+  if (!files.length) throw new Error(`${end.platform} renders no secret file`);
+  for (const f of files) await io.uploadFile({ path: f.path, content: f.content, mode: 0o600 });
+  return files.map((f) => f.path);
+}
+
 /** Writes this version's secret files (0600) to one end and records that the router holds it. */
 export async function uploadKeyFiles(ctx: Ctx, w: TunnelWork, end: RenderableEnd, version: number, what: string): Promise<void> {
   await ctx.step(`${w.label}: upload ${what} (v${version}) to ${end.gatewayName}`, end.gatewayId, async () => {
-    const files = getPlatform(end.platform).render(end.end).filter((f) => f.secret);
-    if (!files.length) throw new Error(`${end.platform} renders no secret file`);
-    const io = await w.io(end);
-    for (const f of files) await io.uploadFile({ path: f.path, content: f.content, mode: 0o600 });
+    const files = await writeSecretFiles(await w.io(end), end);
     await recordEndPskVersion(w.tunnelId, end.role, version);
-    await ctx.log("info", `${files.map((f) => f.path).join(", ")} now hold key v${version}`, end.gatewayName);
+    await ctx.log("info", `${files.join(", ")} now hold key v${version}`, end.gatewayName);
   });
 }
 

@@ -30,7 +30,7 @@ import { checkEnds, pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { gatewayLoad, lighterEnd, type BatchTunnel } from "@/lib/deploy/fleet-plan";
 import { findNewIkeSa, planKeySwitch, snapshotSas, tunnelIkeSas, type SaSnapshot, type SwitchOp } from "@/lib/rotation/key-switch";
-import { listRouterSas } from "@/lib/rotation/key-steps";
+import { listRouterSas, writeSecretFiles } from "@/lib/rotation/key-steps";
 import { KeyedSlots } from "@/lib/rotation/keyed-slots";
 import { initialRotationState, revertNeedsApply, transition, type EndRole, type RotationEvent, type RotationState } from "@/lib/rotation/rotation-state";
 import type { SessionCache } from "@/lib/rotation/session-cache";
@@ -158,7 +158,7 @@ async function uploadRole(ctx: Ctx, env: BatchEnv, runs: Run[], role: EndRole, f
         const errors: string[] = [];
         for (const { run, end } of g.items) {
           try {
-            for (const f of getPlatform(end.platform).render(end.end).filter((x) => x.secret)) await io.uploadFile({ path: f.path, content: f.content, mode: 0o600 });
+            await writeSecretFiles(io, end);
             await recordEndPskVersion(run.tunnelId, role, run.state.newVersion!);
             run.state = transition(run.state, { type: "end-uploaded", role });
             await env.hooks.afterEndUploaded?.(run.tunnelId, role);
