@@ -23,7 +23,7 @@ type HostVars = Record<string, unknown>;
 export const pingArgv = (e: RenderableEnd) => ["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-I", e.end.local.lanAddress!, e.end.remote.lanAddress!];
 
 /** Commands that act on the whole router run once per round, as lib/deploy/gateway-work.ts does. */
-const isGlobal = (c: Command) => (c.argv[0] === "swanctl" && c.argv[1] === "--load-all") || c.argv[0] === "/sbin/sysctl";
+const isRouterWide = (c: Command) => c.scope === "router";
 
 async function platformOf(e: RenderableEnd) {
   const { getPlatform } = await import("@/lib/platforms");
@@ -38,8 +38,8 @@ function applyList(ends: RenderableEnd[], platform: Awaited<ReturnType<typeof pl
     for (const c of platform.applyCommands(e.end)) {
       if (peerNext && c.needsPeer) continue;
       const key = c.argv.join("\0");
-      if (isGlobal(c) && ran.has(key)) continue;
-      if (isGlobal(c)) ran.add(key);
+      if (isRouterWide(c) && ran.has(key)) continue;
+      if (isRouterWide(c)) ran.add(key);
       out.push({ argv: c.argv, allow_failure: Boolean(c.allowFailure) });
     }
   }
@@ -76,8 +76,9 @@ async function hostVars(world: BenchWorld, op: AnsibleOp, stage: string, newPsks
     } else if (op === "rotate") {
       const rekeyed = ends.map((e) => ({ ...e.end, psk: newPsks.get(e.end.tunnelId)! }));
       vars.gw_secret_files = stageFiles(stage, host, rekeyed.flatMap((end) => platform.render(end).filter((f) => f.secret).map((f) => ({ ...f, mode: 0o600 }))));
-      // The rotate commands minus --load-creds (run once per host above): the reauth, on the less busy end.
-      vars.gw_reauth = last.flatMap((e) => platform.rotateCommands(e.end).filter((c) => !c.argv.includes("--load-creds")).map((c) => c.argv));
+      // The key load runs once per host (the playbook's gw_load_key); the reauthentication on the less busy end.
+      vars.gw_load_key = ends.length ? platform.keySwitch.load(ends[0]!.end).map((c) => c.argv) : [];
+      vars.gw_reauth = last.flatMap((e) => platform.keySwitch.reauthenticate(e.end).map((c) => c.argv));
     } else {
       const status = new Map(ends.flatMap((e) => platform.statusCommands(e.end)).map((c) => [c.argv.join("\0"), c.argv]));
       vars.gw_status = [...status.values()];

@@ -141,7 +141,7 @@ export async function measureRotateLimit(world: BenchWorld): Promise<Limit> {
   const platform = getPlatform(hub.ends[0]!.platform);
   const byRouter = [...endsByRouter(world)].filter(([n]) => n !== hub.name);
   const listAll = async (io: RouterIO) => parseListSas((await io.exec(["swanctl", "--list-sas"], { timeoutMs: 15_000 })).stdout);
-  const reauthArgv = (e: RenderableEnd) => platform.rotateCommands(e.end).filter((c) => !c.argv.includes("--load-creds"));
+  const reauthArgv = (e: RenderableEnd) => platform.keySwitch.reauthenticate(e.end);
 
   // The hub's share.
   let psks = await freshPsks(world);
@@ -190,7 +190,7 @@ export async function measureRotateLimit(world: BenchWorld): Promise<Limit> {
     });
     const before = snapshotSas(tunnelIkeSas(await sp.time("list SAs before", () => listAll(io)), end!.end.remote.publicIp));
     const switchedAt = Date.now();
-    await sp.time("load-creds + reauth", () => runCommands(io, spoke, platform.rotateCommands(end!.end), quiet));
+    await sp.time("load-creds + reauth", () => runCommands(io, spoke, [...platform.keySwitch.load(end!.end), ...platform.keySwitch.reauthenticate(end!.end)], quiet));
     const proof = await sp.time("list SAs until new SA", () => waitFor(async () => findNewIkeSa(tunnelIkeSas(await listAll(io), end!.end.remote.publicIp), before, (Date.now() - switchedAt) / 1000), (x) => x.ok, 30_000, 300));
     if (!proof.ok) throw new Error(`limit rotate: ${proof.detail}`);
     const ping = await sp.time("ping", () => waitFor(() => pingThroughTunnel(io, end!.end), (x) => x.ok, 10_000, 500));

@@ -1,8 +1,8 @@
 // One router's share of a deploy of one or more tunnels, as steps on a RouterIO:
 // read what is there, back it up on the router, upload, apply each tunnel end, and
 // put a tunnel's old state back on failure. A hub with N tunnels is one GatewayWork:
-// one session, one read, one upload, global commands (swanctl --load-all, sysctl)
-// run once per round.
+// one session, one read, one upload, router-wide commands (scope "router": a load of
+// every connection, a sysctl) run once per round.
 import { getPlatform } from "@/lib/platforms";
 import type { Command, Platform, RenderedFile } from "@/lib/platforms/contract";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
@@ -16,7 +16,7 @@ import { logger } from "@/lib/log/logger";
 
 const commandKey = (c: Command) => c.argv.join("\u0000");
 /** Commands that act on the whole router; running them once per round is enough. */
-const isGlobal = (c: Command) => (c.argv[0] === "swanctl" && c.argv[1] === "--load-all") || c.argv[0] === "/sbin/sysctl";
+const isRouterWide = (c: Command) => c.scope === "router";
 
 export class GatewayWork {
   readonly platform: Platform;
@@ -97,18 +97,16 @@ export class GatewayWork {
   }
 
   /**
-   * Applies one tunnel end. `ran` holds the global commands already run on this router
-   * in this round. `peerNext`: the end's peer is configured after it, so commands that
-   * need the peer (initiating) are skipped and the lab's ifup reporting "tunnel not up
-   * yet" (exit 2) is expected.
+   * Applies one tunnel end. `ran` holds the router-wide commands already run on this
+   * router in this round. `peerNext`: the end's peer is configured after it, so commands
+   * that need the peer (initiating) are skipped and the exits the platform expects while
+   * the peer is pending are accepted.
    */
   async applyEnd(end: RenderableEnd, log: Logger, ran: Set<string>, peerNext: boolean): Promise<void> {
     this.applied.add(end.end.tunnelId);
-    const commands = this.platform.applyCommands(end.end).filter((c) => !(isGlobal(c) && ran.has(commandKey(c))) && !(peerNext && c.needsPeer));
-    for (const c of commands) if (isGlobal(c)) ran.add(commandKey(c));
-    await runCommands(this.router, this.name, commands, log, (command, outcome) =>
-      peerNext && command.argv[0] === "/sbin/ifup" && outcome.exitCode === 2 ? "tunnel not up yet: its peer is configured next" : null,
-    );
+    const commands = this.platform.applyCommands(end.end).filter((c) => !(isRouterWide(c) && ran.has(commandKey(c))) && !(peerNext && c.needsPeer));
+    for (const c of commands) if (isRouterWide(c)) ran.add(commandKey(c));
+    await runCommands(this.router, this.name, commands, log, { peerPending: peerNext });
   }
 
   /** Status commands once for the router, judged for each of the given ends. */
@@ -149,8 +147,6 @@ export class GatewayWork {
     for (const e of ends) {
       if (this.hadTunnelBefore(e.end.tunnelId)) await this.applyEnd(e, log, ran, peerNext(e.end.tunnelId));
     }
-    if (this.platform.id === "strongswan" && ends.some((e) => !this.hadTunnelBefore(e.end.tunnelId))) {
-      await runCommands(io, this.name, [{ argv: ["swanctl", "--load-all"], description: "unload the removed connections" }], log);
-    }
+    if (ends.some((e) => !this.hadTunnelBefore(e.end.tunnelId))) await runCommands(io, this.name, this.platform.reloadCommands(), log);
   }
 }

@@ -1,5 +1,5 @@
-// Takes a tunnel down on both gateways: stop it (ifdown / swanctl --terminate),
-// remove its files, rewrite the files it shared with other tunnels, and unload it.
+// Takes a tunnel down on both gateways: stop it (the platform's teardown commands),
+// remove its files, rewrite the files it shared with other tunnels, and reload the router.
 import "server-only";
 import { getPlatform } from "@/lib/platforms";
 import { renderGatewayFiles } from "@/lib/platforms/gateway-files";
@@ -26,9 +26,7 @@ async function tearDownEnd(ctx: JobContext<DeployParams>, target: RenderableEnd,
       if (others.length) {
         for (const f of renderGatewayFiles(platform, others).filter((f) => f.scope === "gateway")) await io.uploadFile(f);
       }
-      if (platform.id === "strongswan") {
-        await runCommands(io, target.gatewayName, [{ argv: ["swanctl", "--load-all"], description: "unload the removed connection" }], log);
-      }
+      await runCommands(io, target.gatewayName, platform.reloadCommands(), log);
       await log("info", "tunnel files removed");
     });
   } finally {

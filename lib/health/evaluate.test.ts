@@ -6,7 +6,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { tunnelEndsFor } from "@/lib/rendering/tunnel-ends";
 import { MODERN_PROFILE } from "@/lib/platforms/crypto-profiles";
-import { evaluateTunnel, saBlocksFor, type CommandOutput, type Counters, type EndObservation } from "./evaluate";
+import { saBlocksFor } from "@/lib/platforms/strongswan/parse-status";
+import { evaluateTunnel, type CommandOutput, type Counters, type EndObservation } from "./evaluate";
 import { parsePing, type ProbeResult } from "./parse-ping";
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "__fixtures__", name), "utf8");
@@ -82,7 +83,7 @@ describe("evaluateTunnel", () => {
       now,
     });
     expect(j.state).toBe("up");
-    expect(j.detail.ends[1]!.sas).toBe("(swanctl not available on this router)");
+    expect(j.detail.ends[1]!.sas).toBe("(this router cannot list security associations)");
   });
 
   it("charon stopped on branch1: down, naming the gateway, the swanctl error and the probe's loss", () => {

@@ -6,9 +6,7 @@
 //   3. an in-tunnel probe (ping LAN → peer LAN, or the peer's public IP host-to-host).
 // Pure: the poller feeds it recorded command outputs, and so do the unit tests.
 import { getPlatform } from "@/lib/platforms";
-import type { PlatformId, TunnelEnd, TunnelStatus } from "@/lib/platforms/contract";
-import type { ChildSa, IkeSa } from "@/lib/platforms/strongswan/parse-list-sas";
-import { interestingRoutes } from "@/lib/deploy/verify";
+import type { ChildSa, IkeSa, PlatformId, TunnelEnd, TunnelStatus } from "@/lib/platforms/contract";
 import { lossPctOf, type ProbeResult } from "./parse-ping";
 
 export const HEALTH_STATES = ["up", "degraded", "down", "unreachable", "unknown"] as const;
@@ -39,7 +37,7 @@ export type EndDetail = {
   state: TunnelStatus["state"] | "unreachable";
   /** `ip route list table all` without the kernel's local/broadcast entries. */
   routes: string;
-  /** This tunnel's blocks of `swanctl --list-sas` (or why there is none). */
+  /** The router's own words about this tunnel's SAs (or why there are none). */
   sas: string;
   error?: string;
 };
@@ -69,19 +67,6 @@ const SSH_FAILURE_LABEL: Record<string, string> = {
   "connection-lost": "SSH connection lost",
 };
 
-/** The IKE SA blocks of a `swanctl --list-sas` listing that belong to this tunnel end. */
-export function saBlocksFor(listing: string, end: TunnelEnd): string {
-  const blocks: string[][] = [];
-  for (const line of listing.split("\n")) {
-    if (/^\S/.test(line)) blocks.push([line]);
-    else if (blocks.length && line.trim()) blocks[blocks.length - 1]!.push(line);
-  }
-  const mine = blocks.filter(
-    (b) => b[0]!.startsWith(`${end.connectionName}:`) || b.some((l) => new RegExp(`^\\s+remote .* @ ${end.remote.publicIp.replace(/\./g, "\\.")}\\[`).test(l)),
-  );
-  return mine.map((b) => b.join("\n")).join("\n");
-}
-
 type SeenEnd = {
   obs: Extract<EndObservation, { reached: true }>;
   status: TunnelStatus;
@@ -91,32 +76,9 @@ type SeenEnd = {
 };
 
 function seeEnd(obs: Extract<EndObservation, { reached: true }>): SeenEnd {
-  const platform = getPlatform(obs.platform);
-  const status = platform.parseStatus(obs.end, obs.outputs.map((o) => ({ stdout: o.stdout, exitCode: o.exitCode })));
-  const swanctl = obs.outputs.find((o) => o.argv[0] === "swanctl");
-  const ip = obs.outputs.find((o) => o.argv[0] === "ip");
-  // A real racoon router has no swanctl (exit 127): there ifup's route is all one can see.
-  const cannotListSas = obs.platform === "centos-racoon" && (!swanctl || swanctl.exitCode === 127);
-  const effectiveUp = status.state === "up" || (status.state === "configured" && cannotListSas);
-  const swanctlError = swanctl && swanctl.exitCode !== 0 && !cannotListSas ? (swanctl.stderr.trim().split("\n")[0] || `exit ${swanctl.exitCode}`) : null;
-  let why: string;
-  if (effectiveUp) why = status.state === "up" ? "security association installed" : "route to the remote network installed";
-  else if (status.state === "configured") why = "route installed but no security association";
-  else why = "no security association and no route";
-  if (swanctlError) why += ` (swanctl --list-sas failed: ${swanctlError})`;
-  const sas = swanctl
-    ? swanctl.exitCode === 0
-      ? saBlocksFor(swanctl.stdout, obs.end) || "(no security association for this tunnel)"
-      : cannotListSas ? "(swanctl not available on this router)" : `(swanctl --list-sas failed: ${swanctlError})`
-    : "(this platform cannot list security associations)";
-  const detail: EndDetail = {
-    role: obs.role,
-    gateway: obs.gatewayName,
-    state: status.state,
-    routes: ip ? (ip.exitCode === 0 ? interestingRoutes(ip.stdout) : `(ip route failed: ${ip.stderr.trim() || `exit ${ip.exitCode}`})`) : "",
-    sas,
-  };
-  return { obs, status, effectiveUp, why, detail };
+  const status = getPlatform(obs.platform).parseStatus(obs.end, obs.outputs);
+  const detail: EndDetail = { role: obs.role, gateway: obs.gatewayName, state: status.state, routes: status.routesText, sas: status.saText };
+  return { obs, status, effectiveUp: status.state === "up", why: status.reason, detail };
 }
 
 function installedChild(sa: IkeSa | null, end: TunnelEnd): ChildSa | null {

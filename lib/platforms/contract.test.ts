@@ -20,7 +20,12 @@ function examples(platform: Platform): TunnelEnd[] {
 }
 
 function allCommands(platform: Platform, end: TunnelEnd) {
-  return [...platform.applyCommands(end), ...platform.teardownCommands(end), ...platform.rotateCommands(end), ...platform.statusCommands(end)];
+  const ks = platform.keySwitch;
+  return [
+    ...platform.applyCommands(end), ...platform.teardownCommands(end), ...platform.reloadCommands(),
+    ...ks.load(end), ...ks.reauthenticate(end), ...ks.stop(end), ...ks.start(end),
+    ...platform.statusCommands(end), ...platform.saListCommands(end),
+  ];
 }
 
 function expectPskOnlyInSecrets(files: RenderedFile[], psk: string) {
@@ -76,7 +81,7 @@ describe.each(PLATFORM_IDS.map((id) => [id, getPlatform(id)] as const))("platfor
   it("reports a tunnel with no output as down", () => {
     for (const end of examples(platform)) {
       const results = platform.statusCommands(end).map(() => ({ stdout: "", exitCode: 0 }));
-      expect(platform.parseStatus(end, results)).toEqual({ state: "down", routes: [], ikeSa: null });
+      expect(platform.parseStatus(end, results)).toMatchObject({ state: "down", routes: [], ikeSa: null, ikeSas: [], error: null });
     }
   });
 

@@ -1,8 +1,9 @@
 // The one contract every gateway platform implements (like a NAPALM driver): turn a
 // tunnel end into files and argv commands, and read back what the router prints.
 // Everything here is pure; only lib/ssh runs the commands and uploads the files.
-import type { IpRoute } from "./shared/parse-ip-route";
-import type { IkeSa } from "./strongswan/parse-list-sas";
+import type { IkeSa, IpRoute } from "./status";
+
+export type { ChildSa, ChildSaTraffic, IkeSa, IpRoute, IpsecPolicy, SaEndpoint } from "./status";
 
 export type PlatformId = "centos-racoon" | "strongswan";
 export type TunnelKind = "host-to-host" | "net-to-net";
@@ -74,12 +75,31 @@ export interface RenderedFile {
   note?: string;
 }
 
+/** A non-zero exit that is normal at a given moment, and what it means. */
+export interface ExpectedExit {
+  code: number;
+  /**
+   * "peer-pending": only while the tunnel's peer is not configured yet (the first end
+   * of a deploy, or the first end of a key switch whose peer switches next).
+   */
+  when: "peer-pending";
+  meaning: string;
+}
+
 /** argv only, never a shell string: lib/ssh quotes nothing because nothing needs quoting. */
 export interface Command {
   argv: string[];
   description: string;
-  /** A non-zero exit is expected in normal operation (e.g. ifdown of a tunnel that is down). */
+  /**
+   * "router": acts on the whole router (loads every connection or secret, sets a sysctl):
+   * a job runs it once per router per round, however many tunnels asked for it.
+   * "tunnel" (the default): acts on this tunnel alone.
+   */
+  scope?: "router" | "tunnel";
+  /** Any non-zero exit is expected in normal operation (e.g. ifdown of a tunnel that is down). */
   allowFailure?: boolean;
+  /** Non-zero exits that are expected only at certain moments; any other one is a failure. */
+  expectedExits?: ExpectedExit[];
   /**
    * Only does something once the peer has this tunnel configured (initiating it): a
    * deploy skips it on the end it applies first, whose peer is configured next.
@@ -91,42 +111,110 @@ export interface Command {
 export interface CommandResult {
   stdout: string;
   exitCode: number;
+  stderr?: string;
 }
 
 export type TunnelState = "up" | "configured" | "down";
 
 export interface TunnelStatus {
-  /** up: an INSTALLED CHILD SA; configured: the route to the peer is there but no SA seen; down: neither. */
+  /**
+   * up: the router shows the tunnel working (an installed CHILD SA, or where the router
+   * cannot list SAs, what that platform takes as proof); configured: set up but no SA
+   * seen; down: neither.
+   */
   state: TunnelState;
+  /** The state in a few words, for job logs and health ("security association established"). */
+  reason: string;
   /** Routes to each remote subnet (or the peer /32 for host-to-host) found in any table. */
   routes: IpRoute[];
-  /** The IKE SA of this tunnel if the router reported one (null when no SA info was available). */
+  /** This tunnel's current IKE SA (null when none, or when the router cannot list SAs). */
   ikeSa: IkeSa | null;
+  /** Every IKE SA of this tunnel (two during a reauthentication). */
+  ikeSas: IkeSa[];
+  /** False when the router has no way to list SAs: the state then rests on other evidence. */
+  canListSas: boolean;
+  /** The router's own words about this tunnel's SAs, for people to read. */
+  saText: string;
+  /** The router's routes without the kernel's local/broadcast bookkeeping, for people to read. */
+  routesText: string;
+  /** A status command failed where it should have worked: its first line of error. */
+  error: string | null;
 }
 
 export interface PlatformCapabilities {
   ikeVersions: (1 | 2)[];
   /** null = unlimited. */
   maxSubnetsPerSide: number | null;
+  /** One phase-2 (CHILD SA) proposal per router, shared by all its tunnels (racoon's `sainfo anonymous`). */
+  sharedPhase2: boolean;
+  /**
+   * A new key is proven by a new IKE SA built while the old one still carries traffic
+   * (make-before-break reauthentication): rotation loses no packet. Without it the
+   * tunnel is stopped and started again with the new key.
+   */
+  makeBeforeBreak: boolean;
+  /** Commands of different tunnels may run at once on one router (as channels of one session). */
+  concurrentCommands: boolean;
 }
+
+/**
+ * How a new PSK takes effect once both ends' secret files hold it. With make-before-break:
+ * load it on both routers, then reauthenticate from one end. Without: stop the tunnel
+ * (old key) and start it again, which reads the new key.
+ */
+export interface KeySwitchCommands {
+  /** Router-wide commands that make the new key known without touching running SAs; [] when only a restart reads it. */
+  load(end: TunnelEnd): Command[];
+  /** From one end: a new IKE SA authenticated with the loaded key, the old one kept until then. */
+  reauthenticate(end: TunnelEnd): Command[];
+  /** Stop the tunnel. */
+  stop(end: TunnelEnd): Command[];
+  /** Start the tunnel again: it negotiates with the key now on disk. */
+  start(end: TunnelEnd): Command[];
+}
+
+/** Several tunnels' renderings of one gateway-wide file, combined into the file the router gets. */
+export type SharedFileMerger = (parts: { end: TunnelEnd; content: string }[]) => string;
 
 export interface Platform {
   id: PlatformId;
+  /** Full name, e.g. for a platform picker: "strongSwan (swanctl)". */
   label: string;
+  /** Short name for badges and tables: "strongSwan". */
+  shortLabel: string;
   capabilities: PlatformCapabilities;
   /** Files Gatewarden pushes. Throws RenderError on anything it cannot render safely. */
   render(end: TunnelEnd): RenderedFile[];
   /** Files the router generates itself from ours (e.g. by ifup), shown for review; never pushed. */
   preview(end: TunnelEnd): RenderedFile[];
+  /**
+   * Gateway-wide files (scope "gateway") whose per-tunnel renderings legitimately differ
+   * and combine into one, by path. A shared file without a merger must render the same
+   * for every tunnel of a router.
+   */
+  sharedFileMergers: Record<string, SharedFileMerger>;
+  /** What a rendered file is, for a person installing it by hand (bundle INSTALL.txt). */
+  describeFile(file: RenderedFile): string | null;
+  /** Lines for the bundle's install note after the apply commands (router settings this platform needs). */
+  installNotes(): string[];
   /** Bring the tunnel (re)up after the files are in place. */
   applyCommands(end: TunnelEnd): Command[];
   /** Stop the tunnel now; removing the files is the deploy layer's job. */
   teardownCommands(end: TunnelEnd): Command[];
+  /** Router-wide: make the router forget what is no longer in its files (after a tunnel's files were removed). */
+  reloadCommands(): Command[];
   /** Make a new PSK effective after the secret files were rewritten on both ends. */
-  rotateCommands(end: TunnelEnd): Command[];
-  /** Read-only commands whose outputs parseStatus understands. */
+  keySwitch: KeySwitchCommands;
+  /** Read-only commands whose outputs parseStatus understands; run once per router for all its tunnels. */
   statusCommands(end: TunnelEnd): Command[];
   parseStatus(end: TunnelEnd, results: CommandResult[]): TunnelStatus;
+  /**
+   * The read-only commands that list the router's SAs (the part of the status a key-switch
+   * proof needs); [] when the router cannot list SAs.
+   */
+  saListCommands(end: TunnelEnd): Command[];
+  /** This tunnel's IKE SAs from saListCommands' outputs; null when they could not be listed. */
+  parseSaList(end: TunnelEnd, results: CommandResult[]): IkeSa[] | null;
 }
 
 export type RenderErrorCode = "invalid-input" | "unsupported";

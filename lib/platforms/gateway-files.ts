@@ -1,17 +1,9 @@
 // The whole file set of one gateway: every tunnel's own files plus the files all its
 // tunnels share (scope "gateway": racoon.conf, the sysctl drop-in), merged once.
 // Pure: what a bundle, a preview or a deploy of a whole router starts from.
-import { RenderError, type Platform, type PlatformId, type RenderedFile, type TunnelEnd } from "./contract";
-import { mergeRacoonConf } from "./centos-racoon/merge-racoon-conf";
-import { RACOON_CONF } from "./centos-racoon/render";
+import { RenderError, type Platform, type RenderedFile, type TunnelEnd } from "./contract";
 
 type Contribution = { end: TunnelEnd; file: RenderedFile };
-type Merger = (parts: { end: TunnelEnd; content: string }[]) => string;
-
-/** Shared files whose per-tunnel renderings legitimately differ and combine into one. */
-const MERGERS: Partial<Record<PlatformId, Record<string, Merger>>> = {
-  "centos-racoon": { [RACOON_CONF]: mergeRacoonConf },
-};
 
 const label = (end: TunnelEnd) => `${end.tunnelId} (${end.interfaceName} → ${end.remote.publicIp})`;
 
@@ -27,7 +19,7 @@ function renderEnd(platform: Platform, end: TunnelEnd): RenderedFile[] {
 
 function mergeShared(platform: Platform, path: string, parts: Contribution[]): RenderedFile {
   const first = parts[0]!;
-  const merger = MERGERS[platform.id]?.[path];
+  const merger = Object.hasOwn(platform.sharedFileMergers, path) ? platform.sharedFileMergers[path] : undefined;
   if (merger) return { ...first.file, content: merger(parts.map((p) => ({ end: p.end, content: p.file.content }))) };
   const other = parts.find((p) => p.file.content !== first.file.content);
   if (other) {

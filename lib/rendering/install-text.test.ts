@@ -55,7 +55,7 @@ describe("renderInstallText", () => {
   });
 
   it("describes an unknown file by whether it is secret", () => {
-    expect(describeFile({ path: "/x", content: "", mode: 0o600, secret: true, scope: "tunnel" })).toBe("holds a pre-shared key");
+    expect(describeFile(getPlatform("strongswan"), { path: "/x", content: "", mode: 0o600, secret: true, scope: "tunnel" })).toBe("holds a pre-shared key");
     expect(gatewayApplyCommands(getPlatform("strongswan"), [])).toEqual([]);
   });
 });

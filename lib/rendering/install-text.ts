@@ -7,25 +7,11 @@ import { formatMode } from "./file-mode";
 
 export const INSTALL_FILE = "INSTALL.txt";
 
-// What a file is, by where it goes; $1 is the interface or connection when the path names one.
-const FILE_KINDS: [RegExp, string][] = [
-  [/\/ifcfg-(ipsec\d+)$/, "interface definition of $1 (peer, subnets, IKE algorithms); `ifup $1` reads it"],
-  [/\/keys-(ipsec\d+)$/, "pre-shared key of $1; `ifup $1` copies it into /etc/racoon/psk.txt"],
-  [/\/racoon\.conf$/, "racoon's main configuration: the phase-2 (sainfo) block shared by every tunnel, one include per tunnel"],
-  [/\/sysctl\.d\/[^/]+\.conf$/, "enables IP forwarding between LAN and tunnels (net-to-net)"],
-  [/\/(gw-[^/]+)\.secrets\.conf$/, "pre-shared key of connection $1, loaded by `swanctl --load-all`"],
-  [/\/(gw-[^/]+)\.conf$/, "swanctl connection $1 (peers, proposals, traffic selectors)"],
-];
-
-export function describeFile(file: RenderedFile): string {
-  for (const [pattern, text] of FILE_KINDS) {
-    const m = pattern.exec(file.path);
-    if (m) return text.replaceAll("$1", m[1] ?? "");
-  }
-  return file.secret ? "holds a pre-shared key" : "configuration file";
+export function describeFile(platform: Platform, file: RenderedFile): string {
+  return platform.describeFile(file) ?? (file.secret ? "holds a pre-shared key" : "configuration file");
 }
 
-/** Every end's apply commands in order, each distinct command once (e.g. one `swanctl --load-all`). */
+/** Every end's apply commands in order, each distinct command once (a router-wide one runs once). */
 export function gatewayApplyCommands(platform: Platform, ends: TunnelEnd[]): Command[] {
   const seen = new Set<string>();
   const out: Command[] = [];
@@ -65,7 +51,7 @@ export function renderInstallText({ gatewayName, platform, ends, files, bundleNa
     ...(tunnels.length ? tunnels : ["  (none: this gateway has no tunnels yet)"]),
     "",
     "Files (mode, path, what it is):",
-    ...files.map((f) => `  ${formatMode(f.mode)}  ${archivePath(f.path).padEnd(width)}  ${f.secret ? "SECRET: " : ""}${describeFile(f)}`),
+    ...files.map((f) => `  ${formatMode(f.mode)}  ${archivePath(f.path).padEnd(width)}  ${f.secret ? "SECRET: " : ""}${describeFile(platform, f)}`),
     "",
     "1. Put the files in place, as root on the router (keeps the modes above):",
     `     tar -xzpf ${bundleName} -C / --no-same-owner --exclude=${INSTALL_FILE}`,
@@ -73,14 +59,8 @@ export function renderInstallText({ gatewayName, platform, ends, files, bundleNa
     "2. Apply them, as root, in this order:",
     ...commands.flatMap((c) => [`     ${c.argv.join(" ")}`, `       # ${c.description}${c.allowFailure ? " (an error here is normal when it was not running)" : ""}`]),
     "",
-    ...(platform.id === "centos-racoon"
-      ? ["`ifup ipsecN` also writes /etc/racoon/<peer>.conf and the peer's line in /etc/racoon/psk.txt", "from these files; they are not in the bundle.", ""]
-      : [
-          "PSK rotation without a lost packet needs make-before-break reauthentication on every",
-          "strongSwan router: `make_before_break = yes` in the charon section of",
-          "/etc/strongswan.conf (or /etc/strongswan.d/charon.conf), then restart strongSwan once.",
-          "",
-        ]),
+    ...platform.installNotes(),
+    "",
     `3. Delete ${bundleName} from the router and from wherever you downloaded it.`,
     "",
   ].join("\n");

@@ -3,14 +3,14 @@
 // disk (planKeySwitch), and prove a new IKE SA plus LAN traffic on both ends.
 import "server-only";
 import { getPlatform } from "@/lib/platforms";
-import { parseListSas, type IkeSa } from "@/lib/platforms/strongswan/parse-list-sas";
+import type { IkeSa, TunnelEnd } from "@/lib/platforms/contract";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { RouterIO } from "@/lib/deploy/router-io";
 import { runCommands } from "@/lib/deploy/run-commands";
 import { checkEnd, pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
 import { recordEndPskVersion } from "@/lib/db/rotation";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
-import { findNewIkeSa, planKeySwitch, snapshotSas, tunnelIkeSas, type SaSnapshot } from "@/lib/rotation/key-switch";
+import { findNewIkeSa, planKeySwitch, snapshotSas, type SaSnapshot, type SwitchEnd } from "@/lib/rotation/key-switch";
 import type { EndRole } from "@/lib/rotation/rotation-state";
 
 export const VERIFY_TIMEOUT_MS = 20_000;
@@ -44,19 +44,26 @@ export async function uploadKeyFiles(ctx: Ctx, w: TunnelWork, end: RenderableEnd
   });
 }
 
-/** Every IKE SA on the router (`swanctl --list-sas` where it has it); null on a router that cannot list SAs (real racoon). */
-export async function listRouterSas(io: RouterIO, end: RenderableEnd, timeoutMs = 15_000): Promise<IkeSa[] | null> {
-  const cmd = getPlatform(end.platform).statusCommands(end.end).find((c) => c.argv[0] === "swanctl");
-  if (!cmd) return null;
-  const r = await io.exec(cmd.argv, { timeoutMs });
-  return r.exitCode === 0 ? parseListSas(r.stdout) : null;
+/** One listing of a router's SAs (its platform's SA commands, run once), read per tunnel. */
+export type SaListing = {
+  /** This tunnel's IKE SAs, or null when the router cannot list SAs (or the listing failed). */
+  sasOf(end: TunnelEnd): IkeSa[] | null;
+};
+
+export async function listRouterSas(io: RouterIO, end: RenderableEnd, timeoutMs = 15_000): Promise<SaListing> {
+  const platform = getPlatform(end.platform);
+  const commands = platform.saListCommands(end.end);
+  if (!commands.length) return { sasOf: () => null };
+  const results = await Promise.all(commands.map((c) => io.exec(c.argv, { timeoutMs }).then((r) => ({ stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }))));
+  return { sasOf: (e) => platform.parseSaList(e, results) };
 }
 
 /** This tunnel's IKE SAs on one end's router, or null (see listRouterSas). */
 async function listTunnelSas(io: RouterIO, end: RenderableEnd) {
-  const all = await listRouterSas(io, end);
-  return all === null ? null : tunnelIkeSas(all, end.end.remote.publicIp);
+  return (await listRouterSas(io, end)).sasOf(end.end);
 }
+
+export const switchEndOf = (e: RenderableEnd): SwitchEnd => ({ role: e.role, platform: getPlatform(e.platform), end: e.end });
 
 export async function snapshotBoth(w: TunnelWork): Promise<Record<EndRole, SaSnapshot>> {
   const [a, b] = await Promise.all(w.ends.map(async (e) => snapshotSas((await listTunnelSas(await w.io(e), e)) ?? [])));
@@ -66,16 +73,13 @@ export async function snapshotBoth(w: TunnelWork): Promise<Record<EndRole, SaSna
 /** Runs both ends' rotate commands in planKeySwitch's order; `onStart` fires before the first. */
 export async function switchKeys(ctx: Ctx, w: TunnelWork, onStart: () => void): Promise<void> {
   const byRole = (r: EndRole) => w.ends.find((e) => e.role === r)!;
-  const [a, b] = w.ends.map((e) => ({ role: e.role, platform: e.platform, rotate: getPlatform(e.platform).rotateCommands(e.end) }));
-  const plan = planKeySwitch(a!, b!);
+  const plan = planKeySwitch(switchEndOf(w.ends[0]), switchEndOf(w.ends[1]));
   onStart();
   for (const op of plan) {
     const end = byRole(op.role);
     if (!op.commands.length) continue;
     await ctx.step(`${w.label}: ${op.why} on ${end.gatewayName}`, end.gatewayId, async () => {
-      await runCommands(await w.io(end), end.gatewayName, op.commands, logFor(ctx, end), (command, outcome) =>
-        op.tolerateIfupFailure && command.argv[0] === "/sbin/ifup" && outcome.exitCode === 2 ? "not up yet: its peer switches next" : null,
-      );
+      await runCommands(await w.io(end), end.gatewayName, op.commands, logFor(ctx, end), { peerPending: op.peerPending });
     });
   }
 }
@@ -93,7 +97,7 @@ export async function verifyNewSa(ctx: Ctx, w: TunnelWork, before: Record<EndRol
           async () => {
             const sas = await listTunnelSas(io, end);
             if (sas === null) {
-              // No SA listing (real racoon): ifup's exit 0 on the last end was the proof; the route must be there.
+              // The router cannot list SAs: its platform's status is the proof it has.
               const check = await checkEnd(io, getPlatform(end.platform), end.end);
               return check.ok ? { ok: true as const, detail: `${check.reason} (the router cannot list SAs)` } : { ok: false as const, detail: check.reason };
             }

@@ -1,69 +1,60 @@
-// Pure: in which order the two ends run their platform's rotate commands so both end
+// Pure: in which order the two ends run their platforms' key-switch commands so both end
 // up on the new key with the shortest interruption, and how a new IKE SA is told
 // apart from the one that ran before (the proof that the new key authenticated).
-import type { Command, PlatformId } from "@/lib/platforms/contract";
-import type { IkeSa } from "@/lib/platforms/strongswan/parse-list-sas";
+import type { Command, IkeSa, Platform, TunnelEnd } from "@/lib/platforms/contract";
 import type { EndRole } from "@/lib/rotation/rotation-state";
 
 export type SwitchOp = {
   role: EndRole;
   commands: Command[];
-  /** ifup on the first centos end cannot come up yet: its peer is cycled next (exit 2). */
-  tolerateIfupFailure: boolean;
+  /** The tunnel's peer switches after this op: the exits its platform expects meanwhile are accepted. */
+  peerPending: boolean;
   /**
-   * The commands act on the whole router, not on this tunnel (`swanctl --load-creds`
-   * loads every secret file): a fleet rotation runs them once per router.
+   * The commands act on the whole router, not on this tunnel (a load of every secret
+   * file): a fleet rotation runs them once per router.
    */
   gatewayWide: boolean;
   why: string;
 };
 
-type EndCommands = { role: EndRole; platform: PlatformId; rotate: Command[] };
-
-const isCmd = (c: Command, name: string) => c.argv[0] === name || c.argv[0]?.endsWith(`/${name}`);
-const split = (cmds: Command[], name: string) => ({ match: cmds.filter((c) => isCmd(c, name)), rest: cmds.filter((c) => !isCmd(c, name)) });
+export type SwitchEnd = { role: EndRole; platform: Platform; end: TunnelEnd };
 
 /**
- * Sequential steps. strongSwan: `--load-creds` makes the key known without touching
- * the running SA; `--rekey --reauth` (make_before_break) then builds a new IKE SA
- * with it before the old one goes: no packet lost. CentOS: ifup rereads keys-ipsecN
- * only by cycling the interface, so traffic stops between ifdown and the peer's ifup.
- * With two CentOS ends the peer goes down FIRST: the first end's ifup then meets an
- * unconfigured peer and fails at once (NO_PROPOSAL_CHOSEN), instead of waiting out
- * a main-mode timeout against a peer that still has the old key.
+ * Sequential steps, from the platforms' key-switch commands and capabilities. Ends with
+ * make-before-break load the key without touching the running SA; if both have it, one
+ * end then reauthenticates: a new IKE SA with the new key before the old one goes, no
+ * packet lost. An end without it reads the key only by stopping and starting the
+ * tunnel, so traffic stops until it is up again. With two such ends the peer stops
+ * FIRST: the first end's start then meets an unconfigured peer and fails at once,
+ * instead of waiting out a negotiation timeout against a peer that still has the old key.
  */
-export function planKeySwitch(a: EndCommands, b: EndCommands, reauthBy: EndRole = a.role): SwitchOp[] {
-  const strong = [a, b].filter((e) => e.platform === "strongswan");
-  const centos = [a, b].filter((e) => e.platform !== "strongswan");
-  const load = (e: EndCommands): SwitchOp => ({
-    role: e.role,
-    commands: e.rotate.filter((c) => c.argv.includes("--load-creds")),
-    tolerateIfupFailure: false,
-    gatewayWide: true,
-    why: "load the key; the running SA is untouched",
-  });
-  const op = (role: EndRole, commands: Command[], why: string, tolerateIfupFailure = false): SwitchOp => ({ role, commands, tolerateIfupFailure, gatewayWide: false, why });
-  if (centos.length === 0) {
-    // Either end may reauthenticate (both run make_before_break); a fleet rotation picks
-    // the end on the less busy router, so a hub does not rekey its N tunnels itself.
+export function planKeySwitch(a: SwitchEnd, b: SwitchEnd, reauthBy: EndRole = a.role): SwitchOp[] {
+  const ks = (e: SwitchEnd) => e.platform.keySwitch;
+  const op = (role: EndRole, commands: Command[], why: string, peerPending = false): SwitchOp => ({ role, commands, peerPending, gatewayWide: false, why });
+  const loads: SwitchOp[] = [a, b]
+    .map((e) => ({ role: e.role, commands: ks(e).load(e.end) }))
+    .filter((l) => l.commands.length)
+    .map((l) => ({ ...l, peerPending: false, gatewayWide: true, why: "load the key; the running SA is untouched" }));
+  const restarting = [a, b].filter((e) => !e.platform.capabilities.makeBeforeBreak);
+  if (restarting.length === 0) {
+    // Either end may reauthenticate; a fleet rotation picks the end on the less busy
+    // router, so a hub does not rekey its N tunnels itself.
     const by = reauthBy === b.role ? b : a;
-    const reauth = by.rotate.filter((c) => !c.argv.includes("--load-creds"));
-    return [load(a), load(b), op(by.role, reauth, "reauthenticate: a new IKE SA with the new key, then the old one goes")];
+    return [...loads, op(by.role, ks(by).reauthenticate(by.end), "reauthenticate: a new IKE SA with the new key, then the old one goes")];
   }
-  if (centos.length === 1) {
-    const c = centos[0]!;
-    return [load(strong[0]!), op(c.role, c.rotate, "cycle the interface: ifup negotiates with the new key")];
+  if (restarting.length === 1) {
+    const c = restarting[0]!;
+    return [...loads, op(c.role, [...ks(c).stop(c.end), ...ks(c).start(c.end)], "stop and start the tunnel: it negotiates with the new key")];
   }
-  const { match: downB } = split(b.rotate, "ifdown");
-  const { match: upB } = split(b.rotate, "ifup");
   return [
-    op(b.role, downB, "peer down first so the next ifup fails fast"),
-    op(a.role, a.rotate, "cycle: rereads keys; the peer is configured next", true),
-    op(b.role, upB, "peer up with the new key: its exit 0 proves both ends agree"),
+    ...loads,
+    op(b.role, ks(b).stop(b.end), "peer down first so the next start fails fast"),
+    op(a.role, [...ks(a).stop(a.end), ...ks(a).start(a.end)], "stop and start: rereads the key; the peer is configured next", true),
+    op(b.role, ks(b).start(b.end), "peer up with the new key: both ends now agree"),
   ];
 }
 
-/** The IKE SAs of this tunnel on one router (one tunnel per gateway pair: match the peer). */
+/** The IKE SAs with this peer in a router-wide list (one tunnel per gateway pair). */
 export function tunnelIkeSas(sas: IkeSa[], peerPublicIp: string): IkeSa[] {
   return sas.filter((sa) => sa.remote.address === peerPublicIp);
 }

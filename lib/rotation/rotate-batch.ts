@@ -2,10 +2,10 @@
 // through its own state machine (rotation-state.ts). Two fleet-wide barriers, then
 // every router and every tunnel on its own:
 //   new keys (pending) → upload to every "a" end | upload to every "b" end |
-//   per router: list its SAs (not needed on a spoke), load the keys once (`swanctl
-//   --load-creds`); per tunnel, once both its routers did: the end on the less busy
-//   router reauthenticates (or a CentOS end
-//   cycles) → both ends show a NEW IKE SA (each router lists its SAs once per round for
+//   per router: list its SAs (not needed on a spoke), load the keys once (the
+//   platform's router-wide key load); per tunnel, once both its routers did: the end on
+//   the less busy router reauthenticates (or an end without make-before-break stops and
+//   starts) → both ends show a NEW IKE SA (each router lists its SAs once per round for
 //   all its tunnels) → LAN ping from the less busy end → activate, retire, audit.
 // A hub with N tunnels thus uploads N files but loads its keys and lists its SAs once
 // per round instead of once per tunnel, its N reauthentications run on N spokes at
@@ -29,8 +29,8 @@ import { runCommands } from "@/lib/deploy/run-commands";
 import { checkEnds, pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { gatewayLoad, lighterEnd, type BatchTunnel } from "@/lib/deploy/fleet-plan";
-import { findNewIkeSa, planKeySwitch, snapshotSas, tunnelIkeSas, type SaSnapshot, type SwitchOp } from "@/lib/rotation/key-switch";
-import { listRouterSas, writeSecretFiles } from "@/lib/rotation/key-steps";
+import { findNewIkeSa, planKeySwitch, snapshotSas, type SaSnapshot, type SwitchOp } from "@/lib/rotation/key-switch";
+import { listRouterSas, switchEndOf, writeSecretFiles } from "@/lib/rotation/key-steps";
 import { KeyedSlots } from "@/lib/rotation/keyed-slots";
 import { initialRotationState, revertNeedsApply, transition, type EndRole, type RotationEvent, type RotationState } from "@/lib/rotation/rotation-state";
 import type { SessionCache } from "@/lib/rotation/session-cache";
@@ -38,7 +38,7 @@ import { auditRotationFailure, describeInterruption, labelOf, revertTunnel, type
 
 /** Routers worked on at once within a phase. */
 const PARALLEL_GATEWAYS = 32;
-/** Commands at once as channels of one strongSwan router's session (OpenSSH MaxSessions is 10). */
+/** Commands at once as channels of one router's session, where its platform allows it (OpenSSH MaxSessions is 10). */
 const CHANNELS_PER_SESSION = 4;
 /** A batch's new SAs normally show within 1–3 s; the margin is for a loaded hub. */
 export const VERIFY_TIMEOUT_MS = 30_000;
@@ -179,8 +179,7 @@ function planSwitches(runs: Run[]): Map<Run, SwitchOp[]> {
   const load = gatewayLoad(runs.map(batchTunnel));
   return new Map(
     runs.map((r) => {
-      const [a, b] = r.ends!.map((e) => ({ role: e.role, platform: e.platform, rotate: getPlatform(e.platform).rotateCommands(e.end) }));
-      return [r, planKeySwitch(a!, b!, lighterEnd(batchTunnel(r), load))];
+      return [r, planKeySwitch(switchEndOf(r.ends![0]), switchEndOf(r.ends![1]), lighterEnd(batchTunnel(r), load))];
     }),
   );
 }
@@ -215,8 +214,8 @@ function snapshotAndLoad(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<Run, S
           const io = await env.sessions.io(g.gatewayId);
           if (listed.length) {
             // A busy hub may answer slowly: a listing that times out is tried again, rather than failing all its tunnels.
-            const all = await waitFor(() => listRouterSas(io, g.items[0]!.end, SNAPSHOT_COMMAND_TIMEOUT_MS), () => true, SNAPSHOT_TIMEOUT_MS, 1000);
-            for (const { run, end } of listed) run.before[end.role] = snapshotSas(all === null ? [] : tunnelIkeSas(all, end.end.remote.publicIp));
+            const listing = await waitFor(() => listRouterSas(io, g.items[0]!.end, SNAPSHOT_COMMAND_TIMEOUT_MS), () => true, SNAPSHOT_TIMEOUT_MS, 1000);
+            for (const { run, end } of listed) run.before[end.role] = snapshotSas(listing.sasOf(end.end) ?? []);
           }
           if (commands.size) await runCommands(io, g.name, [...commands.values()], (level, m) => ctx.log(level, m, g.name));
         })
@@ -254,8 +253,8 @@ async function switchAndProve(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<R
   const load = gatewayLoad(runs.map(batchTunnel));
   const switched = new Map(runs.map((r) => [r, deferred<void>()]));
   const proven = new Map(runs.map((r) => [r, { a: deferred<boolean>(), b: deferred<boolean>() }]));
-  const strongOnly = (gatewayId: string) => !runs.some((r) => r.ends!.some((e) => e.gatewayId === gatewayId && e.platform !== "strongswan"));
-  const commandSlots = new KeyedSlots((g) => (strongOnly(g) ? CHANNELS_PER_SESSION : 1));
+  const concurrent = (gatewayId: string) => !runs.some((r) => r.ends!.some((e) => e.gatewayId === gatewayId && !getPlatform(e.platform).capabilities.concurrentCommands));
+  const commandSlots = new KeyedSlots((g) => (concurrent(g) ? CHANNELS_PER_SESSION : 1));
   const pingSlots = new KeyedSlots(() => CHANNELS_PER_SESSION);
   const endOf = (r: Run, role: EndRole) => r.ends!.find((e) => e.role === role)!;
 
@@ -274,15 +273,17 @@ async function switchAndProve(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<R
         await waitFor(
           async () => {
             const open = pending();
-            const all = await listRouterSas(io, first, SNAPSHOT_COMMAND_TIMEOUT_MS);
+            const listing = await listRouterSas(io, first, SNAPSHOT_COMMAND_TIMEOUT_MS);
             const since = (Date.now() - switchedAt) / 1000;
-            // No SA listing (real racoon): the last ifup's exit 0 was the proof; the routes must be there.
-            const checks = all === null ? await checkEnds(io, getPlatform(first.platform), open.map((i) => i.end.end)) : null;
-            for (const [k, i] of open.entries()) {
-              const c = checks?.[k];
+            // A router that cannot list SAs: its platform's status is the proof it has.
+            const unlisted = open.filter((i) => listing.sasOf(i.end.end) === null);
+            const checks = unlisted.length ? await checkEnds(io, getPlatform(first.platform), unlisted.map((i) => i.end.end)) : [];
+            for (const i of open) {
+              const sas = listing.sasOf(i.end.end);
+              const c = sas === null ? checks[unlisted.indexOf(i)] : undefined;
               const p = c
                 ? { ok: c.ok, detail: c.ok ? `${c.reason} (the router cannot list SAs)` : c.reason }
-                : findNewIkeSa(tunnelIkeSas(all ?? [], i.end.end.remote.publicIp), beforeOf(i.run, i.end.role), since);
+                : findNewIkeSa(sas ?? [], beforeOf(i.run, i.end.role), since);
               last.set(i, p.detail);
               if (!p.ok) continue;
               done.add(i);
@@ -317,9 +318,7 @@ async function switchAndProve(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<R
         const end = endOf(r, op.role);
         await commandSlots.run(end.gatewayId, () =>
           ctx.step(`${r.label}: ${op.why} on ${end.gatewayName}`, end.gatewayId, async () => {
-            await runCommands(await env.sessions.io(end.gatewayId), end.gatewayName, op.commands, (level, m) => ctx.log(level, m, end.gatewayName), (command, outcome) =>
-              op.tolerateIfupFailure && command.argv[0] === "/sbin/ifup" && outcome.exitCode === 2 ? "not up yet: its peer switches next" : null,
-            );
+            await runCommands(await env.sessions.io(end.gatewayId), end.gatewayName, op.commands, (level, m) => ctx.log(level, m, end.gatewayName), { peerPending: op.peerPending });
           }),
         );
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ARTICLE_NET_TO_NET, ARTICLE_NODE_TO_NODE } from "./article-fixtures";
-import { centosApplyCommands, centosRotateCommands, centosStatusCommands, centosTeardownCommands } from "./commands";
+import { centosApplyCommands, centosKeySwitch, centosStatusCommands, centosTeardownCommands } from "./commands";
 
 describe("centos-racoon commands", () => {
   it("net-to-net: enables forwarding, then ifdown (may fail) and ifup", () => {
@@ -17,7 +17,8 @@ describe("centos-racoon commands", () => {
 
   it("tears down with ifdown, rotates by cycling the interface, reads routes and optional SAs", () => {
     expect(centosTeardownCommands(ARTICLE_NODE_TO_NODE).map((c) => c.argv)).toEqual([["/sbin/ifdown", "ipsec0"]]);
-    expect(centosRotateCommands(ARTICLE_NODE_TO_NODE).map((c) => c.argv)).toEqual([["/sbin/ifdown", "ipsec0"], ["/sbin/ifup", "ipsec0"]]);
+    expect(centosKeySwitch.load(ARTICLE_NODE_TO_NODE)).toEqual([]);
+    expect([...centosKeySwitch.stop(ARTICLE_NODE_TO_NODE), ...centosKeySwitch.start(ARTICLE_NODE_TO_NODE)].map((c) => c.argv)).toEqual([["/sbin/ifdown", "ipsec0"], ["/sbin/ifup", "ipsec0"]]);
     expect(centosStatusCommands().map((c) => [c.argv.join(" "), c.allowFailure ?? false])).toEqual([["ip route list table all", false], ["swanctl --list-sas", true]]);
   });
 });

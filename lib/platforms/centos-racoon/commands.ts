@@ -1,37 +1,53 @@
 // Commands for a CentOS initscripts router: ifup/ifdown drive racoon and the route, and
 // `ip route` shows whether the tunnel is configured (see DESIGN.md, ifup-ipsec facts).
-import type { Command, TunnelEnd } from "../contract";
+import type { Command, KeySwitchCommands, TunnelEnd } from "../contract";
 import { SYSCTL_DROP_IN } from "./render";
+
+const ifdown = (end: TunnelEnd, description: string): Command => ({ argv: ["/sbin/ifdown", end.interfaceName], description, allowFailure: true });
+
+const ifup = (end: TunnelEnd, description: string): Command => ({
+  argv: ["/sbin/ifup", end.interfaceName],
+  description,
+  // The lab's ifup emulation waits for an SA and exits 2 when none comes; while the peer
+  // is configured next that is expected.
+  expectedExits: [{ code: 2, when: "peer-pending", meaning: "tunnel not up yet: its peer is configured next" }],
+});
 
 export function centosApplyCommands(end: TunnelEnd): Command[] {
   const commands: Command[] = [];
   if (end.kind === "net-to-net") {
-    commands.push({ argv: ["/sbin/sysctl", "-p", SYSCTL_DROP_IN], description: "enable IP forwarding between LAN and tunnel" });
+    commands.push({ argv: ["/sbin/sysctl", "-p", SYSCTL_DROP_IN], description: "enable IP forwarding between LAN and tunnel", scope: "router" });
   }
   commands.push(
     // ifdown fails when the tunnel was never up; that is the normal first deploy.
-    { argv: ["/sbin/ifdown", end.interfaceName], description: `stop ${end.interfaceName} so ifup rereads the files`, allowFailure: true },
-    { argv: ["/sbin/ifup", end.interfaceName], description: `bring ${end.interfaceName} up: writes racoon's remote block and psk.txt, adds the route` },
+    ifdown(end, `stop ${end.interfaceName} so ifup rereads the files`),
+    ifup(end, `bring ${end.interfaceName} up: writes racoon's remote block and psk.txt, adds the route`),
   );
   return commands;
 }
 
 export function centosTeardownCommands(end: TunnelEnd): Command[] {
-  return [{ argv: ["/sbin/ifdown", end.interfaceName], description: `stop ${end.interfaceName} and remove its route`, allowFailure: true }];
+  return [ifdown(end, `stop ${end.interfaceName} and remove its route`)];
 }
 
-/** ifup rewrites psk.txt from keys-ipsecN, so a new key takes effect by cycling the interface. */
-export function centosRotateCommands(end: TunnelEnd): Command[] {
-  return [
-    { argv: ["/sbin/ifdown", end.interfaceName], description: `stop ${end.interfaceName} (old key)`, allowFailure: true },
-    { argv: ["/sbin/ifup", end.interfaceName], description: `start ${end.interfaceName} with the new key` },
-  ];
-}
+/** ifup rewrites psk.txt from keys-ipsecN, so a new key takes effect only by cycling the interface. */
+export const centosKeySwitch: KeySwitchCommands = {
+  load: () => [],
+  reauthenticate: () => [],
+  stop: (end) => [ifdown(end, `stop ${end.interfaceName} (old key)`)],
+  start: (end) => [ifup(end, `start ${end.interfaceName} with the new key`)],
+};
+
+const listSas = (): Command => ({ argv: ["swanctl", "--list-sas"], description: "IKE/CHILD SAs when strongSwan is present (lab emulation)", allowFailure: true });
 
 export function centosStatusCommands(): Command[] {
   return [
     { argv: ["ip", "route", "list", "table", "all"], description: "routes of every table: ifup's `DSTNET via SRCGW` shows the tunnel is configured" },
     // Real racoon routers have no swanctl; the lab's emulation does. Its SA list is a bonus.
-    { argv: ["swanctl", "--list-sas"], description: "IKE/CHILD SAs when strongSwan is present (lab emulation)", allowFailure: true },
+    listSas(),
   ];
+}
+
+export function centosSaListCommands(): Command[] {
+  return [listSas()];
 }

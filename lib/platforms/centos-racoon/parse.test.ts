@@ -23,8 +23,9 @@ describe("parseIfcfg", () => {
 });
 
 describe("parseCentosStatus", () => {
-  it("is configured when the route to DSTNET exists, up when the lab reports an installed SA for the peer", () => {
-    expect(parseCentosStatus(end, [routes, { stdout: "", exitCode: 127 }])).toMatchObject({ state: "configured", ikeSa: null, routes: [{ destination: "192.168.2.0/24" }] });
+  it("is up from the route to DSTNET where SAs cannot be listed, configured where they can but none is there, up with an installed SA for the peer", () => {
+    expect(parseCentosStatus(end, [routes, { stdout: "", exitCode: 127 }])).toMatchObject({ state: "up", reason: "route to the remote network installed", canListSas: false, ikeSa: null, routes: [{ destination: "192.168.2.0/24" }] });
+    expect(parseCentosStatus(end, [routes, { stdout: "", exitCode: 0 }])).toMatchObject({ state: "configured", canListSas: true, ikeSa: null });
     const sas = { stdout: read("strongswan/__fixtures__/list-sas-ikev1-aggressive-net-to-net.txt"), exitCode: 0 };
     expect(parseCentosStatus(end, [routes, sas])).toMatchObject({ state: "up", ikeSa: { remote: { address: "198.18.100.2" } } });
   });

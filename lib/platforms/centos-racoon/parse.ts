@@ -1,8 +1,10 @@
 // Readers for CentOS router output: the ifcfg/keys KEY=VALUE format (to read back what is
 // deployed) and the status commands' output turned into a TunnelStatus.
-import type { CommandResult, TunnelEnd, TunnelStatus } from "../contract";
-import { findRouteTo, parseIpRouteList, type IpRoute } from "../shared/parse-ip-route";
+import type { CommandResult, IkeSa, IpRoute, TunnelEnd, TunnelStatus } from "../contract";
+import { findRouteTo, parseIpRouteList } from "../shared/parse-ip-route";
+import { firstErrorLine, routesTextOf } from "../shared/status-text";
 import { parseListSas } from "../strongswan/parse-list-sas";
+import { saBlocksFor } from "../strongswan/parse-status";
 
 /**
  * Parses the subset of shell assignments initscripts files use: KEY=value or KEY="value",
@@ -24,18 +26,40 @@ function expectedDestinations(end: TunnelEnd): string[] {
   return end.kind === "net-to-net" ? [end.remote.subnets[0]!] : [`${end.remote.publicIp}/32`];
 }
 
+/** A real racoon router has no swanctl (exit 127, or no such command run). */
+const cannotList = (result: CommandResult | undefined) => !result || result.exitCode === 127;
+
+/** This tunnel's IKE SAs where the router can list them; the lab names its connection itself, so match the peer address. */
+export function centosTunnelSas(end: TunnelEnd, result: CommandResult | undefined): IkeSa[] | null {
+  if (!result || result.exitCode !== 0) return null;
+  return parseListSas(result.stdout).filter((sa) => sa.remote.address === end.remote.publicIp);
+}
+
 export function parseCentosStatus(end: TunnelEnd, results: CommandResult[]): TunnelStatus {
   const [routeResult, sasResult] = results;
   const all = routeResult && routeResult.exitCode === 0 ? parseIpRouteList(routeResult.stdout) : [];
   const routes = expectedDestinations(end)
     .map((cidr) => findRouteTo(all, cidr))
     .filter((r): r is IpRoute => r !== undefined);
-  const sas = sasResult && sasResult.exitCode === 0 ? parseListSas(sasResult.stdout) : [];
-  // The lab names its connection itself, so match the peer address rather than a name.
-  const ikeSa = sas.find((sa) => sa.remote.address === end.remote.publicIp && sa.state === "ESTABLISHED")
-    ?? sas.find((sa) => sa.remote.address === end.remote.publicIp) ?? null;
-  const up = ikeSa?.children.some((c) => c.state === "INSTALLED") ?? false;
+  const mine = centosTunnelSas(end, sasResult) ?? [];
+  const ikeSa = mine.find((sa) => sa.state === "ESTABLISHED") ?? mine[0] ?? null;
+  const saUp = ikeSa?.children.some((c) => c.state === "INSTALLED") ?? false;
   // Host-to-host on real CentOS adds no route, so only SA info can show it up.
   const configured = end.kind === "net-to-net" && routes.length > 0;
-  return { state: up ? "up" : configured ? "configured" : "down", routes, ikeSa };
+  const canListSas = !cannotList(sasResult);
+  const listFailed = canListSas && sasResult!.exitCode !== 0 ? firstErrorLine(sasResult!) : null;
+  let state: TunnelStatus["state"];
+  let reason: string;
+  if (saUp) [state, reason] = ["up", "security association established"];
+  // Where SAs cannot be listed, ifup's `ip route` entry is the article's own check.
+  else if (configured && !canListSas) [state, reason] = ["up", "route to the remote network installed"];
+  else if (configured) [state, reason] = ["configured", "route installed but no security association yet"];
+  else [state, reason] = ["down", "no security association and no route"];
+  if (listFailed) reason += ` (swanctl --list-sas failed: ${listFailed})`;
+  const saText = !canListSas
+    ? "(this router cannot list security associations)"
+    : listFailed
+      ? `(swanctl --list-sas failed: ${listFailed})`
+      : saBlocksFor(sasResult!.stdout, end) || "(no security association for this tunnel)";
+  return { state, reason, routes, ikeSa, ikeSas: mine, canListSas, saText, routesText: routesTextOf(routeResult), error: listFailed };
 }

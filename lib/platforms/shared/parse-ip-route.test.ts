@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { findRouteTo, parseIpRouteList } from "./parse-ip-route";
+import { findRouteTo, interestingRoutes, parseIpRouteList } from "./parse-ip-route";
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "__fixtures__", name), "utf8");
 
@@ -72,5 +72,12 @@ describe("findRouteTo", () => {
 
   it("returns nothing on empty output", () => {
     expect(findRouteTo(parseIpRouteList(""), "192.168.2.0/24")).toBeUndefined();
+  });
+});
+
+describe("interestingRoutes", () => {
+  it("drops the kernel's local and broadcast entries", () => {
+    const text = "default via 198.18.0.254 dev wan0\nlocal 192.168.1.254 dev lan0 table local proto kernel\n192.168.2.0/24 dev ipsec0 table 220 proto static src 192.168.1.254\nbroadcast 192.168.1.255 dev lan0 table local";
+    expect(interestingRoutes(text)).toBe("default via 198.18.0.254 dev wan0\n192.168.2.0/24 dev ipsec0 table 220 proto static src 192.168.1.254");
   });
 });

@@ -2,21 +2,7 @@
 // "is there a route to the peer's LAN?" in any table: strongSwan's kernel-libipsec puts
 // its routes in table 220, CentOS's ifup puts `DSTNET via SRCGW` in main.
 
-export interface IpRoute {
-  /** unicast unless the line starts with another type (local, broadcast, unreachable...). */
-  type: string;
-  /** As printed: "default", "192.168.2.0/24", "198.18.0.2" (host route), "fe80::/64". */
-  destination: string;
-  family: "inet" | "inet6";
-  via: string | null;
-  dev: string | null;
-  src: string | null;
-  /** "main" when the line names no table (that is how ip prints main-table routes). */
-  table: string;
-  proto: string | null;
-  scope: string | null;
-  metric: number | null;
-}
+import type { IpRoute } from "../status";
 
 const ROUTE_TYPES = new Set(["unicast", "local", "broadcast", "multicast", "anycast", "unreachable", "prohibit", "blackhole", "throw", "nat"]);
 const KEYS_WITH_VALUE = new Set(["via", "dev", "src", "table", "proto", "scope", "metric", "pref", "expires", "hoplimit", "mtu", "advmss", "weight", "realms", "nhid", "initcwnd", "initrwnd", "congctl", "features", "rtt", "rttvar", "quickack", "tos", "dsfield"]);
@@ -72,4 +58,12 @@ export function findRouteTo(routes: readonly IpRoute[], cidr: string): IpRoute |
   return routes.find(
     (r) => r.type === "unicast" && normalizeDestination(r.destination) === wanted,
   );
+}
+
+/** `ip route list table all` without the kernel's local/broadcast bookkeeping, for people to read. */
+export function interestingRoutes(text: string): string {
+  return text
+    .split("\n")
+    .filter((l) => l.trim() && !/^(local|broadcast|multicast|anycast) /.test(l) && !/ table local\b/.test(l) && !/^(fe80|ff00|::1)/.test(l))
+    .join("\n");
 }

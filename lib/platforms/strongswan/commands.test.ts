@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ARTICLE_NET_TO_NET } from "../centos-racoon/article-fixtures";
-import { strongswanApplyCommands, strongswanRotateCommands, strongswanStatusCommands, strongswanTeardownCommands } from "./commands";
+import { strongswanApplyCommands, strongswanKeySwitch, strongswanReloadCommands, strongswanStatusCommands, strongswanTeardownCommands } from "./commands";
 
 describe("strongswan commands", () => {
   it("loads everything, then initiates the child tolerating an already-up duplicate", () => {
@@ -12,10 +12,14 @@ describe("strongswan commands", () => {
 
   it("terminates by IKE SA name and rotates by load-creds + reauth", () => {
     expect(strongswanTeardownCommands(ARTICLE_NET_TO_NET)[0]!.argv).toEqual(["swanctl", "--terminate", "--ike", "gw-article-net", "--timeout", "10"]);
-    expect(strongswanRotateCommands(ARTICLE_NET_TO_NET).map((c) => c.argv)).toEqual([
-      ["swanctl", "--load-creds"],
-      ["swanctl", "--rekey", "--ike", "gw-article-net", "--reauth"],
-    ]);
+    expect(strongswanKeySwitch.load(ARTICLE_NET_TO_NET).map((c) => [c.argv, c.scope])).toEqual([[["swanctl", "--load-creds"], "router"]]);
+    expect(strongswanKeySwitch.reauthenticate(ARTICLE_NET_TO_NET).map((c) => c.argv)).toEqual([["swanctl", "--rekey", "--ike", "gw-article-net", "--reauth"]]);
+    expect(strongswanKeySwitch.start(ARTICLE_NET_TO_NET)[0]!.argv).toEqual(["swanctl", "--initiate", "--child", "gw-article-net", "--timeout", "10"]);
+  });
+
+  it("loading every connection acts on the whole router, and is how a removed connection is unloaded", () => {
+    expect(strongswanApplyCommands(ARTICLE_NET_TO_NET)[0]!.scope).toBe("router");
+    expect(strongswanReloadCommands().map((c) => [c.argv, c.scope])).toEqual([[["swanctl", "--load-all"], "router"]]);
   });
 
   it("reads SAs and every routing table", () => {

@@ -1,44 +1,59 @@
 // swanctl commands for a strongSwan router (vici over the default socket). --initiate and
 // --rekey block until charon answers, so each carries a timeout instead of hanging SSH.
-import type { Command, TunnelEnd } from "../contract";
+import type { Command, KeySwitchCommands, TunnelEnd } from "../contract";
 
 // How long swanctl waits; charon keeps negotiating after that, and the verify step waits for the SA.
 const TIMEOUT_SECONDS = "10";
 
-export const loadAll = (): Command => ({ argv: ["swanctl", "--load-all"], description: "load connections and secrets from /etc/swanctl (unloads removed ones)" });
+const loadAll = (description: string): Command => ({ argv: ["swanctl", "--load-all"], description, scope: "router" });
+
+const initiate = (end: TunnelEnd): Command => ({
+  argv: ["swanctl", "--initiate", "--child", end.connectionName, "--timeout", TIMEOUT_SECONDS],
+  description: `establish ${end.connectionName} now`,
+  // Fails when start_action already brought the child up ("existing duplicate"); status decides.
+  allowFailure: true,
+  needsPeer: true,
+});
+
+const terminate = (end: TunnelEnd): Command => ({
+  argv: ["swanctl", "--terminate", "--ike", end.connectionName, "--timeout", TIMEOUT_SECONDS],
+  description: `close ${end.connectionName}`,
+  allowFailure: true,
+});
 
 export function strongswanApplyCommands(end: TunnelEnd): Command[] {
-  return [
-    loadAll(),
-    {
-      argv: ["swanctl", "--initiate", "--child", end.connectionName, "--timeout", TIMEOUT_SECONDS],
-      description: `establish ${end.connectionName} now`,
-      // Fails when start_action already brought the child up ("existing duplicate"); status decides.
-      allowFailure: true,
-      needsPeer: true,
-    },
-  ];
+  return [loadAll("load connections and secrets from /etc/swanctl (unloads removed ones)"), initiate(end)];
 }
 
 export function strongswanTeardownCommands(end: TunnelEnd): Command[] {
-  return [{ argv: ["swanctl", "--terminate", "--ike", end.connectionName, "--timeout", TIMEOUT_SECONDS], description: `close ${end.connectionName}`, allowFailure: true }];
+  return [terminate(end)];
+}
+
+export function strongswanReloadCommands(): Command[] {
+  return [loadAll("unload the removed connections")];
 }
 
 /**
  * Reauthentication, not a plain rekey: only a new IKE SA authenticated with the new PSK
  * proves the key (a plain IKEv2 rekey keeps the old authentication; notes/router-lab.md).
  */
-export function strongswanRotateCommands(end: TunnelEnd): Command[] {
-  return [
-    { argv: ["swanctl", "--load-creds"], description: "load the new pre-shared key" },
-    { argv: ["swanctl", "--rekey", "--ike", end.connectionName, "--reauth"], description: `reauthenticate ${end.connectionName} with the new key` },
-  ];
-}
+export const strongswanKeySwitch: KeySwitchCommands = {
+  load: () => [{ argv: ["swanctl", "--load-creds"], description: "load the new pre-shared key", scope: "router" }],
+  reauthenticate: (end) => [{ argv: ["swanctl", "--rekey", "--ike", end.connectionName, "--reauth"], description: `reauthenticate ${end.connectionName} with the new key` }],
+  stop: (end) => [terminate(end)],
+  start: (end) => [{ ...initiate(end), needsPeer: false }],
+};
+
+const listSas = (): Command => ({ argv: ["swanctl", "--list-sas"], description: "IKE and CHILD SAs with traffic counters" });
 
 export function strongswanStatusCommands(): Command[] {
   return [
-    { argv: ["swanctl", "--list-sas"], description: "IKE and CHILD SAs with traffic counters" },
+    listSas(),
     // kernel-libipsec installs its routes in table 220, which `ip route list` alone does not show.
     { argv: ["ip", "route", "list", "table", "all"], description: "routes of every table, including libipsec's table 220" },
   ];
+}
+
+export function strongswanSaListCommands(): Command[] {
+  return [listSas()];
 }

@@ -1,63 +1,7 @@
 // Parser for `swanctl --list-sas` text output (strongSwan 5.9): health checks read SA
 // state and traffic counters from it, and PSK rotation compares IKE SPIs / established
 // times before and after a reauth to prove the new key authenticated.
-
-export interface SaEndpoint {
-  /** IKE identity as printed ('%any' while connecting). */
-  id: string;
-  address: string;
-  port: number;
-}
-
-export interface ChildSaTraffic {
-  spi: string;
-  bytes: number;
-  packets: number;
-  /** Seconds since the last packet; null when none passed yet. */
-  lastPacketSecondsAgo: number | null;
-}
-
-export interface ChildSa {
-  name: string;
-  uniqueId: number;
-  reqid: number | null;
-  /** INSTALLED, REKEYING, REKEYED, DELETING... */
-  state: string;
-  /** TUNNEL, TRANSPORT, BEET (without the "-in-UDP" suffix). */
-  mode: string;
-  udpEncapsulated: boolean;
-  protocol: string;
-  /** e.g. "AES_CBC-256/HMAC_SHA2_256_128". */
-  algorithms: string;
-  installedSecondsAgo: number | null;
-  rekeyInSeconds: number | null;
-  expiresInSeconds: number | null;
-  inbound: ChildSaTraffic | null;
-  outbound: ChildSaTraffic | null;
-  localTs: string[];
-  remoteTs: string[];
-}
-
-export interface IkeSa {
-  /** Connection name; "(unnamed)" for a half-open responder SA. */
-  name: string;
-  uniqueId: number;
-  /** ESTABLISHED, CONNECTING, REKEYING, DELETING... */
-  state: string;
-  version: 1 | 2;
-  initiatorSpi: string;
-  responderSpi: string;
-  /** swanctl stars our own SPI: true when this router initiated the IKE SA. */
-  localIsInitiator: boolean;
-  local: SaEndpoint;
-  remote: SaEndpoint;
-  /** e.g. "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/ECP_256"; null while connecting. */
-  algorithms: string | null;
-  establishedSecondsAgo: number | null;
-  rekeyInSeconds: number | null;
-  reauthInSeconds: number | null;
-  children: ChildSa[];
-}
+import type { ChildSa, IkeSa } from "../status";
 
 const IKE_HEADER = /^(\S.*?): #(\d+), (\w+), IKEv([12]), ([0-9a-f]+)_i(\*?) ([0-9a-f]+)_r(\*?)\s*$/;
 const ENDPOINT = /^\s+(local|remote)\s+'(.*)' @ (\S+)\[(\d+)\]/;
