@@ -1,5 +1,6 @@
 // Small presentational pieces shared by the pages.
 import Link from "next/link";
+import { platformShortLabel } from "@/lib/platforms";
 
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: React.ReactNode; actions?: React.ReactNode }) {
   return (
@@ -34,10 +35,8 @@ export function ButtonLink({ href, children, variant = "primary" }: { href: stri
   );
 }
 
-const platformLabels: Record<string, string> = { "centos-racoon": "CentOS / racoon", strongswan: "strongSwan" };
-
 export function PlatformBadge({ platform }: { platform: string }) {
-  return <span className="rounded bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">{platformLabels[platform] ?? platform}</span>;
+  return <span className="rounded bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">{platformShortLabel(platform)}</span>;
 }
 
 export function KeyValue({ items }: { items: [string, React.ReactNode][] }) {

@@ -16,6 +16,7 @@ import { insertSiteWithGateway, insertTunnel, loadInventorySnapshot } from "@/li
 import { optionalField, splitLines, zodFieldErrors } from "@/lib/inventory/form-state";
 import { checkCredential, gatewayFactsFrom, profileFacts } from "@/lib/inventory/gateway-facts";
 import { planTunnel } from "@/lib/inventory/tunnel-plan";
+import { PLATFORM_IDS } from "@/lib/platforms";
 import { ValidationError } from "@/lib/errors";
 
 export const branchOfficeSchema = z.object({
@@ -23,7 +24,7 @@ export const branchOfficeSchema = z.object({
   description: z.string().trim().max(500, "At most 500 characters").default(""),
   subnets: z.string().default(""),
   gatewayName: siteNameSchema,
-  platform: z.enum(["strongswan", "centos-racoon"], { error: "Choose the gateway's platform" }),
+  platform: z.enum(PLATFORM_IDS, { error: "Choose the gateway's platform" }),
   publicIp: publicEndpointIpSchema,
   sshHost: optionalField(sshHostSchema),
   sshPort: portSchema,

@@ -1,7 +1,8 @@
 // Pure checks for a new tunnel between two gateways, shared by the branch-office
 // wizard and the host-to-host form: distinct ends, one tunnel per pair, free ipsecN
-// names, and what each platform can express.
+// names, and what each platform can express (its capabilities).
 import { nextFreeIpsecInterface } from "@/lib/domain/overlap";
+import { getPlatform, isPlatformId } from "@/lib/platforms";
 
 export type GatewayFacts = {
   id: string;
@@ -11,7 +12,7 @@ export type GatewayFacts = {
   usedInterfaces: string[];
   /** pairKeys of the tunnels this gateway already has. */
   pairKeys: string[];
-  /** Phase-2 settings of its tunnels' profiles (racoon shares one sainfo per router). */
+  /** Phase-2 settings of its tunnels' profiles (some platforms share one phase 2 per router). */
   phase2: { profileName: string; signature: string }[];
 };
 
@@ -50,19 +51,22 @@ export function planTunnel(input: TunnelPlanInput): TunnelPlan {
   if (b.usedInterfaces.includes(interfaceB)) errors.interfaceB = `${interfaceB} is already used on ${b.name}`;
 
   for (const gw of [a, b]) {
-    if (gw.platform === "centos-racoon" && profile.ikeVersion !== 1) {
-      errors.cryptoProfileId = `${gw.name} runs racoon, which speaks IKEv1 only; choose an IKEv1 profile instead of “${profile.name}”`;
+    if (!isPlatformId(gw.platform)) throw new Error(`${gw.name}: unknown platform ${JSON.stringify(gw.platform)}`);
+    const platform = getPlatform(gw.platform);
+    const { ikeVersions, sharedPhase2, maxSubnetsPerSide } = platform.capabilities;
+    if (!(ikeVersions as number[]).includes(profile.ikeVersion)) {
+      const speaks = ikeVersions.map((v) => `IKEv${v}`).join(" and ");
+      errors.cryptoProfileId = `${gw.name} runs ${platform.shortLabel}, which speaks ${speaks} only; choose an ${speaks} profile instead of “${profile.name}”`;
     }
-    const clash = gw.platform === "centos-racoon" ? gw.phase2.find((p) => p.signature !== profile.phase2Signature) : undefined;
+    const clash = sharedPhase2 ? gw.phase2.find((p) => p.signature !== profile.phase2Signature) : undefined;
     if (clash) {
-      errors.cryptoProfileId ??= `${gw.name} runs racoon, whose phase 2 (sainfo) is shared by all its tunnels; its tunnels use the phase 2 of “${clash.profileName}”. Choose a profile with the same phase 2`;
+      errors.cryptoProfileId ??= `${gw.name} runs ${platform.shortLabel}, whose phase 2 is shared by all its tunnels; its tunnels use the phase 2 of “${clash.profileName}”. Choose a profile with the same phase 2`;
     }
     if (kind === "net-to-net" && gw.subnets.length === 0) {
       errors.peer ??= `${gw.name}'s site has no LAN subnet to connect`;
     }
-    if (kind === "net-to-net" && gw.platform === "centos-racoon" && gw.subnets.length > 1) {
-      // ifcfg-ipsecN has one SRCNET and one DSTNET.
-      errors.peer ??= `${gw.name} runs CentOS/racoon, whose ifcfg-ipsecN carries one subnet per tunnel; its site has ${gw.subnets.length}`;
+    if (kind === "net-to-net" && maxSubnetsPerSide !== null && gw.subnets.length > maxSubnetsPerSide) {
+      errors.peer ??= `${gw.name} runs ${platform.shortLabel}, which carries ${maxSubnetsPerSide === 1 ? "one subnet" : `${maxSubnetsPerSide} subnets`} per tunnel; its site has ${gw.subnets.length}`;
     }
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };

@@ -2,6 +2,7 @@ import { requirePageUser } from "@/lib/auth/session";
 import { canManageInventory } from "@/lib/auth/permissions";
 import { listCryptoProfiles, listGatewayChoices } from "@/lib/db/inventory";
 import { profileFacts } from "@/lib/inventory/gateway-facts";
+import { platformOptions } from "@/lib/platforms";
 import { PageHeader } from "@/components/ui";
 import { BranchOfficeWizard } from "./wizard";
 
@@ -21,6 +22,7 @@ export default async function NewSitePage() {
       <BranchOfficeWizard
         hubs={gateways.map((g) => ({ id: g.id, label: `${g.name} — ${g.site.name} (${g.publicIp})`, platform: g.platform }))}
         profiles={profiles.map((p) => ({ id: p.id, name: p.name, ikeVersion: profileFacts(p).ikeVersion }))}
+        platforms={platformOptions()}
       />
     </>
   );

@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { ActionForm } from "@/components/action-form";
 import { FormMessage, SelectField, TextArea, TextField } from "@/components/form-controls";
 import { initialFormState } from "@/lib/inventory/form-state";
+import type { PlatformOption } from "@/lib/platforms";
 import { addBranchOffice } from "./actions";
 
 type Hub = { id: string; label: string; platform: string };
@@ -19,19 +20,20 @@ const STEPS = [
   { title: "Tunnel", fields: ["role", "hubGatewayId", "cryptoProfileId", "localInterface", "hubInterface", "pskMode", "pskValue"] },
 ] as const;
 
-function defaultProfile(profiles: Profile[], platforms: string[]): string {
-  const needsV1 = platforms.includes("centos-racoon");
-  const pick = profiles.find((p) => (needsV1 ? p.ikeVersion === 1 && !/legacy/i.test(p.name) : p.ikeVersion === 2)) ?? profiles[0];
+/** The first non-legacy profile of the newest IKE version both ends' platforms speak. */
+function defaultProfile(profiles: Profile[], platforms: PlatformOption[]): string {
+  const versions = [2, 1].filter((v) => platforms.every((p) => (p.ikeVersions as number[]).includes(v)));
+  const pick = versions.map((v) => profiles.find((p) => p.ikeVersion === v && !/legacy/i.test(p.name))).find(Boolean) ?? profiles[0];
   return pick?.id ?? "";
 }
 
-export function BranchOfficeWizard({ hubs, profiles }: { hubs: Hub[]; profiles: Profile[] }) {
+export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[]; profiles: Profile[]; platforms: PlatformOption[] }) {
   const [state, action, pending] = useActionState(addBranchOffice, initialFormState);
   const [step, setStep] = useState(0);
   const [role, setRole] = useState(hubs.length === 0 ? "hub" : "branch");
   const [authType, setAuthType] = useState("key");
   const [pskMode, setPskMode] = useState("generate");
-  const [platform, setPlatform] = useState("strongswan");
+  const [platform, setPlatform] = useState<string>(platforms[0]!.id);
   const [hubId, setHubId] = useState(hubs[0]?.id ?? "");
   const router = useRouter();
   const errors = state.fieldErrors ?? {};
@@ -47,8 +49,8 @@ export function BranchOfficeWizard({ hubs, profiles }: { hubs: Hub[]; profiles: 
     if (state.ok && state.id) router.push(`/sites/${state.id}`);
   }, [state, router]);
 
-  const hubPlatform = hubs.find((h) => h.id === hubId)?.platform ?? "strongswan";
-  const profileDefault = defaultProfile(profiles, [platform, hubPlatform]);
+  const hubPlatform = hubs.find((h) => h.id === hubId)?.platform;
+  const profileDefault = defaultProfile(profiles, platforms.filter((p) => p.id === platform || p.id === hubPlatform));
 
   return (
     <ActionForm
@@ -89,12 +91,9 @@ export function BranchOfficeWizard({ hubs, profiles }: { hubs: Hub[]; profiles: 
           name="platform"
           label="Platform"
           error={errors.platform}
-          defaultValue="strongswan"
+          defaultValue={platforms[0]!.id}
           onChange={setPlatform}
-          options={[
-            { value: "strongswan", label: "strongSwan (swanctl)" },
-            { value: "centos-racoon", label: "CentOS / racoon (ifup ipsecN)" },
-          ]}
+          options={platforms.map((p) => ({ value: p.id, label: p.label }))}
         />
         <TextField name="publicIp" label="Public IP (tunnel endpoint)" error={errors.publicIp} placeholder="198.18.0.20" />
         <TextField name="lanAddress" label="LAN address (SRCGW)" error={errors.lanAddress} placeholder="192.168.10.254" />
