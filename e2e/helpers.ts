@@ -35,7 +35,8 @@ export type SiteForm = {
   siteName: string;
   subnets: string;
   gatewayName: string;
-  platform?: "strongswan" | "centos-racoon";
+  /** A lab platform id; the wizard offers the app's platforms by the same ids. */
+  platform?: string;
   publicIp: string;
   lanAddress: string;
   wanInterface?: string;

@@ -10,7 +10,7 @@
 // like the article's example.
 import { formatIpv4, parseCidr, type Cidr } from "./cidr";
 
-export const PLATFORMS = ["strongswan", "centos-racoon"] as const;
+export const PLATFORMS = ["strongswan", "centos-racoon", "libreswan"] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 export const MAX_SITES = 200;

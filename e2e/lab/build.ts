@@ -10,7 +10,8 @@ import { mapLimit, run, runChecked } from "./exec";
 import { readHostNetwork } from "./host-network";
 import { describeConflicts, findConflicts } from "./overlap";
 import { knownHostsLine, RACOON_CONF, renderCharonConf, renderSshdConfig, sshFingerprint, SWANCTL_CONF } from "./router-files";
-import { labDir, nsDir, writeLabState, type LabState, type RouterState } from "./state";
+import { labDir, nsDir, writeLabState, type LabBackend, type LabState, type RouterState } from "./state";
+import { bootVmRouters, buildVmNetworks, vmRouterFields } from "./vm/build-vm";
 
 const CENTOS_SCRIPT = path.join(import.meta.dirname, "centos-racoon", "ifupdown-ipsec.sh");
 const CONCURRENCY = 6;
@@ -21,6 +22,7 @@ export interface UpOptions {
   name: string;
   sites: number;
   platforms: readonly Platform[];
+  backend?: LabBackend;
   log?: (line: string) => void;
 }
 
@@ -29,11 +31,16 @@ export async function buildLab(opts: UpOptions): Promise<LabState> {
   const host = await readHostNetwork();
   const wanCidr = chooseWanCidr(opts.name, (cidr) => findConflicts([cidr], host).length === 0);
   if (!wanCidr) throw new Error("no free /24 left in 198.18.0.0/15");
+  const backend = opts.backend ?? "netns";
   const plan = planLab({ name: opts.name, sites: opts.sites, platforms: opts.platforms, wanCidr });
+  const needsVm = plan.routers.filter((r) => r.platform === "libreswan");
+  if (backend === "netns" && needsVm.length) {
+    throw new Error(`${needsVm.map((r) => r.name).join(", ")}: Libreswan needs the kernel's IPsec, which this machine's kernel lacks: use --backend vm`);
+  }
   const conflicts = findConflicts(labCidrs(plan), host);
   if (conflicts.length) throw new Error(`refusing to build lab ${opts.name}:\n${describeConflicts(conflicts)}`);
   await refuseExistingNamespaces(plan);
-  log(`lab ${plan.name}: WAN ${plan.wan.cidr}, ${plan.routers.length} router(s)`);
+  log(`lab ${plan.name}: WAN ${plan.wan.cidr}, ${plan.routers.length} router(s) (${backend === "vm" ? "QEMU micro-VMs, kernel IPsec" : "network namespaces, libipsec"})`);
 
   const dir = labDir(plan.name);
   mkdirSync(dir, { recursive: true });
@@ -42,6 +49,7 @@ export async function buildLab(opts: UpOptions): Promise<LabState> {
     version: 1,
     name: plan.name,
     status: "building",
+    backend,
     createdAt: new Date().toISOString(),
     labDir: dir,
     wan: { netns: plan.wan.netns, cidr: plan.wan.cidr, bridgeAddress: plan.wan.bridgeAddress, rootVeth: plan.wan.rootVeth, rootAddress: plan.wan.rootAddress },
@@ -54,7 +62,9 @@ export async function buildLab(opts: UpOptions): Promise<LabState> {
 
   // Keys and per-router directories first (no kernel state yet).
   state.routers = await mapLimit(plan.routers, CONCURRENCY, (r) => prepareRouterFiles(dir, plan, r, mgmt.publicKey));
+  if (backend === "vm") state.routers = state.routers.map((r, i) => ({ ...r, ...vmRouterFields(plan.routers[i]!), mountNs: "", netns: plan.wan.netns }));
   writeFileSync(state.knownHostsPath, state.routers.map((r) => knownHostsLine(r.publicIp, r.sshPort, r.hostPublicKey)).join("\n") + "\n");
+  if (backend === "vm") return finishVmLab(state, plan, log);
 
   // Namespaces and veths: one `ip -batch` in the root namespace.
   state.created.netns = [plan.wan.netns, ...plan.routers.flatMap((r) => [r.netns, r.lanHost.netns])];
@@ -104,7 +114,27 @@ export async function buildLab(opts: UpOptions): Promise<LabState> {
   });
   writeLabState(state);
 
-  // Root namespace: one veth into the WAN, a /32 address and /32 routes to the routers.
+  await addRootRoutes(state, plan);
+
+  state.status = "up";
+  writeLabState(state);
+  return state;
+}
+
+async function finishVmLab(state: LabState, plan: LabPlan, log: (line: string) => void): Promise<LabState> {
+  state.created.netns = [plan.wan.netns, ...plan.routers.map((r) => r.lanHost.netns)];
+  state.created.rootVeth = plan.wan.rootVeth;
+  writeLabState(state);
+  await buildVmNetworks(plan, ipBatch);
+  await addRootRoutes(state, plan);
+  await bootVmRouters(state, plan, log);
+  state.status = "up";
+  writeLabState(state);
+  return state;
+}
+
+/** Root namespace: one veth into the WAN, a /32 address and /32 routes to the routers. */
+async function addRootRoutes(state: LabState, plan: LabPlan): Promise<void> {
   state.created.rootRoutes = plan.routers.map((r) => `${r.publicIp}/32`);
   writeLabState(state);
   writeFileSync(`/proc/sys/net/ipv6/conf/${plan.wan.rootVeth}/disable_ipv6`, "1");
@@ -113,10 +143,6 @@ export async function buildLab(opts: UpOptions): Promise<LabState> {
     `link set ${plan.wan.rootVeth} up`,
     ...plan.routers.map((r) => `route add ${r.publicIp}/32 dev ${plan.wan.rootVeth} src ${plan.wan.rootAddress}`),
   ]);
-
-  state.status = "up";
-  writeLabState(state);
-  return state;
 }
 
 async function refuseExistingNamespaces(plan: LabPlan): Promise<void> {

@@ -2,7 +2,9 @@
 // Real emulated gateways in network namespaces; needs root. See README "Router lab".
 //
 // Exports:
-//   startLab({ name?, sites, platforms?, log?, keepOnFailure? }) → LabState
+//   startLab({ name?, sites, platforms?, backend?, log?, keepOnFailure? }) → LabState
+//       backend "netns" (default: namespaces, libipsec, scales to ~100 routers) or
+//       "vm" (QEMU micro-VMs with Debian's kernel: real XFRM IPsec, Libreswan);
 //       builds the lab (or returns it if already up with the same shape);
 //       on failure tears down what it built unless keepOnFailure.
 //   stopLab(name?) → { found, stoppedPids }      every process, mount, namespace, veth, route
@@ -23,10 +25,11 @@ import { DEFAULT_LAB_NAME, planLab, type Platform } from "./address-plan";
 import { buildLab } from "./build";
 import * as daemons from "./daemons";
 import { run, type RunResult } from "./exec";
-import { getRouter, readLabState as readState, writeLabState, type LabState, type RouterState } from "./state";
+import { getRouter, readLabState as readState, writeLabState, type LabBackend, type LabState, type RouterState } from "./state";
+import { qemuPidOf, remoteCommand } from "./vm/build-vm";
 import { teardownLab, type DownResult } from "./teardown";
 
-export type { LabState, RouterState } from "./state";
+export type { LabBackend, LabState, RouterState } from "./state";
 export type { Platform } from "./address-plan";
 export type { RunResult } from "./exec";
 export { getRouter } from "./state";
@@ -35,6 +38,7 @@ export interface StartLabOptions {
   name?: string;
   sites: number;
   platforms?: readonly Platform[];
+  backend?: LabBackend;
   log?: (line: string) => void;
   keepOnFailure?: boolean;
 }
@@ -42,12 +46,13 @@ export interface StartLabOptions {
 export async function startLab(opts: StartLabOptions): Promise<LabState> {
   const name = opts.name ?? DEFAULT_LAB_NAME;
   const platforms = opts.platforms ?? ["strongswan"];
+  const backend = opts.backend ?? "netns";
   const log = opts.log ?? (() => {});
   // Validate before touching an existing lab (a bad --sites must not tear it down).
   planLab({ name, sites: opts.sites, platforms, wanCidr: "198.18.0.0/24" });
   const existing = readState(name);
   if (existing) {
-    if (existing.status === "up" && sameShape(existing, opts.sites, platforms) && allDaemonsAlive(existing)) {
+    if (existing.status === "up" && (existing.backend ?? "netns") === backend && sameShape(existing, opts.sites, platforms) && allDaemonsAlive(existing)) {
       log(`lab ${name} is already up`);
       return existing;
     }
@@ -55,7 +60,7 @@ export async function startLab(opts: StartLabOptions): Promise<LabState> {
     await teardownLab(name);
   }
   try {
-    return await buildLab({ name, sites: opts.sites, platforms, log });
+    return await buildLab({ name, sites: opts.sites, platforms, backend, log });
   } catch (error) {
     const state = readState(name);
     if (state && opts.keepOnFailure) {
@@ -90,6 +95,7 @@ function sameShape(state: LabState, sites: number, platforms: readonly Platform[
 }
 
 function allDaemonsAlive(state: LabState): boolean {
+  if (state.backend === "vm") return state.routers.every((r) => qemuPidOf(r) !== undefined);
   return state.routers.every((r) => {
     const p = daemons.daemonPids(r);
     return p.sshd !== undefined && p.charon !== undefined;
@@ -102,7 +108,10 @@ export function execInRouter(
   argv: readonly string[],
   opts: { input?: string; timeoutMs?: number } = {},
 ): Promise<RunResult> {
-  return run(daemons.inRouterArgv(getRouter(state, router), argv), opts);
+  const r = getRouter(state, router);
+  // A VM router is reached like a real one: over SSH with the lab's management key.
+  if (r.vm) return run(sshArgv(state, r.name, [remoteCommand(argv)]), opts);
+  return run(daemons.inRouterArgv(r, argv), opts);
 }
 
 export function execInHost(
@@ -129,12 +138,24 @@ export async function pingFromHost(
   return m ? { sent: Number(m[1]), received: Number(m[2]) } : { sent: 0, received: 0 };
 }
 
-export function stopCharon(state: LabState, router: string | number): Promise<void> {
-  return daemons.stopCharon(getRouter(state, router));
+/** Stops the router's IKE daemon (charon; pluto on a Libreswan VM router). */
+export async function stopCharon(state: LabState, router: string | number): Promise<void> {
+  const r = getRouter(state, router);
+  if (!r.vm) return daemons.stopCharon(r);
+  const argv = r.platform === "libreswan" ? ["ipsec", "whack", "--shutdown"] : ["sh", "-c", "pkill -x charon; while pgrep -x charon >/dev/null; do sleep 0.1; done"];
+  await execInRouter(state, r.name, argv, { timeoutMs: 30_000 });
 }
 
-export function startCharon(state: LabState, router: string | number): Promise<number> {
-  return daemons.startCharon(getRouter(state, router));
+/** Starts the router's IKE daemon again; returns its pid (the QEMU pid on a VM router). */
+export async function startCharon(state: LabState, router: string | number): Promise<number> {
+  const r = getRouter(state, router);
+  if (!r.vm) return daemons.startCharon(r);
+  const argv = r.platform === "libreswan"
+    ? ["/usr/libexec/ipsec/pluto", "--config", "/etc/ipsec.conf", "--logfile", "/gw/ike.log"]
+    : ["sh", "-c", "setsid /usr/lib/ipsec/charon >> /gw/ike.log 2>&1 < /dev/null & while ! [ -S /var/run/charon.vici ]; do sleep 0.1; done"];
+  const out = await execInRouter(state, r.name, argv, { timeoutMs: 30_000 });
+  if (out.code !== 0) throw new Error(`could not start the IKE daemon of ${r.name}: ${out.stderr.trim()}`);
+  return qemuPidOf(r) ?? 0;
 }
 
 export interface RouterStatus {
@@ -146,6 +167,10 @@ export interface RouterStatus {
 
 export function labStatus(state: LabState): RouterStatus[] {
   return state.routers.map((router) => {
+    if (router.vm) {
+      const pid = qemuPidOf(router);
+      return { router, sshd: pid, charon: pid, pssKb: pid ? daemons.pssKb(pid) : 0 };
+    }
     const p = daemons.daemonPids(router);
     const pssKb = (p.sshd ? daemons.pssKb(p.sshd) : 0) + (p.charon ? daemons.pssKb(p.charon) : 0);
     return { router, sshd: p.sshd, charon: p.charon, pssKb };

@@ -27,12 +27,19 @@ export interface RouterState {
   /** Full path of the charon config this router's charon runs with (STRONGSWAN_CONF). */
   charonConf: string;
   pids: { sshd?: number; charon?: number };
+  /** VM backend only: the router is a QEMU micro-VM on these taps in the WAN namespace. */
+  vm?: { wanTap: string; lanTap: string; qemuPid?: number; bootSeconds?: number };
 }
+
+/** netns: routers are network + mount namespaces (libipsec); vm: QEMU micro-VMs with kernel IPsec. */
+export type LabBackend = "netns" | "vm";
 
 export interface LabState {
   version: 1;
   name: string;
   status: "building" | "up" | "failed";
+  /** Absent in state files written before the VM backend: netns. */
+  backend?: LabBackend;
   createdAt: string;
   labDir: string;
   wan: { netns: string; cidr: string; bridgeAddress: string; rootVeth: string; rootAddress: string };
