@@ -2,7 +2,7 @@
 // Overlapping subnets make the tunnel route (`ip route add DSTNET via SRCGW`) shadow or
 // be shadowed by another route, so traffic silently goes to the wrong office.
 import { DomainError } from "./errors";
-import { cidrsOverlap, parseCidr } from "./ipv4";
+import { cidrsOverlap, parseCidr } from "./ip";
 import { IPSEC_IFACE_RE } from "./names";
 
 export type SubnetOverlap = { cidr: string; conflictsWith: string; label: string };

@@ -10,7 +10,7 @@ import {
   parseCidr,
   parseIpv4,
   publicEndpointIpSchema,
-} from "./ipv4";
+} from "./ip";
 import { DomainError } from "./errors";
 
 const firstMessage = (r: { success: boolean; error?: { issues: { message: string }[] } }) =>
