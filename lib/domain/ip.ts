@@ -1,9 +1,15 @@
-// IPv4 address and CIDR parsing, formatting and containment math.
+// The one module for IP addresses and networks (CIDR): strict parsing of user input,
+// containment and overlap math, the lab's address plan. The math is ipaddr.js's.
 // Strict on purpose: these strings end up in ifcfg files, racoon/swanctl configs and
 // `ip route` commands, where a lenient parse ("010.1.1.1", " 10.0.0.1") means
-// something different to each tool, or nothing at all.
+// something different to each tool, or nothing at all. ipaddr.js itself reads such
+// forms (octal, hex, "10.1", one 32-bit number), so our format check runs first.
+// IPv4 only for now: `family` on parsed networks is where IPv6 will join.
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { DomainError } from "./errors";
+
+export type IpFamily = "ipv4";
 
 export const IPV4_MESSAGE = "Enter an IPv4 address like 198.18.0.10";
 export const CIDR_MESSAGE = "Enter a subnet in CIDR form like 192.168.1.0/24";
@@ -14,36 +20,37 @@ const IPV4_RE = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 const CIDR_SHAPE_RE = /^([^/]*)\/([^/]*)$/;
 const PREFIX_RE = /^(?:[12]?[0-9]|3[0-2])$/;
 
+/** A dotted quad in the one spelling every router tool reads alike. */
 export function isIpv4(s: string): boolean {
   return IPV4_RE.test(s);
 }
 
+/** ipaddr.js's address, only for text that passed isIpv4. */
+function libIpv4(s: string): ipaddr.IPv4 {
+  if (!isIpv4(s)) throw new DomainError(IPV4_MESSAGE);
+  return ipaddr.IPv4.parse(s);
+}
+
 /** Dotted quad → unsigned 32-bit number. */
 export function parseIpv4(s: string): number {
-  if (!isIpv4(s)) throw new DomainError(IPV4_MESSAGE);
-  // Multiplication rather than << keeps the result unsigned.
-  return s.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+  return libIpv4(s).octets.reduce((n, octet) => n * 256 + octet, 0);
 }
 
 export function formatIpv4(n: number): string {
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) {
     throw new DomainError(`${n} is not a 32-bit IPv4 address`);
   }
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+  return new ipaddr.IPv4([n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]).toString();
 }
 
-/** Netmask of a prefix length as an unsigned number (prefix 0 → 0, because x << 32 is x in JS). */
-export function prefixMask(prefix: number): number {
-  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-}
+/** A network: its address with the host bits zero, its prefix length, and "network/prefix". */
+export type Cidr = { family: IpFamily; network: string; prefix: number; text: string };
 
-export type Cidr = { network: number; prefix: number; text: string };
+type Failure = { ok: false; message: string };
+type Parse = { ok: true; cidr: Cidr } | Failure;
 
-type CidrParse =
-  | { ok: true; cidr: Cidr }
-  | { ok: false; message: string };
-
-function inspectCidr(s: string): CidrParse {
+/** Reads "address/prefix" strictly; the network is the address with its host bits cleared. */
+function readAddressSlashPrefix(s: string): { ok: true; cidr: Cidr; address: string } | Failure {
   const m = CIDR_SHAPE_RE.exec(s);
   if (!m || !isIpv4(m[1]!)) return { ok: false, message: CIDR_MESSAGE };
   const prefixText = m[2]!;
@@ -51,14 +58,17 @@ function inspectCidr(s: string): CidrParse {
     return { ok: false, message: `The prefix length after "/" must be a number from 0 to 32 (got ${JSON.stringify(prefixText)})` };
   }
   const prefix = Number(prefixText);
-  const address = parseIpv4(m[1]!);
-  const network = (address & prefixMask(prefix)) >>> 0;
-  const text = `${formatIpv4(network)}/${prefix}`;
-  if (network !== address) {
+  const network = ipaddr.IPv4.networkAddressFromCIDR(s).toString();
+  return { ok: true, address: m[1]!, cidr: { family: "ipv4", network, prefix, text: `${network}/${prefix}` } };
+}
+
+function inspectCidr(s: string): Parse {
+  const r = readAddressSlashPrefix(s);
+  if (r.ok && r.address !== r.cidr.network) {
     // Routers either refuse this or silently mask it; ask instead of guessing.
-    return { ok: false, message: `${s} has host bits set — did you mean ${text}?` };
+    return { ok: false, message: `${s} has host bits set — did you mean ${r.cidr.text}?` };
   }
-  return { ok: true, cidr: { network, prefix, text } };
+  return r.ok ? { ok: true, cidr: r.cidr } : r;
 }
 
 /** Parses a network in CIDR form; throws DomainError if malformed or host bits are set. */
@@ -68,31 +78,70 @@ export function parseCidr(s: string): Cidr {
   return r.cidr;
 }
 
-export function cidrsOverlap(a: string, b: string): boolean {
-  const x = parseCidr(a);
-  const y = parseCidr(b);
-  // Two aligned blocks overlap exactly when the larger one contains the other's network.
-  const mask = prefixMask(Math.min(x.prefix, y.prefix));
-  return ((x.network & mask) >>> 0) === ((y.network & mask) >>> 0);
+/** True for a network in CIDR form with zero host bits (what parseCidr accepts). */
+export function isCidr(s: string): boolean {
+  return inspectCidr(s).ok;
 }
 
+/**
+ * The network of an address as a machine prints it: "192.0.2.2/24" (`ip addr`, host
+ * bits set) or a bare "192.0.2.2" (its own /32); null for anything else, IPv6 included.
+ * For reading the machine's own state only: user input goes through parseCidr.
+ */
+export function enclosingNetwork(s: string): Cidr | null {
+  const r = readAddressSlashPrefix(s.includes("/") ? s : `${s}/32`);
+  return r.ok ? r.cidr : null;
+}
+
+function libNetwork(c: Cidr): [ipaddr.IPv4, number] {
+  return [ipaddr.IPv4.parse(c.network), c.prefix];
+}
+
+/** Two aligned blocks overlap exactly when the larger one contains the other's network. */
+export function networksOverlap(a: Cidr, b: Cidr): boolean {
+  return a.family === b.family && ipaddr.IPv4.parse(a.network).match(ipaddr.IPv4.parse(b.network), Math.min(a.prefix, b.prefix));
+}
+
+/** True when every address of `inner` is in `outer`. */
+export function networkContains(outer: Cidr, inner: Cidr): boolean {
+  return outer.family === inner.family && inner.prefix >= outer.prefix && ipaddr.IPv4.parse(inner.network).match(libNetwork(outer));
+}
+
+/** Whether two networks share an address; throws DomainError unless both are valid CIDRs. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  return networksOverlap(parseCidr(a), parseCidr(b));
+}
+
+/** Whether `ip` is in `cidr`; throws DomainError on a malformed value rather than answering "no". */
 export function cidrContains(cidr: string, ip: string): boolean {
-  const c = parseCidr(cidr);
-  return ((parseIpv4(ip) & prefixMask(c.prefix)) >>> 0) === c.network;
+  const network = libNetwork(parseCidr(cidr));
+  return libIpv4(ip).match(network);
+}
+
+/** The address `index` places past the network address (0 = the network address itself). */
+export function addressInNetwork(c: Cidr, index: number): string {
+  const size = 2 ** (32 - c.prefix);
+  if (!Number.isInteger(index) || index < 0 || index >= size) {
+    throw new DomainError(`${c.text} has no address number ${index} (it has ${size})`);
+  }
+  return formatIpv4(parseIpv4(c.network) + index);
 }
 
 // Address blocks that can never be a tunnel endpoint, with the reason shown to the admin.
-const NON_ENDPOINT_BLOCKS: { cidr: string; reason: string }[] = [
+// Our own list, not ipaddr.js's range(): its "reserved" also holds the test and
+// benchmarking ranges (198.18.0.0/15, 203.0.113.0/24) that labs and docs use as endpoints.
+const NON_ENDPOINT_BLOCKS: { cidr: Cidr; reason: string }[] = [
   { cidr: "0.0.0.0/8", reason: "addresses in 0.0.0.0/8 mean “this network” and cannot be a tunnel endpoint" },
   { cidr: "127.0.0.0/8", reason: "127.0.0.0/8 is loopback — use the gateway's public (WAN) address" },
   { cidr: "224.0.0.0/4", reason: "224.0.0.0/4 is multicast — a tunnel endpoint must be a single host" },
   { cidr: "240.0.0.0/4", reason: "240.0.0.0/4 is reserved (and 255.255.255.255 is broadcast) — not a usable endpoint" },
-];
+].map((b) => ({ cidr: parseCidr(b.cidr), reason: b.reason }));
 
-/** Why an address cannot be a tunnel endpoint, or null if it can. Expects a valid IPv4. */
+/** Why an address cannot be a tunnel endpoint, or null if it can. */
 export function endpointIpProblem(ip: string): string | null {
   if (!isIpv4(ip)) return IPV4_MESSAGE;
-  const block = NON_ENDPOINT_BLOCKS.find((b) => cidrContains(b.cidr, ip));
+  const address = libIpv4(ip);
+  const block = NON_ENDPOINT_BLOCKS.find((b) => address.match(libNetwork(b.cidr)));
   return block ? `${ip}: ${block.reason}` : null;
 }
 
