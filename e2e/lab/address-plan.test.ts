@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chooseWanCidr, fnv1a, labCidrs, parsePlatforms, planLab, routerName, validateLabName, wanSlotCidr } from "./address-plan";
-import { cidrsOverlap } from "./cidr";
+import { cidrContains, cidrsOverlap } from "../../lib/domain/ip";
 
 describe("wan /24 choice", () => {
   it("is deterministic and inside 198.18.0.0/15", () => {
@@ -40,7 +40,7 @@ describe("planLab", () => {
     const lans = plan.routers.map((r) => r.lanCidr);
     expect(new Set(lans).size).toBe(lans.length);
     for (const r of plan.routers) {
-      expect(cidrsOverlap(r.publicIp, plan.wan.cidr)).toBe(true);
+      expect(cidrContains(plan.wan.cidr, r.publicIp)).toBe(true);
       expect(cidrsOverlap(r.lanCidr, "192.168.0.0/16")).toBe(true);
     }
     expect(labCidrs(plan)).toEqual(["198.18.7.0/24", ...lans]);

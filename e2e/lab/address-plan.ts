@@ -8,7 +8,7 @@
 //   192.168.s.0/24 LAN of site s, inside namespaces only; router .254, LAN host .10
 // Site 1 is "hq", site s > 1 is "branch(s-1)" — hq/branch1 get 192.168.1/2.0/24
 // like the article's example.
-import { formatIpv4, parseCidr, type Cidr } from "./cidr";
+import { addressInNetwork, networkContains, parseCidr, type Cidr } from "../../lib/domain/ip";
 
 export const PLATFORMS = ["strongswan", "centos-racoon", "libreswan"] as const;
 export type Platform = (typeof PLATFORMS)[number];
@@ -18,6 +18,12 @@ export const DEFAULT_LAB_NAME = "gwlab";
 /** All lab WANs live in 198.18.0.0/15 (RFC 2544 benchmarking range): 512 possible /24s. */
 export const WAN_SUPERNET = "198.18.0.0/15";
 const WAN_SLOTS = 512;
+const WAN_NETWORK = parseCidr(WAN_SUPERNET);
+const LAN_NETWORK = parseCidr("192.168.0.0/16");
+
+function nthSlash24(supernet: Cidr, n: number): Cidr {
+  return parseCidr(`${addressInNetwork(supernet, n * 256)}/24`);
+}
 
 export interface RouterPlan {
   name: string;
@@ -71,8 +77,7 @@ export function fnv1a(text: string): number {
 
 /** The n-th /24 of 198.18.0.0/15 (n modulo 512). */
 export function wanSlotCidr(slot: number): string {
-  const n = ((slot % WAN_SLOTS) + WAN_SLOTS) % WAN_SLOTS;
-  return `198.${18 + Math.floor(n / 256)}.${n % 256}.0/24`;
+  return nthSlash24(WAN_NETWORK, ((slot % WAN_SLOTS) + WAN_SLOTS) % WAN_SLOTS).text;
 }
 
 /**
@@ -105,10 +110,6 @@ export function platformForSite(platforms: readonly Platform[], site: number): P
   return platforms[(site - 1) % platforms.length]!;
 }
 
-function hostInCidr(cidr: Cidr, host: number): string {
-  return formatIpv4(cidr.network + host);
-}
-
 export function planLab(opts: { name: string; sites: number; platforms: readonly Platform[]; wanCidr: string }): LabPlan {
   const nameError = validateLabName(opts.name);
   if (nameError) throw new Error(nameError);
@@ -117,24 +118,24 @@ export function planLab(opts: { name: string; sites: number; platforms: readonly
   }
   const wan = parseCidr(opts.wanCidr);
   if (wan.prefix !== 24) throw new Error(`WAN ${opts.wanCidr} must be a /24`);
-  if (!cidrInside(opts.wanCidr, WAN_SUPERNET)) throw new Error(`WAN ${opts.wanCidr} is outside ${WAN_SUPERNET}`);
+  if (!networkContains(WAN_NETWORK, wan)) throw new Error(`WAN ${opts.wanCidr} is outside ${WAN_SUPERNET}`);
 
   const routers: RouterPlan[] = [];
   for (let site = 1; site <= opts.sites; site++) {
     const name = routerName(site);
-    const lanNet = `192.168.${site}`;
+    const lan = nthSlash24(LAN_NETWORK, site);
     routers.push({
       name,
       site,
       platform: platformForSite(opts.platforms, site),
       netns: `${opts.name}-${name}`,
-      publicIp: hostInCidr(wan, 10 + site),
+      publicIp: addressInNetwork(wan, 10 + site),
       wanInterface: "wan0",
       lanInterface: "lan0",
       wanPeer: `r${site}`,
-      lanCidr: `${lanNet}.0/24`,
-      lanAddress: `${lanNet}.254`,
-      lanHost: { netns: `${opts.name}-${name}-lan`, ip: `${lanNet}.10`, interface: "lan0" },
+      lanCidr: lan.text,
+      lanAddress: addressInNetwork(lan, 254),
+      lanHost: { netns: `${opts.name}-${name}-lan`, ip: addressInNetwork(lan, 10), interface: "lan0" },
     });
   }
   return {
@@ -143,12 +144,12 @@ export function planLab(opts: { name: string; sites: number; platforms: readonly
       netns: `${opts.name}-wan`,
       cidr: opts.wanCidr,
       bridge: "br0",
-      bridgeAddress: hostInCidr(wan, 254),
+      bridgeAddress: addressInNetwork(wan, 254),
       // Interface names are limited to 15 bytes and share the root namespace with
       // other labs: a hash keeps them short and distinct.
       rootVeth: `gwl${fnv1a(opts.name).toString(16).padStart(8, "0")}`,
       rootVethPeer: "root0",
-      rootAddress: hostInCidr(wan, 1),
+      rootAddress: addressInNetwork(wan, 1),
     },
     routers,
   };
@@ -157,14 +158,4 @@ export function planLab(opts: { name: string; sites: number; platforms: readonly
 /** Every CIDR the lab will create, for the overlap check against the machine. */
 export function labCidrs(plan: LabPlan): string[] {
   return [plan.wan.cidr, ...plan.routers.map((r) => r.lanCidr)];
-}
-
-function cidrInside(inner: string, outer: string): boolean {
-  const a = parseCidr(inner);
-  const b = parseCidr(outer);
-  return a.prefix >= b.prefix && (a.network & maskOf(b.prefix)) >>> 0 === b.network;
-}
-
-function maskOf(prefix: number): number {
-  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
 }

@@ -1,7 +1,7 @@
 // Refuse-to-run rule of the lab: no lab range may overlap an address, route or
 // name server of the machine (read at start by host-network.ts, never hard-coded).
 // A lab that routed the registries' range once hijacked `npm install`. Pure.
-import { cidrsOverlap, isIpv4Cidr } from "./cidr";
+import { enclosingNetwork, isIpv4, networksOverlap, parseCidr } from "../../lib/domain/ip";
 
 export interface HostNetwork {
   /** IPv4 addresses of the root namespace with their prefix, e.g. "192.0.2.2/24". */
@@ -26,22 +26,22 @@ function isDefault(dst: string): boolean {
 export function findConflicts(labCidrs: readonly string[], host: HostNetwork): Conflict[] {
   const conflicts: Conflict[] = [];
   for (const labCidr of labCidrs) {
+    const lab = parseCidr(labCidr);
+    // What the machine printed and we cannot read (an IPv6 address, say) cannot hit an IPv4 lab.
+    const hits = (hostValue: string) => {
+      const network = enclosingNetwork(hostValue);
+      return network !== null && networksOverlap(lab, network);
+    };
     for (const address of host.addresses) {
-      if (isIpv4Cidr(address) && cidrsOverlap(labCidr, address)) {
-        conflicts.push({ labCidr, kind: "address", hostValue: address });
-      }
+      if (hits(address)) conflicts.push({ labCidr, kind: "address", hostValue: address });
     }
     for (const route of host.routes) {
-      if (isDefault(route.dst) || !isIpv4Cidr(route.dst)) continue;
-      if (cidrsOverlap(labCidr, route.dst)) {
-        const where = [route.dev && `dev ${route.dev}`, route.table && `table ${route.table}`].filter(Boolean).join(" ");
-        conflicts.push({ labCidr, kind: "route", hostValue: where ? `${route.dst} ${where}` : route.dst });
-      }
+      if (isDefault(route.dst) || !hits(route.dst)) continue;
+      const where = [route.dev && `dev ${route.dev}`, route.table && `table ${route.table}`].filter(Boolean).join(" ");
+      conflicts.push({ labCidr, kind: "route", hostValue: where ? `${route.dst} ${where}` : route.dst });
     }
     for (const ns of host.nameservers) {
-      if (isIpv4Cidr(ns) && cidrsOverlap(labCidr, ns)) {
-        conflicts.push({ labCidr, kind: "nameserver", hostValue: ns });
-      }
+      if (hits(ns)) conflicts.push({ labCidr, kind: "nameserver", hostValue: ns });
     }
   }
   return conflicts;
@@ -56,7 +56,7 @@ export function parseResolvConf(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split("\n")) {
     const m = /^\s*nameserver\s+(\S+)/.exec(line);
-    if (m && isIpv4Cidr(m[1]!)) out.push(m[1]!);
+    if (m && isIpv4(m[1]!)) out.push(m[1]!);
   }
   return out;
 }

@@ -2,7 +2,7 @@
 // (site names, dashboard users). Allow-lists, never deny-lists: a name that passes can be
 // written into a config file or an argv without quoting surprises.
 import { z } from "zod";
-import { isIpv4, IPV4_MESSAGE } from "./ipv4";
+import { isIpv4, IPV4_MESSAGE } from "./ip";
 
 /** Shows a character so the admin can find it, even when it is invisible. */
 export function describeChar(ch: string): string {

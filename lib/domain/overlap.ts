@@ -2,22 +2,13 @@
 // Overlapping subnets make the tunnel route (`ip route add DSTNET via SRCGW`) shadow or
 // be shadowed by another route, so traffic silently goes to the wrong office.
 import { DomainError } from "./errors";
-import { cidrsOverlap, parseCidr } from "./ipv4";
+import { cidrsOverlap, isCidr } from "./ip";
 import { IPSEC_IFACE_RE } from "./names";
 
 export type SubnetOverlap = { cidr: string; conflictsWith: string; label: string };
 
 /** Label used when two of the candidates overlap each other. */
 export const CANDIDATE_LABEL = "another subnet in this list";
-
-function isCidr(s: string): boolean {
-  try {
-    parseCidr(s);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Every overlap of a candidate with an existing subnet, and of a candidate with an

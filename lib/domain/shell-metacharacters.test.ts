@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { z } from "zod";
 import { hasShellMetacharacters, SHELL_METACHARACTER_LIST } from "./shell-metacharacters";
-import { cidrSchema, ipv4Schema, publicEndpointIpSchema } from "./ipv4";
+import { cidrSchema, ipv4Schema, publicEndpointIpSchema } from "./ip";
 import { ifaceNameSchema, ipsecIfaceSchema, sshHostSchema, sshUserSchema } from "./names";
 
 const meta = fc.constantFrom(...SHELL_METACHARACTER_LIST);

@@ -4,7 +4,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { cidrContains, cidrSchema, ipv4Schema, publicEndpointIpSchema } from "@/lib/domain/ipv4";
+import { cidrContains, cidrSchema, ipv4Schema, publicEndpointIpSchema } from "@/lib/domain/ip";
 import { ifaceNameSchema, ipsecIfaceSchema, portSchema, siteNameSchema, sshHostSchema, sshUserSchema } from "@/lib/domain/names";
 import { findSubnetOverlaps } from "@/lib/domain/overlap";
 import { encryptSecret } from "@/lib/secrets/envelope";

@@ -2,6 +2,7 @@
 // capabilities, and per-platform readers that recover the tunnel's values from the
 // rendered files (so a property test can compare them with what went in).
 import fc from "fast-check";
+import { formatIpv4 } from "@/lib/domain/ip";
 import type { CryptoProfile, Platform, PlatformId, RenderedFile, TunnelEnd } from "./contract";
 import { DH_GROUPS, ESP_ENCRYPTIONS, IKE_ENCRYPTIONS, INTEGRITIES } from "./crypto-profiles";
 import { parseIfcfg } from "./centos-racoon/parse";
@@ -10,13 +11,12 @@ import { parseSwanctlConf, section } from "./strongswan/parse-swanctl-conf";
 const PSK_CHARS = [..."!%&()*+,-./0123456789:<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~"];
 
 const ipInt = fc.integer({ min: 0x01000000, max: 0xdfffffff });
-const intToIp = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join(".");
 
 /** An aligned CIDR plus an address inside it (the router's LAN address). */
 const subnet = fc.tuple(ipInt, fc.integer({ min: 8, max: 30 }), fc.nat()).map(([n, prefix, pick]) => {
   const size = 2 ** (32 - prefix);
   const network = n - (n % size);
-  return { cidr: `${intToIp(network)}/${prefix}`, lan: intToIp(network + 1 + (pick % (size - 2))) };
+  return { cidr: `${formatIpv4(network)}/${prefix}`, lan: formatIpv4(network + 1 + (pick % (size - 2))) };
 });
 
 function profileArbitrary(platform: Platform): fc.Arbitrary<CryptoProfile> {
@@ -44,8 +44,8 @@ export function tunnelEndArbitrary(platform: Platform): fc.Arbitrary<TunnelEnd> 
       id: fc.stringMatching(/^[a-z0-9]{1,20}$/),
       kind: fc.constantFrom("host-to-host" as const, "net-to-net" as const),
       iface: fc.integer({ min: 0, max: 999 }),
-      localIp: ipInt.map(intToIp),
-      remoteIp: ipInt.map(intToIp),
+      localIp: ipInt.map(formatIpv4),
+      remoteIp: ipInt.map(formatIpv4),
       localNets: fc.array(subnet, { minLength: 1, maxLength: maxNets }),
       remoteNets: fc.array(subnet, { minLength: 1, maxLength: maxNets }),
       // Long enough that the PSK cannot occur by chance in a non-secret file.

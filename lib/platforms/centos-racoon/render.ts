@@ -2,7 +2,8 @@
 // racoon.conf (Listings 1, 2, 4, 6, 7) and, for net-to-net, a sysctl drop-in; plus a
 // preview of what `ifup ipsecN` will generate from them (Listings 3/8, psk.txt).
 import { RenderError, type CryptoProfile, type EspEncryption, type IkeEncryption, type RenderedFile, type TunnelEnd } from "../contract";
-import { assertTunnelEnd, cidrContains } from "../shared/assert-end";
+import { cidrContains } from "@/lib/domain/ip";
+import { assertTunnelEnd } from "../shared/assert-end";
 
 export const NETWORK_SCRIPTS = "/etc/sysconfig/network-scripts";
 export const RACOON_CONF = "/etc/racoon/racoon.conf";

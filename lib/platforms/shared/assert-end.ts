@@ -1,10 +1,11 @@
 // Last line of defence before text reaches a router: every renderer calls assertTunnelEnd
 // even though lib/domain validated the same values, because a value that slipped past
 // (a newline in a PSK, a quote in a name) would become a config or shell injection.
+// Address checks are lib/domain/ip's, the same strict ones the forms use.
+import { isCidr, isIpv4 } from "@/lib/domain/ip";
 import { RenderError, type TunnelEnd } from "../contract";
 import { cryptoProfileSchema } from "../crypto-profiles";
 
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const CONNECTION_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62})$/;
 const TUNNEL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const INTERFACE_NAME = /^ipsec(?:0|[1-9]\d{0,2})$/;
@@ -14,33 +15,6 @@ const INTERFACE_NAME = /^ipsec(?:0|[1-9]\d{0,2})$/;
  * (comments in psk.txt / racoon / swanctl), whitespace (psk.txt is "address key").
  */
 const PSK = /^[!%&(-:<-\[\]-_a-~]{1,128}$/;
-
-export function isIpv4(value: string): boolean {
-  return IPV4.test(value);
-}
-
-export function ipv4ToInt(ip: string): number {
-  return ip.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
-}
-
-/** Parses "a.b.c.d/n" whose host bits are zero; null otherwise. */
-export function parseCidr(value: string): { network: number; prefix: number } | null {
-  const [ip, bits, extra] = value.split("/");
-  if (extra !== undefined || ip === undefined || bits === undefined || !isIpv4(ip)) return null;
-  if (!/^(3[0-2]|[12]?\d)$/.test(bits)) return null;
-  const prefix = Number(bits);
-  const network = ipv4ToInt(ip);
-  const hostBits = 2 ** (32 - prefix);
-  return network % hostBits === 0 ? { network, prefix } : null;
-}
-
-export function cidrContains(cidr: string, ip: string): boolean {
-  const parsed = parseCidr(cidr);
-  if (!parsed || !isIpv4(ip)) return false;
-  const size = 2 ** (32 - parsed.prefix);
-  const value = ipv4ToInt(ip);
-  return value >= parsed.network && value < parsed.network + size;
-}
 
 function fail(field: string, message: string): never {
   throw new RenderError("invalid-input", field, message);
@@ -72,7 +46,7 @@ export function assertTunnelEnd(end: TunnelEnd): void {
     if (end.kind === "net-to-net") {
       if (s.subnets.length === 0) fail(`${side}.subnets`, `a net-to-net tunnel needs at least one ${side} subnet`);
       s.subnets.forEach((c, i) => {
-        if (typeof c !== "string" || !parseCidr(c)) fail(`${side}.subnets.${i}`, `${side} subnet ${i + 1} must be an IPv4 CIDR with zero host bits`);
+        if (typeof c !== "string" || !isCidr(c)) fail(`${side}.subnets.${i}`, `${side} subnet ${i + 1} must be an IPv4 CIDR with zero host bits`);
       });
     }
   }

@@ -1,16 +1,23 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import ipaddr from "ipaddr.js";
 import {
+  addressInNetwork,
   cidrContains,
   cidrSchema,
   cidrsOverlap,
+  enclosingNetwork,
   formatIpv4,
+  isCidr,
+  isIpv4,
   ipv4Schema,
   isUnicastHostAddress,
+  networkContains,
+  networksOverlap,
   parseCidr,
   parseIpv4,
   publicEndpointIpSchema,
-} from "./ipv4";
+} from "./ip";
 import { DomainError } from "./errors";
 
 const firstMessage = (r: { success: boolean; error?: { issues: { message: string }[] } }) =>
@@ -28,6 +35,17 @@ describe("ipv4Schema", () => {
     expect(firstMessage(ipv4Schema.safeParse(s))).toBe("Enter an IPv4 address like 198.18.0.10");
   });
   it("rejects non-strings", () => expect(ipv4Schema.safeParse(123).success).toBe(false));
+  // ipaddr.js reads all of these as addresses; a router tool may read them differently.
+  it.each(["010.1.1.1", "10.1", "10.1.1", "167772161", "0xa.1.1.1", "0xa010101", "1.2.3.04", "::ffff:10.1.1.1"])(
+    "refuses %j although ipaddr.js alone would parse it",
+    (s) => {
+      expect(ipaddr.isValid(s)).toBe(true);
+      expect(isIpv4(s)).toBe(false);
+      expect(() => parseIpv4(s)).toThrow(DomainError);
+      expect(isCidr(`${s}/32`)).toBe(false);
+      expect(() => cidrContains("0.0.0.0/0", s)).toThrow(DomainError);
+    },
+  );
 });
 
 describe("parseIpv4 / formatIpv4", () => {
@@ -67,7 +85,8 @@ describe("cidrSchema / parseCidr", () => {
     (s) => expect(firstMessage(cidrSchema.safeParse(s))).toBe("Enter a subnet in CIDR form like 192.168.1.0/24"),
   );
   it("parses network and prefix", () => {
-    expect(parseCidr("10.1.0.0/16")).toEqual({ network: 0x0a010000, prefix: 16, text: "10.1.0.0/16" });
+    expect(parseCidr("10.1.0.0/16")).toEqual({ family: "ipv4", network: "10.1.0.0", prefix: 16, text: "10.1.0.0/16" });
+    expect(parseIpv4(parseCidr("10.1.0.0/16").network)).toBe(0x0a010000);
     expect(() => parseCidr("10.1.0.1/16")).toThrow(/did you mean 10.1.0.0\/16/);
   });
   it("round-trips every valid network", () => {
@@ -96,6 +115,34 @@ describe("cidrsOverlap / cidrContains", () => {
     expect(cidrContains("192.168.1.0/24", "192.168.1.255")).toBe(true);
     expect(cidrContains("192.168.1.0/24", "192.168.2.0")).toBe(false);
     expect(cidrContains("0.0.0.0/0", "255.255.255.255")).toBe(true);
+  });
+
+  it("throws on a malformed value instead of answering no", () => {
+    expect(() => cidrContains("192.168.1.1/24", "192.168.1.1")).toThrow(DomainError);
+    expect(() => cidrContains("192.168.1.0/24", "192.168.1.1 ")).toThrow(DomainError);
+    expect(() => cidrsOverlap("192.168.1.0/24", "192.168.1.1")).toThrow(DomainError);
+  });
+
+  it("containment matches 32-bit arithmetic", () => {
+    const net = fc
+      .tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 32 }))
+      .map(([n, p]) => ({ start: n - (n % 2 ** (32 - p)), size: 2 ** (32 - p), prefix: p }));
+    fc.assert(
+      fc.property(net, fc.integer({ min: 0, max: 0xffffffff }), (c, ip) => {
+        const inside = ip >= c.start && ip < c.start + c.size;
+        return cidrContains(`${formatIpv4(c.start)}/${c.prefix}`, formatIpv4(ip)) === inside;
+      }),
+    );
+  });
+
+  it("network containment: inner must be as long a prefix and inside", () => {
+    const c = parseCidr;
+    expect(networkContains(c("198.18.0.0/15"), c("198.19.4.0/24"))).toBe(true);
+    expect(networkContains(c("198.19.4.0/24"), c("198.18.0.0/15"))).toBe(false);
+    expect(networkContains(c("198.18.0.0/15"), c("198.18.0.0/15"))).toBe(true);
+    expect(networkContains(c("198.18.0.0/15"), c("198.20.0.0/24"))).toBe(false);
+    expect(networkContains(c("0.0.0.0/0"), c("255.255.255.255/32"))).toBe(true);
+    expect(networksOverlap(c("198.18.4.0/24"), c("198.18.5.0/24"))).toBe(false);
   });
 
   it("overlap is symmetric and matches address-level containment", () => {
@@ -129,5 +176,46 @@ describe("publicEndpointIpSchema / isUnicastHostAddress", () => {
   ])("rejects %s", (s, msg) => {
     expect(firstMessage(publicEndpointIpSchema.safeParse(s))).toMatch(msg);
     expect(isUnicastHostAddress(s)).toBe(false);
+  });
+});
+
+describe("enclosingNetwork (addresses as the machine prints them)", () => {
+  it("masks host bits and reads a bare address as /32", () => {
+    expect(enclosingNetwork("192.168.1.77/24")).toEqual({ family: "ipv4", network: "192.168.1.0", prefix: 24, text: "192.168.1.0/24" });
+    expect(enclosingNetwork("192.168.1.77/24")).toEqual(enclosingNetwork("192.168.1.0/24"));
+    expect(enclosingNetwork("10.255.255.53")).toEqual({ family: "ipv4", network: "10.255.255.53", prefix: 32, text: "10.255.255.53/32" });
+    expect(enclosingNetwork("10.1.2.3/0")?.text).toBe("0.0.0.0/0");
+  });
+  it.each(["256.1.1.1/24", "1.2.3.4/33", "1.2.3.4/", "10.0.0.0/024", " 10.0.0.1", "010.0.0.1", "fd00::53", "fd00::/8", "default", ""])(
+    "gives null for %j",
+    (s) => expect(enclosingNetwork(s)).toBeNull(),
+  );
+  it("finds overlaps in both directions, with addresses", () => {
+    const n = (s: string) => enclosingNetwork(s)!;
+    expect(networksOverlap(n("198.18.0.0/15"), n("198.19.4.0/24"))).toBe(true);
+    expect(networksOverlap(n("198.19.4.0/24"), n("198.18.0.0/15"))).toBe(true);
+    expect(networksOverlap(n("10.255.255.53"), n("10.0.0.0/8"))).toBe(true);
+    expect(networksOverlap(n("192.0.2.2/24"), n("192.0.2.128/25"))).toBe(true);
+  });
+  it("agrees with ipaddr.js on the network of every strict address/prefix", () => {
+    fc.assert(
+      fc.property(fc.ipV4(), fc.integer({ min: 0, max: 32 }), (ip, p) => {
+        return enclosingNetwork(`${ip}/${p}`)!.network === ipaddr.IPv4.networkAddressFromCIDR(`${ip}/${p}`).toString();
+      }),
+    );
+  });
+});
+
+describe("addressInNetwork", () => {
+  it("counts from the network address", () => {
+    expect(addressInNetwork(parseCidr("198.18.7.0/24"), 0)).toBe("198.18.7.0");
+    expect(addressInNetwork(parseCidr("198.18.7.0/24"), 254)).toBe("198.18.7.254");
+    expect(addressInNetwork(parseCidr("10.0.0.0/8"), 256)).toBe("10.0.1.0");
+    expect(addressInNetwork(parseCidr("255.255.255.255/32"), 0)).toBe("255.255.255.255");
+  });
+  it("refuses addresses outside the block", () => {
+    expect(() => addressInNetwork(parseCidr("198.18.7.0/24"), 256)).toThrow(DomainError);
+    expect(() => addressInNetwork(parseCidr("198.18.7.0/24"), -1)).toThrow(DomainError);
+    expect(() => addressInNetwork(parseCidr("198.18.7.0/24"), 1.5)).toThrow(DomainError);
   });
 });
