@@ -30,7 +30,9 @@ cp /gw/strongswan.conf /etc/strongswan.conf
 /usr/sbin/sshd -f /gw/sshd_config -E /gw/sshd.log || fail "sshd"
 case "$GW_IKE" in
   strongswan)
-    mkdir -p /etc/swanctl/conf.d
+    # As Debian ships it: swanctl.conf includes conf.d/, where Gatewarden writes.
+    for d in conf.d x509 x509ca x509ocsp x509aa x509ac x509crl pubkey private rsa ecdsa bliss pkcs8 pkcs12; do mkdir -p "/etc/swanctl/$d"; done
+    printf 'include conf.d/*.conf\n' > /etc/swanctl/swanctl.conf
     setsid /usr/lib/ipsec/charon > /gw/ike.log 2>&1 < /dev/null &
     ;;
   libreswan)
