@@ -5,7 +5,9 @@
 #   postgresql               PostgreSQL mode and its CI tests
 #   strongswan-*, libcharon-extra-plugins (kernel-libipsec), openssh-server,
 #   iproute2, iputils-ping, tcpdump, procps   the router lab (see README, Router lab)
+# then scripts/vm-lab-install.sh: QEMU and the guest image of the VM lab (kernel IPsec, Libreswan).
 set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
 packages=(
   chromium
   postgresql
@@ -19,6 +21,7 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system packages: all present"
+  bash "$here/vm-lab-install.sh"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -36,3 +39,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
 apt-get install -y -qq "${missing[@]}"
+bash "$here/vm-lab-install.sh"
