@@ -37,6 +37,8 @@ export type SiteForm = {
   gatewayName: string;
   /** A lab platform id; the wizard offers the app's platforms by the same ids. */
   platform?: string;
+  /** strongSwan only; the namespace lab's routers are libipsec, so that is the default here. */
+  ipsecStack?: "" | "kernel" | "libipsec";
   publicIp: string;
   lanAddress: string;
   wanInterface?: string;
@@ -55,6 +57,7 @@ export async function fillWizard(page: Page, f: SiteForm) {
   await page.getByRole("button", { name: "Next" }).click();
   await page.getByLabel("Gateway name").fill(f.gatewayName);
   await page.getByLabel("Platform").selectOption(f.platform ?? "strongswan");
+  if ((f.platform ?? "strongswan") === "strongswan") await page.getByLabel("IPsec done by").selectOption(f.ipsecStack ?? "libipsec");
   await page.getByLabel("Public IP (tunnel endpoint)").fill(f.publicIp);
   await page.getByLabel("LAN address (SRCGW)").fill(f.lanAddress);
   if (f.wanInterface) await page.getByLabel("WAN interface").fill(f.wanInterface);

@@ -33,6 +33,8 @@ export async function registerLab(
       subnets: r.lanCidr,
       gatewayName: gatewayNameOf(r),
       platform: r.platform,
+      // The namespace lab's routers do ESP in strongSwan's userspace; VM routers in their kernel.
+      ipsecStack: state.backend === "vm" || r.platform !== "strongswan" ? "kernel" : "libipsec",
       publicIp: r.publicIp,
       sshHost: r.publicIp,
       sshPort: String(r.sshPort),

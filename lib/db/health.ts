@@ -21,7 +21,7 @@ export async function listHealthTargets(tunnelIds?: readonly string[]) {
           interfaceName: true,
           gateway: {
             select: {
-              id: true, name: true, platform: true, publicIp: true, lanAddress: true, hostKeyFingerprint: true,
+              id: true, name: true, platform: true, publicIp: true, lanAddress: true, ipsecStack: true, hostKeyFingerprint: true,
               site: { select: { subnets: { select: { cidr: true }, orderBy: { cidr: "asc" } } } },
             },
           },

@@ -37,6 +37,7 @@ export type NewGatewayRow = {
   wanInterface: string;
   lanInterface: string;
   lanAddress: string;
+  ipsecStack: string;
 };
 
 export async function insertSiteWithGateway(

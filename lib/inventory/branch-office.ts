@@ -16,7 +16,7 @@ import { insertSiteWithGateway, insertTunnel, loadInventorySnapshot } from "@/li
 import { optionalField, splitLines, zodFieldErrors } from "@/lib/inventory/form-state";
 import { checkCredential, gatewayFactsFrom, profileFacts } from "@/lib/inventory/gateway-facts";
 import { planTunnel } from "@/lib/inventory/tunnel-plan";
-import { PLATFORM_IDS } from "@/lib/platforms";
+import { getPlatform, PLATFORM_IDS } from "@/lib/platforms";
 import { ValidationError } from "@/lib/errors";
 
 export const branchOfficeSchema = z.object({
@@ -25,6 +25,8 @@ export const branchOfficeSchema = z.object({
   subnets: z.string().default(""),
   gatewayName: siteNameSchema,
   platform: z.enum(PLATFORM_IDS, { error: "Choose the gateway's platform" }),
+  /** Empty: the platform's default stack (kernel). */
+  ipsecStack: z.enum(["", "kernel", "libipsec"], { error: "Choose where the router does IPsec" }).default(""),
   publicIp: publicEndpointIpSchema,
   sshHost: optionalField(sshHostSchema),
   sshPort: portSchema,
@@ -67,6 +69,11 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
   if (!parsed.success) throw new ValidationError(errors);
   const input = parsed.data;
   const credential = checkCredential(input, errors);
+  const { ipsecStacks } = getPlatform(input.platform).capabilities;
+  const ipsecStack = input.ipsecStack || ipsecStacks[0];
+  if (!(ipsecStacks as string[]).includes(ipsecStack)) {
+    errors.ipsecStack = `${getPlatform(input.platform).shortLabel} routers do IPsec in the kernel only`;
+  }
   if (input.lanAddress && subnets.length && !subnets.some((c) => cidrContains(c, input.lanAddress))) {
     errors.lanAddress = `${input.lanAddress} is not inside ${subnets.join(", ")}; the gateway's LAN address must be on its LAN`;
   }
@@ -140,9 +147,10 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
         wanInterface: input.wanInterface,
         lanInterface: input.lanInterface,
         lanAddress: input.lanAddress,
+        ipsecStack,
       },
     });
-    const snapshot = { site: input.siteName, subnets, gateway: input.gatewayName, platform: input.platform, publicIp: input.publicIp };
+    const snapshot = { site: input.siteName, subnets, gateway: input.gatewayName, platform: input.platform, ipsecStack, publicIp: input.publicIp };
     await recordAudit(tx, actor, { action: "site.create", targetType: "site", targetId: siteId, summary: `Added site ${input.siteName} with gateway ${input.gatewayName}`, after: snapshot });
     if (tunnelPlan && psk) {
       const tunnelId = randomUUID();

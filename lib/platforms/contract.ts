@@ -36,8 +36,16 @@ export interface CryptoProfile {
   childLifetimeSeconds: number;
 }
 
+/**
+ * Where a router does ESP: "kernel" (XFRM SAs and policies, as production gateways run
+ * it) or "libipsec" (strongSwan's userspace ESP over TUN: tunnel mode only, no IPComp).
+ */
+export type IpsecStack = "kernel" | "libipsec";
+
 export interface TunnelSide {
   publicIp: string;
+  /** Absent means "kernel". Both sides matter: the two ends must agree on the mode. */
+  ipsecStack?: IpsecStack;
   /** The router's LAN address (SRCGW/DSTGW); needed for net-to-net on centos-racoon. */
   lanAddress: string | null;
   /** LAN CIDRs behind this side; ignored for host-to-host. */
@@ -155,6 +163,8 @@ export interface PlatformCapabilities {
   makeBeforeBreak: boolean;
   /** Commands of different tunnels may run at once on one router (as channels of one session). */
   concurrentCommands: boolean;
+  /** The IPsec stacks this platform's routers may have; the first is the default. */
+  ipsecStacks: [IpsecStack, ...IpsecStack[]];
 }
 
 /**

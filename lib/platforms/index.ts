@@ -27,12 +27,12 @@ export function getPlatform(id: PlatformId): Platform {
 }
 
 /** What a page needs to show or offer the platforms, without the platform code itself. */
-export type PlatformOption = { id: PlatformId; label: string; shortLabel: string; ikeVersions: (1 | 2)[] };
+export type PlatformOption = { id: PlatformId; label: string; shortLabel: string; ikeVersions: (1 | 2)[]; ipsecStacks: string[] };
 
 export function platformOptions(): PlatformOption[] {
   return PLATFORM_IDS.map((id) => {
     const p = PLATFORMS[id];
-    return { id, label: p.label, shortLabel: p.shortLabel, ikeVersions: p.capabilities.ikeVersions };
+    return { id, label: p.label, shortLabel: p.shortLabel, ikeVersions: p.capabilities.ikeVersions, ipsecStacks: p.capabilities.ipsecStacks };
   });
 }
 

@@ -1,6 +1,6 @@
 // Turns a stored tunnel into the two TunnelEnd values the platform renderers take:
 // each end sees itself as "local" and the other gateway as "remote". Pure.
-import type { CryptoProfile, PlatformId, TunnelEnd } from "@/lib/platforms/contract";
+import type { CryptoProfile, IpsecStack, PlatformId, TunnelEnd } from "@/lib/platforms/contract";
 import { cryptoProfileSchema } from "@/lib/platforms/crypto-profiles";
 import { isPlatformId } from "@/lib/platforms";
 
@@ -17,6 +17,7 @@ export type TunnelRowForRender = {
       platform: string;
       publicIp: string;
       lanAddress: string;
+      ipsecStack?: string;
       site: { subnets: { cidr: string }[] };
     };
   }[];
@@ -48,6 +49,7 @@ export function tunnelEndsFor(row: TunnelRowForRender, psk: string): [Renderable
   const profile = parseStoredProfile(row.cryptoProfile.spec);
   const side = (e: typeof a) => ({
     publicIp: e.gateway.publicIp,
+    ipsecStack: (e.gateway.ipsecStack === "libipsec" ? "libipsec" : "kernel") as IpsecStack,
     lanAddress: kind === "net-to-net" ? e.gateway.lanAddress : null,
     subnets: kind === "net-to-net" ? e.gateway.site.subnets.map((s) => s.cidr) : [],
   });

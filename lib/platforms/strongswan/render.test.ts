@@ -7,6 +7,12 @@ import { ARTICLE_NET_TO_NET, ARTICLE_NODE_TO_NODE } from "../centos-racoon/artic
 import { parseSwanctlConf, section } from "./parse-swanctl-conf";
 import { renderStrongswanFiles, swanctlSecretValue } from "./render";
 
+/** Both routers on strongSwan's userspace ESP (the namespace lab's routers). */
+const LIBIPSEC_H2H: TunnelEnd = {
+  ...ARTICLE_NODE_TO_NODE,
+  local: { ...ARTICLE_NODE_TO_NODE.local, ipsecStack: "libipsec" },
+  remote: { ...ARTICLE_NODE_TO_NODE.remote, ipsecStack: "libipsec" },
+};
 const MODERN_NET: TunnelEnd = { ...ARTICLE_NET_TO_NET, tunnelId: "modern-net", connectionName: "gw-modern-net", profile: MODERN_PROFILE, psk: "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4OTA" };
 
 function expectGolden(name: string, content: string) {
@@ -19,8 +25,8 @@ function expectGolden(name: string, content: string) {
 }
 
 describe("strongswan render", () => {
-  it("matches the golden files for IKEv2 net-to-net and IKEv1 host-to-host (article profile)", () => {
-    for (const [end, dir] of [[MODERN_NET, "modern-net-to-net"], [ARTICLE_NODE_TO_NODE, "article-host-to-host"]] as const) {
+  it("matches the golden files for IKEv2 net-to-net and IKEv1 host-to-host (article profile) on kernel and libipsec routers", () => {
+    for (const [end, dir] of [[MODERN_NET, "modern-net-to-net"], [ARTICLE_NODE_TO_NODE, "article-host-to-host"], [LIBIPSEC_H2H, "article-host-to-host-libipsec"]] as const) {
       for (const f of renderStrongswanFiles(end)) expectGolden(`${dir}/${path.basename(f.path)}`, f.content);
     }
   });
@@ -42,15 +48,25 @@ describe("strongswan render", () => {
     });
   });
 
-  it("maps the article's profile to IKEv1 aggressive, drops Blowfish-448 and IPComp with a comment", () => {
+  it("maps the article's profile to IKEv1 aggressive; between kernel routers host-to-host is transport mode with IPComp, as the article's tunnel", () => {
     const text = renderStrongswanFiles(ARTICLE_NODE_TO_NODE)[0]!.content;
     const conn = section(parseSwanctlConf(text), "connections", "gw-article-n2n");
     expect(conn).toMatchObject({ version: "1", aggressive: "yes", proposals: "3des-sha1-modp1024", reauth_time: "28800s" });
     expect(section(conn, "children", "gw-article-n2n")).toMatchObject({
-      esp_proposals: "3des-aes128-sha1-md5-modp1024", local_ts: "198.18.0.1/32", remote_ts: "198.18.0.2/32",
+      esp_proposals: "3des-aes128-sha1-md5-modp1024", local_ts: "198.18.0.1/32", remote_ts: "198.18.0.2/32", mode: "transport", ipcomp: "yes",
     });
     expect(text).toContain("# Not offered (no strongSwan keyword): blowfish448.");
-    expect(text).toContain("IPComp");
+  });
+
+  it("where either router is libipsec: tunnel mode between the two hosts and no IPComp, each said in a comment", () => {
+    for (const end of [LIBIPSEC_H2H, { ...ARTICLE_NODE_TO_NODE, remote: { ...ARTICLE_NODE_TO_NODE.remote, ipsecStack: "libipsec" as const } }]) {
+      const text = renderStrongswanFiles(end)[0]!.content;
+      const child = section(section(parseSwanctlConf(text), "connections", "gw-article-n2n"), "children", "gw-article-n2n");
+      expect(child.mode).toBe("tunnel");
+      expect(child).not.toHaveProperty("ipcomp");
+      expect(text).toContain("# IPComp (deflate) not offered: kernel-libipsec does not implement it.");
+      expect(text).toContain("# Tunnel mode between the two hosts: kernel-libipsec has no transport mode.");
+    }
   });
 
   it("renders main mode when the profile prefers it, and several subnets per side", () => {

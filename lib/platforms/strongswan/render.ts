@@ -34,7 +34,20 @@ export function espProposal(end: TunnelEnd): string {
   return parts.join("-");
 }
 
-/** Traffic selectors: LAN subnets, or the two public /32s (tunnel mode; libipsec has no transport mode). */
+/** Both routers do ESP in the kernel: transport mode and IPComp are available. */
+const bothKernel = (end: TunnelEnd) => (end.local.ipsecStack ?? "kernel") === "kernel" && (end.remote.ipsecStack ?? "kernel") === "kernel";
+
+/**
+ * Host-to-host runs in transport mode (as the article's node-to-node tunnel and CentOS's
+ * ifup do) where both routers' kernels do the ESP; libipsec has no transport mode, so
+ * there it is tunnel mode between the two public /32s.
+ */
+export const childMode = (end: TunnelEnd): "transport" | "tunnel" => (end.kind === "host-to-host" && bothKernel(end) ? "transport" : "tunnel");
+
+/** IPComp is offered when the profile asks for it and both kernels can do it. */
+const offersIpcomp = (end: TunnelEnd) => end.profile.esp.compression !== null && bothKernel(end);
+
+/** Traffic selectors: LAN subnets, or the two public /32s. */
 function selectors(end: TunnelEnd): { local: string; remote: string } {
   if (end.kind === "host-to-host") return { local: `${end.local.publicIp}/32`, remote: `${end.remote.publicIp}/32` };
   return { local: end.local.subnets.join(","), remote: end.remote.subnets.join(",") };
@@ -49,7 +62,8 @@ export function renderConnection(end: TunnelEnd): string {
   return [
     `# Managed by Gatewarden (tunnel ${end.tunnelId}); edits are overwritten on the next deploy.`,
     ...(droppedCiphers.length ? [`# Not offered (no strongSwan keyword): ${droppedCiphers.join(", ")}.`] : []),
-    ...(p.esp.compression ? ["# IPComp (deflate) not offered: kernel-libipsec does not implement it."] : []),
+    ...(p.esp.compression && !offersIpcomp(end) ? ["# IPComp (deflate) not offered: kernel-libipsec does not implement it."] : []),
+    ...(end.kind === "host-to-host" && childMode(end) === "tunnel" ? ["# Tunnel mode between the two hosts: kernel-libipsec has no transport mode."] : []),
     "connections {",
     `  ${name} {`,
     `    version = ${p.ikeVersion}`,
@@ -75,7 +89,8 @@ export function renderConnection(end: TunnelEnd): string {
     `        remote_ts = ${ts.remote}`,
     `        esp_proposals = ${espProposal(end)}`,
     `        rekey_time = ${p.childLifetimeSeconds}s`,
-    "        mode = tunnel",
+    `        mode = ${childMode(end)}`,
+    ...(offersIpcomp(end) ? ["        ipcomp = yes"] : []),
     // Both ends start: charon resolves the collision into one IKE SA, and boot needs no operator.
     "        start_action = start",
     "        dpd_action = restart",

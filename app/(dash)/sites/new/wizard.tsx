@@ -15,7 +15,7 @@ type Profile = { id: string; name: string; ikeVersion: number };
 
 const STEPS = [
   { title: "Site", fields: ["siteName", "description", "subnets"] },
-  { title: "Gateway", fields: ["gatewayName", "platform", "publicIp", "lanAddress", "wanInterface", "lanInterface"] },
+  { title: "Gateway", fields: ["gatewayName", "platform", "ipsecStack", "publicIp", "lanAddress", "wanInterface", "lanInterface"] },
   { title: "SSH access", fields: ["sshHost", "sshPort", "sshUser", "sshAuthType", "sshPrivateKey", "sshPassword"] },
   { title: "Tunnel", fields: ["role", "hubGatewayId", "cryptoProfileId", "localInterface", "hubInterface", "pskMode", "pskValue"] },
 ] as const;
@@ -95,6 +95,18 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
           onChange={setPlatform}
           options={platforms.map((p) => ({ value: p.id, label: p.label }))}
         />
+        <div hidden={(platforms.find((p) => p.id === platform)?.ipsecStacks.length ?? 1) < 2}>
+          <SelectField
+            name="ipsecStack"
+            label="IPsec done by"
+            error={errors.ipsecStack}
+            defaultValue=""
+            options={[
+              { value: "", label: "The kernel (XFRM), as production routers do" },
+              { value: "libipsec", label: "strongSwan in userspace (kernel-libipsec: no transport mode, no IPComp)" },
+            ]}
+          />
+        </div>
         <TextField name="publicIp" label="Public IP (tunnel endpoint)" error={errors.publicIp} placeholder="198.18.0.20" />
         <TextField name="lanAddress" label="LAN address (SRCGW)" error={errors.lanAddress} placeholder="192.168.10.254" />
         <TextField name="wanInterface" label="WAN interface" error={errors.wanInterface} defaultValue="eth0" />

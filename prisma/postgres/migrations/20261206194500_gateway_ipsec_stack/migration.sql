@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Gateway" ADD COLUMN "ipsecStack" TEXT NOT NULL DEFAULT 'kernel';
