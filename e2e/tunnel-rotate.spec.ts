@@ -4,6 +4,7 @@
 // both hold the revealed new key, a new IKE SA runs, and LAN traffic flows; and
 // find the rotation in the audit log.
 import { expect, test, type Page } from "@playwright/test";
+import { parseListSasRaw } from "../lib/platforms/strongswan/parse-list-sas-raw";
 import { execInRouter, pingFromHost, requireLabState, type LabState, type RouterState } from "./lab/lab";
 import { E2E_LAB } from "./global-setup";
 import { ADMIN, signInAdmin } from "./helpers";
@@ -19,18 +20,12 @@ test.beforeAll(() => {
   lab = requireLabState(E2E_LAB);
 });
 
-/** This tunnel's established IKE SAs on a router, as SPI pairs (swanctl parses the same on both platforms here). */
+/** This tunnel's established IKE SAs on a router, as SPI pairs (charon runs on both platforms' lab routers). */
 async function ikeSpis(r: RouterState, peer: RouterState): Promise<string[]> {
-  const out = (await execInRouter(lab, r.name, ["swanctl", "--list-sas"])).stdout;
-  const spis: string[] = [];
-  let current: string | null = null;
-  for (const line of out.split("\n")) {
-    const header = /^\S.*: #\d+, ESTABLISHED, IKEv\d, ([0-9a-f]+)_i\*? ([0-9a-f]+)_r/.exec(line);
-    if (header) current = `${header[1]}_${header[2]}`;
-    else if (/^\S/.test(line)) current = null;
-    if (current && line.includes(`remote`) && line.includes(`@ ${peer.publicIp}[`)) spis.push(current);
-  }
-  return spis;
+  const out = (await execInRouter(lab, r.name, ["swanctl", "--list-sas", "--raw"])).stdout;
+  return parseListSasRaw(out)
+    .filter((sa) => sa.state === "ESTABLISHED" && sa.remote.address === peer.publicIp)
+    .map((sa) => `${sa.initiatorSpi}_${sa.responderSpi}`);
 }
 
 async function keyFiles(r: RouterState, tunnelId: string): Promise<string> {

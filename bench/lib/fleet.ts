@@ -72,7 +72,7 @@ export async function runFleetOnce(world: BenchWorld, opts: { runIndex: number; 
   const hub = await measureHubCommandCost(world);
   const shares = (l: typeof deploy) => `hub ${(l.hubMs / 1000).toFixed(2)} s, spoke ${(l.spokeMs / 1000).toFixed(2)} s`;
   opts.log(`  limit (slowest gateway alone): deploy ${(deployMs / 1000).toFixed(2)} s, ${deploy.gateway} (${shares(deploy)}; ${show(deploy.breakdown)}), rotate ${(rotateMs / 1000).toFixed(2)} s, ${rotate.gateway} (${shares(rotate)}; ${show(rotate.breakdown)}), health ${(health.ms / 1000).toFixed(2)} s (${health.gateway})`);
-  opts.log(`  hub SSH: connect ${hub.connectMs.toFixed(0)} ms, exec true ${hub.trueMs.toFixed(0)} ms, exec swanctl --list-sas ${hub.listSasMs.toFixed(0)} ms, upload ${hub.uploadMs.toFixed(0)} ms`);
+  opts.log(`  hub SSH: connect ${hub.connectMs.toFixed(0)} ms, exec true ${hub.trueMs.toFixed(0)} ms, exec swanctl --list-sas --raw ${hub.listSasMs.toFixed(0)} ms, upload ${hub.uploadMs.toFixed(0)} ms`);
   return {
     gatewarden: times.get("gatewarden")!,
     ansible: Object.fromEntries(opts.forks.map((f) => [`f${f}`, times.get(`ansible-f${f}`)!])),

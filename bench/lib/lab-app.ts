@@ -3,6 +3,7 @@
 // hub-and-spoke, and the reset that returns every router to the empty state before
 // each tool's run (the same reset for Gatewarden and Ansible, never timed).
 import type { LabState, RouterState } from "@/e2e/lab/lab";
+import type { CommandResult } from "@/lib/platforms/contract";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { JobActor } from "@/lib/jobs/types";
 import { mapBounded } from "@/lib/deploy/bounded";
@@ -68,7 +69,8 @@ export function endsByRouter(world: BenchWorld): Map<string, RenderableEnd[]> {
 /**
  * Every router back to empty: the benchmark's tunnel files removed, connections
  * unloaded (`swanctl --load-all`), any SA still up terminated, deploy backups removed;
- * then checked (no IKE SA left anywhere). Run locally in each router's namespaces.
+ * then checked (no IKE SA of the benchmark's tunnels left, by the platform's SA listing).
+ * Run locally in each router's namespaces.
  */
 export async function resetRouters(world: BenchWorld, only?: string[]): Promise<void> {
   const { execInRouter } = await import("@/e2e/lab/lab");
@@ -86,9 +88,19 @@ export async function resetRouters(world: BenchWorld, only?: string[]): Promise<
     ].join("\n");
     await execInRouter(world.lab, r.name, ["sh", "-c", script], { timeoutMs: 60_000 });
   });
+  const { getPlatform } = await import("@/lib/platforms");
   const left = await mapBounded(routers, 8, async (r) => {
-    const out = await execInRouter(world.lab, r.name, ["swanctl", "--list-sas"], { timeoutMs: 15_000 });
-    return /ESTABLISHED|CONNECTING/.test(out.stdout) ? r.name : null;
+    const ends = byRouter.get(r.name) ?? [];
+    if (!ends.length) return null;
+    // The platform's own SA listing, read per tunnel; a listing that fails cannot show the router clean.
+    const platform = getPlatform(ends[0]!.platform);
+    const results: CommandResult[] = [];
+    for (const c of platform.saListCommands(ends[0]!.end)) {
+      const out = await execInRouter(world.lab, r.name, c.argv, { timeoutMs: 15_000 });
+      results.push({ stdout: out.stdout, stderr: out.stderr, exitCode: out.code });
+    }
+    const sas = ends.map((e) => platform.parseSaList(e.end, results));
+    return sas.some((list) => list === null || list.some((sa) => sa.state === "ESTABLISHED" || sa.state === "CONNECTING")) ? r.name : null;
   });
   const dirty = left.filter(Boolean);
   if (dirty.length) throw new Error(`reset: IKE SAs still up on ${dirty.join(", ")}`);

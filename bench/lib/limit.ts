@@ -134,13 +134,15 @@ export async function measureRotateLimit(world: BenchWorld): Promise<Limit> {
   const { getPlatform } = await import("@/lib/platforms");
   const { runCommands } = await import("@/lib/deploy/run-commands");
   const { waitFor, pingThroughTunnel } = await import("@/lib/deploy/verify");
-  const { parseListSas } = await import("@/lib/platforms/strongswan/parse-list-sas");
-  const { findNewIkeSa, snapshotSas, tunnelIkeSas } = await import("@/lib/rotation/key-switch");
+  const { listRouterSas } = await import("@/lib/rotation/key-steps");
+  const { findNewIkeSa, snapshotSas } = await import("@/lib/rotation/key-switch");
   const { execInRouter } = await import("@/e2e/lab/lab");
   const hub = await hubOf(world);
   const platform = getPlatform(hub.ends[0]!.platform);
   const byRouter = [...endsByRouter(world)].filter(([n]) => n !== hub.name);
-  const listAll = async (io: RouterIO) => parseListSas((await io.exec(["swanctl", "--list-sas"], { timeoutMs: 15_000 })).stdout);
+  // The router's SA listing as the rotation job reads it: the platform's commands, once, read per tunnel.
+  const listAll = (io: RouterIO, e: RenderableEnd) => listRouterSas(io, e, 15_000);
+  const tunnelSas = (listing: Awaited<ReturnType<typeof listAll>>, e: RenderableEnd) => listing.sasOf(e.end) ?? [];
   const reauthArgv = (e: RenderableEnd) => platform.keySwitch.reauthenticate(e.end);
 
   // The hub's share.
@@ -155,21 +157,21 @@ export async function measureRotateLimit(world: BenchWorld): Promise<Limit> {
     await hp.time("upload secrets", async () => {
       for (const e of hub.ends) for (const f of secretFiles(e)) await io.uploadFile(f);
     });
-    const all = await hp.time("list SAs before", () => listAll(io));
-    const before = new Map(hub.ends.map((e) => [e.end.tunnelId, snapshotSas(tunnelIkeSas(all, e.end.remote.publicIp))]));
+    const all = await hp.time("list SAs before", () => listAll(io, hub.ends[0]!));
+    const before = new Map(hub.ends.map((e) => [e.end.tunnelId, snapshotSas(tunnelSas(all, e))]));
     await hp.time("load-creds", () => runCommands(io, hub.name, [{ argv: ["swanctl", "--load-creds"], description: "" }], quiet));
     hubMs += performance.now() - t0;
     // Untimed: the spokes reauthenticate (in the job they do, in parallel), then the new SAs settle.
     const switchedAt = Date.now();
     await mapBounded(byRouter, 8, ([n, ends]) => execInRouter(world.lab, n, reauthArgv(ends[0]!)[0]!.argv, { timeoutMs: 30_000 }));
     await waitFor(async () => {
-      const now = await listAll(io);
-      return hub.ends.every((e) => findNewIkeSa(tunnelIkeSas(now, e.end.remote.publicIp), before.get(e.end.tunnelId)!, (Date.now() - switchedAt) / 1000).ok);
+      const now = await listAll(io, hub.ends[0]!);
+      return hub.ends.every((e) => findNewIkeSa(tunnelSas(now, e), before.get(e.end.tunnelId)!, (Date.now() - switchedAt) / 1000).ok);
     }, (ok) => ok, 30_000, 300);
     t0 = performance.now();
-    const after = await hp.time("list SAs: the new ones", () => listAll(io));
+    const after = await hp.time("list SAs: the new ones", () => listAll(io, hub.ends[0]!));
     hubMs += performance.now() - t0;
-    const missing = hub.ends.filter((e) => !findNewIkeSa(tunnelIkeSas(after, e.end.remote.publicIp), before.get(e.end.tunnelId)!, (Date.now() - switchedAt) / 1000).ok);
+    const missing = hub.ends.filter((e) => !findNewIkeSa(tunnelSas(after, e), before.get(e.end.tunnelId)!, (Date.now() - switchedAt) / 1000).ok);
     if (missing.length) throw new Error(`limit rotate: ${missing.length} tunnel(s) without a new IKE SA on the hub`);
     hubMs += hp.b.connect!;
   } finally {
@@ -188,10 +190,10 @@ export async function measureRotateLimit(world: BenchWorld): Promise<Limit> {
     await sp.time("upload secret", async () => {
       for (const f of secretFiles(end!)) await io.uploadFile(f);
     });
-    const before = snapshotSas(tunnelIkeSas(await sp.time("list SAs before", () => listAll(io)), end!.end.remote.publicIp));
+    const before = snapshotSas(tunnelSas(await sp.time("list SAs before", () => listAll(io, end!)), end!));
     const switchedAt = Date.now();
     await sp.time("load-creds + reauth", () => runCommands(io, spoke, [...platform.keySwitch.load(end!.end), ...platform.keySwitch.reauthenticate(end!.end)], quiet));
-    const proof = await sp.time("list SAs until new SA", () => waitFor(async () => findNewIkeSa(tunnelIkeSas(await listAll(io), end!.end.remote.publicIp), before, (Date.now() - switchedAt) / 1000), (x) => x.ok, 30_000, 300));
+    const proof = await sp.time("list SAs until new SA", () => waitFor(async () => findNewIkeSa(tunnelSas(await listAll(io, end!), end!), before, (Date.now() - switchedAt) / 1000), (x) => x.ok, 30_000, 300));
     if (!proof.ok) throw new Error(`limit rotate: ${proof.detail}`);
     const ping = await sp.time("ping", () => waitFor(() => pingThroughTunnel(io, end!.end), (x) => x.ok, 10_000, 500));
     if (!ping.ok) throw new Error(`limit rotate: ${ping.summary}`);
@@ -229,7 +231,9 @@ export async function measureHealthLimit(world: BenchWorld): Promise<{ ms: numbe
 
 /** One SSH session to the hub: connect, then 10 × each command, one after another. */
 export async function measureHubCommandCost(world: BenchWorld) {
+  const { getPlatform } = await import("@/lib/platforms");
   const hub = await hubOf(world);
+  const listSas = getPlatform(hub.ends[0]!.platform).saListCommands(hub.ends[0]!.end)[0]!.argv;
   const t0 = performance.now();
   const io = await connect(world, hub.ends[0]!);
   const connectMs = performance.now() - t0;
@@ -244,7 +248,7 @@ export async function measureHubCommandCost(world: BenchWorld) {
   };
   try {
     const trueMs = await each(() => io.exec(["true"], { timeoutMs: 15_000 }));
-    const listSasMs = await each(() => io.exec(["swanctl", "--list-sas"], { timeoutMs: 15_000 }));
+    const listSasMs = await each(() => io.exec(listSas, { timeoutMs: 15_000 }));
     const uploadMs = await each(() => io.uploadFile({ path: "/var/lib/gatewarden/bench-probe", content: "x".repeat(600), mode: 0o600 }));
     await io.removeFile("/var/lib/gatewarden/bench-probe");
     return { connectMs, trueMs, listSasMs, uploadMs };

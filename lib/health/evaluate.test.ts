@@ -1,54 +1,38 @@
-// evaluateTunnel on outputs recorded from the lab (lib/health/__fixtures__, see lab.json):
-// hq (strongSwan) ↔ branch1 (strongSwan) IKEv2 and hq ↔ branch2 (CentOS emulation) IKEv1,
-// both up; then branch1's charon stopped.
+// evaluateTunnel on router outputs recorded in the lab (lib/platforms/<platform>/__recorded__,
+// written by scripts/record-router-output.ts): strongSwan hq ↔ branch1 up, with branch1's
+// charon stopped or killed, and a hub of two tunnels; the CentOS emulation's hq ↔ branch1.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { tunnelEndsFor } from "@/lib/rendering/tunnel-ends";
-import { MODERN_PROFILE } from "@/lib/platforms/crypto-profiles";
-import { saBlocksFor } from "@/lib/platforms/strongswan/parse-status";
+import type { PlatformId } from "@/lib/platforms/contract";
+import { getPlatform } from "@/lib/platforms";
+import { readCase, resultsFor } from "@/lib/platforms/recorded-cases";
 import { evaluateTunnel, type CommandOutput, type Counters, type EndObservation } from "./evaluate";
 import { parsePing, type ProbeResult } from "./parse-ping";
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "__fixtures__", name), "utf8");
-const lab = JSON.parse(fixture("lab.json")) as { tunnelIds: [string, string]; lab: [string, string, string, string][] };
-const router = (name: string) => {
-  const [, publicIp, lanAddress, lanCidr] = lab.lab.find((r) => r[0] === name)!;
-  return { publicIp, lanAddress, lanCidr };
-};
-const platformOf = { hq: "strongswan", branch1: "strongswan", branch2: "centos-racoon" } as const;
-
-function ends(tunnelId: string, a: "hq", b: "branch1" | "branch2") {
-  const gw = (name: keyof typeof platformOf, role: "a" | "b") => ({
-    role,
-    interfaceName: "ipsec0",
-    gateway: { id: name, name: `${name}-gw`, platform: platformOf[name], publicIp: router(name).publicIp, lanAddress: router(name).lanAddress, site: { subnets: [{ cidr: router(name).lanCidr }] } },
-  });
-  return tunnelEndsFor({ id: tunnelId, kind: "net-to-net", cryptoProfile: { spec: JSON.stringify(MODERN_PROFILE) }, ends: [gw(a, "a"), gw(b, "b")] }, "");
-}
-
-const out = (argv: string[], stdout: string, exitCode = 0, stderr = ""): CommandOutput => ({ argv, exitCode, stdout, stderr });
-const sas = (stdout: string, exitCode = 0, stderr = "") => out(["swanctl", "--list-sas"], stdout, exitCode, stderr);
-const routes = (stdout: string) => out(["ip", "route", "list", "table", "all"], stdout);
 const okProbe = (from: string, to: string): ProbeResult => parsePing(from, to, { exitCode: 0, stdout: fixture("ping-ok.txt"), stderr: "" });
 
-function observe(e: ReturnType<typeof ends>[number], outputs: CommandOutput[], probe: ProbeResult | null = null): EndObservation {
-  // Each platform's statusCommands order: strongSwan lists SAs first, CentOS routes first.
-  const ordered = e.platform === "strongswan" ? outputs : [...outputs].reverse();
-  return { role: e.role, gatewayName: e.gatewayName, platform: e.platform, end: e.end, reached: true, outputs: ordered, probe };
+/** One end of a recorded case as a health round sees it: its router's status outputs, in its platform's order. */
+function observe(platform: PlatformId, caseName: string, label: string, role: "a" | "b", probe: ProbeResult | null = null, sample = "sample-1"): Extract<EndObservation, { reached: true }> {
+  const c = readCase(platform, caseName);
+  const { router, end } = c.ends[label]!;
+  const recorded = c.samples.find(([s]) => s === sample)![1][router]!;
+  const outputs: CommandOutput[] = resultsFor(recorded, getPlatform(platform).statusCommands(end)).map((r) => ({ argv: r.argv, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr ?? "" }));
+  return { role, gatewayName: `${router}-gw`, platform, end, reached: true, outputs, probe };
+}
+
+/** The same observation with its SA listing replaced (a router without swanctl, a failed listing). */
+function withListing(obs: Extract<EndObservation, { reached: true }>, listing: Omit<CommandOutput, "argv">): EndObservation {
+  return { ...obs, outputs: obs.outputs.map((o) => (o.argv[0] === "swanctl" ? { ...o, ...listing } : o)) };
 }
 
 const now = new Date("2026-11-28T10:00:00Z");
-const [t1, t2] = lab.tunnelIds;
+const ss = (caseName: string, label: string, role: "a" | "b", probe: ProbeResult | null = null) => observe("strongswan", caseName, label, role, probe);
 
 describe("evaluateTunnel", () => {
   it("strongSwan ↔ strongSwan, SAs on both ends and an answered probe: up, with latency and the CHILD SA's counters", () => {
-    const [a, b] = ends(t1, "hq", "branch1");
-    const j = evaluateTunnel({
-      ends: [observe(a, [sas(fixture("up-hq-sas.txt")), routes(fixture("up-hq-routes.txt"))]), observe(b, [sas(fixture("up-branch1-sas.txt")), routes(fixture("up-branch1-routes.txt"))], okProbe("192.168.2.254", "192.168.1.254"))],
-      previous: null,
-      now,
-    });
+    const j = evaluateTunnel({ ends: [ss("up", "hq", "a"), ss("up", "branch1", "b", okProbe("192.168.2.254", "192.168.1.254"))], previous: null, now });
     expect(j.state).toBe("up");
     expect(j.reason).toBe("Up on both ends; probe 192.168.2.254 → 192.168.1.254: 0% loss, 0.091 ms average.");
     expect(j.latencyMs).toBe(0.091);
@@ -56,45 +40,41 @@ describe("evaluateTunnel", () => {
     expect(j.packetsIn).toBeGreaterThan(0);
     expect(j.ikeSpi).toMatch(/^[0-9a-f]{16}_i [0-9a-f]{16}_r$/);
     expect(j.detail.ends.map((e) => e.state)).toEqual(["up", "up"]);
-    // Only this tunnel's SA block, not the hub's other tunnel.
-    expect(j.detail.ends[0]!.sas).toContain(`gw-${t1}`);
-    expect(j.detail.ends[0]!.sas).not.toContain(`gw-${t2}`);
+    expect(j.detail.ends[0]!.sas).toMatch(/^gw-t1 #\d+: ESTABLISHED, IKEv2/);
+    expect(j.detail.ends[0]!.sas).toContain("INSTALLED");
     expect(j.detail.ends[0]!.routes).toContain("192.168.2.0/24 dev ipsec0 table 220");
     expect(j.detail.ends[0]!.routes).not.toMatch(/^local /m);
   });
 
-  it("CentOS emulation end: matched by peer address, up", () => {
-    const [a, b] = ends(t2, "hq", "branch2");
+  it("a hub's end shows only this tunnel's SAs, not the hub's other tunnel", () => {
+    const j = evaluateTunnel({ ends: [ss("hub-two-tunnels", "hq-to-branch2", "a"), ss("hub-two-tunnels", "branch2", "b", okProbe("192.168.3.254", "192.168.1.254"))], previous: null, now });
+    expect(j.state).toBe("up");
+    expect(j.detail.ends[0]!.sas).toContain("gw-t2");
+    expect(j.detail.ends[0]!.sas).not.toContain("gw-t1");
+    expect(j.detail.ends[0]!.routes).toContain("192.168.3.0/24 dev ipsec0 table 220");
+  });
+
+  it("CentOS emulation ends: matched by peer address, up", () => {
     const j = evaluateTunnel({
-      ends: [observe(a, [sas(fixture("up-hq-sas.txt")), routes(fixture("up-hq-routes.txt"))]), observe(b, [sas(fixture("up-branch2-sas.txt")), routes(fixture("up-branch2-routes.txt"))], okProbe("192.168.3.254", "192.168.1.254"))],
+      ends: [observe("centos-racoon", "up", "hq", "a"), observe("centos-racoon", "up", "branch1", "b", okProbe("192.168.2.254", "192.168.1.254"))],
       previous: null,
       now,
     });
     expect(j.state).toBe("up");
     expect(j.detail.ends[1]!.sas).toContain("ifup-ipsec0");
-    expect(j.detail.ends[1]!.routes).toContain("192.168.1.0/24 via 192.168.3.254");
+    expect(j.detail.ends[1]!.routes).toContain("192.168.1.0/24 via 192.168.2.254");
   });
 
   it("a real racoon router (no swanctl) counts as up from ifup's route; the probe decides", () => {
-    const [a, b] = ends(t2, "hq", "branch2");
-    const j = evaluateTunnel({
-      ends: [observe(a, [sas(fixture("up-hq-sas.txt")), routes(fixture("up-hq-routes.txt"))]), observe(b, [sas("", 127, "bash: swanctl: command not found"), routes(fixture("up-branch2-routes.txt"))], okProbe("192.168.3.254", "192.168.1.254"))],
-      previous: null,
-      now,
-    });
+    const racoon = withListing(observe("centos-racoon", "up", "branch1", "b", okProbe("192.168.2.254", "192.168.1.254")), { stdout: "", exitCode: 127, stderr: "bash: swanctl: command not found" });
+    const j = evaluateTunnel({ ends: [ss("up", "hq", "a"), racoon], previous: null, now });
     expect(j.state).toBe("up");
     expect(j.detail.ends[1]!.sas).toBe("(this router cannot list security associations)");
   });
 
   it("charon stopped on branch1: down, naming the gateway, the swanctl error and the probe's loss", () => {
-    const [a, b] = ends(t1, "hq", "branch1");
-    const stderr = fixture("b1stopped-branch1-sas.stderr.txt");
     const probe = parsePing("192.168.2.254", "192.168.1.254", { exitCode: 1, stdout: fixture("b1stopped-ping.txt"), stderr: "" });
-    const j = evaluateTunnel({
-      ends: [observe(a, [sas(fixture("b1stopped-hq-sas.txt")), routes(fixture("b1stopped-hq-routes.txt"))]), observe(b, [sas("", 111, stderr), routes(fixture("b1stopped-branch1-routes.txt"))], probe)],
-      previous: null,
-      now,
-    });
+    const j = evaluateTunnel({ ends: [ss("daemon-stopped", "hq", "a"), ss("daemon-stopped", "branch1", "b", probe)], previous: null, now });
     expect(j.state).toBe("down");
     expect(j.reason).toBe(
       "Down on both ends: hq-gw: no security association and no route; branch1-gw: no security association and no route (swanctl --list-sas failed: connecting to 'unix:///var/run/charon.vici' failed: Connection refused); probe 192.168.2.254 → 192.168.1.254: 100% loss.",
@@ -104,10 +84,9 @@ describe("evaluateTunnel", () => {
     expect(j.packetsIn).toBeNull();
   });
 
-  it("one end still holds its SA while the other lost it: down when the probe fails, degraded when it passes", () => {
-    const [a, b] = ends(t1, "hq", "branch1");
-    const lost = observe(b, [sas("", 111, "connecting failed"), routes(fixture("b1stopped-branch1-routes.txt"))]);
-    const hq = (probe: ProbeResult) => observe(a, [sas(fixture("up-hq-sas.txt")), routes(fixture("up-hq-routes.txt"))], probe);
+  it("branch1's charon killed, hq still holds its SA: down when the probe fails, degraded when it passes", () => {
+    const lost = ss("one-end-up", "branch1", "b");
+    const hq = (probe: ProbeResult) => ss("one-end-up", "hq", "a", probe);
     const failed = parsePing("192.168.1.254", "192.168.2.254", { exitCode: 1, stdout: fixture("ping-no-answer.txt"), stderr: "" });
     const down = evaluateTunnel({ ends: [hq(failed), lost], previous: null, now });
     expect(down.state).toBe("down");
@@ -118,21 +97,15 @@ describe("evaluateTunnel", () => {
   });
 
   it("SAs on both ends but the probe gets nothing back: down (the SA lies)", () => {
-    const [a, b] = ends(t1, "hq", "branch1");
     const failed = parsePing("192.168.2.254", "192.168.1.254", { exitCode: 1, stdout: fixture("b1stopped-ping.txt"), stderr: "" });
-    const j = evaluateTunnel({
-      ends: [observe(a, [sas(fixture("up-hq-sas.txt")), routes(fixture("up-hq-routes.txt"))]), observe(b, [sas(fixture("up-branch1-sas.txt")), routes(fixture("up-branch1-routes.txt"))], failed)],
-      previous: null,
-      now,
-    });
+    const j = evaluateTunnel({ ends: [ss("up", "hq", "a"), ss("up", "branch1", "b", failed)], previous: null, now });
     expect(j.state).toBe("down");
     expect(j.reason).toMatch(/^Both ends report a security association but nothing crosses the tunnel/);
   });
 
   it("partial loss and a silent direction are degraded", () => {
-    const [a, b] = ends(t1, "hq", "branch1");
-    const hqObs = observe(a, [sas(fixture("up-hq-sas.txt")), routes(fixture("up-hq-routes.txt"))]);
-    const b1 = (probe: ProbeResult | null) => observe(b, [sas(fixture("up-branch1-sas.txt")), routes(fixture("up-branch1-routes.txt"))], probe);
+    const hqObs = ss("up", "hq", "a");
+    const b1 = (probe: ProbeResult | null) => ss("up", "branch1", "b", probe);
     const lossy: ProbeResult = { from: "192.168.2.254", to: "192.168.1.254", sent: 5, received: 4, avgMs: 1.2, error: null };
     const j = evaluateTunnel({ ends: [hqObs, b1(lossy)], previous: null, now });
     expect(j.state).toBe("degraded");
@@ -149,14 +122,19 @@ describe("evaluateTunnel", () => {
     expect(evaluateTunnel({ ends: [hqObs, b1(null)], previous: { ...previous, childSpiIn: "00000000" }, now }).state).toBe("up");
   });
 
+  it("counters that moved both ways between two recorded rounds keep the tunnel up", () => {
+    const round = (sample: string) => [observe("strongswan", "counters-moving", "hq", "a", null, sample), observe("strongswan", "counters-moving", "branch1", "b", null, sample)] as const;
+    const first = evaluateTunnel({ ends: round("sample-1"), previous: null, now });
+    const second = evaluateTunnel({ ends: round("sample-2"), previous: first, now });
+    expect(second.state).toBe("up");
+    expect(second.childSpiIn).toBe(first.childSpiIn);
+    expect(second.packetsIn! - first.packetsIn!).toBeGreaterThan(0);
+    expect(second.packetsOut! - first.packetsOut!).toBeGreaterThan(0);
+  });
+
   it("a probe that could not run is shown but does not judge the tunnel", () => {
-    const [a, b] = ends(t1, "hq", "branch1");
     const broken = parsePing("192.168.2.254", "192.168.1.254", { exitCode: 2, stdout: "", stderr: "ping: bind: Cannot assign requested address" });
-    const j = evaluateTunnel({
-      ends: [observe(a, [sas(fixture("up-hq-sas.txt")), routes(fixture("up-hq-routes.txt"))]), observe(b, [sas(fixture("up-branch1-sas.txt")), routes(fixture("up-branch1-routes.txt"))], broken)],
-      previous: null,
-      now,
-    });
+    const j = evaluateTunnel({ ends: [ss("up", "hq", "a"), ss("up", "branch1", "b", broken)], previous: null, now });
     expect(j.state).toBe("up");
     expect(j.reason).toBe("Up on both ends; probe 192.168.2.254 → 192.168.1.254 could not run (ping: bind: Cannot assign requested address).");
     expect(j.lossPct).toBeNull();
@@ -164,9 +142,9 @@ describe("evaluateTunnel", () => {
   });
 
   it("a gateway that refuses SSH makes the tunnel unreachable, with the reason first", () => {
-    const [a, b] = ends(t1, "hq", "branch1");
+    const b = ss("up", "branch1", "b");
     const refused = (code: string, message: string): EndObservation => ({ role: b.role, gatewayName: b.gatewayName, platform: b.platform, end: b.end, reached: false, failure: { code, message } });
-    const hqObs = observe(a, [sas(fixture("up-hq-sas.txt")), routes(fixture("up-hq-routes.txt"))]);
+    const hqObs = ss("up", "hq", "a");
     const key = evaluateTunnel({ ends: [hqObs, refused("host-key-changed", "Refused before authenticating: …")], previous: null, now });
     expect(key.state).toBe("unreachable");
     expect(key.reason).toBe("Host key changed on branch1-gw: Refused before authenticating: …");
@@ -174,12 +152,5 @@ describe("evaluateTunnel", () => {
     expect(key.detail.ends[0]!.state).toBe("up");
     const auth = evaluateTunnel({ ends: [hqObs, refused("auth-failed", "The gateway refused the SSH key.")], previous: null, now });
     expect(auth.reason).toMatch(/^Authentication refused on branch1-gw/);
-  });
-
-  it("saBlocksFor keeps only the tunnel's IKE SA blocks", () => {
-    const [a] = ends(t2, "hq", "branch2");
-    const text = saBlocksFor(fixture("up-hq-sas.txt"), a.end);
-    expect(text.startsWith(`gw-${t2}:`)).toBe(true);
-    expect(text).not.toContain(`gw-${t1}`);
   });
 });

@@ -35,9 +35,9 @@ export type EndDetail = {
   gateway: string;
   /** Platform state of the end, or "unreachable" when SSH failed. */
   state: TunnelStatus["state"] | "unreachable";
-  /** `ip route list table all` without the kernel's local/broadcast entries. */
+  /** The router's routes of every table without the kernel's local/broadcast entries. */
   routes: string;
-  /** The router's own words about this tunnel's SAs (or why there are none). */
+  /** This tunnel's SAs as people read them (or why there are none). */
   sas: string;
   error?: string;
 };

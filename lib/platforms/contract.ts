@@ -141,7 +141,10 @@ export interface TunnelStatus {
   ikeSas: IkeSa[];
   /** False when the router has no way to list SAs: the state then rests on other evidence. */
   canListSas: boolean;
-  /** The router's own words about this tunnel's SAs, for people to read. */
+  /**
+   * This tunnel's SAs for people to read (the health panel), or why there are none: built
+   * from the parsed SAs, since the listing is a machine format (vici's raw dump).
+   */
   saText: string;
   /** The router's routes without the kernel's local/broadcast bookkeeping, for people to read. */
   routesText: string;

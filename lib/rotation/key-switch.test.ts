@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { centosRacoonPlatform } from "@/lib/platforms/centos-racoon/platform";
 import { strongswanPlatform } from "@/lib/platforms/strongswan/platform";
-import { parseListSas } from "@/lib/platforms/strongswan/parse-list-sas";
+import { judge, readCase } from "@/lib/platforms/recorded-cases";
 import type { IkeSa, TunnelEnd } from "@/lib/platforms/contract";
 import { findNewIkeSa, planKeySwitch, snapshotSas, tunnelIkeSas } from "./key-switch";
 
@@ -38,28 +36,47 @@ describe("planKeySwitch", () => {
   });
 });
 
-const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "../platforms/strongswan/__fixtures__", name), "utf8");
-const sa = (over: Partial<IkeSa>): IkeSa => ({ ...parseListSas(fixture("list-sas-ikev2-net-to-net.txt"))[0]!, ...over });
+/** The IKE SAs a strongSwan lab router listed in a recorded case, as the platform's parseSaList reads them. */
+function recordedSas(caseName: string, label: string): { sas: IkeSa[]; peer: string } {
+  const c = readCase("strongswan", caseName);
+  const { saList } = judge(strongswanPlatform, c.ends[label]!, c.samples[0]![1]);
+  return { sas: saList!, peer: c.ends[label]!.end.remote.publicIp };
+}
+const up = recordedSas("up", "hq");
+const sa = (over: Partial<IkeSa>): IkeSa => ({ ...up.sas[0]!, ...over });
 
 describe("findNewIkeSa", () => {
   const old = sa({});
   const before = snapshotSas([old]);
 
   it("recorded output parses into this tunnel's SA by peer address", () => {
-    expect(tunnelIkeSas([old], "198.18.100.2")).toHaveLength(1);
-    expect(tunnelIkeSas([old], "198.18.100.9")).toHaveLength(0);
+    expect(tunnelIkeSas(up.sas, up.peer)).toHaveLength(1);
+    expect(tunnelIkeSas(up.sas, "198.18.100.9")).toHaveLength(0);
   });
   it("accepts an SA with new SPIs and unique id, established since the switch", () => {
-    const fresh = sa({ uniqueId: 3, initiatorSpi: "aaaa", responderSpi: "bbbb", establishedSecondsAgo: 0 });
+    const fresh = sa({ uniqueId: 99, initiatorSpi: "aaaa", responderSpi: "bbbb", establishedSecondsAgo: 0 });
     const proof = findNewIkeSa([old, fresh], before, 1.2);
-    expect(proof).toMatchObject({ ok: true, sa: { uniqueId: 3 } });
+    expect(proof).toMatchObject({ ok: true, sa: { uniqueId: 99 } });
+  });
+  it("mid-reauthentication (recorded: both IKE SAs listed) never takes the old SA as proof; the new one proves only once established", () => {
+    const { sas } = recordedSas("rekey-in-progress", "branch1");
+    const [oldest, newer] = [...sas].sort((x, y) => x.uniqueId - y.uniqueId);
+    const proof = findNewIkeSa(sas, snapshotSas([oldest!]), 1);
+    const newerProves = newer!.state === "ESTABLISHED" && newer!.children.some((c) => c.state === "INSTALLED");
+    expect(proof.ok).toBe(newerProves);
+    if (proof.ok) expect(proof.sa.uniqueId).toBe(newer!.uniqueId);
+    // Whatever the moment, the old SA alone never is one.
+    expect(findNewIkeSa([oldest!], snapshotSas([oldest!]), 1).ok).toBe(false);
   });
   it("rejects the old SA alone: a PSK mismatch under make_before_break looks exactly like this", () => {
     expect(findNewIkeSa([old], before, 5)).toMatchObject({ ok: false, detail: expect.stringMatching(/only the old IKE SA/) });
+    // Recorded: hq reauthenticated against a peer holding a wrong key; its listing still shows only the SA from before.
+    const mismatch = recordedSas("auth-failed-reauth", "hq").sas;
+    expect(findNewIkeSa(mismatch, snapshotSas(mismatch), 3)).toMatchObject({ ok: false, detail: expect.stringMatching(/only the old IKE SA/) });
   });
   it("rejects an SA older than the switch, one still connecting, and one without an installed child", () => {
-    expect(findNewIkeSa([sa({ uniqueId: 4, initiatorSpi: "c", establishedSecondsAgo: 60 })], before, 2).ok).toBe(false);
-    expect(findNewIkeSa([sa({ uniqueId: 5, initiatorSpi: "d", state: "CONNECTING" })], before, 2).ok).toBe(false);
-    expect(findNewIkeSa([sa({ uniqueId: 6, initiatorSpi: "e", children: [] })], before, 2).ok).toBe(false);
+    expect(findNewIkeSa([sa({ uniqueId: 104, initiatorSpi: "c", establishedSecondsAgo: 60 })], before, 2).ok).toBe(false);
+    expect(findNewIkeSa([sa({ uniqueId: 105, initiatorSpi: "d", state: "CONNECTING" })], before, 2).ok).toBe(false);
+    expect(findNewIkeSa([sa({ uniqueId: 106, initiatorSpi: "e", children: [] })], before, 2).ok).toBe(false);
   });
 });

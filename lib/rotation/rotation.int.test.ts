@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
-import { parseListSas } from "@/lib/platforms/strongswan/parse-list-sas";
+import { parseListSasRaw } from "@/lib/platforms/strongswan/parse-list-sas-raw";
 import { tunnelIkeSas } from "@/lib/rotation/key-switch";
 import { lanPingMeter } from "@/bench/rotation-interruption";
 import { runRotation, runTunnelJob, waitForJob } from "@/lib/rotation/test-support";
@@ -45,8 +45,9 @@ async function secretFilesSnapshot(router: string) {
 /** This tunnel's IKE SAs on a router, as "spi_spi#id". */
 async function ikeSasOn(router: string, peer: string) {
   const peerIp = lab.routers.find((r) => r.name === peer)!.publicIp;
-  const out = await execInRouter(lab, router, ["swanctl", "--list-sas"]);
-  return tunnelIkeSas(parseListSas(out.stdout), peerIp).filter((s) => s.state === "ESTABLISHED").map((s) => `${s.initiatorSpi}_${s.responderSpi}#${s.uniqueId}`);
+  // Both platforms' lab routers run charon: its raw listing, read by peer address.
+  const out = await execInRouter(lab, router, ["swanctl", "--list-sas", "--raw"]);
+  return tunnelIkeSas(parseListSasRaw(out.stdout), peerIp).filter((s) => s.state === "ESTABLISHED").map((s) => `${s.initiatorSpi}_${s.responderSpi}#${s.uniqueId}`);
 }
 
 async function lanPingOk(from: string, to: string) {

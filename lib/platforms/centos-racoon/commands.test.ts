@@ -19,6 +19,6 @@ describe("centos-racoon commands", () => {
     expect(centosTeardownCommands(ARTICLE_NODE_TO_NODE).map((c) => c.argv)).toEqual([["/sbin/ifdown", "ipsec0"]]);
     expect(centosKeySwitch.load(ARTICLE_NODE_TO_NODE)).toEqual([]);
     expect([...centosKeySwitch.stop(ARTICLE_NODE_TO_NODE), ...centosKeySwitch.start(ARTICLE_NODE_TO_NODE)].map((c) => c.argv)).toEqual([["/sbin/ifdown", "ipsec0"], ["/sbin/ifup", "ipsec0"]]);
-    expect(centosStatusCommands().map((c) => [c.argv.join(" "), c.allowFailure ?? false])).toEqual([["ip route list table all", false], ["swanctl --list-sas", true]]);
+    expect(centosStatusCommands().map((c) => [c.argv.join(" "), c.allowFailure ?? false])).toEqual([["ip route list table all", false], ["swanctl --list-sas --raw", true]]);
   });
 });

@@ -38,10 +38,11 @@ export const centosKeySwitch: KeySwitchCommands = {
   start: (end) => [ifup(end, `start ${end.interfaceName} with the new key`)],
 };
 
-const listSas = (): Command => ({ argv: ["swanctl", "--list-sas"], description: "IKE/CHILD SAs when strongSwan is present (lab emulation)", allowFailure: true });
+const listSas = (): Command => ({ argv: ["swanctl", "--list-sas", "--raw"], description: "IKE/CHILD SAs when strongSwan is present (lab emulation), in vici's raw format", allowFailure: true });
 
 export function centosStatusCommands(): Command[] {
   return [
+    // Text, not -json: CentOS 6's iproute2 has no JSON output.
     { argv: ["ip", "route", "list", "table", "all"], description: "routes of every table: ifup's `DSTNET via SRCGW` shows the tunnel is configured" },
     // Real racoon routers have no swanctl; the lab's emulation does. Its SA list is a bonus.
     listSas(),

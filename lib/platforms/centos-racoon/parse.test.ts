@@ -1,14 +1,15 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { TunnelEnd } from "../contract";
-import { ARTICLE_NET_TO_NET, ARTICLE_NODE_TO_NODE } from "./article-fixtures";
+import type { CommandResult } from "../contract";
+import { readCase } from "../recorded-cases";
 import { parseCentosStatus, parseIfcfg } from "./parse";
 
-const read = (rel: string) => readFileSync(path.join(import.meta.dirname, "..", rel), "utf8");
-// Recording lab router a (198.18.100.1, LAN 192.168.1.0/24) with an ifup-style route added.
-const end: TunnelEnd = { ...ARTICLE_NET_TO_NET, local: { ...ARTICLE_NET_TO_NET.local, publicIp: "198.18.100.1" }, remote: { ...ARTICLE_NET_TO_NET.remote, publicIp: "198.18.100.2" } };
-const routes = { stdout: read("shared/__fixtures__/ip-route-table-all.txt"), exitCode: 0 };
+/** hq's recorded outputs of a case (lib/platforms/centos-racoon/__recorded__): [ip route, swanctl]. */
+function recorded(name: string, router = "hq") {
+  const c = readCase("centos-racoon", name);
+  const [routes, sas] = c.samples[0]![1][router]!;
+  return { end: c.ends[router]!.end, routes: routes!, sas: sas! };
+}
+const noSwanctl: CommandResult = { stdout: "", stderr: "bash: swanctl: command not found", exitCode: 127 };
 
 describe("parseIfcfg", () => {
   it("reads plain and double-quoted assignments, skipping comments and blanks", () => {
@@ -24,15 +25,27 @@ describe("parseIfcfg", () => {
 
 describe("parseCentosStatus", () => {
   it("is up from the route to DSTNET where SAs cannot be listed, configured where they can but none is there, up with an installed SA for the peer", () => {
-    expect(parseCentosStatus(end, [routes, { stdout: "", exitCode: 127 }])).toMatchObject({ state: "up", reason: "route to the remote network installed", canListSas: false, ikeSa: null, routes: [{ destination: "192.168.2.0/24" }] });
-    expect(parseCentosStatus(end, [routes, { stdout: "", exitCode: 0 }])).toMatchObject({ state: "configured", canListSas: true, ikeSa: null });
-    const sas = { stdout: read("strongswan/__fixtures__/list-sas-ikev1-aggressive-net-to-net.txt"), exitCode: 0 };
-    expect(parseCentosStatus(end, [routes, sas])).toMatchObject({ state: "up", ikeSa: { remote: { address: "198.18.100.2" } } });
+    const { end, routes, sas } = recorded("up");
+    expect(parseCentosStatus(end, [routes, noSwanctl])).toMatchObject({
+      state: "up", reason: "route to the remote network installed", canListSas: false, ikeSa: null,
+      routes: [{ destination: "192.168.2.0/24" }], saText: "(this router cannot list security associations)",
+    });
+    expect(parseCentosStatus(end, [routes, { stdout: "list-sas reply {}\n", exitCode: 0 }])).toMatchObject({ state: "configured", canListSas: true, ikeSa: null });
+    const up = parseCentosStatus(end, [routes, sas]);
+    expect(up).toMatchObject({ state: "up", ikeSa: { name: "ifup-ipsec0", remote: { address: end.remote.publicIp } } });
+    expect(up.saText).toMatch(/^ifup-ipsec0 #\d+: ESTABLISHED, IKEv1/);
+  });
+
+  it("keeps ifup's route after an ifup that failed to authenticate: configured, nothing up", () => {
+    const { end, routes, sas } = recorded("auth-failed");
+    expect(parseCentosStatus(end, [routes, sas])).toMatchObject({ state: "configured", routes: [{ destination: "192.168.2.0/24" }] });
   });
 
   it("is down without the route, and host-to-host needs SA info to be more than down", () => {
-    expect(parseCentosStatus({ ...end, remote: { ...end.remote, subnets: ["192.168.7.0/24"] } }, [routes]).state).toBe("down");
-    const h2h: TunnelEnd = { ...ARTICLE_NODE_TO_NODE, remote: { ...ARTICLE_NODE_TO_NODE.remote, publicIp: "198.18.100.2" } };
-    expect(parseCentosStatus(h2h, [routes, { stdout: "", exitCode: 127 }]).state).toBe("down");
+    const down = recorded("down");
+    expect(parseCentosStatus(down.end, [down.routes, noSwanctl]).state).toBe("down");
+    const h2h = recorded("host-to-host");
+    expect(parseCentosStatus(h2h.end, [h2h.routes, noSwanctl]).state).toBe("down");
+    expect(parseCentosStatus(h2h.end, [h2h.routes, h2h.sas]).state).toBe("up");
   });
 });

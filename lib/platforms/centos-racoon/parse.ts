@@ -1,10 +1,11 @@
 // Readers for CentOS router output: the ifcfg/keys KEY=VALUE format (to read back what is
 // deployed) and the status commands' output turned into a TunnelStatus.
 import type { CommandResult, IkeSa, IpRoute, TunnelEnd, TunnelStatus } from "../contract";
+import { describeSas } from "../shared/describe-sas";
 import { findRouteTo, parseIpRouteList } from "../shared/parse-ip-route";
 import { firstErrorLine, routesTextOf } from "../shared/status-text";
-import { parseListSas } from "../strongswan/parse-list-sas";
-import { saBlocksFor } from "../strongswan/parse-status";
+// The lab emulates racoon with charon: its SA listing is strongSwan's raw one.
+import { parseListSasRaw } from "../strongswan/parse-list-sas-raw";
 
 /**
  * Parses the subset of shell assignments initscripts files use: KEY=value or KEY="value",
@@ -32,7 +33,7 @@ const cannotList = (result: CommandResult | undefined) => !result || result.exit
 /** This tunnel's IKE SAs where the router can list them; the lab names its connection itself, so match the peer address. */
 export function centosTunnelSas(end: TunnelEnd, result: CommandResult | undefined): IkeSa[] | null {
   if (!result || result.exitCode !== 0) return null;
-  return parseListSas(result.stdout).filter((sa) => sa.remote.address === end.remote.publicIp);
+  return parseListSasRaw(result.stdout).filter((sa) => sa.remote.address === end.remote.publicIp);
 }
 
 export function parseCentosStatus(end: TunnelEnd, results: CommandResult[]): TunnelStatus {
@@ -60,6 +61,6 @@ export function parseCentosStatus(end: TunnelEnd, results: CommandResult[]): Tun
     ? "(this router cannot list security associations)"
     : listFailed
       ? `(swanctl --list-sas failed: ${listFailed})`
-      : saBlocksFor(sasResult!.stdout, end) || "(no security association for this tunnel)";
+      : describeSas(mine) || "(no security association for this tunnel)";
   return { state, reason, routes, ikeSa, ikeSas: mine, canListSas, saText, routesText: routesTextOf(routeResult), error: listFailed };
 }

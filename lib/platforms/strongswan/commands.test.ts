@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ARTICLE_NET_TO_NET } from "../centos-racoon/article-fixtures";
-import { strongswanApplyCommands, strongswanKeySwitch, strongswanReloadCommands, strongswanStatusCommands, strongswanTeardownCommands } from "./commands";
+import { strongswanApplyCommands, strongswanKeySwitch, strongswanReloadCommands, strongswanSaListCommands, strongswanStatusCommands, strongswanTeardownCommands } from "./commands";
 
 describe("strongswan commands", () => {
   it("loads everything, then initiates the child tolerating an already-up duplicate", () => {
@@ -22,7 +22,8 @@ describe("strongswan commands", () => {
     expect(strongswanReloadCommands().map((c) => [c.argv, c.scope])).toEqual([[["swanctl", "--load-all"], "router"]]);
   });
 
-  it("reads SAs and every routing table", () => {
-    expect(strongswanStatusCommands().map((c) => c.argv)).toEqual([["swanctl", "--list-sas"], ["ip", "route", "list", "table", "all"]]);
+  it("reads SAs in vici's raw format and every routing table as JSON", () => {
+    expect(strongswanStatusCommands().map((c) => c.argv)).toEqual([["swanctl", "--list-sas", "--raw"], ["ip", "-json", "route", "list", "table", "all"]]);
+    expect(strongswanSaListCommands().map((c) => c.argv)).toEqual([["swanctl", "--list-sas", "--raw"]]);
   });
 });

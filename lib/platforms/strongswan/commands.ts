@@ -44,13 +44,14 @@ export const strongswanKeySwitch: KeySwitchCommands = {
   start: (end) => [{ ...initiate(end), needsPeer: false }],
 };
 
-const listSas = (): Command => ({ argv: ["swanctl", "--list-sas"], description: "IKE and CHILD SAs with traffic counters" });
+// vici's raw dump rather than the human listing: its keys are the protocol, stable across releases.
+const listSas = (): Command => ({ argv: ["swanctl", "--list-sas", "--raw"], description: "IKE and CHILD SAs with traffic counters (vici's raw format)" });
 
 export function strongswanStatusCommands(): Command[] {
   return [
     listSas(),
     // kernel-libipsec installs its routes in table 220, which `ip route list` alone does not show.
-    { argv: ["ip", "route", "list", "table", "all"], description: "routes of every table, including libipsec's table 220" },
+    { argv: ["ip", "-json", "route", "list", "table", "all"], description: "routes of every table as JSON, including libipsec's table 220" },
   ];
 }
 

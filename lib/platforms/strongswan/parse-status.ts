@@ -1,26 +1,16 @@
-// Turns the outputs of strongswanStatusCommands() into a TunnelStatus for one tunnel end.
+// Turns the outputs of strongswanStatusCommands() (`swanctl --list-sas --raw`,
+// `ip -json route list table all`) into a TunnelStatus for one tunnel end.
 import type { CommandResult, IkeSa, IpRoute, TunnelEnd, TunnelStatus } from "../contract";
-import { findRouteTo, parseIpRouteList } from "../shared/parse-ip-route";
-import { firstErrorLine, routesTextOf } from "../shared/status-text";
-import { parseListSas } from "./parse-list-sas";
+import { describeSas } from "../shared/describe-sas";
+import { findRouteTo } from "../shared/parse-ip-route";
+import { parseIpRouteJson } from "../shared/parse-ip-route-json";
+import { firstErrorLine, jsonRoutesTextOf } from "../shared/status-text";
+import { parseListSasRaw } from "./parse-list-sas-raw";
 
-/** The IKE SA blocks of a `swanctl --list-sas` listing that belong to this tunnel end. */
-export function saBlocksFor(listing: string, end: TunnelEnd): string {
-  const blocks: string[][] = [];
-  for (const line of listing.split("\n")) {
-    if (/^\S/.test(line)) blocks.push([line]);
-    else if (blocks.length && line.trim()) blocks[blocks.length - 1]!.push(line);
-  }
-  const mine = blocks.filter(
-    (b) => b[0]!.startsWith(`${end.connectionName}:`) || b.some((l) => new RegExp(`^\\s+remote .* @ ${end.remote.publicIp.replace(/\./g, "\\.")}\\[`).test(l)),
-  );
-  return mine.map((b) => b.join("\n")).join("\n");
-}
-
-/** This tunnel's IKE SAs from a `swanctl --list-sas` result; null when the listing failed. */
+/** This tunnel's IKE SAs (by connection name) from a `swanctl --list-sas --raw` result; null when the listing failed. */
 export function tunnelSasFrom(end: TunnelEnd, result: CommandResult | undefined): IkeSa[] | null {
   if (!result || result.exitCode !== 0) return null;
-  return parseListSas(result.stdout).filter((sa) => sa.name === end.connectionName);
+  return parseListSasRaw(result.stdout).filter((sa) => sa.name === end.connectionName);
 }
 
 export function parseStrongswanStatus(end: TunnelEnd, results: CommandResult[]): TunnelStatus {
@@ -29,7 +19,7 @@ export function parseStrongswanStatus(end: TunnelEnd, results: CommandResult[]):
   // During a reauth two IKE SAs exist; the established one with an installed child matters.
   const ikeSa = mine.find((sa) => sa.state === "ESTABLISHED" && sa.children.some((c) => c.state === "INSTALLED"))
     ?? mine.find((sa) => sa.state === "ESTABLISHED") ?? mine[0] ?? null;
-  const all = routeResult && routeResult.exitCode === 0 ? parseIpRouteList(routeResult.stdout) : [];
+  const all = routeResult && routeResult.exitCode === 0 ? parseIpRouteJson(routeResult.stdout) : [];
   const wanted = end.kind === "net-to-net" ? end.remote.subnets : [`${end.remote.publicIp}/32`];
   const routes = wanted.map((cidr) => findRouteTo(all, cidr)).filter((r): r is IpRoute => r !== undefined);
   const up = ikeSa?.children.some((c) => c.state === "INSTALLED" && c.name === end.connectionName) ?? false;
@@ -40,7 +30,7 @@ export function parseStrongswanStatus(end: TunnelEnd, results: CommandResult[]):
   const saText = !sasResult
     ? ""
     : sasResult.exitCode === 0
-      ? saBlocksFor(sasResult.stdout, end) || "(no security association for this tunnel)"
+      ? describeSas(mine) || "(no security association for this tunnel)"
       : `(swanctl --list-sas failed: ${listFailed})`;
-  return { state, reason, routes, ikeSa, ikeSas: mine, canListSas: true, saText, routesText: routesTextOf(routeResult), error: listFailed };
+  return { state, reason, routes, ikeSa, ikeSas: mine, canListSas: true, saText, routesText: jsonRoutesTextOf(routeResult), error: listFailed };
 }

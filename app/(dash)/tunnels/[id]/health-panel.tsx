@@ -72,9 +72,9 @@ export async function HealthPanel({ tunnelId }: { tunnelId: string }) {
                 {e.gateway} <span className="text-slate-500">({e.state})</span>
               </p>
               {e.error ? <p className="mb-2 text-sm text-red-700">{e.error}</p> : null}
-              <p className="text-xs text-slate-500">ip route list table all</p>
+              <p className="text-xs text-slate-500">routes (every table)</p>
               <pre className="mb-2 max-h-48 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100" data-testid="health-routes">{e.routes || "(none)"}</pre>
-              <p className="text-xs text-slate-500">swanctl --list-sas (this tunnel)</p>
+              <p className="text-xs text-slate-500">security associations (this tunnel)</p>
               <pre className="max-h-48 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100" data-testid="health-sas">{e.sas || "(none)"}</pre>
             </div>
           ))}

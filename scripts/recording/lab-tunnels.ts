@@ -1,0 +1,168 @@
+// Tunnels on the recording lab's routers, driven the way a deploy drives them: the
+// platform's rendered files written into the router, its apply commands run in the
+// router (execInRouter: the router's own netns, /etc and charon), its status commands
+// recorded exactly as they print.
+import { execInRouter, labStatus, type LabState } from "@/e2e/lab/lab";
+import { expectedExit } from "@/lib/deploy/run-commands";
+import type { Command, Platform, PlatformId, TunnelEnd, TunnelKind } from "@/lib/platforms/contract";
+import { MODERN_IKEV1_PROFILE, MODERN_PROFILE } from "@/lib/platforms/crypto-profiles";
+import { renderGatewayFiles } from "@/lib/platforms/gateway-files";
+import { getPlatform } from "@/lib/platforms";
+import { routerArgv, type RecordedResult, type Sample } from "@/lib/platforms/recorded-cases";
+
+const NOTABLE = /AUTHENTICATION_FAILED|AUTH_FAILED|NO_PROPOSAL_CHOSEN|did not come up/;
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** One case's lab: three routers of one platform (hq, branch1, branch2) and a log of what was done. */
+export class Rig {
+  readonly platform: Platform;
+  readonly steps: string[] = [];
+  private readonly endsOn = new Map<string, TunnelEnd[]>();
+
+  constructor(readonly lab: LabState, readonly platformId: PlatformId, private readonly print: (line: string) => void) {
+    this.platform = getPlatform(platformId);
+  }
+
+  step(line: string): void {
+    this.steps.push(line);
+    this.print(`  ${line}`);
+  }
+
+  router(name: string) {
+    const r = this.lab.routers.find((x) => x.name === name);
+    if (!r) throw new Error(`no router ${name} in lab ${this.lab.name}`);
+    return r;
+  }
+
+  /** The two ends of a tunnel between routers a and b; each router numbers its interfaces ipsec0, ipsec1, … */
+  tunnel(id: string, a: string, b: string, kind: TunnelKind = "net-to-net"): Record<string, TunnelEnd> {
+    const profile = this.platform.capabilities.ikeVersions.includes(2) ? MODERN_PROFILE : MODERN_IKEV1_PROFILE;
+    const side = (name: string) => {
+      const r = this.router(name);
+      return kind === "net-to-net" ? { publicIp: r.publicIp, lanAddress: r.lanAddress, subnets: [r.lanCidr] } : { publicIp: r.publicIp, lanAddress: null, subnets: [] };
+    };
+    const make = (self: string, peer: string): TunnelEnd => ({
+      tunnelId: id,
+      connectionName: `gw-${id}`,
+      kind,
+      interfaceName: `ipsec${this.endsOn.get(self)?.length ?? 0}`,
+      local: side(self),
+      remote: side(peer),
+      // A lab-only key, recorded in ends.json on purpose.
+      psk: `recorded-lab-key-${id}`,
+      profile,
+    });
+    const ends = { [a]: make(a, b) };
+    this.endsOn.set(a, [...(this.endsOn.get(a) ?? []), ends[a]!]);
+    ends[b] = make(b, a);
+    this.endsOn.set(b, [...(this.endsOn.get(b) ?? []), ends[b]!]);
+    return ends;
+  }
+
+  endsOf(router: string): TunnelEnd[] {
+    return this.endsOn.get(router) ?? [];
+  }
+
+  async exec(router: string, argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<RecordedResult> {
+    const r = await execInRouter(this.lab, router, argv, { timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+    return { argv, exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Runs commands like a job does: a non-zero exit must be allowed or expected (peerPending as the job knows it). */
+  async run(router: string, commands: Command[], peerPending = false): Promise<RecordedResult[]> {
+    const out: RecordedResult[] = [];
+    for (const c of commands) {
+      if (peerPending && c.needsPeer) continue;
+      const r = await this.exec(router, c.argv, { timeoutMs: 60_000 });
+      const lines = `${r.stdout}\n${r.stderr}`.trim().split("\n");
+      // The line that says why (an IKE notify), else the last one.
+      const tail = lines.find((l) => NOTABLE.test(l)) ?? lines.at(-1) ?? "";
+      this.step(`${router}: ${c.argv.join(" ")} → exit ${r.exitCode}${r.exitCode ? `: ${tail}` : ""}`);
+      if (r.exitCode !== 0 && !expectedExit(c, r.exitCode, { peerPending })) throw new Error(`${router}: ${c.argv.join(" ")} failed (${r.exitCode}): ${tail}`);
+      out.push(r);
+    }
+    return out;
+  }
+
+  /** Writes files as a deploy uploads them (mode set, secrets never world-readable on the way). */
+  async writeFiles(router: string, files: { path: string; content: string; mode: number }[]): Promise<void> {
+    for (const f of files) {
+      const r = await this.exec(router, ["sh", "-c", `mkdir -p "$(dirname "$0")" && umask 077 && cat > "$0" && chmod ${f.mode.toString(8)} "$0"`, f.path], { input: f.content });
+      if (r.exitCode !== 0) throw new Error(`${router}: writing ${f.path}: ${r.stderr}`);
+    }
+    this.step(`${router}: wrote ${files.map((f) => f.path).join(", ")}`);
+  }
+
+  /** Every router's files, then apply in order; the first routers' peers are configured after them. */
+  async deploy(order: string[]): Promise<void> {
+    for (const r of order) await this.writeFiles(r, renderGatewayFiles(this.platform, this.endsOf(r)));
+    const applied = new Set<string>();
+    for (const r of order) {
+      for (const end of this.endsOf(r)) {
+        const peer = this.lab.routers.find((x) => x.publicIp === end.remote.publicIp)!.name;
+        await this.run(r, this.platform.applyCommands(end), !applied.has(peer));
+      }
+      applied.add(r);
+    }
+  }
+
+  /** One router's status outputs: each distinct status command of its tunnels once, in order. */
+  async record(router: string): Promise<RecordedResult[]> {
+    const out: RecordedResult[] = [];
+    for (const argv of routerArgv(this.endsOf(router).map((e) => this.platform.statusCommands(e)))) out.push(await this.exec(router, argv));
+    return out;
+  }
+
+  async sample(routers: string[]): Promise<Sample> {
+    const sample: Sample = {};
+    for (const r of routers) sample[r] = await this.record(r);
+    this.step(`recorded the status commands on ${routers.join(", ")}`);
+    return sample;
+  }
+
+  /** Waits until every end of these routers is up as the platform judges it. */
+  async waitUp(routers: string[], timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const pending: string[] = [];
+      for (const r of routers) {
+        const outputs = await this.record(r);
+        for (const e of this.endsOf(r)) {
+          const results = this.platform.statusCommands(e).map((c) => outputs.find((o) => o.argv.join("\0") === c.argv.join("\0"))!);
+          if (this.platform.parseStatus(e, results).state !== "up") pending.push(`${r} ${e.connectionName}`);
+        }
+      }
+      if (!pending.length) return this.step(`up: ${routers.join(", ")}`);
+      if (Date.now() > until) throw new Error(`not up after ${timeoutMs / 1000}s: ${pending.join(", ")}`);
+      await sleep(500);
+    }
+  }
+
+  /** The router's charon log lines that match, as evidence in meta.json's steps (the last few). */
+  async charonLog(router: string, pattern: string): Promise<void> {
+    const r = await this.exec(router, ["sh", "-c", 'grep -E "$0" /run/charon.log | tail -n 3', pattern]);
+    for (const line of r.stdout.trim().split("\n").filter(Boolean)) this.step(`${router} charon.log: ${line.trim()}`);
+  }
+
+  charonPid(router: string): number | undefined {
+    return labStatus(this.lab).find((s) => s.router.name === router)?.charon;
+  }
+}
+
+/** What meta.json says about a router: its software as it reports it. */
+export async function routerFacts(rig: Rig, router: string) {
+  const first = async (argv: string[]) => {
+    const out = await rig.exec(router, argv);
+    return (out.stdout || out.stderr || "").trim().split("\n")[0] ?? "";
+  };
+  const r = rig.router(router);
+  return {
+    kind: r.platform,
+    publicIp: r.publicIp,
+    lan: r.lanCidr,
+    strongswan: await first(["swanctl", "--version"]),
+    iproute2: await first(["ip", "-V"]),
+    kernel: await first(["uname", "-r"]),
+  };
+}
