@@ -9,8 +9,9 @@ function toUser(u: { id: string; username: string; role: string; disabled: boole
   return { id: u.id, username: u.username, role: u.role as Role, disabled: u.disabled };
 }
 
-export async function countUsers(): Promise<number> {
-  return getDb().user.count();
+/** Inside `tx` when given, so a check-then-create holds under concurrency. */
+export async function countUsers(tx: Tx = getDb()): Promise<number> {
+  return tx.user.count();
 }
 
 export async function listUsers(): Promise<(UserRecord & { createdAt: Date })[]> {

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { usernameSchema } from "@/lib/domain/names";
 import { hashPassword, passwordSchema, verifyPassword, verifyPasswordForUnknownUser } from "@/lib/secrets/password";
 import { runInTransaction } from "@/lib/db/client";
-import { recordAudit, type AuditActor } from "@/lib/db/audit";
+import { recordAudit, recordAuditEvent, type AuditActor } from "@/lib/db/audit";
 import { countUsers, createUser, getUserCredentials, recentLoginFailures, recordLoginAttempt } from "@/lib/db/users";
 import { decideRateLimit, LOGIN_RULES } from "@/lib/auth/rate-limit";
 import { ROLES, type Role } from "@/lib/auth/permissions";
@@ -22,7 +22,7 @@ export async function createFirstAdmin(raw: Record<string, string>) {
   const passwordHash = await hashPassword(parsed.data.password);
   return runInTransaction(async (tx) => {
     // Checked inside the transaction so two browsers racing on first start get one admin.
-    if ((await tx.user.count()) > 0) throw new AppError("setup_done", "An admin already exists; sign in instead.");
+    if ((await countUsers(tx)) > 0) throw new AppError("setup_done", "An admin already exists; sign in instead.");
     const user = await createUser(tx, { username: parsed.data.username, passwordHash, role: "admin" });
     await recordAudit(tx, { id: user.id, username: user.username }, { action: "user.create", targetType: "user", targetId: user.id, summary: `Created the first admin ${user.username}`, after: { username: user.username, role: "admin" } });
     return user;
@@ -65,4 +65,9 @@ export async function authenticate(username: string, password: string, clientAdd
   await recordLoginAttempt(keys, ok && !user?.disabled);
   if (!ok || !user || user.disabled) throw new AppError("bad_credentials", "Wrong user name or password.");
   return { id: user.id, username: user.username, role: user.role as Role };
+}
+
+/** The audit row of a completed sign-in (written once its session exists). */
+export async function recordSignIn(user: { id: string; username: string }) {
+  await recordAuditEvent({ id: user.id, username: user.username }, { action: "user.sign-in", targetType: "user", targetId: user.id, summary: `${user.username} signed in` });
 }
