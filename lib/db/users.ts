@@ -30,6 +30,15 @@ export async function createUser(
   return toUser(await tx.user.create({ data }));
 }
 
+/**
+ * Replaces a password hash unless it changed since it was read (a password change
+ * in between wins). True when the row was updated.
+ */
+export async function replacePasswordHash(id: string, expected: string, passwordHash: string): Promise<boolean> {
+  const { count } = await getDb().user.updateMany({ where: { id, passwordHash: expected }, data: { passwordHash } });
+  return count === 1;
+}
+
 export async function updateUserRole(tx: Tx, id: string, role: Role, disabled: boolean) {
   return toUser(await tx.user.update({ where: { id }, data: { role, disabled } }));
 }

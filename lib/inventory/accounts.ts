@@ -3,10 +3,10 @@
 import "server-only";
 import { z } from "zod";
 import { usernameSchema } from "@/lib/domain/names";
-import { hashPassword, passwordSchema, verifyPassword, verifyPasswordForUnknownUser } from "@/lib/secrets/password";
+import { hashPassword, passwordNeedsRehash, passwordSchema, verifyPassword, verifyPasswordForUnknownUser } from "@/lib/secrets/password";
 import { runInTransaction } from "@/lib/db/client";
 import { recordAudit, recordAuditEvent, type AuditActor } from "@/lib/db/audit";
-import { countUsers, createUser, getUserCredentials, recentLoginFailures, recordLoginAttempt } from "@/lib/db/users";
+import { countUsers, createUser, getUserCredentials, recentLoginFailures, recordLoginAttempt, replacePasswordHash } from "@/lib/db/users";
 import { decideRateLimit, LOGIN_RULES } from "@/lib/auth/rate-limit";
 import { ROLES, type Role } from "@/lib/auth/permissions";
 import { AppError, ValidationError } from "@/lib/errors";
@@ -64,6 +64,9 @@ export async function authenticate(username: string, password: string, clientAdd
   const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyPasswordForUnknownUser(password);
   await recordLoginAttempt(keys, ok && !user?.disabled);
   if (!ok || !user || user.disabled) throw new AppError("bad_credentials", "Wrong user name or password.");
+  // A hash made with older, weaker parameters is upgraded now: the one moment the
+  // password is known. The old hash keeps working until then.
+  if (passwordNeedsRehash(user.passwordHash)) await replacePasswordHash(user.id, user.passwordHash, await hashPassword(password));
   return { id: user.id, username: user.username, role: user.role as Role };
 }
 
