@@ -2,10 +2,11 @@
 // every 10 ms from one site's LAN host to the other's, across the tunnel, while the
 // rotation engine switches keys. Builds its own lab ("gwbench-rotate"), database and
 // tunnels; prints a table. The integration test reuses startLanPing/lanPingMeter.
-//   npx tsx bench/rotation-interruption.ts [--rounds 3]
+//   npx tsx bench/rotation-interruption.ts [--rounds 3]   (an unknown option: the usage, exit code 2)
 // Needs root (network namespaces; ping -i 0.01).
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import type { LabState } from "@/e2e/lab/lab";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { Interruption, RotationHooks } from "@/lib/rotation/rotate-tunnel";
@@ -76,8 +77,17 @@ export function formatTable(rows: BenchRow[], intervalMs: number): string {
   return lines.join("\n");
 }
 
-async function main() {
-  const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 3;
+export const INTERRUPTION_USAGE = "usage: npx tsx bench/rotation-interruption.ts [--rounds N (3)]";
+
+/** Strict: a misspelt option or a bad count is an Error saying so, not a run of 3 rounds. */
+export function parseInterruptionArgs(argv: string[]): { rounds: number } {
+  const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { rounds: { type: "string", default: "3" } } });
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds wants a positive whole number, not "${values.rounds}"`);
+  return { rounds };
+}
+
+async function main({ rounds }: { rounds: number }) {
   const LAB = "gwbench-rotate";
   const { startLab, stopLab } = await import("@/e2e/lab/lab");
   const { registerLab } = await import("@/e2e/lab/register");
@@ -120,11 +130,18 @@ async function main() {
 
 // Direct run: the app's server-only modules load only under the react-server condition.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  let opts: { rounds: number };
+  try {
+    opts = parseInterruptionArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`rotation-interruption: ${e instanceof Error ? e.message : String(e)}\n${INTERRUPTION_USAGE}`);
+    process.exit(2);
+  }
   if (!process.execArgv.some((a) => a.includes("react-server"))) {
     const r = spawnSync(process.execPath, [...process.execArgv, "--conditions=react-server", ...process.argv.slice(1)], { stdio: "inherit" });
     process.exit(r.status ?? 1);
   }
-  main().then(
+  main(opts).then(
     () => process.exit(0),
     (e) => {
       console.error(e);

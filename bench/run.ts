@@ -4,6 +4,7 @@
 // page with 1,000 vs 10 tunnels. Writes bench/results/<YYYY-MM-DD>.md and prints a
 // summary. Everything is bounded; the labs are removed at the end, also on failure.
 //   --spokes N (20)  --runs R (3)  --skip-ansible  --skip-fleet  --skip-interruption  --skip-overview
+// (bench/lib/run-args.ts; an unknown option stops it with the usage, exit code 2)
 import { mkdirSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
@@ -11,21 +12,9 @@ import { runFleetOnce, type RunResult } from "./lib/fleet";
 import { measureInterruption, type InterruptionResult } from "./lib/interruption";
 import { measureOverview, type OverviewResult } from "./lib/overview";
 import { printSummary, writeReport } from "./lib/report";
+import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from "./lib/run-args";
 
 const LAB = "gwbench";
-
-function args() {
-  const a = process.argv.slice(2);
-  const num = (name: string, dflt: number) => {
-    const i = a.indexOf(name);
-    const v = i >= 0 ? Number(a[i + 1]) : dflt;
-    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} wants a positive whole number`);
-    return v;
-  };
-  const spokes = num("--spokes", 20);
-  if (spokes > 150) throw new Error("--spokes at most 150");
-  return { spokes, runs: num("--runs", 3), ansible: !a.includes("--skip-ansible"), fleet: !a.includes("--skip-fleet"), interruption: !a.includes("--skip-interruption"), overview: !a.includes("--skip-overview") };
-}
 
 const log = (l: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${l}`);
 
@@ -50,8 +39,7 @@ async function fleet(spokes: number, runs: number, ansible: boolean, logDir: str
   return results;
 }
 
-async function main() {
-  const opts = args();
+async function main(opts: BenchOptions) {
   const startLoad = loadavg();
   const logDir = path.join(tmpdir(), `gwbench-logs-${Date.now()}`);
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
@@ -72,7 +60,15 @@ async function main() {
   log(`results written to ${file}`);
 }
 
-main().then(
+let opts: BenchOptions;
+try {
+  opts = parseBenchArgs(process.argv.slice(2));
+} catch (e) {
+  console.error(`bench: ${e instanceof Error ? e.message : String(e)}\n${BENCH_USAGE}`);
+  process.exit(2);
+}
+
+main(opts).then(
   () => process.exit(0),
   (e) => {
     console.error(e);

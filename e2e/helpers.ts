@@ -1,12 +1,12 @@
 // Shared steps for the specs: signing in and driving the branch-office wizard the
 // way a person does (labels, buttons), plus a throwaway SSH key for the forms.
 import { expect, type Page } from "@playwright/test";
-import ssh2 from "ssh2";
+import { generateEd25519KeyPair } from "../lib/ssh/keys";
 
 export const ADMIN = { username: "admin", password: "correct horse battery staple" };
 
 export function makePrivateKey(): string {
-  return ssh2.utils.generateKeyPairSync("ed25519").private;
+  return generateEd25519KeyPair().privateKey;
 }
 
 export async function signIn(page: Page, username: string, password: string) {

@@ -19,8 +19,9 @@ import { loadSchemaEngineWasm } from "./prisma-engine/load-wasm.mjs";
 import { createSqliteConnector } from "./prisma-engine/sqlite.mjs";
 import { createPostgresConnector } from "./prisma-engine/postgres.mjs";
 import { EngineError } from "./prisma-engine/engine-error.mjs";
+import { ENGINE_USAGE, parseEngineArgs } from "./prisma-engine/args.mjs";
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseCommandLine(process.argv.slice(2));
 
 if (args.version) {
   const { engineVersion } = await loadSchemaEngineWasm();
@@ -35,17 +36,17 @@ if (args.version) {
   });
 }
 
-function parseArgs(argv) {
-  const parsed = { datamodels: [], datasource: undefined, version: false, cliCommand: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--version" || arg === "-V") parsed.version = true;
-    else if (arg === "--datamodels" || arg === "-d") parsed.datamodels.push(argv[++i]);
-    else if (arg === "--datasource") parsed.datasource = JSON.parse(argv[++i]);
-    else if (arg === "cli") parsed.cliCommand = argv[++i];
-    else if (arg === "--enabled-preview-features" || arg === "--extension-types") i++; // not used by our schemas
+// A form we do not know is refused, reported the way the CLI reads engine failures:
+// JSON log lines on stderr (it skips the first line of a failed `cli` subcommand) and
+// exit code 1 (other codes it reports as a panic).
+function parseCommandLine(argv) {
+  try {
+    return parseEngineArgs(argv);
+  } catch (error) {
+    logLine("INFO", { message: "schema-engine shim: refusing its command line" });
+    logLine("ERROR", { message: `schema-engine shim: ${error.message}\n${ENGINE_USAGE}` });
+    process.exit(1);
   }
-  return parsed;
 }
 
 function providerOf(url, datamodelTexts) {
@@ -80,7 +81,6 @@ async function runCliCommand({ cliCommand, datasource }) {
     if (cliCommand === "can-connect-to-database") await connector.canConnect();
     else if (cliCommand === "create-database") await connector.createDatabase();
     else if (cliCommand === "drop-database") await connector.dropDatabase();
-    else throw new EngineError("P1012", `Unknown cli subcommand: ${cliCommand}`);
     process.exit(0);
   } catch (error) {
     logLine("ERROR", { message: error.message, error_code: error.code ?? "P1000" });

@@ -2,12 +2,10 @@
 // Sign-in, sign-out and first-start admin creation.
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { authenticate, createFirstAdmin } from "@/lib/inventory/accounts";
+import { authenticate, createFirstAdmin, recordSignIn } from "@/lib/inventory/accounts";
 import { endSession, startSession } from "@/lib/auth/session";
 import { formFields, type FormState } from "@/lib/inventory/form-state";
 import { runFormAction } from "@/lib/inventory/run-form-action";
-import { recordAudit } from "@/lib/db/audit";
-import { getDb } from "@/lib/db/client";
 
 async function clientAddress(): Promise<string> {
   const h = await headers();
@@ -22,7 +20,7 @@ export async function signIn(_prev: FormState, fd: FormData): Promise<FormState>
     }
     const user = await authenticate(f.username, f.password, await clientAddress());
     await startSession(user.id);
-    await recordAudit(getDb(), { id: user.id, username: user.username }, { action: "user.sign-in", targetType: "user", targetId: user.id, summary: `${user.username} signed in` });
+    await recordSignIn(user);
     return { ok: true };
   });
   if (state.ok) redirect("/");

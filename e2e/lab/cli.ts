@@ -6,23 +6,10 @@
 //   down   [--lab NAME]
 //   status [--lab NAME] [--json]
 // Needs root (network and mount namespaces). State: <repo>/.lab/NAME/state.json.
+// An unknown option, or one the command does not take, prints the usage (exit code 2).
 import { readFileSync } from "node:fs";
-import { DEFAULT_LAB_NAME, parsePlatforms, validateLabName } from "./address-plan";
+import { LAB_USAGE, parseLabArgs, type LabCommand } from "./cli-args";
 import { labStatus, readLabState, startLab, stopLab } from "./lab";
-
-function parseArgs(argv: string[]): { cmd: string | undefined; flags: Map<string, string> } {
-  const [cmd, ...rest] = argv;
-  const flags = new Map<string, string>();
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!;
-    if (!arg.startsWith("--")) throw new Error(`unexpected argument ${arg}`);
-    const [key, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
-    if (inline !== undefined) flags.set(key, inline);
-    else if (rest[i + 1] !== undefined && !rest[i + 1]!.startsWith("--")) flags.set(key, rest[++i]!);
-    else flags.set(key, "true");
-  }
-  return { cmd, flags };
-}
 
 function memAvailableKb(): number {
   const m = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync("/proc/meminfo", "utf8"));
@@ -31,23 +18,18 @@ function memAvailableKb(): number {
 
 const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
 
-async function main(): Promise<number> {
-  const { cmd, flags } = parseArgs(process.argv.slice(2));
-  const name = flags.get("lab") ?? DEFAULT_LAB_NAME;
-  const nameError = validateLabName(name);
-  if (nameError) throw new Error(nameError);
-  if ((cmd === "up" || cmd === "down") && process.getuid?.() !== 0) throw new Error("the lab needs root");
+async function main(command: LabCommand): Promise<number> {
+  const name = command.lab;
+  if ((command.cmd === "up" || command.cmd === "down") && process.getuid?.() !== 0) throw new Error("the lab needs root");
 
-  if (cmd === "up") {
-    const sites = Number(flags.get("sites") ?? "2");
-    const platforms = parsePlatforms(flags.get("platforms"));
+  if (command.cmd === "up") {
     const memBefore = memAvailableKb();
     const t0 = performance.now();
     const state = await startLab({
       name,
-      sites,
-      platforms,
-      keepOnFailure: flags.has("keep-on-failure"),
+      sites: command.sites,
+      platforms: command.platforms,
+      keepOnFailure: command.keepOnFailure,
       log: (l) => console.log(l),
     });
     const seconds = (performance.now() - t0) / 1000;
@@ -58,29 +40,32 @@ async function main(): Promise<number> {
         `(${mb(pss / state.routers.length)} per router); MemAvailable delta ${mb(memBefore - memAvailableKb())}`,
     );
     console.log(`state: ${state.labDir}/state.json  management key: ${state.managementKey.privateKeyPath}`);
-    if (flags.has("register")) {
+    if (command.register) {
       const { registerInApp } = await import("./register-cli");
-      await registerInApp(state, { tunnels: flags.has("tunnels") });
+      await registerInApp(state, { tunnels: command.tunnels });
     }
     return 0;
   }
-  if (cmd === "down") {
+  if (command.cmd === "down") {
     const t0 = performance.now();
     const r = await stopLab(name);
     const seconds = ((performance.now() - t0) / 1000).toFixed(2);
     console.log(r.found ? `down: lab ${name} removed (${r.stoppedPids} process(es) stopped) in ${seconds} s` : `down: lab ${name} is not up; nothing to do`);
     return 0;
   }
-  if (cmd === "status") {
-    if (flags.has("json")) {
+  if (command.cmd === "status") {
+    if (command.json) {
       const state = readLabState(name);
       console.log(JSON.stringify(state ? { ...state, status: labStatus(state).map(({ router, ...s }) => ({ router: router.name, ...s })) } : null, null, 2));
       return 0;
     }
     return printStatus(name) ? 0 : 1;
   }
-  console.error("usage: npm run lab -- up [--sites N] [--platforms strongswan,centos-racoon] [--lab NAME] [--register [--tunnels]] | down [--lab NAME] | status [--lab NAME] [--json]");
-  return 2;
+  return assertNever(command);
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled lab command ${JSON.stringify(x)}`);
 }
 
 function printStatus(name: string): boolean {
@@ -102,7 +87,15 @@ function printStatus(name: string): boolean {
   return true;
 }
 
-main().then(
+let command: LabCommand;
+try {
+  command = parseLabArgs(process.argv.slice(2));
+} catch (error) {
+  console.error(`lab: ${error instanceof Error ? error.message : String(error)}\n${LAB_USAGE}`);
+  process.exit(2);
+}
+
+main(command).then(
   (code) => process.exit(code),
   (error: unknown) => {
     console.error(`lab: ${error instanceof Error ? error.message : String(error)}`);

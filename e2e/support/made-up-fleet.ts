@@ -5,7 +5,7 @@
 // (lib/ needs the react-server condition), and removes everything it made afterwards.
 //   GATEWARDEN_DATA_DIR=… tsx --conditions=react-server e2e/support/made-up-fleet.ts add <branches> | remove
 // `add` prints one JSON line: MadeUpFleet.
-import ssh2 from "ssh2";
+import { generateEd25519KeyPair } from "../../lib/ssh/keys";
 
 export const FLEET_HUB_SITE = "Fleet hub";
 export const FLEET_HUB_GATEWAY = "fleet-hub-gw";
@@ -22,7 +22,7 @@ async function add(branches: number): Promise<MadeUpFleet> {
   const db = getDb();
   const admin = await db.user.findFirstOrThrow({ where: { role: "admin", disabled: false }, orderBy: { createdAt: "asc" } });
   const actor = { id: admin.id, username: admin.username };
-  const sshPrivateKey = ssh2.utils.generateKeyPairSync("ed25519").private;
+  const sshPrivateKey = generateEd25519KeyPair().privateKey;
   // 10.250.0.0/16 and TEST-NET-3: clear of the lab's and the other specs' addresses.
   const site = (i: number) => ({
     siteName: i === 0 ? FLEET_HUB_SITE : fleetBranchSite(i),

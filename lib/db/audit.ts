@@ -29,6 +29,11 @@ export async function recordAudit(tx: Tx, actor: AuditActor, entry: AuditEntry):
   });
 }
 
+/** For an action that writes nothing else (a sign-in, a PSK reveal, a download): the audit row on its own. */
+export async function recordAuditEvent(actor: AuditActor, entry: AuditEntry): Promise<void> {
+  await recordAudit(getDb(), actor, entry);
+}
+
 export async function listAuditEvents(opts: { take?: number; targetType?: string; targetId?: string } = {}) {
   return getDb().auditEvent.findMany({
     where: {

@@ -50,7 +50,9 @@ export function getDb(): Db {
 /**
  * Runs `fn` in one serializable transaction: checks made inside it (overlaps,
  * free interface names) hold when the rows are written, even with two app instances.
+ * `timeoutMs` (15 s) bounds it; only whole-database work such as re-encrypting every
+ * secret needs more.
  */
-export async function runInTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-  return getDb().$transaction(fn, { isolationLevel: "Serializable", timeout: 15_000 });
+export async function runInTransaction<T>(fn: (tx: Tx) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
+  return getDb().$transaction(fn, { isolationLevel: "Serializable", timeout: opts.timeoutMs ?? 15_000 });
 }

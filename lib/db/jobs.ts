@@ -2,6 +2,7 @@
 // truth between app instances: claiming and locking are single conditional writes.
 import "server-only";
 import { getDb } from "@/lib/db/client";
+import { isLostWriteRace } from "@/lib/db/errors";
 
 export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "interrupted";
 export type StepStatus = "pending" | "running" | "ok" | "failed" | "skipped" | "rolled-back";
@@ -157,7 +158,7 @@ export async function acquireGatewayLocks(gatewayIds: string[], jobId: string, o
     });
     return true;
   } catch (e) {
-    if (typeof e === "object" && e && "code" in e && (e.code === "P2002" || e.code === "P2034")) return false;
+    if (isLostWriteRace(e)) return false;
     throw e;
   }
 }

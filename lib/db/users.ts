@@ -9,8 +9,9 @@ function toUser(u: { id: string; username: string; role: string; disabled: boole
   return { id: u.id, username: u.username, role: u.role as Role, disabled: u.disabled };
 }
 
-export async function countUsers(): Promise<number> {
-  return getDb().user.count();
+/** Inside `tx` when given, so a check-then-create holds under concurrency. */
+export async function countUsers(tx: Tx = getDb()): Promise<number> {
+  return tx.user.count();
 }
 
 export async function listUsers(): Promise<(UserRecord & { createdAt: Date })[]> {
@@ -27,6 +28,15 @@ export async function createUser(
   data: { username: string; passwordHash: string; role: Role },
 ): Promise<UserRecord> {
   return toUser(await tx.user.create({ data }));
+}
+
+/**
+ * Replaces a password hash unless it changed since it was read (a password change
+ * in between wins). True when the row was updated.
+ */
+export async function replacePasswordHash(id: string, expected: string, passwordHash: string): Promise<boolean> {
+  const { count } = await getDb().user.updateMany({ where: { id, passwordHash: expected }, data: { passwordHash } });
+  return count === 1;
 }
 
 export async function updateUserRole(tx: Tx, id: string, role: Role, disabled: boolean) {

@@ -4,7 +4,7 @@
 // field (wrong port, changed host key, wrong credential, a peer that does not answer,
 // an SSH connection cut mid-upload).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import ssh2 from "ssh2";
+import { generateEd25519KeyPair } from "@/lib/ssh/keys";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
@@ -82,7 +82,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
     const { encryptSecret } = await import("@/lib/secrets/envelope");
     const { getKeyring, secretPurpose } = await import("@/lib/config/keyring");
     const gw = (await (await db()).gateway.findUnique({ where: { id: gatewayIds.get("branch2")! } }))!;
-    const stranger = ssh2.utils.generateKeyPairSync("ed25519").private;
+    const stranger = generateEd25519KeyPair().privateKey;
     await (await db()).gateway.update({ where: { id: gw.id }, data: { sshSecretEnc: encryptSecret(stranger, getKeyring(), secretPurpose.sshCredential(gw.name)) } });
     const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gw.id } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } } }))!.id;
     const before = await configSnapshot("branch2");

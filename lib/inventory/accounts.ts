@@ -3,10 +3,10 @@
 import "server-only";
 import { z } from "zod";
 import { usernameSchema } from "@/lib/domain/names";
-import { hashPassword, passwordSchema, verifyPassword, verifyPasswordForUnknownUser } from "@/lib/secrets/password";
+import { hashPassword, passwordNeedsRehash, passwordSchema, verifyPassword, verifyPasswordForUnknownUser } from "@/lib/secrets/password";
 import { runInTransaction } from "@/lib/db/client";
-import { recordAudit, type AuditActor } from "@/lib/db/audit";
-import { countUsers, createUser, getUserCredentials, recentLoginFailures, recordLoginAttempt } from "@/lib/db/users";
+import { recordAudit, recordAuditEvent, type AuditActor } from "@/lib/db/audit";
+import { countUsers, createUser, getUserCredentials, recentLoginFailures, recordLoginAttempt, replacePasswordHash } from "@/lib/db/users";
 import { decideRateLimit, LOGIN_RULES } from "@/lib/auth/rate-limit";
 import { ROLES, type Role } from "@/lib/auth/permissions";
 import { AppError, ValidationError } from "@/lib/errors";
@@ -22,7 +22,7 @@ export async function createFirstAdmin(raw: Record<string, string>) {
   const passwordHash = await hashPassword(parsed.data.password);
   return runInTransaction(async (tx) => {
     // Checked inside the transaction so two browsers racing on first start get one admin.
-    if ((await tx.user.count()) > 0) throw new AppError("setup_done", "An admin already exists; sign in instead.");
+    if ((await countUsers(tx)) > 0) throw new AppError("setup_done", "An admin already exists; sign in instead.");
     const user = await createUser(tx, { username: parsed.data.username, passwordHash, role: "admin" });
     await recordAudit(tx, { id: user.id, username: user.username }, { action: "user.create", targetType: "user", targetId: user.id, summary: `Created the first admin ${user.username}`, after: { username: user.username, role: "admin" } });
     return user;
@@ -64,5 +64,13 @@ export async function authenticate(username: string, password: string, clientAdd
   const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyPasswordForUnknownUser(password);
   await recordLoginAttempt(keys, ok && !user?.disabled);
   if (!ok || !user || user.disabled) throw new AppError("bad_credentials", "Wrong user name or password.");
+  // A hash made with older, weaker parameters is upgraded now: the one moment the
+  // password is known. The old hash keeps working until then.
+  if (passwordNeedsRehash(user.passwordHash)) await replacePasswordHash(user.id, user.passwordHash, await hashPassword(password));
   return { id: user.id, username: user.username, role: user.role as Role };
+}
+
+/** The audit row of a completed sign-in (written once its session exists). */
+export async function recordSignIn(user: { id: string; username: string }) {
+  await recordAuditEvent({ id: user.id, username: user.username }, { action: "user.sign-in", targetType: "user", targetId: user.id, summary: `${user.username} signed in` });
 }

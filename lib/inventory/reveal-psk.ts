@@ -3,8 +3,7 @@
 import "server-only";
 import { decryptSecret } from "@/lib/secrets/envelope";
 import { getKeyring, secretPurpose } from "@/lib/config/keyring";
-import { getDb } from "@/lib/db/client";
-import { recordAudit, type AuditActor } from "@/lib/db/audit";
+import { recordAuditEvent, type AuditActor } from "@/lib/db/audit";
 import { getActivePskEnvelope } from "@/lib/db/inventory";
 import { AppError } from "@/lib/errors";
 
@@ -12,7 +11,7 @@ export async function revealPsk(actor: AuditActor, tunnelId: string): Promise<{ 
   const key = await getActivePskEnvelope(tunnelId);
   if (!key) throw new AppError("not_found", "This tunnel has no active pre-shared key.");
   const psk = decryptSecret(key.secretEnc, getKeyring(), secretPurpose.psk(tunnelId, key.version));
-  await recordAudit(getDb(), actor, {
+  await recordAuditEvent(actor, {
     action: "psk.reveal",
     targetType: "tunnel",
     targetId: tunnelId,

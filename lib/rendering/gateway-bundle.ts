@@ -2,8 +2,7 @@
 // INSTALL.txt, as a .tar.gz. It carries keys, so callers check canRevealPsk first and
 // every download is written to the audit log before the archive leaves the server.
 import "server-only";
-import { getDb } from "@/lib/db/client";
-import { recordAudit, type AuditActor } from "@/lib/db/audit";
+import { recordAuditEvent, type AuditActor } from "@/lib/db/audit";
 import { getGateway } from "@/lib/db/inventory";
 import { AppError } from "@/lib/errors";
 import { getPlatform, isPlatformId } from "@/lib/platforms";
@@ -30,7 +29,7 @@ export async function downloadGatewayBundle(actor: AuditActor, gatewayId: string
   const fileName = bundleFileName(gateway.name, now);
   const install = renderInstallText({ gatewayName: gateway.name, platform, ends, files, bundleName: fileName, generatedAt: now });
   const body = await buildBundle([...files, { path: INSTALL_FILE, content: install, mode: 0o644 }], now);
-  await recordAudit(getDb(), actor, {
+  await recordAuditEvent(actor, {
     action: "bundle.download",
     targetType: "gateway",
     targetId: gateway.id,

@@ -5,7 +5,8 @@ export type SecretErrorCode =
   | "unknown-key" // envelope names a key the keyring lacks (reload the keyring after a rotation)
   | "decrypt-failed" // tampered, wrong key bytes, or wrong AAD (moved to another row)
   | "bad-key" // master key configuration is unusable
-  | "key-file"; // secret.key missing pieces, unreadable or too permissive
+  | "key-file" // secret.key missing pieces, unreadable or too permissive
+  | "rotation-unfinished"; // secrets re-encrypted, but the new key could not be made current: run it again
 
 export class SecretError extends Error {
   constructor(

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { deriveKeyId, KEY_FILE_NAME, loadKeyring, rotateMasterKey } from "./keyring";
+import { deriveKeyId, KEY_FILE_NAME, keyFileVersion, loadKeyring, rotateMasterKey } from "./keyring";
 import { decryptSecret, encryptSecret, needsReencryption } from "./envelope";
 import { SecretError } from "./errors";
 
@@ -114,28 +114,67 @@ describe("loadKeyring from <dataDir>/secret.key", () => {
 });
 
 describe("rotateMasterKey", () => {
-  it("adds a new current key and keeps old ones for decryption", () => {
+  const keyFile = () => path.join(dir, KEY_FILE_NAME);
+
+  it("adds a new current key and keeps old ones for decryption", async () => {
     const before = loadKeyring({ env: {}, dataDir: dir });
     const sealed = encryptSecret("tunnel psk", before, "psk:t1");
-    const rotated = rotateMasterKey(dir);
-    expect(rotated.currentId).not.toBe(before.currentId);
-    expect(rotated.keys.size).toBe(2);
+    const { previous, next, result } = await rotateMasterKey(dir, async (ring) => {
+      // Re-encryption gets a ring that encrypts with the new key and decrypts the old.
+      expect(ring.currentId).not.toBe(before.currentId);
+      expect(decryptSecret(sealed, ring, "psk:t1")).toBe("tunnel psk");
+      return "re-encrypted";
+    });
+    expect(result).toBe("re-encrypted");
+    expect(previous.currentId).toBe(before.currentId);
+    expect(next.keys.size).toBe(2);
     const reloaded = loadKeyring({ env: {}, dataDir: dir });
-    expect(reloaded.currentId).toBe(rotated.currentId);
+    expect(reloaded.currentId).toBe(next.currentId);
+    expect(reloaded.keys.get(before.currentId)?.equals(before.keys.get(before.currentId)!)).toBe(true);
     expect(decryptSecret(sealed, reloaded, "psk:t1")).toBe("tunnel psk");
     expect(needsReencryption(sealed, reloaded)).toBe(true);
-    expect(fs.statSync(path.join(dir, KEY_FILE_NAME)).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(keyFile()).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(dir)).toEqual([KEY_FILE_NAME]);
   });
 
-  it("creates the file when there is none", () => {
-    const ring = rotateMasterKey(dir);
-    expect(ring.keys.size).toBe(2);
-    expect(loadKeyring({ env: {}, dataDir: dir }).currentId).toBe(ring.currentId);
+  it("has the new key in the file, not yet current, while re-encrypting", async () => {
+    const before = loadKeyring({ env: {}, dataDir: dir });
+    await rotateMasterKey(dir, async (ring) => {
+      const during = loadKeyring({ env: {}, dataDir: dir });
+      expect(during.currentId).toBe(before.currentId);
+      expect(during.keys.get(ring.currentId)?.equals(ring.keys.get(ring.currentId)!)).toBe(true);
+    });
   });
 
-  it("refuses while another rotation holds the lock", () => {
-    fs.writeFileSync(path.join(dir, `${KEY_FILE_NAME}.lock`), "");
-    expect(errorOf(() => rotateMasterKey(dir)).message).toMatch(/Another key rotation/);
+  it("puts the file back as it was when re-encryption fails, and rethrows", async () => {
+    loadKeyring({ env: {}, dataDir: dir });
+    const content = fs.readFileSync(keyFile(), "utf8");
+    const failure = new Error("transaction rolled back");
+    await expect(rotateMasterKey(dir, async () => Promise.reject(failure))).rejects.toBe(failure);
+    expect(fs.readFileSync(keyFile(), "utf8")).toBe(content);
+    expect(fs.statSync(keyFile()).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(dir)).toEqual([KEY_FILE_NAME]); // lock released, no temp files
+  });
+
+  it("changes keyFileVersion each time it rewrites the file", async () => {
+    loadKeyring({ env: {}, dataDir: dir });
+    const versions = [keyFileVersion(dir)];
+    await rotateMasterKey(dir, async () => {
+      versions.push(keyFileVersion(dir));
+    });
+    versions.push(keyFileVersion(dir));
+    expect(new Set(versions).size).toBe(3);
+    expect(keyFileVersion(path.join(dir, "nowhere"))).toBeNull();
+  });
+
+  it("refuses when there is no key file: no key, nothing to rotate", async () => {
+    await expect(rotateMasterKey(dir, async () => undefined)).rejects.toThrow(/does not exist, so there is no master key to rotate/);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("refuses while another rotation holds the lock", async () => {
+    loadKeyring({ env: {}, dataDir: dir });
+    fs.writeFileSync(`${keyFile()}.lock`, "");
+    await expect(rotateMasterKey(dir, async () => undefined)).rejects.toThrow(/Another key rotation/);
   });
 });

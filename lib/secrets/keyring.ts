@@ -162,28 +162,89 @@ export function loadKeyring({ env = process.env, dataDir }: { env?: Env; dataDir
 }
 
 /**
- * Adds a fresh current key to <dataDir>/secret.key and returns the new ring. Old keys
- * stay so existing values decrypt; re-encrypt them with needsReencryption/encryptSecret.
- * Running processes keep their old ring until they reload it.
+ * Identifies what <dataDir>/secret.key holds now without reading it: a rotation replaces
+ * the file (rename), so its inode and mtime change. null when there is no file.
  */
-export function rotateMasterKey(dataDir: string): Keyring {
-  const file = keyFilePath(dataDir);
-  const lock = `${file}.lock`;
-  let lockFd: number;
+export function keyFileVersion(dataDir: string): string | null {
   try {
-    lockFd = fs.openSync(lock, "wx", 0o600);
+    const st = fs.statSync(keyFilePath(dataDir));
+    return `${st.dev}:${st.ino}:${st.mtimeMs}:${st.ctimeMs}:${st.size}`;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw e;
+  }
+}
+
+function replaceKeyFile(file: string, content: string): void {
+  fs.renameSync(writeTemp(file, content), file);
+}
+
+function lockKeyFile(file: string): () => void {
+  const lock = `${file}.lock`;
+  let fd: number;
+  try {
+    fd = fs.openSync(lock, "wx", 0o600);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     throw new SecretError("key-file", `Another key rotation holds ${lock}; if none is running, delete that file`);
   }
-  try {
-    const ring = fs.existsSync(file) ? readKeyFile(file) : createKeyFile(dataDir);
-    const { id, key } = newKey(ring);
-    const next: Keyring = { currentId: id, keys: new Map([...ring.keys, [id, key]]) };
-    fs.renameSync(writeTemp(file, serialize(next)), file);
-    return next;
-  } finally {
-    fs.closeSync(lockFd);
+  return () => {
+    fs.closeSync(fd);
     fs.rmSync(lock, { force: true });
+  };
+}
+
+/**
+ * Rotates the master key of <dataDir>/secret.key around `reencrypt`, which is given the
+ * new ring (a fresh current key plus every older one) and must move every stored secret
+ * to it in one transaction, or throw having changed nothing:
+ *   1. the new key is added to the file, not yet current: whatever the transaction
+ *      commits, the file can decrypt it, even if this process dies right after;
+ *   2. reencrypt(next);
+ *   3. on success the new key becomes current and the old one is retired: it stays in
+ *      the file and never encrypts again, so what was sealed with it before (a backup
+ *      of the database, a value an instance wrote before it reloaded the file) still
+ *      decrypts. On failure the file is put back as it was and the error rethrown.
+ * secret.key.lock is held throughout, so two rotations never interleave.
+ */
+export async function rotateMasterKey<T>(
+  dataDir: string,
+  reencrypt: (next: Keyring) => Promise<T>,
+): Promise<{ previous: Keyring; next: Keyring; result: T }> {
+  const file = keyFilePath(dataDir);
+  if (!fs.existsSync(file)) {
+    throw new SecretError("key-file", `${file} does not exist, so there is no master key to rotate (the app creates it on first start)`);
+  }
+  const unlock = lockKeyFile(file);
+  try {
+    const before = fs.readFileSync(file, "utf8");
+    const previous = readKeyFile(file);
+    const { id, key } = newKey(previous);
+    const keys = new Map([...previous.keys, [id, key]]);
+    replaceKeyFile(file, serialize({ currentId: previous.currentId, keys }));
+    const next: Keyring = { currentId: id, keys };
+    let result: T;
+    try {
+      result = await reencrypt(next);
+    } catch (e) {
+      try {
+        replaceKeyFile(file, before);
+      } catch {
+        // Left as it is, the file only holds an extra key that is not current and seals nothing.
+      }
+      throw e;
+    }
+    try {
+      replaceKeyFile(file, serialize(next));
+    } catch (e) {
+      throw new SecretError(
+        "rotation-unfinished",
+        `Every secret is re-encrypted with the new key ${id}, but ${file} could not be updated to make it current ` +
+          `(${(e as Error).message}). Nothing is lost: the file holds both keys. Run the rotation again.`,
+      );
+    }
+    return { previous, next, result };
+  } finally {
+    unlock();
   }
 }

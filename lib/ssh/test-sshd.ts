@@ -6,8 +6,8 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import { createServer } from "node:net";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import ssh2 from "ssh2";
 import { parseSshKeygenFingerprints } from "./host-key";
+import { generateEd25519KeyPair } from "./keys";
 import { descendantsOf, pidsServingConnection } from "./test-processes";
 
 export const PASSWORD_UID = 4242;
@@ -38,7 +38,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-const keyPair = () => ssh2.utils.generateKeyPairSync("ed25519", { comment: "gatewarden-test" });
+const keyPair = () => generateEd25519KeyPair({ comment: "gatewarden-test" });
 
 export async function startTestSshd(): Promise<TestSshd> {
   const dir = mkdtempSync("/tmp/gw-sshd-");
@@ -49,9 +49,9 @@ export async function startTestSshd(): Promise<TestSshd> {
   };
   const host = keyPair();
   const client = keyPair();
-  file("host_key", host.private);
-  const hostPub = file("host_key.pub", host.public + "\n", 0o644);
-  file("authorized_keys", client.public + "\n", 0o644);
+  file("host_key", host.privateKey);
+  const hostPub = file("host_key.pub", host.publicKey + "\n", 0o644);
+  file("authorized_keys", client.publicKey + "\n", 0o644);
   const hostFingerprint = parseSshKeygenFingerprints(execFileSync("ssh-keygen", ["-lf", hostPub], { encoding: "utf8" }))[0]!.fingerprint;
 
   const username = "gwtest";
@@ -118,8 +118,8 @@ export async function startTestSshd(): Promise<TestSshd> {
     port,
     pid,
     hostFingerprint,
-    clientKey: client.private,
-    strangerKey: keyPair().private,
+    clientKey: client.privateKey,
+    strangerKey: keyPair().privateKey,
     passwordUser: { username, password, home },
     mark: () => Buffer.byteLength(log()),
     logSince: (mark) => Buffer.from(log()).subarray(mark).toString("utf8"),

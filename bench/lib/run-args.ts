@@ -1,0 +1,42 @@
+// The command line of `npm run bench` (bench/run.ts), parsed strictly: an unknown or
+// misspelt option is an error, not a run with the defaults.
+import { parseArgs } from "node:util";
+
+export type BenchOptions = { spokes: number; runs: number; ansible: boolean; fleet: boolean; interruption: boolean; overview: boolean };
+
+export const BENCH_USAGE =
+  "usage: npm run bench -- [--spokes N (20, at most 150)] [--runs R (3)] [--skip-ansible] [--skip-fleet] [--skip-interruption] [--skip-overview]";
+
+const MAX_SPOKES = 150;
+
+/** Throws an Error that says what is wrong with `argv` (the arguments after the script). */
+export function parseBenchArgs(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      spokes: { type: "string", default: "20" },
+      runs: { type: "string", default: "3" },
+      "skip-ansible": { type: "boolean", default: false },
+      "skip-fleet": { type: "boolean", default: false },
+      "skip-interruption": { type: "boolean", default: false },
+      "skip-overview": { type: "boolean", default: false },
+    },
+  });
+  const positive = (name: string, text: string) => {
+    const v = Number(text);
+    if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} wants a positive whole number, not "${text}"`);
+    return v;
+  };
+  const spokes = positive("spokes", values.spokes);
+  if (spokes > MAX_SPOKES) throw new Error(`--spokes at most ${MAX_SPOKES}`);
+  return {
+    spokes,
+    runs: positive("runs", values.runs),
+    ansible: !values["skip-ansible"],
+    fleet: !values["skip-fleet"],
+    interruption: !values["skip-interruption"],
+    overview: !values["skip-overview"],
+  };
+}

@@ -1,0 +1,30 @@
+// Every column that holds a lib/secrets envelope, for a master-key rotation: gateways'
+// SSH credentials and every version of every tunnel's PSK (pending, active and retired).
+// Ciphertexts only, with what their AAD is made of; the caller decrypts and encrypts.
+import "server-only";
+import type { Tx } from "@/lib/db/client";
+
+export type StoredEnvelope =
+  | { kind: "ssh-credential"; id: string; gatewayName: string; envelope: string }
+  | { kind: "psk"; id: string; tunnelId: string; version: number; envelope: string };
+
+/** In a stable order (gateways by name, then PSKs by tunnel and version). */
+export async function listStoredEnvelopes(tx: Tx): Promise<StoredEnvelope[]> {
+  const [gateways, keys] = await Promise.all([
+    tx.gateway.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, sshSecretEnc: true } }),
+    tx.presharedKey.findMany({ orderBy: [{ tunnelId: "asc" }, { version: "asc" }], select: { id: true, tunnelId: true, version: true, secretEnc: true } }),
+  ]);
+  return [
+    ...gateways.map((g) => ({ kind: "ssh-credential" as const, id: g.id, gatewayName: g.name, envelope: g.sshSecretEnc })),
+    ...keys.map((k) => ({ kind: "psk" as const, id: k.id, tunnelId: k.tunnelId, version: k.version, envelope: k.secretEnc })),
+  ];
+}
+
+/** Swaps one envelope for another; throws if the row no longer holds the one that was read. */
+export async function replaceStoredEnvelope(tx: Tx, stored: StoredEnvelope, envelope: string): Promise<void> {
+  const { count } =
+    stored.kind === "ssh-credential"
+      ? await tx.gateway.updateMany({ where: { id: stored.id, sshSecretEnc: stored.envelope }, data: { sshSecretEnc: envelope } })
+      : await tx.presharedKey.updateMany({ where: { id: stored.id, secretEnc: stored.envelope }, data: { secretEnc: envelope } });
+  if (count !== 1) throw new Error(`the ${stored.kind} envelope ${stored.id} changed while it was being re-encrypted`);
+}
