@@ -3,15 +3,16 @@ import { parseLabArgs } from "./cli-args";
 
 describe("parseLabArgs", () => {
   it("reads up with its defaults", () => {
-    expect(parseLabArgs(["up"])).toEqual({ cmd: "up", lab: "gwlab", sites: 2, platforms: ["strongswan"], keepOnFailure: false, register: false, tunnels: false });
+    expect(parseLabArgs(["up"])).toEqual({ cmd: "up", lab: "gwlab", sites: 2, platforms: ["strongswan"], backend: "netns", keepOnFailure: false, register: false, tunnels: false });
   });
 
   it("reads every option of up, in either --name value or --name=value form", () => {
-    expect(parseLabArgs(["up", "--sites", "3", "--platforms=strongswan,centos-racoon", "--lab", "mylab", "--keep-on-failure", "--register", "--tunnels"])).toEqual({
+    expect(parseLabArgs(["up", "--sites", "3", "--platforms=strongswan,centos-racoon", "--backend", "vm", "--lab", "mylab", "--keep-on-failure", "--register", "--tunnels"])).toEqual({
       cmd: "up",
       lab: "mylab",
       sites: 3,
       platforms: ["strongswan", "centos-racoon"],
+      backend: "vm",
       keepOnFailure: true,
       register: true,
       tunnels: true,
@@ -35,6 +36,7 @@ describe("parseLabArgs", () => {
     [["up", "extra"], /Unexpected argument 'extra'/],
     [["up", "--lab"], /argument missing/],
     [["up", "--tunnels"], /--tunnels needs --register/],
+    [["up", "--backend", "kvm"], /--backend is netns .* or vm/],
     [["up", "--platforms", "vyos"], /unknown platform "vyos"/],
     [["status", "--lab", "Bad_Name"], /lab name "Bad_Name" must be/],
   ])("refuses %j", (argv, message) => {

@@ -1,10 +1,12 @@
 // `npm run lab -- up|down|status …`: the router lab from the command line.
-//   up     [--sites N] [--platforms strongswan,centos-racoon] [--lab NAME] [--keep-on-failure]
+//   up     [--sites N] [--platforms strongswan,centos-racoon,libreswan] [--backend netns|vm] [--lab NAME] [--keep-on-failure]
 //          [--register [--tunnels]]   also record the routers in the app's database
 //          (DATABASE_URL / GATEWARDEN_DATA_DIR as for `npm start`), host keys pinned,
 //          and with --tunnels a hub-and-spoke net-to-net tunnel per branch, ready to deploy
 //   down   [--lab NAME]
 //   status [--lab NAME] [--json]
+//          --backend vm: routers as QEMU micro-VMs with Debian's kernel (real XFRM IPsec,
+//          Libreswan); needs scripts/vm-lab-install.sh. The default, netns, scales to ~100.
 // Needs root (network and mount namespaces). State: <repo>/.lab/NAME/state.json.
 // An unknown option, or one the command does not take, prints the usage (exit code 2).
 import { readFileSync } from "node:fs";
@@ -29,6 +31,7 @@ async function main(command: LabCommand): Promise<number> {
       name,
       sites: command.sites,
       platforms: command.platforms,
+      backend: command.backend,
       keepOnFailure: command.keepOnFailure,
       log: (l) => console.log(l),
     });
@@ -81,7 +84,9 @@ function printStatus(name: string): boolean {
     console.log(
       `  ${r.name.padEnd(9)} ${r.platform.padEnd(13)} public ${r.publicIp.padEnd(15)} LAN ${r.lanCidr} (router ${r.lanAddress}, host ${r.lanHost.ip})\n` +
         `            ssh ${r.sshUser}@${r.publicIp}:${r.sshPort}  host key ${r.hostKeyFingerprint}\n` +
-        `            sshd ${alive(s.sshd)}, charon ${alive(s.charon)}, PSS ${mb(s.pssKb)}`,
+        (r.vm
+          ? `            VM ${alive(s.sshd)}, booted in ${r.vm.bootSeconds ?? "?"} s, QEMU RSS+PSS ${mb(s.pssKb)}`
+          : `            sshd ${alive(s.sshd)}, charon ${alive(s.charon)}, PSS ${mb(s.pssKb)}`),
     );
   }
   return true;
