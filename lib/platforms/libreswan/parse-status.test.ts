@@ -34,7 +34,7 @@ describe("parseLibreswanStatus", () => {
       // No IKE SPIs in pluto's output: the CHILD SA's ESP SPIs, lower first, stand in.
       initiatorSpi: "09b27f3e", responderSpi: "c4d0e2a1", localIsInitiator: false,
       local: { id: "198.18.1.1", address: "198.18.1.1", port: 500 }, remote: { id: "198.18.2.1", address: "198.18.2.1", port: 500 },
-      algorithms: null, establishedSecondsAgo: 13, rekeyInSeconds: 84906, reauthInSeconds: null,
+      algorithms: null, establishedSecondsAgo: null, rekeyInSeconds: 84906, reauthInSeconds: null,
       children: [{
         name: "gw-modern-net", uniqueId: 2, reqid: 16389, state: "INSTALLED", mode: "TUNNEL", udpEncapsulated: false,
         protocol: "ESP", algorithms: "hmac(sha256)/cbc(aes)", installedSecondsAgo: null, rekeyInSeconds: 2771, expiresInSeconds: 3587,
@@ -92,6 +92,12 @@ describe("parseLibreswanStatus", () => {
     expect(s).toMatchObject({ state: "up", routes: [], ikeSa: { children: [{ mode: "TRANSPORT", localTs: ["198.18.0.1/32"], remoteTs: ["198.18.0.2/32"] }] } });
   });
 
+  it("is up on an IKEv1 IPsec SA whose ISAKMP SA is gone", () => {
+    const states = fixture("showstates-ikev1-aggressive.txt").split("\n").slice(1).join("\n");
+    const s = parseLibreswanStatus(aggr, [{ stdout: states, exitCode: 0 }, okResult(null), okResult(null), okResult(null)]);
+    expect(s).toMatchObject({ state: "up", ikeSa: null, ikeSas: [] });
+  });
+
   it("says configured while the IKE SA is negotiating, and why", () => {
     const s = parseLibreswanStatus(modern, [okResult("showstates-connecting.txt"), okResult(null), okResult(null), okResult(null)]);
     expect(s).toMatchObject({ state: "configured", reason: "negotiating: #5 STATE_V2_PARENT_I1 (sent IKE_SA_INIT request)", ikeSa: { uniqueId: 5, state: "CONNECTING", children: [] } });
@@ -121,7 +127,7 @@ describe("libreswanTunnelSas (rotation proof)", () => {
   it("shows a new IKE SA after --down/--up: new serial and new stand-in SPIs, which the rotation's proof accepts", () => {
     const before = libreswanTunnelSas(modern, ikev2Outputs().slice(0, 3))!;
     const after = libreswanTunnelSas(modern, [okResult("showstates-after-restart.txt"), okResult(null), okResult(null)])!;
-    expect(after.map((sa) => [sa.uniqueId, sa.initiatorSpi, sa.responderSpi, sa.establishedSecondsAgo])).toEqual([[7, "3f0e9d21", "a47b5c02", 4]]);
+    expect(after.map((sa) => [sa.uniqueId, sa.initiatorSpi, sa.responderSpi])).toEqual([[7, "3f0e9d21", "a47b5c02"]]);
     expect(findNewIkeSa(after, snapshotSas(before), 10)).toMatchObject({ ok: true, sa: { uniqueId: 7 } });
     // The old SA still listed alone is no proof, from this router's snapshot or from the peer's.
     expect(findNewIkeSa(before, snapshotSas(before), 10).ok).toBe(false);

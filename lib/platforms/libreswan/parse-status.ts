@@ -104,9 +104,6 @@ function toIkeSa(end: TunnelEnd, s: WhackState, children: ChildSa[], out: Output
   const state = neutralState(s.name, true);
   const [initiatorSpi, responderSpi] = standInSpis(children);
   const remoteId = children.map((c) => out.traffic.get(c.uniqueId)?.remoteId).find((id) => id) ?? end.remote.publicIp;
-  // An IKEv2 SA's REPLACE/EXPIRE falls exactly ikelifetime after it was established.
-  const death = s.events.REPLACE ?? s.events.EXPIRE;
-  const age = v2 && state === "ESTABLISHED" && death !== undefined ? Math.max(0, end.profile.ikeLifetimeSeconds - death) : null;
   const port = s.remotePort ?? 500;
   return {
     name: s.connection,
@@ -121,7 +118,9 @@ function toIkeSa(end: TunnelEnd, s: WhackState, children: ChildSa[], out: Output
     local: { id: end.local.publicIp, address: end.local.publicIp, port },
     remote: { id: remoteId, address: end.remote.publicIp, port },
     algorithms: null,
-    establishedSecondsAgo: age,
+    // pluto prints no age. ikelifetime minus REPLACE-in would be one only while the router's
+    // conn carries the profile's lifetime, and a wrong age would fail a rotation's proof.
+    establishedSecondsAgo: null,
     rekeyInSeconds: (v2 ? s.events.REKEY : s.events.REPLACE) ?? null,
     reauthInSeconds: s.events.REAUTH ?? null,
     children,
@@ -166,7 +165,8 @@ export function parseLibreswanStatus(end: TunnelEnd, results: CommandResult[]): 
 
   let state: TunnelStatus["state"];
   let reason: string;
-  if (sas.some(installed)) [state, reason] = ["up", "security association established"];
+  // An IKEv1 IPsec SA can outlive its ISAKMP SA: the installed CHILD SA is what carries traffic.
+  if (out?.states.some((st) => ESTABLISHED_CHILD.has(st.name))) [state, reason] = ["up", "security association established"];
   else if (negotiating) [state, reason] = ["configured", `negotiating: #${negotiating.serial} ${negotiating.name} (${negotiating.story})`];
   else if (end.kind === "net-to-net" && routes.length === wanted.length) [state, reason] = ["configured", "route installed but no security association yet"];
   else [state, reason] = ["down", end.kind === "net-to-net" ? "no security association and no route" : "no security association"];
