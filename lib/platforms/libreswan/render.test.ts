@@ -71,7 +71,10 @@ describe("libreswan render", () => {
     expect(c).toMatchObject({ ikev2: "no", aggressive: "yes", ike: "3des-sha1;modp2048", compress: "yes" });
     // rijndael is AES-128; Blowfish is left out (Libreswan has none).
     expect(c.esp).toBe("3des-sha1;modp2048,3des-md5;modp2048,aes128-sha1;modp2048,aes128-md5;modp2048");
-    expect(renderLibreswanFiles(IKEV1_AGGRESSIVE_NET)[0]!.content).toContain("# Not offered (Libreswan has no such cipher): blowfish448.");
+    const text = renderLibreswanFiles(IKEV1_AGGRESSIVE_NET)[0]!.content;
+    expect(text).toContain("# Not offered (Libreswan has no such cipher): blowfish448.");
+    expect(text).toContain("ikev1-policy=accept");
+    expect(renderLibreswanFiles(MODERN_NET)[0]!.content).not.toContain("ikev1-policy");
     expect(conn({ ...IKEV1_AGGRESSIVE_NET, profile: MODERN_IKEV1_PROFILE })).toMatchObject({ ikev2: "no", aggressive: "no", ike: "aes256-sha2_256;modp2048" });
   });
 

@@ -72,6 +72,8 @@ export function renderConnection(end: TunnelEnd): string {
   return [
     `# Managed by Gatewarden (tunnel ${end.tunnelId}); edits are overwritten on the next deploy.`,
     ...(dropped.length ? [`# Not offered (Libreswan has no such cipher): ${dropped.join(", ")}.`] : []),
+    // Router-wide, so not ours to write: without it `ipsec auto --add` fails with "global ikev1-policy does not allow IKEv1 connections".
+    ...(p.ikeVersion === 1 ? ["# IKEv1: pluto loads this conn only with ikev1-policy=accept in the config setup section of /etc/ipsec.conf (Libreswan 5 defaults to drop)."] : []),
     `conn ${end.connectionName}`,
     ...lines.map((l) => `\t${l}`),
     "",
