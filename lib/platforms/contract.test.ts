@@ -43,11 +43,12 @@ const PSK_FORBIDDEN = ["\n", "\r", '"', "'", "\\", "$", "`", " ", "\t", "#", ";"
 const BAD = [...PSK_FORBIDDEN, "&", "|", "{", "}", "<", ">", "(", "*"];
 
 describe("platform registry", () => {
-  it("knows both platforms and nothing else", () => {
-    expect(PLATFORM_IDS.sort()).toEqual(["centos-racoon", "strongswan"]);
+  it("knows the three platforms and nothing else", () => {
+    expect([...PLATFORM_IDS].sort()).toEqual(["centos-racoon", "libreswan", "strongswan"]);
     expect(isPlatformId("strongswan")).toBe(true);
+    expect(isPlatformId("libreswan")).toBe(true);
     expect(isPlatformId("toString")).toBe(false);
-    expect(() => getPlatform("libreswan" as never)).toThrow();
+    expect(() => getPlatform("openswan" as never)).toThrow();
   });
 });
 

@@ -5,7 +5,7 @@ import type { IkeSa, IpRoute } from "./status";
 
 export type { ChildSa, ChildSaTraffic, IkeSa, IpRoute, IpsecPolicy, SaEndpoint } from "./status";
 
-export type PlatformId = "centos-racoon" | "strongswan";
+export type PlatformId = "centos-racoon" | "libreswan" | "strongswan";
 export type TunnelKind = "host-to-host" | "net-to-net";
 
 /** Neutral algorithm names; each platform maps them to its own keywords. */

@@ -3,11 +3,13 @@
 // is its own folder plus one line here.
 import { centosRacoonPlatform } from "./centos-racoon/platform";
 import type { Platform, PlatformId } from "./contract";
+import { libreswanPlatform } from "./libreswan/platform";
 import { strongswanPlatform } from "./strongswan/platform";
 
 const PLATFORMS: Record<PlatformId, Platform> = {
   strongswan: strongswanPlatform,
   "centos-racoon": centosRacoonPlatform,
+  libreswan: libreswanPlatform,
 };
 
 /** In the order a picker offers them: the first is the default. */

@@ -45,6 +45,11 @@ export interface IkeSa {
   /** ESTABLISHED, CONNECTING, REKEYING, DELETING... */
   state: string;
   version: 1 | 2;
+  /**
+   * IKE SPIs as printed. Libreswan prints none: there these are the ESP SPIs of the SA's
+   * newest installed CHILD SA, lower first ("" without one): both ends print them
+   * alike, and they change with every new CHILD SA, so with every new IKE SA too.
+   */
   initiatorSpi: string;
   responderSpi: string;
   /** swanctl stars our own SPI: true when this router initiated the IKE SA. */

@@ -1,0 +1,55 @@
+// The libreswan platform (RHEL/Rocky/Alma 8–10): one conn and one PSK file per tunnel in
+// /etc/ipsec.d, driven by `ipsec auto` and read with `ipsec whack` and `ip xfrm`.
+import type { Platform, RenderedFile } from "../contract";
+import {
+  libreswanApplyCommands,
+  libreswanKeySwitch,
+  libreswanReloadCommands,
+  libreswanSaListCommands,
+  libreswanStatusCommands,
+  libreswanTeardownCommands,
+} from "./commands";
+import { libreswanTunnelSas, parseLibreswanStatus } from "./parse-status";
+import { renderLibreswanFiles } from "./render";
+
+function describeLibreswanFile(file: RenderedFile): string | null {
+  const secrets = /^\/etc\/ipsec\.d\/([^/]+)\.secrets$/.exec(file.path);
+  if (secrets) return `pre-shared key of connection ${secrets[1]}; /etc/ipsec.secrets includes /etc/ipsec.d/*.secrets, and \`ipsec auto --rereadsecrets\` loads it`;
+  const conn = /^\/etc\/ipsec\.d\/([^/]+)\.conf$/.exec(file.path);
+  if (conn) return `Libreswan connection ${conn[1]} (peers, proposals, subnets); /etc/ipsec.conf includes /etc/ipsec.d/*.conf, and \`ipsec auto --add ${conn[1]}\` loads it`;
+  return null;
+}
+
+export const libreswanPlatform: Platform = {
+  id: "libreswan",
+  label: "Libreswan (RHEL / Rocky / Alma)",
+  shortLabel: "Libreswan",
+  // One subnet per side (leftsubnets= splits a tunnel into one connection per pair), no
+  // reauthentication on demand (a new key needs --down/--up), and one whack at a time
+  // until concurrent whack/addconn runs are shown to be safe.
+  capabilities: { ikeVersions: [1, 2], maxSubnetsPerSide: 1, sharedPhase2: false, makeBeforeBreak: false, concurrentCommands: false },
+  render: renderLibreswanFiles,
+  // pluto reads our files as they are; nothing is generated on the router.
+  preview: () => [],
+  sharedFileMergers: {},
+  describeFile: describeLibreswanFile,
+  installNotes: () => [
+    "Libreswan reads these files through the stock include lines: /etc/ipsec.conf has",
+    "`include /etc/ipsec.d/*.conf` and /etc/ipsec.secrets `include /etc/ipsec.d/*.secrets`",
+    "(RHEL, Rocky and Alma ship them); keep them.",
+    "IKEv1 tunnels need `ikev1-policy=accept` in the `config setup` section of /etc/ipsec.conf",
+    "(Libreswan 5 defaults to drop and then refuses to load IKEv1 connections; 4.x accepts",
+    "unless the file says otherwise); restart ipsec once after setting it.",
+    "Net-to-net routers must forward between LAN and tunnel: net.ipv4.ip_forward = 1.",
+    "A new pre-shared key takes effect by taking the tunnel down and up again (Libreswan",
+    "cannot reauthenticate on demand): a rotation interrupts traffic for a few seconds.",
+  ],
+  applyCommands: libreswanApplyCommands,
+  teardownCommands: libreswanTeardownCommands,
+  reloadCommands: libreswanReloadCommands,
+  keySwitch: libreswanKeySwitch,
+  statusCommands: libreswanStatusCommands,
+  parseStatus: parseLibreswanStatus,
+  saListCommands: libreswanSaListCommands,
+  parseSaList: libreswanTunnelSas,
+};

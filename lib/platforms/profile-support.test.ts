@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { ARTICLE_LEGACY_PROFILE, MODERN_IKEV1_PROFILE, MODERN_PROFILE } from "./crypto-profiles";
+import { profileSupport } from "./profile-support";
+
+const byPlatform = (p: Parameters<typeof profileSupport>[0]) => Object.fromEntries(profileSupport(p).map((s) => [s.platform, s.reason]));
+
+describe("profileSupport", () => {
+  it("says which platforms run each built-in profile, and why the others cannot", () => {
+    expect(byPlatform(MODERN_IKEV1_PROFILE)).toEqual({ strongswan: null, "centos-racoon": null, libreswan: null });
+    const modern = byPlatform(MODERN_PROFILE);
+    expect(modern).toMatchObject({ strongswan: null, libreswan: null });
+    expect(modern["centos-racoon"]).toMatch(/IKEv1 only/);
+    const article = byPlatform(ARTICLE_LEGACY_PROFILE);
+    expect(article).toMatchObject({ strongswan: null, "centos-racoon": null });
+    expect(article.libreswan).toMatch(/^Libreswan cannot use DH group 2 \(modp1024\) for IKE: .*DH groups are 5 or 14–21/);
+  });
+
+  it("names each platform for the page that lists them", () => {
+    expect(profileSupport(MODERN_PROFILE).map((s) => s.shortLabel)).toContain("Libreswan");
+  });
+});
