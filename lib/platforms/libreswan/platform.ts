@@ -27,7 +27,7 @@ export const libreswanPlatform: Platform = {
   // One subnet per side (leftsubnets= splits a tunnel into one connection per pair), no
   // reauthentication on demand (a new key needs --down/--up), and one whack at a time
   // until concurrent whack/addconn runs are shown to be safe.
-  capabilities: { ikeVersions: [1, 2], maxSubnetsPerSide: 1, sharedPhase2: false, makeBeforeBreak: false, concurrentCommands: false },
+  capabilities: { ikeVersions: [1, 2], maxSubnetsPerSide: 1, sharedPhase2: false, makeBeforeBreak: false, concurrentCommands: false, ipsecStacks: ["kernel"] },
   render: renderLibreswanFiles,
   // pluto reads our files as they are; nothing is generated on the router.
   preview: () => [],

@@ -4,7 +4,8 @@
 // the operator's main files. Keywords are Libreswan 4.x syntax that 5.x still reads
 // (FACTS.md).
 import { RenderError, type RenderedFile, type TunnelEnd } from "../contract";
-import { assertTunnelEnd, cidrContains } from "../shared/assert-end";
+import { cidrContains } from "@/lib/domain/ip";
+import { assertTunnelEnd } from "../shared/assert-end";
 import { droppedEspCiphers, espProposal, ikeProposal, libreswanProfileProblems } from "./algorithms";
 
 export const IPSEC_D = "/etc/ipsec.d";
