@@ -1,9 +1,12 @@
 // The foundation, as an admin meets it: first start, the wizard, bad input, roles,
-// and revealing a PSK. Runs in order against one fresh database.
-import { expect, test } from "@playwright/test";
+// and revealing a PSK. Runs in order against one fresh database: its first test is the
+// first start, so it sorts first of the specs. The setup and sign-in forms are tested
+// here (first start, a wrong password, the viewer's sign-in); the admin's later visits
+// sign in through the app (support/fixtures.ts) as the admin the first test created.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ADMIN, fillWizard, makePrivateKey, signIn, submitWizard } from "./helpers";
+import { expect, test } from "./support/fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -35,8 +38,7 @@ test("a wrong password is refused", async ({ page }) => {
   await expect(page.getByRole("alert").filter({ hasText: "Wrong user name or password" })).toBeVisible();
 });
 
-test("the wizard adds the hub and a branch office", async ({ page }) => {
-  await signIn(page, ADMIN.username, ADMIN.password);
+test("the wizard adds the hub and a branch office", async ({ adminPage: page }) => {
   await fillWizard(page, { siteName: "HQ", subnets: "172.16.1.0/24", gatewayName: "hq-gw", publicIp: "198.18.0.10", lanAddress: "172.16.1.254", privateKey: key, role: "hub" });
   await submitWizard(page);
   await expect(page.getByRole("heading", { name: "HQ" })).toBeVisible();
@@ -63,8 +65,7 @@ test("the wizard adds the hub and a branch office", async ({ page }) => {
   await expect(page.getByTestId("count-tunnels")).toHaveText("1");
 });
 
-test("bad input shows errors next to the fields and saves nothing", async ({ page }) => {
-  await signIn(page, ADMIN.username, ADMIN.password);
+test("bad input shows errors next to the fields and saves nothing", async ({ adminPage: page }) => {
   const hub = "hq-gw — HQ (198.18.0.10)";
   const cases: { form: Parameters<typeof fillWizard>[1]; field: string; message: RegExp }[] = [
     { form: { siteName: "Bergen", subnets: "172.16.3.1/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: key, role: "branch", hub }, field: "subnets", message: /host bits set.*172\.16\.3\.0\/24/ },
@@ -85,8 +86,7 @@ test("bad input shows errors next to the fields and saves nothing", async ({ pag
   await expect(page.getByTestId("count-lan-subnets")).toHaveText("2");
 });
 
-test("a viewer can look but the server refuses its changes", async ({ page, browser }) => {
-  await signIn(page, ADMIN.username, ADMIN.password);
+test("a viewer can look but the server refuses its changes", async ({ adminPage: page, browser }) => {
   await page.goto("/users");
   await page.getByLabel("User name").fill("vera");
   await page.getByLabel("Role").selectOption("viewer");
@@ -111,8 +111,7 @@ test("a viewer can look but the server refuses its changes", async ({ page, brow
   await expect(viewer.getByTestId("psk-value")).not.toContainText(KNOWN_PSK);
 });
 
-test("an admin reveals a PSK, and the reveal is audited", async ({ page }) => {
-  await signIn(page, ADMIN.username, ADMIN.password);
+test("an admin reveals a PSK, and the reveal is audited", async ({ adminPage: page }) => {
   await page.goto("/tunnels");
   await page.getByTestId("tunnel-table").getByRole("link").first().click();
   const html = await page.content();
@@ -126,7 +125,7 @@ test("an admin reveals a PSK, and the reveal is audited", async ({ page }) => {
   expect(await page.content()).not.toContain(KNOWN_PSK);
 });
 
-test("no PSK or SSH key is stored or logged in plaintext", async ({ page }) => {
+test("no PSK or SSH key is stored or logged in plaintext", async ({ adminPage: page }) => {
   const dataDir = process.env.E2E_DATA_DIR!;
   const db = readFileSync(path.join(dataDir, "gatewarden.db"));
   const wal = (() => {
@@ -144,15 +143,13 @@ test("no PSK or SSH key is stored or logged in plaintext", async ({ page }) => {
     expect(log).not.toContain(secret);
   }
   // The pages an admin browses carry no secret either (only the reveal action does).
-  await signIn(page, ADMIN.username, ADMIN.password);
   for (const url of ["/", "/sites", "/tunnels", "/audit"]) {
     await page.goto(url);
     expect(await page.content()).not.toContain(KNOWN_PSK);
   }
 });
 
-test("an admin changes a gateway's SSH access; bad input is refused next to the field", async ({ page }) => {
-  await signIn(page, ADMIN.username, ADMIN.password);
+test("an admin changes a gateway's SSH access; bad input is refused next to the field", async ({ adminPage: page }) => {
   await page.goto("/sites");
   await page.getByRole("link", { name: /^hq-gw/ }).click();
   await page.getByLabel("SSH port").fill("0x16");
@@ -171,8 +168,7 @@ test("an admin changes a gateway's SSH access; bad input is refused next to the 
   await expect(page.locator('tr[data-action="gateway.ssh.update"]').first()).toContainText('"sshPort":2222');
 });
 
-test("a site with tunnels cannot be deleted; a tunnel never deployed can, then the site", async ({ page }) => {
-  await signIn(page, ADMIN.username, ADMIN.password);
+test("a site with tunnels cannot be deleted; a tunnel never deployed can, then the site", async ({ adminPage: page }) => {
   page.on("dialog", (d) => void d.accept());
   await page.goto("/sites");
   await page.getByRole("link", { name: "Oslo branch", exact: true }).click();

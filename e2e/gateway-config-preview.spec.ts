@@ -1,13 +1,15 @@
 // Configuration previews, the gateway bundle and crypto profiles, as an admin meets
 // them: a strongSwan hub and a CentOS/racoon branch added through the wizard, their
 // rendered files with the PSK masked, the key-bearing bundle (admin only, audited), and
-// a custom profile with a weak choice flagged. Self-contained: its own sites and users.
+// a custom profile with a weak choice flagged. Self-contained: its own sites and users,
+// made through the forms it tests; it signs in through the app (support/fixtures.ts),
+// which creates the admin when the spec runs alone on a fresh database.
 // Named to sort after foundation.spec.ts (specs run alphabetically on one server), whose
-// first test needs the fresh database; run alone, this spec creates the admin itself.
-import { expect, test } from "@playwright/test";
+// first test needs the fresh database.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { ADMIN, fillWizard, makePrivateKey, signIn, signInAdmin, submitWizard } from "./helpers";
+import { ADMIN, fillWizard, makePrivateKey, submitWizard } from "./helpers";
+import { expect, signInThroughApp, test } from "./support/fixtures";
 import { readBundle } from "../lib/rendering/read-bundle";
 
 test.describe.configure({ mode: "serial" });
@@ -27,8 +29,7 @@ let tunnelUrl = "";
 let branchGatewayUrl = "";
 
 
-test("the wizard adds a strongSwan hub and a racoon branch with a known PSK", async ({ page }) => {
-  await signInAdmin(page);
+test("the wizard adds a strongSwan hub and a racoon branch with a known PSK", async ({ adminPage: page }) => {
   await fillWizard(page, { siteName: HUB.site, subnets: HUB.net, gatewayName: HUB.gw, platform: "strongswan", publicIp: HUB.ip, lanAddress: HUB.lan, privateKey: key, role: "hub" });
   await submitWizard(page);
   await expect(page.getByRole("heading", { name: HUB.site })).toBeVisible();
@@ -53,8 +54,7 @@ test("the wizard adds a strongSwan hub and a racoon branch with a known PSK", as
   tunnelUrl = page.url();
 });
 
-test("the tunnel page shows both ends' files, ifup's output and the lint, with the PSK masked", async ({ page }) => {
-  await signInAdmin(page);
+test("the tunnel page shows both ends' files, ifup's output and the lint, with the PSK masked", async ({ adminPage: page }) => {
   await page.goto(tunnelUrl);
   const racoonEnd = page.locator('[data-platform="centos-racoon"]');
   const swanEnd = page.locator('[data-platform="strongswan"]');
@@ -92,8 +92,7 @@ test("the tunnel page shows both ends' files, ifup's output and the lint, with t
   expect(await page.content()).not.toContain(PSK);
 });
 
-test("the branch gateway page shows its whole file set, masked, and its profile's lint", async ({ page }) => {
-  await signInAdmin(page);
+test("the branch gateway page shows its whole file set, masked, and its profile's lint", async ({ adminPage: page }) => {
   await page.goto(tunnelUrl);
   await page.locator('[data-platform="centos-racoon"]').getByRole("link", { name: "whole gateway and bundle" }).click();
   await page.waitForURL(/\/gateways\//);
@@ -106,8 +105,7 @@ test("the branch gateway page shows its whole file set, masked, and its profile'
   expect(await page.content()).not.toContain(PSK);
 });
 
-test("an admin downloads the bundle: files at their paths, 0600 keys, the real PSK, audited", async ({ page }) => {
-  await signInAdmin(page);
+test("an admin downloads the bundle: files at their paths, 0600 keys, the real PSK, audited", async ({ adminPage: page }) => {
   await page.goto(branchGatewayUrl);
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download bundle" }).click()]);
   expect(download.suggestedFilename()).toMatch(new RegExp(`^gatewarden-${BRANCH.gw}-\\d{4}-\\d{2}-\\d{2}\\.tar\\.gz$`));
@@ -133,8 +131,7 @@ test("an admin downloads the bundle: files at their paths, 0600 keys, the real P
   expect(await page.content()).not.toContain(PSK);
 });
 
-test("a viewer sees the masked preview but the bundle is refused; so is an anonymous request", async ({ page, browser, request }) => {
-  await signInAdmin(page);
+test("a viewer sees the masked preview but the bundle is refused; so is an anonymous request", async ({ adminPage: page, browser, request, baseURL }) => {
   await page.goto("/users");
   await page.getByLabel("User name").fill(VIEWER.username);
   await page.getByLabel("Role").selectOption("viewer");
@@ -143,8 +140,9 @@ test("a viewer sees the masked preview but the bundle is refused; so is an anony
   await page.getByRole("button", { name: "Add user" }).click();
   await expect(page.getByRole("status")).toContainText(`Added ${VIEWER.username} (viewer)`);
 
-  const viewer = await (await browser.newContext()).newPage();
-  await signIn(viewer, VIEWER.username, VIEWER.password);
+  const viewerContext = await browser.newContext();
+  await signInThroughApp(viewerContext, baseURL!, VIEWER);
+  const viewer = await viewerContext.newPage();
   await viewer.goto(branchGatewayUrl);
   await expect(viewer.getByTestId("gateway-files")).toContainText(`IKE_PSK=${MASK}`);
   await expect(viewer.getByRole("link", { name: "Download bundle" })).toHaveCount(0);
@@ -165,8 +163,7 @@ test("the server log never saw the PSK, neither from previews nor from the bundl
   expect(log).not.toContain(PSK);
 });
 
-test("an admin creates a custom profile; a weak DH group is flagged with its reason, and viewers only read", async ({ page, browser }) => {
-  await signInAdmin(page);
+test("an admin creates a custom profile; a weak DH group is flagged with its reason, and viewers only read", async ({ adminPage: page, browser, baseURL }) => {
   await page.goto("/");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Crypto profiles" }).click();
   await expect(page.getByRole("heading", { name: "Crypto profiles" })).toBeVisible();
@@ -196,8 +193,9 @@ test("an admin creates a custom profile; a weak DH group is flagged with its rea
   await page.goto("/audit");
   await expect(page.locator('tr[data-action="profile.create"]').filter({ hasText: name })).toContainText(ADMIN.username);
 
-  const viewer = await (await browser.newContext()).newPage();
-  await signIn(viewer, VIEWER.username, VIEWER.password);
+  const viewerContext = await browser.newContext();
+  await signInThroughApp(viewerContext, baseURL!, VIEWER);
+  const viewer = await viewerContext.newPage();
   await viewer.goto("/profiles");
   await expect(viewer.locator(`[data-profile="${name}"]`)).toBeVisible();
   await expect(viewer.getByRole("button", { name: "Create profile" })).toHaveCount(0);

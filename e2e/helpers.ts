@@ -1,5 +1,7 @@
-// Shared steps for the specs: signing in and driving the branch-office wizard the
-// way a person does (labels, buttons), plus a throwaway SSH key for the forms.
+// Shared steps for the specs that test the forms: signing in through the sign-in form
+// and driving the branch-office wizard the way a person does (labels, buttons), plus a
+// throwaway SSH key for the forms. Specs that only need a signed-in admin use the
+// fixture in support/fixtures.ts instead.
 import { expect, type Page } from "@playwright/test";
 import { generateEd25519KeyPair } from "../lib/ssh/keys";
 
@@ -15,20 +17,6 @@ export async function signIn(page: Page, username: string, password: string) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("current-user")).toHaveText(username);
-}
-
-/** Signs in as the admin, creating it through /setup when the spec runs on a fresh database. */
-export async function signInAdmin(page: Page) {
-  await page.goto("/");
-  if (/\/setup$/.test(page.url())) {
-    await page.getByLabel("Admin user name").fill(ADMIN.username);
-    await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
-    await page.getByLabel("Repeat the password").fill(ADMIN.password);
-    await page.getByRole("button", { name: "Create admin and sign in" }).click();
-    await expect(page.getByTestId("current-user")).toHaveText(ADMIN.username);
-    return;
-  }
-  await signIn(page, ADMIN.username, ADMIN.password);
 }
 
 export type SiteForm = {

@@ -3,10 +3,9 @@
 // afterwards) turns the topology map into hubs with their spokes counted by health,
 // the attention list stops at the 50 worst with a link to the rest, and the site and
 // tunnel lists come in pages.
-import { execFileSync } from "node:child_process";
-import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
-import { signInAdmin } from "./helpers";
+import type { Page } from "@playwright/test";
+import { runInApp } from "./support/app-process";
+import { expect, test } from "./support/fixtures";
 import { FLEET_HUB_GATEWAY, FLEET_HUB_SITE, fleetBranchSite, fleetStateOf, type MadeUpFleet } from "./support/made-up-fleet";
 
 test.describe.configure({ mode: "serial" });
@@ -14,32 +13,20 @@ test.describe.configure({ mode: "serial" });
 const BRANCHES = 72;
 let fleet: MadeUpFleet;
 
-function madeUpFleet(...args: string[]): string {
-  const tsx = path.resolve("node_modules", ".bin", "tsx");
-  return execFileSync(tsx, ["--conditions=react-server", "e2e/support/made-up-fleet.ts", ...args], {
-    env: { ...process.env, GATEWARDEN_DATA_DIR: process.env.E2E_DATA_DIR, DATABASE_URL: "", LOG_LEVEL: "warn" },
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-}
-
-test.beforeAll(async ({ browser }) => {
+// adminSession: the admin the fleet's audit rows name exists (created on a fresh database).
+test.beforeAll(async ({ adminSession: _admin }) => {
   test.setTimeout(180_000);
-  const page = await browser.newPage();
-  await signInAdmin(page); // the admin the fleet's audit rows name, on a fresh database
-  await page.close();
-  fleet = JSON.parse(madeUpFleet("add", String(BRANCHES)).trim().split("\n").pop()!);
+  fleet = await runInApp<MadeUpFleet>("made-up-fleet.ts", ["add", String(BRANCHES)]);
 });
 
-test.afterAll(() => {
-  madeUpFleet("remove");
+test.afterAll(async () => {
+  await runInApp("made-up-fleet.ts", ["remove"]);
 });
 
 const count = async (page: Page, state: string) => Number(await page.getByTestId(`health-count-${state}`).textContent());
 const fleetOf = (state: string) => Array.from({ length: BRANCHES }, (_, i) => fleetStateOf(i + 1)).filter((s) => s === state).length;
 
-test("the overview shows the 50 worst tunnels, the longest-standing first, and links to the rest", async ({ page }) => {
-  await signInAdmin(page);
+test("the overview shows the 50 worst tunnels, the longest-standing first, and links to the rest", async ({ adminPage: page }) => {
   await page.goto("/");
   const items = page.getByTestId("attention-item");
   await expect(items).toHaveCount(50);
@@ -64,8 +51,7 @@ test("the overview shows the 50 worst tunnels, the longest-standing first, and l
   await expect(states).toHaveCount(total - 50);
 });
 
-test("past 60 gateways the map shows the hub with its spokes counted by health; a count opens them", async ({ page }) => {
-  await signInAdmin(page);
+test("past 60 gateways the map shows the hub with its spokes counted by health; a count opens them", async ({ adminPage: page }) => {
   await page.goto("/");
   await expect(page.getByTestId("topology-map")).toHaveAttribute("data-mode", "aggregated");
   await expect(page.getByTestId(`rf__node-${fleet.hubGatewayId}`)).toContainText(`${FLEET_HUB_SITE} · ${FLEET_HUB_GATEWAY} (${BRANCHES} tunnels)`);
@@ -83,8 +69,7 @@ test("past 60 gateways the map shows the hub with its spokes counted by health; 
   for (const s of await states.allTextContents()) expect(s).toBe("down");
 });
 
-test("the site list comes in pages of 50, and the overview names the busiest sites", async ({ page }) => {
-  await signInAdmin(page);
+test("the site list comes in pages of 50, and the overview names the busiest sites", async ({ adminPage: page }) => {
   await page.goto("/");
   const sites = Number(await page.getByTestId("count-sites").textContent());
   await expect(page.getByTestId("overview-sites").getByRole("link").first()).toHaveText(FLEET_HUB_SITE);

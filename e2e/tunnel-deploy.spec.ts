@@ -1,22 +1,33 @@
 // The heart of the product, in the browser: add branch offices against real lab
 // routers, accept their host keys, deploy, and see LAN traffic cross the tunnel.
-import { expect, test, type Page } from "@playwright/test";
+// The whole flow is this spec's point, so it seeds nothing but the signed-in admin; its
+// routers are its own (support/lab-routers.ts), cleared before and after.
+import type { Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { pingFromHost, requireLabState, type LabState, type RouterState } from "./lab/lab";
 import { E2E_LAB } from "./global-setup";
-import { fillWizard, signInAdmin, submitWizard } from "./helpers";
+import { fillWizard, submitWizard } from "./helpers";
+import { expect, test } from "./support/fixtures";
+import { LAB_ROUTERS, labGatewayOf, labSiteOf, resetLabRouters } from "./support/lab-routers";
 
 test.describe.configure({ mode: "serial" });
 
 let lab: LabState;
 let key: string;
 const router = (name: string) => lab.routers.find((r) => r.name === name)!;
-const siteOf = (r: RouterState) => `Lab ${r.name}`;
-const gwOf = (r: RouterState) => `lab-${r.name}-gw`;
+const siteOf = (r: RouterState) => labSiteOf(r.name);
+const gwOf = (r: RouterState) => labGatewayOf(r.name);
 
-test.beforeAll(() => {
+test.beforeAll(async () => {
+  test.setTimeout(120_000); // tears down what an earlier spec run left deployed here
   lab = requireLabState(E2E_LAB);
   key = readFileSync(lab.managementKey.privateKeyPath, "utf8");
+  await resetLabRouters(E2E_LAB, "tunnel-deploy");
+});
+
+test.afterAll(async () => {
+  test.setTimeout(120_000); // tears both tunnels down on their routers
+  await resetLabRouters(E2E_LAB, "tunnel-deploy");
 });
 
 async function addSite(page: Page, r: RouterState, hub: RouterState | null) {
@@ -62,15 +73,11 @@ async function deployTunnelOf(page: Page, branch: RouterState) {
   }
 }
 
-for (const [platform, hubName, branchName] of [
-  ["strongswan", "hq", "branch1"],
-  ["centos-racoon", "branch2", "branch3"],
-] as const) {
-  test(`${platform}: wizard, host keys, deploy, and the branch LAN reaches the hub LAN`, async ({ page }) => {
+for (const [platform, pair] of Object.entries(LAB_ROUTERS["tunnel-deploy"])) {
+  test(`${platform}: wizard, host keys, deploy, and the branch LAN reaches the hub LAN`, async ({ adminPage: page }) => {
     test.setTimeout(120_000);
-    const hub = router(hubName);
-    const branch = router(branchName);
-    await signInAdmin(page); // creates the admin when this spec runs alone on a fresh database
+    const hub = router(pair.hub);
+    const branch = router(pair.branch);
     await addSite(page, hub, null);
     await addSite(page, branch, hub);
     await acceptHostKey(page, hub);

@@ -1,47 +1,46 @@
-// Tunnel health in the browser, on the tunnels tunnel-deploy.spec.ts deployed to the lab
-// (Lab branch1 ↔ Lab hq on strongSwan, Lab branch3 ↔ Lab branch2 on CentOS/racoon): the
-// overview shows them up on the map, a stopped charon turns its tunnel down with a
-// reason within two poll intervals (GATEWARDEN_HEALTH_INTERVAL_SECONDS=3 in
-// playwright.config.ts) and back up when it returns, and the tunnel page draws charts.
+// Tunnel health in the browser, on tunnels this spec seeds and deploys on its own lab
+// routers (support/lab-routers.ts: a strongSwan pair and a CentOS/racoon pair, made as
+// the wizard makes them, deployed by the app's job runner): the overview shows them
+// up on the map, a stopped charon turns its tunnel down with a reason within two poll
+// intervals (GATEWARDEN_HEALTH_INTERVAL_SECONDS=3 in playwright.config.ts) and back up
+// when it returns, and the tunnel page draws charts.
 // Pages update live: no reload anywhere in this spec.
-import { expect, test, type Page } from "@playwright/test";
-import { execInRouter, requireLabState, startCharon, stopCharon, type LabState } from "./lab/lab";
+import { getRouter, requireLabState, stopCharon, type LabState } from "./lab/lab";
 import { E2E_LAB } from "./global-setup";
-import { signInAdmin } from "./helpers";
+import { expect, test } from "./support/fixtures";
+import { LAB_ROUTERS, labGatewayOf, labSiteOf, resetLabRouters, restartStoppedCharons, seedLabTunnels } from "./support/lab-routers";
 
 test.describe.configure({ mode: "serial" });
 
 const INTERVAL_MS = 3_000;
+const SWAN = LAB_ROUTERS["tunnel-health"].strongswan;
+const RACOON_PAIR = LAB_ROUTERS["tunnel-health"]["centos-racoon"];
 // The wizard makes the branch end A of its tunnel to the hub.
-const STRONGSWAN = "Lab branch1 ↔ Lab hq";
-const RACOON = "Lab branch3 ↔ Lab branch2";
+const STRONGSWAN = `${labSiteOf(SWAN.branch)} ↔ ${labSiteOf(SWAN.hub)}`;
+const RACOON = `${labSiteOf(RACOON_PAIR.branch)} ↔ ${labSiteOf(RACOON_PAIR.hub)}`;
 let lab: LabState;
 const ids = new Map<string, string>();
 
-test.beforeAll(() => {
+// adminSession: the admin exists (created on a fresh database) to own what is seeded.
+test.beforeAll(async ({ adminSession: _admin }) => {
+  test.setTimeout(180_000); // clears the routers, then deploys two tunnels
   lab = requireLabState(E2E_LAB);
+  await resetLabRouters(E2E_LAB, "tunnel-health");
+  const seeded = await seedLabTunnels(E2E_LAB, "tunnel-health", { deploy: true });
+  for (const [pair, name] of [[SWAN, STRONGSWAN], [RACOON_PAIR, RACOON]] as const) {
+    ids.set(name, seeded.find((p) => p.branch === pair.branch)!.tunnelId);
+  }
 });
 
-/** The tunnel's id, read from its link in the tunnels table. */
-async function tunnelIdOf(page: Page, name: string): Promise<string> {
-  if (!ids.has(name)) {
-    await page.goto("/tunnels");
-    const href = await page.getByRole("link", { name, exact: true }).getAttribute("href");
-    ids.set(name, href!.split("/").pop()!);
-  }
-  return ids.get(name)!;
-}
+test.afterAll(async () => {
+  test.setTimeout(120_000); // restarts a charon left stopped, tears both tunnels down
+  await resetLabRouters(E2E_LAB, "tunnel-health");
+});
 
-async function restoreBranch1() {
-  await startCharon(lab, "branch1");
-  // A fresh charon knows no connections until they are loaded (what the router's boot does).
-  await execInRouter(lab, "branch1", ["swanctl", "--load-all"]);
-}
-
-test("the overview shows the deployed lab tunnels up, on the map and in the counts", async ({ page }) => {
-  await signInAdmin(page);
+test("the overview shows the deployed lab tunnels up, on the map and in the counts", async ({ adminPage: page }) => {
+  await page.goto("/tunnels");
   for (const name of [STRONGSWAN, RACOON]) {
-    await tunnelIdOf(page, name);
+    await expect(page.getByRole("link", { name, exact: true })).toHaveAttribute("href", `/tunnels/${ids.get(name)}`);
     const row = page.getByRole("row").filter({ has: page.getByRole("link", { name, exact: true }) });
     await expect(row.getByTestId("health-state")).toHaveText("up", { timeout: 30_000 });
   }
@@ -54,35 +53,34 @@ test("the overview shows the deployed lab tunnels up, on the map and in the coun
   await expect(page.getByTestId("needs-attention").getByRole("link", { name: STRONGSWAN })).toHaveCount(0);
 });
 
-test("a stopped charon turns its tunnel down with its reason within two polls, and up again when it returns", async ({ page }) => {
+test("a stopped charon turns its tunnel down with its reason within two polls, and up again when it returns", async ({ adminPage: page }) => {
   test.setTimeout(120_000);
-  await signInAdmin(page);
-  const id = await tunnelIdOf(page, STRONGSWAN);
+  const id = ids.get(STRONGSWAN)!;
   await page.goto("/");
   await expect(page.getByTestId(`rf__edge-${id}`)).toHaveClass(/health-up/);
 
-  await stopCharon(lab, "branch1");
+  await stopCharon(lab, SWAN.branch);
   try {
     const stoppedAt = Date.now();
     const item = page.getByTestId("attention-item").filter({ has: page.getByRole("link", { name: STRONGSWAN }) });
     // Two intervals for the poller, plus one round and one live-refresh tick of the page.
     await expect(item.getByTestId("health-state")).toHaveText("down", { timeout: 2 * INTERVAL_MS + 8_000 });
     console.log(`tunnel shown down ${Date.now() - stoppedAt} ms after charon stopped`);
-    await expect(item.getByTestId("attention-reason")).toContainText("branch1-gw");
+    await expect(item.getByTestId("attention-reason")).toContainText(labGatewayOf(SWAN.branch));
     await expect(item.getByTestId("attention-reason")).toContainText("100% loss");
     await expect(page.getByTestId(`rf__edge-${id}`)).toHaveClass(/health-down/);
     // The other tunnel is not affected.
     await expect(page.getByTestId(`rf__edge-${ids.get(RACOON)}`)).toHaveClass(/health-up/);
   } finally {
-    await restoreBranch1();
+    // Charon back, with its connections loaded (a fresh charon knows none: the router's boot loads them).
+    await restartStoppedCharons(lab, [SWAN.branch]);
   }
   await expect(page.getByTestId(`rf__edge-${id}`)).toHaveClass(/health-up/, { timeout: 45_000 });
   await expect(page.getByTestId("needs-attention").getByRole("link", { name: STRONGSWAN })).toHaveCount(0);
 });
 
-test("the tunnel page shows state, timeline, charts with data and both ends' routes and SAs", async ({ page }) => {
-  await signInAdmin(page);
-  const id = await tunnelIdOf(page, STRONGSWAN);
+test("the tunnel page shows state, timeline, charts with data and both ends' routes and SAs", async ({ adminPage: page }) => {
+  const id = ids.get(STRONGSWAN)!;
   await page.goto(`/tunnels/${id}`);
   const panel = page.getByTestId("health-panel");
   await expect(panel.getByTestId("health-state")).toHaveText("up", { timeout: 20_000 });
@@ -96,8 +94,9 @@ test("the tunnel page shows state, timeline, charts with data and both ends' rou
     await expect(figure.locator("path.recharts-curve").first()).toHaveAttribute("d", /^M[\d.]+,[\d.]+L|^M[\d.]+,[\d.]+C/);
   }
   // Each end's route to the other's LAN through libipsec's ipsec0 (table 220).
-  for (const [from, to] of [[1, 0], [0, 1]] as const) {
-    const route = `${lab.routers[to]!.lanCidr} dev ipsec0 table 220 proto static src ${lab.routers[from]!.lanAddress}`;
+  const [hub, branch] = [getRouter(lab, SWAN.hub), getRouter(lab, SWAN.branch)];
+  for (const [from, to] of [[branch, hub], [hub, branch]] as const) {
+    const route = `${to.lanCidr} dev ipsec0 table 220 proto static src ${from.lanAddress}`;
     await expect(page.getByTestId("health-routes").filter({ hasText: route })).toHaveCount(1);
   }
   await expect(page.getByTestId("health-sas").nth(0)).toContainText("INSTALLED");

@@ -1,23 +1,35 @@
-// One-click PSK rotation in the browser, on the tunnels tunnel-deploy.spec.ts left
-// deployed (Lab hq ↔ Lab branch1 on strongSwan, Lab branch2 ↔ Lab branch3 on the
-// CentOS emulation): confirm, watch the job succeed, then check on the routers that
-// both hold the revealed new key, a new IKE SA runs, and LAN traffic flows; and
-// find the rotation in the audit log.
-import { expect, test, type Page } from "@playwright/test";
+// One-click PSK rotation in the browser, on tunnels this spec seeds and deploys on its
+// own lab routers (support/lab-routers.ts: a strongSwan pair and a CentOS/racoon pair,
+// made as the wizard makes them, deployed by the app's job runner): confirm, watch the
+// job succeed, then check on the routers that both hold the revealed new key, a new
+// IKE SA runs, and LAN traffic flows; and find the rotation in the audit log.
+import type { Page } from "@playwright/test";
 import { parseListSasRaw } from "../lib/platforms/strongswan/parse-list-sas-raw";
 import { execInRouter, pingFromHost, requireLabState, type LabState, type RouterState } from "./lab/lab";
 import { E2E_LAB } from "./global-setup";
-import { ADMIN, signInAdmin } from "./helpers";
+import { ADMIN } from "./helpers";
+import { expect, test } from "./support/fixtures";
+import { LAB_ROUTERS, labGatewayOf, labSiteOf, resetLabRouters, seedLabTunnels } from "./support/lab-routers";
 
 test.describe.configure({ mode: "serial" });
 
+const PAIRS = LAB_ROUTERS["tunnel-rotate"];
 let lab: LabState;
 const router = (name: string) => lab.routers.find((r) => r.name === name)!;
 /** "gw-x ↔ gw-y" in either order: the ends' order is the tunnel's a/b roles. */
-const pairLabel = (x: string, y: string) => `(lab-${x}-gw ↔ lab-${y}-gw|lab-${y}-gw ↔ lab-${x}-gw)`;
+const pairLabel = (x: string, y: string) => `(${labGatewayOf(x)} ↔ ${labGatewayOf(y)}|${labGatewayOf(y)} ↔ ${labGatewayOf(x)})`;
 
-test.beforeAll(() => {
+// adminSession: the admin exists (created on a fresh database) to own what is seeded.
+test.beforeAll(async ({ adminSession: _admin }) => {
+  test.setTimeout(180_000); // clears the routers, then deploys two tunnels
   lab = requireLabState(E2E_LAB);
+  await resetLabRouters(E2E_LAB, "tunnel-rotate");
+  await seedLabTunnels(E2E_LAB, "tunnel-rotate", { deploy: true });
+});
+
+test.afterAll(async () => {
+  test.setTimeout(120_000); // tears both tunnels down
+  await resetLabRouters(E2E_LAB, "tunnel-rotate");
 });
 
 /** This tunnel's established IKE SAs on a router, as SPI pairs (charon runs on both platforms' lab routers). */
@@ -35,7 +47,7 @@ async function keyFiles(r: RouterState, tunnelId: string): Promise<string> {
 
 async function openTunnelOf(page: Page, branch: RouterState) {
   await page.goto("/sites");
-  await page.getByRole("link", { name: `Lab ${branch.name}`, exact: true }).click();
+  await page.getByRole("link", { name: labSiteOf(branch.name), exact: true }).click();
   await page.getByTestId("tunnel-table").getByRole("link").first().click();
   await expect(page.getByTestId("deploy-state")).toHaveText("deployed");
   return page.url().split("/tunnels/")[1]!.split(/[?#]/)[0]!;
@@ -48,15 +60,11 @@ async function revealPsk(page: Page): Promise<string> {
   return (await value.textContent())!.trim();
 }
 
-for (const [platform, hubName, branchName] of [
-  ["strongswan", "hq", "branch1"],
-  ["centos-racoon", "branch2", "branch3"],
-] as const) {
-  test(`${platform}: rotate the PSK with one click; both routers hold the new key, a new IKE SA, LAN pings pass, audited`, async ({ page }) => {
+for (const [platform, pair] of Object.entries(PAIRS)) {
+  test(`${platform}: rotate the PSK with one click; both routers hold the new key, a new IKE SA, LAN pings pass, audited`, async ({ adminPage: page }) => {
     test.setTimeout(120_000);
-    const hub = router(hubName);
-    const branch = router(branchName);
-    await signInAdmin(page);
+    const hub = router(pair.hub);
+    const branch = router(pair.branch);
     const tunnelId = await openTunnelOf(page, branch);
     const oldPsk = await revealPsk(page);
     const before = await ikeSpis(hub, branch);
@@ -93,16 +101,16 @@ for (const [platform, hubName, branchName] of [
   });
 }
 
-test("Rotate all PSKs on the tunnels page: one job, per-tunnel steps, every deployed tunnel rotated", async ({ page }) => {
+test("Rotate all PSKs on the tunnels page: one job, per-tunnel steps, every deployed tunnel rotated", async ({ adminPage: page }) => {
   test.setTimeout(150_000);
-  await signInAdmin(page);
   await page.goto("/tunnels");
   const control = page.getByTestId("rotate-control");
   await control.getByRole("button", { name: "Rotate all PSKs" }).click();
   await control.getByRole("button", { name: "Rotate now" }).click();
   await expect(control.getByTestId("job-status")).toHaveText("succeeded", { timeout: 110_000 });
   // Per-tunnel steps for what is per tunnel (the ping), per-router steps for what is per router (listing SAs, loading keys).
-  await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`${pairLabel("hq", "branch1")}: ping through the tunnel`));
-  await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`${pairLabel("branch2", "branch3")}: ping through the tunnel`));
-  await expect(control.getByTestId("job-steps")).toContainText(/load the new key on \S*hq-gw \(1 tunnel\)/);
+  for (const pair of Object.values(PAIRS)) {
+    await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`${pairLabel(pair.hub, pair.branch)}: ping through the tunnel`));
+  }
+  await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`load the new key on \\S*${labGatewayOf(PAIRS.strongswan.hub)} \\(1 tunnel\\)`));
 });

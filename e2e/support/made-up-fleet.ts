@@ -3,8 +3,8 @@
 // PSK), with seeded health states — never deployed and no host key pinned, so nothing
 // ever contacts these gateways. Runs in its own process against the e2e app's database
 // (lib/ needs the react-server condition), and removes everything it made afterwards.
-//   GATEWARDEN_DATA_DIR=… tsx --conditions=react-server e2e/support/made-up-fleet.ts add <branches> | remove
-// `add` prints one JSON line: MadeUpFleet.
+//   runInApp("made-up-fleet.ts", ["add", "<branches>"]) → MadeUpFleet;  runInApp("made-up-fleet.ts", ["remove"])
+// (e2e/support/app-process.ts; by hand: GATEWARDEN_DATA_DIR=… tsx --conditions=react-server e2e/support/made-up-fleet.ts …)
 import { generateEd25519KeyPair } from "../../lib/ssh/keys";
 
 export const FLEET_HUB_SITE = "Fleet hub";

@@ -1,18 +1,14 @@
 // Browser sessions: a random token in an httpOnly cookie, its SHA-256 in the database.
 // requireUser/requireRole are what every page, action and route calls first.
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
 import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getEnv } from "@/lib/config/env";
-import { createSession, deleteSession, findSessionUser, type UserRecord } from "@/lib/db/users";
+import { deleteSession, findSessionUser, type UserRecord } from "@/lib/db/users";
+import { hashSessionToken, issueSession, SESSION_COOKIE } from "@/lib/auth/issue-session";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import type { Role } from "@/lib/auth/permissions";
-
-export const SESSION_COOKIE = "gw_session";
-
-const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
 async function cookieIsSecure(): Promise<boolean> {
   const setting = getEnv().secureCookies;
@@ -21,10 +17,7 @@ async function cookieIsSecure(): Promise<boolean> {
 }
 
 export async function startSession(userId: string): Promise<void> {
-  const token = randomBytes(32).toString("base64url");
-  const ttlMs = getEnv().sessionTtlHours * 3_600_000;
-  const expiresAt = new Date(Date.now() + ttlMs);
-  await createSession({ id: hashToken(token), userId, expiresAt });
+  const { token, expiresAt } = await issueSession(userId);
   (await cookies()).set(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "lax",
@@ -37,7 +30,7 @@ export async function startSession(userId: string): Promise<void> {
 export async function endSession(): Promise<void> {
   const jar = await cookies();
   const token = jar.get(SESSION_COOKIE)?.value;
-  if (token) await deleteSession(hashToken(token));
+  if (token) await deleteSession(hashSessionToken(token));
   jar.delete(SESSION_COOKIE);
 }
 
@@ -45,7 +38,7 @@ export async function endSession(): Promise<void> {
 export const getCurrentUser = cache(async (): Promise<UserRecord | null> => {
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
   if (!token || token.length > 100) return null;
-  return findSessionUser(hashToken(token), new Date());
+  return findSessionUser(hashSessionToken(token), new Date());
 });
 
 /** For pages: send anonymous visitors to the sign-in page. */
