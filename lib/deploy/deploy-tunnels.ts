@@ -20,7 +20,7 @@ import { describeChanges, hashFiles } from "@/lib/deploy/plan";
 import { GatewayWork } from "@/lib/deploy/gateway-work";
 import { pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
 import type { RouterIO } from "@/lib/deploy/router-io";
-import { mapBounded } from "@/lib/deploy/bounded";
+import { mapBounded } from "@/lib/jobs/concurrency";
 import { runCommands } from "@/lib/deploy/run-commands";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { gatewayLoad, lighterEnd } from "@/lib/deploy/fleet-plan";
