@@ -11,6 +11,7 @@ import { auditRotationFailure } from "@/lib/rotation/rotation-outcome";
 import type { SessionCache } from "@/lib/rotation/session-cache";
 
 export async function settleFailures(ctx: JobContext<unknown>, sessions: SessionCache, failed: Run[]): Promise<void> {
+  if (!failed.length) return;
   const step = async (r: Run, e: RotationEvent) => {
     r.state = transition(r.state, e);
     const level = e.type === "failed" || e.type === "revert-failed" ? "error" : "info";
