@@ -13,6 +13,18 @@ export default defineConfig([
     },
   },
   {
+    // Job code: a promise nobody awaits is a step that can fail unseen, or a router
+    // session closed under a command still running. These rules need type information,
+    // so only these folders pay for a TypeScript program (projectService); the rest of
+    // the tree lints without one. The parser and plugin come from next/typescript.
+    files: ["lib/jobs/**/*.ts", "lib/deploy/**/*.ts", "lib/rotation/**/*.ts", "lib/health/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+  {
     // Command-line programs and tests talk to their user on stdout.
     files: ["scripts/**", "e2e/**", "bench/**", "**/*.test.ts"],
     rules: { "no-console": "off" },

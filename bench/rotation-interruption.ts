@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { LabState } from "@/e2e/lab/lab";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
-import type { Interruption, RotationHooks } from "@/lib/rotation/rotate-tunnel";
+import type { Interruption, RotationHooks } from "@/lib/rotation/rotation-outcome";
 
 export type LanPing = { stop(): Promise<Interruption> };
 

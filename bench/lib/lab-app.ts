@@ -6,7 +6,7 @@ import type { LabState, RouterState } from "@/e2e/lab/lab";
 import type { CommandResult } from "@/lib/platforms/contract";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { JobActor } from "@/lib/jobs/types";
-import { mapBounded } from "@/lib/deploy/bounded";
+import { mapBounded } from "@/lib/jobs/concurrency";
 
 export type BenchWorld = {
   lab: LabState;

@@ -16,7 +16,7 @@
 // Also the cost of one SSH command on the hub (what bounds everything above).
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { RouterIO } from "@/lib/deploy/router-io";
-import { mapBounded } from "@/lib/deploy/bounded";
+import { mapBounded } from "@/lib/jobs/concurrency";
 import { endsByRouter, resetRouters, type BenchWorld } from "./lab-app";
 import { freshPsks } from "./ansible-ops";
 import { median } from "./stats";

@@ -8,6 +8,10 @@ import { getGatewayForConnection, recordOfferedHostKey, setGatewayReachability, 
 import { openSession, type OpenSessionOptions, type SshSession } from "@/lib/ssh/session";
 import { isSshError } from "@/lib/ssh/errors";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
+import type { RouterIO } from "@/lib/deploy/router-io";
+
+/** How a deploy, teardown or rotation reaches a router; tests wrap it to cut connections. */
+export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Promise<RouterIO>;
 
 export function sessionOptionsFor(gw: GatewayConnectionRow): OpenSessionOptions {
   const secret = decryptSecret(gw.sshSecretEnc, getKeyring(), secretPurpose.sshCredential(gw.name));

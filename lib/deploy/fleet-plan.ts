@@ -5,6 +5,14 @@
 // configuration or keys once, list its SAs), its spokes what is per tunnel, in parallel.
 export type EndRole = "a" | "b";
 
+/** Routers a fleet operation works on at once within a phase, one SSH session each. */
+export const PARALLEL_GATEWAYS = 32;
+/**
+ * Commands run at once as channels of one router's session: OpenSSH refuses channels
+ * beyond MaxSessions (10 by default), so a hub's N pings cannot all start together.
+ */
+export const CHANNELS_PER_SESSION = 4;
+
 export type BatchTunnel = { tunnelId: string; a: string; b: string };
 
 /** How many of these tunnels each gateway is an end of. */

@@ -9,7 +9,7 @@ import { runInTransaction } from "@/lib/db/client";
 import { recordTunnelTornDown } from "@/lib/db/gateways";
 import { recordAudit } from "@/lib/db/audit";
 import { runCommands } from "@/lib/deploy/run-commands";
-import type { ConnectGateway } from "@/lib/deploy/deploy-tunnels";
+import type { ConnectGateway } from "@/lib/deploy/connect";
 
 type DeployParams = { tunnelId: string };
 import { JobFailure, type JobContext } from "@/lib/jobs/types";

@@ -65,6 +65,7 @@ async function startInstance(id: string): Promise<Instance> {
         }
       }
     });
+    // Not awaited: it settles only if the instance dies before it is ready, failing the start.
     void instance.exited.then(() => reject(new Error(`instance ${id} exited:\n${instance.raw.join("")}`)));
   });
   return instance;

@@ -53,6 +53,7 @@ export class PgAdvisoryLeadership implements Leadership {
     if (!this.stopped) return;
     this.stopped = false;
     this.onChange = onChange;
+    // Not awaited: start() returns at once; each check arms the timer for the next when it settles.
     const loop = () =>
       void this.confirm().finally(() => {
         if (this.stopped) return;
@@ -106,6 +107,7 @@ export class PgAdvisoryLeadership implements Leadership {
       const reason = question === "ping" ? (this.endedBecause ?? message(e)) : message(e);
       const client = this.client;
       this.client = null;
+      // Not awaited: close() never throws and gives up after 1 s; the failure is answered now.
       void this.close(client);
       return { kind: "failed", reason };
     }
@@ -132,6 +134,7 @@ export class PgAdvisoryLeadership implements Leadership {
       );
       await this.setIdleSessionTimeout(client, t.idleSessionTimeoutMs);
     } catch (e) {
+      // Not awaited: close() never throws and gives up after 1 s; the connect error is what counts.
       void this.close(client);
       throw e;
     }
@@ -156,6 +159,7 @@ export class PgAdvisoryLeadership implements Leadership {
     if (this.client !== client) return;
     this.client = null;
     this.endedBecause = reason;
+    // Called from the client's event handler, which cannot wait: the check steps down on its own.
     if (this.state.leader && !this.stopped) void this.confirm();
   }
 

@@ -27,6 +27,7 @@ import { isSshError } from "@/lib/ssh/errors";
 import type { SshSession } from "@/lib/ssh/session";
 import { getEnv } from "@/lib/config/env";
 import { logger } from "@/lib/log/logger";
+import { mapBounded } from "@/lib/jobs/concurrency";
 import { PgAdvisoryLeadership, singleInstance, type Leadership } from "./leader";
 import { leaderTimings } from "./leader-state";
 import { evaluateTunnel, type CommandOutput, type Counters, type EndObservation, type HealthDetail, type Judgement } from "./evaluate";
@@ -228,7 +229,7 @@ export class HealthPoller {
             probes.set(end.end.tunnelId, parsePing(p.from, p.to, r));
           }),
         ];
-        await forEachLimited(tasks, CHANNELS_PER_GATEWAY, (task) => task());
+        await mapBounded(tasks, CHANNELS_PER_GATEWAY, (task) => task());
         return { ok: true as const, outputs, probes };
       });
       await setGatewayReachability(w.gw.id, "ok", null);
@@ -241,14 +242,6 @@ export class HealthPoller {
       return { ok: false, code: e.code, message: e.userMessage };
     }
   }
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function observe(end: RenderableEnd, outcome: GatewayOutcome): EndObservation {

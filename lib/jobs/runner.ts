@@ -74,6 +74,7 @@ export class JobRunner implements JobQueue {
 
   wake(): void {
     if (this.stopped) return;
+    // Not awaited: whoever queued a job must not wait for it to be claimed; a failed tick is logged and the next poll tries again.
     void this.tick().catch((e) => logger.error({ err: e }, "job runner tick failed"));
   }
 

@@ -65,6 +65,7 @@ async function startInstance(id: string, concurrency: number): Promise<Instance>
         resolve();
       }
     });
+    // Not awaited: it settles only if the instance dies before it is ready, failing the start.
     void exited.then(() => reject(new Error(`instance ${id} exited:\n${log.join("")}`)));
   });
   return instance;

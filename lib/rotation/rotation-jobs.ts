@@ -7,7 +7,8 @@ import { insertJob } from "@/lib/db/jobs";
 import { getGatewayIdsOfTunnels } from "@/lib/db/rotation";
 import { connectGatewayForJob } from "@/lib/deploy/connect";
 import type { JobDefinition } from "@/lib/jobs/types";
-import { recoverRotations, rotatePsks, type RecoverParams, type RotateParams } from "@/lib/rotation/rotate-psks";
+import { rotatePsks, type RotateParams } from "@/lib/rotation/rotate-psks";
+import { recoverRotations, type RecoverParams } from "@/lib/rotation/recover-rotations";
 
 const tunnelIds = z.array(z.string().min(1)).min(1).max(10_000);
 

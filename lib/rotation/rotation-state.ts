@@ -1,5 +1,5 @@
 // The life of one tunnel's PSK rotation as a pure state machine, and the decision a
-// restarted app takes for a rotation it left half done. The engine (rotate-tunnel.ts)
+// restarted app takes for a rotation it left half done. The engine (rotate-batch.ts)
 // feeds events in; an event that makes no sense in the current phase is a bug and
 // throws, so the engine cannot, say, commit a key that was never verified.
 //

@@ -2,8 +2,8 @@
 // way the app does (through the queue), or run the rotation engine directly with
 // hooks (interruption meter, crash seam) inside a real job row and context.
 import type { JobActor } from "@/lib/jobs/types";
-import type { RotationHooks, TunnelOutcome } from "@/lib/rotation/rotate-tunnel";
-import type { ConnectGateway } from "@/lib/rotation/rotate-psks";
+import type { RotationHooks, TunnelOutcome } from "@/lib/rotation/rotation-outcome";
+import type { ConnectGateway } from "@/lib/deploy/connect";
 
 export async function waitForJob(id: string, timeoutMs = 180_000) {
   const { getJob } = await import("@/lib/db/jobs");

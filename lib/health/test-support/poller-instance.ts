@@ -12,6 +12,7 @@ const instance = process.env.GATEWARDEN_TEST_INSTANCE ?? "instance";
 const poller = getHealthPoller();
 
 process.on("SIGTERM", () => {
+  // A signal handler cannot wait: the process exits when stop() settles.
   void poller.stop().then(
     () => process.exit(0),
     () => process.exit(1),

@@ -21,6 +21,7 @@ const queue = new PgBossJobQueue({
 });
 
 process.on("SIGTERM", () => {
+  // A signal handler cannot wait: the process exits when stop() settles.
   void queue.stop().then(
     () => process.exit(0),
     () => process.exit(1),

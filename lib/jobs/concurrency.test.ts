@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KeyedSlots } from "./keyed-slots";
+import { KeyedSlots, mapBounded } from "./concurrency";
 
 const tick = (ms = 2) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,5 +28,34 @@ describe("KeyedSlots", () => {
     const slots = new KeyedSlots(() => 1);
     await expect(slots.run("k", async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await slots.run("k", async () => "next")).toBe("next");
+  });
+});
+
+describe("mapBounded", () => {
+  it("keeps the items' order and never runs more than the limit at once", async () => {
+    let now = 0;
+    let peak = 0;
+    const results = await mapBounded([5, 1, 4, 2, 3, 1, 2], 3, async (ms) => {
+      peak = Math.max(peak, ++now);
+      await tick(ms);
+      now--;
+      return ms * 10;
+    });
+    expect(results).toEqual([50, 10, 40, 20, 30, 10, 20]);
+    expect(peak).toBe(3);
+  });
+  it("runs every item even when one fails, then rejects with the first failure", async () => {
+    const ran: number[] = [];
+    const work = mapBounded([1, 2, 3, 4], 1, async (i) => {
+      ran.push(i);
+      if (i === 2) throw new Error("two");
+      if (i === 3) throw new Error("three");
+      return i;
+    });
+    await expect(work).rejects.toThrow("two");
+    expect(ran).toEqual([1, 2, 3, 4]);
+  });
+  it("an empty list gives an empty result", async () => {
+    expect(await mapBounded([], 4, async () => 1)).toEqual([]);
   });
 });

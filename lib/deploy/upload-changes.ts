@@ -1,0 +1,25 @@
+// The second phase of a deploy, per router: copy the files about to change to a backup
+// on the router itself (rollback and a person can both find them there), then upload.
+// A router that fails here drops its tunnels; what it already wrote is rolled back.
+import "server-only";
+import type { DeployBatch } from "@/lib/deploy/deploy-batch";
+import { message } from "@/lib/deploy/deploy-batch";
+import { PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
+import { mapBounded } from "@/lib/jobs/concurrency";
+import type { JobContext } from "@/lib/jobs/types";
+
+export async function backUpAndUpload(ctx: JobContext<unknown>, batch: DeployBatch): Promise<void> {
+  await mapBounded(
+    batch.gateways.filter((w) => w.io && w.plan),
+    PARALLEL_GATEWAYS,
+    async (w) => {
+      try {
+        const n = await ctx.step(`back up on ${w.name}`, w.gatewayId, () => w.backUp(ctx.jobId));
+        await ctx.log("info", `backed up ${n} file(s) under /var/lib/gatewarden/backups/${ctx.jobId}`, w.name);
+        await ctx.step(`upload to ${w.name}`, w.gatewayId, () => w.upload());
+      } catch (e) {
+        batch.failGateway(w, message(e));
+      }
+    },
+  );
+}

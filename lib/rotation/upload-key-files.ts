@@ -1,0 +1,38 @@
+// Phase one of applyKeyVersion, run once per role: one role's ends get the key's secret
+// files (0600, over SFTP), every router at once, each router in one step for all its
+// tunnels. Every "a" end before any "b" end, and each end's held version recorded right
+// after its upload, so a crash in between leaves rows crash recovery can decide from.
+import "server-only";
+import { recordEndPskVersion } from "@/lib/db/rotation";
+import { PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
+import { mapBounded } from "@/lib/jobs/concurrency";
+import { JobFailure, type JobContext } from "@/lib/jobs/types";
+import { writeSecretFiles } from "@/lib/rotation/key-steps";
+import { byGateway, fail, message, tunnels, type KeyEvents, type KeyTarget } from "@/lib/rotation/key-target";
+import type { EndRole } from "@/lib/rotation/rotation-state";
+import type { SessionCache } from "@/lib/rotation/session-cache";
+
+export async function uploadKeyFiles<T extends KeyTarget>(ctx: JobContext<unknown>, sessions: SessionCache, targets: T[], role: EndRole, events: KeyEvents<T>) {
+  const ends = targets.flatMap((t) => t.ends.filter((e) => e.role === role).map((end) => ({ of: t, end })));
+  await mapBounded(byGateway(ends), PARALLEL_GATEWAYS, async (g) => {
+    await ctx
+      .step(`upload the ${events.keyName} of ${tunnels(g.items.length)} to ${g.name}`, g.gatewayId, async () => {
+        const io = await sessions.io(g.gatewayId);
+        const errors: string[] = [];
+        for (const { of: t, end } of g.items) {
+          try {
+            await writeSecretFiles(io, end);
+            await recordEndPskVersion(t.tunnelId, role, t.version);
+            await events.uploaded?.(t, role);
+          } catch (e) {
+            fail(t, e);
+            errors.push(`${t.label}: ${message(e)}`);
+          }
+        }
+        if (errors.length) throw new JobFailure(errors.join("; "));
+        await ctx.log("info", `${tunnels(g.items.length)}: secret files (0600) hold the ${events.keyName}`, g.name);
+      })
+      // A router that failed an upload is not trusted with the others' keys either: its tunnels all drop out.
+      .catch((e) => g.items.forEach((i) => fail(i.of, e)));
+  });
+}
