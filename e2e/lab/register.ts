@@ -7,6 +7,7 @@ import { createBranchOffice } from "@/lib/inventory/branch-office";
 import { createTunnel } from "@/lib/inventory/host-tunnel";
 import { acceptHostKey, checkHostKey } from "@/lib/inventory/host-key";
 import { listCryptoProfiles, listGatewayChoices, listSites } from "@/lib/db/inventory";
+import { getPlatform } from "@/lib/platforms";
 import type { AuditActor } from "@/lib/db/audit";
 import type { LabState, RouterState } from "./state";
 
@@ -60,8 +61,9 @@ export async function registerLab(
   const tunnelIds: string[] = [];
   if (opts.tunnels === "hub-and-spoke") {
     const profiles = await listCryptoProfiles();
-    const profileFor = (a: RouterState, b: RouterState) =>
-      profiles.find((p) => p.name === (a.platform === "strongswan" && b.platform === "strongswan" ? "Modern" : "Modern IKEv1 (racoon)"))!.id;
+    // IKEv2 ("Modern") where both platforms speak it, else the built-in IKEv1 profile.
+    const speaksV2 = (r: RouterState) => getPlatform(r.platform).capabilities.ikeVersions.includes(2);
+    const profileFor = (a: RouterState, b: RouterState) => profiles.find((p) => p.name === (speaksV2(a) && speaksV2(b) ? "Modern" : "Modern IKEv1 (racoon)"))!.id;
     const [hub, ...spokes] = state.routers;
     for (const spoke of spokes) {
       const { tunnelId } = await createTunnel(actor, {
