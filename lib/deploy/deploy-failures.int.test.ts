@@ -184,4 +184,22 @@ describe("a deploy that fails leaves the routers as they were", () => {
     expect(await configSnapshot("branch2")).toBe(before);
     expect(await lanPingOk("branch3", "branch2")).toBe(true);
   });
+
+  it("a router holding a key Gatewarden does not know (hand-edited): the dry run says the secret file differs and prints no key", async () => {
+    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } } }))!.id;
+    const file = `/etc/swanctl/conf.d/gw-${t.toLowerCase()}.secrets.conf`;
+    const original = (await execInRouter(lab, "hq", ["cat", file])).stdout;
+    const foreign = "HandEditedForeignKey0123456789abcdefXYZ";
+    try {
+      await execInRouter(lab, "hq", ["sh", "-c", `umask 077; cat > ${file}`], { input: original.replace(/secret = .*/, `secret = "${foreign}"`) });
+      const job = await runJobToEnd(admin, "deploy", { tunnelId: t, dryRun: true });
+      expect(job.status).toBe("succeeded");
+      const log = job.logs.map((l) => l.message).join("\n");
+      expect(log).toContain(`${file}: secret file differs (content withheld`);
+      expect(log).not.toContain(foreign);
+      expect(JSON.stringify(job)).not.toContain(foreign);
+    } finally {
+      await execInRouter(lab, "hq", ["sh", "-c", `umask 077; cat > ${file}`], { input: original });
+    }
+  });
 });

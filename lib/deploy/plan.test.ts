@@ -15,13 +15,21 @@ describe("planFileChanges", () => {
 });
 
 describe("describeChanges", () => {
-  it("shows a unified diff with the PSK masked", () => {
-    const plan = planFileChanges([file("/etc/keys-ipsec0", "IKE_PSK=topsecretvalue\n", true)], new Map([["/etc/keys-ipsec0", "IKE_PSK=oldsecretvalue\n"]]));
-    const text = describeChanges(plan, ["topsecretvalue", "oldsecretvalue"]);
-    expect(text).toContain("--- /etc/keys-ipsec0");
-    expect(text).toContain("+IKE_PSK=");
-    expect(text).not.toContain("topsecretvalue");
-    expect(text).not.toContain("oldsecretvalue");
+  it("never diffs a secret file, even one holding a key Gatewarden does not know", () => {
+    const plan = planFileChanges(
+      [file("/etc/keys-ipsec0", "IKE_PSK=topsecretvalue\n", true), file("/etc/keys-ipsec1", "IKE_PSK=brandnewvalue\n", true)],
+      new Map([["/etc/keys-ipsec0", "IKE_PSK=handEditedForeignKey\n"], ["/etc/keys-ipsec1", null]]),
+    );
+    const text = describeChanges(plan, []);
+    expect(text).toMatch(/\/etc\/keys-ipsec0: secret file differs \(content withheld; on the router sha256 [0-9a-f]{8}…, rendered sha256 [0-9a-f]{8}…\)/);
+    expect(text).toMatch(/\/etc\/keys-ipsec1 \(new secret file, mode 0600: content withheld/);
+    for (const secret of ["topsecretvalue", "handEditedForeignKey", "brandnewvalue", "IKE_PSK"]) expect(text).not.toContain(secret);
+  });
+  it("diffs other files, masking any known secret", () => {
+    const plan = planFileChanges([file("/etc/ifcfg-ipsec0", "DST=1.2.3.4\nX=known\n")], new Map([["/etc/ifcfg-ipsec0", "DST=1.2.3.5\n"]]));
+    const text = describeChanges(plan, ["known"]);
+    expect(text).toContain("+DST=1.2.3.4");
+    expect(text).not.toContain("known");
   });
   it("says when nothing changes", () => {
     expect(describeChanges({ changes: [], unchanged: ["/x"] }, [])).toMatch(/no changes/);

@@ -1,6 +1,6 @@
 // Pure planning of a push to one router: which files change (with their old content,
-// kept for rollback), where the backups go, the diff shown in the job (secrets
-// masked) and a hash that says what the router now holds.
+// kept for rollback), where the backups go, the diff shown in the job (secret files
+// withheld) and a hash that says what the router now holds.
 import { createHash } from "node:crypto";
 import { createTwoFilesPatch } from "diff";
 import type { RenderedFile } from "@/lib/platforms/contract";
@@ -38,10 +38,24 @@ export function backupPathFor(jobId: string, path: string): string {
   return `${BACKUP_ROOT}/${jobId}${path}`;
 }
 
-/** A unified diff of every change, with each secret masked. */
+const hashPrefix = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 8);
+
+/**
+ * A secret file is never diffed: what the router holds may be a key Gatewarden does not
+ * know (hand-edited, old, a foreign peer's), which no mask would catch. Only that it
+ * differs, with a hash prefix of each side to compare routers by.
+ */
+function describeSecretChange(c: FileChange): string {
+  if (c.before === null) return `+++ ${c.path} (new secret file, mode 0${c.mode.toString(8)}: content withheld; sha256 ${hashPrefix(c.after)}…)`;
+  return `*** ${c.path}: secret file differs (content withheld; on the router sha256 ${hashPrefix(c.before)}…, rendered sha256 ${hashPrefix(c.after)}…)`;
+}
+
+/** A unified diff of every change; secret files only as "differs", and any known secret masked. */
 export function describeChanges(plan: FilePlan, secrets: string[]): string {
   const parts = plan.changes.map((c) =>
-    createTwoFilesPatch(c.before === null ? "/dev/null" : c.path, c.path, c.before ?? "", c.after, "on the router", "rendered", { context: 2 }),
+    c.secret
+      ? describeSecretChange(c)
+      : createTwoFilesPatch(c.before === null ? "/dev/null" : c.path, c.path, c.before ?? "", c.after, "on the router", "rendered", { context: 2 }),
   );
   const text = parts.join("\n").trim();
   return redactSecrets(text || "(no changes: the router already has these files)", secrets);
