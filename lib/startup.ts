@@ -2,14 +2,24 @@
 // runtime only): make sure the master key exists and built-in data is present, and
 // start the background job runner.
 import "server-only";
-import { getKeyring } from "@/lib/config/keyring";
+import { verifyMasterKey } from "@/lib/config/keyring";
 import { ensureBuiltInProfiles } from "@/lib/db/crypto-profiles";
 import { logger } from "@/lib/log/logger";
 import { getJobRunner } from "@/lib/jobs/runtime";
 import { startHealthPoller } from "@/lib/health/poller";
 
 export async function onServerStart(): Promise<void> {
-  const keyring = getKeyring();
+  let keyring;
+  try {
+    keyring = await verifyMasterKey();
+  } catch (e) {
+    // Serving without a usable master key means a 500 on every secret, or new secrets
+    // under a key the old ones do not share: stop here, saying why.
+    const message = e instanceof Error ? e.message : String(e);
+    logger.fatal({ err: message }, "master key check failed");
+    console.error(`gatewarden: ${message}`);
+    process.exit(1);
+  }
   await ensureBuiltInProfiles();
   // Marks jobs a previous process left running as interrupted, then takes new work.
   await getJobRunner().start();

@@ -6,6 +6,7 @@ import { z } from "zod";
 const envSchema = z.object({
   DATABASE_URL: z.string().trim().optional(),
   GATEWARDEN_DATA_DIR: z.string().trim().default("./data"),
+  GATEWARDEN_KEY_DIR: z.string().trim().optional(),
   GATEWARDEN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
@@ -17,6 +18,8 @@ export type AppEnv = {
   databaseKind: "sqlite" | "postgres";
   databaseUrl: string;
   dataDir: string;
+  /** Where secret.key lives: the data directory unless GATEWARDEN_KEY_DIR puts it elsewhere (so a copy of the data is not enough to decrypt it). */
+  keyDir: string;
   sessionTtlHours: number;
   secureCookies: "auto" | "true" | "false";
   /** Seconds between two health rounds over every deployed tunnel (lib/health/poller). */
@@ -43,6 +46,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
     databaseKind: isPostgres ? "postgres" : "sqlite",
     databaseUrl: url || `file:${path.join(dataDir, "gatewarden.db")}`,
     dataDir,
+    keyDir: e.GATEWARDEN_KEY_DIR ? path.resolve(e.GATEWARDEN_KEY_DIR) : dataDir,
     sessionTtlHours: e.GATEWARDEN_SESSION_TTL_HOURS,
     secureCookies: e.GATEWARDEN_SECURE_COOKIES,
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,

@@ -2,7 +2,7 @@
 // SSH credentials and every version of every tunnel's PSK (pending, active and retired).
 // Ciphertexts only, with what their AAD is made of; the caller decrypts and encrypts.
 import "server-only";
-import type { Tx } from "@/lib/db/client";
+import { getDb, type Tx } from "@/lib/db/client";
 
 export type StoredEnvelope =
   | { kind: "ssh-credential"; id: string; gatewayName: string; envelope: string }
@@ -18,6 +18,22 @@ export async function listStoredEnvelopes(tx: Tx): Promise<StoredEnvelope[]> {
     ...gateways.map((g) => ({ kind: "ssh-credential" as const, id: g.id, gatewayName: g.name, envelope: g.sshSecretEnc })),
     ...keys.map((k) => ({ kind: "psk" as const, id: k.id, tunnelId: k.tunnelId, version: k.version, envelope: k.secretEnc })),
   ];
+}
+
+/** How many envelopes are stored, and one of each kind to try the master key on. */
+export async function sampleStoredEnvelopes(): Promise<{ total: number; sample: StoredEnvelope[] }> {
+  const db = getDb();
+  const [gateways, psks, gateway, psk] = await Promise.all([
+    db.gateway.count(),
+    db.presharedKey.count(),
+    db.gateway.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true, name: true, sshSecretEnc: true } }),
+    db.presharedKey.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true, tunnelId: true, version: true, secretEnc: true } }),
+  ]);
+  const sample: StoredEnvelope[] = [
+    ...(gateway ? [{ kind: "ssh-credential" as const, id: gateway.id, gatewayName: gateway.name, envelope: gateway.sshSecretEnc }] : []),
+    ...(psk ? [{ kind: "psk" as const, id: psk.id, tunnelId: psk.tunnelId, version: psk.version, envelope: psk.secretEnc }] : []),
+  ];
+  return { total: gateways + psks, sample };
 }
 
 /** Swaps one envelope for another; throws if the row no longer holds the one that was read. */

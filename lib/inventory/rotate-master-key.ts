@@ -59,7 +59,7 @@ export async function rotateMasterKeyAndSecrets(env: Record<string, string | und
     const ring = loadKeyring({ env });
     return { source: "environment", keyId: ring.currentId, counts: await reencryptStoredSecrets(ring) };
   }
-  const { dataDir } = getEnv();
-  const { previous, next, result } = await rotateMasterKey(dataDir, (ring) => reencryptStoredSecrets(ring));
-  return { source: "key-file", file: path.join(dataDir, KEY_FILE_NAME), newKeyId: next.currentId, retiredKeyId: previous.currentId, counts: result };
+  const { keyDir } = getEnv();
+  const { previous, next, result } = await rotateMasterKey(keyDir, (ring) => reencryptStoredSecrets(ring));
+  return { source: "key-file", file: path.join(keyDir, KEY_FILE_NAME), newKeyId: next.currentId, retiredKeyId: previous.currentId, counts: result };
 }

@@ -83,7 +83,8 @@ describe("loadKeyring from the environment", () => {
 describe("loadKeyring from <dataDir>/secret.key", () => {
   it("creates a private key file once and reads the same key afterwards", () => {
     const sub = path.join(dir, "data");
-    const first = loadKeyring({ env: {}, dataDir: sub });
+    expect(errorOf(() => loadKeyring({ env: {}, dataDir: sub })).message).toMatch(/no master key/);
+    const first = loadKeyring({ env: {}, dataDir: sub, create: true });
     const file = path.join(sub, KEY_FILE_NAME);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const json = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -95,7 +96,7 @@ describe("loadKeyring from <dataDir>/secret.key", () => {
   });
 
   it.each([0o640, 0o604, 0o644, 0o660])("refuses a key file with mode %o", (mode) => {
-    loadKeyring({ env: {}, dataDir: dir });
+    loadKeyring({ env: {}, dataDir: dir, create: true });
     const file = path.join(dir, KEY_FILE_NAME);
     fs.chmodSync(file, mode);
     const e = errorOf(() => loadKeyring({ env: {}, dataDir: dir }));
@@ -117,7 +118,7 @@ describe("rotateMasterKey", () => {
   const keyFile = () => path.join(dir, KEY_FILE_NAME);
 
   it("adds a new current key and keeps old ones for decryption", async () => {
-    const before = loadKeyring({ env: {}, dataDir: dir });
+    const before = loadKeyring({ env: {}, dataDir: dir, create: true });
     const sealed = encryptSecret("tunnel psk", before, "psk:t1");
     const { previous, next, result } = await rotateMasterKey(dir, async (ring) => {
       // Re-encryption gets a ring that encrypts with the new key and decrypts the old.
@@ -138,7 +139,7 @@ describe("rotateMasterKey", () => {
   });
 
   it("has the new key in the file, not yet current, while re-encrypting", async () => {
-    const before = loadKeyring({ env: {}, dataDir: dir });
+    const before = loadKeyring({ env: {}, dataDir: dir, create: true });
     await rotateMasterKey(dir, async (ring) => {
       const during = loadKeyring({ env: {}, dataDir: dir });
       expect(during.currentId).toBe(before.currentId);
@@ -147,7 +148,7 @@ describe("rotateMasterKey", () => {
   });
 
   it("puts the file back as it was when re-encryption fails, and rethrows", async () => {
-    loadKeyring({ env: {}, dataDir: dir });
+    loadKeyring({ env: {}, dataDir: dir, create: true });
     const content = fs.readFileSync(keyFile(), "utf8");
     const failure = new Error("transaction rolled back");
     await expect(rotateMasterKey(dir, async () => Promise.reject(failure))).rejects.toBe(failure);
@@ -157,7 +158,7 @@ describe("rotateMasterKey", () => {
   });
 
   it("changes keyFileVersion each time it rewrites the file", async () => {
-    loadKeyring({ env: {}, dataDir: dir });
+    loadKeyring({ env: {}, dataDir: dir, create: true });
     const versions = [keyFileVersion(dir)];
     await rotateMasterKey(dir, async () => {
       versions.push(keyFileVersion(dir));
@@ -173,7 +174,7 @@ describe("rotateMasterKey", () => {
   });
 
   it("refuses while another rotation holds the lock", async () => {
-    loadKeyring({ env: {}, dataDir: dir });
+    loadKeyring({ env: {}, dataDir: dir, create: true });
     fs.writeFileSync(`${keyFile()}.lock`, "");
     await expect(rotateMasterKey(dir, async () => undefined)).rejects.toThrow(/Another key rotation/);
   });

@@ -149,16 +149,20 @@ function createKeyFile(dataDir: string): Keyring {
 
 /**
  * The keyring to use. GATEWARDEN_SECRET_KEY (with optional _ID and PREVIOUS_SECRET_KEYS)
- * wins; otherwise <dataDir>/secret.key is read, or created with a fresh key.
+ * wins; otherwise <dataDir>/secret.key is read. It is created with a fresh key only
+ * when `create` says so: the server's start-up does, and only while no secret is stored
+ * (a new key over existing data would make every secret unreadable).
  */
-export function loadKeyring({ env = process.env, dataDir }: { env?: Env; dataDir?: string }): Keyring {
+export function loadKeyring({ env = process.env, dataDir, create = false }: { env?: Env; dataDir?: string; create?: boolean }): Keyring {
   const secret = env.GATEWARDEN_SECRET_KEY;
   if (secret?.trim()) return keyringFromEnv(env, secret);
   if (!dataDir) {
     throw new SecretError("bad-key", "Set GATEWARDEN_SECRET_KEY or give a data directory for secret.key");
   }
   const file = keyFilePath(dataDir);
-  return fs.existsSync(file) ? readKeyFile(file) : createKeyFile(dataDir);
+  if (fs.existsSync(file)) return readKeyFile(file);
+  if (create) return createKeyFile(dataDir);
+  throw new SecretError("key-file", `There is no master key: set GATEWARDEN_SECRET_KEY or put the key file back at ${file}`);
 }
 
 /**
