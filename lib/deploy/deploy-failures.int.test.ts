@@ -192,7 +192,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
     const foreign = "HandEditedForeignKey0123456789abcdefXYZ";
     try {
       await execInRouter(lab, "hq", ["sh", "-c", `umask 077; cat > ${file}`], { input: original.replace(/secret = .*/, `secret = "${foreign}"`) });
-      const job = await runJobToEnd(admin, "deploy", { tunnelId: t, dryRun: true });
+      const job = await runJobToEnd(admin, "plan", { tunnelId: t });
       expect(job.status).toBe("succeeded");
       const log = job.logs.map((l) => l.message).join("\n");
       expect(log).toContain(`${file}: secret file differs (content withheld`);

@@ -63,11 +63,16 @@ export class GatewayWork {
     return primary ? (this.current.get(primary.path) ?? null) !== null : false;
   }
 
-  /** Copies the files about to change to BACKUP_ROOT/<jobId>/ on the router, then keeps only the newest `keep` backups there. */
+  /**
+   * Copies the files about to change to BACKUP_ROOT/<jobId>/ on the router, then keeps
+   * only the newest `keep` backups there. Secret files are not copied: Gatewarden renders
+   * them again from its rows (a rollback restores them from the job's memory), and a
+   * backup folder must not keep retired keys on the router.
+   */
   async backUp(jobId: string, keep = getEnv().deployBackupsKept): Promise<number> {
     let n = 0;
     for (const c of this.plan?.changes ?? []) {
-      if (c.before === null) continue;
+      if (c.before === null || c.secret) continue;
       const path = backupPathFor(jobId, c.path);
       await this.router.ensureDir(path.slice(0, path.lastIndexOf("/")), 0o700);
       await this.router.uploadFile({ path, content: c.before, mode: 0o600 });

@@ -87,4 +87,14 @@ describe("deploy backups on a lab router", () => {
     expect(await listBackups("branch1")).toEqual(branch1Before);
     expect(branch1Before).toHaveLength(9 + foreign.length);
   });
+
+  it("keeps no key in a backup: a changed secret file is restored from the job, never copied into the backup folder", async () => {
+    const secrets = `/etc/swanctl/conf.d/gw-${tunnelId}.secrets.conf`;
+    const conf = `/etc/swanctl/conf.d/gw-${tunnelId}.conf`;
+    await sh("hq", `sed -i 's/secret = .*/secret = "RetiredKeyThatMustNotStay0123456789"/' ${secrets}; echo '# drift' >> ${conf}`);
+    const job = await runJobToEnd(admin, "deploy", { tunnelId });
+    expect(job.status).toBe("succeeded");
+    expect(await sh("hq", `find ${B}/${job.id} -type f | sort`)).toBe(`${B}/${job.id}${conf}\n`);
+    expect(await sh("hq", `grep -rl RetiredKeyThatMustNotStay ${B} /etc/swanctl || true`)).toBe("");
+  });
 });
