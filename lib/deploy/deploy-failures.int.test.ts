@@ -50,6 +50,24 @@ afterAll(async () => {
 });
 
 describe("a deploy that fails leaves the routers as they were", () => {
+  it("a router holding a key Gatewarden does not know (hand-edited): the dry run says the secret file differs and prints no key", async () => {
+    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } } }))!.id;
+    const file = `/etc/swanctl/conf.d/gw-${t.toLowerCase()}.secrets.conf`;
+    const original = (await execInRouter(lab, "hq", ["cat", file])).stdout;
+    const foreign = "HandEditedForeignKey0123456789abcdefXYZ";
+    try {
+      await execInRouter(lab, "hq", ["sh", "-c", `umask 077; cat > ${file}`], { input: original.replace(/secret = .*/, `secret = "${foreign}"`) });
+      const job = await runJobToEnd(admin, "plan", { tunnelId: t });
+      expect(job.status).toBe("succeeded");
+      const log = job.logs.map((l) => l.message).join("\n");
+      expect(log).toContain(`${file}: secret file differs (content withheld`);
+      expect(log).not.toContain(foreign);
+      expect(JSON.stringify(job)).not.toContain(foreign);
+    } finally {
+      await execInRouter(lab, "hq", ["sh", "-c", `umask 077; cat > ${file}`], { input: original });
+    }
+  });
+
   it("gateway unreachable (nothing listens on its SSH port)", async () => {
     const before = await configSnapshot("hq");
     const t = await addTunnel("hq", "branch2", "Modern IKEv1 (racoon)");
@@ -185,21 +203,4 @@ describe("a deploy that fails leaves the routers as they were", () => {
     expect(await lanPingOk("branch3", "branch2")).toBe(true);
   });
 
-  it("a router holding a key Gatewarden does not know (hand-edited): the dry run says the secret file differs and prints no key", async () => {
-    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } } }))!.id;
-    const file = `/etc/swanctl/conf.d/gw-${t.toLowerCase()}.secrets.conf`;
-    const original = (await execInRouter(lab, "hq", ["cat", file])).stdout;
-    const foreign = "HandEditedForeignKey0123456789abcdefXYZ";
-    try {
-      await execInRouter(lab, "hq", ["sh", "-c", `umask 077; cat > ${file}`], { input: original.replace(/secret = .*/, `secret = "${foreign}"`) });
-      const job = await runJobToEnd(admin, "plan", { tunnelId: t });
-      expect(job.status).toBe("succeeded");
-      const log = job.logs.map((l) => l.message).join("\n");
-      expect(log).toContain(`${file}: secret file differs (content withheld`);
-      expect(log).not.toContain(foreign);
-      expect(JSON.stringify(job)).not.toContain(foreign);
-    } finally {
-      await execInRouter(lab, "hq", ["sh", "-c", `umask 077; cat > ${file}`], { input: original });
-    }
-  });
 });
