@@ -3,6 +3,7 @@
 // start the background job runner.
 import "server-only";
 import { verifyMasterKey } from "@/lib/config/keyring";
+import { bindSshCredentialsToGatewayIds } from "@/lib/inventory/bind-ssh-credentials";
 import { ensureBuiltInProfiles } from "@/lib/db/crypto-profiles";
 import { logger } from "@/lib/log/logger";
 import { getJobRunner } from "@/lib/jobs/runtime";
@@ -20,6 +21,8 @@ export async function onServerStart(): Promise<void> {
     console.error(`gatewarden: ${message}`);
     process.exit(1);
   }
+  const rebound = await bindSshCredentialsToGatewayIds(keyring);
+  if (rebound) logger.info({ rebound }, "SSH credentials bound to their gateway's id");
   await ensureBuiltInProfiles();
   // Marks jobs a previous process left running as interrupted, then takes new work.
   await getJobRunner().start();

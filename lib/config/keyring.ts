@@ -28,7 +28,20 @@ export function getKeyring(): Keyring {
   return ring;
 }
 
-const purposeOf = (s: StoredEnvelope) => (s.kind === "psk" ? secretPurpose.psk(s.tunnelId, s.version) : secretPurpose.sshCredential(s.gatewayName));
+/** The AADs an envelope may be sealed with: its own, and for SSH credentials written before they were bound to the gateway's id, the name-bound one. */
+const purposesOf = (s: StoredEnvelope) =>
+  s.kind === "psk" ? [secretPurpose.psk(s.tunnelId, s.version)] : [secretPurpose.sshCredential(s.id), secretPurpose.legacySshCredential(s.gatewayName)];
+
+function opens(s: StoredEnvelope, ring: Keyring): boolean {
+  return purposesOf(s).some((aad) => {
+    try {
+      decryptSecret(s.envelope, ring, aad);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
 
 /**
  * The start-up check: whenever encrypted secrets are stored, the master key must be
@@ -46,12 +59,8 @@ export async function verifyMasterKey(): Promise<Keyring> {
     const why = e instanceof Error ? e.message : String(e);
     throw new SecretError("key-file", `${total} encrypted secret(s) are stored, but the master key cannot be used: ${why}. Refusing to start: a new key would leave every stored secret unreadable.`);
   }
-  for (const s of sample) {
-    try {
-      decryptSecret(s.envelope, ring, purposeOf(s));
-    } catch {
-      throw new SecretError("bad-key", `The master key in ${where} does not decrypt the stored secrets (a wrong or replaced key?). Refusing to start; restore the key they were sealed with.`);
-    }
+  if (!sample.every((s) => opens(s, ring))) {
+    throw new SecretError("bad-key", `The master key in ${where} does not decrypt the stored secrets (a wrong or replaced key?). Refusing to start; restore the key they were sealed with.`);
   }
   globalForKeys.gatewardenKeyring = { ring, version: process.env.GATEWARDEN_SECRET_KEY?.trim() ? "environment" : keyFileVersion(getEnv().keyDir) };
   return ring;
@@ -60,5 +69,8 @@ export async function verifyMasterKey(): Promise<Keyring> {
 /** AAD labels bind each ciphertext to the row it belongs to. */
 export const secretPurpose = {
   psk: (tunnelId: string, version: number) => `psk:${tunnelId}:${version}`,
-  sshCredential: (gatewayName: string) => `ssh:${gatewayName}`,
+  /** Bound to the gateway's immutable id: renaming a gateway cannot detach its credential. */
+  sshCredential: (gatewayId: string) => `ssh-gw:${gatewayId}`,
+  /** What SSH credentials were bound to before: the gateway's (editable) name. Read only to upgrade them. */
+  legacySshCredential: (gatewayName: string) => `ssh:${gatewayName}`,
 };

@@ -26,6 +26,7 @@ export async function loadInventorySnapshot(tx: Tx) {
 export type InventorySnapshot = Awaited<ReturnType<typeof loadInventorySnapshot>>;
 
 export type NewGatewayRow = {
+  id: string;
   name: string;
   platform: string;
   publicIp: string;

@@ -14,7 +14,7 @@ import type { RouterIO } from "@/lib/deploy/router-io";
 export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Promise<RouterIO>;
 
 export function sessionOptionsFor(gw: GatewayConnectionRow): OpenSessionOptions {
-  const secret = decryptSecret(gw.sshSecretEnc, getKeyring(), secretPurpose.sshCredential(gw.name));
+  const secret = decryptSecret(gw.sshSecretEnc, getKeyring(), secretPurpose.sshCredential(gw.id));
   return {
     host: gw.sshHost,
     port: gw.sshPort,

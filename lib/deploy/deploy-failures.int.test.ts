@@ -101,7 +101,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
     const { getKeyring, secretPurpose } = await import("@/lib/config/keyring");
     const gw = (await (await db()).gateway.findUnique({ where: { id: gatewayIds.get("branch2")! } }))!;
     const stranger = generateEd25519KeyPair().privateKey;
-    await (await db()).gateway.update({ where: { id: gw.id }, data: { sshSecretEnc: encryptSecret(stranger, getKeyring(), secretPurpose.sshCredential(gw.name)) } });
+    await (await db()).gateway.update({ where: { id: gw.id }, data: { sshSecretEnc: encryptSecret(stranger, getKeyring(), secretPurpose.sshCredential(gw.id)) } });
     const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gw.id } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } } }))!.id;
     const before = await configSnapshot("branch2");
     const job = await deploy(t);

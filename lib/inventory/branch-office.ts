@@ -88,7 +88,8 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
   if (Object.keys(errors).length) throw new ValidationError(errors);
 
   const keyring = getKeyring();
-  const sshSecretEnc = encryptSecret(credential!, keyring, secretPurpose.sshCredential(input.gatewayName));
+  const gatewayId = randomUUID();
+  const sshSecretEnc = encryptSecret(credential!, keyring, secretPurpose.sshCredential(gatewayId));
 
   return runInTransaction(async (tx) => {
     const snap = await loadInventorySnapshot(tx);
@@ -131,11 +132,12 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
     }
     if (Object.keys(errors).length) throw new ValidationError(errors);
 
-    const { siteId, gatewayId } = await insertSiteWithGateway(tx, {
+    const { siteId } = await insertSiteWithGateway(tx, {
       siteName: input.siteName,
       description: input.description,
       subnets,
       gateway: {
+        id: gatewayId,
         name: input.gatewayName,
         platform: input.platform,
         publicIp: input.publicIp,

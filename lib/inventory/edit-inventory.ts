@@ -33,7 +33,7 @@ export async function updateGatewaySshAccess(actor: AuditActor, gatewayId: strin
   let sshSecretEnc = gw.sshSecretEnc;
   if (newCredentialGiven || input.sshAuthType !== gw.sshAuthType) {
     const credential = checkCredential(input, errors);
-    if (credential) sshSecretEnc = encryptSecret(credential, getKeyring(), secretPurpose.sshCredential(gw.name));
+    if (credential) sshSecretEnc = encryptSecret(credential, getKeyring(), secretPurpose.sshCredential(gatewayId));
   }
   if (Object.keys(errors).length) throw new ValidationError(errors);
   const before = { sshHost: gw.sshHost, sshPort: gw.sshPort, sshUser: gw.sshUser, sshAuthType: gw.sshAuthType };

@@ -51,7 +51,7 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     const { decryptSecret } = await import("@/lib/secrets/envelope");
     const { secretPurpose } = await import("@/lib/config/keyring");
     const ring = loadKeyring({ env: {}, dataDir });
-    return (await envelopes()).map((s) => decryptSecret(s.envelope, ring, s.kind === "psk" ? secretPurpose.psk(s.tunnelId, s.version) : secretPurpose.sshCredential(s.gatewayName)));
+    return (await envelopes()).map((s) => decryptSecret(s.envelope, ring, s.kind === "psk" ? secretPurpose.psk(s.tunnelId, s.version) : secretPurpose.sshCredential(s.id)));
   };
 
   beforeAll(async () => {

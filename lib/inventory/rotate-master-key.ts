@@ -21,7 +21,7 @@ export type MasterKeyRotation =
 // A rotation rewrites every secret of the fleet in one transaction: more than a form's 15 s.
 const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
 
-const aadOf = (s: StoredEnvelope) => (s.kind === "psk" ? secretPurpose.psk(s.tunnelId, s.version) : secretPurpose.sshCredential(s.gatewayName));
+const aadOf = (s: StoredEnvelope) => (s.kind === "psk" ? secretPurpose.psk(s.tunnelId, s.version) : secretPurpose.sshCredential(s.id));
 const describe = (s: StoredEnvelope) => (s.kind === "psk" ? `PSK version ${s.version} of tunnel ${s.tunnelId}` : `the SSH credential of gateway ${s.gatewayName}`);
 
 /**
