@@ -212,7 +212,7 @@ describe("npm run keys:rotate's command line", () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "gatewarden-int-"));
     try {
       const { loadKeyring } = await import("@/lib/secrets/keyring");
-      loadKeyring({ env: {}, dataDir });
+      loadKeyring({ env: {}, dataDir, create: true });
       const fileBefore = fs.readFileSync(path.join(dataDir, "secret.key"), "utf8");
       const run = await runScript({ DATABASE_URL: "", GATEWARDEN_DATA_DIR: dataDir, GATEWARDEN_SECRET_KEY: "" }, ["--force"]);
       expect(run.code).toBe(2);
