@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { RenderError, type TunnelEnd } from "../contract";
-import { MODERN_PROFILE } from "../crypto-profiles";
+import { BUILT_IN_PROFILES, MODERN_IKEV1_PROFILE, MODERN_PROFILE } from "../crypto-profiles";
+import { checkRacoonConfig } from "./racoon-grammar";
 import { ARTICLE_NET_TO_NET, ARTICLE_NODE_TO_NODE } from "./article-fixtures";
 import { parseIfcfg } from "./parse";
 import { previewCentosFiles, racoonLifetime, renderCentosFiles } from "./render";
@@ -101,7 +102,6 @@ describe("centos-racoon render: profiles and limits", () => {
     expect(renderCentosFiles(modernV1)[0]!.content).toContain('IKE_ENC="aes 256"\n');
     const racoon = renderCentosFiles(modernV1)[2]!.content;
     expect(racoon).toContain("  encryption_algorithm aes 256;\n  authentication_algorithm hmac_sha256;\n");
-    expect(racoon).not.toContain("compression_algorithm");
   });
 
   it("quotes a typed PSK that bash would otherwise expand", () => {
@@ -123,5 +123,21 @@ describe("centos-racoon render: profiles and limits", () => {
 
   it("writes racoon lifetimes in the largest exact unit", () => {
     expect([racoonLifetime(3600), racoonLifetime(5400), racoonLifetime(301)]).toEqual(["1 hour", "90 min", "301 sec"]);
+  });
+});
+
+/** The article's remote block (Listing 8 without its stray `;`): a peer file racoon accepts. */
+const peerFile = (dst: string) => remoteListing(dst).slice(2);
+
+describe("centos-racoon render: racoon accepts what it is given", () => {
+  const ikev1 = BUILT_IN_PROFILES.filter((p) => p.ikeVersion === 1);
+
+  it("racoon.conf of every IKEv1 profile has the compression_algorithm racoon requires in sainfo, even when the profile offers no IPComp", () => {
+    for (const profile of [...ikev1, { ...MODERN_IKEV1_PROFILE, esp: { ...MODERN_IKEV1_PROFILE.esp, compression: null } }]) {
+      const racoon = byName(renderCentosFiles({ ...ARTICLE_NET_TO_NET, profile }), "racoon.conf");
+      const check = checkRacoonConfig({ "/etc/racoon/racoon.conf": racoon, "/etc/racoon/198.18.2.1.conf": peerFile("198.18.2.1") });
+      expect(check.error, profile.name).toBeNull();
+      expect(racoon, profile.name).toContain("  compression_algorithm deflate;\n");
+    }
   });
 });

@@ -103,7 +103,9 @@ export function renderRacoonConf(end: TunnelEnd): string {
     `  lifetime time ${racoonLifetime(end.profile.childLifetimeSeconds)};`,
     `  encryption_algorithm ${esp.encryption.map((e) => ESP_ENC[e]).join(", ")};`,
     `  authentication_algorithm ${esp.integrity.map((i) => `hmac_${i}`).join(", ")};`,
-    ...(esp.compression === null ? [] : [`  compression_algorithm ${esp.compression};`]),
+    // racoon refuses a sainfo without it (cfparse.y:1321). It offers IPComp only for an
+    // SPD entry asking for ipcomp, which ifup never writes (FACTS.md), so it is always there.
+    "  compression_algorithm deflate;",
     "}",
     // ifup appends this line only when missing; carrying it keeps a pushed racoon.conf complete.
     racoonInclude(end),
