@@ -6,6 +6,7 @@ import { formatIpv4 } from "@/lib/domain/ip";
 import type { CryptoProfile, Platform, PlatformId, RenderedFile, TunnelEnd } from "./contract";
 import { DH_GROUPS, ESP_ENCRYPTIONS, IKE_ENCRYPTIONS, INTEGRITIES } from "./crypto-profiles";
 import { parseIfcfg } from "./centos-racoon/parse";
+import { centosProfileProblems } from "./centos-racoon/profile-problems";
 import { libreswanProfileProblems } from "./libreswan/algorithms";
 import { parseIpsecConf, parseIpsecSecrets } from "./libreswan/parse-ipsec-conf";
 import { parseSwanctlConf, section } from "./strongswan/parse-swanctl-conf";
@@ -23,10 +24,11 @@ const subnet = fc.tuple(ipInt, fc.integer({ min: 8, max: 30 }), fc.nat()).map(([
 
 /**
  * Profiles a platform refuses by design (Libreswan: no modp768/modp1024, no ECP group for
- * IKEv1 PFS) are left out of the random ones; each refusal has its platform's own test.
+ * IKEv1 PFS; racoon: no ECP group at all) are left out of the random ones; each refusal has its platform's own test.
  */
 const CAN_RUN: Partial<Record<PlatformId, (profile: CryptoProfile) => boolean>> = {
   libreswan: (profile) => libreswanProfileProblems(profile).length === 0,
+  "centos-racoon": (profile) => centosProfileProblems(profile).length === 0,
 };
 
 function profileArbitrary(platform: Platform): fc.Arbitrary<CryptoProfile> {

@@ -15,6 +15,11 @@ describe("profileSupport", () => {
     expect(article.libreswan).toMatch(/^Libreswan cannot use DH group 2 \(modp1024\) for IKE: .*DH groups are 5 or 14–21/);
   });
 
+  it("refuses ECP groups on CentOS: racoon has none", () => {
+    const ecp = { ...MODERN_IKEV1_PROFILE, ike: { ...MODERN_IKEV1_PROFILE.ike, dhGroup: 19 as const }, esp: { ...MODERN_IKEV1_PROFILE.esp, pfsGroup: 20 as const } };
+    expect(byPlatform(ecp)).toMatchObject({ strongswan: null, "centos-racoon": expect.stringMatching(/^racoon has no DH group 19 \(ecp256\)/) });
+  });
+
   it("names each platform for the page that lists them", () => {
     expect(profileSupport(MODERN_PROFILE).map((s) => s.shortLabel)).toContain("Libreswan");
   });

@@ -121,6 +121,19 @@ describe("centos-racoon render: profiles and limits", () => {
     }
   });
 
+  it("refuses DH groups racoon does not have (19–21 are ECP; racoon has MODP only), for IKE and for PFS", () => {
+    for (const group of [19, 20, 21] as const) {
+      const ike = { ...MODERN_IKEV1_PROFILE, ike: { ...MODERN_IKEV1_PROFILE.ike, dhGroup: group } };
+      const pfs = { ...MODERN_IKEV1_PROFILE, esp: { ...MODERN_IKEV1_PROFILE.esp, pfsGroup: group } };
+      for (const [profile, field] of [[ike, "profile.ike.dhGroup"], [pfs, "profile.esp.pfsGroup"]] as const) {
+        const error = (() => { try { renderCentosFiles({ ...ARTICLE_NET_TO_NET, profile }); } catch (e) { return e; } })();
+        expect(error, `${field} ${group}`).toBeInstanceOf(RenderError);
+        expect((error as RenderError).field).toBe(field);
+        expect((error as RenderError).message).toMatch(new RegExp(`racoon has no DH group ${group} \\(ecp\\d+\\)`));
+      }
+    }
+  });
+
   it("writes racoon lifetimes in the largest exact unit", () => {
     expect([racoonLifetime(3600), racoonLifetime(5400), racoonLifetime(301)]).toEqual(["1 hour", "90 min", "301 sec"]);
   });

@@ -4,6 +4,7 @@
 import { RenderError, type CryptoProfile, type EspEncryption, type IkeEncryption, type RenderedFile, type TunnelEnd } from "../contract";
 import { cidrContains } from "@/lib/domain/ip";
 import { assertTunnelEnd } from "../shared/assert-end";
+import { centosProfileProblems } from "./profile-problems";
 
 export const NETWORK_SCRIPTS = "/etc/sysconfig/network-scripts";
 export const RACOON_CONF = "/etc/racoon/racoon.conf";
@@ -32,9 +33,8 @@ export function racoonLifetime(seconds: number): string {
 
 function assertRenderable(end: TunnelEnd): void {
   assertTunnelEnd(end);
-  if (end.profile.ikeVersion !== 1) {
-    throw new RenderError("unsupported", "profile.ikeVersion", "centos-racoon speaks IKEv1 only (racoon); choose an IKEv1 profile or the strongswan platform");
-  }
+  const [problem] = centosProfileProblems(end.profile);
+  if (problem) throw new RenderError("unsupported", problem.field, problem.message);
   // racoon's getpsk() decodes keys that start with 0x as hex: the peer would derive another key.
   if (/^0[xX]/.test(end.psk)) {
     throw new RenderError("invalid-input", "psk", "racoon reads a pre-shared key starting with 0x as hex; generate another key");
