@@ -130,21 +130,24 @@ export function renderCentosFiles(end: TunnelEnd): RenderedFile[] {
   return files;
 }
 
-/** The remote block ifup writes to /etc/racoon/<DST>.conf (Listings 3/8, without the `Bdh_group` typo). */
+/**
+ * The remote block of /etc/racoon/<DST>.conf in ifup-ipsec's own layout, tabs included
+ * (ifup-ipsec:215-231): no leading `;` line (the article's Listings 3/8 have one, and racoon
+ * refuses it), no `Bdh_group` typo.
+ */
 export function renderRemoteConf(end: TunnelEnd): string {
   const p: CryptoProfile = end.profile;
   return [
-    ";",
     `remote ${end.remote.publicIp}`,
     "{",
-    `  exchange_mode ${p.exchangeModes.join(", ")};`,
-    "  my_identifier address;",
-    "  proposal {",
-    `    encryption_algorithm ${IKE_ENC[p.ike.encryption]};`,
-    `    hash_algorithm ${p.ike.integrity};`,
-    "    authentication_method pre_shared_key;",
-    `    dh_group ${p.ike.dhGroup};`,
-    "  }",
+    `\texchange_mode ${p.exchangeModes.join(", ")};`,
+    "\tmy_identifier address;",
+    "\tproposal {",
+    `\t        encryption_algorithm ${IKE_ENC[p.ike.encryption]};`,
+    `\t\thash_algorithm ${p.ike.integrity};`,
+    "\t\tauthentication_method pre_shared_key;",
+    `\t\tdh_group ${p.ike.dhGroup};`,
+    "\t}",
     "}",
     "",
   ].join("\n");
