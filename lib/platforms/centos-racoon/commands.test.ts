@@ -3,16 +3,17 @@ import { ARTICLE_NET_TO_NET, ARTICLE_NODE_TO_NODE } from "./article-fixtures";
 import { centosApplyCommands, centosKeySwitch, centosStatusCommands, centosTeardownCommands } from "./commands";
 
 describe("centos-racoon commands", () => {
-  it("net-to-net: enables forwarding, then ifdown (may fail) and ifup", () => {
+  it("net-to-net: enables forwarding, then ifdown (may fail), keeps the pushed peer file newer than ifcfg, and ifup", () => {
     expect(centosApplyCommands(ARTICLE_NET_TO_NET).map((c) => [c.argv, c.allowFailure ?? false])).toEqual([
       [["/sbin/sysctl", "-p", "/etc/sysctl.d/90-gatewarden-ipsec.conf"], false],
       [["/sbin/ifdown", "ipsec1"], true],
+      [["touch", "/etc/racoon/198.18.2.1.conf"], false],
       [["/sbin/ifup", "ipsec1"], false],
     ]);
   });
 
   it("host-to-host needs no forwarding", () => {
-    expect(centosApplyCommands(ARTICLE_NODE_TO_NODE).map((c) => c.argv[0])).toEqual(["/sbin/ifdown", "/sbin/ifup"]);
+    expect(centosApplyCommands(ARTICLE_NODE_TO_NODE).map((c) => c.argv[0])).toEqual(["/sbin/ifdown", "touch", "/sbin/ifup"]);
   });
 
   it("tears down with ifdown, rotates by cycling the interface, reads routes and optional SAs", () => {

@@ -1,7 +1,7 @@
 // Commands for a CentOS initscripts router: ifup/ifdown drive racoon and the route, and
 // `ip route` shows whether the tunnel is configured (see DESIGN.md, ifup-ipsec facts).
 import type { Command, KeySwitchCommands, TunnelEnd } from "../contract";
-import { SYSCTL_DROP_IN } from "./render";
+import { remoteConfPath, SYSCTL_DROP_IN } from "./render";
 
 const ifdown = (end: TunnelEnd, description: string): Command => ({ argv: ["/sbin/ifdown", end.interfaceName], description, allowFailure: true });
 
@@ -21,7 +21,11 @@ export function centosApplyCommands(end: TunnelEnd): Command[] {
   commands.push(
     // ifdown fails when the tunnel was never up; that is the normal first deploy.
     ifdown(end, `stop ${end.interfaceName} so ifup rereads the files`),
-    ifup(end, `bring ${end.interfaceName} up: writes racoon's remote block and psk.txt, adds the route`),
+    {
+      argv: ["touch", remoteConfPath(end)],
+      description: `keep ${remoteConfPath(end)} newer than ifcfg-${end.interfaceName}: ifup-ipsec rewrites it (with exchange_mode aggressive, main) only when it is missing or older`,
+    },
+    ifup(end, `bring ${end.interfaceName} up: writes psk.txt, installs the policies, adds the route, starts or reloads racoon`),
   );
   return commands;
 }

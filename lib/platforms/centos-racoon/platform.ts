@@ -10,6 +10,7 @@ const FILE_KINDS: [RegExp, string][] = [
   [/\/ifcfg-(ipsec\d+)$/, "interface definition of $1 (peer, subnets, IKE algorithms); `ifup $1` reads it"],
   [/\/keys-(ipsec\d+)$/, "pre-shared key of $1; `ifup $1` copies it into /etc/racoon/psk.txt"],
   [/\/racoon\.conf$/, "racoon's main configuration: the phase-2 (sainfo) block shared by every tunnel, one include per tunnel"],
+  [/\/racoon\/(\d+\.\d+\.\d+\.\d+)\.conf$/, "racoon's phase-1 (remote) block for the peer $1, as ifup writes it but with the profile's exchange modes; keep it newer than the tunnel's ifcfg file (`touch`) or ifup rewrites it with `aggressive, main`"],
   [/\/sysctl\.d\/[^/]+\.conf$/, "enables IP forwarding between LAN and tunnels (net-to-net)"],
 ];
 
@@ -32,7 +33,11 @@ export const centosRacoonPlatform: Platform = {
   preview: previewCentosFiles,
   sharedFileMergers: { [RACOON_CONF]: mergeRacoonConf },
   describeFile: describeCentosFile,
-  installNotes: () => ["`ifup ipsecN` also writes /etc/racoon/<peer>.conf and the peer's line in /etc/racoon/psk.txt", "from these files; they are not in the bundle."],
+  installNotes: () => [
+    "`ifup ipsecN` also writes the peer's line in /etc/racoon/psk.txt from keys-ipsecN; it is not in the bundle.",
+    "Stock ifup rewrites /etc/racoon/<peer>.conf with `exchange_mode aggressive, main` whenever that file is",
+    "older than ifcfg-ipsecN: the `touch` above keeps the bundle's copy. Touch it again after editing ifcfg-ipsecN.",
+  ],
   applyCommands: centosApplyCommands,
   teardownCommands: centosTeardownCommands,
   // ifdown already removed the tunnel's route, policies and racoon include.

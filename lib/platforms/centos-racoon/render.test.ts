@@ -3,6 +3,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { RenderError, type TunnelEnd } from "../contract";
 import { BUILT_IN_PROFILES, MODERN_IKEV1_PROFILE, MODERN_PROFILE } from "../crypto-profiles";
+import { renderGatewayFiles } from "../gateway-files";
+import { centosApplyCommands } from "./commands";
+import { centosRacoonPlatform } from "./platform";
 import { checkRacoonConfig } from "./racoon-grammar";
 import { ARTICLE_NET_TO_NET, ARTICLE_NODE_TO_NODE } from "./article-fixtures";
 import { parseIfcfg } from "./parse";
@@ -65,10 +68,10 @@ describe("centos-racoon render: the article's node-to-node scenario", () => {
     expect(files.map((f) => f.path)).not.toContain("/etc/sysctl.d/90-gatewarden-ipsec.conf");
   });
 
-  it("renders Listing 4 and previews Listing 3 and the psk.txt line", () => {
+  it("renders Listings 4 and 3, and previews the psk.txt line", () => {
     expectContainsInOrder(byName(files, "racoon.conf"), racoonListing("198.18.0.2"));
     // Listing 3 without its first line: the stray `;` is a racoon syntax error, and ifup writes none.
-    expect(statements(byName(preview, "198.18.0.2.conf"))).toEqual(statements(remoteListing("198.18.0.2")).slice(1));
+    expect(statements(byName(files, "198.18.0.2.conf"))).toEqual(statements(remoteListing("198.18.0.2")).slice(1));
     expect(byName(preview, "psk.txt")).toBe("198.18.0.2  my_key\n");
   });
 });
@@ -89,9 +92,9 @@ describe("centos-racoon render: the article's network-to-network scenario", () =
     expect(byName(files, "keys-ipsec1")).toBe("IKE_PSK=r3dh4t11nux\n");
   });
 
-  it("renders Listing 7, previews Listing 8, and turns on forwarding", () => {
+  it("renders Listings 7 and 8, and turns on forwarding", () => {
     expectContainsInOrder(byName(files, "racoon.conf"), racoonListing("198.18.2.1"));
-    expect(statements(byName(preview, "198.18.2.1.conf"))).toEqual(statements(remoteListing("198.18.2.1")).slice(1));
+    expect(statements(byName(files, "198.18.2.1.conf"))).toEqual(statements(remoteListing("198.18.2.1")).slice(1));
     expect(byName(files, "90-gatewarden-ipsec.conf")).toContain("\nnet.ipv4.ip_forward = 1\n");
     expect(preview.find((f) => f.path === "/etc/racoon/racoon.conf")!.content).toBe('include "/etc/racoon/198.18.2.1.conf";\n');
   });
@@ -151,7 +154,7 @@ describe("centos-racoon render: racoon accepts what it is given", () => {
   it("<DST>.conf is what ifup writes: no leading `;` line (a racoon syntax error), ifup's layout, accepted by racoon", () => {
     for (const end of [ARTICLE_NODE_TO_NODE, ARTICLE_NET_TO_NET]) {
       const dst = end.remote.publicIp;
-      const remote = [...renderCentosFiles(end), ...previewCentosFiles(end)].find((f) => f.path === `/etc/racoon/${dst}.conf`)!.content;
+      const remote = renderCentosFiles(end).find((f) => f.path === `/etc/racoon/${dst}.conf`)!.content;
       expect(remote).toBe(ifupRemote(dst));
       const racoon = byName(renderCentosFiles(end), "racoon.conf");
       expect(checkRacoonConfig({ "/etc/racoon/racoon.conf": racoon, [`/etc/racoon/${dst}.conf`]: remote }).error).toBeNull();
@@ -167,5 +170,33 @@ describe("centos-racoon render: racoon accepts what it is given", () => {
       expect(check.error, profile.name).toBeNull();
       expect(racoon, profile.name).toContain("  compression_algorithm deflate;\n");
     }
+  });
+});
+
+describe("centos-racoon render: racoon's first start and its exchange mode", () => {
+  const hubEnd = (n: number): TunnelEnd => ({
+    ...ARTICLE_NET_TO_NET, tunnelId: `t${n}`, connectionName: `gw-t${n}`, interfaceName: `ipsec${n}`, profile: MODERN_IKEV1_PROFILE,
+    remote: { publicIp: `198.18.2.${n + 1}`, lanAddress: `192.168.${20 + n}.254`, subnets: [`192.168.${20 + n}.0/24`] },
+  });
+
+  it("a hub's racoon starts on the pushed files alone: every <DST>.conf racoon.conf includes is pushed with it, before any ifup", () => {
+    const files = renderGatewayFiles(centosRacoonPlatform, [hubEnd(0), hubEnd(1), hubEnd(2)]);
+    const check = checkRacoonConfig(new Map(files.map((f) => [f.path, f.content])));
+    expect(check.error).toBeNull();
+    expect(check.remotes.map((r) => r.address)).toEqual(["198.18.2.1", "198.18.2.2", "198.18.2.3"]);
+  });
+
+  it("racoon starts in the profile's first mode: <DST>.conf is pushed and touched after the upload, so ifup (which rewrites it only when older than ifcfg) keeps it", () => {
+    const end = hubEnd(0);
+    const remote = renderCentosFiles(end).find((f) => f.path === "/etc/racoon/198.18.2.1.conf");
+    expect(remote).toMatchObject({ scope: "tunnel", secret: false, mode: 0o644 });
+    expect(remote!.content).toContain("\texchange_mode main;\n");
+    const files = Object.fromEntries(renderCentosFiles(end).map((f) => [f.path, f.content]));
+    expect(checkRacoonConfig(files).remotes[0]!.exchangeModes[0]).toBe("main");
+    const argv = centosApplyCommands(end).map((c) => c.argv.join(" "));
+    const touch = argv.indexOf("touch /etc/racoon/198.18.2.1.conf");
+    expect(touch).toBeGreaterThan(argv.indexOf("/sbin/ifdown ipsec0"));
+    expect(touch).toBeLessThan(argv.indexOf("/sbin/ifup ipsec0"));
+    expect(previewCentosFiles(end).map((f) => f.path)).not.toContain("/etc/racoon/198.18.2.1.conf");
   });
 });

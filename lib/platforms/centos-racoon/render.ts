@@ -1,6 +1,6 @@
 // Renders the article's CentOS files for one tunnel end: ifcfg-ipsecN, keys-ipsecN,
-// racoon.conf (Listings 1, 2, 4, 6, 7) and, for net-to-net, a sysctl drop-in; plus a
-// preview of what `ifup ipsecN` will generate from them (Listings 3/8, psk.txt).
+// racoon.conf (Listings 1, 2, 4, 6, 7), the peer's remote block <DST>.conf (Listings 3/8)
+// and, for net-to-net, a sysctl drop-in; plus a preview of what `ifup ipsecN` adds (psk.txt).
 import { RenderError, type CryptoProfile, type EspEncryption, type IkeEncryption, type RenderedFile, type TunnelEnd } from "../contract";
 import { cidrContains } from "@/lib/domain/ip";
 import { assertTunnelEnd } from "../shared/assert-end";
@@ -73,8 +73,10 @@ export function renderIfcfg(end: TunnelEnd): string {
     `# Managed by Gatewarden (tunnel ${end.tunnelId}); edits are overwritten on the next deploy.`,
     "# AH_PROTO=none: ESP alone authenticates and encrypts; AH adds nothing over it, breaks",
     "# behind NAT, and strongSwan's kernel-libipsec (the lab routers) implements ESP only.",
-    "# IKE_EXCHANGE_MODE is a Gatewarden extension read by the lab's ifup; stock initscripts",
-    '# ignore it and always offer "aggressive, main".',
+    "# Stock ifup-ipsec has no exchange-mode variable: it writes `exchange_mode aggressive, main`",
+    `# whenever /etc/racoon/${end.remote.publicIp}.conf is missing or older than this file. Gatewarden`,
+    "# pushes that file with the profile's modes and touches it after this one, so ifup keeps it.",
+    "# IKE_EXCHANGE_MODE is read only by Gatewarden's lab emulation of ifup.",
     ...vars.map(([k, v]) => `${k}=${shellValue(v)}`),
     // Always quoted, as the lab's ifup expects: the value is a comma list.
     `IKE_EXCHANGE_MODE="${p.exchangeModes.join(", ")}"`,
@@ -113,8 +115,11 @@ export function renderRacoonConf(end: TunnelEnd): string {
   ].join("\n");
 }
 
+/** /etc/racoon/<DST>.conf, the remote block of the tunnel's peer. */
+export const remoteConfPath = (end: TunnelEnd) => `/etc/racoon/${end.remote.publicIp}.conf`;
+
 /** The line racoon.conf needs per tunnel; lib/platforms/centos-racoon/merge-racoon-conf.ts keys on it. */
-export const racoonInclude = (end: TunnelEnd) => `include "/etc/racoon/${end.remote.publicIp}.conf";`;
+export const racoonInclude = (end: TunnelEnd) => `include "${remoteConfPath(end)}";`;
 
 export function renderCentosFiles(end: TunnelEnd): RenderedFile[] {
   assertRenderable(end);
@@ -122,6 +127,9 @@ export function renderCentosFiles(end: TunnelEnd): RenderedFile[] {
     file(`${NETWORK_SCRIPTS}/ifcfg-${end.interfaceName}`, renderIfcfg(end)),
     file(`${NETWORK_SCRIPTS}/keys-${end.interfaceName}`, renderKeys(end), true),
     file(RACOON_CONF, renderRacoonConf(end), false, "gateway"),
+    // Pushed rather than left to ifup: racoon.conf includes it, and an include matching no
+    // file stops racoon (a hub's first start would fail on the peers not yet up).
+    file(remoteConfPath(end), renderRemoteConf(end)),
   ];
   if (end.kind === "net-to-net") {
     const sysctl = "# Managed by Gatewarden: routers of net-to-net tunnels forward between LAN and tunnel.\nnet.ipv4.ip_forward = 1\n";
@@ -133,7 +141,9 @@ export function renderCentosFiles(end: TunnelEnd): RenderedFile[] {
 /**
  * The remote block of /etc/racoon/<DST>.conf in ifup-ipsec's own layout, tabs included
  * (ifup-ipsec:215-231): no leading `;` line (the article's Listings 3/8 have one, and racoon
- * refuses it), no `Bdh_group` typo.
+ * refuses it), no `Bdh_group` typo. The exchange modes are the profile's: ifup would write
+ * `aggressive, main`, but it leaves a <DST>.conf newer than ifcfg-ipsecN alone, and the
+ * apply commands touch this one after the upload.
  */
 export function renderRemoteConf(end: TunnelEnd): string {
   const p: CryptoProfile = end.profile;
@@ -157,7 +167,6 @@ export function previewCentosFiles(end: TunnelEnd): RenderedFile[] {
   assertRenderable(end);
   const dst = end.remote.publicIp;
   return [
-    { ...file(`/etc/racoon/${dst}.conf`, renderRemoteConf(end)), note: `written by ifup ${end.interfaceName} from ifcfg-${end.interfaceName}` },
     { ...file("/etc/racoon/psk.txt", `${dst}  ${end.psk}\n`, true, "gateway"), note: `ifup ${end.interfaceName} adds this line from keys-${end.interfaceName}` },
     { ...file(RACOON_CONF, `${racoonInclude(end)}\n`, false, "gateway"), note: "ifup appends this line when missing; Gatewarden's racoon.conf already carries it" },
   ];
