@@ -1,5 +1,6 @@
 // The centos-racoon platform: the article's initscripts files driven by ifup/ifdown.
 import type { Platform, RenderedFile } from "../contract";
+import { centosCaveats } from "./caveats";
 import { centosApplyCommands, centosKeySwitch, centosSaListCommands, centosStatusCommands, centosTeardownCommands } from "./commands";
 import { mergeRacoonConf } from "./merge-racoon-conf";
 import { centosTunnelSas, parseCentosStatus } from "./parse";
@@ -38,6 +39,7 @@ export const centosRacoonPlatform: Platform = {
     "Stock ifup rewrites /etc/racoon/<peer>.conf with `exchange_mode aggressive, main` whenever that file is",
     "older than ifcfg-ipsecN: the `touch` above keeps the bundle's copy. Touch it again after editing ifcfg-ipsecN.",
   ],
+  caveats: centosCaveats,
   applyCommands: centosApplyCommands,
   teardownCommands: centosTeardownCommands,
   // ifdown already removed the tunnel's route, policies and racoon include.
