@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ARTICLE_NET_TO_NET, ARTICLE_NODE_TO_NODE } from "./article-fixtures";
 import { centosApplyCommands, centosKeySwitch, centosStatusCommands, centosTeardownCommands } from "./commands";
+import { centosRacoonPlatform } from "./platform";
 
 describe("centos-racoon commands", () => {
   it("net-to-net: enables forwarding, then ifdown (may fail), keeps the pushed peer file newer than ifcfg, and ifup", () => {
@@ -21,5 +22,9 @@ describe("centos-racoon commands", () => {
     expect(centosKeySwitch.load(ARTICLE_NODE_TO_NODE)).toEqual([]);
     expect([...centosKeySwitch.stop(ARTICLE_NODE_TO_NODE), ...centosKeySwitch.start(ARTICLE_NODE_TO_NODE)].map((c) => c.argv)).toEqual([["/sbin/ifdown", "ipsec0"], ["/sbin/ifup", "ipsec0"]]);
     expect(centosStatusCommands().map((c) => [c.argv.join(" "), c.allowFailure ?? false])).toEqual([["ip route list table all", false], ["swanctl --list-sas --raw", true]]);
+  });
+
+  it("tells whoever installs a bundle that AH is off and what a hand-configured peer needs", () => {
+    expect(centosRacoonPlatform.installNotes().join(" ")).toMatch(/AH is off \(AH_PROTO=none[^)]*\).*from the article.*will not interoperate until it sets AH_PROTO=none too/);
   });
 });

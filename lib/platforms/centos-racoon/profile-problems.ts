@@ -4,6 +4,9 @@ import type { CryptoProfile, DhGroup } from "../contract";
 import { DH_GROUP_NAMES } from "../crypto-profiles";
 import { RACOON_DH_GROUPS } from "./racoon-algorithms";
 
+/** racoon's phase-1 lifetime when <DST>.conf names none, as ifup-ipsec writes it (oakley.h:133). */
+export const RACOON_PHASE1_LIFETIME_SECONDS = 28_800;
+
 export interface CentosProfileProblem {
   /** Dotted path as RenderError reports it, e.g. "profile.ike.dhGroup". */
   field: string;
@@ -24,5 +27,11 @@ export function centosProfileProblems(profile: CryptoProfile): CentosProfileProb
     problems.push({ field: "profile.ikeVersion", message: "centos-racoon speaks IKEv1 only (racoon); choose an IKEv1 profile or the strongswan platform" });
   }
   problems.push(...dhProblem(profile.ike.dhGroup, "profile.ike.dhGroup", "IKE (dh_group)"), ...dhProblem(profile.esp.pfsGroup, "profile.esp.pfsGroup", "PFS (pfs_group)"));
+  if (profile.ikeLifetimeSeconds !== RACOON_PHASE1_LIFETIME_SECONDS) {
+    problems.push({
+      field: "profile.ikeLifetimeSeconds",
+      message: `ifup-ipsec writes no phase-1 lifetime, so racoon keeps its default of 8 hours (${RACOON_PHASE1_LIFETIME_SECONDS} s); this profile asks for ${profile.ikeLifetimeSeconds} s. Use ${RACOON_PHASE1_LIFETIME_SECONDS} s for tunnels with a CentOS end.`,
+    });
+  }
   return problems;
 }

@@ -9,7 +9,7 @@ import { centosRacoonPlatform } from "./platform";
 import { checkRacoonConfig } from "./racoon-grammar";
 import { ARTICLE_NET_TO_NET, ARTICLE_NODE_TO_NODE } from "./article-fixtures";
 import { parseIfcfg } from "./parse";
-import { previewCentosFiles, racoonLifetime, renderCentosFiles } from "./render";
+import { previewCentosFiles, racoonLifetime, renderCentosFiles, renderIfcfg } from "./render";
 
 // UPDATE_GOLDEN=1 rewrites the golden files; review the diff before committing.
 function expectGolden(dir: string, files: { path: string; content: string }[]) {
@@ -101,7 +101,7 @@ describe("centos-racoon render: the article's network-to-network scenario", () =
 });
 
 describe("centos-racoon render: profiles and limits", () => {
-  const strongProfile = { ...MODERN_PROFILE, ikeVersion: 1 as const, exchangeModes: ["main" as const], esp: { ...MODERN_PROFILE.esp, pfsGroup: 14 as const } };
+  const strongProfile = { ...MODERN_PROFILE, ikeVersion: 1 as const, exchangeModes: ["main" as const], esp: { ...MODERN_PROFILE.esp, pfsGroup: 14 as const }, ikeLifetimeSeconds: 28_800 };
   const modernV1: TunnelEnd = { ...ARTICLE_NET_TO_NET, profile: { ...strongProfile, ike: { encryption: "aes256", integrity: "sha256", dhGroup: 14 } } };
 
   it("emits algorithm variables only when they differ from the initscripts defaults", () => {
@@ -140,6 +140,21 @@ describe("centos-racoon render: profiles and limits", () => {
         expect((error as RenderError).message).toMatch(new RegExp(`racoon has no DH group ${group} \\(ecp\\d+\\)`));
       }
     }
+  });
+
+  it("refuses a phase-1 lifetime other than racoon's 8 hours: ifup writes none, so racoon would use its default", () => {
+    const profile = { ...MODERN_IKEV1_PROFILE, ikeLifetimeSeconds: 3600 };
+    expect(() => renderCentosFiles({ ...ARTICLE_NET_TO_NET, profile })).toThrow(RenderError);
+    try { renderCentosFiles({ ...ARTICLE_NET_TO_NET, profile }); } catch (e) {
+      expect((e as RenderError).field).toBe("profile.ikeLifetimeSeconds");
+      expect((e as RenderError).message).toMatch(/28800 s/);
+    }
+    expect(() => renderCentosFiles({ ...ARTICLE_NET_TO_NET, profile: { ...profile, ikeLifetimeSeconds: 28_800 } })).not.toThrow();
+  });
+
+  it("says in ifcfg-ipsecN that AH is off and what that means for a peer configured from the article", () => {
+    const ifcfg = renderIfcfg(ARTICLE_NET_TO_NET);
+    for (const words of ["ifup-ipsec turns AH on unless AH_PROTO=none", "set up by hand from the article", "will not interoperate"]) expect(ifcfg).toContain(words);
   });
 
   it("writes racoon lifetimes in the largest exact unit", () => {

@@ -73,6 +73,8 @@ export function renderIfcfg(end: TunnelEnd): string {
     `# Managed by Gatewarden (tunnel ${end.tunnelId}); edits are overwritten on the next deploy.`,
     "# AH_PROTO=none: ESP alone authenticates and encrypts; AH adds nothing over it, breaks",
     "# behind NAT, and strongSwan's kernel-libipsec (the lab routers) implements ESP only.",
+    "# ifup-ipsec turns AH on unless AH_PROTO=none: a peer set up by hand from the article",
+    "# (no AH_PROTO) requires AH and will not interoperate until it sets AH_PROTO=none too.",
     "# Stock ifup-ipsec has no exchange-mode variable: it writes `exchange_mode aggressive, main`",
     `# whenever /etc/racoon/${end.remote.publicIp}.conf is missing or older than this file. Gatewarden`,
     "# pushes that file with the profile's modes and touches it after this one, so ifup keeps it.",
