@@ -142,6 +142,15 @@ describe("centos-racoon render: profiles and limits", () => {
     }
   });
 
+  it("tells a two-subnet site what it can do: the advice of one tunnel per subnet pair cannot be followed (one tunnel per peer)", () => {
+    const two = { ...ARTICLE_NET_TO_NET, remote: { ...ARTICLE_NET_TO_NET.remote, subnets: ["192.168.2.0/24", "192.168.3.0/24"] } };
+    const message = (() => { try { renderCentosFiles(two); } catch (e) { return (e as RenderError).message; } })();
+    expect(message).not.toMatch(/one tunnel per subnet pair/);
+    expect(message).toMatch(/one tunnel per peer/);
+    expect(message).toMatch(/192\.168\.2\.0\/23 is the smallest network holding 192\.168\.2\.0\/24 and 192\.168\.3\.0\/24/);
+    expect(message).toMatch(/strongswan platform/);
+  });
+
   it("refuses a phase-1 lifetime other than racoon's 8 hours: ifup writes none, so racoon would use its default", () => {
     const profile = { ...MODERN_IKEV1_PROFILE, ikeLifetimeSeconds: 3600 };
     expect(() => renderCentosFiles({ ...ARTICLE_NET_TO_NET, profile })).toThrow(RenderError);

@@ -4,6 +4,7 @@
 import { RenderError, type CryptoProfile, type EspEncryption, type IkeEncryption, type RenderedFile, type TunnelEnd } from "../contract";
 import { cidrContains } from "@/lib/domain/ip";
 import { assertTunnelEnd } from "../shared/assert-end";
+import { oneSubnetAdvice } from "../shared/covering-network";
 import { centosProfileProblems } from "./profile-problems";
 
 export const NETWORK_SCRIPTS = "/etc/sysconfig/network-scripts";
@@ -43,7 +44,9 @@ function assertRenderable(end: TunnelEnd): void {
     for (const side of ["local", "remote"] as const) {
       const s = end[side];
       if (s.subnets.length !== 1) {
-        throw new RenderError("unsupported", `${side}.subnets`, `CentOS ifcfg-ipsecN carries one SRCNET/DSTNET: the ${side} side needs exactly one subnet (has ${s.subnets.length}); use one tunnel per subnet pair or the strongswan platform`);
+        // A second tunnel for another subnet pair is no way out: ifup keeps one psk.txt line
+        // and one /etc/racoon/<peer>.conf per peer address, and Gatewarden one tunnel per gateway pair.
+        throw new RenderError("unsupported", `${side}.subnets`, `CentOS ifcfg-ipsecN carries one SRCNET/DSTNET, and a CentOS router has one tunnel per peer (one psk.txt line and one /etc/racoon/<peer>.conf per peer address): the ${side} side needs exactly one subnet (has ${s.subnets.length}). ${oneSubnetAdvice(s.subnets)}`);
       }
       if (s.lanAddress === null || !cidrContains(s.subnets[0]!, s.lanAddress)) {
         throw new RenderError("invalid-input", `${side}.lanAddress`, `net-to-net needs the ${side} router's LAN address inside ${s.subnets[0]} (${side === "local" ? "SRCGW" : "DSTGW"})`);
