@@ -1,7 +1,7 @@
 // Commands for a CentOS initscripts router: ifup/ifdown drive racoon and the route, and
 // `ip route` shows whether the tunnel is configured (see DESIGN.md, ifup-ipsec facts).
 import type { Command, KeySwitchCommands, TunnelEnd } from "../contract";
-import { remoteConfPath, SYSCTL_DROP_IN } from "./render";
+import { forgetPskScriptPath, PSK_TXT, remoteConfPath, SYSCTL_DROP_IN } from "./render";
 
 const ifdown = (end: TunnelEnd, description: string): Command => ({ argv: ["/sbin/ifdown", end.interfaceName], description, allowFailure: true });
 
@@ -30,8 +30,21 @@ export function centosApplyCommands(end: TunnelEnd): Command[] {
   return commands;
 }
 
+/**
+ * ifdown removes the route, the policies and racoon's include but keeps the peer's
+ * psk.txt line (and <DST>.conf, a tunnel file the deploy layer removes next): the pushed
+ * sed script deletes the line. It may fail on a tunnel deployed before the script existed
+ * (exit 4: no script) or a router without psk.txt (exit 2); the log shows it.
+ */
 export function centosTeardownCommands(end: TunnelEnd): Command[] {
-  return [ifdown(end, `stop ${end.interfaceName} and remove its route`)];
+  return [
+    ifdown(end, `stop ${end.interfaceName} and remove its route`),
+    {
+      argv: ["sed", "-i", "-f", forgetPskScriptPath(end), PSK_TXT],
+      description: `delete ${end.remote.publicIp}'s pre-shared key from ${PSK_TXT} (ifdown keeps it)`,
+      allowFailure: true,
+    },
+  ];
 }
 
 /** ifup rewrites psk.txt from keys-ipsecN, so a new key takes effect only by cycling the interface. */

@@ -12,6 +12,7 @@ const FILE_KINDS: [RegExp, string][] = [
   [/\/keys-(ipsec\d+)$/, "pre-shared key of $1; `ifup $1` copies it into /etc/racoon/psk.txt"],
   [/\/racoon\.conf$/, "racoon's main configuration: the phase-2 (sainfo) block shared by every tunnel, one include per tunnel"],
   [/\/racoon\/(\d+\.\d+\.\d+\.\d+)\.conf$/, "racoon's phase-1 (remote) block for the peer $1, as ifup writes it but with the profile's exchange modes; keep it newer than the tunnel's ifcfg file (`touch`) or ifup rewrites it with `aggressive, main`"],
+  [/\/gatewarden\/forget-([\d.]+)\.sed$/, "sed script the teardown runs to delete the peer $1's line from /etc/racoon/psk.txt (ifdown keeps it)"],
   [/\/sysctl\.d\/[^/]+\.conf$/, "enables IP forwarding between LAN and tunnels (net-to-net)"],
 ];
 

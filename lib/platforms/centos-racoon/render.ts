@@ -9,6 +9,7 @@ import { centosProfileProblems } from "./profile-problems";
 
 export const NETWORK_SCRIPTS = "/etc/sysconfig/network-scripts";
 export const RACOON_CONF = "/etc/racoon/racoon.conf";
+export const PSK_TXT = "/etc/racoon/psk.txt";
 export const SYSCTL_DROP_IN = "/etc/sysctl.d/90-gatewarden-ipsec.conf";
 
 // The values initscripts' ifup-ipsec uses when a variable is absent.
@@ -123,6 +124,20 @@ export function renderRacoonConf(end: TunnelEnd): string {
 /** /etc/racoon/<DST>.conf, the remote block of the tunnel's peer. */
 export const remoteConfPath = (end: TunnelEnd) => `/etc/racoon/${end.remote.publicIp}.conf`;
 
+/** The sed script teardown runs on psk.txt: argv cannot carry `^` or `\\`, a file can. */
+export const forgetPskScriptPath = (end: TunnelEnd) => `/etc/racoon/gatewarden/forget-${end.remote.publicIp}.sed`;
+
+/**
+ * Deletes the peer's line from /etc/racoon/psk.txt, the line ifup wrote as "DST  PSK"
+ * (ifup-ipsec:209-212) and ifdown keeps. Anchored and with escaped dots, so neither
+ * 198.18.2.10's line nor a key containing the address matches. The first line must not
+ * be `#n` (POSIX sed would then print nothing).
+ */
+export function renderForgetPskScript(end: TunnelEnd): string {
+  const dst = end.remote.publicIp.replaceAll(".", "\\.");
+  return `# Gatewarden: on teardown of tunnel ${end.tunnelId}, delete peer ${end.remote.publicIp}'s line from /etc/racoon/psk.txt.\n/^${dst}[[:space:]]/d\n`;
+}
+
 /** The line racoon.conf needs per tunnel; lib/platforms/centos-racoon/merge-racoon-conf.ts keys on it. */
 export const racoonInclude = (end: TunnelEnd) => `include "${remoteConfPath(end)}";`;
 
@@ -135,6 +150,7 @@ export function renderCentosFiles(end: TunnelEnd): RenderedFile[] {
     // Pushed rather than left to ifup: racoon.conf includes it, and an include matching no
     // file stops racoon (a hub's first start would fail on the peers not yet up).
     file(remoteConfPath(end), renderRemoteConf(end)),
+    file(forgetPskScriptPath(end), renderForgetPskScript(end)),
   ];
   if (end.kind === "net-to-net") {
     const sysctl = "# Managed by Gatewarden: routers of net-to-net tunnels forward between LAN and tunnel.\nnet.ipv4.ip_forward = 1\n";
@@ -172,7 +188,7 @@ export function previewCentosFiles(end: TunnelEnd): RenderedFile[] {
   assertRenderable(end);
   const dst = end.remote.publicIp;
   return [
-    { ...file("/etc/racoon/psk.txt", `${dst}  ${end.psk}\n`, true, "gateway"), note: `ifup ${end.interfaceName} adds this line from keys-${end.interfaceName}` },
+    { ...file(PSK_TXT, `${dst}  ${end.psk}\n`, true, "gateway"), note: `ifup ${end.interfaceName} adds this line from keys-${end.interfaceName}` },
     { ...file(RACOON_CONF, `${racoonInclude(end)}\n`, false, "gateway"), note: "ifup appends this line when missing; Gatewarden's racoon.conf already carries it" },
   ];
 }
