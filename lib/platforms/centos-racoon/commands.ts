@@ -55,17 +55,34 @@ export const centosKeySwitch: KeySwitchCommands = {
   start: (end) => [ifup(end, `start ${end.interfaceName} with the new key`)],
 };
 
-const listSas = (): Command => ({ argv: ["swanctl", "--list-sas", "--raw"], description: "IKE/CHILD SAs when strongSwan is present (lab emulation), in vici's raw format", allowFailure: true });
+/** What a CentOS router can be asked about its tunnels, each read by parseCentosStatus. */
+export type CentosStatusSource = "ip-route" | "swanctl-sas" | "xfrm-state" | "setkey-sad";
+
+const STATUS_COMMANDS: Record<CentosStatusSource, Command> = {
+  // Text, not -json: CentOS 6's iproute2 has no JSON output.
+  "ip-route": { argv: ["ip", "route", "list", "table", "all"], description: "routes of every table: ifup's `DSTNET via SRCGW` shows the tunnel is configured" },
+  // Real racoon routers have no swanctl; the lab's emulation does. Its SA list is a bonus.
+  "swanctl-sas": { argv: ["swanctl", "--list-sas", "--raw"], description: "IKE/CHILD SAs when strongSwan is present (lab emulation), in vici's raw format", allowFailure: true },
+  // iproute2 before 5.1 (CentOS 6 and 7) has no `nokeys`: the output holds the SA keys, which the parser drops.
+  "xfrm-state": { argv: ["ip", "-s", "xfrm", "state"], description: "the kernel's SAs: SPIs, mode, counters and add time (prints the SA keys; only names and numbers are kept)" },
+  "setkey-sad": { argv: ["setkey", "-D"], description: "the kernel's SAD through PF_KEY with each SA's age (prints the SA keys; only names and numbers are kept)" },
+};
+
+/**
+ * What centosStatusCommands() runs, in order, and parseCentosStatus reads. The lab's
+ * emulation answers swanctl; a real CentOS router answers the kernel sources (FACTS.md,
+ * "Status on a real router"), which replace it once the lab's CentOS routers run them.
+ */
+export const CENTOS_STATUS_SOURCES: readonly CentosStatusSource[] = ["ip-route", "swanctl-sas"];
+/** The part of the status a key-switch proof needs (the SAs). */
+export const CENTOS_SA_LIST_SOURCES: readonly CentosStatusSource[] = ["swanctl-sas"];
+
+export const centosStatusCommandsFor = (sources: readonly CentosStatusSource[]): Command[] => sources.map((s) => STATUS_COMMANDS[s]);
 
 export function centosStatusCommands(): Command[] {
-  return [
-    // Text, not -json: CentOS 6's iproute2 has no JSON output.
-    { argv: ["ip", "route", "list", "table", "all"], description: "routes of every table: ifup's `DSTNET via SRCGW` shows the tunnel is configured" },
-    // Real racoon routers have no swanctl; the lab's emulation does. Its SA list is a bonus.
-    listSas(),
-  ];
+  return centosStatusCommandsFor(CENTOS_STATUS_SOURCES);
 }
 
 export function centosSaListCommands(): Command[] {
-  return [listSas()];
+  return centosStatusCommandsFor(CENTOS_SA_LIST_SOURCES);
 }

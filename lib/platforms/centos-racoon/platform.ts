@@ -3,7 +3,7 @@ import type { Platform, RenderedFile } from "../contract";
 import { centosCaveats } from "./caveats";
 import { centosApplyCommands, centosKeySwitch, centosSaListCommands, centosStatusCommands, centosTeardownCommands } from "./commands";
 import { mergeRacoonConf } from "./merge-racoon-conf";
-import { centosTunnelSas, parseCentosStatus } from "./parse";
+import { centosTunnelSasFrom, parseCentosStatus } from "./parse";
 import { previewCentosFiles, RACOON_CONF, renderCentosFiles } from "./render";
 
 // What a file is, by where it goes; $1 is the interface when the path names one.
@@ -50,7 +50,7 @@ export const centosRacoonPlatform: Platform = {
   reloadCommands: () => [],
   keySwitch: centosKeySwitch,
   statusCommands: centosStatusCommands,
-  parseStatus: parseCentosStatus,
+  parseStatus: (end, results) => parseCentosStatus(end, results),
   saListCommands: centosSaListCommands,
-  parseSaList: (end, [result]) => centosTunnelSas(end, result),
+  parseSaList: (end, results) => centosTunnelSasFrom(end, results),
 };
