@@ -189,6 +189,6 @@ export function previewCentosFiles(end: TunnelEnd): RenderedFile[] {
   const dst = end.remote.publicIp;
   return [
     { ...file(PSK_TXT, `${dst}  ${end.psk}\n`, true, "gateway"), note: `ifup ${end.interfaceName} adds this line from keys-${end.interfaceName}` },
-    { ...file(RACOON_CONF, `${racoonInclude(end)}\n`, false, "gateway"), note: "ifup appends this line when missing; Gatewarden's racoon.conf already carries it" },
+    { ...file(RACOON_CONF, `${racoonInclude(end)}\n`, false, "gateway"), note: "ifup drops this line and appends it again (it moves to the end); Gatewarden's racoon.conf already carries it" },
   ];
 }
