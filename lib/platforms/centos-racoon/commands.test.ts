@@ -9,7 +9,7 @@ describe("centos-racoon commands", () => {
     expect(centosApplyCommands(ARTICLE_NET_TO_NET).map((c) => [c.argv, c.allowFailure ?? false])).toEqual([
       [["/sbin/sysctl", "-p", "/etc/sysctl.d/90-gatewarden-ipsec.conf"], false],
       [["/sbin/ifdown", "ipsec1"], true],
-      [["touch", "/etc/racoon/198.18.2.1.conf"], false],
+      [["touch", "-c", "/etc/racoon/198.18.2.1.conf"], false],
       [["/sbin/ifup", "ipsec1"], false],
     ]);
   });

@@ -22,7 +22,8 @@ export function centosApplyCommands(end: TunnelEnd): Command[] {
     // ifdown fails when the tunnel was never up; that is the normal first deploy.
     ifdown(end, `stop ${end.interfaceName} so ifup rereads the files`),
     {
-      argv: ["touch", remoteConfPath(end)],
+      // -c: a missing file stays missing (ifup then writes its own), never an empty one ifup would keep.
+      argv: ["touch", "-c", remoteConfPath(end)],
       description: `keep ${remoteConfPath(end)} newer than ifcfg-${end.interfaceName}: ifup-ipsec rewrites it (with exchange_mode aggressive, main) only when it is missing or older`,
     },
     ifup(end, `bring ${end.interfaceName} up: writes psk.txt, installs the policies, adds the route, starts or reloads racoon`),

@@ -218,7 +218,7 @@ describe("centos-racoon render: racoon's first start and its exchange mode", () 
     const files = Object.fromEntries(renderCentosFiles(end).map((f) => [f.path, f.content]));
     expect(checkRacoonConfig(files).remotes[0]!.exchangeModes[0]).toBe("main");
     const argv = centosApplyCommands(end).map((c) => c.argv.join(" "));
-    const touch = argv.indexOf("touch /etc/racoon/198.18.2.1.conf");
+    const touch = argv.indexOf("touch -c /etc/racoon/198.18.2.1.conf");
     expect(touch).toBeGreaterThan(argv.indexOf("/sbin/ifdown ipsec0"));
     expect(touch).toBeLessThan(argv.indexOf("/sbin/ifup ipsec0"));
     expect(previewCentosFiles(end).map((f) => f.path)).not.toContain("/etc/racoon/198.18.2.1.conf");
