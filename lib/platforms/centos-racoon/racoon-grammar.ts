@@ -290,7 +290,7 @@ class Parser {
       else if (LOOSE_REMOTE_SPECS.includes(t.text)) this.skipStatement();
       else syntax(t);
     }
-    // process_rmconf (cfparse.y:174-240) runs when the block's `}` is read.
+    // process_rmconf (cfparse.y:175-240) runs when the block's `}` is read.
     if (modes.length === 0) fail(t, "no exchange mode specified.");
     if (proposals.length === 0) fail(t, `no remote specification found: ${address}.`);
     if (this.proposalErrors.length) fail(t, this.proposalErrors[0]!);
