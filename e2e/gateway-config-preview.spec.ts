@@ -71,10 +71,11 @@ test("the tunnel page shows both ends' files, ifup's output and the lint, with t
   await expect(keys.getByTestId("file-mode")).toHaveText("0600");
   await expect(racoonFiles.locator('li[data-path="/etc/racoon/racoon.conf"] pre')).toContainText(`include "/etc/racoon/${HUB.ip}.conf";`);
 
+  // The peer's remote block is pushed (ifup keeps it: it is touched after ifcfg-ipsecN).
+  await expect(racoonFiles.locator(`li[data-path="/etc/racoon/${HUB.ip}.conf"] pre`)).toContainText("exchange_mode main;");
+  await expect(racoonFiles.locator(`li[data-path="/etc/racoon/${HUB.ip}.conf"] pre`)).toContainText("dh_group 14;");
   // What `ifup ipsecN` will write from those files.
   await expect(racoonEnd.getByRole("heading", { name: /What ifup ipsec\d+ will generate/ })).toBeVisible();
-  await expect(racoonGenerated.locator(`li[data-path="/etc/racoon/${HUB.ip}.conf"] pre`)).toContainText("exchange_mode main;");
-  await expect(racoonGenerated.locator(`li[data-path="/etc/racoon/${HUB.ip}.conf"] pre`)).toContainText("dh_group 14;");
   await expect(racoonGenerated.locator('li[data-path="/etc/racoon/psk.txt"] pre')).toHaveText(`${HUB.ip}  ${MASK}`);
   await expect(racoonEnd).toContainText("/sbin/ifup ipsec");
 
@@ -114,7 +115,10 @@ test("an admin downloads the bundle: files at their paths, 0600 keys, the real P
   const keysName = members.find((m) => /^etc\/sysconfig\/network-scripts\/keys-ipsec\d+$/.test(m.name))!.name;
   const iface = keysName.split("-").pop()!;
   expect(members.map((m) => m.name).sort()).toEqual(
-    ["INSTALL.txt", "etc/racoon/racoon.conf", `etc/sysconfig/network-scripts/ifcfg-${iface}`, keysName, "etc/sysctl.d/90-gatewarden-ipsec.conf"].sort(),
+    [
+      "INSTALL.txt", "etc/racoon/racoon.conf", `etc/racoon/${HUB.ip}.conf`, `etc/racoon/gatewarden/forget-${HUB.ip}.sed`,
+      `etc/sysconfig/network-scripts/ifcfg-${iface}`, keysName, "etc/sysctl.d/90-gatewarden-ipsec.conf",
+    ].sort(),
   );
   expect(byName.get(keysName)!.mode).toBe(0o600);
   expect(byName.get(keysName)!.content).toBe(`IKE_PSK=${PSK}\n`);

@@ -6,6 +6,7 @@ import { formatIpv4 } from "@/lib/domain/ip";
 import type { CryptoProfile, Platform, PlatformId, RenderedFile, TunnelEnd } from "./contract";
 import { DH_GROUPS, ESP_ENCRYPTIONS, IKE_ENCRYPTIONS, INTEGRITIES } from "./crypto-profiles";
 import { parseIfcfg } from "./centos-racoon/parse";
+import { centosProfileProblems, RACOON_PHASE1_LIFETIME_SECONDS } from "./centos-racoon/profile-problems";
 import { libreswanProfileProblems } from "./libreswan/algorithms";
 import { parseIpsecConf, parseIpsecSecrets } from "./libreswan/parse-ipsec-conf";
 import { parseSwanctlConf, section } from "./strongswan/parse-swanctl-conf";
@@ -23,14 +24,21 @@ const subnet = fc.tuple(ipInt, fc.integer({ min: 8, max: 30 }), fc.nat()).map(([
 
 /**
  * Profiles a platform refuses by design (Libreswan: no modp768/modp1024, no ECP group for
- * IKEv1 PFS) are left out of the random ones; each refusal has its platform's own test.
+ * IKEv1 PFS; racoon: no ECP group at all) are left out of the random ones; each refusal has its platform's own test.
  */
 const CAN_RUN: Partial<Record<PlatformId, (profile: CryptoProfile) => boolean>> = {
   libreswan: (profile) => libreswanProfileProblems(profile).length === 0,
+  "centos-racoon": (profile) => centosProfileProblems(profile).length === 0,
+};
+
+/** Settings a platform has one fixed value for (racoon's phase-1 lifetime: ifup writes none). */
+const FIXED: Partial<Record<PlatformId, Partial<CryptoProfile>>> = {
+  "centos-racoon": { ikeLifetimeSeconds: RACOON_PHASE1_LIFETIME_SECONDS },
 };
 
 function profileArbitrary(platform: Platform): fc.Arbitrary<CryptoProfile> {
   const canRun = CAN_RUN[platform.id] ?? (() => true);
+  const fixed = FIXED[platform.id] ?? {};
   return fc.record({
     name: fc.constant("Random"),
     ikeVersion: fc.constantFrom(...platform.capabilities.ikeVersions),
@@ -45,7 +53,7 @@ function profileArbitrary(platform: Platform): fc.Arbitrary<CryptoProfile> {
     }),
     ikeLifetimeSeconds: fc.integer({ min: 300, max: 86_400 }),
     childLifetimeSeconds: fc.integer({ min: 300, max: 86_400 }),
-  }).filter(canRun);
+  }).map((p) => ({ ...p, ...fixed })).filter(canRun);
 }
 
 export function tunnelEndArbitrary(platform: Platform): fc.Arbitrary<TunnelEnd> {

@@ -67,6 +67,7 @@ describe.each(PLATFORM_IDS.map((id) => [id, getPlatform(id)] as const))("platfor
     expect(readBack(id, files).psk).toBe(end.psk);
     expectPskOnlyInSecrets(files, end.psk);
     for (const f of platform.preview(end)) expect(f.note).toBeTruthy();
+    for (const caveat of platform.caveats(end)) expect(caveat).not.toContain(end.psk);
   });
 
   it("builds argv-only commands without shell metacharacters", () => {

@@ -210,6 +210,12 @@ export interface Platform {
   describeFile(file: RenderedFile): string | null;
   /** Lines for the bundle's install note after the apply commands (router settings this platform needs). */
   installNotes(): string[];
+  /**
+   * What a person must know about how the router runs this end that its files do not show:
+   * where the router may do otherwise than the profile says, or what a peer configured by
+   * hand needs to interoperate. Shown with profile support; [] when there is nothing.
+   */
+  caveats(end: TunnelEnd): string[];
   /** Bring the tunnel (re)up after the files are in place. */
   applyCommands(end: TunnelEnd): Command[];
   /** Stop the tunnel now; removing the files is the deploy layer's job. */

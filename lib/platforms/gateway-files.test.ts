@@ -47,8 +47,14 @@ describe("renderGatewayFiles on a centos-racoon router with three tunnels", () =
     expectGolden("centos-three-tunnels", files);
   });
 
-  it("has every tunnel's ifcfg and keys file, and racoon.conf and the sysctl drop-in once", () => {
+  it("has every tunnel's ifcfg, keys, peer file and teardown script, and racoon.conf and the sysctl drop-in once", () => {
     expect(paths(files)).toEqual([
+      "/etc/racoon/198.18.0.20.conf",
+      "/etc/racoon/198.18.0.21.conf",
+      "/etc/racoon/198.18.0.22.conf",
+      "/etc/racoon/gatewarden/forget-198.18.0.20.sed",
+      "/etc/racoon/gatewarden/forget-198.18.0.21.sed",
+      "/etc/racoon/gatewarden/forget-198.18.0.22.sed",
       "/etc/racoon/racoon.conf",
       "/etc/sysconfig/network-scripts/ifcfg-ipsec0",
       "/etc/sysconfig/network-scripts/ifcfg-ipsec1",

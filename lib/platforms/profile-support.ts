@@ -9,6 +9,8 @@ export type ProfileSupport = {
   shortLabel: string;
   /** Why this platform cannot run the profile; null when it can. */
   reason: string | null;
+  /** How the platform runs it, where that differs from what the profile says ([] when it cannot run it). */
+  caveats: string[];
 };
 
 const trialEnd = (profile: CryptoProfile): TunnelEnd => ({
@@ -26,11 +28,12 @@ export function profileSupport(profile: CryptoProfile): ProfileSupport[] {
   return PLATFORM_IDS.map((id) => {
     const platform = getPlatform(id);
     try {
-      platform.render(trialEnd(profile));
-      return { platform: id, shortLabel: platform.shortLabel, reason: null };
+      const end = trialEnd(profile);
+      platform.render(end);
+      return { platform: id, shortLabel: platform.shortLabel, reason: null, caveats: platform.caveats(end) };
     } catch (e) {
       if (!(e instanceof RenderError)) throw e;
-      return { platform: id, shortLabel: platform.shortLabel, reason: e.message };
+      return { platform: id, shortLabel: platform.shortLabel, reason: e.message, caveats: [] };
     }
   });
 }

@@ -46,9 +46,10 @@ export interface IkeSa {
   state: string;
   version: 1 | 2;
   /**
-   * IKE SPIs as printed. Libreswan prints none: there these are the ESP SPIs of the SA's
-   * newest installed CHILD SA, lower first ("" without one): both ends print them
-   * alike, and they change with every new CHILD SA, so with every new IKE SA too.
+   * IKE SPIs as printed. Libreswan prints none, and CentOS's status is read from the
+   * kernel's SAs: there these are the ESP SPIs of the SA's newest installed CHILD SA, lower
+   * first ("" without one, or on CentOS when the newest pair cannot be told): both ends
+   * print them alike, and they change with every new CHILD SA, so with every new IKE SA too.
    */
   initiatorSpi: string;
   responderSpi: string;

@@ -30,7 +30,7 @@ export function mergeRacoonConf(parts: RacoonConfPart[]): string {
       throw new RenderError(
         "unsupported",
         "profile.esp",
-        `racoon.conf has one "sainfo anonymous" (phase 2) block for every tunnel of a router, but tunnels ${describe(first.end)} and ${describe(part.end)} need different phase-2 settings (ESP ciphers, integrity, PFS group, compression or lifetime). Give them crypto profiles with the same phase 2, or use the strongswan platform.`,
+        `racoon.conf has one "sainfo anonymous" (phase 2) block for every tunnel of a router, but tunnels ${describe(first.end)} and ${describe(part.end)} need different phase-2 settings (ESP ciphers, integrity, PFS group or lifetime). Give them crypto profiles with the same phase 2, or use the strongswan platform.`,
       );
     }
   }

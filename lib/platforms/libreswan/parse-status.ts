@@ -4,7 +4,7 @@ import type { ChildSa, ChildSaTraffic, CommandResult, IkeSa, IpRoute, TunnelEnd,
 import { findRouteTo, parseIpRouteList } from "../shared/parse-ip-route";
 import { firstErrorLine, routesTextOf } from "../shared/status-text";
 import { parseShowStates, parseTrafficStatus, type Said, type TrafficEntry, type WhackChildDetail, type WhackState } from "./parse-whack";
-import { parseXfrmStates, type XfrmState } from "./parse-xfrm-state";
+import { parseXfrmStates, type XfrmState } from "../shared/parse-xfrm-state";
 
 const ESTABLISHED_IKE = new Set(["STATE_V2_ESTABLISHED_IKE_SA", "STATE_MAIN_I4", "STATE_MAIN_R3", "STATE_AGGR_I2", "STATE_AGGR_R2"]);
 const ESTABLISHED_CHILD = new Set(["STATE_V2_ESTABLISHED_CHILD_SA", "STATE_QUICK_I2", "STATE_QUICK_R2"]);

@@ -44,6 +44,7 @@ export const libreswanPlatform: Platform = {
     "A new pre-shared key takes effect by taking the tunnel down and up again (Libreswan",
     "cannot reauthenticate on demand): a rotation interrupts traffic for a few seconds.",
   ],
+  caveats: () => [],
   applyCommands: libreswanApplyCommands,
   teardownCommands: libreswanTeardownCommands,
   reloadCommands: libreswanReloadCommands,

@@ -116,6 +116,9 @@ describe("libreswan render", () => {
   it("refuses more than one subnet per side and a net-to-net end without a LAN address inside its subnet", () => {
     const two = { ...MODERN_NET, remote: { ...MODERN_NET.remote, subnets: ["192.168.2.0/24", "10.2.0.0/16"] } };
     expect(refusal(two)).toMatchObject({ code: "unsupported", field: "remote.subnets" });
+    // Gatewarden has one tunnel per gateway pair: "one tunnel per subnet pair" cannot be followed.
+    expect(refusal(two).message).not.toMatch(/one tunnel per subnet pair/);
+    expect(refusal(two).message).toMatch(/No small network holds 192\.168\.2\.0\/24 and 10\.2\.0\.0\/16: put this gateway on the strongswan platform/);
     expect(refusal({ ...MODERN_NET, local: { ...MODERN_NET.local, lanAddress: null } })).toMatchObject({ code: "invalid-input", field: "local.lanAddress" });
     expect(refusal({ ...MODERN_NET, local: { ...MODERN_NET.local, lanAddress: "10.9.9.9" } }).field).toBe("local.lanAddress");
     // The peer's LAN address is the peer's business.

@@ -6,6 +6,7 @@
 import { RenderError, type RenderedFile, type TunnelEnd } from "../contract";
 import { cidrContains } from "@/lib/domain/ip";
 import { assertTunnelEnd } from "../shared/assert-end";
+import { oneSubnetAdvice } from "../shared/covering-network";
 import { droppedEspCiphers, espProposal, ikeProposal, libreswanProfileProblems } from "./algorithms";
 
 export const IPSEC_D = "/etc/ipsec.d";
@@ -20,7 +21,7 @@ function assertRenderable(end: TunnelEnd): void {
   if (end.kind !== "net-to-net") return;
   for (const side of ["local", "remote"] as const) {
     if (end[side].subnets.length !== 1) {
-      throw new RenderError("unsupported", `${side}.subnets`, `Gatewarden renders one subnet per side for Libreswan (leftsubnets= would split the tunnel into one connection per subnet pair): the ${side} side has ${end[side].subnets.length}; use one tunnel per subnet pair or the strongswan platform`);
+      throw new RenderError("unsupported", `${side}.subnets`, `Gatewarden renders one subnet per side for Libreswan (leftsubnets= would split the tunnel into one connection per subnet pair) and one tunnel per gateway pair: the ${side} side has ${end[side].subnets.length}. ${oneSubnetAdvice(end[side].subnets)}`);
     }
   }
   const lan = end.local.lanAddress;

@@ -112,7 +112,8 @@ describe("rendered CentOS files under a real bash `source`", () => {
   const VARS = ["TYPE", "ONBOOT", "IKE_METHOD", "SRC", "DST", "SRCGW", "DSTGW", "SRCNET", "DSTNET", "IKE_ENC", "IKE_AUTH", "IKE_DHGROUP", "AH_PROTO", "IKE_EXCHANGE_MODE", "IKE_PSK"];
   // Typed PSKs may hold characters bash treats specially outside quotes.
   const PSKS = ["my_key", "a&b|c>d<e", "~root:~x", "p*?[a]{b,c}", "(x)!y", "%^+=@,./-_"];
-  const modern: TunnelEnd["profile"] = { ...ARTICLE_LEGACY_PROFILE, exchangeModes: ["main"], ike: { encryption: "aes256", integrity: "sha384", dhGroup: 19 } };
+  // DH 14: racoon has no ECP group, so CentOS files are not rendered for 19–21.
+  const modern: TunnelEnd["profile"] = { ...ARTICLE_LEGACY_PROFILE, exchangeModes: ["main"], ike: { encryption: "aes256", integrity: "sha384", dhGroup: 14 } };
 
   it.each([
     ...PSKS.map((psk) => ({ ...ARTICLE_NODE_TO_NODE, psk })),

@@ -34,6 +34,7 @@ export const strongswanPlatform: Platform = {
     "strongSwan router: `make_before_break = yes` in the charon section of",
     "/etc/strongswan.conf (or /etc/strongswan.d/charon.conf), then restart strongSwan once.",
   ],
+  caveats: () => [],
   applyCommands: strongswanApplyCommands,
   teardownCommands: strongswanTeardownCommands,
   reloadCommands: strongswanReloadCommands,

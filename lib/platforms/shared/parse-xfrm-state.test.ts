@@ -3,8 +3,8 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseXfrmStates } from "./parse-xfrm-state";
 
-// Constructed from iproute2's source (see __fixtures__/README.md), to be replaced by VM lab recordings.
-const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "__fixtures__", name), "utf8");
+// Constructed from iproute2's source (see ../libreswan/__fixtures__/README.md), to be replaced by VM lab recordings.
+const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "..", "libreswan", "__fixtures__", name), "utf8");
 
 describe("parseXfrmStates", () => {
   it("reads each kernel SA's SPI, reqid, mode, algorithms, NAT encapsulation and counters", () => {
