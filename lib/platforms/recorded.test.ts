@@ -69,6 +69,20 @@ const CLAIMS: Record<string, (samples: Judged[][]) => void> = {
       });
     }
   },
+  ikev1: ([ends]) => {
+    for (const e of ends!) expect([e.label, e.status.state, e.status.ikeSa?.version, installedChild(e.status)?.state]).toEqual([e.label, "up", 1, "INSTALLED"]);
+  },
+  "ikev1-aggressive-ipcomp": (samples) => CLAIMS.ikev1!(samples),
+  // A key switch without make-before-break: the tunnel is up again on a new IKE SA and new CHILD SAs.
+  "key-switched": ([before, after]) => {
+    expect(after, "a sample after the switch").toBeDefined();
+    after!.forEach((e, j) => {
+      const old = before![j]!.status;
+      expect([e.label, e.status.state]).toEqual([e.label, "up"]);
+      expect(e.status.ikeSa!.uniqueId, e.label).not.toBe(old.ikeSa!.uniqueId);
+      expect(installedChild(e.status)!.inbound!.spi, e.label).not.toBe(installedChild(old)!.inbound!.spi);
+    });
+  },
   "host-to-host": ([ends]) => {
     for (const e of ends!) expect([e.label, e.status.state, installedChild(e.status)?.localTs[0]]).toEqual([e.label, "up", expect.stringMatching(/\/32$/)]);
   },
@@ -89,8 +103,10 @@ describe.each(PLATFORM_IDS)("recorded router output: %s", (id) => {
       expect(c.meta).toMatchObject({ case: name, platform: id, description: expect.any(String), recordedAt: expect.any(String) });
       expect(c.meta, "constructed: null, or how and why it was built").toHaveProperty("constructed");
       const routers = new Set(c.samples.flatMap(([, s]) => Object.keys(s)));
+      // The IKE daemon that printed the outputs, as it names its own version.
+      const daemon = id === "libreswan" ? { libreswan: expect.stringMatching(/Libreswan/) } : { strongswan: expect.stringMatching(/strongSwan/) };
       for (const r of routers) {
-        expect((c.meta.routers as Record<string, unknown>)[r], r).toMatchObject({ kind: id, strongswan: expect.stringMatching(/strongSwan/), iproute2: expect.stringMatching(/iproute2/), kernel: expect.any(String) });
+        expect((c.meta.routers as Record<string, unknown>)[r], r).toMatchObject({ kind: id, ...daemon, iproute2: expect.stringMatching(/iproute2/), kernel: expect.any(String) });
       }
     });
 

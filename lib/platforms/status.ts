@@ -42,14 +42,15 @@ export interface IkeSa {
   /** Connection name; "(unnamed)" for a half-open responder SA. */
   name: string;
   uniqueId: number;
-  /** ESTABLISHED, CONNECTING, REKEYING, DELETING... */
+  /** ESTABLISHED, CONNECTING, REKEYING, REKEYED (replaced, not yet deleted), DELETING... */
   state: string;
   version: 1 | 2;
   /**
    * IKE SPIs as printed. Libreswan prints none, and CentOS's status is read from the
    * kernel's SAs: there these are the ESP SPIs of the SA's newest installed CHILD SA, lower
    * first ("" without one, or on CentOS when the newest pair cannot be told): both ends
-   * print them alike, and they change with every new CHILD SA, so with every new IKE SA too.
+   * print them alike, and they change with every new CHILD SA, so with every negotiated
+   * IKE SA too (an IKE SA rekey keeps its CHILD SAs, and with them the old ones).
    */
   initiatorSpi: string;
   responderSpi: string;

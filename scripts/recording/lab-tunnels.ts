@@ -1,16 +1,34 @@
 // Tunnels on the recording lab's routers, driven the way a deploy drives them: the
 // platform's rendered files written into the router, its apply commands run in the
-// router (execInRouter: the router's own netns, /etc and charon), its status commands
-// recorded exactly as they print.
+// router (execInRouter: the router's own netns, /etc and charon; over SSH on a VM
+// router), its status commands recorded exactly as they print.
+import path from "node:path";
 import { execInRouter, labStatus, type LabState } from "@/e2e/lab/lab";
 import { expectedExit } from "@/lib/deploy/run-commands";
-import type { Command, Platform, PlatformId, TunnelEnd, TunnelKind } from "@/lib/platforms/contract";
+import type { Command, CryptoProfile, Platform, PlatformId, TunnelEnd, TunnelKind } from "@/lib/platforms/contract";
 import { MODERN_IKEV1_PROFILE, MODERN_PROFILE } from "@/lib/platforms/crypto-profiles";
 import { renderGatewayFiles } from "@/lib/platforms/gateway-files";
 import { getPlatform } from "@/lib/platforms";
 import { routerArgv, type RecordedResult, type Sample } from "@/lib/platforms/recorded-cases";
 
 const NOTABLE = /AUTHENTICATION_FAILED|AUTH_FAILED|NO_PROPOSAL_CHOSEN|did not come up/;
+
+// Run inside a VM router by python3 (the host's, shared into the guest): argv lists on stdin.
+const RUN_ONE = "def run(a):\n r = subprocess.run(a, capture_output=True, text=True, errors='surrogateescape')\n return {'argv': a, 'exitCode': r.returncode, 'stdout': r.stdout, 'stderr': r.stderr}\n";
+const RUN_ALL = `import json, subprocess, sys\n${RUN_ONE}print(json.dumps([run(a) for a in json.load(sys.stdin)]))\n`;
+const RUN_DURING = [
+  "import json, subprocess, sys, time",
+  RUN_ONE,
+  "job = json.load(sys.stdin)",
+  "t = subprocess.Popen(job['trigger'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)",
+  "rounds, done = [], None",
+  "while done is None or time.time() < done + job['after']:",
+  "  rounds.append([run(a) for a in job['argvs']])",
+  "  if done is None and t.poll() is not None: done = time.time()",
+  "out, err = t.communicate()",
+  "print(json.dumps({'rounds': rounds, 'trigger': {'argv': job['trigger'], 'exitCode': t.returncode, 'stdout': out, 'stderr': err}}))",
+  "",
+].join("\n");
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -36,8 +54,8 @@ export class Rig {
   }
 
   /** The two ends of a tunnel between routers a and b; each router numbers its interfaces ipsec0, ipsec1, … */
-  tunnel(id: string, a: string, b: string, kind: TunnelKind = "net-to-net"): Record<string, TunnelEnd> {
-    const profile = this.platform.capabilities.ikeVersions.includes(2) ? MODERN_PROFILE : MODERN_IKEV1_PROFILE;
+  tunnel(id: string, a: string, b: string, kind: TunnelKind = "net-to-net", profile?: CryptoProfile): Record<string, TunnelEnd> {
+    profile ??= this.platform.capabilities.ikeVersions.includes(2) ? MODERN_PROFILE : MODERN_IKEV1_PROFILE;
     const side = (name: string) => {
       const r = this.router(name);
       return kind === "net-to-net" ? { publicIp: r.publicIp, lanAddress: r.lanAddress, subnets: [r.lanCidr] } : { publicIp: r.publicIp, lanAddress: null, subnets: [] };
@@ -109,9 +127,35 @@ export class Rig {
 
   /** One router's status outputs: each distinct status command of its tunnels once, in order. */
   async record(router: string): Promise<RecordedResult[]> {
+    const argvs = routerArgv(this.endsOf(router).map((e) => this.platform.statusCommands(e)));
+    if (this.router(router).vm) return this.execAll(router, argvs);
     const out: RecordedResult[] = [];
-    for (const argv of routerArgv(this.endsOf(router).map((e) => this.platform.statusCommands(e)))) out.push(await this.exec(router, argv));
+    for (const argv of argvs) out.push(await this.exec(router, argv));
     return out;
+  }
+
+  /**
+   * The same commands one after another inside a VM router through one SSH connection
+   * (each a new SSH costs a second under emulation): python3 runs each argv, as sshd would
+   * run it, and hands back its exit code, stdout and stderr untouched.
+   */
+  async execAll(router: string, argvs: string[][]): Promise<RecordedResult[]> {
+    const r = await this.exec(router, ["python3", "-c", RUN_ALL], { input: JSON.stringify(argvs) });
+    if (r.exitCode !== 0) throw new Error(`${router}: running the status commands failed: ${(r.stderr ?? "").trim()}`);
+    return JSON.parse(r.stdout) as RecordedResult[];
+  }
+
+  /**
+   * Starts the trigger command in a VM router and records the router's status commands
+   * back to back while it runs and for afterMs after it exits: for states that last a
+   * fraction of a second, which a recording over one SSH connection each would miss.
+   * Returns every round, oldest first, and the trigger's own result.
+   */
+  async recordDuring(router: string, trigger: string[], afterMs: number): Promise<{ rounds: RecordedResult[][]; trigger: RecordedResult }> {
+    const argvs = routerArgv(this.endsOf(router).map((e) => this.platform.statusCommands(e)));
+    const r = await this.exec(router, ["python3", "-c", RUN_DURING], { input: JSON.stringify({ trigger, argvs, after: afterMs / 1000 }), timeoutMs: 120_000 });
+    if (r.exitCode !== 0) throw new Error(`${router}: recording during ${trigger.join(" ")} failed: ${(r.stderr ?? "").trim()}`);
+    return JSON.parse(r.stdout) as { rounds: RecordedResult[][]; trigger: RecordedResult };
   }
 
   async sample(routers: string[]): Promise<Sample> {
@@ -139,10 +183,12 @@ export class Rig {
     }
   }
 
-  /** The router's charon log lines that match, as evidence in meta.json's steps (the last few). */
-  async charonLog(router: string, pattern: string): Promise<void> {
-    const r = await this.exec(router, ["sh", "-c", 'grep -E "$0" /run/charon.log | tail -n 3', pattern]);
-    for (const line of r.stdout.trim().split("\n").filter(Boolean)) this.step(`${router} charon.log: ${line.trim()}`);
+  /** The router's IKE daemon log lines that match, as evidence in meta.json's steps (the last few). */
+  async ikeLog(router: string, pattern: string, lines = 3): Promise<void> {
+    // charon's filelog on namespace routers; on VM routers charon or pluto log to /gw/ike.log.
+    const file = this.router(router).vm ? "/gw/ike.log" : "/run/charon.log";
+    const r = await this.exec(router, ["sh", "-c", 'grep -E "$0" "$1" | tail -n "$2"', pattern, file, String(lines)]);
+    for (const line of r.stdout.trim().split("\n").filter(Boolean)) this.step(`${router} ${path.basename(file)}: ${line.trim()}`);
   }
 
   charonPid(router: string): number | undefined {
@@ -161,7 +207,7 @@ export async function routerFacts(rig: Rig, router: string) {
     kind: r.platform,
     publicIp: r.publicIp,
     lan: r.lanCidr,
-    strongswan: await first(["swanctl", "--version"]),
+    ...(r.platform === "libreswan" ? { libreswan: await first(["ipsec", "--version"]) } : { strongswan: await first(["swanctl", "--version"]) }),
     iproute2: await first(["ip", "-V"]),
     kernel: await first(["uname", "-r"]),
   };

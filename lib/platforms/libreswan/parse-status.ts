@@ -90,7 +90,10 @@ function toChild(end: TunnelEnd, s: WhackState, out: Outputs): ChildSa {
 /**
  * Libreswan prints no IKE SPIs. Both ends do print the ESP SPIs of the newest installed
  * CHILD SA (each seeing the other's in/out), so that pair, lower first, stands in for the
- * IKE SA's SPIs: the same on both routers, new with every SA (status.ts, IkeSa).
+ * IKE SA's SPIs: the same on both routers, new with every negotiated IKE SA. An IKE SA
+ * rekey (CREATE_CHILD_SA) moves the CHILD SAs to the new IKE SA as they are, so the
+ * rekeyed SA keeps the old stand-ins (recorded: __recorded__/rekey-in-progress), as it
+ * keeps the old authentication: no proof of a new key (status.ts, IkeSa).
  */
 function standInSpis(children: ChildSa[]): [string, string] {
   const newest = children.filter((c) => c.state === "INSTALLED" && c.inbound && c.outbound).sort((a, b) => b.uniqueId - a.uniqueId)[0];
@@ -99,9 +102,9 @@ function standInSpis(children: ChildSa[]): [string, string] {
   return [pair[0]!, pair[1]!];
 }
 
-function toIkeSa(end: TunnelEnd, s: WhackState, children: ChildSa[], out: Outputs): IkeSa {
+function toIkeSa(end: TunnelEnd, s: WhackState, children: ChildSa[], out: Outputs, superseded: boolean): IkeSa {
   const v2 = s.name.startsWith("STATE_V2_");
-  const state = neutralState(s.name, true);
+  const state = superseded ? "REKEYED" : neutralState(s.name, true);
   const [initiatorSpi, responderSpi] = standInSpis(children);
   const remoteId = children.map((c) => out.traffic.get(c.uniqueId)?.remoteId).find((id) => id) ?? end.remote.publicIp;
   const port = s.remotePort ?? 500;
@@ -133,7 +136,10 @@ function tunnelSas(end: TunnelEnd, out: Outputs): IkeSa[] {
   const newestIke = ikes.reduce<WhackState | undefined>((a, b) => (!a || b.serial > a.serial ? b : a), undefined);
   // A CHILD SA still negotiating names no parent: it belongs to the newest IKE SA.
   const parentOf = (s: WhackState) => s.parentSerial ?? newestIke?.serial;
-  return ikes.map((ike) => toIkeSa(end, ike, children.filter((c) => parentOf(c.s) === ike.serial).map((c) => c.child), out));
+  // After a rekey pluto still lists the replaced IKE SA, established but no longer the
+  // connection's "newest" (that is the new one) and due to EXPIRE: not the tunnel's SA.
+  const superseded = (s: WhackState) => !s.newest && ESTABLISHED_IKE.has(s.name) && ikes.some((o) => o.newest && ESTABLISHED_IKE.has(o.name));
+  return ikes.map((ike) => toIkeSa(end, ike, children.filter((c) => parentOf(c.s) === ike.serial).map((c) => c.child), out, superseded(ike)));
 }
 
 /** This tunnel's IKE SAs from libreswanSaListCommands()' outputs; null when pluto could not be asked. */

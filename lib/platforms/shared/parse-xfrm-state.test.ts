@@ -1,35 +1,45 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { readCase } from "../recorded-cases";
 import { parseXfrmStates } from "./parse-xfrm-state";
 
-// Constructed from iproute2's source (see ../libreswan/__fixtures__/README.md), to be replaced by VM lab recordings.
-const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "..", "libreswan", "__fixtures__", name), "utf8");
+/** What `ip -s xfrm state list nokeys` printed on a lab router (Debian 12's kernel and iproute2 6.1). */
+function xfrm(caseName: string, router: string): string {
+  const outputs = readCase("libreswan", caseName).samples[0]![1][router]!;
+  return outputs.find((r) => r.argv[0] === "ip" && r.argv.includes("xfrm"))!.stdout;
+}
 
-describe("parseXfrmStates", () => {
-  it("reads each kernel SA's SPI, reqid, mode, algorithms, NAT encapsulation and counters", () => {
-    const states = parseXfrmStates(fixture("xfrm-state-ikev2-net-to-net.txt"));
-    expect(states.map((s) => [s.source, s.destination, s.spi, s.encapsulation])).toEqual([
-      ["198.18.1.1", "198.18.3.1", "5e1d0c7a", "espinudp"],
-      ["198.18.3.1", "198.18.1.1", "d2f4a991", "espinudp"],
-      ["198.18.1.1", "198.18.2.1", "c4d0e2a1", null],
-      ["198.18.2.1", "198.18.1.1", "09b27f3e", null],
+describe("parseXfrmStates (recorded)", () => {
+  it("reads each kernel SA's SPI, reqid, mode, algorithms and counters (IKEv2 with ESN)", () => {
+    const states = parseXfrmStates(xfrm("up", "hq"));
+    expect(states).toEqual([
+      { source: "198.18.103.12", destination: "198.18.103.11", protocol: "esp", spi: "a7191365", reqid: 16389, mode: "tunnel", algorithms: ["hmac(sha256)", "cbc(aes)"], encapsulation: null, bytes: 252, packets: 3 },
+      { source: "198.18.103.11", destination: "198.18.103.12", protocol: "esp", spi: "61373991", reqid: 16389, mode: "tunnel", algorithms: ["hmac(sha256)", "cbc(aes)"], encapsulation: null, bytes: 252, packets: 3 },
     ]);
-    expect(states[3]).toEqual({
-      source: "198.18.2.1", destination: "198.18.1.1", protocol: "esp", spi: "09b27f3e", reqid: 16389, mode: "tunnel",
-      algorithms: ["hmac(sha256)", "cbc(aes)"], encapsulation: null, bytes: 252, packets: 3,
-    });
   });
 
-  it("reads IPComp and 3DES states, and the output of ip without -s", () => {
-    const states = parseXfrmStates(fixture("xfrm-state-ikev1-aggressive.txt"));
-    expect(states.map((s) => [s.protocol, s.spi, s.mode, s.algorithms.join("/"), s.packets])).toEqual([
-      ["esp", "7a3b2c1d", "transport", "hmac(sha1)/cbc(des3_ede)", 4],
-      ["esp", "e5f60718", "transport", "hmac(sha1)/cbc(des3_ede)", 4],
-      ["comp", "0000a1b2", "tunnel", "deflate", 4],
+  it("takes the counters from `lifetime current`, not the byte limits pluto sets in `lifetime config`", () => {
+    const text = xfrm("up", "hq");
+    expect(text).toMatch(/limit: soft \d+\(bytes\)/);
+    expect(parseXfrmStates(text).map((s) => s.bytes)).toEqual([252, 252]);
+  });
+
+  it("reads transport mode, and IPComp: ESP in transport mode, the comp SA and the kernel's IPIP SA in tunnel mode", () => {
+    expect(parseXfrmStates(xfrm("host-to-host", "hq")).map((s) => [s.protocol, s.mode])).toEqual([["esp", "transport"], ["esp", "transport"]]);
+    const states = parseXfrmStates(xfrm("ikev1-aggressive-ipcomp", "hq"));
+    expect(states.map((s) => [s.destination, s.protocol, s.spi, s.mode, s.algorithms.join("/"), s.packets])).toEqual([
+      ["198.18.103.11", "esp", "2a396db8", "transport", "hmac(sha256)/cbc(aes)", 3],
+      ["198.18.103.11", "comp", "0000079a", "tunnel", "deflate", 0],
+      ["198.18.103.11", "4", "c612670c", "tunnel", "", 3],
+      ["198.18.103.12", "esp", "2b9264d3", "transport", "hmac(sha256)/cbc(aes)", 3],
+      ["198.18.103.12", "comp", "00006d94", "tunnel", "deflate", 3],
+      ["198.18.103.12", "4", "c612670b", "tunnel", "", 0],
     ]);
-    const plain = "src 198.18.1.1 dst 198.18.2.1\n\tproto esp spi 0xc4d0e2a1 reqid 16389 mode tunnel\n\treplay-window 0 flag af-unspec\n\tauth-trunc hmac(sha256) <<Keys hidden>> 128\n";
-    expect(parseXfrmStates(plain)).toEqual([expect.objectContaining({ spi: "c4d0e2a1", reqid: 16389, bytes: null, packets: null })]);
+  });
+
+  it("reads NAT traversal's encapsulation and the output of ip without -s", () => {
+    // Constructed from iproute2's ip/ipxfrm.c (the lab has no NAT between its routers).
+    const natted = "src 198.18.1.1 dst 198.18.3.1\n\tproto esp spi 0x5e1d0c7a(1578962042) reqid 16393(0x00004009) mode tunnel\n\tencap type espinudp sport 4500 dport 4500 addr 0.0.0.0\n";
+    expect(parseXfrmStates(natted)).toEqual([expect.objectContaining({ spi: "5e1d0c7a", encapsulation: "espinudp", bytes: null, packets: null })]);
   });
 
   it("keeps algorithm names only, never key material", () => {
