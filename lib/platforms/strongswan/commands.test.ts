@@ -23,7 +23,10 @@ describe("strongswan commands", () => {
   });
 
   it("reads SAs in vici's raw format and every routing table as JSON", () => {
-    expect(strongswanStatusCommands().map((c) => c.argv)).toEqual([["swanctl", "--list-sas", "--raw"], ["ip", "-json", "route", "list", "table", "all"]]);
+    const libipsec = { ...ARTICLE_NET_TO_NET, local: { ...ARTICLE_NET_TO_NET.local, ipsecStack: "libipsec" as const } };
+    expect(strongswanStatusCommands(libipsec).map((c) => c.argv)).toEqual([["swanctl", "--list-sas", "--raw"], ["ip", "-json", "route", "list", "table", "all"]]);
+    // A kernel-IPsec router's own SAs are read too, without their keys.
+    expect(strongswanStatusCommands(ARTICLE_NET_TO_NET).map((c) => c.argv)[2]).toEqual(["ip", "-s", "xfrm", "state", "list", "nokeys"]);
     expect(strongswanSaListCommands().map((c) => c.argv)).toEqual([["swanctl", "--list-sas", "--raw"]]);
   });
 });

@@ -47,11 +47,16 @@ export const strongswanKeySwitch: KeySwitchCommands = {
 // vici's raw dump rather than the human listing: its keys are the protocol, stable across releases.
 const listSas = (): Command => ({ argv: ["swanctl", "--list-sas", "--raw"], description: "IKE and CHILD SAs with traffic counters (vici's raw format)" });
 
-export function strongswanStatusCommands(): Command[] {
+/** The router does its ESP in the kernel (XFRM), not in charon's userspace libipsec. */
+export const kernelIpsec = (end: TunnelEnd) => (end.local.ipsecStack ?? "kernel") === "kernel";
+
+export function strongswanStatusCommands(end: TunnelEnd): Command[] {
   return [
     listSas(),
     // kernel-libipsec installs its routes in table 220, which `ip route list` alone does not show.
     { argv: ["ip", "-json", "route", "list", "table", "all"], description: "routes of every table as JSON, including libipsec's table 220" },
+    // Where the kernel does the ESP, its SAs are the truth charon's listing must agree with.
+    ...(kernelIpsec(end) ? [{ argv: ["ip", "-s", "xfrm", "state", "list", "nokeys"], description: "the kernel's SAs (XFRM) with their counters, without keys" }] : []),
   ];
 }
 

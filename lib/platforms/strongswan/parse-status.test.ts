@@ -47,3 +47,31 @@ describe("parseStrongswanStatus (recorded outputs)", () => {
     expect(parseStrongswanStatus(end, [{ stdout: "", exitCode: 1 }, { stdout: "[]", exitCode: 0 }]).state).toBe("down");
   });
 });
+
+describe("parseStrongswanStatus on a kernel-IPsec router", () => {
+  // charon's listing of a recorded up tunnel, as if the router did its ESP in the kernel;
+  // the kernel's SAs in the format `ip -s xfrm state list nokeys` prints (Debian 12).
+  const c = readCase("strongswan", "up");
+  const end = { ...c.ends.hq!.end, local: { ...c.ends.hq!.end.local, ipsecStack: "kernel" as const } };
+  const [sas, routes] = c.samples[0]![1].hq!;
+  const child = parseStrongswanStatus(end, [sas!, routes!]).ikeSa!.children[0]!;
+  const xfrm = (spis: string[]) => ({
+    exitCode: 0,
+    stderr: "",
+    stdout: spis
+      .map((spi) => `src 198.18.0.1 dst 198.18.0.2\n\tproto esp spi 0x${spi} reqid 1 mode tunnel\n\treplay-window 0 flag af-unspec\n\tlifetime current:\n\t  252(bytes), 3(packets)\n\t  add 2026-12-06 20:00:00 use 2026-12-06 20:00:01\n`)
+      .join(""),
+  });
+
+  it("asks the kernel for its SAs, and is up when they carry the CHILD SA's SPIs", () => {
+    expect(strongswanPlatform.statusCommands(end).map((x) => x.argv.join(" "))).toContain("ip -s xfrm state list nokeys");
+    const s = parseStrongswanStatus(end, [sas!, routes!, xfrm([child.inbound!.spi, child.outbound!.spi])]);
+    expect(s).toMatchObject({ state: "up", reason: "security association established" });
+  });
+
+  it("is not up when charon reports an installed CHILD SA the kernel does not hold", () => {
+    const s = parseStrongswanStatus(end, [sas!, routes!, xfrm(["0badc0de"])]);
+    expect(s.state).toBe("configured");
+    expect(s.reason).toMatch(/^charon reports an installed CHILD SA, but the kernel holds no SA with SPI [0-9a-f]{8}/);
+  });
+});
