@@ -7,10 +7,10 @@ import { freshAppDatabase } from "@/e2e/support/app-db";
 
 const PASSWORD = "an old but good passphrase";
 
-/** A hash as an earlier release made it: N = 2^14 instead of today's 2^15. */
+/** A hash as an earlier release made it: N = 2^15 instead of today's 2^17. */
 function weakHash(pw: string): string {
   const salt = randomBytes(16);
-  return ["scrypt", 16384, 8, 1, salt.toString("base64url"), scryptSync(pw, salt, 32, { N: 16384, r: 8, p: 1 }).toString("base64url")].join("$");
+  return ["scrypt", 32768, 8, 1, salt.toString("base64url"), scryptSync(pw, salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }).toString("base64url")].join("$");
 }
 
 async function createUserWithHash(username: string, passwordHash: string) {
@@ -38,7 +38,7 @@ describe("authenticate rehashes outdated password hashes", () => {
 
     const now = await storedHash("veteran");
     expect(now).not.toBe(old);
-    expect(now).toMatch(/^scrypt\$32768\$8\$1\$/);
+    expect(now).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(passwordNeedsRehash(now)).toBe(false);
     expect(await verifyPassword(PASSWORD, now)).toBe(true);
     // And the next sign-in works with it, without writing again.
