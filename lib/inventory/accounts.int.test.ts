@@ -73,3 +73,21 @@ describe("authenticate rehashes outdated password hashes", () => {
     expect(await storedHash("racer")).toBe(changed);
   });
 });
+
+describe("new accounts refuse guessable passwords, with the reason on the password field", () => {
+  const admin = { id: null, username: "test-admin" };
+  it.each([
+    ["aaaaaaaaaaaa", /Repeated characters/],
+    ["password1234", /commonly used password/],
+    ["            ", /only spaces/],
+    ["quentin-the-great", /user name/],
+  ])("addUser refuses %j and writes nothing", async (password, reason) => {
+    const { addUser } = await import("@/lib/inventory/accounts");
+    const { getUserCredentials } = await import("@/lib/db/users");
+    await expect(addUser(admin, { username: "quentin", password, confirm: password, role: "viewer" })).rejects.toMatchObject({
+      code: "validation",
+      fieldErrors: { password: expect.stringMatching(reason) },
+    });
+    expect(await getUserCredentials("quentin")).toBeNull();
+  });
+});

@@ -1,20 +1,15 @@
 // Dashboard accounts: the first admin (created once, on first start), sign-in with
 // throttling, and users an admin adds with a role.
 import "server-only";
-import { z } from "zod";
-import { usernameSchema } from "@/lib/domain/names";
-import { hashPassword, passwordNeedsRehash, passwordSchema, verifyPassword, verifyPasswordForUnknownUser } from "@/lib/secrets/password";
+import { hashPassword, passwordNeedsRehash, verifyPassword, verifyPasswordForUnknownUser } from "@/lib/secrets/password";
 import { runInTransaction } from "@/lib/db/client";
 import { recordAudit, recordAuditEvent, type AuditActor } from "@/lib/db/audit";
 import { countUsers, createUser, getUserCredentials, recentLoginFailures, recordLoginAttempt, replacePasswordHash } from "@/lib/db/users";
 import { decideRateLimit, LOGIN_RULES } from "@/lib/auth/rate-limit";
-import { ROLES, type Role } from "@/lib/auth/permissions";
+import type { Role } from "@/lib/auth/permissions";
 import { AppError, ValidationError } from "@/lib/errors";
 import { zodFieldErrors } from "@/lib/inventory/form-state";
-
-const newUserSchema = z
-  .object({ username: usernameSchema, password: passwordSchema, confirm: z.string(), role: z.enum(ROLES).default("admin") })
-  .refine((v) => v.password === v.confirm, { path: ["confirm"], message: "The two passwords differ" });
+import { newUserSchema } from "@/lib/inventory/account-forms";
 
 export async function createFirstAdmin(raw: Record<string, string>) {
   const parsed = newUserSchema.safeParse({ ...raw, role: "admin" });

@@ -1,0 +1,19 @@
+// The account forms' input, checked with zod: a new user, a new password for an
+// existing one. A password is judged against the user name it belongs to
+// (lib/auth/password-policy), and the reason lands on the password field.
+import { z } from "zod";
+import { usernameSchema } from "@/lib/domain/names";
+import { passwordSchema } from "@/lib/secrets/password";
+import { passwordWeakness } from "@/lib/auth/password-policy";
+import { ROLES } from "@/lib/auth/permissions";
+
+/** Adds the strength and confirmation checks of `password` (judged for `username`) to a schema's refinements. */
+function checkNewPassword(v: { password: string; confirm: string }, username: string, ctx: z.RefinementCtx) {
+  const weakness = passwordWeakness(v.password, username);
+  if (weakness) ctx.addIssue({ code: "custom", path: ["password"], message: weakness });
+  if (v.password !== v.confirm) ctx.addIssue({ code: "custom", path: ["confirm"], message: "The two passwords differ" });
+}
+
+export const newUserSchema = z
+  .object({ username: usernameSchema, password: passwordSchema, confirm: z.string(), role: z.enum(ROLES).default("admin") })
+  .superRefine((v, ctx) => checkNewPassword(v, v.username, ctx));
