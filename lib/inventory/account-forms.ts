@@ -14,6 +14,9 @@ function checkNewPassword(v: { password: string; confirm: string }, username: st
   if (v.password !== v.confirm) ctx.addIssue({ code: "custom", path: ["confirm"], message: "The two passwords differ" });
 }
 
+// No default: a request without a role is refused rather than given one.
+export const roleSchema = z.enum(ROLES, { error: "Choose a role: admin, operator or viewer" });
+
 export const newUserSchema = z
-  .object({ username: usernameSchema, password: passwordSchema, confirm: z.string(), role: z.enum(ROLES).default("admin") })
+  .object({ username: usernameSchema, password: passwordSchema, confirm: z.string(), role: roleSchema })
   .superRefine((v, ctx) => checkNewPassword(v, v.username, ctx));

@@ -91,3 +91,19 @@ describe("new accounts refuse guessable passwords, with the reason on the passwo
     expect(await getUserCredentials("quentin")).toBeNull();
   });
 });
+
+describe("adding a user", () => {
+  const admin = { id: null, username: "test-admin" };
+  const pw = "correct horse battery staple";
+  it("refuses a missing role instead of making an admin", async () => {
+    const { addUser } = await import("@/lib/inventory/accounts");
+    const { getUserCredentials } = await import("@/lib/db/users");
+    await expect(addUser(admin, { username: "rolando", password: pw, confirm: pw })).rejects.toMatchObject({
+      code: "validation",
+      fieldErrors: { role: expect.stringMatching(/Choose a role/) },
+    });
+    await expect(addUser(admin, { username: "rolando", password: pw, confirm: pw, role: "root" })).rejects.toMatchObject({ fieldErrors: { role: expect.stringMatching(/Choose a role/) } });
+    expect(await getUserCredentials("rolando")).toBeNull();
+    expect(await addUser(admin, { username: "rolando", password: pw, confirm: pw, role: "operator" })).toMatchObject({ role: "operator" });
+  });
+});
