@@ -11,7 +11,8 @@ export type SessionCookie = { name: string; value: string; expires: number };
 export type SignInRequest = { username: string; password: string; firstAdmin?: boolean };
 
 async function signIn({ username, password, firstAdmin }: SignInRequest): Promise<SessionCookie> {
-  const { authenticate, createFirstAdmin, needsSetup } = await import("@/lib/inventory/accounts");
+  const { createFirstAdmin, needsSetup } = await import("@/lib/inventory/accounts");
+  const { authenticate } = await import("@/lib/inventory/sign-in");
   const { issueSession, SESSION_COOKIE } = await import("@/lib/auth/issue-session");
   if (firstAdmin && (await needsSetup())) {
     try {

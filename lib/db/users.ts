@@ -61,20 +61,7 @@ export async function deleteUserSessions(tx: Tx, userId: string) {
   await tx.session.deleteMany({ where: { userId } });
 }
 
-export async function recordLoginAttempt(keys: string[], success: boolean) {
-  await getDb().loginAttempt.createMany({ data: keys.map((key) => ({ key, success })) });
-}
-
-/** Times of recent failed attempts per key, newest first. */
-export async function recentLoginFailures(key: string, since: Date): Promise<Date[]> {
-  const rows = await getDb().loginAttempt.findMany({
-    where: { key, success: false, at: { gte: since } },
-    orderBy: { at: "desc" },
-    select: { at: true },
-  });
-  return rows.map((r) => r.at);
-}
-
-export async function pruneLoginAttempts(before: Date) {
-  await getDb().loginAttempt.deleteMany({ where: { at: { lt: before } } });
+export async function getUserById(id: string, tx: Tx = getDb()): Promise<UserRecord | null> {
+  const u = await tx.user.findUnique({ where: { id } });
+  return u ? toUser(u) : null;
 }

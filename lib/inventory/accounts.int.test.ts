@@ -28,7 +28,7 @@ describe("authenticate rehashes outdated password hashes", () => {
   });
 
   it("stores a hash with today's parameters after a successful sign-in, and it still verifies", async () => {
-    const { authenticate } = await import("@/lib/inventory/accounts");
+    const { authenticate } = await import("@/lib/inventory/sign-in");
     const { passwordNeedsRehash, verifyPassword } = await import("@/lib/secrets/password");
     const old = weakHash(PASSWORD);
     expect(passwordNeedsRehash(old)).toBe(true);
@@ -47,7 +47,7 @@ describe("authenticate rehashes outdated password hashes", () => {
   });
 
   it("leaves the old hash alone when the password is wrong", async () => {
-    const { authenticate } = await import("@/lib/inventory/accounts");
+    const { authenticate } = await import("@/lib/inventory/sign-in");
     const old = weakHash(PASSWORD);
     await createUserWithHash("forgetful", old);
     await expect(authenticate("forgetful", "not the passphrase at all", "192.0.2.11")).rejects.toMatchObject({ code: "bad_credentials" });
@@ -55,7 +55,7 @@ describe("authenticate rehashes outdated password hashes", () => {
   });
 
   it("does not rewrite a hash that already uses today's parameters", async () => {
-    const { authenticate } = await import("@/lib/inventory/accounts");
+    const { authenticate } = await import("@/lib/inventory/sign-in");
     const { hashPassword } = await import("@/lib/secrets/password");
     const current = await hashPassword(PASSWORD);
     await createUserWithHash("newcomer", current);

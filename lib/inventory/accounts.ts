@@ -1,12 +1,10 @@
-// Dashboard accounts: the first admin (created once, on first start), sign-in with
-// throttling, and users an admin adds with a role.
+// Dashboard accounts: the first admin (created once, on first start) and users an
+// admin adds with a role. Signing in is lib/inventory/sign-in.ts.
 import "server-only";
-import { hashPassword, passwordNeedsRehash, verifyPassword, verifyPasswordForUnknownUser } from "@/lib/secrets/password";
+import { hashPassword } from "@/lib/secrets/password";
 import { runInTransaction } from "@/lib/db/client";
-import { recordAudit, recordAuditEvent, type AuditActor } from "@/lib/db/audit";
-import { countUsers, createUser, getUserCredentials, recentLoginFailures, recordLoginAttempt, replacePasswordHash } from "@/lib/db/users";
-import { decideRateLimit, LOGIN_RULES } from "@/lib/auth/rate-limit";
-import type { Role } from "@/lib/auth/permissions";
+import { recordAudit, type AuditActor } from "@/lib/db/audit";
+import { countUsers, createUser, getUserCredentials } from "@/lib/db/users";
 import { AppError, ValidationError } from "@/lib/errors";
 import { zodFieldErrors } from "@/lib/inventory/form-state";
 import { newUserSchema } from "@/lib/inventory/account-forms";
@@ -38,34 +36,4 @@ export async function addUser(actor: AuditActor, raw: Record<string, string>) {
     await recordAudit(tx, actor, { action: "user.create", targetType: "user", targetId: user.id, summary: `Added user ${user.username} (${user.role})`, after: { username: user.username, role: user.role } });
     return user;
   });
-}
-
-/** Checks a sign-in; throttled per user name and per client address. */
-export async function authenticate(username: string, password: string, clientAddress: string) {
-  const name = username.trim().toLowerCase();
-  const now = new Date();
-  const keys = [`user:${name}`, `ip:${clientAddress}`];
-  const [userFails, ipFails] = await Promise.all([
-    recentLoginFailures(keys[0]!, new Date(now.getTime() - LOGIN_RULES.perUser.windowMs)),
-    recentLoginFailures(keys[1]!, new Date(now.getTime() - LOGIN_RULES.perAddress.windowMs)),
-  ]);
-  for (const decision of [decideRateLimit(userFails, now, LOGIN_RULES.perUser), decideRateLimit(ipFails, now, LOGIN_RULES.perAddress)]) {
-    if (decision.blocked) {
-      throw new AppError("rate_limited", `Too many failed sign-ins. Try again in ${Math.ceil(decision.retryAfterSeconds / 60)} minute(s).`);
-    }
-  }
-  const user = await getUserCredentials(name);
-  // An unknown user costs as much as a known one, so timing does not reveal names.
-  const ok = user ? await verifyPassword(password, user.passwordHash) : await verifyPasswordForUnknownUser(password);
-  await recordLoginAttempt(keys, ok && !user?.disabled);
-  if (!ok || !user || user.disabled) throw new AppError("bad_credentials", "Wrong user name or password.");
-  // A hash made with older, weaker parameters is upgraded now: the one moment the
-  // password is known. The old hash keeps working until then.
-  if (passwordNeedsRehash(user.passwordHash)) await replacePasswordHash(user.id, user.passwordHash, await hashPassword(password));
-  return { id: user.id, username: user.username, role: user.role as Role };
-}
-
-/** The audit row of a completed sign-in (written once its session exists). */
-export async function recordSignIn(user: { id: string; username: string }) {
-  await recordAuditEvent({ id: user.id, username: user.username }, { action: "user.sign-in", targetType: "user", targetId: user.id, summary: `${user.username} signed in` });
 }
