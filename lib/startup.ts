@@ -2,6 +2,7 @@
 // runtime only): make sure the master key exists and built-in data is present, and
 // start the background job runner.
 import "server-only";
+import { getEnv } from "@/lib/config/env";
 import { getKeyring } from "@/lib/config/keyring";
 import { ensureBuiltInProfiles } from "@/lib/db/crypto-profiles";
 import { logger } from "@/lib/log/logger";
@@ -9,6 +10,8 @@ import { getJobRunner } from "@/lib/jobs/runtime";
 import { startHealthPoller } from "@/lib/health/poller";
 
 export async function onServerStart(): Promise<void> {
+  // First, so a bad setting (e.g. GATEWARDEN_TRUSTED_PROXIES) stops the start with its message.
+  getEnv();
   const keyring = getKeyring();
   await ensureBuiltInProfiles();
   // Marks jobs a previous process left running as interrupted, then takes new work.

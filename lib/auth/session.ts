@@ -2,18 +2,20 @@
 // requireUser/requireRole are what every page, action and route calls first.
 import "server-only";
 import { cache } from "react";
-import { cookies, headers } from "next/headers";
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getEnv } from "@/lib/config/env";
 import { deleteSession, findSessionUser, type UserRecord } from "@/lib/db/users";
 import { hashSessionToken, issueSession, SESSION_COOKIE } from "@/lib/auth/issue-session";
 import { ForbiddenError, UnauthenticatedError } from "@/lib/errors";
 import type { Role } from "@/lib/auth/permissions";
+import { getRequestClient } from "@/lib/auth/request-client";
 
 async function cookieIsSecure(): Promise<boolean> {
   const setting = getEnv().secureCookies;
   if (setting !== "auto") return setting === "true";
-  return (await headers()).get("x-forwarded-proto") === "https";
+  // Only a trusted proxy's word counts: the app itself serves plain HTTP.
+  return (await getRequestClient()).forwardedProto === "https";
 }
 
 export async function startSession(userId: string): Promise<void> {

@@ -2,6 +2,7 @@
 // typo in a variable fails at start-up with a clear message instead of at first use.
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustedProxies, type TrustedProxies } from "@/lib/auth/client-address";
 
 const envSchema = z.object({
   DATABASE_URL: z.string().trim().optional(),
@@ -10,6 +11,8 @@ const envSchema = z.object({
   GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
+  // Reverse proxies whose X-Forwarded-For is believed: CIDR ranges or addresses, by commas or spaces.
+  GATEWARDEN_TRUSTED_PROXIES: z.string().default(""),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -23,6 +26,8 @@ export type AppEnv = {
   healthIntervalSeconds: number;
   /** Deploy backups kept on each router, the newest first (lib/deploy/prune-backups); at least the one just made. */
   deployBackupsKept: number;
+  /** Peers whose X-Forwarded-For is read (lib/auth/client-address); none by default. */
+  trustedProxies: TrustedProxies;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 };
 
@@ -39,6 +44,8 @@ export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
   if (url && !isPostgres && !url.startsWith("file:")) {
     throw new Error("Invalid Gatewarden configuration:\n  DATABASE_URL: use postgresql://… or file:… (or leave it unset for the embedded SQLite database)");
   }
+  const proxies = parseTrustedProxies(e.GATEWARDEN_TRUSTED_PROXIES);
+  if (!proxies.ok) throw new Error(`Invalid Gatewarden configuration:\n  GATEWARDEN_TRUSTED_PROXIES: ${proxies.message}`);
   return {
     databaseKind: isPostgres ? "postgres" : "sqlite",
     databaseUrl: url || `file:${path.join(dataDir, "gatewarden.db")}`,
@@ -47,6 +54,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
     secureCookies: e.GATEWARDEN_SECURE_COOKIES,
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
+    trustedProxies: proxies.proxies,
     logLevel: e.LOG_LEVEL,
   };
 }
