@@ -23,7 +23,7 @@ async function main() {
   const { ensureBuiltInProfiles } = await import("@/lib/db/crypto-profiles");
   await ensureBuiltInProfiles();
   const { createFirstAdmin } = await import("@/lib/inventory/accounts");
-  const { createSession } = await import("@/lib/db/users");
+  const { createSession } = await import("@/lib/db/sessions");
   const { createBranchOffice } = await import("@/lib/inventory/branch-office");
   const { createTunnel } = await import("@/lib/inventory/host-tunnel");
   const { listCryptoProfiles, listGatewayChoices } = await import("@/lib/db/inventory");

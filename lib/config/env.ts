@@ -8,6 +8,7 @@ const envSchema = z.object({
   DATABASE_URL: z.string().trim().optional(),
   GATEWARDEN_DATA_DIR: z.string().trim().default("./data"),
   GATEWARDEN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  GATEWARDEN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
@@ -21,6 +22,8 @@ export type AppEnv = {
   databaseUrl: string;
   dataDir: string;
   sessionTtlHours: number;
+  /** A session unused this long ends (lib/auth/session.ts). */
+  sessionIdleMinutes: number;
   secureCookies: "auto" | "true" | "false";
   /** Seconds between two health rounds over every deployed tunnel (lib/health/poller). */
   healthIntervalSeconds: number;
@@ -51,6 +54,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
     databaseUrl: url || `file:${path.join(dataDir, "gatewarden.db")}`,
     dataDir,
     sessionTtlHours: e.GATEWARDEN_SESSION_TTL_HOURS,
+    sessionIdleMinutes: e.GATEWARDEN_SESSION_IDLE_MINUTES,
     secureCookies: e.GATEWARDEN_SECURE_COOKIES,
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,

@@ -1,4 +1,4 @@
-// Queries for dashboard users, their sessions and sign-in attempts.
+// Queries for dashboard users (their sessions: lib/db/sessions.ts; sign-in attempts: lib/db/sign-in-attempts.ts).
 import "server-only";
 import { getDb, type Tx } from "@/lib/db/client";
 import type { Role } from "@/lib/auth/permissions";
@@ -41,24 +41,6 @@ export async function replacePasswordHash(id: string, expected: string, password
 
 export async function updateUserRole(tx: Tx, id: string, role: Role, disabled: boolean) {
   return toUser(await tx.user.update({ where: { id }, data: { role, disabled } }));
-}
-
-export async function createSession(data: { id: string; userId: string; expiresAt: Date }) {
-  await getDb().session.create({ data });
-}
-
-export async function findSessionUser(id: string, now: Date): Promise<UserRecord | null> {
-  const session = await getDb().session.findUnique({ where: { id }, include: { user: true } });
-  if (!session || session.expiresAt <= now || session.user.disabled) return null;
-  return toUser(session.user);
-}
-
-export async function deleteSession(id: string) {
-  await getDb().session.deleteMany({ where: { id } });
-}
-
-export async function deleteUserSessions(tx: Tx, userId: string) {
-  await tx.session.deleteMany({ where: { userId } });
 }
 
 export async function getUserById(id: string, tx: Tx = getDb()): Promise<UserRecord | null> {
