@@ -39,8 +39,29 @@ export async function replacePasswordHash(id: string, expected: string, password
   return count === 1;
 }
 
-export async function updateUserRole(tx: Tx, id: string, role: Role, disabled: boolean) {
-  return toUser(await tx.user.update({ where: { id }, data: { role, disabled } }));
+export async function updateUserRole(tx: Tx, id: string, role: Role) {
+  return toUser(await tx.user.update({ where: { id }, data: { role } }));
+}
+
+export async function setUserDisabled(tx: Tx, id: string, disabled: boolean) {
+  return toUser(await tx.user.update({ where: { id }, data: { disabled } }));
+}
+
+export async function setPasswordHash(tx: Tx, id: string, passwordHash: string) {
+  await tx.user.update({ where: { id }, data: { passwordHash } });
+}
+
+export async function deleteUser(tx: Tx, id: string) {
+  await tx.user.delete({ where: { id } });
+}
+
+/** Enabled admins other than `id`: who would still run the place without that account. */
+export async function countOtherEnabledAdmins(tx: Tx, id: string): Promise<number> {
+  return tx.user.count({ where: { role: "admin", disabled: false, id: { not: id } } });
+}
+
+export async function countAdmins(tx: Tx = getDb()): Promise<number> {
+  return tx.user.count({ where: { role: "admin" } });
 }
 
 export async function getUserById(id: string, tx: Tx = getDb()): Promise<UserRecord | null> {

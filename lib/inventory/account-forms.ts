@@ -20,3 +20,21 @@ export const roleSchema = z.enum(ROLES, { error: "Choose a role: admin, operator
 export const newUserSchema = z
   .object({ username: usernameSchema, password: passwordSchema, confirm: z.string(), role: roleSchema })
   .superRefine((v, ctx) => checkNewPassword(v, v.username, ctx));
+
+export const roleChangeSchema = z.object({ role: roleSchema });
+
+/** An admin's new password for `username`. */
+export const passwordResetSchema = (username: string) =>
+  z.object({ password: passwordSchema, confirm: z.string() }).superRefine((v, ctx) => checkNewPassword(v, username, ctx));
+
+/** `username` changing their own password: the current one first. */
+export const passwordChangeSchema = (username: string) =>
+  z
+    .object({ current: z.string().min(1, { error: "Enter your current password" }).max(256), password: passwordSchema, confirm: z.string() })
+    .superRefine((v, ctx) => {
+      checkNewPassword(v, username, ctx);
+      if (v.password === v.current) ctx.addIssue({ code: "custom", path: ["password"], message: "Choose a password other than the current one" });
+    });
+
+/** A user id from a form or an action argument. */
+export const userIdSchema = z.string({ error: "No user given" }).trim().min(1).max(64);

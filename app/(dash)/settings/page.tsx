@@ -5,6 +5,7 @@ import { getEnv } from "@/lib/config/env";
 import { Card, PageHeader } from "@/components/ui";
 import { ActionButton } from "@/components/action-button";
 import { SessionTable } from "@/components/session-table";
+import { ChangePasswordForm } from "./change-password-form";
 import { endOtherSessionsAction, endSessionAction } from "./actions";
 
 export const metadata = { title: "Your account" };
@@ -28,6 +29,9 @@ export default async function SettingsPage() {
               <ActionButton label="End all other sessions" pendingLabel="Ending…" action={endOtherSessionsAction} />
             </div>
           ) : null}
+        </Card>
+        <Card title="Change your password">
+          <ChangePasswordForm />
         </Card>
       </div>
     </>
