@@ -35,7 +35,8 @@ async function main() {
   rmSync(keyDir, { recursive: true, force: true });
 
   const pw = "overview benchmark password";
-  const admin = await createFirstAdmin({ username: "admin", password: pw, confirm: pw });
+  const { issueSetupCode } = await import("@/lib/inventory/setup-code");
+  const admin = await createFirstAdmin({ setupCode: await issueSetupCode(), username: "admin", password: pw, confirm: pw });
   const actor = { id: admin.id, username: admin.username };
   const profile = (await listCryptoProfiles()).find((p) => p.name === "Modern")!;
   const t0 = performance.now();

@@ -21,6 +21,15 @@ export const newUserSchema = z
   .object({ username: usernameSchema, password: passwordSchema, confirm: z.string(), role: roleSchema })
   .superRefine((v, ctx) => checkNewPassword(v, v.username, ctx));
 
+export const firstAdminSchema = z
+  .object({
+    setupCode: z.string({ error: "Enter the setup code" }).trim().min(1, { error: "Enter the setup code from the server's console or log" }).max(64),
+    username: usernameSchema,
+    password: passwordSchema,
+    confirm: z.string(),
+  })
+  .superRefine((v, ctx) => checkNewPassword(v, v.username, ctx));
+
 export const roleChangeSchema = z.object({ role: roleSchema });
 
 /** An admin's new password for `username`. */
