@@ -24,11 +24,10 @@ export default async function SettingsPage() {
             A session ends after {sessionIdleMinutes} minutes without use, and {sessionTtlHours} hours after signing in at the latest.
           </p>
           <SessionTable sessions={sessions} currentId={current.session.id} endButton={(s) => <ActionButton label="End" pendingLabel="Ending…" action={endSessionAction.bind(null, s.id)} />} />
-          {sessions.length > 1 ? (
-            <div className="mt-4">
-              <ActionButton label="End all other sessions" pendingLabel="Ending…" action={endOtherSessionsAction} />
-            </div>
-          ) : null}
+          {/* Always there, so its answer stays on screen once the other sessions are gone. */}
+          <div className="mt-4">
+            <ActionButton label="End all other sessions" pendingLabel="Ending…" action={endOtherSessionsAction} />
+          </div>
         </Card>
         <Card title="Change your password">
           <ChangePasswordForm />

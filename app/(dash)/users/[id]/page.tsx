@@ -45,11 +45,9 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         </Card>
         <Card title="Sessions">
           <SessionTable sessions={sessions} />
-          {sessions.length > 0 ? (
-            <div className="mt-3">
-              <ActionButton label="End all sessions" pendingLabel="Ending…" confirm={`End every session of ${user.username}?`} action={endUserSessionsAction.bind(null, user.id)} />
-            </div>
-          ) : null}
+          <div className="mt-3">
+            <ActionButton label="End all sessions" pendingLabel="Ending…" confirm={`End every session of ${user.username}?`} action={endUserSessionsAction.bind(null, user.id)} />
+          </div>
         </Card>
         <Card title="Sign-in delay">
           <p className="mb-3 text-sm text-slate-700" data-testid="sign-in-failures">
@@ -60,6 +58,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         </Card>
         <Card title="Account">
           <div className="flex flex-wrap gap-4">
+            {/* One button in one place, so its answer survives the switch between the two. */}
             {user.disabled ? (
               <ActionButton label="Re-enable" pendingLabel="Enabling…" action={setDisabledAction.bind(null, user.id, false)} />
             ) : (
