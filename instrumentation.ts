@@ -2,7 +2,14 @@
 // Node runtime (not in the edge runtime, and not during `next build`).
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { onServerStart } = await import("@/lib/startup");
-    await onServerStart();
+    try {
+      const { onServerStart } = await import("@/lib/startup");
+      await onServerStart();
+    } catch (error) {
+      // Next.js logs a failed hook and serves anyway (every request then fails): a server
+      // that cannot start right, e.g. on an invalid setting, stops instead, saying why.
+      console.error(`gatewarden: cannot start: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    }
   }
 }

@@ -23,7 +23,7 @@ async function main() {
   const { ensureBuiltInProfiles } = await import("@/lib/db/crypto-profiles");
   await ensureBuiltInProfiles();
   const { createFirstAdmin } = await import("@/lib/inventory/accounts");
-  const { createSession } = await import("@/lib/db/users");
+  const { createSession } = await import("@/lib/db/sessions");
   const { createBranchOffice } = await import("@/lib/inventory/branch-office");
   const { createTunnel } = await import("@/lib/inventory/host-tunnel");
   const { listCryptoProfiles, listGatewayChoices } = await import("@/lib/db/inventory");
@@ -35,7 +35,8 @@ async function main() {
   rmSync(keyDir, { recursive: true, force: true });
 
   const pw = "overview benchmark password";
-  const admin = await createFirstAdmin({ username: "admin", password: pw, confirm: pw });
+  const { issueSetupCode } = await import("@/lib/inventory/setup-code");
+  const admin = await createFirstAdmin({ setupCode: await issueSetupCode(), username: "admin", password: pw, confirm: pw });
   const actor = { id: admin.id, username: admin.username };
   const profile = (await listCryptoProfiles()).find((p) => p.name === "Modern")!;
   const t0 = performance.now();

@@ -13,9 +13,24 @@ test.describe.configure({ mode: "serial" });
 const KNOWN_PSK = "Kx7-vQ2_mT9.zR4:pL8@wN3^bH6~";
 const key = makePrivateKey();
 
-test("first start asks for an admin, with no default account", async ({ page }) => {
+/** The newest one-time setup code the server printed in its log (playwright.config.ts keeps it). */
+function printedSetupCode(): string {
+  const log = readFileSync(path.join(process.env.E2E_DATA_DIR!, "server.log"), "utf8");
+  const codes = [...log.matchAll(/one-time setup code: ([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})/g)].map((m) => m[1]!);
+  if (codes.length === 0) throw new Error("the server printed no setup code");
+  return codes.at(-1)!;
+}
+
+test("first start asks for an admin and the setup code the server printed, with no default account", async ({ page }) => {
   await page.goto("/");
   await expect(page).toHaveURL(/\/setup$/);
+  await page.getByLabel("Setup code").fill("AAAA-BBBB-CCCC-DDDD");
+  await page.getByLabel("Admin user name").fill(ADMIN.username);
+  await page.getByLabel("Password", { exact: true }).fill(ADMIN.password);
+  await page.getByLabel("Repeat the password").fill(ADMIN.password);
+  await page.getByRole("button", { name: "Create admin and sign in" }).click();
+  await expect(page.locator("#f-setupCode-error")).toContainText("not a setup code this server printed");
+  await page.getByLabel("Setup code").fill(printedSetupCode());
   await page.getByLabel("Admin user name").fill(ADMIN.username);
   await page.getByLabel("Password", { exact: true }).fill("short");
   await page.getByLabel("Repeat the password").fill("short");

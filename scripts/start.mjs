@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start` (and `npm run dev` with --dev): migrate the database (creating the
 // embedded SQLite one on first start), build the app if there is no build of the
-// current sources, then run Next.js in this process group so Ctrl-C stops it all.
+// current sources, then run the app's server (scripts/serve.mjs: Next.js behind a Node
+// server that tells the app each request's peer) in this process group so Ctrl-C stops it all.
 //
 // Environment: PORT (3000), HOST (127.0.0.1 — Gatewarden holds router keys, so it
 // listens on loopback unless told otherwise), DATABASE_URL, GATEWARDEN_DATA_DIR,
@@ -51,6 +52,9 @@ if (!dev && !buildIsCurrent()) {
 
 const port = env.PORT ?? "3000";
 const host = env.HOST ?? "127.0.0.1";
-const child = spawn(nextBin, [dev ? "dev" : "start", "-p", port, "-H", host], { cwd: root, env, stdio: "inherit" });
+// scripts/serve.mjs rather than `next start`: it tells the app each request's TCP peer.
+const serveEnv = { ...env, PORT: port, HOST: host, NODE_ENV: dev ? "development" : "production" };
+const serveArgs = [path.join(root, "scripts", "serve.mjs"), ...(dev ? ["--dev"] : [])];
+const child = spawn(process.execPath, serveArgs, { cwd: root, env: serveEnv, stdio: "inherit" });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

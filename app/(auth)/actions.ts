@@ -1,16 +1,13 @@
 "use server";
 // Sign-in, sign-out and first-start admin creation.
-import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { authenticate, createFirstAdmin, recordSignIn } from "@/lib/inventory/accounts";
+import { createFirstAdmin } from "@/lib/inventory/accounts";
+import { authenticate, recordSignIn } from "@/lib/inventory/sign-in";
 import { endSession, startSession } from "@/lib/auth/session";
 import { formFields, type FormState } from "@/lib/inventory/form-state";
 import { runFormAction } from "@/lib/inventory/run-form-action";
+import { getRequestClient } from "@/lib/auth/request-client";
 
-async function clientAddress(): Promise<string> {
-  const h = await headers();
-  return h.get("x-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || "direct";
-}
 
 export async function signIn(_prev: FormState, fd: FormData): Promise<FormState> {
   const state = await runFormAction(async () => {
@@ -18,9 +15,10 @@ export async function signIn(_prev: FormState, fd: FormData): Promise<FormState>
     if (!f.username || !f.password) {
       return { ok: false, fieldErrors: { ...(f.username ? {} : { username: "Enter your user name" }), ...(f.password ? {} : { password: "Enter your password" }) } };
     }
-    const user = await authenticate(f.username, f.password, await clientAddress());
+    const client = (await getRequestClient()).address;
+    const user = await authenticate(f.username, f.password, client);
     await startSession(user.id);
-    await recordSignIn(user);
+    await recordSignIn(user, client);
     return { ok: true };
   });
   if (state.ok) redirect("/");

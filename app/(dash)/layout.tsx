@@ -13,6 +13,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     { href: "/profiles", label: "Crypto profiles" },
     { href: "/audit", label: "Audit log" },
     ...(canManageUsers(user.role) ? [{ href: "/users", label: "Users" }] : []),
+    { href: "/settings", label: "Your account" },
   ];
   return (
     <div className="flex min-h-screen">

@@ -20,7 +20,9 @@ export async function freshAppDatabase(): Promise<{ dataDir: string }> {
 
 export async function createAdmin(): Promise<{ id: string; username: string }> {
   const { createFirstAdmin } = await import("@/lib/inventory/accounts");
+  const { issueSetupCode } = await import("@/lib/inventory/setup-code");
   const pw = "integration test password";
-  const user = await createFirstAdmin({ username: "admin", password: pw, confirm: pw });
+  // A test is the server's operator: it issues itself the code a server would print.
+  const user = await createFirstAdmin({ setupCode: await issueSetupCode(), username: "admin", password: pw, confirm: pw });
   return { id: user.id, username: user.username };
 }

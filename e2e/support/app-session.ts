@@ -11,11 +11,14 @@ export type SessionCookie = { name: string; value: string; expires: number };
 export type SignInRequest = { username: string; password: string; firstAdmin?: boolean };
 
 async function signIn({ username, password, firstAdmin }: SignInRequest): Promise<SessionCookie> {
-  const { authenticate, createFirstAdmin, needsSetup } = await import("@/lib/inventory/accounts");
+  const { createFirstAdmin, needsSetup } = await import("@/lib/inventory/accounts");
+  const { authenticate } = await import("@/lib/inventory/sign-in");
   const { issueSession, SESSION_COOKIE } = await import("@/lib/auth/issue-session");
   if (firstAdmin && (await needsSetup())) {
     try {
-      await createFirstAdmin({ username, password, confirm: password });
+      // The fixture runs on the server's machine: it issues itself a setup code, as the server prints one.
+      const { issueSetupCode } = await import("@/lib/inventory/setup-code");
+      await createFirstAdmin({ setupCode: await issueSetupCode(), username, password, confirm: password });
     } catch (e) {
       // Another process created the admin first: sign in as it.
       if (await needsSetup()) throw e;

@@ -2,15 +2,19 @@
 // typo in a variable fails at start-up with a clear message instead of at first use.
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustedProxies, type TrustedProxies } from "@/lib/auth/client-address";
 
 const envSchema = z.object({
   DATABASE_URL: z.string().trim().optional(),
   GATEWARDEN_DATA_DIR: z.string().trim().default("./data"),
   GATEWARDEN_KEY_DIR: z.string().trim().optional(),
   GATEWARDEN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  GATEWARDEN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
+  // Reverse proxies whose X-Forwarded-For is believed: CIDR ranges or addresses, by commas or spaces.
+  GATEWARDEN_TRUSTED_PROXIES: z.string().default(""),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -21,11 +25,15 @@ export type AppEnv = {
   /** Where secret.key lives: the data directory unless GATEWARDEN_KEY_DIR puts it elsewhere (so a copy of the data is not enough to decrypt it). */
   keyDir: string;
   sessionTtlHours: number;
+  /** A session unused this long ends (lib/auth/session.ts). */
+  sessionIdleMinutes: number;
   secureCookies: "auto" | "true" | "false";
   /** Seconds between two health rounds over every deployed tunnel (lib/health/poller). */
   healthIntervalSeconds: number;
   /** Deploy backups kept on each router, the newest first (lib/deploy/prune-backups); at least the one just made. */
   deployBackupsKept: number;
+  /** Peers whose X-Forwarded-For is read (lib/auth/client-address); none by default. */
+  trustedProxies: TrustedProxies;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 };
 
@@ -42,15 +50,19 @@ export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
   if (url && !isPostgres && !url.startsWith("file:")) {
     throw new Error("Invalid Gatewarden configuration:\n  DATABASE_URL: use postgresql://… or file:… (or leave it unset for the embedded SQLite database)");
   }
+  const proxies = parseTrustedProxies(e.GATEWARDEN_TRUSTED_PROXIES);
+  if (!proxies.ok) throw new Error(`Invalid Gatewarden configuration:\n  GATEWARDEN_TRUSTED_PROXIES: ${proxies.message}`);
   return {
     databaseKind: isPostgres ? "postgres" : "sqlite",
     databaseUrl: url || `file:${path.join(dataDir, "gatewarden.db")}`,
     dataDir,
     keyDir: e.GATEWARDEN_KEY_DIR ? path.resolve(e.GATEWARDEN_KEY_DIR) : dataDir,
     sessionTtlHours: e.GATEWARDEN_SESSION_TTL_HOURS,
+    sessionIdleMinutes: e.GATEWARDEN_SESSION_IDLE_MINUTES,
     secureCookies: e.GATEWARDEN_SECURE_COOKIES,
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
+    trustedProxies: proxies.proxies,
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -51,8 +51,9 @@ export function getDb(): Db {
  * Runs `fn` in one serializable transaction: checks made inside it (overlaps,
  * free interface names) hold when the rows are written, even with two app instances.
  * `timeoutMs` (15 s) bounds it; only whole-database work such as re-encrypting every
- * secret needs more.
+ * secret needs more. `maxWaitMs` (2 s) bounds the wait to begin: on SQLite transactions
+ * queue behind one another, and a burst of sign-ins queues many.
  */
-export async function runInTransaction<T>(fn: (tx: Tx) => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
-  return getDb().$transaction(fn, { isolationLevel: "Serializable", timeout: opts.timeoutMs ?? 15_000 });
+export async function runInTransaction<T>(fn: (tx: Tx) => Promise<T>, opts: { timeoutMs?: number; maxWaitMs?: number } = {}): Promise<T> {
+  return getDb().$transaction(fn, { isolationLevel: "Serializable", timeout: opts.timeoutMs ?? 15_000, maxWait: opts.maxWaitMs ?? 2_000 });
 }

@@ -22,6 +22,16 @@ describe("toNeutralDbError", () => {
     expect(toNeutralDbError(prismaError("P2002", PgPrisma))).toBeInstanceOf(UniqueViolation);
   });
 
+  it("maps a serialization failure the PostgreSQL adapter throws unwrapped (at COMMIT) to WriteConflict", () => {
+    // What @prisma/adapter-pg throws for SQLSTATE 40001/40P01 when Prisma passes it through as is.
+    const original = Object.assign(new Error("TransactionWriteConflict"), { name: "DriverAdapterError", cause: { kind: "TransactionWriteConflict" } });
+    const neutral = toNeutralDbError(original);
+    expect(neutral).toBeInstanceOf(WriteConflict);
+    expect((neutral as Error).cause).toBe(original);
+    const otherKind = Object.assign(new Error("TableDoesNotExist"), { name: "DriverAdapterError", cause: { kind: "TableDoesNotExist" } });
+    expect(toNeutralDbError(otherKind)).toBe(otherKind);
+  });
+
   it("returns every other error unchanged", () => {
     const other = prismaError("P2003");
     expect(toNeutralDbError(other)).toBe(other);

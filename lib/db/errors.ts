@@ -26,9 +26,21 @@ const PRISMA_CODES: Record<string, (cause: unknown) => Error> = {
   P2034: (cause) => new WriteConflict({ cause }),
 };
 
+/**
+ * A serialization failure or deadlock as the PostgreSQL driver adapter reports it
+ * (SQLSTATE 40001/40P01). Prisma wraps it as P2034 inside a query, but one raised at
+ * COMMIT of an interactive transaction arrives as the adapter's own error.
+ */
+function isAdapterWriteConflict(e: unknown): boolean {
+  if (!(e instanceof Error) || e.name !== "DriverAdapterError") return false;
+  const cause = (e as { cause?: unknown }).cause;
+  return typeof cause === "object" && cause !== null && (cause as { kind?: unknown }).kind === "TransactionWriteConflict";
+}
+
 /** The neutral error for a Prisma error we expect, or `e` itself. */
 export function toNeutralDbError(e: unknown): unknown {
   if (e instanceof Prisma.PrismaClientKnownRequestError) return PRISMA_CODES[e.code]?.(e) ?? e;
+  if (isAdapterWriteConflict(e)) return new WriteConflict({ cause: e });
   return e;
 }
 

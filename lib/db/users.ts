@@ -1,4 +1,4 @@
-// Queries for dashboard users, their sessions and sign-in attempts.
+// Queries for dashboard users (their sessions: lib/db/sessions.ts; sign-in attempts: lib/db/sign-in-attempts.ts).
 import "server-only";
 import { getDb, type Tx } from "@/lib/db/client";
 import type { Role } from "@/lib/auth/permissions";
@@ -39,42 +39,32 @@ export async function replacePasswordHash(id: string, expected: string, password
   return count === 1;
 }
 
-export async function updateUserRole(tx: Tx, id: string, role: Role, disabled: boolean) {
-  return toUser(await tx.user.update({ where: { id }, data: { role, disabled } }));
+export async function updateUserRole(tx: Tx, id: string, role: Role) {
+  return toUser(await tx.user.update({ where: { id }, data: { role } }));
 }
 
-export async function createSession(data: { id: string; userId: string; expiresAt: Date }) {
-  await getDb().session.create({ data });
+export async function setUserDisabled(tx: Tx, id: string, disabled: boolean) {
+  return toUser(await tx.user.update({ where: { id }, data: { disabled } }));
 }
 
-export async function findSessionUser(id: string, now: Date): Promise<UserRecord | null> {
-  const session = await getDb().session.findUnique({ where: { id }, include: { user: true } });
-  if (!session || session.expiresAt <= now || session.user.disabled) return null;
-  return toUser(session.user);
+export async function setPasswordHash(tx: Tx, id: string, passwordHash: string) {
+  await tx.user.update({ where: { id }, data: { passwordHash } });
 }
 
-export async function deleteSession(id: string) {
-  await getDb().session.deleteMany({ where: { id } });
+export async function deleteUser(tx: Tx, id: string) {
+  await tx.user.delete({ where: { id } });
 }
 
-export async function deleteUserSessions(tx: Tx, userId: string) {
-  await tx.session.deleteMany({ where: { userId } });
+/** Enabled admins other than `id`: who would still run the place without that account. */
+export async function countOtherEnabledAdmins(tx: Tx, id: string): Promise<number> {
+  return tx.user.count({ where: { role: "admin", disabled: false, id: { not: id } } });
 }
 
-export async function recordLoginAttempt(keys: string[], success: boolean) {
-  await getDb().loginAttempt.createMany({ data: keys.map((key) => ({ key, success })) });
+export async function countAdmins(tx: Tx = getDb()): Promise<number> {
+  return tx.user.count({ where: { role: "admin" } });
 }
 
-/** Times of recent failed attempts per key, newest first. */
-export async function recentLoginFailures(key: string, since: Date): Promise<Date[]> {
-  const rows = await getDb().loginAttempt.findMany({
-    where: { key, success: false, at: { gte: since } },
-    orderBy: { at: "desc" },
-    select: { at: true },
-  });
-  return rows.map((r) => r.at);
-}
-
-export async function pruneLoginAttempts(before: Date) {
-  await getDb().loginAttempt.deleteMany({ where: { at: { lt: before } } });
+export async function getUserById(id: string, tx: Tx = getDb()): Promise<UserRecord | null> {
+  const u = await tx.user.findUnique({ where: { id } });
+  return u ? toUser(u) : null;
 }

@@ -10,7 +10,8 @@ import {
 describe("hashPassword / verifyPassword", () => {
   it("verifies the right password and rejects others", async () => {
     const stored = await hashPassword("correct horse battery");
-    expect(stored).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
+    // N = 2^17, r = 8, p = 1: OWASP's scrypt recommendation (128 MiB per check).
+    expect(stored).toMatch(/^scrypt\$131072\$8\$1\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
     expect(await verifyPassword("correct horse battery", stored)).toBe(true);
     expect(await verifyPassword("correct horse batterY", stored)).toBe(false);
     expect(await verifyPassword("", stored)).toBe(false);
@@ -46,6 +47,15 @@ describe("hashPassword / verifyPassword", () => {
     expect(await verifyPassword("rehash-me-please", weak)).toBe(true);
     expect(passwordNeedsRehash(weak)).toBe(true);
     expect(passwordNeedsRehash(stored)).toBe(false);
+  });
+
+  it("still verifies the hashes earlier releases stored (N = 2^15), and asks for a rehash", async () => {
+    const { randomBytes, scryptSync } = await import("node:crypto");
+    const salt = randomBytes(16);
+    const previous = `scrypt$32768$8$1$${salt.toString("base64url")}$${scryptSync("last year's password", salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }).toString("base64url")}`;
+    expect(await verifyPassword("last year's password", previous)).toBe(true);
+    expect(await verifyPassword("last year's passwort", previous)).toBe(false);
+    expect(passwordNeedsRehash(previous)).toBe(true);
   });
 
   it("has a dummy check for unknown users", async () => {

@@ -1,10 +1,10 @@
 // A job's status, steps and the log lines after `?after=<seq>`, for the live view.
 import { NextResponse } from "next/server";
-import { getCurrentUser } from "@/lib/auth/session";
+import { getPollingUser } from "@/lib/auth/session";
 import { getJob } from "@/lib/db/jobs";
 
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
-  if (!(await getCurrentUser())) return NextResponse.json({ error: "Please sign in." }, { status: 401 });
+  if (!(await getPollingUser())) return NextResponse.json({ error: "Please sign in." }, { status: 401 });
   const after = Number(new URL(request.url).searchParams.get("after") ?? "0") || 0;
   const job = await getJob((await params).id, after);
   if (!job) return NextResponse.json({ error: "No such job." }, { status: 404 });

@@ -1,0 +1,5 @@
+-- CreateTable
+CREATE TABLE "SetupCode" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
