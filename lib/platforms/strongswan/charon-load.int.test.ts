@@ -104,7 +104,8 @@ describe("rendered swanctl files in a real charon", () => {
     expect(r.stdout).toMatch(/^gw-v1-net: IKEv1,/m);
     expect(r.stdout).toMatch(/^gw-v1-h2h: IKEv1,/m);
     expect(r.stdout).toMatch(/gw-v2-net: TUNNEL.*\n\s+local:\s+192\.168\.1\.0\/24 10\.10\.0\.0\/16\n\s+remote:\s+192\.168\.2\.0\/24/);
-    expect(r.stdout).toMatch(/gw-v2-h2h: TUNNEL.*\n\s+local:\s+198\.18\.0\.1\/32\n\s+remote:\s+198\.18\.0\.2\/32/);
+    // Host-to-host between kernel-IPsec routers (the default) is transport mode.
+    expect(r.stdout).toMatch(/gw-v2-h2h: TRANSPORT.*\n\s+local:\s+198\.18\.0\.1\/32\n\s+remote:\s+198\.18\.0\.2\/32/);
   });
 });
 
