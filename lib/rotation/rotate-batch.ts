@@ -94,7 +94,8 @@ export async function rotateBatch(ctx: Ctx, tunnelIds: string[], env: BatchEnv, 
     for (const r of live()) fail(r, e);
   }
   for (const r of runs.filter((r) => r.error && !r.outcome)) r.outcome = await settleFailure(ctx, env, r);
-  const done = live().length;
+  // Committed tunnels have their outcome already, so live() no longer lists them.
+  const done = runs.filter((r) => r.outcome?.result === "rotated").length;
   await ctx.log(done === runs.length ? "info" : "warn", `${done} of ${runs.length} tunnel(s) in this batch rotated`);
   return runs.map((r) => r.outcome!);
 }
