@@ -164,6 +164,13 @@ export interface PlatformCapabilities {
    * tunnel is stopped and started again with the new key.
    */
   makeBeforeBreak: boolean;
+  /**
+   * IKE versions in which this platform, as responder, takes a make-before-break peer's
+   * reauthentication with the key it has just loaded: a new IKE SA beside the running one,
+   * which then replaces it. A rotation against such a peer then needs no stop and start
+   * here. Empty when not shown to hold.
+   */
+  answersReauthentication: (1 | 2)[];
   /** Commands of different tunnels may run at once on one router (as channels of one session). */
   concurrentCommands: boolean;
   /** The IPsec stacks this platform's routers may have; the first is the default. */

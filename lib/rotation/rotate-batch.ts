@@ -2,11 +2,13 @@
 // through its own state machine (rotation-state.ts). Two fleet-wide barriers, then
 // every router and every tunnel on its own:
 //   new keys (pending) → upload to every "a" end | upload to every "b" end |
-//   per router: list its SAs (not needed on a spoke), load the keys once (the
-//   platform's router-wide key load); per tunnel, once both its routers did: the end on
-//   the less busy router reauthenticates (or an end without make-before-break stops and
-//   starts) → both ends show a NEW IKE SA (each router lists its SAs once per round for
-//   all its tunnels) → LAN ping from the less busy end → activate, retire, audit.
+//   per router: list its SAs (not needed on a spoke of a hub on its platform), load the
+//   keys once (the platform's router-wide key load); per tunnel, once both its routers
+//   did: the end on the less busy router reauthenticates (or the make-before-break end,
+//   answered by a peer that cannot reauthenticate itself; or an end without
+//   make-before-break stops and starts) → both ends show a NEW IKE SA (each router lists
+//   its SAs once per round for all its tunnels) → LAN ping from the less busy end →
+//   activate, retire, audit.
 // A hub with N tunnels thus uploads N files but loads its keys and lists its SAs once
 // per round instead of once per tunnel, its N reauthentications run on N spokes at
 // once, and no tunnel waits for the slowest spoke after the keys are loaded.
@@ -187,8 +189,9 @@ function planSwitches(runs: Run[]): Map<Run, SwitchOp[]> {
 
 /**
  * Per router, one step: the IKE SAs its tunnels have before the switch (one listing;
- * a router that is the less busy end of all its tunnels needs none: the SPIs its peer
- * lists are the same), then its router-wide switch commands once (the key loads).
+ * a router that is the less busy end of all its tunnels, each with a peer on its own
+ * platform, needs none: the SPIs its peer lists are the same), then its router-wide
+ * switch commands once (the key loads).
  * Resolves per router, so a tunnel's switch starts as soon as both its routers are
  * ready rather than when the slowest router of the batch is.
  */
@@ -203,7 +206,8 @@ function snapshotAndLoad(ctx: Ctx, env: BatchEnv, runs: Run[], plans: Map<Run, S
     for (const { run, end } of g.items) {
       for (const op of plans.get(run)!.filter((o) => o.gatewayWide && o.role === end.role)) for (const c of op.commands) commands.set(JSON.stringify(c.argv), c);
     }
-    const listed = g.items.filter(({ run, end }) => end.role !== lighterEnd(batchTunnel(run), load));
+    // A peer on another platform names its SAs differently (Libreswan prints no IKE SPIs), so its listing cannot stand in.
+    const listed = g.items.filter(({ run, end }) => end.role !== lighterEnd(batchTunnel(run), load) || run.ends!.some((e) => e.platform !== end.platform));
     if (!commands.size && !listed.length) {
       ready.set(g.gatewayId, Promise.resolve());
       continue;
