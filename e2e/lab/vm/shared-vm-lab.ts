@@ -52,7 +52,8 @@ export async function attachSharedVmLab(log: (line: string) => void = (l) => con
   const { lab, seconds } = await bootSharedVmLab();
   const bootedHere = seconds !== null;
   log(bootedHere ? `VM lab ${lab.name}: booted ${lab.routers.length} routers in ${seconds.toFixed(1)} s (stopped after this file)` : `VM lab ${lab.name}: attached to the running lab`);
-  await resetVmRouters(lab);
+  // A lab someone else booted may hold what an earlier file left; a fresh one holds nothing.
+  if (!bootedHere) await resetVmRouters(lab);
   return {
     lab,
     bootedHere,
