@@ -7,6 +7,8 @@
 // verified (SA or route) and net-to-net tunnels are pinged LAN to LAN from their less
 // busy end. A tunnel that fails at any point is rolled back on both routers (old
 // files, old tunnel); the others stay. A tunnel is green only when both ends verify.
+// An unchanged tunnel that is up is not applied again where that would interrupt it
+// (Libreswan, CentOS), only verified.
 import "server-only";
 import { getPlatform } from "@/lib/platforms";
 import { renderGatewayFiles } from "@/lib/platforms/gateway-files";
@@ -49,6 +51,8 @@ type TunnelRun = {
   error: string | null;
   /** The end on the less busy router: applied second (it initiates), pings from there. */
   lastRole: "a" | "b";
+  /** Unchanged and up on both ends where applying again would interrupt it: not applied, only verified. */
+  kept: boolean;
 };
 
 export function tunnelIdsOf(p: DeployParams): string[] {
@@ -75,7 +79,7 @@ export async function deployTunnels(ctx: JobContext<DeployParams>, connect: Conn
     ctx.addSecret(loaded.ends[0].end.psk);
     const [a, b] = loaded.ends;
     const wasDeployed = (await getTunnelDeployState(id))?.deployState === "deployed";
-    runs.push({ id, label: `${a.gatewayName} ↔ ${b.gatewayName}`, pskVersion: loaded.pskVersion, ends: loaded.ends, wasDeployed, error: null, lastRole: "a" });
+    runs.push({ id, label: `${a.gatewayName} ↔ ${b.gatewayName}`, pskVersion: loaded.pskVersion, ends: loaded.ends, wasDeployed, error: null, lastRole: "a", kept: false });
   }
   if (!runs.length) throw new JobFailure("No tunnel to deploy.");
   const load = gatewayLoad(runs.map((r) => ({ tunnelId: r.id, a: r.ends[0].gatewayId, b: r.ends[1].gatewayId })));
@@ -148,9 +152,13 @@ export async function deployTunnels(ctx: JobContext<DeployParams>, connect: Conn
   });
 
   // 3. Apply: every tunnel's end on the busier router, then every end on the less busy one.
+  await keepRunningIfUnchanged(ctx, alive(), works);
   for (const last of [false, true]) {
     await mapBounded(gateways.filter((w) => w.io), PARALLEL_GATEWAYS, async (w) => {
-      const ends = w.ends.filter((e) => !byId.get(e.end.tunnelId)!.error && (e.role === byId.get(e.end.tunnelId)!.lastRole) === last);
+      const ends = w.ends.filter((e) => {
+        const r = byId.get(e.end.tunnelId)!;
+        return !r.error && !r.kept && (e.role === r.lastRole) === last;
+      });
       if (!ends.length) return;
       const ran = new Set<string>();
       await ctx.step(`apply on ${w.name}`, w.gatewayId, async () => {
@@ -188,6 +196,32 @@ export async function deployTunnels(ctx: JobContext<DeployParams>, connect: Conn
   await Promise.all(gateways.map((w) => w.io?.close()));
   if (failed.length) throw new JobFailure(summarize(runs));
   return { deployed: succeeded.map((r) => r.id) };
+}
+
+/**
+ * Marks the tunnels whose files are the same on both routers and that are up on both ends
+ * as kept, where a platform of theirs would interrupt a running tunnel by applying it again
+ * (Libreswan's `ipsec auto --add` closes its SAs): a fleet deploy then leaves them running.
+ * A tunnel that is not up, or whose status cannot be read, is applied as usual.
+ */
+async function keepRunningIfUnchanged(ctx: JobContext<DeployParams>, runs: TunnelRun[], works: Map<string, GatewayWork>) {
+  const candidates = runs.filter((r) => r.ends.some((e) => works.get(e.gatewayId)!.platform.capabilities.reapplyInterrupts) && r.ends.every((e) => works.get(e.gatewayId)!.unchangedFor(r.id)));
+  if (!candidates.length) return;
+  const ids = new Set(candidates.map((r) => r.id));
+  const upEnds = new Map<string, number>();
+  await mapBounded([...works.values()].filter((w) => w.io && w.ends.some((e) => ids.has(e.end.tunnelId))), PARALLEL_GATEWAYS, async (w) => {
+    const ends = w.ends.filter((e) => ids.has(e.end.tunnelId));
+    try {
+      const checks = await w.check(ends);
+      for (const e of ends) if (checks.get(e.end.tunnelId)?.ok) upEnds.set(e.end.tunnelId, (upEnds.get(e.end.tunnelId) ?? 0) + 1);
+    } catch (e) {
+      await ctx.log("warn", `could not read the status of the unchanged tunnels (${message(e)}): applying them again`, w.name);
+    }
+  });
+  for (const r of candidates.filter((r) => upEnds.get(r.id) === 2)) {
+    r.kept = true;
+    await ctx.log("info", `${r.label}: files unchanged and the tunnel is up on both ends: left running (applying it again would interrupt it)`);
+  }
 }
 
 function summarize(runs: TunnelRun[]): string {

@@ -3,8 +3,9 @@
 // (the shared VM lab, e2e/lab/vm/shared-vm-lab.ts; reset between tunnel pairs):
 //  - strongSwan ↔ Libreswan and Libreswan ↔ Libreswan net-to-net: deploy and LAN host to
 //    LAN host ping, health up, a rotation proven by new SAs on both ends with the traffic
-//    interruption measured (a ping every 10 ms), and a deploy whose second end fails to
-//    apply rolled back on both routers with the previous tunnel still carrying traffic;
+//    interruption measured (a ping every 10 ms), a second deploy of the unchanged tunnel
+//    that loses no packet, and a deploy whose second end fails to apply rolled back on
+//    both routers with the previous tunnel still carrying traffic;
 //  - strongSwan ↔ strongSwan host-to-host in transport mode, ESP counters moving.
 // Traffic stays inside the lab's namespaces and VMs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +14,7 @@ import { execInRouter, getRouter, pingFromHost, type LabState } from "@/e2e/lab/
 import { registerLab } from "@/e2e/lab/register";
 import { attachSharedVmLab, resetVmRouters, type SharedVmLab } from "@/e2e/lab/vm/shared-vm-lab";
 import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
-import { lanPingMeter } from "@/bench/rotation-interruption";
+import { lanPingMeter, startLanPing } from "@/bench/rotation-interruption";
 import { runRotation } from "@/lib/rotation/test-support";
 import type { HealthPoller } from "@/lib/health/poller";
 import type { connectGatewayForJob } from "@/lib/deploy/connect";
@@ -204,6 +205,17 @@ function netToNet(title: string, a: string, b: string) {
       expect(o.interruption.sent).toBeGreaterThan(20);
       interruption[title] = { lost: o.interruption.lost, sent: o.interruption.sent, longestGapMs: o.interruption.longestGapMs };
       console.log(`${title} rotation: ${o.interruption.lost} of ${o.interruption.sent} packets lost (ping every 10 ms, longest gap ${o.interruption.longestGapMs} ms)`);
+    });
+
+    it("deploying it again unchanged leaves it running: not applied again, no packet lost", async () => {
+      const meter = await startLanPing(lab, b, getRouter(lab, a).lanHost.ip, 10);
+      const job = await timed(`${title}: deploy again, unchanged`, () => deploy(tunnelId));
+      const i = await meter.stop();
+      expect(job.error, logOf(job)).toBeNull();
+      expect(logOf(job)).toContain("files unchanged and the tunnel is up on both ends: left running");
+      expect(logOf(job)).not.toMatch(/\$ (ipsec auto --add|swanctl --load-all)/);
+      expect(i.sent).toBeGreaterThan(20);
+      expect(i.lost, `lost ${i.lost} of ${i.sent}, longest gap ${i.longestGapMs} ms`).toBe(0);
     });
 
     it("a deploy whose second end fails to apply: both routers back on their previous files, the previous tunnel still passes traffic", async () => {

@@ -29,7 +29,7 @@ export const libreswanPlatform: Platform = {
   // make-before-break reauthentication is answered with the reread key (a new IKE SA, the
   // old one deleted: uniqueids), and one whack at a time until concurrent whack/addconn
   // runs are shown to be safe.
-  capabilities: { ikeVersions: [1, 2], maxSubnetsPerSide: 1, sharedPhase2: false, makeBeforeBreak: false, answersReauthentication: [2], concurrentCommands: false, ipsecStacks: ["kernel"] },
+  capabilities: { ikeVersions: [1, 2], maxSubnetsPerSide: 1, sharedPhase2: false, makeBeforeBreak: false, answersReauthentication: [2], reapplyInterrupts: true, concurrentCommands: false, ipsecStacks: ["kernel"] },
   render: renderLibreswanFiles,
   // pluto reads our files as they are; nothing is generated on the router.
   preview: () => [],
