@@ -3,6 +3,9 @@
 // typecheck, lint, unit + integration (vitest: real PostgreSQL, real sshd/strongSwan
 // routers in network namespaces; needs root), then end-to-end (Playwright in Debian's
 // Chromium against the real app). Ends with one line "tests: N passed, N failed".
+// Before the integration and e2e parts it boots the run's one VM router lab (QEMU,
+// kernel IPsec: e2e/lab/vm/shared-vm-lab.ts), which every VM test attaches to, and stops
+// it at the end, also when a part failed or the run was interrupted.
 //   npm test -- --only unit|integration|e2e|static   run one part
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -21,15 +24,24 @@ let failed = 0;
 let skipped = 0;
 const failures = [];
 
+// Ctrl-C or a kill reaches the running part too; the run then stops after it, and the VM lab goes.
+let interrupted = null;
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => (interrupted ??= signal));
+
 function run(label, cmd, args) {
   console.log(`\n=== ${label}: ${[path.basename(cmd), ...args].join(" ")}`);
   const started = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, env, stdio: "inherit" });
   const ok = r.status === 0;
+  // Killed by the signal, or exited as a tool does when it catches one (128 + SIGINT/SIGTERM).
+  if (["SIGINT", "SIGTERM", "SIGHUP"].includes(r.signal)) interrupted ??= r.signal;
+  else if (r.status === 130 || r.status === 143) interrupted ??= r.status === 130 ? "SIGINT" : "SIGTERM";
   console.log(`=== ${label}: ${ok ? "ok" : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!ok) failures.push(label);
   return ok;
 }
+
+const vmLab = (command) => run(`vm lab ${command}`, bin("tsx"), [path.join("e2e", "lab", "vm", "shared-vm-lab-cli.ts"), command]);
 
 function readJson(file) {
   try {
@@ -48,16 +60,33 @@ if (wants("static")) {
   else failed++;
 }
 
-for (const project of ["unit", "integration"]) {
-  if (!wants(project)) continue;
-  const out = path.join(results, `vitest-${project}.json`);
+if (wants("unit") && !interrupted) {
+  const out = path.join(results, "vitest-unit.json");
   rmSync(out, { force: true });
-  run(`vitest ${project}`, bin("vitest"), ["run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile=${out}`]);
-  const report = readJson(out);
+  run("vitest unit", bin("vitest"), ["run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile=${out}`]);
+  count("unit", readJson(out));
+}
+
+const needsVmLab = wants("integration") || wants("e2e");
+try {
+  // A failed boot is a failed part; the VM tests then say why they have no lab.
+  if (needsVmLab && !interrupted) vmLab("up");
+  if (wants("integration") && !interrupted) {
+    const out = path.join(results, "vitest-integration.json");
+    rmSync(out, { force: true });
+    run("vitest integration", bin("vitest"), ["run", "--project", "integration", "--reporter=default", "--reporter=json", `--outputFile=${out}`]);
+    count("integration", readJson(out));
+  }
+  if (wants("e2e") && !interrupted) e2e();
+} finally {
+  if (needsVmLab) vmLab("down");
+}
+
+function count(project, report) {
   if (!report) {
     failed++;
     failures.push(`vitest ${project} wrote no report`);
-    continue;
+    return;
   }
   passed += report.numPassedTests;
   failed += report.numFailedTests + (report.numTotalTests === 0 ? 1 : 0);
@@ -65,7 +94,7 @@ for (const project of ["unit", "integration"]) {
   if (report.numTotalTests === 0) failures.push(`vitest ${project} ran no test`);
 }
 
-if (wants("e2e")) {
+function e2e() {
   const out = path.join(results, "e2e.json");
   rmSync(out, { force: true });
   run("e2e", bin("playwright"), ["test"]);
@@ -81,7 +110,8 @@ if (wants("e2e")) {
 }
 
 console.log("");
+if (interrupted) console.log(`interrupted (${interrupted}): the parts after it did not run`);
 if (failures.length) console.log(`failed parts: ${failures.join(", ")}`);
 if (skipped) console.log(`skipped tests are not allowed here: ${skipped}`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-process.exit(failures.length || failed || skipped ? 1 : 0);
+process.exit(interrupted ? 130 : failures.length || failed || skipped ? 1 : 0);

@@ -9,12 +9,13 @@ import { mapBounded } from "@/lib/jobs/concurrency";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 
 export async function applyEnds(ctx: JobContext<unknown>, batch: DeployBatch): Promise<void> {
+  await keepRunningIfUnchanged(ctx, batch);
   for (const last of [false, true]) {
     await mapBounded(
       batch.gateways.filter((w) => w.io),
       PARALLEL_GATEWAYS,
       async (w) => {
-        const ends = w.ends.filter((e) => !batch.runOf(e).error && (e.role === batch.runOf(e).lastRole) === last);
+        const ends = w.ends.filter((e) => !batch.runOf(e).error && !batch.runOf(e).kept && (e.role === batch.runOf(e).lastRole) === last);
         if (!ends.length) return;
         // Router-wide commands already run in this round on this router.
         const ran = new Set<string>();
@@ -35,5 +36,38 @@ export async function applyEnds(ctx: JobContext<unknown>, batch: DeployBatch): P
           .catch(() => undefined);
       },
     );
+  }
+}
+
+/**
+ * Marks the tunnels whose files are the same on both routers and that are up on both ends
+ * as kept, where a platform of theirs would interrupt a running tunnel by applying it again
+ * (Libreswan's `ipsec auto --add` closes its SAs): a fleet deploy then leaves them running.
+ * A tunnel that is not up, or whose status cannot be read, is applied as usual.
+ */
+async function keepRunningIfUnchanged(ctx: JobContext<unknown>, batch: DeployBatch): Promise<void> {
+  const works = batch.works;
+  const candidates = batch.alive().filter(
+    (r) => r.ends.some((e) => works.get(e.gatewayId)!.platform.capabilities.reapplyInterrupts) && r.ends.every((e) => works.get(e.gatewayId)!.unchangedFor(r.id)),
+  );
+  if (!candidates.length) return;
+  const ids = new Set(candidates.map((r) => r.id));
+  const upEnds = new Map<string, number>();
+  await mapBounded(
+    batch.gateways.filter((w) => w.io && w.ends.some((e) => ids.has(e.end.tunnelId))),
+    PARALLEL_GATEWAYS,
+    async (w) => {
+      const ends = w.ends.filter((e) => ids.has(e.end.tunnelId));
+      try {
+        const checks = await w.check(ends);
+        for (const e of ends) if (checks.get(e.end.tunnelId)?.ok) upEnds.set(e.end.tunnelId, (upEnds.get(e.end.tunnelId) ?? 0) + 1);
+      } catch (e) {
+        await ctx.log("warn", `could not read the status of the unchanged tunnels (${message(e)}): applying them again`, w.name);
+      }
+    },
+  );
+  for (const r of candidates.filter((r) => upEnds.get(r.id) === 2)) {
+    r.kept = true;
+    await ctx.log("info", `${r.label}: files unchanged and the tunnel is up on both ends: left running (applying it again would interrupt it)`);
   }
 }

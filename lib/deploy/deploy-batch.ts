@@ -15,6 +15,8 @@ export type TunnelRun = {
   error: string | null;
   /** The end on the less busy router: applied second (it initiates), pings from there. */
   lastRole: "a" | "b";
+  /** Unchanged and up on both ends where applying again would interrupt it: not applied, only verified. */
+  kept?: boolean;
 };
 
 export const message = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -57,6 +57,12 @@ export class GatewayWork {
     return this.plan;
   }
 
+  /** Nothing this tunnel depends on changes here: its own files and the router's shared ones are as the router has them. */
+  unchangedFor(tunnelId: string): boolean {
+    const changed = new Set((this.plan?.changes ?? []).map((c) => c.path));
+    return [...(this.ownFiles.get(tunnelId) ?? []), ...this.sharedFiles].every((f) => !changed.has(f.path));
+  }
+
   /** The tunnel's main file (ifcfg-ipsecN, the swanctl conf) was already on the router. */
   hadTunnelBefore(tunnelId: string): boolean {
     const primary = this.ownFiles.get(tunnelId)?.find((f) => !f.secret);

@@ -43,7 +43,9 @@ export class JobRunner implements JobQueue {
     });
   }
 
+  /** Starts polling; after stop() it resumes (a stopped runner would otherwise ignore every wake). */
   async start(): Promise<void> {
+    this.stopped = false;
     await this.recover();
     this.pollTimer = setInterval(() => this.wake(), this.opts.pollMs);
     this.beatTimer = setInterval(() => void this.beat(), this.opts.heartbeatMs);

@@ -164,6 +164,20 @@ export interface PlatformCapabilities {
    * tunnel is stopped and started again with the new key.
    */
   makeBeforeBreak: boolean;
+  /**
+   * IKE versions in which this platform, as responder, takes a make-before-break peer's
+   * reauthentication with the key it has just loaded: a new IKE SA beside the running one,
+   * which then replaces it. A rotation against such a peer then needs no stop and start
+   * here. Empty when not shown to hold.
+   */
+  answersReauthentication: (1 | 2)[];
+  /**
+   * Running applyCommands again on a tunnel that is up interrupts it even when its files
+   * did not change (Libreswan's `ipsec auto --add` replaces the loaded connection and
+   * closes its SAs; CentOS cycles the interface). A deploy then leaves such a tunnel
+   * running when its files are unchanged on both routers and it is up on both ends.
+   */
+  reapplyInterrupts: boolean;
   /** Commands of different tunnels may run at once on one router (as channels of one session). */
   concurrentCommands: boolean;
   /** The IPsec stacks this platform's routers may have; the first is the default. */

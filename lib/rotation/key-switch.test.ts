@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { centosRacoonPlatform } from "@/lib/platforms/centos-racoon/platform";
 import { strongswanPlatform } from "@/lib/platforms/strongswan/platform";
+import { libreswanPlatform } from "@/lib/platforms/libreswan/platform";
+import { MODERN_IKEV1_PROFILE, MODERN_PROFILE } from "@/lib/platforms/crypto-profiles";
 import { judge, readCase } from "@/lib/platforms/recorded-cases";
 import type { IkeSa, TunnelEnd } from "@/lib/platforms/contract";
 import { findNewIkeSa, planKeySwitch, snapshotSas, tunnelIkeSas } from "./key-switch";
@@ -8,6 +10,12 @@ import { findNewIkeSa, planKeySwitch, snapshotSas, tunnelIkeSas } from "./key-sw
 const end = { connectionName: "gw-t1", interfaceName: "ipsec0" } as TunnelEnd;
 const strong = (role: "a" | "b") => ({ role, platform: strongswanPlatform, end });
 const centos = (role: "a" | "b") => ({ role, platform: centosRacoonPlatform, end });
+const withProfile = (profile: typeof MODERN_PROFILE) => ({ ...end, profile });
+const libre = (role: "a" | "b", profile = MODERN_PROFILE) => ({ role, platform: libreswanPlatform, end: withProfile(profile) });
+const strongOn = (role: "a" | "b", profile = MODERN_PROFILE) => ({ role, platform: strongswanPlatform, end: withProfile(profile) });
+/** Each command as its program and options: "ipsec --down", "swanctl --rekey --ike --reauth". */
+const options = (ops: ReturnType<typeof planKeySwitch>) =>
+  ops.map((o) => `${o.role}: ${o.commands.map((c) => [c.argv[0], ...c.argv.filter((x) => x.startsWith("--"))].join(" ")).join(", ")}${o.peerPending ? " (peer pending)" : ""}`);
 const show = (ops: ReturnType<typeof planKeySwitch>) => ops.map((o) => `${o.role}: ${o.commands.map((c) => c.argv.slice(0, 2).join(" ")).join(", ")}${o.peerPending ? " (peer pending)" : ""}`);
 
 describe("planKeySwitch", () => {
@@ -26,6 +34,28 @@ describe("planKeySwitch", () => {
   it("mixed pair: strongSwan loads the key, the CentOS end cycles and must come up", () => {
     expect(show(planKeySwitch(strong("a"), centos("b")))).toEqual(["a: swanctl --load-creds", "b: /sbin/ifdown ipsec0, /sbin/ifup ipsec0"]);
     expect(show(planKeySwitch(centos("a"), strong("b")))).toEqual(["b: swanctl --load-creds", "a: /sbin/ifdown ipsec0, /sbin/ifup ipsec0"]);
+  });
+  it("strongSwan ↔ Libreswan (IKEv2): both load the key, strongSwan reauthenticates and Libreswan answers with the new key (no stop)", () => {
+    expect(options(planKeySwitch(strongOn("a"), libre("b")))).toEqual(["a: swanctl --load-creds", "b: ipsec --rereadsecrets", "a: swanctl --rekey --ike --reauth"]);
+    // The make-before-break end reauthenticates even where a fleet would pick the other one.
+    expect(options(planKeySwitch(libre("a"), strongOn("b"), "a"))).toEqual(["a: ipsec --rereadsecrets", "b: swanctl --load-creds", "b: swanctl --rekey --ike --reauth"]);
+    expect(planKeySwitch(libre("a"), strongOn("b"))[1]!.gatewayWide).toBe(true);
+  });
+  it("strongSwan ↔ Libreswan on IKEv1 (an answer not shown to hold): Libreswan stops and starts", () => {
+    expect(options(planKeySwitch(strongOn("a", MODERN_IKEV1_PROFILE), libre("b", MODERN_IKEV1_PROFILE)))).toEqual([
+      "a: swanctl --load-creds",
+      "b: ipsec --rereadsecrets",
+      "b: ipsec --down, ipsec --asynchronous --up",
+    ]);
+  });
+  it("Libreswan pair: nobody can reauthenticate, so both load, then stop and start with the peer down first", () => {
+    expect(options(planKeySwitch(libre("a"), libre("b")))).toEqual([
+      "a: ipsec --rereadsecrets",
+      "b: ipsec --rereadsecrets",
+      "b: ipsec --down",
+      "a: ipsec --down, ipsec --asynchronous --up (peer pending)",
+      "b: ipsec --asynchronous --up",
+    ]);
   });
   it("CentOS pair: peer down first, so the first ifup fails fast; the last ifup must succeed", () => {
     expect(show(planKeySwitch(centos("a"), centos("b")))).toEqual([

@@ -23,8 +23,9 @@ export type SwitchEnd = { role: EndRole; platform: Platform; end: TunnelEnd };
  * Sequential steps, from the platforms' key-switch commands and capabilities. Ends with
  * make-before-break load the key without touching the running SA; if both have it, one
  * end then reauthenticates: a new IKE SA with the new key before the old one goes, no
- * packet lost. An end without it reads the key only by stopping and starting the
- * tunnel, so traffic stops until it is up again. With two such ends the peer stops
+ * packet lost. So does a make-before-break end whose peer cannot reauthenticate itself
+ * but answers a reauthentication with its newly loaded key. Otherwise an end without it
+ * reads the key only by stopping and starting the tunnel, so traffic stops until it is up again. With two such ends the peer stops
  * FIRST: the first end's start then meets an unconfigured peer and fails at once,
  * instead of waiting out a negotiation timeout against a peer that still has the old key.
  */
@@ -44,6 +45,13 @@ export function planKeySwitch(a: SwitchEnd, b: SwitchEnd, reauthBy: EndRole = a.
   }
   if (restarting.length === 1) {
     const c = restarting[0]!;
+    const other = c === a ? b : a;
+    // The end that cannot reauthenticate may still answer its peer's reauthentication: then
+    // the peer builds the new IKE SA before the old one goes, and traffic keeps flowing.
+    const answers = c.platform.capabilities.answersReauthentication;
+    if (answers.length && answers.includes(c.end.profile.ikeVersion)) {
+      return [...loads, op(other.role, ks(other).reauthenticate(other.end), "reauthenticate: a new IKE SA with the new key, answered by the peer, then the old one goes")];
+    }
     return [...loads, op(c.role, [...ks(c).stop(c.end), ...ks(c).start(c.end)], "stop and start the tunnel: it negotiates with the new key")];
   }
   return [

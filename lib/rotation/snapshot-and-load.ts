@@ -26,7 +26,8 @@ export function snapshotAndLoad<T extends KeyTarget>(ctx: JobContext<unknown>, s
     for (const { of: s, end } of g.items) {
       for (const op of s.plan.filter((o) => o.gatewayWide && o.role === end.role)) for (const c of op.commands) commands.set(JSON.stringify(c.argv), c);
     }
-    const listed = g.items.filter(({ of: s, end }) => end.role !== s.lighter);
+    // A peer on another platform names its SAs differently (Libreswan prints no IKE SPIs), so its listing cannot stand in.
+    const listed = g.items.filter(({ of: s, end }) => end.role !== s.lighter || s.target.ends.some((e) => e.platform !== end.platform));
     if (!commands.size && !listed.length) {
       ready.set(g.gatewayId, Promise.resolve());
       continue;

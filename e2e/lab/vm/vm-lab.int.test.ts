@@ -1,25 +1,30 @@
 // Self-test of the VM router lab (root, QEMU): real kernel IPsec between a strongSwan
-// and a Libreswan router, configured by hand here on purpose (not by the app's
-// renderers), LAN host to LAN host through ESP; and `down` leaves nothing behind.
-// Traffic stays inside the namespaces and VMs the test creates.
+// and a Libreswan router of the run's shared VM lab, configured by hand here on purpose
+// (not by the app's renderers), LAN host to LAN host through ESP; the reset takes it away
+// again; and `down` leaves nothing behind (shown on a one-router lab of its own: it has to
+// destroy what it checks). Traffic stays inside the namespaces and VMs the test creates.
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../exec";
 import { execInRouter, getRouter, labStatus, pingFromHost, readLabState, startLab, stopLab, type LabState } from "../lab";
+import { attachSharedVmLab, resetVmRouters, type SharedVmLab } from "./shared-vm-lab";
 
-const LAB = "gwtest-vm";
+const DOWN_LAB = "gwtest-vmdown";
+let shared: SharedVmLab;
 let lab: LabState;
 const PSK = "VmLabTestKey0123456789abcdefXYZ";
 
 const sh = (router: string, script: string) => execInRouter(lab, router, ["sh", "-c", script], { timeoutMs: 60_000 });
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 2, platforms: ["strongswan", "libreswan"], backend: "vm" });
+  shared = await attachSharedVmLab();
+  lab = shared.lab;
 }, 400_000);
 
 afterAll(async () => {
-  if (readLabState(LAB)) await stopLab(LAB);
-});
+  if (readLabState(DOWN_LAB)) await stopLab(DOWN_LAB);
+  await shared?.release();
+}, 120_000);
 
 describe("VM router lab", () => {
   it("boots routers on Debian's kernel, reachable over SSH with the lab's pinned key, with their IKE daemon running", async () => {
@@ -91,16 +96,25 @@ secrets {
     expect(counters.stdout).toMatch(/inBytes=[1-9]/);
   });
 
+  it("the reset between tests takes a tunnel away without a reboot: no connection, SA, policy or file left", async () => {
+    await resetVmRouters(lab);
+    expect((await pingFromHost(lab, "branch1", getRouter(lab, "hq").lanHost.ip, { count: 2, waitSec: 1 })).received).toBe(0);
+    expect((await sh("hq", "ls /etc/swanctl/conf.d; swanctl --list-conns; ip xfrm state")).stdout.trim()).toBe("");
+    expect((await sh("branch1", "ls /etc/ipsec.d/*.conf /etc/ipsec.d/*.secrets 2>/dev/null; ipsec whack --showstates; ip xfrm state")).stdout.trim()).toBe("");
+    expect((await sh("branch1", "ip route show 192.168.1.0/24")).stdout.trim()).toBe("");
+  });
+
   it("`down` leaves no namespace, tap or running QEMU", async () => {
-    const pids = lab.routers.map((r) => r.vm!.qemuPid!);
-    await stopLab(LAB);
+    const own = await startLab({ name: DOWN_LAB, sites: 1, platforms: ["libreswan"], backend: "vm" });
+    const pids = own.routers.map((r) => r.vm!.qemuPid!);
+    await stopLab(DOWN_LAB);
     const netns = (await run(["ip", "netns", "list"])).stdout;
-    expect(netns).not.toContain(LAB);
+    expect(netns).not.toContain(DOWN_LAB);
     for (const pid of pids) {
       // A reaped process is gone; one waiting for its parent to reap it (Z) runs no more.
       const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, "utf8") : "";
       expect(stat === "" || / Z /.test(stat)).toBe(true);
     }
-    expect((await run(["ip", "route", "list"])).stdout).not.toContain(lab.routers[0]!.publicIp);
-  });
+    expect((await run(["ip", "route", "list"])).stdout).not.toContain(own.routers[0]!.publicIp);
+  }, 300_000);
 });

@@ -30,7 +30,7 @@ export const centosRacoonPlatform: Platform = {
   shortLabel: "CentOS / racoon",
   // racoon is IKEv1-only with one `sainfo anonymous` per router, and ifcfg-ipsecN has a
   // single SRCNET/DSTNET; a new key is read only by cycling the interface, one at a time.
-  capabilities: { ikeVersions: [1], maxSubnetsPerSide: 1, sharedPhase2: true, makeBeforeBreak: false, concurrentCommands: false, ipsecStacks: ["kernel"] },
+  capabilities: { ikeVersions: [1], maxSubnetsPerSide: 1, sharedPhase2: true, makeBeforeBreak: false, answersReauthentication: [], reapplyInterrupts: true, concurrentCommands: false, ipsecStacks: ["kernel"] },
   render: renderCentosFiles,
   preview: previewCentosFiles,
   sharedFileMergers: { [RACOON_CONF]: mergeRacoonConf },

@@ -25,9 +25,11 @@ export const libreswanPlatform: Platform = {
   label: "Libreswan (RHEL / Rocky / Alma)",
   shortLabel: "Libreswan",
   // One subnet per side (leftsubnets= splits a tunnel into one connection per pair), no
-  // reauthentication on demand (a new key needs --down/--up), and one whack at a time
-  // until concurrent whack/addconn runs are shown to be safe.
-  capabilities: { ikeVersions: [1, 2], maxSubnetsPerSide: 1, sharedPhase2: false, makeBeforeBreak: false, concurrentCommands: false, ipsecStacks: ["kernel"] },
+  // reauthentication on demand (a new key needs --down/--up) but an IKEv2 peer's
+  // make-before-break reauthentication is answered with the reread key (a new IKE SA, the
+  // old one deleted: uniqueids), and one whack at a time until concurrent whack/addconn
+  // runs are shown to be safe.
+  capabilities: { ikeVersions: [1, 2], maxSubnetsPerSide: 1, sharedPhase2: false, makeBeforeBreak: false, answersReauthentication: [2], reapplyInterrupts: true, concurrentCommands: false, ipsecStacks: ["kernel"] },
   render: renderLibreswanFiles,
   // pluto reads our files as they are; nothing is generated on the router.
   preview: () => [],
@@ -42,8 +44,10 @@ export const libreswanPlatform: Platform = {
     "connections; upstream 4.x builds accept unless the file says otherwise); restart ipsec",
     "once after setting it.",
     "Net-to-net routers must forward between LAN and tunnel: net.ipv4.ip_forward = 1.",
-    "A new pre-shared key takes effect by taking the tunnel down and up again (Libreswan",
-    "cannot reauthenticate on demand): a rotation interrupts traffic for a few seconds.",
+    "Libreswan cannot reauthenticate on demand. A new pre-shared key against a strongSwan",
+    "peer (IKEv2) takes effect when strongSwan reauthenticates and Libreswan answers with",
+    "the new key, old SA running meanwhile; between two Libreswan routers (or on IKEv1)",
+    "the tunnel is taken down and up again: a rotation interrupts traffic for a few seconds.",
   ],
   caveats: () => [],
   applyCommands: libreswanApplyCommands,
