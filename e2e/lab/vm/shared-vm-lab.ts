@@ -68,14 +68,17 @@ export async function attachSharedVmLab(log: (line: string) => void = (l) => con
 const DAEMON_DOWN = 3;
 
 // Every file in these directories is the lab's: the stock trees have none there.
+// Connections go first, so a peer that revives its end (Libreswan's auto=start) finds
+// nothing to negotiate with; then the SAs they leave behind.
 const RESET_STRONGSWAN = `
 pgrep -x charon >/dev/null || exit ${DAEMON_DOWN}
-for id in $(swanctl --list-sas --raw 2>/dev/null | sed -n 's/^list-sa event {[^ ]* {uniqueid=\\([0-9]*\\) .*/\\1/p'); do
-  swanctl --terminate --ike-id "$id" --force --timeout 3 >/dev/null 2>&1
-done
 rm -f /etc/swanctl/conf.d/*.conf
 swanctl --load-all --clear >/dev/null || exit 1
-ip route flush table 220 2>/dev/null`;
+for id in $(swanctl --list-sas --raw | sed -n 's/^list-sa event {[^ ]* {uniqueid=\\([0-9]*\\) .*/\\1/p'); do
+  swanctl --terminate --ike-id "$id" --force --timeout 3 >/dev/null 2>&1
+done
+ip route flush table 220 2>/dev/null
+sas="$(swanctl --list-sas --raw | grep '^list-sa event')"`;
 
 const RESET_LIBRESWAN = `
 pgrep -x pluto >/dev/null || exit ${DAEMON_DOWN}
@@ -83,7 +86,8 @@ for c in $(ipsec whack --status | sed -n 's/^\\(000 \\)\\{0,1\\}"\\([^"]*\\)":.*
   ipsec whack --delete --name "$c" >/dev/null 2>&1
 done
 rm -f /etc/ipsec.d/*.conf /etc/ipsec.d/*.secrets
-ipsec auto --rereadsecrets >/dev/null || exit 1`;
+ipsec auto --rereadsecrets >/dev/null || exit 1
+sas="$(ipsec whack --showstates)"`;
 
 // Kernel state last: a daemon deleting its SAs must not find them gone first. Routes to other
 // LANs (Libreswan's _updown adds them to the main table) go too; the router's own LAN stays.
@@ -95,9 +99,8 @@ ip -4 route show | sed -n 's/^\\(192\\.168\\.[0-9]*\\.0\\/24\\) .*/\\1/p' | whil
   ip -4 route show "$net" | grep -q 'proto kernel' || ip route del "$net"
 done
 rm -rf /var/lib/gatewarden
-left="$(ip xfrm state; ip xfrm policy | grep -E ' dir (in|out|fwd) ')"
+left="$sas$(ip xfrm state; ip xfrm policy | grep -E ' dir (in|out|fwd) ')"
 [ -z "$left" ] || { echo "IPsec state left after the reset: $left" >&2; exit 1; }`;
-
 
 /** Puts every router of the lab back to "no tunnel": connections, SAs, policies, routes, files. One SSH command per router. */
 export async function resetVmRouters(lab: LabState): Promise<void> {

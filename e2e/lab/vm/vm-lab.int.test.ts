@@ -7,9 +7,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../exec";
 import { execInRouter, getRouter, labStatus, pingFromHost, readLabState, startLab, stopLab, type LabState } from "../lab";
-import { attachSharedVmLab, resetVmRouters, type SharedVmLab } from "./shared-vm-lab";
+import { attachSharedVmLab, resetVmRouters, SHARED_VM_LAB_NAME, type SharedVmLab } from "./shared-vm-lab";
 
-const DOWN_LAB = "gwtest-vmdown";
+/** Named after the shared lab, so runs that name theirs apart (GATEWARDEN_VM_LAB) do not share this one either. */
+const DOWN_LAB = `${SHARED_VM_LAB_NAME.slice(0, 19)}-down`;
 let shared: SharedVmLab;
 let lab: LabState;
 const PSK = "VmLabTestKey0123456789abcdefXYZ";
