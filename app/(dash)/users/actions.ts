@@ -1,16 +1,19 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { requirePermission } from "@/lib/auth/session";
+import { z } from "zod";
+import { authenticatedAction, formDataArg, previousStateArg } from "@/lib/actions/action-client";
 import { canManageUsers } from "@/lib/auth/permissions";
 import { addUser } from "@/lib/inventory/accounts";
 import { formFields, type FormState } from "@/lib/inventory/form-state";
-import { runFormAction } from "@/lib/inventory/run-form-action";
 
-export async function addUserAction(_prev: FormState, fd: FormData): Promise<FormState> {
-  return runFormAction(async () => {
-    const admin = await requirePermission(canManageUsers, "manage users");
-    const user = await addUser({ id: admin.id, username: admin.username }, formFields(fd));
+export const addUserAction = authenticatedAction({
+  name: "addUser",
+  can: canManageUsers,
+  what: "manage users",
+  args: z.tuple([previousStateArg, formDataArg]),
+  run: async ({ actor }, [, fd]): Promise<FormState> => {
+    const user = await addUser(actor, formFields(fd));
     revalidatePath("/users");
     return { ok: true, message: `Added ${user.username} (${user.role}).` };
-  });
-}
+  },
+});
