@@ -2,6 +2,7 @@
 // typo in a variable fails at start-up with a clear message instead of at first use.
 import path from "node:path";
 import { z } from "zod";
+import { isCidr, parseCidr, type Cidr } from "@/lib/domain/ip";
 
 const envSchema = z.object({
   DATABASE_URL: z.string().trim().optional(),
@@ -10,6 +11,12 @@ const envSchema = z.object({
   GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
+  /** IPv4 networks an admin allows as SSH targets although they are loopback, link-local or this server's. */
+  GATEWARDEN_ALLOW_SSH_TARGETS: z
+    .string()
+    .default("")
+    .transform((s) => s.split(/[\s,]+/).filter(Boolean))
+    .refine((list) => list.every(isCidr), { message: "a list of IPv4 networks in CIDR form, e.g. 127.0.0.1/32,169.254.0.0/16" }),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -23,10 +30,12 @@ export type AppEnv = {
   healthIntervalSeconds: number;
   /** Deploy backups kept on each router, the newest first (lib/deploy/prune-backups); at least the one just made. */
   deployBackupsKept: number;
+  /** SSH targets allowed although loopback, link-local or this server's own (lib/ssh/target-policy). */
+  sshTargetAllowance: Cidr[];
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 };
 
-export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
+export function parseEnv(source: Record<string, string | undefined>): AppEnv {
   const result = envSchema.safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
@@ -47,6 +56,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
     secureCookies: e.GATEWARDEN_SECURE_COOKIES,
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
+    sshTargetAllowance: e.GATEWARDEN_ALLOW_SSH_TARGETS.map(parseCidr),
     logLevel: e.LOG_LEVEL,
   };
 }

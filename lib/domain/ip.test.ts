@@ -20,6 +20,7 @@ import {
   parseCidr,
   parseIpv4,
   publicEndpointIpSchema,
+  sshTargetAddressProblem,
 } from "./ip";
 import { DomainError } from "./errors";
 
@@ -277,5 +278,41 @@ describe("lanHostAddressProblem", () => {
         return (lanHostAddressProblem(ip, `${net}/${p}`) !== null) === (ip === net || ip === bcast);
       }),
     );
+  });
+});
+
+describe("sshTargetAddressProblem", () => {
+  const policy = { allow: [], own: ["192.0.2.2", "198.18.5.1", "fd00::2"] };
+  it.each(["198.18.5.10", "198.18.250.11", "10.0.0.1", "203.0.113.7", "2001:db8::10", "::ffff:198.18.5.10"])("accepts %s", (a) => {
+    expect(sshTargetAddressProblem(a, policy)).toBeNull();
+  });
+  it.each([
+    ["127.0.0.1", /loopback/],
+    ["127.8.9.10", /loopback/],
+    ["::1", /loopback/],
+    ["::ffff:127.0.0.1", /loopback/],
+    ["0.0.0.0", /this server/],
+    ["0.1.2.3", /this server/],
+    ["::", /this server/],
+    ["169.254.169.254", /link-local/],
+    ["fe80::1", /link-local/],
+    ["192.0.2.2", /an address of this server/],
+    ["198.18.5.1", /an address of this server/],
+    ["fd00::2", /an address of this server/],
+    ["::ffff:192.0.2.2", /an address of this server/],
+  ])("refuses %s", (a, message) => {
+    expect(sshTargetAddressProblem(a, policy)).toMatch(message);
+    expect(sshTargetAddressProblem(a, policy)).toMatch(/GATEWARDEN_ALLOW_SSH_TARGETS/);
+  });
+  it("lets an admin allow IPv4 ranges in configuration", () => {
+    const allowing = { ...policy, allow: [parseCidr("127.0.0.1/32"), parseCidr("192.0.2.0/24")] };
+    expect(sshTargetAddressProblem("127.0.0.1", allowing)).toBeNull();
+    expect(sshTargetAddressProblem("::ffff:127.0.0.1", allowing)).toBeNull();
+    expect(sshTargetAddressProblem("192.0.2.2", allowing)).toBeNull();
+    expect(sshTargetAddressProblem("127.0.0.2", allowing)).toMatch(/loopback/);
+    expect(sshTargetAddressProblem("::1", allowing)).toMatch(/loopback/);
+  });
+  it("refuses what is not an address", () => {
+    expect(sshTargetAddressProblem("gw1.example.net", policy)).toMatch(/not an IP address/);
   });
 });

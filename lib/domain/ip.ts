@@ -206,3 +206,42 @@ export const lanSubnetSchema = z.string({ error: CIDR_MESSAGE }).superRefine((s,
   const problem = lanSubnetProblem(s);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
+
+// Where an SSH connection would land on this server itself, or on what only this
+// server's own link sees: "Check host key" must not become a scanner of the server's
+// ports (or of the cloud metadata service). An admin may allow ranges in configuration.
+const SSH_SELF_BLOCKS: { cidr: Cidr; reason: string }[] = [
+  { cidr: "0.0.0.0/8", reason: "addresses in 0.0.0.0/8 connect to this server itself" },
+  { cidr: "127.0.0.0/8", reason: "127.0.0.0/8 is this server's loopback" },
+  { cidr: "169.254.0.0/16", reason: "169.254.0.0/16 is link-local (the server's own link, cloud metadata services)" },
+].map((b) => ({ cidr: parseCidr(b.cidr), reason: b.reason }));
+
+const ALLOW_HINT = "Gatewarden does not open SSH connections there unless an admin allows it in GATEWARDEN_ALLOW_SSH_TARGETS";
+
+export type SshTargetPolicy = {
+  /** IPv4 networks an admin allowed (GATEWARDEN_ALLOW_SSH_TARGETS): they pass every check. */
+  allow: Cidr[];
+  /** This server's own addresses, IPv4 and IPv6 as the OS lists them. */
+  own: string[];
+};
+
+/** Why Gatewarden must not open an SSH connection to `address` (an IPv4 or IPv6 address), or null. */
+export function sshTargetAddressProblem(address: string, policy: SshTargetPolicy): string | null {
+  if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  const own = new Set(policy.own.filter((a) => ipaddr.isValid(a)).map((a) => ipaddr.process(a).toNormalizedString()));
+  if (parsed.kind() === "ipv4") {
+    const v4 = parsed as ipaddr.IPv4;
+    if (policy.allow.some((c) => v4.match(libNetwork(c)))) return null;
+    const block = SSH_SELF_BLOCKS.find((b) => v4.match(libNetwork(b.cidr)));
+    if (block) return `${address}: ${block.reason}. ${ALLOW_HINT}`;
+  } else {
+    const range = (parsed as ipaddr.IPv6).range();
+    if (range === "loopback") return `${address} is this server's loopback. ${ALLOW_HINT}`;
+    if (range === "unspecified") return `${address} connects to this server itself. ${ALLOW_HINT}`;
+    if (range === "linkLocal") return `${address} is link-local (the server's own link). ${ALLOW_HINT}`;
+  }
+  if (own.has(parsed.toNormalizedString())) return `${address} is an address of this server. ${ALLOW_HINT}`;
+  return null;
+}

@@ -17,6 +17,7 @@ import { optionalField, splitLines, zodFieldErrors } from "@/lib/inventory/form-
 import { checkCredential, gatewayFactsFrom, profileFacts } from "@/lib/inventory/gateway-facts";
 import { planTunnel } from "@/lib/inventory/tunnel-plan";
 import { getPlatform, PLATFORM_IDS } from "@/lib/platforms";
+import { sshHostProblem } from "@/lib/ssh/target-policy";
 import { ValidationError } from "@/lib/errors";
 
 export const branchOfficeSchema = z.object({
@@ -89,6 +90,8 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
   if (ownEndpointLan) {
     errors.subnets ??= `${ownEndpointLan} contains ${input.publicIp}, the public address of this gateway: the tunnel would route its own packets into itself`;
   }
+  const sshTarget = await sshHostProblem(input.sshHost ?? input.publicIp);
+  if (sshTarget) errors.sshHost = sshTarget;
   let psk: string | null = null;
   if (input.role === "branch") {
     if (input.pskMode === "custom") {
