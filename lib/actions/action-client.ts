@@ -88,7 +88,7 @@ export function publicAction<A extends ArgsSchema, R>(def: Omit<ActionDefinition
 // Argument schemas shared by the actions.
 
 /** A row id as the app makes them (cuid or UUID): never an object, array or number. */
-export const idArg = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+export { idArg } from "@/lib/http/ids";
 
 /** An SSH host key fingerprint as Gatewarden shows them (SHA256:…). */
 export const fingerprintArg = z.string().max(100).refine(isFingerprint);
