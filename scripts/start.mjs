@@ -51,6 +51,9 @@ if (!dev && !buildIsCurrent()) {
 
 const port = env.PORT ?? "3000";
 const host = env.HOST ?? "127.0.0.1";
+// The app derives its public URL from these when GATEWARDEN_PUBLIC_URL is unset (on loopback).
+env.PORT = port;
+env.HOST = host;
 const child = spawn(nextBin, [dev ? "dev" : "start", "-p", port, "-H", host], { cwd: root, env, stdio: "inherit" });
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

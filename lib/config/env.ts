@@ -3,6 +3,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { isCidr, parseCidr, type Cidr } from "@/lib/domain/ip";
+import { publicUrlProblem, publicWeb, type PublicWeb } from "@/lib/config/public-web";
 
 const envSchema = z.object({
   DATABASE_URL: z.string().trim().optional(),
@@ -17,6 +18,18 @@ const envSchema = z.object({
     .default("")
     .transform((s) => s.split(/[\s,]+/).filter(Boolean))
     .refine((list) => list.every(isCidr), { message: "a list of IPv4 networks in CIDR form, e.g. 127.0.0.1/32,169.254.0.0/16" }),
+  /** Where people reach the app (lib/config/public-web.ts); unset: http://HOST:PORT when that is loopback. */
+  GATEWARDEN_PUBLIC_URL: z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((v, ctx) => {
+      const problem = v ? publicUrlProblem(v) : null;
+      if (problem) ctx.addIssue({ code: "custom", message: `must be ${problem}` });
+    }),
+  /** What scripts/start.mjs passes to `next start -H/-p` (its defaults too). */
+  HOST: z.string().trim().default("127.0.0.1"),
+  PORT: z.string().trim().default("3000"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -25,7 +38,10 @@ export type AppEnv = {
   databaseUrl: string;
   dataDir: string;
   sessionTtlHours: number;
+  /** Resolved from GATEWARDEN_SECURE_COOKIES and the public URL: "auto" never remains (Secure unless on loopback). */
   secureCookies: "auto" | "true" | "false";
+  /** The public URL, accepted hosts and origins (lib/config/public-web.ts), or why the server cannot serve. */
+  web: PublicWeb;
   /** Seconds between two health rounds over every deployed tunnel (lib/health/poller). */
   healthIntervalSeconds: number;
   /** Deploy backups kept on each router, the newest first (lib/deploy/prune-backups); at least the one just made. */
@@ -44,6 +60,7 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
   const e = result.data;
   const dataDir = path.resolve(e.GATEWARDEN_DATA_DIR);
   const url = e.DATABASE_URL ?? "";
+  const web = publicWeb({ publicUrl: e.GATEWARDEN_PUBLIC_URL || undefined, host: e.HOST, port: e.PORT, secureCookies: e.GATEWARDEN_SECURE_COOKIES });
   const isPostgres = /^postgres(ql)?:\/\//.test(url);
   if (url && !isPostgres && !url.startsWith("file:")) {
     throw new Error("Invalid Gatewarden configuration:\n  DATABASE_URL: use postgresql://… or file:… (or leave it unset for the embedded SQLite database)");
@@ -53,7 +70,8 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     databaseUrl: url || `file:${path.join(dataDir, "gatewarden.db")}`,
     dataDir,
     sessionTtlHours: e.GATEWARDEN_SESSION_TTL_HOURS,
-    secureCookies: e.GATEWARDEN_SECURE_COOKIES,
+    secureCookies: web.ok ? (web.secureCookies ? "true" : "false") : "true",
+    web,
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
     sshTargetAllowance: e.GATEWARDEN_ALLOW_SSH_TARGETS.map(parseCidr),
