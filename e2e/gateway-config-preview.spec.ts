@@ -108,7 +108,7 @@ test("the branch gateway page shows its whole file set, masked, and its profile'
 
 test("an admin downloads the bundle: files at their paths, 0600 keys, the real PSK, audited", async ({ adminPage: page }) => {
   await page.goto(branchGatewayUrl);
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download bundle" }).click()]);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download bundle" }).click()]);
   expect(download.suggestedFilename()).toMatch(new RegExp(`^gatewarden-${BRANCH.gw}-\\d{4}-\\d{2}-\\d{2}\\.tar\\.gz$`));
   const members = await readBundle(readFileSync((await download.path())!));
   const byName = new Map(members.map((m) => [m.name, m]));
@@ -149,15 +149,16 @@ test("a viewer sees the masked preview but the bundle is refused; so is an anony
   const viewer = await viewerContext.newPage();
   await viewer.goto(branchGatewayUrl);
   await expect(viewer.getByTestId("gateway-files")).toContainText(`IKE_PSK=${MASK}`);
-  await expect(viewer.getByRole("link", { name: "Download bundle" })).toHaveCount(0);
+  await expect(viewer.getByRole("button", { name: "Download bundle" })).toHaveCount(0);
   await expect(viewer.getByText("only admins can download it")).toBeVisible();
   const bundleUrl = `${new URL(branchGatewayUrl).pathname.replace("/gateways/", "/api/gateways/")}/bundle`;
-  const refused = await viewer.request.get(bundleUrl);
+  // The bundle is a POST from a Gatewarden page (its Origin): web-surface.spec.ts has the rest.
+  const refused = await viewer.request.post(bundleUrl, { headers: { origin: baseURL! } });
   expect(refused.status()).toBe(403);
   expect(await refused.text()).toContain("Your role does not allow you to download configuration bundles");
   expect(await refused.text()).not.toContain(PSK);
 
-  const anonymous = await request.get(bundleUrl);
+  const anonymous = await request.post(bundleUrl, { headers: { origin: baseURL! } });
   expect(anonymous.status()).toBe(401);
 });
 

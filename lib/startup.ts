@@ -13,8 +13,10 @@ import { getJobRunner } from "@/lib/jobs/runtime";
 import { startHealthPoller } from "@/lib/health/poller";
 
 export async function onServerStart(): Promise<void> {
-  // First, so a bad setting (e.g. GATEWARDEN_TRUSTED_PROXIES) stops the start with its message.
-  getEnv();
+  // First, so a bad setting (e.g. GATEWARDEN_TRUSTED_PROXIES) stops the start with its message;
+  // and without a public URL every request would be refused (proxy.ts): say why, once, here.
+  const { web } = getEnv();
+  if (!web.ok) throw new Error(`Gatewarden cannot serve: ${web.problem}`);
   let keyring;
   try {
     keyring = await verifyMasterKey();
@@ -33,5 +35,5 @@ export async function onServerStart(): Promise<void> {
   // Marks jobs a previous process left running as interrupted, then takes new work.
   await getJobRunner().start();
   startHealthPoller();
-  logger.info({ keyId: keyring.currentId }, "gatewarden started");
+  logger.info({ keyId: keyring.currentId, publicUrl: web.origin }, "gatewarden started");
 }

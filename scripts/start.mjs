@@ -53,6 +53,7 @@ if (!dev && !buildIsCurrent()) {
 const port = env.PORT ?? "3000";
 const host = env.HOST ?? "127.0.0.1";
 // scripts/serve.mjs rather than `next start`: it tells the app each request's TCP peer.
+// The app derives its public URL from PORT and HOST when GATEWARDEN_PUBLIC_URL is unset (on loopback).
 const serveEnv = { ...env, PORT: port, HOST: host, NODE_ENV: dev ? "development" : "production" };
 const serveArgs = [path.join(root, "scripts", "serve.mjs"), ...(dev ? ["--dev"] : [])];
 const child = spawn(process.execPath, serveArgs, { cwd: root, env: serveEnv, stdio: "inherit" });

@@ -19,3 +19,5 @@ export const canAcceptHostKey = (role: Role) => role === "admin";
 export const canManageUsers = (role: Role) => role === "admin";
 /** Define crypto profiles. */
 export const canManageProfiles = (role: Role) => role === "admin";
+/** Work on one's own account (password, sessions): every role, once signed in. */
+export const anySignedInUser = (_role: Role) => true;

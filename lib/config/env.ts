@@ -3,6 +3,8 @@
 import path from "node:path";
 import { z } from "zod";
 import { parseTrustedProxies, type TrustedProxies } from "@/lib/auth/client-address";
+import { isCidr, parseCidr, type Cidr } from "@/lib/domain/ip";
+import { publicUrlProblem, publicWeb, type PublicWeb } from "@/lib/config/public-web";
 
 const envSchema = z.object({
   DATABASE_URL: z.string().trim().optional(),
@@ -15,6 +17,24 @@ const envSchema = z.object({
   GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
   // Reverse proxies whose X-Forwarded-For is believed: CIDR ranges or addresses, by commas or spaces.
   GATEWARDEN_TRUSTED_PROXIES: z.string().default(""),
+  /** IPv4 networks an admin allows as SSH targets although they are loopback, link-local or this server's. */
+  GATEWARDEN_ALLOW_SSH_TARGETS: z
+    .string()
+    .default("")
+    .transform((s) => s.split(/[\s,]+/).filter(Boolean))
+    .refine((list) => list.every(isCidr), { message: "a list of IPv4 networks in CIDR form, e.g. 127.0.0.1/32,169.254.0.0/16" }),
+  /** Where people reach the app (lib/config/public-web.ts); unset: http://HOST:PORT when that is loopback. */
+  GATEWARDEN_PUBLIC_URL: z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((v, ctx) => {
+      const problem = v ? publicUrlProblem(v) : null;
+      if (problem) ctx.addIssue({ code: "custom", message: `must be ${problem}` });
+    }),
+  /** What scripts/start.mjs passes to `next start -H/-p` (its defaults too). */
+  HOST: z.string().trim().default("127.0.0.1"),
+  PORT: z.string().trim().default("3000"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -27,17 +47,22 @@ export type AppEnv = {
   sessionTtlHours: number;
   /** A session unused this long ends (lib/auth/session.ts). */
   sessionIdleMinutes: number;
+  /** Resolved from GATEWARDEN_SECURE_COOKIES and the public URL: "auto" never remains (Secure unless on loopback). */
   secureCookies: "auto" | "true" | "false";
+  /** The public URL, accepted hosts and origins (lib/config/public-web.ts), or why the server cannot serve. */
+  web: PublicWeb;
   /** Seconds between two health rounds over every deployed tunnel (lib/health/poller). */
   healthIntervalSeconds: number;
   /** Deploy backups kept on each router, the newest first (lib/deploy/prune-backups); at least the one just made. */
   deployBackupsKept: number;
   /** Peers whose X-Forwarded-For is read (lib/auth/client-address); none by default. */
   trustedProxies: TrustedProxies;
+  /** SSH targets allowed although loopback, link-local or this server's own (lib/ssh/target-policy). */
+  sshTargetAllowance: Cidr[];
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
 };
 
-export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
+export function parseEnv(source: Record<string, string | undefined>): AppEnv {
   const result = envSchema.safeParse(source);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
@@ -46,6 +71,7 @@ export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
   const e = result.data;
   const dataDir = path.resolve(e.GATEWARDEN_DATA_DIR);
   const url = e.DATABASE_URL ?? "";
+  const web = publicWeb({ publicUrl: e.GATEWARDEN_PUBLIC_URL || undefined, host: e.HOST, port: e.PORT, secureCookies: e.GATEWARDEN_SECURE_COOKIES });
   const isPostgres = /^postgres(ql)?:\/\//.test(url);
   if (url && !isPostgres && !url.startsWith("file:")) {
     throw new Error("Invalid Gatewarden configuration:\n  DATABASE_URL: use postgresql://… or file:… (or leave it unset for the embedded SQLite database)");
@@ -59,10 +85,12 @@ export function parseEnv(source: NodeJS.ProcessEnv): AppEnv {
     keyDir: e.GATEWARDEN_KEY_DIR ? path.resolve(e.GATEWARDEN_KEY_DIR) : dataDir,
     sessionTtlHours: e.GATEWARDEN_SESSION_TTL_HOURS,
     sessionIdleMinutes: e.GATEWARDEN_SESSION_IDLE_MINUTES,
-    secureCookies: e.GATEWARDEN_SECURE_COOKIES,
+    secureCookies: web.ok ? (web.secureCookies ? "true" : "false") : "true",
+    web,
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
     trustedProxies: proxies.proxies,
+    sshTargetAllowance: e.GATEWARDEN_ALLOW_SSH_TARGETS.map(parseCidr),
     logLevel: e.LOG_LEVEL,
   };
 }

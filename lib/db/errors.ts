@@ -1,5 +1,6 @@
 // Database failures that callers expect, named without Prisma: a unique value another
-// write took first, and a transaction that lost a write conflict. Only lib/db knows
+// write took first, a transaction that lost a write conflict, and storage that cannot
+// be written (read-only file system or database, full disk, I/O error). Only lib/db knows
 // Prisma's error codes; the rest of the app sees these classes.
 import "server-only";
 import { Prisma } from "@/lib/generated/sqlite/client";
@@ -18,6 +19,38 @@ export class WriteConflict extends Error {
     super("The transaction lost a write conflict with a concurrent one", options);
     this.name = "WriteConflict";
   }
+}
+
+/** The database refused to write: read-only, full, or failing storage. Nothing was written. */
+export class StorageUnavailable extends Error {
+  constructor(options: { cause: unknown }) {
+    super("The database cannot be written", options);
+    this.name = "StorageUnavailable";
+  }
+}
+
+// What the driver adapters report for storage that cannot take a write. SQLite: its
+// result codes (extended ones start with the primary's name). PostgreSQL: SQLSTATEs
+// read_only_sql_transaction, class 53 (insufficient resources: disk full, out of
+// memory) and io_error.
+const SQLITE_STORAGE = /^SQLITE_(READONLY|CANTOPEN|FULL|IOERR|PERM)/;
+const PG_STORAGE = /^(25006|53...|58030)$/;
+
+function isStorageFailure(cause: unknown): boolean {
+  const c = cause as { kind?: unknown; originalCode?: unknown; code?: unknown } | undefined;
+  if (c?.kind === "sqlite") return typeof c.originalCode === "string" && SQLITE_STORAGE.test(c.originalCode);
+  if (c?.kind === "postgres") return typeof c.code === "string" && PG_STORAGE.test(c.code);
+  return false;
+}
+
+/** The driver adapter's own error, where Prisma passes one along. */
+function driverCause(e: unknown): unknown {
+  if (e instanceof Prisma.PrismaClientKnownRequestError) {
+    return (e.meta as { driverAdapterError?: { cause?: unknown } } | undefined)?.driverAdapterError?.cause;
+  }
+  // Raw queries and transactions can surface the adapter's DriverAdapterError itself.
+  if (e instanceof Error && e.name === "DriverAdapterError") return e.cause;
+  return undefined;
 }
 
 // Both generated clients (SQLite and PostgreSQL) throw the one runtime's error class.
@@ -39,6 +72,7 @@ function isAdapterWriteConflict(e: unknown): boolean {
 
 /** The neutral error for a Prisma error we expect, or `e` itself. */
 export function toNeutralDbError(e: unknown): unknown {
+  if (isStorageFailure(driverCause(e))) return new StorageUnavailable({ cause: e });
   if (e instanceof Prisma.PrismaClientKnownRequestError) return PRISMA_CODES[e.code]?.(e) ?? e;
   if (isAdapterWriteConflict(e)) return new WriteConflict({ cause: e });
   return e;

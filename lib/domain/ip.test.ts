@@ -12,11 +12,15 @@ import {
   isIpv4,
   ipv4Schema,
   isUnicastHostAddress,
+  lanHostAddressProblem,
+  lanSubnetProblem,
+  lanSubnetSchema,
   networkContains,
   networksOverlap,
   parseCidr,
   parseIpv4,
   publicEndpointIpSchema,
+  sshTargetAddressProblem,
 } from "./ip";
 import { DomainError } from "./errors";
 
@@ -217,5 +221,98 @@ describe("addressInNetwork", () => {
     expect(() => addressInNetwork(parseCidr("198.18.7.0/24"), 256)).toThrow(DomainError);
     expect(() => addressInNetwork(parseCidr("198.18.7.0/24"), -1)).toThrow(DomainError);
     expect(() => addressInNetwork(parseCidr("198.18.7.0/24"), 1.5)).toThrow(DomainError);
+  });
+});
+
+describe("link-local endpoints", () => {
+  it.each(["169.254.0.1", "169.254.169.254", "169.254.255.254"])("refuses %s as a tunnel endpoint", (s) => {
+    expect(firstMessage(publicEndpointIpSchema.safeParse(s))).toMatch(/link-local/);
+    expect(isUnicastHostAddress(s)).toBe(false);
+  });
+});
+
+describe("lanSubnetProblem / lanSubnetSchema", () => {
+  it.each(["192.168.1.0/24", "10.0.0.0/8", "172.16.0.0/12", "198.18.5.0/24", "100.64.0.0/10", "1.0.0.0/8", "223.255.255.0/24"])("accepts %s", (s) => {
+    expect(lanSubnetProblem(s)).toBeNull();
+    expect(lanSubnetSchema.safeParse(s).success).toBe(true);
+  });
+  it.each([
+    ["127.0.0.0/8", /loopback/],
+    ["127.1.2.0/24", /loopback/],
+    ["224.0.0.0/24", /multicast/],
+    ["239.1.0.0/16", /multicast/],
+    ["169.254.0.0/16", /link-local/],
+    ["169.254.10.0/24", /link-local/],
+    ["0.0.0.0/8", /this network/],
+    ["0.0.0.0/0", /this network/],
+    ["0.1.2.0/24", /this network/],
+    ["240.0.0.0/4", /reserved/],
+    ["255.255.255.255/32", /reserved/],
+    ["128.0.0.0/1", /includes 169\.254\.0\.0\/16/],
+    ["10.0.0.1/24", /host bits/],
+  ])("refuses %s", (s, message) => {
+    expect(lanSubnetProblem(s)).toMatch(message);
+    expect(firstMessage(lanSubnetSchema.safeParse(s))).toMatch(message);
+  });
+});
+
+describe("lanHostAddressProblem", () => {
+  it("refuses the network and broadcast addresses of a subnet", () => {
+    expect(lanHostAddressProblem("192.168.1.0", "192.168.1.0/24")).toMatch(/network address of 192\.168\.1\.0\/24/);
+    expect(lanHostAddressProblem("192.168.1.255", "192.168.1.0/24")).toMatch(/broadcast address of 192\.168\.1\.0\/24/);
+    expect(lanHostAddressProblem("10.0.0.4", "10.0.0.4/30")).toMatch(/network address/);
+    expect(lanHostAddressProblem("10.0.0.7", "10.0.0.4/30")).toMatch(/broadcast address/);
+  });
+  it("accepts every other address, and both addresses of a /31 or the one of a /32 (RFC 3021)", () => {
+    expect(lanHostAddressProblem("192.168.1.1", "192.168.1.0/24")).toBeNull();
+    expect(lanHostAddressProblem("192.168.1.254", "192.168.1.0/24")).toBeNull();
+    expect(lanHostAddressProblem("10.0.0.4", "10.0.0.4/31")).toBeNull();
+    expect(lanHostAddressProblem("10.0.0.5", "10.0.0.4/31")).toBeNull();
+    expect(lanHostAddressProblem("10.0.0.4", "10.0.0.4/32")).toBeNull();
+  });
+  it("agrees with ipaddr.js on every /0–/30", () => {
+    fc.assert(
+      fc.property(fc.ipV4(), fc.integer({ min: 0, max: 30 }), (ip, p) => {
+        const net = ipaddr.IPv4.networkAddressFromCIDR(`${ip}/${p}`).toString();
+        const bcast = ipaddr.IPv4.broadcastAddressFromCIDR(`${ip}/${p}`).toString();
+        return (lanHostAddressProblem(ip, `${net}/${p}`) !== null) === (ip === net || ip === bcast);
+      }),
+    );
+  });
+});
+
+describe("sshTargetAddressProblem", () => {
+  const policy = { allow: [], own: ["192.0.2.2", "198.18.5.1", "fd00::2"] };
+  it.each(["198.18.5.10", "198.18.250.11", "10.0.0.1", "203.0.113.7", "2001:db8::10", "::ffff:198.18.5.10"])("accepts %s", (a) => {
+    expect(sshTargetAddressProblem(a, policy)).toBeNull();
+  });
+  it.each([
+    ["127.0.0.1", /loopback/],
+    ["127.8.9.10", /loopback/],
+    ["::1", /loopback/],
+    ["::ffff:127.0.0.1", /loopback/],
+    ["0.0.0.0", /this server/],
+    ["0.1.2.3", /this server/],
+    ["::", /this server/],
+    ["169.254.169.254", /link-local/],
+    ["fe80::1", /link-local/],
+    ["192.0.2.2", /an address of this server/],
+    ["198.18.5.1", /an address of this server/],
+    ["fd00::2", /an address of this server/],
+    ["::ffff:192.0.2.2", /an address of this server/],
+  ])("refuses %s", (a, message) => {
+    expect(sshTargetAddressProblem(a, policy)).toMatch(message);
+    expect(sshTargetAddressProblem(a, policy)).toMatch(/GATEWARDEN_ALLOW_SSH_TARGETS/);
+  });
+  it("lets an admin allow IPv4 ranges in configuration", () => {
+    const allowing = { ...policy, allow: [parseCidr("127.0.0.1/32"), parseCidr("192.0.2.0/24")] };
+    expect(sshTargetAddressProblem("127.0.0.1", allowing)).toBeNull();
+    expect(sshTargetAddressProblem("::ffff:127.0.0.1", allowing)).toBeNull();
+    expect(sshTargetAddressProblem("192.0.2.2", allowing)).toBeNull();
+    expect(sshTargetAddressProblem("127.0.0.2", allowing)).toMatch(/loopback/);
+    expect(sshTargetAddressProblem("::1", allowing)).toMatch(/loopback/);
+  });
+  it("refuses what is not an address", () => {
+    expect(sshTargetAddressProblem("gw1.example.net", policy)).toMatch(/not an IP address/);
   });
 });

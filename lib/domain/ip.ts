@@ -133,6 +133,7 @@ export function addressInNetwork(c: Cidr, index: number): string {
 const NON_ENDPOINT_BLOCKS: { cidr: Cidr; reason: string }[] = [
   { cidr: "0.0.0.0/8", reason: "addresses in 0.0.0.0/8 mean “this network” and cannot be a tunnel endpoint" },
   { cidr: "127.0.0.0/8", reason: "127.0.0.0/8 is loopback — use the gateway's public (WAN) address" },
+  { cidr: "169.254.0.0/16", reason: "169.254.0.0/16 is link-local: it never crosses a router — use the gateway's public (WAN) address" },
   { cidr: "224.0.0.0/4", reason: "224.0.0.0/4 is multicast — a tunnel endpoint must be a single host" },
   { cidr: "240.0.0.0/4", reason: "240.0.0.0/4 is reserved (and 255.255.255.255 is broadcast) — not a usable endpoint" },
 ].map((b) => ({ cidr: parseCidr(b.cidr), reason: b.reason }));
@@ -150,6 +151,42 @@ export function isUnicastHostAddress(ip: string): boolean {
   return endpointIpProblem(ip) === null;
 }
 
+// Blocks no site LAN may touch. A tunnel's traffic selector covering one of them would
+// capture the router's own loopback, link-local (DHCP-less fallback, cloud metadata),
+// multicast or "this network" traffic, on both routers of the tunnel.
+const NON_LAN_BLOCKS: { cidr: Cidr; reason: string }[] = [
+  { cidr: "0.0.0.0/8", reason: "0.0.0.0/8 means “this network” on every host" },
+  { cidr: "127.0.0.0/8", reason: "127.0.0.0/8 is loopback, inside every router" },
+  { cidr: "169.254.0.0/16", reason: "169.254.0.0/16 is link-local: routers never forward it" },
+  { cidr: "224.0.0.0/4", reason: "224.0.0.0/4 is multicast, not a LAN" },
+  { cidr: "240.0.0.0/4", reason: "240.0.0.0/4 is reserved (and holds the broadcast address 255.255.255.255)" },
+].map((b) => ({ cidr: parseCidr(b.cidr), reason: b.reason }));
+
+/** Why a network in CIDR form cannot be a site's LAN subnet, or null if it can. */
+export function lanSubnetProblem(s: string): string | null {
+  const r = inspectCidr(s);
+  if (!r.ok) return r.message;
+  const block = NON_LAN_BLOCKS.find((b) => networksOverlap(r.cidr, b.cidr));
+  if (!block) return null;
+  const relation = networkContains(block.cidr, r.cidr) ? "is inside" : "includes";
+  return `${r.cidr.text} ${relation} ${block.cidr.text}: ${block.reason}. A LAN subnet must be ordinary unicast space`;
+}
+
+/**
+ * Why `ip` cannot be a host on the network `cidr`: it is the network's own address or
+ * its broadcast address. A /31 (RFC 3021) and a /32 have neither.
+ */
+export function lanHostAddressProblem(ip: string, cidr: string): string | null {
+  const c = parseCidr(cidr);
+  if (c.prefix >= 31) return null;
+  const address = libIpv4(ip).toString();
+  if (address === c.network) return `${ip} is the network address of ${c.text}; give the gateway a host address inside it`;
+  if (address === ipaddr.IPv4.broadcastAddressFromCIDR(c.text).toString()) {
+    return `${ip} is the broadcast address of ${c.text}; give the gateway a host address inside it`;
+  }
+  return null;
+}
+
 export const ipv4Schema = z.string({ error: IPV4_MESSAGE }).refine(isIpv4, { error: IPV4_MESSAGE });
 
 /** Network in CIDR form; the parsed value is the input string (already canonical when valid). */
@@ -163,3 +200,48 @@ export const publicEndpointIpSchema = z.string({ error: IPV4_MESSAGE }).superRef
   const problem = endpointIpProblem(s);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
+
+/** A site's LAN subnet: a network in CIDR form outside loopback, link-local, multicast, 0/8 and 240/4. */
+export const lanSubnetSchema = z.string({ error: CIDR_MESSAGE }).superRefine((s, ctx) => {
+  const problem = lanSubnetProblem(s);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+// Where an SSH connection would land on this server itself, or on what only this
+// server's own link sees: "Check host key" must not become a scanner of the server's
+// ports (or of the cloud metadata service). An admin may allow ranges in configuration.
+const SSH_SELF_BLOCKS: { cidr: Cidr; reason: string }[] = [
+  { cidr: "0.0.0.0/8", reason: "addresses in 0.0.0.0/8 connect to this server itself" },
+  { cidr: "127.0.0.0/8", reason: "127.0.0.0/8 is this server's loopback" },
+  { cidr: "169.254.0.0/16", reason: "169.254.0.0/16 is link-local (the server's own link, cloud metadata services)" },
+].map((b) => ({ cidr: parseCidr(b.cidr), reason: b.reason }));
+
+const ALLOW_HINT = "Gatewarden does not open SSH connections there unless an admin allows it in GATEWARDEN_ALLOW_SSH_TARGETS";
+
+export type SshTargetPolicy = {
+  /** IPv4 networks an admin allowed (GATEWARDEN_ALLOW_SSH_TARGETS): they pass every check. */
+  allow: Cidr[];
+  /** This server's own addresses, IPv4 and IPv6 as the OS lists them. */
+  own: string[];
+};
+
+/** Why Gatewarden must not open an SSH connection to `address` (an IPv4 or IPv6 address), or null. */
+export function sshTargetAddressProblem(address: string, policy: SshTargetPolicy): string | null {
+  if (!ipaddr.isValid(address)) return `${address} is not an IP address`;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === "ipv6" && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  const own = new Set(policy.own.filter((a) => ipaddr.isValid(a)).map((a) => ipaddr.process(a).toNormalizedString()));
+  if (parsed.kind() === "ipv4") {
+    const v4 = parsed as ipaddr.IPv4;
+    if (policy.allow.some((c) => v4.match(libNetwork(c)))) return null;
+    const block = SSH_SELF_BLOCKS.find((b) => v4.match(libNetwork(b.cidr)));
+    if (block) return `${address}: ${block.reason}. ${ALLOW_HINT}`;
+  } else {
+    const range = (parsed as ipaddr.IPv6).range();
+    if (range === "loopback") return `${address} is this server's loopback. ${ALLOW_HINT}`;
+    if (range === "unspecified") return `${address} connects to this server itself. ${ALLOW_HINT}`;
+    if (range === "linkLocal") return `${address} is link-local (the server's own link). ${ALLOW_HINT}`;
+  }
+  if (own.has(parsed.toNormalizedString())) return `${address} is an address of this server. ${ALLOW_HINT}`;
+  return null;
+}

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import {
   ifaceNameSchema,
   ipsecIfaceSchema,
+  nameLookalike,
   portSchema,
   siteNameSchema,
   sshHostSchema,
@@ -122,4 +123,38 @@ describe("usernameSchema", () => {
   it.each(["ab", "a".repeat(33), "al ice", "alice@corp", "ålice", ""])("rejects %j", (s) =>
     expect(msg(usernameSchema.safeParse(s))).toMatch(/3–32 characters|Enter a user name/),
   );
+});
+
+describe("siteNameSchema normalises to NFKC", () => {
+  it.each([
+    ["ＨＱ", "HQ"], // fullwidth
+    ["Zu\u0308rich", "Zürich"], // decomposed ü
+    ["ﬁnance", "finance"], // ligature
+  ])("reads %j as %j", (input, out) => expect(siteNameSchema.parse(input)).toBe(out));
+});
+
+describe("nameLookalike", () => {
+  it.each([
+    ["HQ", "hq"],
+    ["HQ", "Hq"],
+    ["HQ", "\u041dQ"], // Cyrillic Н
+    ["hq", "\u041dQ"],
+    ["HQ", "ＨＱ"],
+    ["Oslo", "0slo"],
+    ["Oslo branch", "OSLO BRANCH"],
+    ["Il", "il"],
+    ["Straße", "STRASSE"],
+    ["paypal", "\u0440aypal"], // Cyrillic р
+  ])("%j and %j are one name", (a, b) => {
+    expect(nameLookalike(a, [b])).toBe(b);
+    expect(nameLookalike(b, [a])).toBe(a);
+  });
+  it.each([
+    ["HQ", "HQ2"],
+    ["Oslo", "Bergen"],
+    ["Zürich", "Zurich 2"],
+    ["Łódź", "Lodz branch"],
+  ])("%j and %j are different names", (a, b) => {
+    expect(nameLookalike(a, [b])).toBeNull();
+  });
 });

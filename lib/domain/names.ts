@@ -1,6 +1,7 @@
 // Schemas for names that reach routers (interfaces, SSH user/host, ports) or the UI
 // (site names, dashboard users). Allow-lists, never deny-lists: a name that passes can be
 // written into a config file or an argv without quoting surprises.
+import unhomoglyph from "unhomoglyph";
 import { z } from "zod";
 import { isIpv4, IPV4_MESSAGE } from "./ip";
 
@@ -23,6 +24,9 @@ const SITE_CHAR = /^[\p{L}\p{M}\p{Nd} \-_.'&()]$/u;
 
 export const siteNameSchema = z
   .string({ error: "Enter a site name" })
+  // One spelling per name: fullwidth letters, ligatures and decomposed accents become
+  // the ordinary characters they stand for (what the list pages then show).
+  .overwrite((s) => s.normalize("NFKC"))
   .trim()
   .min(1, { error: "Enter a site name" })
   .max(64, { error: "Site names are at most 64 characters" })
@@ -37,6 +41,42 @@ export const siteNameSchema = z
       ctx.addIssue({ code: "custom", message: "Site names must start with a letter or digit" });
     }
   });
+
+// Full case folding, near enough: upper-casing first turns "ß" into "SS" and final
+// sigma into sigma before everything is lowered.
+const foldCase = (s: string) => s.toUpperCase().toLowerCase();
+
+/**
+ * The forms under which a name is compared with others: NFKC, case-folded, and mapped
+ * through Unicode's confusables table (UTS #39 skeletons, via unhomoglyph) before and
+ * after folding — Cyrillic "Н" looks like "H" only in upper case.
+ */
+function lookalikeKeys(name: string): string[] {
+  let keys = keyCache.get(name);
+  if (!keys) {
+    const nfkc = name.normalize("NFKC").trim();
+    keys = [unhomoglyph(foldCase(nfkc)), foldCase(unhomoglyph(nfkc)), unhomoglyph(foldCase(unhomoglyph(nfkc)))];
+    if (keyCache.size >= 20_000) keyCache.clear();
+    keyCache.set(name, keys);
+  }
+  return keys;
+}
+// Every new name is compared with every existing one; a fleet's names are few enough to keep.
+const keyCache = new Map<string, string[]>();
+
+/**
+ * The first of `existing` that a person could not tell from `name` (same letters in
+ * another case, look-alike characters from another script, "0" for "O"…), or null.
+ * Names that differ only like that would make two sites, gateways or audit entries
+ * look like one.
+ */
+export function nameLookalike(name: string, existing: Iterable<string>): string | null {
+  const keys = new Set(lookalikeKeys(name));
+  for (const other of existing) {
+    if (lookalikeKeys(other).some((k) => keys.has(k))) return other;
+  }
+  return null;
+}
 
 const IFACE_CHAR = /^[A-Za-z0-9_.-]$/;
 

@@ -4,8 +4,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { cidrContains, cidrSchema, ipv4Schema, publicEndpointIpSchema } from "@/lib/domain/ip";
-import { ifaceNameSchema, ipsecIfaceSchema, portSchema, siteNameSchema, sshHostSchema, sshUserSchema } from "@/lib/domain/names";
+import { cidrContains, ipv4Schema, lanHostAddressProblem, lanSubnetSchema, publicEndpointIpSchema } from "@/lib/domain/ip";
+import { ifaceNameSchema, ipsecIfaceSchema, nameLookalike, portSchema, siteNameSchema, sshHostSchema, sshUserSchema } from "@/lib/domain/names";
 import { findSubnetOverlaps } from "@/lib/domain/overlap";
 import { encryptSecret } from "@/lib/secrets/envelope";
 import { generatePsk, pskSchema } from "@/lib/secrets/psk";
@@ -17,6 +17,7 @@ import { optionalField, splitLines, zodFieldErrors } from "@/lib/inventory/form-
 import { checkCredential, gatewayFactsFrom, profileFacts } from "@/lib/inventory/gateway-facts";
 import { planTunnel } from "@/lib/inventory/tunnel-plan";
 import { getPlatform, PLATFORM_IDS } from "@/lib/platforms";
+import { sshHostProblem } from "@/lib/ssh/target-policy";
 import { ValidationError } from "@/lib/errors";
 
 export const branchOfficeSchema = z.object({
@@ -54,12 +55,17 @@ function checkSubnets(text: string, errors: Record<string, string>): string[] {
   if (lines.length > 32) errors.subnets = "At most 32 subnets per site";
   const cidrs: string[] = [];
   for (const line of lines) {
-    const r = cidrSchema.safeParse(line);
+    const r = lanSubnetSchema.safeParse(line);
     if (!r.success) {
       errors.subnets ??= r.error.issues[0]?.message ?? `“${line}” is not a subnet`;
     } else cidrs.push(line);
   }
   return cidrs;
+}
+
+function nameTaken(what: "site" | "gateway", name: string, existing: string): string {
+  if (name === existing) return `A ${what} named “${name}” already exists`;
+  return `“${name}” looks like the existing ${what} “${existing}” (same letters in another case or a look-alike character); choose a name that reads differently`;
 }
 
 export async function createBranchOffice(actor: AuditActor, raw: Record<string, string>): Promise<{ siteId: string }> {
@@ -74,9 +80,18 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
   if (!(ipsecStacks as string[]).includes(ipsecStack)) {
     errors.ipsecStack = `${getPlatform(input.platform).shortLabel} routers do IPsec in the kernel only`;
   }
-  if (input.lanAddress && subnets.length && !subnets.some((c) => cidrContains(c, input.lanAddress))) {
+  const lanSubnet = subnets.find((c) => cidrContains(c, input.lanAddress));
+  if (subnets.length && !lanSubnet) {
     errors.lanAddress = `${input.lanAddress} is not inside ${subnets.join(", ")}; the gateway's LAN address must be on its LAN`;
   }
+  const hostProblem = lanSubnet ? lanHostAddressProblem(input.lanAddress, lanSubnet) : null;
+  if (hostProblem) errors.lanAddress = hostProblem;
+  const ownEndpointLan = subnets.find((c) => cidrContains(c, input.publicIp));
+  if (ownEndpointLan) {
+    errors.subnets ??= `${ownEndpointLan} contains ${input.publicIp}, the public address of this gateway: the tunnel would route its own packets into itself`;
+  }
+  const sshTarget = await sshHostProblem(input.sshHost ?? input.publicIp);
+  if (sshTarget) errors.sshHost = sshTarget;
   let psk: string | null = null;
   if (input.role === "branch") {
     if (input.pskMode === "custom") {
@@ -93,10 +108,21 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
 
   return runInTransaction(async (tx) => {
     const snap = await loadInventorySnapshot(tx);
-    if (snap.sites.some((s) => s.name === input.siteName)) errors.siteName = `A site named “${input.siteName}” already exists`;
-    if (snap.gateways.some((g) => g.name === input.gatewayName)) errors.gatewayName = `A gateway named “${input.gatewayName}” already exists`;
+    const siteTwin = nameLookalike(input.siteName, snap.sites.map((s) => s.name));
+    if (siteTwin !== null) errors.siteName = nameTaken("site", input.siteName, siteTwin);
+    const gatewayTwin = nameLookalike(input.gatewayName, snap.gateways.map((g) => g.name));
+    if (gatewayTwin !== null) errors.gatewayName = nameTaken("gateway", input.gatewayName, gatewayTwin);
     const ipOwner = snap.gateways.find((g) => g.publicIp === input.publicIp);
     if (ipOwner) errors.publicIp = `${input.publicIp} is already the endpoint of ${ipOwner.name}`;
+    const lanHoldingIp = snap.subnets.find((s) => cidrContains(s.cidr, input.publicIp));
+    if (lanHoldingIp) errors.publicIp ??= `${input.publicIp} is inside ${lanHoldingIp.cidr}, a LAN of ${lanHoldingIp.site.name}; a tunnel endpoint must be outside every site's LAN`;
+    // A LAN holding another gateway's endpoint would pull that gateway's tunnel packets
+    // (on a hub: every branch's) into this site's tunnel.
+    const endpointInLan = snap.gateways.flatMap((g) => subnets.filter((c) => cidrContains(c, g.publicIp)).map((cidr) => ({ cidr, g })))[0];
+    if (endpointInLan) {
+      const { cidr, g } = endpointInLan;
+      errors.subnets ??= `${cidr} contains ${g.publicIp}, the public address of ${g.name} (${g.site.name}); its tunnels' packets would be routed into this site's tunnel`;
+    }
     const overlaps = findSubnetOverlaps(subnets, snap.subnets.map((s) => ({ cidr: s.cidr, label: s.site.name })));
     if (overlaps[0]) {
       const o = overlaps[0];
@@ -110,7 +136,7 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
       if (!hub) errors.hubGatewayId = "Choose the hub gateway this branch connects to";
       if (!profile) errors.cryptoProfileId = "Choose a crypto profile";
       if (hub && profile) {
-        const self = { id: "new", name: input.gatewayName, platform: input.platform, subnets, usedInterfaces: [], pairKeys: [], phase2: [] };
+        const self = { id: "new", name: input.gatewayName, platform: input.platform, publicIp: input.publicIp, subnets, usedInterfaces: [], pairKeys: [], phase2: [] };
         const plan = planTunnel({
           kind: "net-to-net",
           a: self,

@@ -69,3 +69,20 @@ describe("parseCryptoProfileForm", () => {
     expect(parseCryptoProfileForm(form({ ...VALID, exchangeModes: [] }))).toEqual({ ok: false, fieldErrors: { exchangeModes: "IKEv1 needs at least one exchange mode" } });
   });
 });
+
+describe("lifetimes are whole seconds written in decimal digits", () => {
+  // Number() reads "1e3" as 1000 and "0x12C" as 300: a value the admin did not write
+  // would reach the routers' configs.
+  it.each(["1e3", "0x12C", "3.6e3", "0b100101100", "0o454", "Infinity", "300.0", "+300", "-300", "3 600"])("refuses %j", (value) => {
+    for (const field of ["ikeLifetimeSeconds", "childLifetimeSeconds"] as const) {
+      const r = parseCryptoProfileForm(form({ ...VALID, [field]: value }));
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.fieldErrors[field]).toMatch(/Whole seconds from 300/);
+    }
+  });
+
+  it("accepts plain digits, with spaces around them", () => {
+    const r = parseCryptoProfileForm(form({ ...VALID, ikeLifetimeSeconds: " 28800 ", childLifetimeSeconds: "300" }));
+    expect(r).toMatchObject({ ok: true, profile: { ikeLifetimeSeconds: 28_800, childLifetimeSeconds: 300 } });
+  });
+});

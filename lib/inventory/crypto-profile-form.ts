@@ -35,10 +35,14 @@ const FRIENDLY: Record<string, string> = {
   [PROFILE_FIELDS.espIntegrity]: "Pick at least one ESP integrity algorithm",
 };
 
-/** A number field; "" and absent become undefined so zod reports them as missing. */
-function numberField(value: FormDataEntryValue | null): number | undefined {
+/**
+ * A number field; "" and absent become undefined so zod reports them as missing. Only
+ * decimal digits count as a number: Number() would read "1e3" as 1000 and "0x12C" as
+ * 300, values the admin never wrote; anything else stays text, which the schema refuses.
+ */
+function numberField(value: FormDataEntryValue | null): number | string | undefined {
   if (typeof value !== "string" || value.trim() === "") return undefined;
-  return Number(value);
+  return /^\s*[0-9]{1,9}\s*$/.test(value) ? Number(value) : value;
 }
 
 const text = (fd: FormData, key: string) => {

@@ -10,6 +10,7 @@ import { runInTransaction } from "@/lib/db/client";
 import { recordAudit, type AuditActor } from "@/lib/db/audit";
 import { deleteSiteRow, deleteTunnelRow, getGatewaySshRow, getSiteForDelete, getTunnelForDelete, updateGatewaySsh } from "@/lib/db/inventory-edit";
 import { checkCredential } from "@/lib/inventory/gateway-facts";
+import { sshHostProblem } from "@/lib/ssh/target-policy";
 import { zodFieldErrors } from "@/lib/inventory/form-state";
 import { AppError, ValidationError } from "@/lib/errors";
 
@@ -29,6 +30,8 @@ export async function updateGatewaySshAccess(actor: AuditActor, gatewayId: strin
   const gw = await getGatewaySshRow(gatewayId);
   if (!gw) throw new AppError("not_found", "This gateway no longer exists.");
   const errors: Record<string, string> = {};
+  const sshTarget = await sshHostProblem(input.sshHost);
+  if (sshTarget) errors.sshHost = sshTarget;
   const newCredentialGiven = input.sshAuthType === "key" ? input.sshPrivateKey.trim() !== "" : input.sshPassword !== "";
   let sshSecretEnc = gw.sshSecretEnc;
   if (newCredentialGiven || input.sshAuthType !== gw.sshAuthType) {

@@ -8,6 +8,7 @@ export function gatewayFactsFrom(g: InventorySnapshot["gateways"][number]): Gate
     id: g.id,
     name: g.name,
     platform: g.platform,
+    publicIp: g.publicIp,
     subnets: g.site.subnets.map((s) => s.cidr),
     usedInterfaces: g.tunnelEnds.map((e) => e.interfaceName),
     pairKeys: g.tunnelEnds.map((e) => e.tunnel.pairKey),

@@ -5,6 +5,7 @@ const gw = (over: Partial<GatewayFacts>): GatewayFacts => ({
   id: "g1",
   name: "hq-gw",
   platform: "strongswan",
+  publicIp: "198.18.0.10",
   subnets: ["192.168.1.0/24"],
   usedInterfaces: [],
   pairKeys: [],
@@ -58,5 +59,18 @@ describe("planTunnel", () => {
   it("lets host-to-host tunnels ignore subnets", () => {
     const plan = planTunnel({ kind: "host-to-host", a: gw({ id: "a", subnets: [] }), b: gw({ id: "b", subnets: [] }), profile: modern });
     expect(plan.ok).toBe(true);
+  });
+  it("refuses a net-to-net tunnel when a LAN of one end holds either end's public address", () => {
+    const a = gw({ id: "a", name: "bergen-gw", publicIp: "198.18.250.30", subnets: ["198.18.250.16/29"] });
+    const b = gw({ id: "b", name: "oslo-gw", publicIp: "198.18.250.20", subnets: ["10.2.0.0/24"] });
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      const plan = planTunnel({ kind: "net-to-net", a: x, b: y, profile: modern });
+      expect(plan.ok).toBe(false);
+      if (!plan.ok) expect(plan.errors.peer).toMatch(/bergen-gw's LAN 198\.18\.250\.16\/29 contains 198\.18\.250\.20, the public address of oslo-gw/);
+    }
+    const own = planTunnel({ kind: "net-to-net", a: gw({ id: "a", publicIp: "10.9.0.1", subnets: ["10.9.0.0/24"] }), b, profile: modern });
+    expect(own.ok ? "" : own.errors.peer).toMatch(/contains 10\.9\.0\.1, its own public address/);
+    // Host-to-host tunnels carry no LAN: nothing to clash.
+    expect(planTunnel({ kind: "host-to-host", a, b, profile: modern }).ok).toBe(true);
   });
 });

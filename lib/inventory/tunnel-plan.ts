@@ -1,6 +1,7 @@
 // Pure checks for a new tunnel between two gateways, shared by the branch-office
 // wizard and the host-to-host form: distinct ends, one tunnel per pair, free ipsecN
 // names, and what each platform can express (its capabilities).
+import { cidrContains } from "@/lib/domain/ip";
 import { nextFreeIpsecInterface } from "@/lib/domain/overlap";
 import { getPlatform, isPlatformId } from "@/lib/platforms";
 
@@ -8,6 +9,8 @@ export type GatewayFacts = {
   id: string;
   name: string;
   platform: string;
+  /** The tunnel endpoint (DST/SRC, swanctl's local/remote address). */
+  publicIp: string;
   subnets: string[];
   usedInterfaces: string[];
   /** pairKeys of the tunnels this gateway already has. */
@@ -69,6 +72,26 @@ export function planTunnel(input: TunnelPlanInput): TunnelPlan {
       errors.peer ??= `${gw.name} runs ${platform.shortLabel}, which carries ${maxSubnetsPerSide === 1 ? "one subnet" : `${maxSubnetsPerSide} subnets`} per tunnel; its site has ${gw.subnets.length}`;
     }
   }
+  const clash = kind === "net-to-net" && !errors.peer ? endpointInsideLan(a, b) : null;
+  if (clash) errors.peer = clash;
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, pairKey, interfaceA, interfaceB };
+}
+
+/**
+ * A LAN of either end that holds either end's public address: the tunnel's traffic
+ * selector would then claim the IKE/ESP packets themselves (or, on a hub, another
+ * branch's), so the tunnel would carry its own transport or steal another's traffic.
+ */
+function endpointInsideLan(a: GatewayFacts, b: GatewayFacts): string | null {
+  for (const side of [a, b]) {
+    for (const cidr of side.subnets) {
+      for (const end of [a, b]) {
+        if (!cidrContains(cidr, end.publicIp)) continue;
+        const whose = end === side ? "its own public address" : `the public address of ${end.name}`;
+        return `${side.name}'s LAN ${cidr} contains ${end.publicIp}, ${whose}: the tunnel would route its own packets into itself. Correct the subnet first`;
+      }
+    }
+  }
+  return null;
 }

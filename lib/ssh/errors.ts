@@ -6,6 +6,7 @@ import { hostKeyFileFor } from "./host-key";
 
 export type SshErrorCode =
   | "unreachable"
+  | "target-refused"
   | "timeout"
   | "host-key-unknown"
   | "host-key-changed"
@@ -49,6 +50,9 @@ export const sshErrors = {
       `Could not reach the gateway at ${where(t)}: ${why}. Check the SSH address and port on the gateway page, that sshd runs on the router and that no firewall blocks it.`,
       { cause },
     ),
+
+  targetRefused: (t: SshTarget, problem: string) =>
+    new SshError("target-refused", `Refused to connect to ${where(t)}: ${problem}. Nothing was sent. Enter the gateway's own address on the gateway page.`),
 
   connectTimeout: (t: SshTarget, ms: number, cause?: unknown) =>
     new SshError(

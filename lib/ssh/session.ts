@@ -1,6 +1,7 @@
 // SSH sessions to gateways, with the host key pinned: a gateway whose key is not the pinned
 // one (or that has none pinned) is refused inside the key exchange, before any credential
-// is sent. probeHostKey is the one way to learn a new key, for an admin to accept.
+// is sent. probeHostKey is the one way to learn a new key, for an admin to accept. Both
+// dial only an address the target policy allows (target-policy.ts: not this server).
 import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from "ssh2";
 import { assertSafeArgv } from "./argv";
 import { classifyConnectFailure, type ConnectContext } from "./connect-failure";
@@ -8,6 +9,7 @@ import { isSshError, sshErrors, type SshError, type SshTarget } from "./errors";
 import { runCommand, type ExecOptions, type ExecResult } from "./exec";
 import { fingerprintOf, keyTypeOf, normalizeFingerprint } from "./host-key";
 import * as files from "./sftp-files";
+import { addressToDial } from "./target-policy";
 
 export type SshCredential = { type: "key"; privateKey: string } | { type: "password"; password: string };
 
@@ -119,7 +121,7 @@ export class SshSession {
   }
 }
 
-export function openSession(opts: OpenSessionOptions): Promise<SshSession> {
+export async function openSession(opts: OpenSessionOptions): Promise<SshSession> {
   const target = { host: opts.host, port: opts.port };
   const pinned = opts.pinnedFingerprint === null ? null : normalizeFingerprint(opts.pinnedFingerprint);
   const ctx: ConnectContext = {
@@ -131,7 +133,7 @@ export function openSession(opts: OpenSessionOptions): Promise<SshSession> {
     ready: false,
   };
   const config: ConnectConfig = {
-    host: opts.host,
+    host: await addressToDial(target),
     port: opts.port,
     username: opts.username,
     readyTimeout: ctx.connectTimeoutMs,
@@ -161,7 +163,7 @@ export async function probeHostKey(opts: { host: string; port: number; timeoutMs
   };
   let offered: string | null = null;
   const config: ConnectConfig = {
-    host: opts.host,
+    host: await addressToDial(ctx.target),
     port: opts.port,
     username: ctx.username,
     readyTimeout: ctx.connectTimeoutMs,

@@ -1,5 +1,5 @@
 // lib/ssh against a real OpenSSH server on 127.0.0.1 (root needed to start sshd).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
@@ -9,6 +9,12 @@ import { SshPool } from "./pool";
 import { openSession, probeHostKey, type OpenSessionOptions, type SshSession } from "./session";
 import { processesExposing } from "./test-processes";
 import { freePort, PASSWORD_UID, startTestSshd, type TestSshd } from "./test-sshd";
+
+// Loopback is no SSH target unless configured (lib/ssh/target-policy.ts); this test's
+// sshd lives there, so it allows exactly that address, as an admin would.
+vi.hoisted(() => {
+  process.env.GATEWARDEN_ALLOW_SSH_TARGETS = "127.0.0.1/32";
+});
 
 let sshd: TestSshd;
 let root: SshSession;

@@ -3,39 +3,37 @@
 // (operators and admins) → queue the rotate job → revalidate; the page follows the job.
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { requirePermission } from "@/lib/auth/session";
+import { authenticatedAction, idArg, type ActionContext } from "@/lib/actions/action-client";
 import { canOperateTunnels } from "@/lib/auth/permissions";
 import { startPskRotation, type RotationScope } from "@/lib/rotation/start-rotation";
-import { AppError } from "@/lib/errors";
 
 export type RotateStart = { ok: true; jobId: string; tunnels: number; skipped: string[] } | { ok: false; message: string };
 
-const id = z.string().trim().min(1).max(64);
-
-async function start(scope: RotationScope, path: string): Promise<RotateStart> {
-  try {
-    const user = await requirePermission(canOperateTunnels, "rotate pre-shared keys");
-    const r = await startPskRotation({ id: user.id, username: user.username }, scope);
-    revalidatePath(path);
-    return { ok: true, ...r };
-  } catch (e) {
-    if (e instanceof AppError) return { ok: false, message: e.userMessage };
-    throw e;
-  }
+async function start({ actor }: ActionContext, scope: RotationScope, path: string) {
+  const r = await startPskRotation(actor, scope);
+  revalidatePath(path);
+  return { ok: true as const, ...r };
 }
 
-export async function rotateTunnelPskAction(tunnelId: string): Promise<RotateStart> {
-  const parsed = id.safeParse(tunnelId);
-  if (!parsed.success) return { ok: false, message: "Unknown tunnel." };
-  return start({ tunnelId: parsed.data }, `/tunnels/${parsed.data}`);
-}
+const rotation = { can: canOperateTunnels, what: "rotate pre-shared keys" };
 
-export async function rotateSitePsksAction(siteId: string): Promise<RotateStart> {
-  const parsed = id.safeParse(siteId);
-  if (!parsed.success) return { ok: false, message: "Unknown site." };
-  return start({ siteId: parsed.data }, `/sites/${parsed.data}`);
-}
+export const rotateTunnelPskAction = authenticatedAction({
+  ...rotation,
+  name: "rotateTunnelPsk",
+  args: z.tuple([idArg]),
+  run: (ctx, [tunnelId]) => start(ctx, { tunnelId }, `/tunnels/${tunnelId}`),
+});
 
-export async function rotateAllPsksAction(): Promise<RotateStart> {
-  return start({ all: true }, "/tunnels");
-}
+export const rotateSitePsksAction = authenticatedAction({
+  ...rotation,
+  name: "rotateSitePsks",
+  args: z.tuple([idArg]),
+  run: (ctx, [siteId]) => start(ctx, { siteId }, `/sites/${siteId}`),
+});
+
+export const rotateAllPsksAction = authenticatedAction({
+  ...rotation,
+  name: "rotateAllPsks",
+  args: z.tuple([]),
+  run: (ctx) => start(ctx, { all: true }, "/tunnels"),
+});

@@ -1,91 +1,100 @@
 "use server";
-// An admin's work on accounts. Each action: validate → authorize → call lib → revalidate.
+// An admin's work on accounts. Each action goes through the action wrapper
+// (lib/actions/action-client.ts: authenticate → authorize → validate → run), then revalidates.
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { requirePermission } from "@/lib/auth/session";
+import { authenticatedAction, formDataArg, idArg, previousStateArg } from "@/lib/actions/action-client";
 import { canManageUsers } from "@/lib/auth/permissions";
 import { addUser } from "@/lib/inventory/accounts";
 import { changeRole, clearSignInDelay, deleteUser, resetPassword, setDisabled } from "@/lib/inventory/account-lifecycle";
 import { endUserSessions } from "@/lib/inventory/sessions";
-import { userIdSchema } from "@/lib/inventory/account-forms";
 import { formFields, type FormState } from "@/lib/inventory/form-state";
-import { runFormAction } from "@/lib/inventory/run-form-action";
-import { ValidationError } from "@/lib/errors";
+import type { UserRecord } from "@/lib/db/users";
 
-function parseUserId(raw: unknown): string {
-  const id = userIdSchema.safeParse(raw);
-  if (!id.success) throw new ValidationError({}, "That is not a user.");
-  return id.data;
-}
+/** The signed-in admin as the account use cases take them. */
+const actorOf = (admin: UserRecord) => ({ id: admin.id, username: admin.username });
 
-async function admin() {
-  const a = await requirePermission(canManageUsers, "manage users");
-  return { id: a.id, username: a.username };
-}
-
-export async function addUserAction(_prev: FormState, fd: FormData): Promise<FormState> {
-  return runFormAction(async () => {
-    const actor = await admin();
+export const addUserAction = authenticatedAction({
+  name: "addUser",
+  can: canManageUsers,
+  what: "manage users",
+  args: z.tuple([previousStateArg, formDataArg]),
+  run: async ({ actor }, [, fd]): Promise<FormState> => {
     const user = await addUser(actor, formFields(fd));
     revalidatePath("/users");
     return { ok: true, message: `Added ${user.username} (${user.role}).` };
-  });
-}
+  },
+});
 
-export async function changeRoleAction(userId: string, _prev: FormState, fd: FormData): Promise<FormState> {
-  return runFormAction(async () => {
-    const id = parseUserId(userId);
-    const user = await changeRole(await admin(), id, formFields(fd));
+export const changeRoleAction = authenticatedAction({
+  name: "changeRole",
+  can: canManageUsers,
+  what: "manage users",
+  args: z.tuple([idArg, previousStateArg, formDataArg]),
+  run: async ({ user: admin }, [userId, , fd]): Promise<FormState> => {
+    const user = await changeRole(actorOf(admin), userId, formFields(fd));
     revalidatePath("/users", "layout");
     return { ok: true, message: `${user.username} is now ${user.role}.` };
-  });
-}
+  },
+});
 
-export async function resetPasswordAction(userId: string, _prev: FormState, fd: FormData): Promise<FormState> {
-  return runFormAction(async () => {
-    const id = parseUserId(userId);
-    const user = await resetPassword(await admin(), id, formFields(fd));
+export const resetPasswordAction = authenticatedAction({
+  name: "resetPassword",
+  can: canManageUsers,
+  what: "manage users",
+  args: z.tuple([idArg, previousStateArg, formDataArg]),
+  run: async ({ user: admin }, [userId, , fd]): Promise<FormState> => {
+    const user = await resetPassword(actorOf(admin), userId, formFields(fd));
     revalidatePath("/users", "layout");
     return { ok: true, message: `New password set for ${user.username}; their sessions have ended.` };
-  });
-}
+  },
+});
 
-export async function setDisabledAction(userId: string, disabled: boolean): Promise<FormState> {
-  return runFormAction(async () => {
-    const id = parseUserId(userId);
-    const flag = z.boolean().parse(disabled);
-    const user = await setDisabled(await admin(), id, flag);
+export const setDisabledAction = authenticatedAction({
+  name: "setDisabled",
+  can: canManageUsers,
+  what: "manage users",
+  args: z.tuple([idArg, z.boolean()]),
+  run: async ({ user: admin }, [userId, disabled]): Promise<FormState> => {
+    const user = await setDisabled(actorOf(admin), userId, disabled);
     revalidatePath("/users", "layout");
-    return { ok: true, message: flag ? `${user.username} is disabled; their sessions have ended.` : `${user.username} can sign in again.` };
-  });
-}
+    return { ok: true, message: disabled ? `${user.username} is disabled; their sessions have ended.` : `${user.username} can sign in again.` };
+  },
+});
 
-export async function endUserSessionsAction(userId: string): Promise<FormState> {
-  return runFormAction(async () => {
-    const id = parseUserId(userId);
-    const { username, ended } = await endUserSessions(await admin(), id);
+export const endUserSessionsAction = authenticatedAction({
+  name: "endUserSessions",
+  can: canManageUsers,
+  what: "manage users",
+  args: z.tuple([idArg]),
+  run: async ({ user: admin }, [userId]): Promise<FormState> => {
+    const { username, ended } = await endUserSessions(actorOf(admin), userId);
     revalidatePath("/users", "layout");
     return { ok: true, message: `Ended ${ended} session${ended === 1 ? "" : "s"} of ${username}.` };
-  });
-}
+  },
+});
 
-export async function clearSignInDelayAction(userId: string): Promise<FormState> {
-  return runFormAction(async () => {
-    const id = parseUserId(userId);
-    const { username, cleared } = await clearSignInDelay(await admin(), id);
+export const clearSignInDelayAction = authenticatedAction({
+  name: "clearSignInDelay",
+  can: canManageUsers,
+  what: "manage users",
+  args: z.tuple([idArg]),
+  run: async ({ actor }, [userId]): Promise<FormState> => {
+    const { username, cleared } = await clearSignInDelay(actor, userId);
     revalidatePath("/users", "layout");
     return { ok: true, message: `Cleared the sign-in delay of ${username} (${cleared} failed sign-ins forgotten).` };
-  });
-}
+  },
+});
 
-export async function deleteUserAction(userId: string): Promise<FormState> {
-  const state = await runFormAction(async () => {
-    const id = parseUserId(userId);
-    await deleteUser(await admin(), id);
+export const deleteUserAction = authenticatedAction({
+  name: "deleteUser",
+  can: canManageUsers,
+  what: "manage users",
+  args: z.tuple([idArg]),
+  run: async ({ user: admin }, [userId]): Promise<FormState> => {
+    await deleteUser(actorOf(admin), userId);
     revalidatePath("/users", "layout");
-    return { ok: true };
-  });
-  if (state.ok) redirect("/users");
-  return state;
-}
+    redirect("/users");
+  },
+});

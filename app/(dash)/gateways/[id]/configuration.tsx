@@ -11,13 +11,12 @@ export function GatewayConfiguration({ gatewayId, preview, canDownload }: { gate
       <Card title="Configuration bundle">
         {canDownload ? (
           <div className="flex flex-wrap items-center gap-3 text-sm">
-            <a
-              href={`/api/gateways/${gatewayId}/bundle`}
-              download
-              className="inline-flex items-center rounded-md bg-blue-700 px-4 py-2 font-semibold text-white shadow-sm hover:bg-blue-800"
-            >
-              Download bundle
-            </a>
+            {/* A POST, never a link: see app/api/gateways/[id]/bundle/route.ts. */}
+            <form method="post" action={`/api/gateways/${gatewayId}/bundle`}>
+              <button type="submit" className="inline-flex items-center rounded-md bg-blue-700 px-4 py-2 font-semibold text-white shadow-sm hover:bg-blue-800">
+                Download bundle
+              </button>
+            </form>
             <span className="text-slate-600">A .tar.gz of the files below with the real pre-shared keys and INSTALL.txt. Each download is audited.</span>
           </div>
         ) : (

@@ -1,57 +1,59 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { requirePermission } from "@/lib/auth/session";
+import { z } from "zod";
+import { authenticatedAction, fingerprintArg, formDataArg, idArg, previousStateArg } from "@/lib/actions/action-client";
 import { canAcceptHostKey, canManageInventory, canOperateTunnels } from "@/lib/auth/permissions";
 import { updateGatewaySshAccess } from "@/lib/inventory/edit-inventory";
 import { formFields, type FormState } from "@/lib/inventory/form-state";
-import { runFormAction } from "@/lib/inventory/run-form-action";
 import { acceptHostKey, checkHostKey } from "@/lib/inventory/host-key";
 import { deployPendingOnGateway } from "@/lib/inventory/tunnel-jobs";
-import { AppError } from "@/lib/errors";
 
 export type ActionResult = { ok: boolean; message: string };
 
-async function guarded(fn: () => Promise<string>): Promise<ActionResult> {
-  try {
-    return { ok: true, message: await fn() };
-  } catch (e) {
-    if (e instanceof AppError) return { ok: false, message: e.userMessage };
-    throw e;
-  }
-}
-
-export async function checkHostKeyAction(gatewayId: string): Promise<ActionResult> {
-  return guarded(async () => {
-    await requirePermission(canOperateTunnels, "contact gateways");
+export const checkHostKeyAction = authenticatedAction({
+  name: "checkHostKey",
+  can: canOperateTunnels,
+  what: "contact gateways",
+  args: z.tuple([idArg]),
+  run: async (_ctx, [gatewayId]): Promise<ActionResult> => {
     const { offered, pinned } = await checkHostKey(gatewayId);
     revalidatePath(`/gateways/${gatewayId}`);
-    return offered === pinned ? `The gateway offers the pinned key ${offered}.` : `The gateway offers ${offered}.`;
-  });
-}
+    return { ok: true, message: offered === pinned ? `The gateway offers the pinned key ${offered}.` : `The gateway offers ${offered}.` };
+  },
+});
 
-export async function acceptHostKeyAction(gatewayId: string, fingerprint: string): Promise<ActionResult> {
-  return guarded(async () => {
-    const user = await requirePermission(canAcceptHostKey, "trust SSH host keys");
-    await acceptHostKey({ id: user.id, username: user.username }, gatewayId, fingerprint);
+export const acceptHostKeyAction = authenticatedAction({
+  name: "acceptHostKey",
+  can: canAcceptHostKey,
+  what: "trust SSH host keys",
+  args: z.tuple([idArg, fingerprintArg]),
+  run: async ({ actor }, [gatewayId, fingerprint]): Promise<ActionResult> => {
+    await acceptHostKey(actor, gatewayId, fingerprint);
     revalidatePath(`/gateways/${gatewayId}`);
-    return `Pinned ${fingerprint}.`;
-  });
-}
+    return { ok: true, message: `Pinned ${fingerprint}.` };
+  },
+});
 
-export async function deployPendingAction(gatewayId: string): Promise<ActionResult> {
-  return guarded(async () => {
-    const user = await requirePermission(canOperateTunnels, "deploy tunnels");
-    const { jobId, tunnels } = await deployPendingOnGateway({ id: user.id, username: user.username }, gatewayId);
+export const deployPendingAction = authenticatedAction({
+  name: "deployPending",
+  can: canOperateTunnels,
+  what: "deploy tunnels",
+  args: z.tuple([idArg]),
+  run: async ({ actor }, [gatewayId]): Promise<ActionResult> => {
+    const { jobId, tunnels } = await deployPendingOnGateway(actor, gatewayId);
     revalidatePath(`/gateways/${gatewayId}`);
-    return `Deploying ${tunnels} tunnel(s) in job ${jobId}; see Jobs.`;
-  });
-}
+    return { ok: true, message: `Deploying ${tunnels} tunnel(s) in job ${jobId}; see Jobs.` };
+  },
+});
 
-export async function updateSshAccessAction(gatewayId: string, _prev: FormState, fd: FormData): Promise<FormState> {
-  return runFormAction(async () => {
-    const user = await requirePermission(canManageInventory, "change gateways");
-    await updateGatewaySshAccess({ id: user.id, username: user.username }, gatewayId, formFields(fd));
+export const updateSshAccessAction = authenticatedAction({
+  name: "updateSshAccess",
+  can: canManageInventory,
+  what: "change gateways",
+  args: z.tuple([idArg, previousStateArg, formDataArg]),
+  run: async ({ actor }, [gatewayId, , fd]): Promise<FormState> => {
+    await updateGatewaySshAccess(actor, gatewayId, formFields(fd));
     revalidatePath(`/gateways/${gatewayId}`);
     return { ok: true, message: "SSH access saved." };
-  });
-}
+  },
+});

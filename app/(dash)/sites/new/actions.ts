@@ -1,16 +1,19 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { requirePermission } from "@/lib/auth/session";
+import { z } from "zod";
+import { authenticatedAction, formDataArg, previousStateArg } from "@/lib/actions/action-client";
 import { canManageInventory } from "@/lib/auth/permissions";
 import { createBranchOffice } from "@/lib/inventory/branch-office";
 import { formFields, type FormState } from "@/lib/inventory/form-state";
-import { runFormAction } from "@/lib/inventory/run-form-action";
 
-export async function addBranchOffice(_prev: FormState, fd: FormData): Promise<FormState> {
-  return runFormAction(async () => {
-    const user = await requirePermission(canManageInventory, "add sites");
-    const { siteId } = await createBranchOffice({ id: user.id, username: user.username }, formFields(fd));
+export const addBranchOffice = authenticatedAction({
+  name: "addBranchOffice",
+  can: canManageInventory,
+  what: "add sites",
+  args: z.tuple([previousStateArg, formDataArg]),
+  run: async ({ actor }, [, fd]): Promise<FormState> => {
+    const { siteId } = await createBranchOffice(actor, formFields(fd));
     revalidatePath("/", "layout");
     return { ok: true, id: siteId, message: "Branch office added." };
-  });
-}
+  },
+});

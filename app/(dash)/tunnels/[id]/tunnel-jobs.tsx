@@ -3,7 +3,9 @@
 import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { JobProgress } from "@/components/job-progress";
-import { startTunnelJobAction } from "./job-actions";
+import { deployTunnelAction, dryRunTunnelAction, teardownTunnelAction } from "./job-actions";
+
+const ACTIONS = { deploy: deployTunnelAction, plan: dryRunTunnelAction, teardown: teardownTunnelAction };
 
 export function TunnelJobs({ tunnelId, latestJobId, deployState }: { tunnelId: string; latestJobId: string | null; deployState: string }) {
   const [jobId, setJobId] = useState(latestJobId);
@@ -14,7 +16,7 @@ export function TunnelJobs({ tunnelId, latestJobId, deployState }: { tunnelId: s
   const start = (kind: "deploy" | "plan" | "teardown") =>
     startTransition(async () => {
       if (kind === "teardown" && !window.confirm("Tear this tunnel down on both gateways? Traffic between the sites stops.")) return;
-      const r = await startTunnelJobAction(tunnelId, kind);
+      const r = await ACTIONS[kind](tunnelId);
       if (r.ok) {
         setMessage(null);
         setJobId(r.jobId);

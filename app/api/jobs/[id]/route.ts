@@ -2,11 +2,15 @@
 import { NextResponse } from "next/server";
 import { getPollingUser } from "@/lib/auth/session";
 import { getJob } from "@/lib/db/jobs";
+import { afterSeqParam, idParam, queryValue } from "@/lib/http/query";
 
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }) {
   if (!(await getPollingUser())) return NextResponse.json({ error: "Please sign in." }, { status: 401 });
-  const after = Number(new URL(request.url).searchParams.get("after") ?? "0") || 0;
-  const job = await getJob((await params).id, after);
+  const id = idParam.safeParse((await params).id);
+  if (!id.success) return NextResponse.json({ error: "No such job." }, { status: 404 });
+  const after = queryValue(new URL(request.url).searchParams, "after", afterSeqParam, 0);
+  if (!after.ok) return NextResponse.json({ error: `Bad request: ${after.message}.` }, { status: 400 });
+  const job = await getJob(id.data, after.value);
   if (!job) return NextResponse.json({ error: "No such job." }, { status: 404 });
   return NextResponse.json(
     {
