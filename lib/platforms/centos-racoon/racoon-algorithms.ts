@@ -40,7 +40,7 @@ const CLASSES: Record<AlgorithmClass, readonly string[]> = {
   dh: ["modp768", "modp1024", "modp1536", "modp2048", "modp3072", "modp4096", "modp6144", "modp8192"],
 };
 
-/** Group numbers `num2dhgroup` maps (`cfparse.y:118-138`); 3 and 4 are EC2N, parsed but not implemented. */
+/** Group numbers `num2dhgroup` maps (`cfparse.y:118-138`); 3 and 4 are EC2N, which racoon parses and then refuses to use. */
 export const RACOON_DH_NUMBERS: readonly number[] = [1, 2, 3, 4, 5, 14, 15, 16, 17, 18];
 /** The groups racoon can compute (`algorithm.c:271-288`): MODP only, no ECP group at all. */
 export const RACOON_DH_GROUPS: readonly number[] = [1, 2, 5, 14, 15, 16, 17, 18];
