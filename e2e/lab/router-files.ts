@@ -4,22 +4,28 @@
 // allow_peer_ts for host-to-host, make_before_break for PSK rotation.
 import { createHash } from "node:crypto";
 
-export function renderSshdConfig(opts: { listenAddress: string; port: number }): string {
+/**
+ * sshd_config of a lab router: key-only root login on its public address. `keyDir` holds
+ * the host key and authorized_keys (/etc/ssh in a namespace router; a VM router's own
+ * share); `extra` lines are appended (a VM's share is owned by the host: StrictModes no).
+ */
+export function renderSshdConfig(opts: { listenAddress: string; port: number; keyDir?: string; extra?: string[] }): string {
+  const dir = opts.keyDir ?? "/etc/ssh";
   return `# Lab router sshd (Gatewarden router lab). Key-only root login.
 ListenAddress ${opts.listenAddress}
 Port ${opts.port}
-HostKey /etc/ssh/ssh_host_ed25519_key
+HostKey ${dir}/ssh_host_ed25519_key
 PidFile /run/sshd.pid
 PermitRootLogin prohibit-password
 PubkeyAuthentication yes
-AuthorizedKeysFile /etc/ssh/authorized_keys
+AuthorizedKeysFile ${dir}/authorized_keys
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
 X11Forwarding no
 PrintMotd no
 Subsystem sftp internal-sftp
-`;
+${(opts.extra ?? []).map((l) => `${l}\n`).join("")}`;
 }
 
 /** strongswan.conf for one router's charon (passed via STRONGSWAN_CONF). */

@@ -4,6 +4,7 @@
 // beside this one (initramfs-init.sh, router-init.sh).
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { renderSshdConfig } from "../router-files";
 
 export const VM_CACHE_DIR = process.env.GATEWARDEN_LAB_CACHE || "/var/cache/gatewarden-lab";
 export const ROUTER_INIT = path.join(import.meta.dirname, "router-init.sh");
@@ -60,24 +61,9 @@ export function renderNetEnv(n: GuestNet): string {
   ].join("\n");
 }
 
+/** The namespace lab's sshd_config, with its keys on the router's own share. */
 export function renderGuestSshdConfig(listenAddress: string): string {
-  return `# VM lab router sshd (Gatewarden router lab). Key-only root login.
-ListenAddress ${listenAddress}
-Port 22
-HostKey /gw/ssh_host_ed25519_key
-PidFile /run/sshd.pid
-PermitRootLogin prohibit-password
-PubkeyAuthentication yes
-AuthorizedKeysFile /gw/authorized_keys
-StrictModes no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-UseDNS no
-X11Forwarding no
-PrintMotd no
-Subsystem sftp internal-sftp
-`;
+  return renderSshdConfig({ listenAddress, port: 22, keyDir: "/gw", extra: ["StrictModes no", "UseDNS no"] });
 }
 
 /**
