@@ -3,7 +3,7 @@
 // setup code while no admin exists, and start the background job runner.
 import "server-only";
 import { getEnv } from "@/lib/config/env";
-import { verifyMasterKey } from "@/lib/config/keyring";
+import { verifyMasterKey } from "@/lib/inventory/verify-master-key";
 import { bindSshCredentialsToGatewayIds } from "@/lib/inventory/bind-ssh-credentials";
 import { ensureBuiltInProfiles } from "@/lib/db/crypto-profiles";
 import { needsSetup } from "@/lib/inventory/accounts";

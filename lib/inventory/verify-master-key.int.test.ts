@@ -17,14 +17,15 @@ beforeAll(async () => {
 
 describe("verifyMasterKey", () => {
   it("creates the key on an install that stores no secret yet", async () => {
-    const { verifyMasterKey } = await import("@/lib/config/keyring");
+    const { verifyMasterKey } = await import("@/lib/inventory/verify-master-key");
     expect(existsSync(keyFile())).toBe(false);
     await verifyMasterKey();
     expect(existsSync(keyFile())).toBe(true);
   });
 
   it("refuses to start when secrets are stored and the key is missing, replaced or readable by others; accepts it restored", async () => {
-    const { verifyMasterKey, getKeyring } = await import("@/lib/config/keyring");
+    const { verifyMasterKey } = await import("@/lib/inventory/verify-master-key");
+    const { getKeyring } = await import("@/lib/config/keyring");
     const { createBranchOffice } = await import("@/lib/inventory/branch-office");
     const admin = await createAdmin();
     await createBranchOffice(admin, {
