@@ -29,5 +29,14 @@ export default defineConfig([
     files: ["scripts/**", "e2e/**", "bench/**", "**/*.test.ts"],
     rules: { "no-console": "off" },
   },
-  globalIgnores([".next/**", "node_modules/**", "lib/generated/**", "next-env.d.ts", "test-results/**", "playwright-report/**", ".lab/**", "data/**"]),
+  globalIgnores([
+    ".next/**",
+    "node_modules/**",
+    "lib/generated/**",
+    "next-env.d.ts",
+    "test-results/**",
+    "playwright-report/**",
+    ".lab/**",
+    "data/**",
+  ]),
 ]);

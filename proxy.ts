@@ -14,7 +14,12 @@ export function proxy(request: NextRequest) {
   if (refusal) {
     return new NextResponse(`${refusal.message}\n`, {
       status: refusal.status,
-      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...securityHeaders({ https }), "content-security-policy": "default-src 'none'; frame-ancestors 'none'" },
+      headers: {
+        "content-type": "text/plain; charset=utf-8",
+        "cache-control": "no-store",
+        ...securityHeaders({ https }),
+        "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+      },
     });
   }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");

@@ -57,15 +57,28 @@ async function main() {
   });
   await createBranchOffice(actor, { ...site(0), role: "hub" });
   const hubId = (await listGatewayChoices()).find((g) => g.name === "hq-gw")!.id;
-  for (let i = 1; i < n; i++) await createBranchOffice(actor, { ...site(i), role: "branch", hubGatewayId: hubId, cryptoProfileId: profile.id });
+  for (let i = 1; i < n; i++)
+    await createBranchOffice(actor, { ...site(i), role: "branch", hubGatewayId: hubId, cryptoProfileId: profile.id });
   const gws = await listGatewayChoices();
   const id = (name: string) => gws.find((g) => g.name === name)!.id;
-  await createTunnel(actor, { kind: "net-to-net", gatewayAId: id("branch1-gw"), gatewayBId: id("branch2-gw"), cryptoProfileId: profile.id });
+  await createTunnel(actor, {
+    kind: "net-to-net",
+    gatewayAId: id("branch1-gw"),
+    gatewayBId: id("branch2-gw"),
+    cryptoProfileId: profile.id,
+  });
   const tunnels = await getDb().tunnel.findMany({ select: { id: true }, orderBy: { createdAt: "asc" } });
   const now = Date.now();
   for (const [i, t] of tunnels.entries()) {
     const state = STATES[i % STATES.length]!;
-    await getDb().tunnel.update({ where: { id: t.id }, data: { healthState: state, healthReason: state === "up" ? "security association established" : `seeded ${state}`, healthAt: new Date(now - i * 1000) } });
+    await getDb().tunnel.update({
+      where: { id: t.id },
+      data: {
+        healthState: state,
+        healthReason: state === "up" ? "security association established" : `seeded ${state}`,
+        healthAt: new Date(now - i * 1000),
+      },
+    });
   }
   const seedMs = Math.round(performance.now() - t0);
 

@@ -21,7 +21,11 @@ export type LanPing = { stop(): Promise<Interruption> };
 export function startLanPing(lab: LabState, fromSite: string, toIp: string, intervalMs = 10): Promise<LanPing> {
   const router = lab.routers.find((r) => r.name === fromSite);
   if (!router) throw new Error(`no site ${fromSite} in lab ${lab.name}`);
-  const child = spawn("nsenter", [`--net=/run/netns/${router.lanHost.netns}`, "ping", "-n", "-D", "-i", (intervalMs / 1000).toFixed(3), "-W", "1", toIp], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    "nsenter",
+    [`--net=/run/netns/${router.lanHost.netns}`, "ping", "-n", "-D", "-i", (intervalMs / 1000).toFixed(3), "-W", "1", toIp],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
@@ -47,7 +51,14 @@ export function startLanPing(lab: LabState, fromSite: string, toIp: string, inte
             const sent = last - first + 1;
             const times = replyTimes();
             const longestGapMs = Math.round(times.slice(1).reduce((gap, t, i) => Math.max(gap, t - times[i]!), 0));
-            return { sent, received: sent - lost, lost, intervalMs, longestGapMs, method: `ping -i ${intervalMs / 1000} ${fromSite} LAN host → ${toIp}` };
+            return {
+              sent,
+              received: sent - lost,
+              lost,
+              intervalMs,
+              longestGapMs,
+              method: `ping -i ${intervalMs / 1000} ${fromSite} LAN host → ${toIp}`,
+            };
           },
         });
       } else if (Date.now() - started > 10_000) {
@@ -61,7 +72,8 @@ export function startLanPing(lab: LabState, fromSite: string, toIp: string, inte
 
 /** RotationHooks.measureInterruption for lab gateways registered as `<router>-gw`. */
 export function lanPingMeter(lab: LabState, intervalMs = 10): NonNullable<RotationHooks["measureInterruption"]> {
-  const routerOf = (end: RenderableEnd) => lab.routers.find((r) => `${r.name}-gw` === end.gatewayName || `lab-${r.name}-gw` === end.gatewayName);
+  const routerOf = (end: RenderableEnd) =>
+    lab.routers.find((r) => `${r.name}-gw` === end.gatewayName || `lab-${r.name}-gw` === end.gatewayName);
   return async (_tunnelId, ends) => {
     const [a, b] = ends.map(routerOf);
     if (!a || !b) throw new Error(`lanPingMeter: ${ends.map((e) => e.gatewayName).join(", ")} are not routers of lab ${lab.name}`);
@@ -72,7 +84,10 @@ export function lanPingMeter(lab: LabState, intervalMs = 10): NonNullable<Rotati
 export type BenchRow = { pair: string; losses: number[]; gapsMs: number[] };
 
 export function formatTable(rows: BenchRow[], intervalMs: number): string {
-  const lines = [`| platforms | rounds | lost packets per rotation (ping every ${intervalMs} ms) | longest gap between replies (ms) |`, "|---|---|---|---|"];
+  const lines = [
+    `| platforms | rounds | lost packets per rotation (ping every ${intervalMs} ms) | longest gap between replies (ms) |`,
+    "|---|---|---|---|",
+  ];
   for (const r of rows) lines.push(`| ${r.pair} | ${r.losses.length} | ${r.losses.join(", ")} | ${r.gapsMs.join(", ")} |`);
   return lines.join("\n");
 }
@@ -81,7 +96,12 @@ export const INTERRUPTION_USAGE = "usage: npx tsx bench/rotation-interruption.ts
 
 /** Strict: a misspelt option or a bad count is an Error saying so, not a run of 3 rounds. */
 export function parseInterruptionArgs(argv: string[]): { rounds: number } {
-  const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { rounds: { type: "string", default: "3" } } });
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: { rounds: { type: "string", default: "3" } },
+  });
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds wants a positive whole number, not "${values.rounds}"`);
   return { rounds };
@@ -100,14 +120,23 @@ async function main({ rounds }: { rounds: number }) {
     const { createTunnel } = await import("@/lib/inventory/host-tunnel");
     const { listCryptoProfiles } = await import("@/lib/db/inventory");
     const racoon = (await listCryptoProfiles()).find((p) => p.name === "Modern IKEv1 (racoon)")!;
-    const centosPair = await createTunnel(admin, { kind: "net-to-net", gatewayAId: gatewayIds.get("branch2")!, gatewayBId: gatewayIds.get("branch3")!, cryptoProfileId: racoon.id });
+    const centosPair = await createTunnel(admin, {
+      kind: "net-to-net",
+      gatewayAId: gatewayIds.get("branch2")!,
+      gatewayBId: gatewayIds.get("branch3")!,
+      cryptoProfileId: racoon.id,
+    });
     const { runTunnelJob, runRotation } = await import("@/lib/rotation/test-support");
     const all = [...tunnelIds, centosPair.tunnelId];
     for (const t of all) {
       const job = await runTunnelJob(admin, "deploy", t);
       if (job.status !== "succeeded") throw new Error(`deploy failed: ${job.error}`);
     }
-    const pairs: [string, string][] = [["strongswan ↔ strongswan (IKEv2 reauth, make_before_break)", all[0]!], ["strongswan ↔ centos-racoon (IKEv1: load-creds + ifdown/ifup)", all[1]!], ["centos-racoon ↔ centos-racoon (ifdown/ifup, peer down first)", centosPair.tunnelId]];
+    const pairs: [string, string][] = [
+      ["strongswan ↔ strongswan (IKEv2 reauth, make_before_break)", all[0]!],
+      ["strongswan ↔ centos-racoon (IKEv1: load-creds + ifdown/ifup)", all[1]!],
+      ["centos-racoon ↔ centos-racoon (ifdown/ifup, peer down first)", centosPair.tunnelId],
+    ];
     const rows: BenchRow[] = [];
     for (const [pair, tunnelId] of pairs) {
       const losses: number[] = [];
@@ -118,7 +147,9 @@ async function main({ rounds }: { rounds: number }) {
         if (o.result !== "rotated" || o.interruption === "not measured") throw new Error(`${pair}: ${o.result} ${o.error ?? ""}`);
         losses.push(o.interruption.lost);
         gapsMs.push(o.interruption.longestGapMs ?? 0);
-        console.log(`${pair}: round ${i + 1}: ${o.interruption.lost} of ${o.interruption.sent} lost, longest gap ${o.interruption.longestGapMs} ms`);
+        console.log(
+          `${pair}: round ${i + 1}: ${o.interruption.lost} of ${o.interruption.sent} lost, longest gap ${o.interruption.longestGapMs} ms`,
+        );
       }
       rows.push({ pair, losses, gapsMs });
     }
@@ -138,7 +169,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(2);
   }
   if (!process.execArgv.some((a) => a.includes("react-server"))) {
-    const r = spawnSync(process.execPath, [...process.execArgv, "--conditions=react-server", ...process.argv.slice(1)], { stdio: "inherit" });
+    const r = spawnSync(process.execPath, [...process.execArgv, "--conditions=react-server", ...process.argv.slice(1)], {
+      stdio: "inherit",
+    });
     process.exit(r.status ?? 1);
   }
   main(opts).then(

@@ -27,12 +27,18 @@ async function fleet(spokes: number, runs: number, ansible: boolean, logDir: str
     const world = await setUpWorld({ labName: LAB, spokes, log: () => undefined });
     log(`registered ${world.gatewayIds.size} gateways, ${world.tunnelIds.length} tunnels; app data in ${world.dataDir}`);
     for (let i = 0; i < runs; i++) {
-      log(`run ${i + 1} of ${runs} (load ${loadavg().map((x) => x.toFixed(2)).join(" ")})`);
+      log(
+        `run ${i + 1} of ${runs} (load ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(" ")})`,
+      );
       results.push(await runFleetOnce(world, { runIndex: i, forks: ansible ? [5, spokes + 1] : [], logDir, log }));
     }
   } finally {
     const { getJobRunner } = await import("@/lib/jobs/runtime");
-    await getJobRunner().stop().catch(() => undefined);
+    await getJobRunner()
+      .stop()
+      .catch(() => undefined);
     log(`removing lab ${LAB}`);
     await stopLab(LAB);
   }
@@ -55,7 +61,16 @@ async function main(opts: BenchOptions) {
     log("overview page: 10 vs 1,000 gateways and tunnels");
     overview = await measureOverview({ requests: 30, log });
   }
-  const file = writeReport({ argv: process.argv.slice(2).join(" "), spokes: opts.spokes, runs: opts.runs, startLoad, fleetRuns, interruption, overview, logDir });
+  const file = writeReport({
+    argv: process.argv.slice(2).join(" "),
+    spokes: opts.spokes,
+    runs: opts.runs,
+    startLoad,
+    fleetRuns,
+    interruption,
+    overview,
+    logDir,
+  });
   printSummary({ spokes: opts.spokes, fleetRuns, interruption, overview });
   log(`results written to ${file}`);
 }

@@ -28,7 +28,21 @@ export function FieldError({ id, error }: { id: string; error?: string }) {
 }
 
 /** Label above, hint or error below; `control` gets the id and the aria attributes. */
-function Field({ name, label, hint, error, className, control }: { name: string; label: string; hint?: string; error?: string; className?: string; control: (a: ControlAttrs) => React.ReactNode }) {
+function Field({
+  name,
+  label,
+  hint,
+  error,
+  className,
+  control,
+}: {
+  name: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  className?: string;
+  control: (a: ControlAttrs) => React.ReactNode;
+}) {
   const id = `f-${name}`;
   return (
     <div className={className}>
@@ -44,12 +58,31 @@ function Field({ name, label, hint, error, className, control }: { name: string;
 
 type ControlAttrs = { id: string; name: string; "aria-invalid": true | undefined; "aria-describedby": string | undefined };
 
-export function TextField({ name, label, error, hint, defaultValue, type = "text", placeholder, required, autoComplete, className }: FieldProps) {
+export function TextField({
+  name,
+  label,
+  error,
+  hint,
+  defaultValue,
+  type = "text",
+  placeholder,
+  required,
+  autoComplete,
+  className,
+}: FieldProps) {
   return (
     <Field
       {...{ name, label, error, hint, className }}
       control={(a) => (
-        <input {...a} type={type} defaultValue={defaultValue} placeholder={placeholder} required={required} autoComplete={autoComplete ?? "off"} className={inputClass} />
+        <input
+          {...a}
+          type={type}
+          defaultValue={defaultValue}
+          placeholder={placeholder}
+          required={required}
+          autoComplete={autoComplete ?? "off"}
+          className={inputClass}
+        />
       )}
     />
   );
@@ -59,7 +92,16 @@ export function TextArea({ name, label, error, hint, defaultValue, placeholder, 
   return (
     <Field
       {...{ name, label, error, hint, className }}
-      control={(a) => <textarea {...a} rows={rows} defaultValue={defaultValue} placeholder={placeholder} spellCheck={false} className={`${inputClass} font-mono`} />}
+      control={(a) => (
+        <textarea
+          {...a}
+          rows={rows}
+          defaultValue={defaultValue}
+          placeholder={placeholder}
+          spellCheck={false}
+          className={`${inputClass} font-mono`}
+        />
+      )}
     />
   );
 }
@@ -78,7 +120,12 @@ export function SelectField({
     <Field
       {...{ name, label, error, hint, className }}
       control={(a) => (
-        <select {...a} defaultValue={defaultValue as string | undefined} onChange={onChange ? (e) => onChange(e.target.value) : undefined} className={inputClass}>
+        <select
+          {...a}
+          defaultValue={defaultValue as string | undefined}
+          onChange={onChange ? (e) => onChange(e.target.value) : undefined}
+          className={inputClass}
+        >
           {options.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}
@@ -90,7 +137,17 @@ export function SelectField({
   );
 }
 
-export function SubmitButton({ children, pending, pendingText, className }: { children: React.ReactNode; pending: boolean; pendingText?: string; className?: string }) {
+export function SubmitButton({
+  children,
+  pending,
+  pendingText,
+  className,
+}: {
+  children: React.ReactNode;
+  pending: boolean;
+  pendingText?: string;
+  className?: string;
+}) {
   return (
     <button
       type="submit"
@@ -109,7 +166,10 @@ export function SubmitButton({ children, pending, pendingText, className }: { ch
 export function FormMessage({ ok, message }: { ok: boolean; message?: string }) {
   if (!message) return null;
   return (
-    <div role={ok ? "status" : "alert"} className={`rounded-md px-3 py-2 text-sm ${ok ? "bg-green-50 text-green-800" : "bg-red-50 text-red-800"}`}>
+    <div
+      role={ok ? "status" : "alert"}
+      className={`rounded-md px-3 py-2 text-sm ${ok ? "bg-green-50 text-green-800" : "bg-red-50 text-red-800"}`}
+    >
       {message}
     </div>
   );

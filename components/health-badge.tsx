@@ -11,7 +11,12 @@ export const HEALTH_COLORS: Record<string, { stroke: string; pill: string }> = {
 export function HealthBadge({ state, title }: { state: string; title?: string | null }) {
   const c = HEALTH_COLORS[state] ?? HEALTH_COLORS.unknown!;
   return (
-    <span className={`rounded px-2 py-0.5 text-xs font-semibold ${c.pill}`} data-testid="health-state" data-state={state} title={title ?? undefined}>
+    <span
+      className={`rounded px-2 py-0.5 text-xs font-semibold ${c.pill}`}
+      data-testid="health-state"
+      data-state={state}
+      title={title ?? undefined}
+    >
       {state}
     </span>
   );

@@ -8,7 +8,11 @@ const STYLE: Record<CryptoLintFinding["severity"], { box: string; badge: string 
 
 export function LintFindings({ findings }: { findings: CryptoLintFinding[] }) {
   if (findings.length === 0) {
-    return <p className="text-sm text-green-800" data-testid="lint-clean">No weak choices found.</p>;
+    return (
+      <p className="text-sm text-green-800" data-testid="lint-clean">
+        No weak choices found.
+      </p>
+    );
   }
   return (
     <ul className="space-y-2" data-testid="lint-findings">

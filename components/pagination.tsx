@@ -6,7 +6,11 @@ export function Pagination({ window: w, noun, href }: { window: PageWindow; noun
   const link = "rounded-md border border-slate-300 bg-white px-3 py-1 font-medium text-slate-800 hover:bg-slate-50";
   const off = "rounded-md border border-slate-200 px-3 py-1 text-slate-400";
   return (
-    <nav aria-label="Pages" className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm text-slate-600" data-testid="pagination">
+    <nav
+      aria-label="Pages"
+      className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm text-slate-600"
+      data-testid="pagination"
+    >
       <p data-testid="page-range">{w.total ? `${w.first}–${w.last} of ${w.total} ${noun}` : `No ${noun}`}</p>
       {w.pageCount > 1 ? (
         <div className="flex items-center gap-2">

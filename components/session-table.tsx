@@ -4,7 +4,15 @@ import type { SessionInfo } from "@/lib/db/sessions";
 
 const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 16);
 
-export function SessionTable({ sessions, currentId, endButton }: { sessions: SessionInfo[]; currentId?: string; endButton?: (s: SessionInfo) => React.ReactNode }) {
+export function SessionTable({
+  sessions,
+  currentId,
+  endButton,
+}: {
+  sessions: SessionInfo[];
+  currentId?: string;
+  endButton?: (s: SessionInfo) => React.ReactNode;
+}) {
   if (sessions.length === 0) return <p className="text-sm text-slate-600">No active sessions.</p>;
   return (
     <table className="w-full text-sm" data-testid="session-table">
@@ -22,11 +30,15 @@ export function SessionTable({ sessions, currentId, endButton }: { sessions: Ses
           <tr key={s.id} data-testid="session-row" data-current={s.id === currentId ? "true" : undefined}>
             <td className="py-1.5 pr-3 font-mono text-xs">{when(s.createdAt)}</td>
             <td className="py-1.5 pr-3 font-mono text-xs">{when(s.lastSeenAt)}</td>
-            <td className="py-1.5 pr-3 font-mono text-xs" data-testid="session-client">{s.clientAddress ?? "?"}</td>
+            <td className="py-1.5 pr-3 font-mono text-xs" data-testid="session-client">
+              {s.clientAddress ?? "?"}
+            </td>
             <td className="max-w-48 truncate py-1.5 pr-3 text-xs text-slate-600" title={s.userAgent ?? ""}>
               {s.userAgent ?? "?"}
             </td>
-            <td className="py-1.5 text-right">{s.id === currentId ? <span className="text-xs font-medium text-green-800">This session</span> : endButton?.(s)}</td>
+            <td className="py-1.5 text-right">
+              {s.id === currentId ? <span className="text-xs font-medium text-green-800">This session</span> : endButton?.(s)}
+            </td>
           </tr>
         ))}
       </tbody>

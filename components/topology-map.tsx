@@ -13,7 +13,16 @@ import { HEALTH_COLORS } from "./health-badge";
 const colorOf = (state: string | undefined) => (HEALTH_COLORS[state ?? "unknown"] ?? HEALTH_COLORS.unknown!).stroke;
 
 function nodeStyle(n: MapNode): React.CSSProperties {
-  if (n.kind === "group") return { fontSize: 12, width: 130, fontWeight: 600, color: colorOf(n.state), borderColor: colorOf(n.state), borderWidth: 2, cursor: "pointer" };
+  if (n.kind === "group")
+    return {
+      fontSize: 12,
+      width: 130,
+      fontWeight: 600,
+      color: colorOf(n.state),
+      borderColor: colorOf(n.state),
+      borderWidth: 2,
+      cursor: "pointer",
+    };
   if (n.kind === "hub" || n.kind === "elsewhere") return { fontSize: 12, width: 170, fontWeight: 600, borderWidth: 2, cursor: "pointer" };
   return { fontSize: 12, width: 150, cursor: "pointer" };
 }
@@ -54,7 +63,11 @@ export function TopologyMap({ map }: { map: FleetMap }) {
 
   return (
     // Handles are for drawing new edges, which this map does not do.
-    <div className="h-[420px] w-full rounded-md border border-slate-200 [&_.react-flow\_\_handle]:invisible" data-testid="topology-map" data-mode={map.mode}>
+    <div
+      className="h-[420px] w-full rounded-md border border-slate-200 [&_.react-flow\_\_handle]:invisible"
+      data-testid="topology-map"
+      data-mode={map.mode}
+    >
       <ReactFlow
         nodes={nodes}
         edges={edges}

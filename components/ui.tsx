@@ -23,7 +23,15 @@ export function Card({ title, children, className }: { title?: string; children:
   );
 }
 
-export function ButtonLink({ href, children, variant = "primary" }: { href: string; children: React.ReactNode; variant?: "primary" | "secondary" }) {
+export function ButtonLink({
+  href,
+  children,
+  variant = "primary",
+}: {
+  href: string;
+  children: React.ReactNode;
+  variant?: "primary" | "secondary";
+}) {
   const cls =
     variant === "primary"
       ? "bg-blue-700 text-white hover:bg-blue-800"

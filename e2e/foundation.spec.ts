@@ -54,7 +54,15 @@ test("a wrong password is refused", async ({ page }) => {
 });
 
 test("the wizard adds the hub and a branch office", async ({ adminPage: page }) => {
-  await fillWizard(page, { siteName: "HQ", subnets: "172.16.1.0/24", gatewayName: "hq-gw", publicIp: "198.18.0.10", lanAddress: "172.16.1.254", privateKey: key, role: "hub" });
+  await fillWizard(page, {
+    siteName: "HQ",
+    subnets: "172.16.1.0/24",
+    gatewayName: "hq-gw",
+    publicIp: "198.18.0.10",
+    lanAddress: "172.16.1.254",
+    privateKey: key,
+    role: "hub",
+  });
   await submitWizard(page);
   await expect(page.getByRole("heading", { name: "HQ" })).toBeVisible();
 
@@ -83,11 +91,76 @@ test("the wizard adds the hub and a branch office", async ({ adminPage: page }) 
 test("bad input shows errors next to the fields and saves nothing", async ({ adminPage: page }) => {
   const hub = "hq-gw — HQ (198.18.0.10)";
   const cases: { form: Parameters<typeof fillWizard>[1]; field: string; message: RegExp }[] = [
-    { form: { siteName: "Bergen", subnets: "172.16.3.1/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: key, role: "branch", hub }, field: "subnets", message: /host bits set.*172\.16\.3\.0\/24/ },
-    { form: { siteName: "Bergen", subnets: "172.16.0.0/16", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: key, role: "branch", hub }, field: "subnets", message: /overlaps 172\.16\.1\.0\/24 \(HQ\)/ },
-    { form: { siteName: "HQ", subnets: "172.16.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: key, role: "branch", hub }, field: "siteName", message: /already exists/ },
-    { form: { siteName: "Bergen", subnets: "172.16.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: "", role: "branch", hub }, field: "sshPrivateKey", message: /private key/i },
-    { form: { siteName: "Bergen; rm -rf /", subnets: "172.16.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: key, role: "branch", hub }, field: "siteName", message: /can't contain “;”/ },
+    {
+      form: {
+        siteName: "Bergen",
+        subnets: "172.16.3.1/24",
+        gatewayName: "bergen-gw",
+        publicIp: "198.18.0.30",
+        lanAddress: "172.16.3.254",
+        privateKey: key,
+        role: "branch",
+        hub,
+      },
+      field: "subnets",
+      message: /host bits set.*172\.16\.3\.0\/24/,
+    },
+    {
+      form: {
+        siteName: "Bergen",
+        subnets: "172.16.0.0/16",
+        gatewayName: "bergen-gw",
+        publicIp: "198.18.0.30",
+        lanAddress: "172.16.3.254",
+        privateKey: key,
+        role: "branch",
+        hub,
+      },
+      field: "subnets",
+      message: /overlaps 172\.16\.1\.0\/24 \(HQ\)/,
+    },
+    {
+      form: {
+        siteName: "HQ",
+        subnets: "172.16.3.0/24",
+        gatewayName: "bergen-gw",
+        publicIp: "198.18.0.30",
+        lanAddress: "172.16.3.254",
+        privateKey: key,
+        role: "branch",
+        hub,
+      },
+      field: "siteName",
+      message: /already exists/,
+    },
+    {
+      form: {
+        siteName: "Bergen",
+        subnets: "172.16.3.0/24",
+        gatewayName: "bergen-gw",
+        publicIp: "198.18.0.30",
+        lanAddress: "172.16.3.254",
+        privateKey: "",
+        role: "branch",
+        hub,
+      },
+      field: "sshPrivateKey",
+      message: /private key/i,
+    },
+    {
+      form: {
+        siteName: "Bergen; rm -rf /",
+        subnets: "172.16.3.0/24",
+        gatewayName: "bergen-gw",
+        publicIp: "198.18.0.30",
+        lanAddress: "172.16.3.254",
+        privateKey: key,
+        role: "branch",
+        hub,
+      },
+      field: "siteName",
+      message: /can't contain “;”/,
+    },
   ];
   for (const c of cases) {
     await fillWizard(page, c.form);
@@ -113,7 +186,16 @@ test("a viewer can look but the server refuses its changes", async ({ adminPage:
   const viewer = await (await browser.newContext()).newPage();
   await signIn(viewer, "vera", "viewer password 123");
   await expect(viewer.getByRole("link", { name: "Add branch office" })).toHaveCount(0);
-  await fillWizard(viewer, { siteName: "Bergen", subnets: "172.16.3.0/24", gatewayName: "bergen-gw", publicIp: "198.18.0.30", lanAddress: "172.16.3.254", privateKey: key, role: "branch", hub: "hq-gw — HQ (198.18.0.10)" });
+  await fillWizard(viewer, {
+    siteName: "Bergen",
+    subnets: "172.16.3.0/24",
+    gatewayName: "bergen-gw",
+    publicIp: "198.18.0.30",
+    lanAddress: "172.16.3.254",
+    privateKey: key,
+    role: "branch",
+    hub: "hq-gw — HQ (198.18.0.10)",
+  });
   await submitWizard(viewer);
   await expect(viewer.getByRole("alert").filter({ hasText: "role does not allow" })).toBeVisible();
   await viewer.goto("/");

@@ -28,9 +28,17 @@ const key = makePrivateKey();
 let tunnelUrl = "";
 let branchGatewayUrl = "";
 
-
 test("the wizard adds a strongSwan hub and a racoon branch with a known PSK", async ({ adminPage: page }) => {
-  await fillWizard(page, { siteName: HUB.site, subnets: HUB.net, gatewayName: HUB.gw, platform: "strongswan", publicIp: HUB.ip, lanAddress: HUB.lan, privateKey: key, role: "hub" });
+  await fillWizard(page, {
+    siteName: HUB.site,
+    subnets: HUB.net,
+    gatewayName: HUB.gw,
+    platform: "strongswan",
+    publicIp: HUB.ip,
+    lanAddress: HUB.lan,
+    privateKey: key,
+    role: "hub",
+  });
   await submitWizard(page);
   await expect(page.getByRole("heading", { name: HUB.site })).toBeVisible();
 
@@ -116,8 +124,13 @@ test("an admin downloads the bundle: files at their paths, 0600 keys, the real P
   const iface = keysName.split("-").pop()!;
   expect(members.map((m) => m.name).sort()).toEqual(
     [
-      "INSTALL.txt", "etc/racoon/racoon.conf", `etc/racoon/${HUB.ip}.conf`, `etc/racoon/gatewarden/forget-${HUB.ip}.sed`,
-      `etc/sysconfig/network-scripts/ifcfg-${iface}`, keysName, "etc/sysctl.d/90-gatewarden-ipsec.conf",
+      "INSTALL.txt",
+      "etc/racoon/racoon.conf",
+      `etc/racoon/${HUB.ip}.conf`,
+      `etc/racoon/gatewarden/forget-${HUB.ip}.sed`,
+      `etc/sysconfig/network-scripts/ifcfg-${iface}`,
+      keysName,
+      "etc/sysctl.d/90-gatewarden-ipsec.conf",
     ].sort(),
   );
   expect(byName.get(keysName)!.mode).toBe(0o600);
@@ -135,7 +148,12 @@ test("an admin downloads the bundle: files at their paths, 0600 keys, the real P
   expect(await page.content()).not.toContain(PSK);
 });
 
-test("a viewer sees the masked preview but the bundle is refused; so is an anonymous request", async ({ adminPage: page, browser, request, baseURL }) => {
+test("a viewer sees the masked preview but the bundle is refused; so is an anonymous request", async ({
+  adminPage: page,
+  browser,
+  request,
+  baseURL,
+}) => {
   await page.goto("/users");
   await page.getByLabel("User name").fill(VIEWER.username);
   await page.getByLabel("Role").selectOption("viewer");
@@ -168,7 +186,11 @@ test("the server log never saw the PSK, neither from previews nor from the bundl
   expect(log).not.toContain(PSK);
 });
 
-test("an admin creates a custom profile; a weak DH group is flagged with its reason, and viewers only read", async ({ adminPage: page, browser, baseURL }) => {
+test("an admin creates a custom profile; a weak DH group is flagged with its reason, and viewers only read", async ({
+  adminPage: page,
+  browser,
+  baseURL,
+}) => {
   await page.goto("/");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Crypto profiles" }).click();
   await expect(page.getByRole("heading", { name: "Crypto profiles" })).toBeVisible();

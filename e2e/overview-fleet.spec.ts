@@ -54,7 +54,9 @@ test("the overview shows the 50 worst tunnels, the longest-standing first, and l
 test("past 60 gateways the map shows the hub with its spokes counted by health; a count opens them", async ({ adminPage: page }) => {
   await page.goto("/");
   await expect(page.getByTestId("topology-map")).toHaveAttribute("data-mode", "aggregated");
-  await expect(page.getByTestId(`rf__node-${fleet.hubGatewayId}`)).toContainText(`${FLEET_HUB_SITE} · ${FLEET_HUB_GATEWAY} (${BRANCHES} tunnels)`);
+  await expect(page.getByTestId(`rf__node-${fleet.hubGatewayId}`)).toContainText(
+    `${FLEET_HUB_SITE} · ${FLEET_HUB_GATEWAY} (${BRANCHES} tunnels)`,
+  );
   for (const state of ["up", "down", "unreachable", "degraded"]) {
     await expect(page.getByTestId(`rf__node-group:${fleet.hubGatewayId}:${state}`)).toHaveText(`${fleetOf(state)} ${state}`);
   }
@@ -63,7 +65,9 @@ test("past 60 gateways the map shows the hub with its spokes counted by health; 
 
   await page.getByTestId(`rf__node-group:${fleet.hubGatewayId}:down`).click();
   await expect(page).toHaveURL(new RegExp(`/tunnels\\?gateway=${fleet.hubGatewayId}&health=down$`));
-  await expect(page.getByTestId("page-range")).toHaveText(`1–${fleetOf("down")} of ${fleetOf("down")} down tunnels of ${FLEET_HUB_GATEWAY} (${FLEET_HUB_SITE})`);
+  await expect(page.getByTestId("page-range")).toHaveText(
+    `1–${fleetOf("down")} of ${fleetOf("down")} down tunnels of ${FLEET_HUB_GATEWAY} (${FLEET_HUB_SITE})`,
+  );
   const states = page.getByTestId("tunnel-table").getByTestId("health-state");
   await expect(states).toHaveCount(fleetOf("down"));
   for (const s of await states.allTextContents()) expect(s).toBe("down");

@@ -27,7 +27,10 @@ test.beforeAll(async ({ adminSession: _admin }) => {
   lab = requireLabState(E2E_LAB);
   await resetLabRouters(E2E_LAB, "tunnel-health");
   const seeded = await seedLabTunnels(E2E_LAB, "tunnel-health", { deploy: true });
-  for (const [pair, name] of [[SWAN, STRONGSWAN], [RACOON_PAIR, RACOON]] as const) {
+  for (const [pair, name] of [
+    [SWAN, STRONGSWAN],
+    [RACOON_PAIR, RACOON],
+  ] as const) {
     ids.set(name, seeded.find((p) => p.branch === pair.branch)!.tunnelId);
   }
 });
@@ -53,7 +56,9 @@ test("the overview shows the deployed lab tunnels up, on the map and in the coun
   await expect(page.getByTestId("needs-attention").getByRole("link", { name: STRONGSWAN })).toHaveCount(0);
 });
 
-test("a stopped charon turns its tunnel down with its reason within two polls, and up again when it returns", async ({ adminPage: page }) => {
+test("a stopped charon turns its tunnel down with its reason within two polls, and up again when it returns", async ({
+  adminPage: page,
+}) => {
   test.setTimeout(120_000);
   const id = ids.get(STRONGSWAN)!;
   await page.goto("/");
@@ -95,7 +100,10 @@ test("the tunnel page shows state, timeline, charts with data and both ends' rou
   }
   // Each end's route to the other's LAN through libipsec's ipsec0 (table 220).
   const [hub, branch] = [getRouter(lab, SWAN.hub), getRouter(lab, SWAN.branch)];
-  for (const [from, to] of [[branch, hub], [hub, branch]] as const) {
+  for (const [from, to] of [
+    [branch, hub],
+    [hub, branch],
+  ] as const) {
     const route = `${to.lanCidr} dev ipsec0 table 220 proto static src ${from.lanAddress}`;
     await expect(page.getByTestId("health-routes").filter({ hasText: route })).toHaveCount(1);
   }

@@ -41,7 +41,8 @@ async function ikeSpis(r: RouterState, peer: RouterState): Promise<string[]> {
 }
 
 async function keyFiles(r: RouterState, tunnelId: string): Promise<string> {
-  const path = r.platform === "strongswan" ? `/etc/swanctl/conf.d/gw-${tunnelId}.secrets.conf` : "/etc/sysconfig/network-scripts/keys-ipsec0";
+  const path =
+    r.platform === "strongswan" ? `/etc/swanctl/conf.d/gw-${tunnelId}.secrets.conf` : "/etc/sysconfig/network-scripts/keys-ipsec0";
   return (await execInRouter(lab, r.name, ["cat", path])).stdout;
 }
 
@@ -61,7 +62,9 @@ async function revealPsk(page: Page): Promise<string> {
 }
 
 for (const [platform, pair] of Object.entries(PAIRS)) {
-  test(`${platform}: rotate the PSK with one click; both routers hold the new key, a new IKE SA, LAN pings pass, audited`, async ({ adminPage: page }) => {
+  test(`${platform}: rotate the PSK with one click; both routers hold the new key, a new IKE SA, LAN pings pass, audited`, async ({
+    adminPage: page,
+  }) => {
     test.setTimeout(120_000);
     const hub = router(pair.hub);
     const branch = router(pair.branch);
@@ -76,7 +79,8 @@ for (const [platform, pair] of Object.entries(PAIRS)) {
     await control.getByRole("button", { name: "Rotate now" }).click();
     await expect(control.getByTestId("job-status")).toHaveText("succeeded", { timeout: 90_000 });
     const steps = control.getByTestId("job-steps");
-    for (const step of ["new key for 1 tunnel", "upload the new key of 1 tunnel to", "verify new IKE SAs on", "ping through the tunnel"]) await expect(steps).toContainText(step);
+    for (const step of ["new key for 1 tunnel", "upload the new key of 1 tunnel to", "verify new IKE SAs on", "ping through the tunnel"])
+      await expect(steps).toContainText(step);
     await expect(control.getByTestId("job-log")).toContainText("key v1 → v2");
 
     await page.reload();
@@ -94,7 +98,10 @@ for (const [platform, pair] of Object.entries(PAIRS)) {
     expect((await pingFromHost(lab, branch.name, hub.lanHost.ip, { count: 3 })).received).toBe(3);
 
     await page.goto("/audit");
-    const row = page.getByTestId("audit-table").getByRole("row").filter({ hasText: new RegExp(`Rotated the PSK of ${pairLabel(hub.name, branch.name)}: v1 → v2`) });
+    const row = page
+      .getByTestId("audit-table")
+      .getByRole("row")
+      .filter({ hasText: new RegExp(`Rotated the PSK of ${pairLabel(hub.name, branch.name)}: v1 → v2`) });
     await expect(row).toHaveCount(1);
     await expect(row).toContainText(ADMIN.username);
     await expect(row).toContainText("interruption not measured");
@@ -110,7 +117,11 @@ test("Rotate all PSKs on the tunnels page: one job, per-tunnel steps, every depl
   await expect(control.getByTestId("job-status")).toHaveText("succeeded", { timeout: 110_000 });
   // Per-tunnel steps for what is per tunnel (the ping), per-router steps for what is per router (listing SAs, loading keys).
   for (const pair of Object.values(PAIRS)) {
-    await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`${pairLabel(pair.hub, pair.branch)}: ping through the tunnel`));
+    await expect(control.getByTestId("job-steps")).toContainText(
+      new RegExp(`${pairLabel(pair.hub, pair.branch)}: ping through the tunnel`),
+    );
   }
-  await expect(control.getByTestId("job-steps")).toContainText(new RegExp(`load the new key on \\S*${labGatewayOf(PAIRS.strongswan.hub)} \\(1 tunnel\\)`));
+  await expect(control.getByTestId("job-steps")).toContainText(
+    new RegExp(`load the new key on \\S*${labGatewayOf(PAIRS.strongswan.hub)} \\(1 tunnel\\)`),
+  );
 });

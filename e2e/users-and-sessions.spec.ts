@@ -35,7 +35,9 @@ test("an admin adds a user; a guessable password is refused next to the field", 
   await expect(page.getByRole("status")).toContainText(`Added ${USER.username} (operator)`);
 });
 
-test("the sessions list shows where each session came from, ignoring a forged X-Forwarded-For, and ends the others", async ({ browser }) => {
+test("the sessions list shows where each session came from, ignoring a forged X-Forwarded-For, and ends the others", async ({
+  browser,
+}) => {
   // This browser claims to be someone else; the app is not behind a trusted proxy.
   const forged = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": "203.0.113.9", "X-Gatewarden-Peer": "198.51.100.1" } });
   const other = await browser.newContext();
@@ -91,7 +93,10 @@ test("changing your own password: the wrong current password and a weak new one 
   }
 });
 
-test("an admin disables a user: the user's open page goes to sign-in at once; the change is audited", async ({ adminPage: page, browser }) => {
+test("an admin disables a user: the user's open page goes to sign-in at once; the change is audited", async ({
+  adminPage: page,
+  browser,
+}) => {
   const context = await browser.newContext();
   try {
     const userPage = await context.newPage();

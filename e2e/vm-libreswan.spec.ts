@@ -61,7 +61,9 @@ async function acceptHostKey(page: Page, r: RouterState) {
   await expect(page.getByTestId("pinned-host-key")).toHaveText(r.hostKeyFingerprint);
 }
 
-test("a Libreswan branch through the wizard: deploy to a VM router, up on kernel IPsec, one-click key rotation", async ({ adminPage: page }) => {
+test("a Libreswan branch through the wizard: deploy to a VM router, up on kernel IPsec, one-click key rotation", async ({
+  adminPage: page,
+}) => {
   test.setTimeout(300_000);
   const h = hub();
   const b = branch();

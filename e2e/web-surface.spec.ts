@@ -18,7 +18,13 @@ import { expect, test } from "./support/fixtures";
 const n = 1 + Math.floor(Math.random() * 250);
 const tag = `ws${n}`;
 const HUB = { site: `Surface hub ${tag}`, gw: `${tag}-hub-gw`, ip: `198.51.100.${n}`, lan: `10.9.${n}.254`, net: `10.9.${n}.0/24` };
-const BRANCH = { site: `Surface branch ${tag}`, gw: `${tag}-branch-gw`, ip: `198.51.101.${n}`, lan: `10.10.${n}.254`, net: `10.10.${n}.0/24` };
+const BRANCH = {
+  site: `Surface branch ${tag}`,
+  gw: `${tag}-branch-gw`,
+  ip: `198.51.101.${n}`,
+  lan: `10.10.${n}.254`,
+  net: `10.10.${n}.0/24`,
+};
 const key = makePrivateKey();
 
 let port = 0;
@@ -27,13 +33,22 @@ let branchGatewayUrl = "";
 
 type Raw = { status: number; headers: http.IncomingHttpHeaders; text: string };
 /** A request exactly as given: any Host, any Origin or none, a body of any size. */
-function raw(method: string, urlPath: string, headers: Record<string, string>, body?: Buffer | string, opts: { chunked?: boolean } = {}): Promise<Raw> {
+function raw(
+  method: string,
+  urlPath: string,
+  headers: Record<string, string>,
+  body?: Buffer | string,
+  opts: { chunked?: boolean } = {},
+): Promise<Raw> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port, method, path: urlPath, headers: { host: `127.0.0.1:${port}`, ...headers }, setHost: false }, (res) => {
-      let text = "";
-      res.on("data", (d: Buffer) => (text += d.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, method, path: urlPath, headers: { host: `127.0.0.1:${port}`, ...headers }, setHost: false },
+      (res) => {
+        let text = "";
+        res.on("data", (d: Buffer) => (text += d.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
     req.on("error", reject);
     if (body !== undefined && !opts.chunked) req.setHeader("content-length", Buffer.byteLength(body));
     if (body !== undefined) req.write(body);
@@ -52,10 +67,27 @@ test.beforeAll(async ({ baseURL, browser, adminSession }) => {
   const context = await browser.newContext({ baseURL });
   await context.addCookies([{ ...adminSession, url: baseURL!, httpOnly: true, sameSite: "Lax" }]);
   const page = await context.newPage();
-  await fillWizard(page, { siteName: HUB.site, subnets: HUB.net, gatewayName: HUB.gw, publicIp: HUB.ip, lanAddress: HUB.lan, privateKey: key, role: "hub" });
+  await fillWizard(page, {
+    siteName: HUB.site,
+    subnets: HUB.net,
+    gatewayName: HUB.gw,
+    publicIp: HUB.ip,
+    lanAddress: HUB.lan,
+    privateKey: key,
+    role: "hub",
+  });
   await submitWizard(page);
   await expect(page.getByRole("heading", { name: HUB.site })).toBeVisible();
-  await fillWizard(page, { siteName: BRANCH.site, subnets: BRANCH.net, gatewayName: BRANCH.gw, publicIp: BRANCH.ip, lanAddress: BRANCH.lan, privateKey: key, role: "branch", hub: `${HUB.gw} — ${HUB.site} (${HUB.ip})` });
+  await fillWizard(page, {
+    siteName: BRANCH.site,
+    subnets: BRANCH.net,
+    gatewayName: BRANCH.gw,
+    publicIp: BRANCH.ip,
+    lanAddress: BRANCH.lan,
+    privateKey: key,
+    role: "branch",
+    hub: `${HUB.gw} — ${HUB.site} (${HUB.ip})`,
+  });
   await submitWizard(page);
   await expect(page.getByRole("heading", { name: BRANCH.site })).toBeVisible();
   await page.getByRole("link", { name: BRANCH.gw }).first().click();
@@ -64,17 +96,33 @@ test.beforeAll(async ({ baseURL, browser, adminSession }) => {
   await context.close();
 });
 
-test("every page has a nonce CSP, no framing, nosniff and no referrer to other sites, and runs without a CSP violation", async ({ adminPage: page }) => {
+test("every page has a nonce CSP, no framing, nosniff and no referrer to other sites, and runs without a CSP violation", async ({
+  adminPage: page,
+}) => {
   const violations: string[] = [];
   page.on("console", (m) => {
-    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|frame)/i.test(m.text()))
+      violations.push(`${page.url()}: ${m.text()}`);
   });
   const nonces = new Set<string>();
   await page.goto("/tunnels");
   await page.getByTestId("tunnel-table").getByRole("link").first().click();
   await page.waitForURL(/\/tunnels\/[^/]+$/);
   const tunnelUrl = new URL(page.url()).pathname;
-  for (const url of ["/", "/sites", "/tunnels", tunnelUrl, branchGatewayUrl, "/sites/new", "/tunnels/new", "/profiles", "/jobs", "/audit", "/users", "/"]) {
+  for (const url of [
+    "/",
+    "/sites",
+    "/tunnels",
+    tunnelUrl,
+    branchGatewayUrl,
+    "/sites/new",
+    "/tunnels/new",
+    "/profiles",
+    "/jobs",
+    "/audit",
+    "/users",
+    "/",
+  ]) {
     const response = (await page.goto(url))!;
     const h = await response.allHeaders();
     const csp = h["content-security-policy"] ?? "";
@@ -154,7 +202,18 @@ test("a change without Origin or from another origin is refused before the actio
   expect(sent.origin).toBe(ownOrigin());
   const body = captured!.postDataBuffer()!;
   const replay = (extra: Record<string, string>) =>
-    raw("POST", "/profiles", { cookie: sessionCookie, "content-type": sent["content-type"]!, "next-action": sent["next-action"]!, accept: "text/x-component", ...extra }, body);
+    raw(
+      "POST",
+      "/profiles",
+      {
+        cookie: sessionCookie,
+        "content-type": sent["content-type"]!,
+        "next-action": sent["next-action"]!,
+        accept: "text/x-component",
+        ...extra,
+      },
+      body,
+    );
 
   const noOrigin = await replay({});
   expect(noOrigin.status).toBe(403);
@@ -174,7 +233,9 @@ test("a change without Origin or from another origin is refused before the actio
   await expect(page.locator(`[data-profile="${name}"]`)).toBeVisible();
 });
 
-test("the bundle comes only from a POST of the gateway page; a link or a form on another origin gets nothing", async ({ adminPage: page }) => {
+test("the bundle comes only from a POST of the gateway page; a link or a form on another origin gets nothing", async ({
+  adminPage: page,
+}) => {
   const bundlePath = `${branchGatewayUrl.replace("/gateways/", "/api/gateways/")}/bundle`;
   const bundleUrl = `${ownOrigin()}${bundlePath}`;
   const auditRows = async () => {
@@ -193,7 +254,9 @@ test("the bundle comes only from a POST of the gateway page; a link or a form on
   // along) — whose page posts a form to the bundle at once.
   const attacker = http.createServer((_req, res) => {
     res.writeHead(200, { "content-type": "text/html" });
-    res.end(`<form method="post" action="${bundleUrl}"></form><a id="link" href="${bundleUrl}">free stuff</a><script>document.forms[0].submit()</script>`);
+    res.end(
+      `<form method="post" action="${bundleUrl}"></form><a id="link" href="${bundleUrl}">free stuff</a><script>document.forms[0].submit()</script>`,
+    );
   });
   await new Promise<void>((r) => attacker.listen(0, "127.0.0.1", r));
   try {
@@ -226,13 +289,28 @@ test("bad input is a 400, 411 or 413 with the reason, never a 500", async () => 
   expect((await raw("GET", "/api/health?tunnel=%7Bnot%7D", { cookie: sessionCookie })).status).toBe(400);
 
   const big = Buffer.alloc(1024 * 1024 + 512 * 1024, "a");
-  const headers = { cookie: sessionCookie, origin: ownOrigin(), "content-type": "text/plain;charset=UTF-8", "next-action": "0".repeat(42), accept: "text/x-component" };
+  const headers = {
+    cookie: sessionCookie,
+    origin: ownOrigin(),
+    "content-type": "text/plain;charset=UTF-8",
+    "next-action": "0".repeat(42),
+    accept: "text/x-component",
+  };
   const tooBig = await raw("POST", "/profiles", headers, big);
   expect(tooBig.status).toBe(413);
   expect(tooBig.text).toMatch(/at most 1048576/);
   const unsized = await raw("POST", "/profiles", headers, big, { chunked: true });
   expect(unsized.status).toBe(411);
-  expect((await raw("POST", `${branchGatewayUrl.replace("/gateways/", "/api/gateways/")}/bundle`, { cookie: sessionCookie, origin: ownOrigin() }, big)).status).toBe(413);
+  expect(
+    (
+      await raw(
+        "POST",
+        `${branchGatewayUrl.replace("/gateways/", "/api/gateways/")}/bundle`,
+        { cookie: sessionCookie, origin: ownOrigin() },
+        big,
+      )
+    ).status,
+  ).toBe(413);
   // And the server is still fine.
   expect((await raw("GET", "/login", {})).status).toBe(200);
 });
@@ -265,7 +343,14 @@ test("the server does not start beyond loopback without a public URL, and says w
   const freePort = (free.address() as AddressInfo).port;
   await new Promise((r) => free.close(r));
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
-    env: { ...process.env, HOST: "0.0.0.0", PORT: String(freePort), GATEWARDEN_PUBLIC_URL: "", GATEWARDEN_DATA_DIR: mkdtempSync(path.join(tmpdir(), "gatewarden-e2e-nourl-")), DATABASE_URL: "" },
+    env: {
+      ...process.env,
+      HOST: "0.0.0.0",
+      PORT: String(freePort),
+      GATEWARDEN_PUBLIC_URL: "",
+      GATEWARDEN_DATA_DIR: mkdtempSync(path.join(tmpdir(), "gatewarden-e2e-nourl-")),
+      DATABASE_URL: "",
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -16,7 +16,9 @@ const LAB = "gwdemo";
 
 let backend;
 try {
-  ({ values: { backend } } = parseArgs({ options: { backend: { type: "string", default: "netns" } }, strict: true }));
+  ({
+    values: { backend },
+  } = parseArgs({ options: { backend: { type: "string", default: "netns" } }, strict: true }));
   if (backend !== "netns" && backend !== "vm") throw new Error(`--backend is netns or vm, not "${backend}"`);
 } catch (error) {
   console.error(`demo: ${error.message}\nusage: npm run demo [-- --backend netns|vm]`);
@@ -42,7 +44,23 @@ let labUp = false;
 if (why) {
   console.log(`demo: starting the app without the router lab: ${why}.`);
 } else {
-  const r = npm(["run", "--silent", "lab", "--", "up", "--sites", "3", "--platforms", platforms, "--backend", backend, "--lab", LAB, "--register", "--tunnels"]);
+  const r = npm([
+    "run",
+    "--silent",
+    "lab",
+    "--",
+    "up",
+    "--sites",
+    "3",
+    "--platforms",
+    platforms,
+    "--backend",
+    backend,
+    "--lab",
+    LAB,
+    "--register",
+    "--tunnels",
+  ]);
   if (r.status === 0) {
     labUp = true;
     console.log("demo: lab up and registered. Sign in, open Tunnels, and press Deploy on each tunnel.");

@@ -47,7 +47,15 @@ function migrationChecks(provider: "sqlite" | "postgres", env: () => NodeJS.Proc
 
   it("the migrations produce exactly the schema (no drift)", async () => {
     const diff = await prisma(
-      ["migrate", "diff", "--from-migrations", `prisma/${provider}/migrations`, "--to-schema", `prisma/${provider}/schema.prisma`, "--exit-code"],
+      [
+        "migrate",
+        "diff",
+        "--from-migrations",
+        `prisma/${provider}/migrations`,
+        "--to-schema",
+        `prisma/${provider}/schema.prisma`,
+        "--exit-code",
+      ],
       env(),
     );
     expect(diff.output).toMatch(/No difference detected/);

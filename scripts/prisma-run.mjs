@@ -30,8 +30,7 @@ export function resolveDatabase(env) {
   const provider = given && !given.startsWith("file:") ? "postgres" : "sqlite";
   // Relative SQLite paths resolve from the current directory, as in the app; made
   // absolute because Prisma runs the schema engine from another directory.
-  const sqliteFile =
-    provider === "sqlite" && path.resolve(given ? given.slice("file:".length) : path.join(dataDir, "gatewarden.db"));
+  const sqliteFile = provider === "sqlite" && path.resolve(given ? given.slice("file:".length) : path.join(dataDir, "gatewarden.db"));
   return {
     provider,
     url: sqliteFile ? `file:${sqliteFile}` : given,

@@ -67,9 +67,7 @@ function createConnector(datasource, datamodelTexts) {
 
 // Log lines as the native engine writes them on stderr; the CLI parses these.
 function logLine(level, fields) {
-  process.stderr.write(
-    `${JSON.stringify({ timestamp: new Date().toISOString(), level, fields, target: "schema_engine::logger" })}\n`,
-  );
+  process.stderr.write(`${JSON.stringify({ timestamp: new Date().toISOString(), level, fields, target: "schema_engine::logger" })}\n`);
 }
 
 async function runCliCommand({ cliCommand, datasource }) {
@@ -90,7 +88,10 @@ async function runCliCommand({ cliCommand, datasource }) {
 
 async function serveJsonRpc({ datamodels: datamodelPaths, datasource }) {
   const datamodels = await Promise.all(datamodelPaths.map(async (p) => [p, await readFile(p, "utf8")]));
-  const connector = createConnector(datasource, datamodels.map(([, text]) => text));
+  const connector = createConnector(
+    datasource,
+    datamodels.map(([, text]) => text),
+  );
   const { SchemaEngine } = await loadSchemaEngineWasm();
   const engine = await SchemaEngine.new(
     { datamodels: datamodels.length ? datamodels : undefined },

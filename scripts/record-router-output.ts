@@ -35,13 +35,15 @@ const NETNS_LAB: LabPlan = {
   name: "gwrec",
   backend: "netns",
   lifetime: "fresh",
-  describe: "Gatewarden router lab (e2e/lab): network namespaces, strongSwan charon with kernel-libipsec (ESP in user space); the centos-racoon routers run e2e/lab/centos-racoon/ifupdown-ipsec.sh, which drives charon in IKEv1 in place of racoon",
+  describe:
+    "Gatewarden router lab (e2e/lab): network namespaces, strongSwan charon with kernel-libipsec (ESP in user space); the centos-racoon routers run e2e/lab/centos-racoon/ifupdown-ipsec.sh, which drives charon in IKEv1 in place of racoon",
 };
 const VM_LAB: LabPlan = {
   name: "gwreclibre",
   backend: "vm",
   lifetime: "kept",
-  describe: "Gatewarden router lab (e2e/lab), VM backend: QEMU micro-VMs (TCG) booting Debian 12's kernel, kernel IPsec (XFRM); Libreswan is Debian 12's package, unpacked into the guest, pluto started without systemd (`pluto --config /etc/ipsec.conf`), stock /etc/ipsec.conf. Commands run over SSH; each recording runs the status commands one after another through one SSH connection (python3 in the guest runs each argv and returns its exit code, stdout and stderr). The lab stays up for all cases; before each, pluto is stopped, the tunnels' files, SAs, policies and routes are removed and pluto is started again",
+  describe:
+    "Gatewarden router lab (e2e/lab), VM backend: QEMU micro-VMs (TCG) booting Debian 12's kernel, kernel IPsec (XFRM); Libreswan is Debian 12's package, unpacked into the guest, pluto started without systemd (`pluto --config /etc/ipsec.conf`), stock /etc/ipsec.conf. Commands run over SSH; each recording runs the status commands one after another through one SSH connection (python3 in the guest runs each argv and returns its exit code, stdout and stderr). The lab stays up for all cases; before each, pluto is stopped, the tunnels' files, SAs, policies and routes are removed and pluto is started again",
 };
 const labPlan = (platformId: PlatformId): LabPlan => (platformId === "libreswan" ? VM_LAB : NETNS_LAB);
 
@@ -60,7 +62,8 @@ function options() {
   const platforms = values.platform ?? [...PLATFORM_IDS];
   for (const p of platforms) if (!isPlatformId(p)) throw new Error(`unknown platform ${p} (known: ${PLATFORM_IDS.join(", ")})`);
   const names = values.case ?? CASES.map((c) => c.name);
-  for (const n of names) if (!CASES.some((c) => c.name === n)) throw new Error(`unknown case ${n} (known: ${CASES.map((c) => c.name).join(", ")})`);
+  for (const n of names)
+    if (!CASES.some((c) => c.name === n)) throw new Error(`unknown case ${n} (known: ${CASES.map((c) => c.name).join(", ")})`);
   return { platforms: platforms as PlatformId[], names, accept: values.accept, keepLab: values["keep-lab"], help: values.help };
 }
 
@@ -73,7 +76,8 @@ function diffAgainstExpected(platformId: PlatformId, name: string): string | nul
   return createTwoFilesPatch(`${platformId}/${name}/expected.json`, "parsers over the new recording", before, now, "", "", { context: 2 });
 }
 
-const bootLab = (plan: LabPlan, platformId: PlatformId) => startLab({ name: plan.name, sites: 3, platforms: [platformId], backend: plan.backend, log: (l) => console.log(l) });
+const bootLab = (plan: LabPlan, platformId: PlatformId) =>
+  startLab({ name: plan.name, sites: 3, platforms: [platformId], backend: plan.backend, log: (l) => console.log(l) });
 
 async function recordCase(platformId: PlatformId, script: CaseScript, lab: LabState, plan: LabPlan): Promise<void> {
   console.log(`\n${platformId} / ${script.name}`);
@@ -88,7 +92,8 @@ async function recordCase(platformId: PlatformId, script: CaseScript, lab: LabSt
   const dir = path.join(recordedRoot(platformId), script.name);
   const routers = [...new Set(rec.samples.flatMap(([, s]) => Object.keys(s)))];
   for (const [sample] of readSampleDirs(platformId, script.name)) rmSync(path.join(dir, sample), { recursive: true, force: true });
-  for (const [sample, outputs] of rec.samples) for (const [router, results] of Object.entries(outputs)) writeOutputs(path.join(dir, sample, router), results);
+  for (const [sample, outputs] of rec.samples)
+    for (const [router, results] of Object.entries(outputs)) writeOutputs(path.join(dir, sample, router), results);
   writeJson(path.join(dir, "ends.json"), rec.ends);
   writeJson(path.join(dir, "meta.json"), {
     case: script.name,
@@ -114,7 +119,8 @@ async function recordCase(platformId: PlatformId, script: CaseScript, lab: LabSt
 async function recordPlatform(platformId: PlatformId, scripts: CaseScript[], keepLab: boolean): Promise<void> {
   const plan = labPlan(platformId);
   // Ctrl-C must not leave the lab behind.
-  const onInterrupt = () => void (keepLab && plan.lifetime === "kept" ? Promise.resolve() : stopLab(plan.name)).finally(() => process.exit(130));
+  const onInterrupt = () =>
+    void (keepLab && plan.lifetime === "kept" ? Promise.resolve() : stopLab(plan.name)).finally(() => process.exit(130));
   process.once("SIGINT", onInterrupt);
   try {
     if (plan.lifetime === "kept") {
@@ -168,7 +174,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`record-router-output: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    console.error(`record-router-output: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     console.error(USAGE);
     process.exit(1);
   },

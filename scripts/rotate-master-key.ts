@@ -40,7 +40,9 @@ try {
     console.log(`keys:rotate: key ${r.retiredKeyId} is retired: it stays in the file to decrypt older backups and never encrypts again.`);
   } else if (r.counts.sshCredentials + r.counts.psks > 0) {
     console.log(`keys:rotate: re-encrypted ${secrets(r.counts)} with key ${r.keyId} (GATEWARDEN_SECRET_KEY) in one transaction.`);
-    console.log("keys:rotate: the keys in GATEWARDEN_PREVIOUS_SECRET_KEYS now only decrypt older backups; drop them when no backup needs them.");
+    console.log(
+      "keys:rotate: the keys in GATEWARDEN_PREVIOUS_SECRET_KEYS now only decrypt older backups; drop them when no backup needs them.",
+    );
   } else {
     console.log(
       `keys:rotate: the master key comes from GATEWARDEN_SECRET_KEY (key ${r.keyId}) and every secret already uses it, so nothing changed.\n` +
@@ -54,6 +56,8 @@ try {
   if (e instanceof SecretError && e.code === "rotation-unfinished") console.error(`keys:rotate: ${message}`);
   else console.error(`keys:rotate: failed; nothing changed (the database and the key file are as they were).\n  ${message}`);
 } finally {
-  await getDb().$disconnect().catch(() => undefined);
+  await getDb()
+    .$disconnect()
+    .catch(() => undefined);
 }
 process.exit(exitCode);

@@ -58,6 +58,8 @@ if (wants("static")) {
   else failed++;
   if (run("lint", bin("eslint"), ["."])) passed++;
   else failed++;
+  if (run("format", bin("prettier"), ["--check", "."])) passed++;
+  else failed++;
 }
 
 if (wants("unit") && !interrupted) {
@@ -74,7 +76,14 @@ try {
   if (wants("integration") && !interrupted) {
     const out = path.join(results, "vitest-integration.json");
     rmSync(out, { force: true });
-    run("vitest integration", bin("vitest"), ["run", "--project", "integration", "--reporter=default", "--reporter=json", `--outputFile=${out}`]);
+    run("vitest integration", bin("vitest"), [
+      "run",
+      "--project",
+      "integration",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile=${out}`,
+    ]);
     count("integration", readJson(out));
   }
   if (wants("e2e") && !interrupted) e2e();

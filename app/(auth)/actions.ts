@@ -17,7 +17,13 @@ export const signIn = publicAction({
   run: async ([, fd]): Promise<FormState> => {
     const f = formFields(fd);
     if (!f.username || !f.password) {
-      return { ok: false, fieldErrors: { ...(f.username ? {} : { username: "Enter your user name" }), ...(f.password ? {} : { password: "Enter your password" }) } };
+      return {
+        ok: false,
+        fieldErrors: {
+          ...(f.username ? {} : { username: "Enter your user name" }),
+          ...(f.password ? {} : { password: "Enter your password" }),
+        },
+      };
     }
     const client = (await getRequestClient()).address;
     const user = await authenticate(f.username, f.password, client);

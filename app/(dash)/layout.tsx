@@ -36,7 +36,10 @@ export default async function DashboardLayout({ children }: { children: React.Re
         </ul>
         <div className="mt-10 border-t border-slate-200 px-2 pt-4 text-xs text-slate-500">
           <p>
-            Signed in as <span className="font-medium text-slate-800" data-testid="current-user">{user.username}</span>
+            Signed in as{" "}
+            <span className="font-medium text-slate-800" data-testid="current-user">
+              {user.username}
+            </span>
           </p>
           <p>
             Role: <span data-testid="current-role">{user.role}</span>

@@ -51,11 +51,19 @@ export default async function OverviewPage() {
   const attentionTotal = ATTENTION_STATES.reduce((n, s) => n + (byState[s] ?? 0), 0);
   return (
     <>
-      <PageHeader title="Overview" subtitle="Your IPsec gateway fleet" actions={canAdd ? <ButtonLink href="/sites/new">Add branch office</ButtonLink> : null} />
+      <PageHeader
+        title="Overview"
+        subtitle="Your IPsec gateway fleet"
+        actions={canAdd ? <ButtonLink href="/sites/new">Add branch office</ButtonLink> : null}
+      />
       <LiveHealth />
       <div className="mb-6 grid grid-cols-2 gap-4 md:grid-cols-5" data-testid="health-counts">
         {HEALTH_STATES.map((s) => (
-          <Link key={s} href={`/tunnels?health=${s}`} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm hover:border-slate-400">
+          <Link
+            key={s}
+            href={`/tunnels?health=${s}`}
+            className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm hover:border-slate-400"
+          >
             <p className="flex items-center gap-2 text-sm text-slate-500">
               <span className="inline-block h-2.5 w-2.5 rounded-full" style={{ background: HEALTH_COLORS[s]!.stroke }} />
               Tunnels {s}

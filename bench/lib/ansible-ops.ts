@@ -20,7 +20,19 @@ export type AnsibleOp = "deploy" | "rotate" | "health";
 type HostVars = Record<string, unknown>;
 
 /** Gatewarden's LAN-to-LAN ping through a tunnel (lib/deploy/verify.ts pingThroughTunnel). */
-export const pingArgv = (e: RenderableEnd) => ["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-I", e.end.local.lanAddress!, e.end.remote.lanAddress!];
+export const pingArgv = (e: RenderableEnd) => [
+  "ping",
+  "-n",
+  "-c",
+  "3",
+  "-i",
+  "0.2",
+  "-W",
+  "2",
+  "-I",
+  e.end.local.lanAddress!,
+  e.end.remote.lanAddress!,
+];
 
 /** Commands that act on the whole router run once per round, as lib/deploy/gateway-work.ts does. */
 const isRouterWide = (c: Command) => c.scope === "router";
@@ -70,12 +82,28 @@ async function hostVars(world: BenchWorld, op: AnsibleOp, stage: string, newPsks
     // As Gatewarden: pings (and a rotation's reauthentication) from each tunnel's less busy end.
     const vars: HostVars = { gw_tunnels: ends.length, gw_pings: last.map(pingArgv) };
     if (op === "deploy") {
-      vars.gw_files = stageFiles(stage, host, renderGatewayFiles(platform, ends.map((e) => e.end)));
+      vars.gw_files = stageFiles(
+        stage,
+        host,
+        renderGatewayFiles(
+          platform,
+          ends.map((e) => e.end),
+        ),
+      );
       vars.gw_apply_first = applyList(first, platform, true);
       vars.gw_apply_last = applyList(last, platform, false);
     } else if (op === "rotate") {
       const rekeyed = ends.map((e) => ({ ...e.end, psk: newPsks.get(e.end.tunnelId)! }));
-      vars.gw_secret_files = stageFiles(stage, host, rekeyed.flatMap((end) => platform.render(end).filter((f) => f.secret).map((f) => ({ ...f, mode: 0o600 }))));
+      vars.gw_secret_files = stageFiles(
+        stage,
+        host,
+        rekeyed.flatMap((end) =>
+          platform
+            .render(end)
+            .filter((f) => f.secret)
+            .map((f) => ({ ...f, mode: 0o600 })),
+        ),
+      );
       // The key load runs once per host (the playbook's gw_load_key); the reauthentication on the less busy end.
       vars.gw_load_key = ends.length ? platform.keySwitch.load(ends[0]!.end).map((c) => c.argv) : [];
       vars.gw_reauth = last.flatMap((e) => platform.keySwitch.reauthenticate(e.end).map((c) => c.argv));
@@ -94,23 +122,45 @@ function inventory(world: BenchWorld, vars: Map<string, HostVars>): string {
   const common = `-o IdentitiesOnly=yes -o UserKnownHostsFile=${lab.knownHostsPath} -o StrictHostKeyChecking=yes -o ConnectTimeout=10`;
   const host = (name: string) => {
     const r = lab.routers.find((x) => x.name === name)!;
-    return { ansible_host: r.publicIp, ansible_port: r.sshPort, ansible_user: r.sshUser, ansible_ssh_private_key_file: lab.managementKey.privateKeyPath, ansible_ssh_common_args: common, ...vars.get(name) };
+    return {
+      ansible_host: r.publicIp,
+      ansible_port: r.sshPort,
+      ansible_user: r.sshUser,
+      ansible_ssh_private_key_file: lab.managementKey.privateKeyPath,
+      ansible_ssh_common_args: common,
+      ...vars.get(name),
+    };
   };
   const names = [...vars.keys()];
-  const group = (last: boolean) => Object.fromEntries(names.filter((n) => (endsByRouter(world).get(n) ?? []).some((e) => isLast(world, e) === last)).map((n) => [n, {}]));
+  const group = (last: boolean) =>
+    Object.fromEntries(names.filter((n) => (endsByRouter(world).get(n) ?? []).some((e) => isLast(world, e) === last)).map((n) => [n, {}]));
   // JSON is YAML: the inventory is written as JSON.
-  return JSON.stringify({ all: { hosts: Object.fromEntries(names.map((n) => [n, host(n)])), children: { apply_first: { hosts: group(false) }, apply_last: { hosts: group(true) } } } }, null, 1);
+  return JSON.stringify(
+    {
+      all: {
+        hosts: Object.fromEntries(names.map((n) => [n, host(n)])),
+        children: { apply_first: { hosts: group(false) }, apply_last: { hosts: group(true) } },
+      },
+    },
+    null,
+    1,
+  );
 }
 
 /** The end on the less busy router (lib/deploy/fleet-plan.ts lighterEnd): applied last, initiates, pings. */
 function isLast(world: BenchWorld, e: RenderableEnd): boolean {
   const ends = [...endsByRouter(world).values()].flat();
-  const load = gatewayLoad(world.tunnelIds.map((id) => {
-    const [a, b] = ["a", "b"].map((role) => ends.find((x) => x.end.tunnelId === id && x.role === role)!.gatewayId);
-    return { tunnelId: id, a: a!, b: b! };
-  }));
+  const load = gatewayLoad(
+    world.tunnelIds.map((id) => {
+      const [a, b] = ["a", "b"].map((role) => ends.find((x) => x.end.tunnelId === id && x.role === role)!.gatewayId);
+      return { tunnelId: id, a: a!, b: b! };
+    }),
+  );
   const peer = ends.find((x) => x.end.tunnelId === e.end.tunnelId && x.role !== e.role)!;
-  const t = e.role === "a" ? { tunnelId: e.end.tunnelId, a: e.gatewayId, b: peer.gatewayId } : { tunnelId: e.end.tunnelId, a: peer.gatewayId, b: e.gatewayId };
+  const t =
+    e.role === "a"
+      ? { tunnelId: e.end.tunnelId, a: e.gatewayId, b: peer.gatewayId }
+      : { tunnelId: e.end.tunnelId, a: peer.gatewayId, b: e.gatewayId };
   return lighterEnd(t, load) === e.role;
 }
 
@@ -151,10 +201,15 @@ export async function runAnsible(world: BenchWorld, op: AnsibleOp, forks: number
     const env = { ...process.env, ANSIBLE_CONFIG: path.join(work, "ansible.cfg"), ANSIBLE_NOCOLOR: "1", ANSIBLE_FORCE_COLOR: "0" };
     const log = path.join(logDir, `ansible-${op}-f${forks}-${Date.now()}.log`);
     const t0 = performance.now();
-    const { code, out } = await runLogged(["ansible-playbook", "-i", path.join(work, "inventory.yml"), "-f", String(forks), path.join(PLAYBOOKS, `${op}.yml`)], env, log);
+    const { code, out } = await runLogged(
+      ["ansible-playbook", "-i", path.join(work, "inventory.yml"), "-f", String(forks), path.join(PLAYBOOKS, `${op}.yml`)],
+      env,
+      log,
+    );
     const ms = performance.now() - t0;
     const recap = out.slice(out.lastIndexOf("PLAY RECAP"));
-    if (code !== 0 || /(failed|unreachable)=[1-9]/.test(recap)) throw new Error(`ansible ${op} (forks ${forks}) failed (exit ${code}); see ${log}`);
+    if (code !== 0 || /(failed|unreachable)=[1-9]/.test(recap))
+      throw new Error(`ansible ${op} (forks ${forks}) failed (exit ${code}); see ${log}`);
     return { ms };
   } finally {
     rmSync(work, { recursive: true, force: true });

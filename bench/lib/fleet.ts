@@ -7,7 +7,13 @@ import { runAnsible } from "./ansible-ops";
 import { reloadEnds, resetRouters, type BenchWorld } from "./lab-app";
 import { measureDeployLimit, measureHealthLimit, measureHubCommandCost, measureRotateLimit, type Breakdown } from "./limit";
 
-export type ToolTimes = { deployMs: number; rotateMs: number; healthMs: number; healthWarmMs?: number; jobs?: { deploy: JobTiming; rotate: JobTiming } };
+export type ToolTimes = {
+  deployMs: number;
+  rotateMs: number;
+  healthMs: number;
+  healthWarmMs?: number;
+  jobs?: { deploy: JobTiming; rotate: JobTiming };
+};
 export type RunResult = {
   gatewarden: ToolTimes;
   ansible: Record<string, ToolTimes>;
@@ -29,7 +35,10 @@ export type RunResult = {
 
 type Tool = { name: string; run(): Promise<ToolTimes> };
 
-export async function runFleetOnce(world: BenchWorld, opts: { runIndex: number; forks: number[]; logDir: string; log: (l: string) => void }): Promise<RunResult> {
+export async function runFleetOnce(
+  world: BenchWorld,
+  opts: { runIndex: number; forks: number[]; logDir: string; log: (l: string) => void },
+): Promise<RunResult> {
   const { loadavg } = await import("node:os");
   const tools: Tool[] = [
     {
@@ -39,7 +48,10 @@ export async function runFleetOnce(world: BenchWorld, opts: { runIndex: number; 
         const rotate = await gatewardenRotate(world);
         await reloadEnds(world); // the rotation changed the active keys
         const health = await gatewardenHealth(world);
-        const show = (j: JobTiming) => `${Object.entries(j.phases).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(", ")}; hub busy ${(j.hubBusyMs / 1000).toFixed(2)} s`;
+        const show = (j: JobTiming) =>
+          `${Object.entries(j.phases)
+            .map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`)
+            .join(", ")}; hub busy ${(j.hubBusyMs / 1000).toFixed(2)} s`;
         opts.log(`  gatewarden deploy job phases (s): ${show(deploy)}`);
         opts.log(`  gatewarden rotate job phases (s): ${show(rotate)}`);
         return { deployMs: deploy.ms, rotateMs: rotate.ms, healthMs: health.coldMs, healthWarmMs: health.warmMs, jobs: { deploy, rotate } };
@@ -62,17 +74,26 @@ export async function runFleetOnce(world: BenchWorld, opts: { runIndex: number; 
     await resetRouters(world);
     const r = await t.run();
     times.set(t.name, r);
-    opts.log(`  ${t.name}: deploy ${(r.deployMs / 1000).toFixed(2)} s, rotate ${(r.rotateMs / 1000).toFixed(2)} s, health ${(r.healthMs / 1000).toFixed(2)} s`);
+    opts.log(
+      `  ${t.name}: deploy ${(r.deployMs / 1000).toFixed(2)} s, rotate ${(r.rotateMs / 1000).toFixed(2)} s, health ${(r.healthMs / 1000).toFixed(2)} s`,
+    );
   }
   const deploy = await measureDeployLimit(world);
   const rotate = await measureRotateLimit(world);
   const [deployMs, rotateMs] = [deploy.ms, rotate.ms];
-  const show = (b: Breakdown) => Object.entries(b).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`).join(", ");
+  const show = (b: Breakdown) =>
+    Object.entries(b)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`)
+      .join(", ");
   const health = await measureHealthLimit(world);
   const hub = await measureHubCommandCost(world);
   const shares = (l: typeof deploy) => `hub ${(l.hubMs / 1000).toFixed(2)} s, spoke ${(l.spokeMs / 1000).toFixed(2)} s`;
-  opts.log(`  limit (slowest gateway alone): deploy ${(deployMs / 1000).toFixed(2)} s, ${deploy.gateway} (${shares(deploy)}; ${show(deploy.breakdown)}), rotate ${(rotateMs / 1000).toFixed(2)} s, ${rotate.gateway} (${shares(rotate)}; ${show(rotate.breakdown)}), health ${(health.ms / 1000).toFixed(2)} s (${health.gateway})`);
-  opts.log(`  hub SSH: connect ${hub.connectMs.toFixed(0)} ms, exec true ${hub.trueMs.toFixed(0)} ms, exec swanctl --list-sas --raw ${hub.listSasMs.toFixed(0)} ms, upload ${hub.uploadMs.toFixed(0)} ms`);
+  opts.log(
+    `  limit (slowest gateway alone): deploy ${(deployMs / 1000).toFixed(2)} s, ${deploy.gateway} (${shares(deploy)}; ${show(deploy.breakdown)}), rotate ${(rotateMs / 1000).toFixed(2)} s, ${rotate.gateway} (${shares(rotate)}; ${show(rotate.breakdown)}), health ${(health.ms / 1000).toFixed(2)} s (${health.gateway})`,
+  );
+  opts.log(
+    `  hub SSH: connect ${hub.connectMs.toFixed(0)} ms, exec true ${hub.trueMs.toFixed(0)} ms, exec swanctl --list-sas --raw ${hub.listSasMs.toFixed(0)} ms, upload ${hub.uploadMs.toFixed(0)} ms`,
+  );
   return {
     gatewarden: times.get("gatewarden")!,
     ansible: Object.fromEntries(opts.forks.map((f) => [`f${f}`, times.get(`ansible-f${f}`)!])),

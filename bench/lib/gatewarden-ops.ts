@@ -30,7 +30,10 @@ export function phaseOf(stepName: string): string {
  */
 async function jobPhases(jobId: string, hubGatewayId: string) {
   const { getDb } = await import("@/lib/db/client");
-  const steps = await getDb().jobStep.findMany({ where: { jobId }, select: { name: true, gatewayId: true, startedAt: true, finishedAt: true } });
+  const steps = await getDb().jobStep.findMany({
+    where: { jobId },
+    select: { name: true, gatewayId: true, startedAt: true, finishedAt: true },
+  });
   const spans = new Map<string, [number, number]>();
   let hubBusyMs = 0;
   for (const st of steps) {
@@ -88,7 +91,9 @@ export async function gatewardenHealth(world: BenchWorld): Promise<{ coldMs: num
       times.push(performance.now() - t0);
       const notUp = [...round.judgements.entries()].filter(([, j]) => j.state !== "up");
       if (round.judgements.size !== world.tunnelIds.length || notUp.length) {
-        throw new Error(`health round: ${round.judgements.size} judged, not up: ${notUp.map(([id, j]) => `${id} ${j.state} (${j.reason})`).join("; ")}`);
+        throw new Error(
+          `health round: ${round.judgements.size} judged, not up: ${notUp.map(([id, j]) => `${id} ${j.state} (${j.reason})`).join("; ")}`,
+        );
       }
     }
     return { coldMs: times[0]!, warmMs: times[1]! };

@@ -11,7 +11,11 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const TIMEOUT_MS = 12 * 60_000;
 
 export function parseInterruptionTable(out: string): InterruptionRow[] {
-  const list = (s: string) => s.split(",").map((x) => Number(x.trim())).filter((x) => Number.isFinite(x));
+  const list = (s: string) =>
+    s
+      .split(",")
+      .map((x) => Number(x.trim()))
+      .filter((x) => Number.isFinite(x));
   return out
     .split("\n")
     .filter((l) => l.startsWith("| ") && !l.startsWith("| platforms"))
@@ -21,11 +25,15 @@ export function parseInterruptionTable(out: string): InterruptionRow[] {
 
 export function measureInterruption(opts: { rounds: number; log: (l: string) => void }): Promise<InterruptionResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(ROOT, "node_modules", ".bin", "tsx"), ["--conditions=react-server", "bench/rotation-interruption.ts", "--rounds", String(opts.rounds)], {
-      cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: "error" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      path.join(ROOT, "node_modules", ".bin", "tsx"),
+      ["--conditions=react-server", "bench/rotation-interruption.ts", "--rounds", String(opts.rounds)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, LOG_LEVEL: "error" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -37,7 +45,8 @@ export function measureInterruption(opts: { rounds: number; log: (l: string) => 
     child.on("close", (code) => {
       clearTimeout(timer);
       const rows = parseInterruptionTable(out);
-      if (code !== 0 || !rows.length) return reject(new Error(`rotation-interruption exited ${code}: ${err.slice(-2000) || out.slice(-2000)}`));
+      if (code !== 0 || !rows.length)
+        return reject(new Error(`rotation-interruption exited ${code}: ${err.slice(-2000) || out.slice(-2000)}`));
       resolve({ rows, table: out.slice(out.indexOf("| platforms")).trim(), intervalMs: 10 });
     });
   });

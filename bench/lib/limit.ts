@@ -43,7 +43,9 @@ function phases() {
 async function writeLocally(world: BenchWorld, router: string, files: { path: string; content: string; mode: number }[], then: string[]) {
   const { execInRouter } = await import("@/e2e/lab/lab");
   for (const f of files) {
-    const r = await execInRouter(world.lab, router, ["sh", "-c", `umask 077; cat > "$0" && chmod ${f.mode.toString(8)} "$0"`, f.path], { input: f.content });
+    const r = await execInRouter(world.lab, router, ["sh", "-c", `umask 077; cat > "$0" && chmod ${f.mode.toString(8)} "$0"`, f.path], {
+      input: f.content,
+    });
     if (r.code !== 0) throw new Error(`limit: writing ${f.path} on ${router}: ${r.stderr}`);
   }
   const r = await execInRouter(world.lab, router, then, { timeoutMs: 60_000 });
@@ -65,7 +67,13 @@ export type Limit = { ms: number; breakdown: Breakdown; hubMs: number; spokeMs: 
 
 function slower(hub: { ms: number; breakdown: Breakdown }, spoke: { ms: number; breakdown: Breakdown }, spokeName: string): Limit {
   const h = hub.ms >= spoke.ms;
-  return { ms: Math.max(hub.ms, spoke.ms), breakdown: h ? hub.breakdown : spoke.breakdown, hubMs: hub.ms, spokeMs: spoke.ms, gateway: h ? "the hub" : `a spoke (${spokeName})` };
+  return {
+    ms: Math.max(hub.ms, spoke.ms),
+    breakdown: h ? hub.breakdown : spoke.breakdown,
+    hubMs: hub.ms,
+    spokeMs: spoke.ms,
+    gateway: h ? "the hub" : `a spoke (${spokeName})`,
+  };
 }
 
 const spokeOf = (world: BenchWorld, hubName: string) => [...endsByRouter(world)].find(([n]) => n !== hubName)!;
@@ -78,7 +86,13 @@ async function deployShare(world: BenchWorld, ends: RenderableEnd[], peerNext: b
   const platform = getPlatform(ends[0]!.platform);
   const p = phases();
   const t0 = performance.now();
-  const w = new GatewayWork(ends[0]!.gatewayId, ends[0]!.gatewayName, ends, new Map(ends.map((e) => [e.end.tunnelId, platform.render(e.end)])), []);
+  const w = new GatewayWork(
+    ends[0]!.gatewayId,
+    ends[0]!.gatewayName,
+    ends,
+    new Map(ends.map((e) => [e.end.tunnelId, platform.render(e.end)])),
+    [],
+  );
   w.io = await p.time("connect", () => connect(world, ends[0]!));
   try {
     await p.time("read", () => w.readCurrent());
@@ -88,11 +102,26 @@ async function deployShare(world: BenchWorld, ends: RenderableEnd[], peerNext: b
     await p.time("apply", async () => {
       for (const e of ends) await w.applyEnd(e, quiet, ran, peerNext);
     });
-    const checks = await p.time("status until up", () => waitFor(() => w.check(ends), (m) => [...m.values()].every((c) => c.ok), 30_000));
+    const checks = await p.time("status until up", () =>
+      waitFor(
+        () => w.check(ends),
+        (m) => [...m.values()].every((c) => c.ok),
+        30_000,
+      ),
+    );
     if (![...checks.values()].every((c) => c.ok)) throw new Error(`limit deploy: not every tunnel came up on ${w.name}`);
     if (ping) {
       // As the deploy job does: 4 channels at once on the one session (sshd MaxSessions is 10).
-      const pings = await p.time("pings", () => mapBounded(ends, 4, (e) => waitFor(() => pingThroughTunnel(w.io!, e.end), (x) => x.ok, 10_000, 1000)));
+      const pings = await p.time("pings", () =>
+        mapBounded(ends, 4, (e) =>
+          waitFor(
+            () => pingThroughTunnel(w.io!, e.end),
+            (x) => x.ok,
+            10_000,
+            1000,
+          ),
+        ),
+      );
       if (!pings.every((x) => x.ok)) throw new Error("limit deploy: a ping through a tunnel failed");
     }
     return { ms: performance.now() - t0, breakdown: p.b };
@@ -112,8 +141,16 @@ export async function measureDeployLimit(world: BenchWorld): Promise<Limit> {
   await resetRouters(world);
   const hub = await hubOf(world);
   const platform = getPlatform(hub.ends[0]!.platform);
-  await mapBounded([...endsByRouter(world)].filter(([n]) => n !== hub.name), 8, ([n, ends]) =>
-    writeLocally(world, n, ends.flatMap((e) => platform.render(e.end)), ["swanctl", "--load-all"]),
+  await mapBounded(
+    [...endsByRouter(world)].filter(([n]) => n !== hub.name),
+    8,
+    ([n, ends]) =>
+      writeLocally(
+        world,
+        n,
+        ends.flatMap((e) => platform.render(e.end)),
+        ["swanctl", "--load-all"],
+      ),
   );
   const hubShare = await deployShare(world, hub.ends, true, false);
   const [spoke, spokeEnds] = spokeOf(world, hub.name);
@@ -147,7 +184,11 @@ export async function measureRotateLimit(world: BenchWorld): Promise<Limit> {
 
   // The hub's share.
   let psks = await freshPsks(world);
-  const secretFiles = (e: RenderableEnd) => platform.render({ ...e.end, psk: psks.get(e.end.tunnelId)! }).filter((f) => f.secret).map((f) => ({ ...f, mode: 0o600 }));
+  const secretFiles = (e: RenderableEnd) =>
+    platform
+      .render({ ...e.end, psk: psks.get(e.end.tunnelId)! })
+      .filter((f) => f.secret)
+      .map((f) => ({ ...f, mode: 0o600 }));
   await mapBounded(byRouter, 8, ([n, ends]) => writeLocally(world, n, ends.flatMap(secretFiles), ["swanctl", "--load-creds"]));
   const hp = phases();
   let io = await hp.time("connect", () => connect(world, hub.ends[0]!));
@@ -164,14 +205,21 @@ export async function measureRotateLimit(world: BenchWorld): Promise<Limit> {
     // Untimed: the spokes reauthenticate (in the job they do, in parallel), then the new SAs settle.
     const switchedAt = Date.now();
     await mapBounded(byRouter, 8, ([n, ends]) => execInRouter(world.lab, n, reauthArgv(ends[0]!)[0]!.argv, { timeoutMs: 30_000 }));
-    await waitFor(async () => {
-      const now = await listAll(io, hub.ends[0]!);
-      return hub.ends.every((e) => findNewIkeSa(tunnelSas(now, e), before.get(e.end.tunnelId)!, (Date.now() - switchedAt) / 1000).ok);
-    }, (ok) => ok, 30_000, 300);
+    await waitFor(
+      async () => {
+        const now = await listAll(io, hub.ends[0]!);
+        return hub.ends.every((e) => findNewIkeSa(tunnelSas(now, e), before.get(e.end.tunnelId)!, (Date.now() - switchedAt) / 1000).ok);
+      },
+      (ok) => ok,
+      30_000,
+      300,
+    );
     t0 = performance.now();
     const after = await hp.time("list SAs: the new ones", () => listAll(io, hub.ends[0]!));
     hubMs += performance.now() - t0;
-    const missing = hub.ends.filter((e) => !findNewIkeSa(tunnelSas(after, e), before.get(e.end.tunnelId)!, (Date.now() - switchedAt) / 1000).ok);
+    const missing = hub.ends.filter(
+      (e) => !findNewIkeSa(tunnelSas(after, e), before.get(e.end.tunnelId)!, (Date.now() - switchedAt) / 1000).ok,
+    );
     if (missing.length) throw new Error(`limit rotate: ${missing.length} tunnel(s) without a new IKE SA on the hub`);
     hubMs += hp.b.connect!;
   } finally {
@@ -192,10 +240,26 @@ export async function measureRotateLimit(world: BenchWorld): Promise<Limit> {
     });
     const before = snapshotSas(tunnelSas(await sp.time("list SAs before", () => listAll(io, end!)), end!));
     const switchedAt = Date.now();
-    await sp.time("load-creds + reauth", () => runCommands(io, spoke, [...platform.keySwitch.load(end!.end), ...platform.keySwitch.reauthenticate(end!.end)], quiet));
-    const proof = await sp.time("list SAs until new SA", () => waitFor(async () => findNewIkeSa(tunnelSas(await listAll(io, end!), end!), before, (Date.now() - switchedAt) / 1000), (x) => x.ok, 30_000, 300));
+    await sp.time("load-creds + reauth", () =>
+      runCommands(io, spoke, [...platform.keySwitch.load(end!.end), ...platform.keySwitch.reauthenticate(end!.end)], quiet),
+    );
+    const proof = await sp.time("list SAs until new SA", () =>
+      waitFor(
+        async () => findNewIkeSa(tunnelSas(await listAll(io, end!), end!), before, (Date.now() - switchedAt) / 1000),
+        (x) => x.ok,
+        30_000,
+        300,
+      ),
+    );
     if (!proof.ok) throw new Error(`limit rotate: ${proof.detail}`);
-    const ping = await sp.time("ping", () => waitFor(() => pingThroughTunnel(io, end!.end), (x) => x.ok, 10_000, 500));
+    const ping = await sp.time("ping", () =>
+      waitFor(
+        () => pingThroughTunnel(io, end!.end),
+        (x) => x.ok,
+        10_000,
+        500,
+      ),
+    );
     if (!ping.ok) throw new Error(`limit rotate: ${ping.summary}`);
     return slower({ ms: hubMs, breakdown: hp.b }, { ms: performance.now() - t0, breakdown: sp.b }, spoke);
   } finally {

@@ -59,7 +59,10 @@ async function startApp(env: NodeJS.ProcessEnv, port: number, log: (l: string) =
       building = true;
       log("  the build is stale: next build runs once (minutes on 2 loaded cores)");
     }
-    const up = await fetch(`http://127.0.0.1:${port}/login`, { redirect: "manual" }).then((r) => r.status < 500, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/login`, { redirect: "manual" }).then(
+      (r) => r.status < 500,
+      () => false,
+    );
     if (up) return { child, output: () => out };
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -77,10 +80,21 @@ function stopApp(child: ChildProcess) {
 
 async function timeSize(gateways: number, port: number, requests: number, log: (l: string) => void): Promise<OverviewSize> {
   const dataDir = mkdtempSync(path.join(tmpdir(), "gwbench-overview-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEWARDEN_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: "warn", GATEWARDEN_HEALTH_INTERVAL_SECONDS: "3600" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GATEWARDEN_DATA_DIR: dataDir,
+    PORT: String(port),
+    LOG_LEVEL: "warn",
+    GATEWARDEN_HEALTH_INTERVAL_SECONDS: "3600",
+  };
   delete env.DATABASE_URL; // the embedded SQLite database of this data directory
   try {
-    const seeded = JSON.parse((await run([TSX, "--conditions=react-server", "bench/overview-seed.ts", String(gateways)], env, 15 * 60_000)).trim().split("\n").pop()!);
+    const seeded = JSON.parse(
+      (await run([TSX, "--conditions=react-server", "bench/overview-seed.ts", String(gateways)], env, 15 * 60_000))
+        .trim()
+        .split("\n")
+        .pop()!,
+    );
     log(`  seeded ${seeded.counts.gateways} gateways, ${seeded.counts.tunnels} tunnels in ${(seeded.seedMs / 1000).toFixed(1)} s`);
     const app = await startApp(env, port, log);
     try {
@@ -104,8 +118,26 @@ async function timeSize(gateways: number, port: number, requests: number, log: (
         last = s;
       }
       // A failing page is measured and reported with the server's reason, not hidden.
-      const serverError = last.status === 200 ? null : (app.output().split("\n").find((l) => /Error|P20\d\d|exceeded/.test(l))?.trim().slice(0, 300) ?? "(no error line in the server log)");
-      return { gateways: seeded.counts.gateways, tunnels: seeded.counts.tunnels, medianMs: median(samples), p95Ms: percentile(samples, 95), htmlBytes: last.bytes, status: last.status, serverError, seedMs: seeded.seedMs, queriesMs: seeded.queries };
+      const serverError =
+        last.status === 200
+          ? null
+          : (app
+              .output()
+              .split("\n")
+              .find((l) => /Error|P20\d\d|exceeded/.test(l))
+              ?.trim()
+              .slice(0, 300) ?? "(no error line in the server log)");
+      return {
+        gateways: seeded.counts.gateways,
+        tunnels: seeded.counts.tunnels,
+        medianMs: median(samples),
+        p95Ms: percentile(samples, 95),
+        htmlBytes: last.bytes,
+        status: last.status,
+        serverError,
+        seedMs: seeded.seedMs,
+        queriesMs: seeded.queries,
+      };
     } finally {
       stopApp(app.child);
       await new Promise((r) => setTimeout(r, 1000));
@@ -119,7 +151,9 @@ export async function measureOverview(opts: { requests: number; log: (l: string)
   const sizes: OverviewSize[] = [];
   for (const [i, n] of [10, 1000].entries()) {
     const s = await timeSize(n, 3910 + i, opts.requests, opts.log);
-    opts.log(`  ${s.tunnels} tunnels: HTTP ${s.status}, median ${s.medianMs.toFixed(1)} ms, p95 ${s.p95Ms.toFixed(1)} ms, ${(s.htmlBytes / 1024).toFixed(0)} KiB${s.serverError ? `; server: ${s.serverError}` : ""}`);
+    opts.log(
+      `  ${s.tunnels} tunnels: HTTP ${s.status}, median ${s.medianMs.toFixed(1)} ms, p95 ${s.p95Ms.toFixed(1)} ms, ${(s.htmlBytes / 1024).toFixed(0)} KiB${s.serverError ? `; server: ${s.serverError}` : ""}`,
+    );
     sizes.push(s);
   }
   return { sizes, requests: opts.requests };

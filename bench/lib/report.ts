@@ -8,7 +8,16 @@ import type { InterruptionResult } from "./interruption";
 import type { OverviewResult } from "./overview";
 import { median, millis, ratio, seconds } from "./stats";
 
-type Report = { argv: string; spokes: number; runs: number; startLoad: number[]; fleetRuns: RunResult[]; interruption: InterruptionResult | null; overview: OverviewResult | null; logDir: string };
+type Report = {
+  argv: string;
+  spokes: number;
+  runs: number;
+  startLoad: number[];
+  fleetRuns: RunResult[];
+  interruption: InterruptionResult | null;
+  overview: OverviewResult | null;
+  logDir: string;
+};
 
 const OPS = [
   ["deploy", "deployMs", "fleet deploy, all N tunnels from empty"],
@@ -25,7 +34,11 @@ export function fleetMedians(runs: RunResult[]) {
     gatewarden: med((r) => r.gatewarden[key]),
     ansible: Object.fromEntries(forks.map((f) => [f, med((r) => r.ansible[f]![key])])),
     limit: med((r) => r.limit[key]),
-    all: { gatewarden: runs.map((r) => r.gatewarden[key]), ...Object.fromEntries(forks.map((f) => [`ansible ${f}`, runs.map((r) => r.ansible[f]![key])])), limit: runs.map((r) => r.limit[key]) },
+    all: {
+      gatewarden: runs.map((r) => r.gatewarden[key]),
+      ...Object.fromEntries(forks.map((f) => [`ansible ${f}`, runs.map((r) => r.ansible[f]![key])])),
+      limit: runs.map((r) => r.limit[key]),
+    },
   }));
 }
 
@@ -49,7 +62,10 @@ function fleetSection(r: Report): string[] {
     "",
     `| operation | Gatewarden | Ansible forks=5 | Ansible forks=${n + 1} | limit (slowest gateway alone) | Ansible f5 ÷ Gatewarden | Ansible f${n + 1} ÷ Gatewarden | Gatewarden ÷ limit |`,
     "|---|---|---|---|---|---|---|---|",
-    ...rows.map((x) => `| ${x.what} | ${seconds(x.gatewarden)} | ${seconds(a(x, "f5"))} | ${seconds(a(x, fN))} | ${seconds(x.limit)} | ${ratio(a(x, "f5"), x.gatewarden)} | ${ratio(a(x, fN), x.gatewarden)} | ${ratio(x.gatewarden, x.limit)} |`),
+    ...rows.map(
+      (x) =>
+        `| ${x.what} | ${seconds(x.gatewarden)} | ${seconds(a(x, "f5"))} | ${seconds(a(x, fN))} | ${seconds(x.limit)} | ${ratio(a(x, "f5"), x.gatewarden)} | ${ratio(a(x, fN), x.gatewarden)} | ${ratio(x.gatewarden, x.limit)} |`,
+    ),
     "",
     `Health, warm (Gatewarden's second round on the poller's pooled sessions, as between rounds in the app): ${seconds(median(r.fleetRuns.map((x) => x.gatewarden.healthWarmMs ?? NaN)))}.`,
     "",
@@ -57,7 +73,9 @@ function fleetSection(r: Report): string[] {
     "",
     "| operation | tool | runs |",
     "|---|---|---|",
-    ...rows.flatMap((x) => Object.entries(x.all).map(([tool, xs]) => `| ${x.op} | ${tool} | ${xs.map((v) => (v / 1000).toFixed(2)).join(", ")} |`)),
+    ...rows.flatMap((x) =>
+      Object.entries(x.all).map(([tool, xs]) => `| ${x.op} | ${tool} | ${xs.map((v) => (v / 1000).toFixed(2)).join(", ")} |`),
+    ),
     "",
     `The hub's SSH costs (one lib/ssh session, median of 10): connect ${millis(hub("connectMs"))}, exec \`true\` ${millis(hub("trueMs"))}, exec \`swanctl --list-sas --raw\` ${millis(hub("listSasMs"))}, SFTP upload of a 600-byte file ${millis(hub("uploadMs"))}.`,
     "",
@@ -115,13 +133,27 @@ function overviewSection(r: Report): string[] {
     "",
     `| gateways | tunnels | HTTP status | median | p95 | response size | the page's queries run alone (${Object.keys(r.overview.sizes[0]?.queriesMs ?? {}).join(" / ")}, median of 5) |`,
     "|---|---|---|---|---|---|---|",
-    ...r.overview.sizes.map((s) => `| ${s.gateways} | ${s.tunnels} | ${s.status === 299 ? "200 with the error page" : s.status} | ${millis(s.medianMs)} | ${millis(s.p95Ms)} | ${(s.htmlBytes / 1024).toFixed(0)} KiB | ${Object.values(s.queriesMs).map((q) => (typeof q === "number" ? `${q} ms` : q)).join(" / ")} |`),
+    ...r.overview.sizes.map(
+      (s) =>
+        `| ${s.gateways} | ${s.tunnels} | ${s.status === 299 ? "200 with the error page" : s.status} | ${millis(s.medianMs)} | ${millis(s.p95Ms)} | ${(s.htmlBytes / 1024).toFixed(0)} KiB | ${Object.values(
+          s.queriesMs,
+        )
+          .map((q) => (typeof q === "number" ? `${q} ms` : q))
+          .join(" / ")} |`,
+    ),
     "",
   ];
-  for (const s of r.overview.sizes.filter((x) => x.serverError)) out.push(`With ${s.tunnels} tunnels the page fails (${s.status === 299 ? "HTTP 200 carrying the error page" : `HTTP ${s.status}`}); the server logged: \`${s.serverError}\``, "");
+  for (const s of r.overview.sizes.filter((x) => x.serverError))
+    out.push(
+      `With ${s.tunnels} tunnels the page fails (${s.status === 299 ? "HTTP 200 carrying the error page" : `HTTP ${s.status}`}); the server logged: \`${s.serverError}\``,
+      "",
+    );
   if (small && big) {
     const ok = big.status === 200 && small.status === 200 && big.medianMs <= 3 * small.medianMs;
-    for (const s of r.overview.sizes.slice(1)) out.push(`- ${s.tunnels} tunnels ÷ 10 tunnels: ${ratio(s.medianMs, small.medianMs)}${s.status === 200 ? "" : ` (HTTP ${s.status}: an error page, not the overview)`}`);
+    for (const s of r.overview.sizes.slice(1))
+      out.push(
+        `- ${s.tunnels} tunnels ÷ 10 tunnels: ${ratio(s.medianMs, small.medianMs)}${s.status === 200 ? "" : ` (HTTP ${s.status}: an error page, not the overview)`}`,
+      );
     out.push("", `Target (the 1,000-tunnel page served within 3x of the 10-tunnel one): ${mark(ok)}.`, "");
   }
   return out;
@@ -143,7 +175,10 @@ export function writeReport(r: Report): string {
     ...interruptionSection(r),
     ...overviewSection(r),
   ].join("\n");
-  writeFileSync(path.join(dir, `${date}-${new Date().toISOString().slice(11, 16).replace(":", "")}-raw.json`), JSON.stringify({ fleetRuns: r.fleetRuns, interruption: r.interruption, overview: r.overview }, null, 1));
+  writeFileSync(
+    path.join(dir, `${date}-${new Date().toISOString().slice(11, 16).replace(":", "")}-raw.json`),
+    JSON.stringify({ fleetRuns: r.fleetRuns, interruption: r.interruption, overview: r.overview }, null, 1),
+  );
   // Several runs a day (e.g. --spokes 20, then 50) keep each report: later ones are appended.
   if (existsSync(file)) appendFileSync(file, `\n---\n\n${text}`);
   else writeFileSync(file, text);
@@ -161,6 +196,12 @@ export function printSummary(r: Pick<Report, "spokes" | "fleetRuns" | "interrupt
       );
     }
   }
-  if (r.interruption) for (const x of r.interruption.rows) console.log(`rotation loss: ${x.pair}: ${x.losses.join(", ")} packets (gaps ${x.gapsMs.join(", ")} ms)`);
-  if (r.overview) for (const s of r.overview.sizes) console.log(`overview ${s.tunnels} tunnels: HTTP ${s.status}, median ${millis(s.medianMs)}, p95 ${millis(s.p95Ms)}${s.serverError ? ` (${s.serverError})` : ""}`);
+  if (r.interruption)
+    for (const x of r.interruption.rows)
+      console.log(`rotation loss: ${x.pair}: ${x.losses.join(", ")} packets (gaps ${x.gapsMs.join(", ")} ms)`);
+  if (r.overview)
+    for (const s of r.overview.sizes)
+      console.log(
+        `overview ${s.tunnels} tunnels: HTTP ${s.status}, median ${millis(s.medianMs)}, p95 ${millis(s.p95Ms)}${s.serverError ? ` (${s.serverError})` : ""}`,
+      );
 }

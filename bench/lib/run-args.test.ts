@@ -7,7 +7,9 @@ describe("parseBenchArgs", () => {
   });
 
   it("reads every option, in either --name value or --name=value form", () => {
-    expect(parseBenchArgs(["--spokes", "40", "--runs=5", "--skip-ansible", "--skip-fleet", "--skip-interruption", "--skip-overview"])).toEqual({
+    expect(
+      parseBenchArgs(["--spokes", "40", "--runs=5", "--skip-ansible", "--skip-fleet", "--skip-interruption", "--skip-overview"]),
+    ).toEqual({
       spokes: 40,
       runs: 5,
       ansible: false,

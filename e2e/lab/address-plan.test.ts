@@ -36,7 +36,12 @@ describe("planLab", () => {
   it("puts routers and the root end in the WAN /24, LANs in distinct 192.168 /24s", () => {
     expect(plan.wan.rootAddress).toBe("198.18.7.1");
     expect(plan.wan.bridgeAddress).toBe("198.18.7.254");
-    expect(plan.routers[0]).toMatchObject({ publicIp: "198.18.7.11", lanCidr: "192.168.1.0/24", lanAddress: "192.168.1.254", lanHost: { ip: "192.168.1.10" } });
+    expect(plan.routers[0]).toMatchObject({
+      publicIp: "198.18.7.11",
+      lanCidr: "192.168.1.0/24",
+      lanAddress: "192.168.1.254",
+      lanHost: { ip: "192.168.1.10" },
+    });
     const lans = plan.routers.map((r) => r.lanCidr);
     expect(new Set(lans).size).toBe(lans.length);
     for (const r of plan.routers) {

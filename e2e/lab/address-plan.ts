@@ -95,7 +95,10 @@ export function chooseWanCidr(name: string, isFree: (cidr: string) => boolean): 
 
 export function parsePlatforms(spec: string | undefined): Platform[] {
   if (!spec) return ["strongswan"];
-  const list = spec.split(",").map((p) => p.trim()).filter(Boolean);
+  const list = spec
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const p of list) {
     if (!(PLATFORMS as readonly string[]).includes(p)) {
       throw new Error(`unknown platform "${p}" (known: ${PLATFORMS.join(", ")})`);

@@ -16,7 +16,21 @@ import { bootVmRouters, buildVmNetworks, vmRouterFields } from "./vm/build-vm";
 const CENTOS_SCRIPT = path.join(import.meta.dirname, "centos-racoon", "ifupdown-ipsec.sh");
 const CONCURRENCY = 6;
 // swanctl --load-all complains about each missing one of these.
-const SWANCTL_SUBDIRS = ["x509", "x509ca", "x509ocsp", "x509aa", "x509ac", "x509crl", "pubkey", "private", "rsa", "ecdsa", "bliss", "pkcs8", "pkcs12"];
+const SWANCTL_SUBDIRS = [
+  "x509",
+  "x509ca",
+  "x509ocsp",
+  "x509aa",
+  "x509ac",
+  "x509crl",
+  "pubkey",
+  "private",
+  "rsa",
+  "ecdsa",
+  "bliss",
+  "pkcs8",
+  "pkcs12",
+];
 
 export interface UpOptions {
   name: string;
@@ -35,12 +49,16 @@ export async function buildLab(opts: UpOptions): Promise<LabState> {
   const plan = planLab({ name: opts.name, sites: opts.sites, platforms: opts.platforms, wanCidr });
   const needsVm = plan.routers.filter((r) => r.platform === "libreswan");
   if (backend === "netns" && needsVm.length) {
-    throw new Error(`${needsVm.map((r) => r.name).join(", ")}: Libreswan needs the kernel's IPsec, which this machine's kernel lacks: use --backend vm`);
+    throw new Error(
+      `${needsVm.map((r) => r.name).join(", ")}: Libreswan needs the kernel's IPsec, which this machine's kernel lacks: use --backend vm`,
+    );
   }
   const conflicts = findConflicts(labCidrs(plan), host);
   if (conflicts.length) throw new Error(`refusing to build lab ${opts.name}:\n${describeConflicts(conflicts)}`);
   await refuseExistingNamespaces(plan);
-  log(`lab ${plan.name}: WAN ${plan.wan.cidr}, ${plan.routers.length} router(s) (${backend === "vm" ? "QEMU micro-VMs, kernel IPsec" : "network namespaces, libipsec"})`);
+  log(
+    `lab ${plan.name}: WAN ${plan.wan.cidr}, ${plan.routers.length} router(s) (${backend === "vm" ? "QEMU micro-VMs, kernel IPsec" : "network namespaces, libipsec"})`,
+  );
 
   const dir = labDir(plan.name);
   mkdirSync(dir, { recursive: true });
@@ -52,7 +70,13 @@ export async function buildLab(opts: UpOptions): Promise<LabState> {
     backend,
     createdAt: new Date().toISOString(),
     labDir: dir,
-    wan: { netns: plan.wan.netns, cidr: plan.wan.cidr, bridgeAddress: plan.wan.bridgeAddress, rootVeth: plan.wan.rootVeth, rootAddress: plan.wan.rootAddress },
+    wan: {
+      netns: plan.wan.netns,
+      cidr: plan.wan.cidr,
+      bridgeAddress: plan.wan.bridgeAddress,
+      rootVeth: plan.wan.rootVeth,
+      rootAddress: plan.wan.rootAddress,
+    },
     managementKey: { privateKeyPath: mgmt.privateKeyPath, publicKeyPath: `${mgmt.privateKeyPath}.pub`, publicKey: mgmt.publicKey },
     knownHostsPath: path.join(dir, "known_hosts"),
     routers: [],
@@ -62,7 +86,8 @@ export async function buildLab(opts: UpOptions): Promise<LabState> {
 
   // Keys and per-router directories first (no kernel state yet).
   state.routers = await mapLimit(plan.routers, CONCURRENCY, (r) => prepareRouterFiles(dir, plan, r, mgmt.publicKey));
-  if (backend === "vm") state.routers = state.routers.map((r, i) => ({ ...r, ...vmRouterFields(plan.routers[i]!), mountNs: "", netns: plan.wan.netns }));
+  if (backend === "vm")
+    state.routers = state.routers.map((r, i) => ({ ...r, ...vmRouterFields(plan.routers[i]!), mountNs: "", netns: plan.wan.netns }));
   writeFileSync(state.knownHostsPath, state.routers.map((r) => knownHostsLine(r.publicIp, r.sshPort, r.hostPublicKey)).join("\n") + "\n");
   if (backend === "vm") return finishVmLab(state, plan, log);
 
@@ -102,7 +127,8 @@ export async function buildLab(opts: UpOptions): Promise<LabState> {
   await runChecked(["mount", "-t", "tmpfs", "-o", "mode=0755,size=256m", `gatewarden-lab-${plan.name}`, nsd]);
   await runChecked(["mount", "--make-private", nsd]);
   for (const r of state.routers) {
-    for (const sub of ["upper/sysconfig", "upper/racoon", "work"]) mkdirSync(path.join(nsd, "etc", r.name, sub), { recursive: true, mode: 0o755 });
+    for (const sub of ["upper/sysconfig", "upper/racoon", "work"])
+      mkdirSync(path.join(nsd, "etc", r.name, sub), { recursive: true, mode: 0o755 });
   }
 
   await mapLimit(plan.routers, CONCURRENCY, async (rp) => {
@@ -167,7 +193,14 @@ async function ensureKeyPair(privateKeyPath: string, comment: string): Promise<{
 async function prepareRouterFiles(dir: string, plan: LabPlan, r: RouterPlan, mgmtPublicKey: string): Promise<RouterState> {
   const hostKey = await ensureKeyPair(path.join(dir, "host-keys", r.name, "ssh_host_ed25519_key"), `${plan.name}-${r.name}`);
   const rdir = path.join(dir, "routers", r.name);
-  for (const sub of ["run/sshd", "etc-ssh", "etc-swanctl/conf.d", ...SWANCTL_SUBDIRS.map((d) => `etc-swanctl/${d}`), "etc-sysconfig/network-scripts", "etc-racoon/certs"]) {
+  for (const sub of [
+    "run/sshd",
+    "etc-ssh",
+    "etc-swanctl/conf.d",
+    ...SWANCTL_SUBDIRS.map((d) => `etc-swanctl/${d}`),
+    "etc-sysconfig/network-scripts",
+    "etc-racoon/certs",
+  ]) {
     mkdirSync(path.join(rdir, sub), { recursive: true, mode: 0o755 });
   }
   const sshDir = path.join(rdir, "etc-ssh");
@@ -263,9 +296,20 @@ fi
 async function createMountNamespace(r: RouterState): Promise<void> {
   writeFileSync(r.mountNs, "");
   await runChecked([
-    "nsenter", `--net=/run/netns/${r.netns}`,
-    "unshare", `--mount=${r.mountNs}`, "--propagation", "private",
-    "sh", "-c", MOUNT_SCRIPT, "lab-mount", r.dir, r.platform, path.join(path.dirname(r.mountNs), "etc", r.name), path.dirname(r.mountNs),
+    "nsenter",
+    `--net=/run/netns/${r.netns}`,
+    "unshare",
+    `--mount=${r.mountNs}`,
+    "--propagation",
+    "private",
+    "sh",
+    "-c",
+    MOUNT_SCRIPT,
+    "lab-mount",
+    r.dir,
+    r.platform,
+    path.join(path.dirname(r.mountNs), "etc", r.name),
+    path.dirname(r.mountNs),
   ]);
 }
 

@@ -3,11 +3,34 @@ import { parseLabArgs } from "./cli-args";
 
 describe("parseLabArgs", () => {
   it("reads up with its defaults", () => {
-    expect(parseLabArgs(["up"])).toEqual({ cmd: "up", lab: "gwlab", sites: 2, platforms: ["strongswan"], backend: "netns", keepOnFailure: false, register: false, tunnels: false });
+    expect(parseLabArgs(["up"])).toEqual({
+      cmd: "up",
+      lab: "gwlab",
+      sites: 2,
+      platforms: ["strongswan"],
+      backend: "netns",
+      keepOnFailure: false,
+      register: false,
+      tunnels: false,
+    });
   });
 
   it("reads every option of up, in either --name value or --name=value form", () => {
-    expect(parseLabArgs(["up", "--sites", "3", "--platforms=strongswan,centos-racoon", "--backend", "vm", "--lab", "mylab", "--keep-on-failure", "--register", "--tunnels"])).toEqual({
+    expect(
+      parseLabArgs([
+        "up",
+        "--sites",
+        "3",
+        "--platforms=strongswan,centos-racoon",
+        "--backend",
+        "vm",
+        "--lab",
+        "mylab",
+        "--keep-on-failure",
+        "--register",
+        "--tunnels",
+      ]),
+    ).toEqual({
       cmd: "up",
       lab: "mylab",
       sites: 3,

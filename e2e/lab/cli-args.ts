@@ -5,7 +5,16 @@ import { DEFAULT_LAB_NAME, parsePlatforms, validateLabName, type Platform } from
 import type { LabBackend } from "./state";
 
 export type LabCommand =
-  | { cmd: "up"; lab: string; sites: number; platforms: Platform[]; backend: LabBackend; keepOnFailure: boolean; register: boolean; tunnels: boolean }
+  | {
+      cmd: "up";
+      lab: string;
+      sites: number;
+      platforms: Platform[];
+      backend: LabBackend;
+      keepOnFailure: boolean;
+      register: boolean;
+      tunnels: boolean;
+    }
   | { cmd: "down"; lab: string }
   | { cmd: "status"; lab: string; json: boolean };
 
@@ -30,13 +39,28 @@ export function parseLabArgs(argv: string[]): LabCommand {
   if (cmd === "up") {
     const { values: v } = parseArgs({
       ...strict,
-      options: { lab, sites: { type: "string", default: "2" }, platforms: { type: "string" }, backend: { type: "string", default: "netns" }, "keep-on-failure": flag, register: flag, tunnels: flag },
+      options: {
+        lab,
+        sites: { type: "string", default: "2" },
+        platforms: { type: "string" },
+        backend: { type: "string", default: "netns" },
+        "keep-on-failure": flag,
+        register: flag,
+        tunnels: flag,
+      },
     });
     if (v.tunnels && !v.register) throw new Error("--tunnels needs --register (the tunnels are recorded in the app's database)");
-    if (v.backend !== "netns" && v.backend !== "vm") throw new Error(`--backend is netns (namespaces, libipsec) or vm (QEMU micro-VMs, kernel IPsec), not "${v.backend}"`);
+    if (v.backend !== "netns" && v.backend !== "vm")
+      throw new Error(`--backend is netns (namespaces, libipsec) or vm (QEMU micro-VMs, kernel IPsec), not "${v.backend}"`);
     return {
-      cmd, lab: labName(v.lab), sites: Number(v.sites), platforms: parsePlatforms(v.platforms), backend: v.backend,
-      keepOnFailure: v["keep-on-failure"], register: v.register, tunnels: v.tunnels,
+      cmd,
+      lab: labName(v.lab),
+      sites: Number(v.sites),
+      platforms: parsePlatforms(v.platforms),
+      backend: v.backend,
+      keepOnFailure: v["keep-on-failure"],
+      register: v.register,
+      tunnels: v.tunnels,
     };
   }
   if (cmd === "down") return { cmd, lab: labName(parseArgs({ ...strict, options: { lab } }).values.lab) };

@@ -53,13 +53,23 @@ async function main(command: LabCommand): Promise<number> {
     const t0 = performance.now();
     const r = await stopLab(name);
     const seconds = ((performance.now() - t0) / 1000).toFixed(2);
-    console.log(r.found ? `down: lab ${name} removed (${r.stoppedPids} process(es) stopped) in ${seconds} s` : `down: lab ${name} is not up; nothing to do`);
+    console.log(
+      r.found
+        ? `down: lab ${name} removed (${r.stoppedPids} process(es) stopped) in ${seconds} s`
+        : `down: lab ${name} is not up; nothing to do`,
+    );
     return 0;
   }
   if (command.cmd === "status") {
     if (command.json) {
       const state = readLabState(name);
-      console.log(JSON.stringify(state ? { ...state, status: labStatus(state).map(({ router, ...s }) => ({ router: router.name, ...s })) } : null, null, 2));
+      console.log(
+        JSON.stringify(
+          state ? { ...state, status: labStatus(state).map(({ router, ...s }) => ({ router: router.name, ...s })) } : null,
+          null,
+          2,
+        ),
+      );
       return 0;
     }
     return printStatus(name) ? 0 : 1;
@@ -77,7 +87,9 @@ function printStatus(name: string): boolean {
     console.log(`lab ${name}: not up`);
     return false;
   }
-  console.log(`lab ${state.name} (${state.status}): WAN ${state.wan.cidr} in netns ${state.wan.netns}; root veth ${state.wan.rootVeth} ${state.wan.rootAddress}`);
+  console.log(
+    `lab ${state.name} (${state.status}): WAN ${state.wan.cidr} in netns ${state.wan.netns}; root veth ${state.wan.rootVeth} ${state.wan.rootAddress}`,
+  );
   for (const s of labStatus(state)) {
     const r = s.router;
     const alive = (pid: number | undefined) => (pid ? `up (pid ${pid})` : "DOWN");

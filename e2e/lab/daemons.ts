@@ -122,5 +122,9 @@ export function pssKb(pid: number): number {
 export async function pidsInNetns(netns: string): Promise<number[]> {
   const r = await run(["ip", "netns", "pids", netns]);
   if (r.code !== 0) return [];
-  return r.stdout.split(/\s+/).filter(Boolean).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  return r.stdout
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
 }

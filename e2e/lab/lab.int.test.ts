@@ -5,7 +5,16 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "./exec";
 import {
-  execInRouter, getRouter, labStatus, pingFromHost, readLabState, sshArgv, startCharon, startLab, stopCharon, stopLab,
+  execInRouter,
+  getRouter,
+  labStatus,
+  pingFromHost,
+  readLabState,
+  sshArgv,
+  startCharon,
+  startLab,
+  stopCharon,
+  stopLab,
   type LabState,
 } from "./lab";
 
@@ -19,15 +28,28 @@ const sh = (router: string, script: string, input?: string) =>
 function ifcfg(opts: { local: string; peer: string; extra?: string }): string {
   const l = getRouter(lab, opts.local);
   const p = getRouter(lab, opts.peer);
-  return [
-    "TYPE=IPSEC", "ONBOOT=yes", "IKE_METHOD=PSK",
-    `SRCGW=${l.lanAddress}`, `DSTGW=${p.lanAddress}`, `SRCNET=${l.lanCidr}`, `DSTNET=${p.lanCidr}`,
-    `DST=${p.publicIp}`, "AH_PROTO=none", opts.extra ?? "",
-  ].join("\n") + "\n";
+  return (
+    [
+      "TYPE=IPSEC",
+      "ONBOOT=yes",
+      "IKE_METHOD=PSK",
+      `SRCGW=${l.lanAddress}`,
+      `DSTGW=${p.lanAddress}`,
+      `SRCNET=${l.lanCidr}`,
+      `DSTNET=${p.lanCidr}`,
+      `DST=${p.publicIp}`,
+      "AH_PROTO=none",
+      opts.extra ?? "",
+    ].join("\n") + "\n"
+  );
 }
 
 async function placeCentos(router: string, file: string, content: string, mode = "644") {
-  const r = await sh(router, `cat > /etc/sysconfig/network-scripts/${file} && chmod ${mode} /etc/sysconfig/network-scripts/${file}`, content);
+  const r = await sh(
+    router,
+    `cat > /etc/sysconfig/network-scripts/${file} && chmod ${mode} /etc/sysconfig/network-scripts/${file}`,
+    content,
+  );
   expect(r.code).toBe(0);
 }
 
@@ -55,7 +77,10 @@ describe("router lab", () => {
     const hq = getRouter(lab, "hq");
     const b1 = getRouter(lab, "branch1");
     expect((await ping("hq", b1.lanHost.ip)).received).toBe(0);
-    for (const [l, p] of [[hq, b1], [b1, hq]] as const) {
+    for (const [l, p] of [
+      [hq, b1],
+      [b1, hq],
+    ] as const) {
       const conf = `connections { lab { version = 2
   local_addrs = ${l.publicIp}
   remote_addrs = ${p.publicIp}
@@ -100,7 +125,10 @@ secrets { ike-lab { id = ${p.publicIp}
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain("IKEv1 main mode aes256-sha256-modp2048");
 
-    const files = await sh("branch3", `stat -c %a /etc/racoon/psk.txt; cat /etc/racoon/psk.txt /etc/racoon/${b2.publicIp}.conf; grep include /etc/racoon/racoon.conf`);
+    const files = await sh(
+      "branch3",
+      `stat -c %a /etc/racoon/psk.txt; cat /etc/racoon/psk.txt /etc/racoon/${b2.publicIp}.conf; grep include /etc/racoon/racoon.conf`,
+    );
     expect(files.stdout).toContain(`600\n${b2.publicIp}  r3dh4t11nux`);
     expect(files.stdout).toContain(`remote ${b2.publicIp}`);
     expect(files.stdout).toContain("exchange_mode main;");
@@ -116,7 +144,10 @@ secrets { ike-lab { id = ${p.publicIp}
     }
     const after = await execInRouter(lab, "branch3", ["ip", "route", "list"]);
     expect(after.stdout).not.toContain(b2.lanCidr);
-    const left = await sh("branch3", "ls /etc/racoon /etc/swanctl/conf.d; cat /etc/racoon/psk.txt; grep -c ^include /etc/racoon/racoon.conf");
+    const left = await sh(
+      "branch3",
+      "ls /etc/racoon /etc/swanctl/conf.d; cat /etc/racoon/psk.txt; grep -c ^include /etc/racoon/racoon.conf",
+    );
     expect(left.stdout).not.toContain(b2.publicIp);
     expect(left.stdout.trim().endsWith("0")).toBe(true);
     expect((await ping("branch2", b3.lanHost.ip)).received).toBe(0);
@@ -177,7 +208,9 @@ secrets { ike-lab { id = ${p.publicIp}
   });
 
   it("down leaves no namespace, mount, process, route or veth behind", async () => {
-    const pids = labStatus(lab).flatMap((s) => [s.sshd, s.charon]).filter((p): p is number => !!p);
+    const pids = labStatus(lab)
+      .flatMap((s) => [s.sshd, s.charon])
+      .filter((p): p is number => !!p);
     expect(pids.length).toBe(8);
     const result = await stopLab(LAB);
     expect(result.found).toBe(true);

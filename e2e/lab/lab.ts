@@ -52,7 +52,12 @@ export async function startLab(opts: StartLabOptions): Promise<LabState> {
   planLab({ name, sites: opts.sites, platforms, wanCidr: "198.18.0.0/24" });
   const existing = readState(name);
   if (existing) {
-    if (existing.status === "up" && (existing.backend ?? "netns") === backend && sameShape(existing, opts.sites, platforms) && allDaemonsAlive(existing)) {
+    if (
+      existing.status === "up" &&
+      (existing.backend ?? "netns") === backend &&
+      sameShape(existing, opts.sites, platforms) &&
+      allDaemonsAlive(existing)
+    ) {
       log(`lab ${name} is already up`);
       return existing;
     }
@@ -88,10 +93,7 @@ export function requireLabState(name: string = DEFAULT_LAB_NAME): LabState {
 }
 
 function sameShape(state: LabState, sites: number, platforms: readonly Platform[]): boolean {
-  return (
-    state.routers.length === sites &&
-    state.routers.every((r) => r.platform === platforms[(r.site - 1) % platforms.length])
-  );
+  return state.routers.length === sites && state.routers.every((r) => r.platform === platforms[(r.site - 1) % platforms.length]);
 }
 
 function allDaemonsAlive(state: LabState): boolean {
@@ -133,7 +135,18 @@ export async function pingFromHost(
 ): Promise<{ sent: number; received: number }> {
   const count = opts.count ?? 3;
   const interval = ((opts.intervalMs ?? 200) / 1000).toFixed(3);
-  const r = await execInHost(state, site, ["ping", "-n", "-q", "-c", String(count), "-i", interval, "-W", String(opts.waitSec ?? 1), dstIp]);
+  const r = await execInHost(state, site, [
+    "ping",
+    "-n",
+    "-q",
+    "-c",
+    String(count),
+    "-i",
+    interval,
+    "-W",
+    String(opts.waitSec ?? 1),
+    dstIp,
+  ]);
   const m = /(\d+) packets transmitted, (\d+) (?:packets )?received/.exec(r.stdout);
   return m ? { sent: Number(m[1]), received: Number(m[2]) } : { sent: 0, received: 0 };
 }
@@ -142,7 +155,10 @@ export async function pingFromHost(
 export async function stopCharon(state: LabState, router: string | number): Promise<void> {
   const r = getRouter(state, router);
   if (!r.vm) return daemons.stopCharon(r);
-  const argv = r.platform === "libreswan" ? ["ipsec", "whack", "--shutdown"] : ["sh", "-c", "pkill -x charon; while pgrep -x charon >/dev/null; do sleep 0.1; done"];
+  const argv =
+    r.platform === "libreswan"
+      ? ["ipsec", "whack", "--shutdown"]
+      : ["sh", "-c", "pkill -x charon; while pgrep -x charon >/dev/null; do sleep 0.1; done"];
   await execInRouter(state, r.name, argv, { timeoutMs: 30_000 });
 }
 
@@ -150,9 +166,14 @@ export async function stopCharon(state: LabState, router: string | number): Prom
 export async function startCharon(state: LabState, router: string | number): Promise<number> {
   const r = getRouter(state, router);
   if (!r.vm) return daemons.startCharon(r);
-  const argv = r.platform === "libreswan"
-    ? ["/usr/libexec/ipsec/pluto", "--config", "/etc/ipsec.conf", "--logfile", "/gw/ike.log"]
-    : ["sh", "-c", "setsid /usr/lib/ipsec/charon >> /gw/ike.log 2>&1 < /dev/null & while ! [ -S /var/run/charon.vici ]; do sleep 0.1; done"];
+  const argv =
+    r.platform === "libreswan"
+      ? ["/usr/libexec/ipsec/pluto", "--config", "/etc/ipsec.conf", "--logfile", "/gw/ike.log"]
+      : [
+          "sh",
+          "-c",
+          "setsid /usr/lib/ipsec/charon >> /gw/ike.log 2>&1 < /dev/null & while ! [ -S /var/run/charon.vici ]; do sleep 0.1; done",
+        ];
   const out = await execInRouter(state, r.name, argv, { timeoutMs: 30_000 });
   if (out.code !== 0) throw new Error(`could not start the IKE daemon of ${r.name}: ${out.stderr.trim()}`);
   return qemuPidOf(r) ?? 0;
@@ -181,13 +202,20 @@ export function sshArgv(state: LabState, router: string | number, remoteArgv: re
   const r = getRouter(state, router);
   return [
     "ssh",
-    "-i", state.managementKey.privateKeyPath,
-    "-o", "IdentitiesOnly=yes",
-    "-o", `UserKnownHostsFile=${state.knownHostsPath}`,
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", "BatchMode=yes",
-    "-o", "ConnectTimeout=5",
-    "-p", String(r.sshPort),
+    "-i",
+    state.managementKey.privateKeyPath,
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    `UserKnownHostsFile=${state.knownHostsPath}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "ConnectTimeout=5",
+    "-p",
+    String(r.sshPort),
     `${r.sshUser}@${r.publicIp}`,
     ...remoteArgv,
   ];

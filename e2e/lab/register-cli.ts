@@ -11,7 +11,11 @@ export async function registerInApp(state: LabState, opts: { tunnels: boolean })
   const { ensureBuiltInProfiles } = await import("@/lib/db/crypto-profiles");
   await ensureBuiltInProfiles();
   const { registerLab } = await import("./register");
-  const r = await registerLab(state, { id: null, username: "lab-register" }, { tunnels: opts.tunnels ? "hub-and-spoke" : "none", log: (l) => console.log(l) });
+  const r = await registerLab(
+    state,
+    { id: null, username: "lab-register" },
+    { tunnels: opts.tunnels ? "hub-and-spoke" : "none", log: (l) => console.log(l) },
+  );
   console.log(`registered ${r.gatewayIds.size} gateway(s) and ${r.tunnelIds.length} tunnel(s) in the app's database; host keys pinned`);
   const { getDb } = await import("@/lib/db/client");
   await getDb().$disconnect();

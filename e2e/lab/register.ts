@@ -63,7 +63,8 @@ export async function registerLab(
     const profiles = await listCryptoProfiles();
     // IKEv2 ("Modern") where both platforms speak it, else the built-in IKEv1 profile.
     const speaksV2 = (r: RouterState) => getPlatform(r.platform).capabilities.ikeVersions.includes(2);
-    const profileFor = (a: RouterState, b: RouterState) => profiles.find((p) => p.name === (speaksV2(a) && speaksV2(b) ? "Modern" : "Modern IKEv1 (racoon)"))!.id;
+    const profileFor = (a: RouterState, b: RouterState) =>
+      profiles.find((p) => p.name === (speaksV2(a) && speaksV2(b) ? "Modern" : "Modern IKEv1 (racoon)"))!.id;
     const [hub, ...spokes] = state.routers;
     for (const spoke of spokes) {
       const { tunnelId } = await createTunnel(actor, {

@@ -31,7 +31,10 @@ async function signIn({ username, password, firstAdmin }: SignInRequest): Promis
 
 if (process.argv[1]?.endsWith("app-session.ts")) {
   const [command] = process.argv.slice(2);
-  const run = command === "sign-in" ? readStdinJson<SignInRequest>().then(signIn) : Promise.reject(new Error("usage: app-session.ts sign-in < {username,password,firstAdmin?}"));
+  const run =
+    command === "sign-in"
+      ? readStdinJson<SignInRequest>().then(signIn)
+      : Promise.reject(new Error("usage: app-session.ts sign-in < {username,password,firstAdmin?}"));
   run.then(
     (cookie) => {
       console.log(JSON.stringify(cookie));

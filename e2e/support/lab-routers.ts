@@ -20,7 +20,10 @@ export const LAB_ROUTERS = {
 export type LabSpec = keyof typeof LAB_ROUTERS;
 
 /** The lab global-setup.ts builds: enough routers for every spec's pairs, platforms in the pairs' order. */
-export const LAB_SHAPE = { sites: 12, platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"] } as const satisfies { sites: number; platforms: Platform[] };
+export const LAB_SHAPE = { sites: 12, platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"] } as const satisfies {
+  sites: number;
+  platforms: Platform[];
+};
 
 const pairsOf = (spec: LabSpec): LabPair[] => Object.values(LAB_ROUTERS[spec]);
 const routersOf = (spec: LabSpec): string[] => pairsOf(spec).flatMap((p) => [p.hub, p.branch]);

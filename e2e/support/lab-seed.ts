@@ -36,7 +36,9 @@ async function wizardProfileId(platforms: string[]): Promise<string> {
   const { profileFacts } = await import("@/lib/inventory/gateway-facts");
   const profiles = await listCryptoProfiles();
   const needsV1 = platforms.includes("centos-racoon");
-  const pick = profiles.find((p) => (needsV1 ? profileFacts(p).ikeVersion === 1 && !/legacy/i.test(p.name) : profileFacts(p).ikeVersion === 2)) ?? profiles[0];
+  const pick =
+    profiles.find((p) => (needsV1 ? profileFacts(p).ikeVersion === 1 && !/legacy/i.test(p.name) : profileFacts(p).ikeVersion === 2)) ??
+    profiles[0];
   if (!pick) throw new Error("no crypto profiles");
   return pick.id;
 }
@@ -82,8 +84,21 @@ async function runTunnelJobInServer(actor: Actor, kind: "deploy" | "teardown", t
   const { enqueueWith } = await import("@/lib/jobs/enqueue");
   const { jobDefinitions } = await import("@/lib/jobs/definitions");
   const { getJob } = await import("@/lib/db/jobs");
-  const polledByServer = { start: async () => {}, stop: async () => {}, wake: () => {}, idle: async () => {}, activeJobIds: [], dispatch: async () => {} };
-  const id = await enqueueWith(polledByServer, jobDefinitions(), { kind, targetType: "tunnel", targetId: tunnelId, params: { tunnelId }, actor });
+  const polledByServer = {
+    start: async () => {},
+    stop: async () => {},
+    wake: () => {},
+    idle: async () => {},
+    activeJobIds: [],
+    dispatch: async () => {},
+  };
+  const id = await enqueueWith(polledByServer, jobDefinitions(), {
+    kind,
+    targetType: "tunnel",
+    targetId: tunnelId,
+    params: { tunnelId },
+    actor,
+  });
   const until = Date.now() + 180_000;
   while (Date.now() < until) {
     const job = await getJob(id);
@@ -119,7 +134,10 @@ async function add({ lab: labName, pairs, deploy }: SeedRequest): Promise<Seeded
     const branchGatewayId = await addSite(actor, lab, b, hubGatewayId, await wizardProfileId([b.platform, h.platform]));
     await pinHostKey(actor, h, hubGatewayId);
     await pinHostKey(actor, b, branchGatewayId);
-    const tunnel = await getDb().tunnel.findFirstOrThrow({ where: { ends: { some: { gatewayId: branchGatewayId } } }, select: { id: true } });
+    const tunnel = await getDb().tunnel.findFirstOrThrow({
+      where: { ends: { some: { gatewayId: branchGatewayId } } },
+      select: { id: true },
+    });
     seeded.push({ hub, branch, tunnelId: tunnel.id });
   }
   // The pairs share no router, so their deploys run side by side as two admins' would.
@@ -138,13 +156,19 @@ async function clear({ lab: labName, routers }: ClearRequest): Promise<{ tunnels
   if (!gateways.length) return { tunnels: 0, sites: 0 };
   if (!actor) throw new Error("gateways on the lab routers but no admin to remove them");
   const gatewayIds = gateways.map((g) => g.id);
-  const tunnelIds = (await db.tunnel.findMany({ where: { ends: { some: { gatewayId: { in: gatewayIds } } } }, select: { id: true } })).map((t) => t.id);
+  const tunnelIds = (await db.tunnel.findMany({ where: { ends: { some: { gatewayId: { in: gatewayIds } } } }, select: { id: true } })).map(
+    (t) => t.id,
+  );
   // A job a failed spec left going (a deploy cut off by its timeout) ends first, or its
   // files would land on a router after the tunnel is gone.
   await waitForJobsOn([...tunnelIds, ...gatewayIds]);
   const tunnels = await db.tunnel.findMany({ where: { id: { in: tunnelIds } }, select: { id: true, deployState: true } });
   // What may be configured on the routers comes off them first (deleteTunnel insists).
-  await Promise.all(tunnels.filter((t) => t.deployState === "deployed" || t.deployState === "failed").map((t) => runTunnelJobInServer(actor, "teardown", t.id)));
+  await Promise.all(
+    tunnels
+      .filter((t) => t.deployState === "deployed" || t.deployState === "failed")
+      .map((t) => runTunnelJobInServer(actor, "teardown", t.id)),
+  );
   for (const t of tunnels) await deleteTunnel(actor, t.id);
   for (const g of gateways) await deleteSite(actor, g.siteId);
   return { tunnels: tunnels.length, sites: gateways.length };
@@ -153,7 +177,11 @@ async function clear({ lab: labName, routers }: ClearRequest): Promise<{ tunnels
 if (process.argv[1]?.endsWith("lab-seed.ts")) {
   const [command] = process.argv.slice(2);
   const run =
-    command === "add" ? readStdinJson<SeedRequest>().then(add) : command === "clear" ? readStdinJson<ClearRequest>().then(clear) : Promise.reject(new Error("usage: lab-seed.ts add|clear < request.json"));
+    command === "add"
+      ? readStdinJson<SeedRequest>().then(add)
+      : command === "clear"
+        ? readStdinJson<ClearRequest>().then(clear)
+        : Promise.reject(new Error("usage: lab-seed.ts add|clear < request.json"));
   run.then(
     (answer) => {
       console.log(JSON.stringify(answer));

@@ -64,7 +64,12 @@ async function remove() {
 
 if (process.argv[1]?.endsWith("made-up-fleet.ts")) {
   const [command, n] = process.argv.slice(2);
-  const run = command === "add" ? add(Number(n)).then((f) => console.log(JSON.stringify(f))) : command === "remove" ? remove() : Promise.reject(new Error("usage: made-up-fleet.ts add <branches> | remove"));
+  const run =
+    command === "add"
+      ? add(Number(n)).then((f) => console.log(JSON.stringify(f)))
+      : command === "remove"
+        ? remove()
+        : Promise.reject(new Error("usage: made-up-fleet.ts add <branches> | remove"));
   run.then(
     () => process.exit(0),
     (e) => {

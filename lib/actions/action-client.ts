@@ -48,7 +48,10 @@ export function authenticatedAction<A extends ArgsSchema, R>(def: ActionDefiniti
       const parsed = def.args.safeParse(raw);
       if (!parsed.success) {
         // Paths and codes only: values may be anything, secrets included.
-        logger.warn({ action: def.name, user: user.username, issues: parsed.error.issues.map((i) => `${i.path.join(".") || "args"}: ${i.code}`) }, "malformed action arguments refused");
+        logger.warn(
+          { action: def.name, user: user.username, issues: parsed.error.issues.map((i) => `${i.path.join(".") || "args"}: ${i.code}`) },
+          "malformed action arguments refused",
+        );
         return { ok: false, message: MALFORMED_MESSAGE };
       }
       return await def.run({ user, actor: { id: user.id, username: user.username } }, parsed.data);
@@ -66,12 +69,17 @@ export function authenticatedAction<A extends ArgsSchema, R>(def: ActionDefiniti
  * For the few actions that run before anyone is signed in (sign-in, first-run setup):
  * the same validation and error mapping, without the session check.
  */
-export function publicAction<A extends ArgsSchema, R>(def: Omit<ActionDefinition<A, R>, "can" | "what" | "run"> & { run: (args: z.output<A>) => Promise<R> }) {
+export function publicAction<A extends ArgsSchema, R>(
+  def: Omit<ActionDefinition<A, R>, "can" | "what" | "run"> & { run: (args: z.output<A>) => Promise<R> },
+) {
   const action = async (...raw: z.input<A>): Promise<R | ActionFailure> => {
     try {
       const parsed = def.args.safeParse(raw);
       if (!parsed.success) {
-        logger.warn({ action: def.name, issues: parsed.error.issues.map((i) => `${i.path.join(".") || "args"}: ${i.code}`) }, "malformed action arguments refused");
+        logger.warn(
+          { action: def.name, issues: parsed.error.issues.map((i) => `${i.path.join(".") || "args"}: ${i.code}`) },
+          "malformed action arguments refused",
+        );
         return { ok: false, message: MALFORMED_MESSAGE };
       }
       return await def.run(parsed.data);

@@ -114,7 +114,10 @@ async function snapshot() {
     db.user.count(),
     db.job.count(),
     db.auditEvent.count(),
-    db.gateway.findMany({ select: { id: true, sshHost: true, sshPort: true, hostKeyFingerprint: true, hostKeySeen: true }, orderBy: { id: "asc" } }),
+    db.gateway.findMany({
+      select: { id: true, sshHost: true, sshPort: true, hostKeyFingerprint: true, hostKeySeen: true },
+      orderBy: { id: "asc" },
+    }),
     db.tunnel.findMany({ select: { id: true, deployState: true }, orderBy: { id: "asc" } }),
   ]);
   return { sites, subnets, gateways, tunnels, keys, profiles, users, jobs, audit, gatewayRows, tunnelRows };
@@ -128,7 +131,9 @@ async function replay(who: Role | null, key: string, args: unknown[]): Promise<{
   try {
     result = await fn(...args);
   } catch (e) {
-    throw new Error(`${key} threw instead of refusing (${who ?? "signed out"}, ${JSON.stringify(args, (_k, v) => (v instanceof FormData ? "FormData" : v))}): ${String(e)}`);
+    throw new Error(
+      `${key} threw instead of refusing (${who ?? "signed out"}, ${JSON.stringify(args, (_k, v) => (v instanceof FormData ? "FormData" : v))}): ${String(e)}`,
+    );
   }
   expect(result, `${key} answers with a result object`).toBeTypeOf("object");
   return result as { ok?: boolean; message?: string };
@@ -149,11 +154,43 @@ const form = (fields: Record<string, string>) => {
 const MISSING_ID = "c0000000000000000000nothing";
 const MISSING_FP = "SHA256:C9sPZd6q/2FeqNoLGP6p4+YIulYSav3gFNq1VfMSbPM";
 const MISSING_SESSION = "0".repeat(64);
-const VALID: Record<ArgKind, unknown> = { id: MISSING_ID, fingerprint: MISSING_FP, prev: { ok: false }, form: form({}), session: MISSING_SESSION, flag: true };
+const VALID: Record<ArgKind, unknown> = {
+  id: MISSING_ID,
+  fingerprint: MISSING_FP,
+  prev: { ok: false },
+  form: form({}),
+  session: MISSING_SESSION,
+  flag: true,
+};
 const MALFORMED: Record<Exclude<ArgKind, "prev">, unknown[]> = {
-  session: [{ not: "x" }, { in: [MISSING_SESSION] }, [MISSING_SESSION], 42, null, undefined, "", "x".repeat(5_000), MISSING_SESSION.toUpperCase(), `${MISSING_SESSION}0`, form({})],
+  session: [
+    { not: "x" },
+    { in: [MISSING_SESSION] },
+    [MISSING_SESSION],
+    42,
+    null,
+    undefined,
+    "",
+    "x".repeat(5_000),
+    MISSING_SESSION.toUpperCase(),
+    `${MISSING_SESSION}0`,
+    form({}),
+  ],
   flag: ["true", "false", 1, 0, null, undefined, { not: true }, [true], form({})],
-  id: [{ not: "x" }, { in: [MISSING_ID] }, { contains: "" }, [MISSING_ID], 42, null, undefined, true, "", "x".repeat(5_000), "' OR 1=1 --", form({ id: "x" })],
+  id: [
+    { not: "x" },
+    { in: [MISSING_ID] },
+    { contains: "" },
+    [MISSING_ID],
+    42,
+    null,
+    undefined,
+    true,
+    "",
+    "x".repeat(5_000),
+    "' OR 1=1 --",
+    form({ id: "x" }),
+  ],
   fingerprint: [{ not: "x" }, ["SHA256:x"], 7, null, "", "x".repeat(5_000), form({})],
   form: [{ siteName: "Evil", subnets: "0.0.0.0/0" }, "siteName=Evil", null, undefined, 1, [["siteName", "Evil"]]],
 };
@@ -168,12 +205,38 @@ beforeAll(async () => {
   const { issueSession } = await import("@/lib/auth/issue-session");
   const db = getDb();
   const key = generateEd25519KeyPair().privateKey;
-  const gw = { platform: "strongswan", sshPort: "22", sshUser: "root", sshAuthType: "key", sshPrivateKey: key, wanInterface: "eth0", lanInterface: "eth1" };
-  await createBranchOffice(admin, { ...gw, siteName: "Replay HQ", subnets: "10.61.0.0/24", gatewayName: "replay-hq-gw", publicIp: "198.18.61.10", lanAddress: "10.61.0.254", role: "hub" });
+  const gw = {
+    platform: "strongswan",
+    sshPort: "22",
+    sshUser: "root",
+    sshAuthType: "key",
+    sshPrivateKey: key,
+    wanInterface: "eth0",
+    lanInterface: "eth1",
+  };
+  await createBranchOffice(admin, {
+    ...gw,
+    siteName: "Replay HQ",
+    subnets: "10.61.0.0/24",
+    gatewayName: "replay-hq-gw",
+    publicIp: "198.18.61.10",
+    lanAddress: "10.61.0.254",
+    role: "hub",
+  });
   const hub = await db.gateway.findUniqueOrThrow({ where: { name: "replay-hq-gw" } });
   const profile = await db.cryptoProfile.findFirstOrThrow({ where: { name: "Modern" } });
   for (const n of [1, 2]) {
-    await createBranchOffice(admin, { ...gw, siteName: `Replay branch ${n}`, subnets: `10.61.${n}.0/24`, gatewayName: `replay-b${n}-gw`, publicIp: `198.18.61.${10 + n}`, lanAddress: `10.61.${n}.254`, role: "branch", hubGatewayId: hub.id, cryptoProfileId: profile.id });
+    await createBranchOffice(admin, {
+      ...gw,
+      siteName: `Replay branch ${n}`,
+      subnets: `10.61.${n}.0/24`,
+      gatewayName: `replay-b${n}-gw`,
+      publicIp: `198.18.61.${10 + n}`,
+      lanAddress: `10.61.${n}.254`,
+      role: "branch",
+      hubGatewayId: hub.id,
+      cryptoProfileId: profile.id,
+    });
   }
   // Host keys pinned and nothing deployed: a deploy or rotation that matched every row
   // would queue a job for the whole fleet.
@@ -181,7 +244,8 @@ beforeAll(async () => {
   gatewayNames = (await db.gateway.findMany({ select: { name: true } })).map((g) => g.name);
   siteNames = (await db.site.findMany({ select: { name: true } })).map((s) => s.name);
   for (const role of ["admin", "operator", "viewer"] as const) {
-    const user = role === "admin" ? admin : await runInTransaction((tx) => createUser(tx, { username: `replay-${role}`, passwordHash: "x", role }));
+    const user =
+      role === "admin" ? admin : await runInTransaction((tx) => createUser(tx, { username: `replay-${role}`, passwordHash: "x", role }));
     tokens[role] = (await issueSession(user.id)).token;
   }
 });

@@ -10,7 +10,11 @@ import { generateEd25519KeyPair } from "@/lib/ssh/keys";
 
 const session = vi.hoisted(() => ({ token: null as string | null }));
 vi.mock("next/headers", () => ({
-  cookies: async () => ({ get: (name: string) => (name === "gw_session" && session.token ? { name, value: session.token } : undefined), set: () => {}, delete: () => {} }),
+  cookies: async () => ({
+    get: (name: string) => (name === "gw_session" && session.token ? { name, value: session.token } : undefined),
+    set: () => {},
+    delete: () => {},
+  }),
   headers: async () => new Headers(),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {} }));
@@ -86,7 +90,10 @@ describe("a form submitted while the database cannot be written", () => {
     ["the crypto profile form", "app/(dash)/profiles/actions.ts", "addCryptoProfileAction", PROFILE],
     ["the branch-office wizard", "app/(dash)/sites/new/actions.ts", "addBranchOffice", SITE],
   ])("%s gets a message for the form, and the same submission works once storage is back", async (_label, file, name, fields) => {
-    const mod = (await import(/* @vite-ignore */ path.resolve(import.meta.dirname, "../..", file))) as Record<string, (prev: unknown, fd: FormData) => Promise<{ ok: boolean; message?: string }>>;
+    const mod = (await import(/* @vite-ignore */ path.resolve(import.meta.dirname, "../..", file))) as Record<
+      string,
+      (prev: unknown, fd: FormData) => Promise<{ ok: boolean; message?: string }>
+    >;
     const submit = () => mod[name]!({ ok: false }, form(fields));
     const before = await counts();
     freeze();

@@ -9,14 +9,22 @@ function proxies(text: string): TrustedProxies {
 
 describe("parseTrustedProxies", () => {
   it("reads CIDR ranges and bare addresses, separated by commas or spaces", () => {
-    expect(proxies("10.0.0.0/8, 192.0.2.7  ::1,fd00::/8").map(([a, p]) => `${a.toString()}/${p}`)).toEqual(["10.0.0.0/8", "192.0.2.7/32", "::1/128", "fd00::/8"]);
+    expect(proxies("10.0.0.0/8, 192.0.2.7  ::1,fd00::/8").map(([a, p]) => `${a.toString()}/${p}`)).toEqual([
+      "10.0.0.0/8",
+      "192.0.2.7/32",
+      "::1/128",
+      "fd00::/8",
+    ]);
     expect(proxies("")).toEqual([]);
   });
-  it.each(["10.0.0.0/33", "10.1", "010.0.0.1", "0x7f.0.0.1", "example.com", "10.0.0.0/8/8", "::1/129", "10.0.0.0/x", "10.0.0.0/"])("refuses %j", (text) => {
-    const r = parseTrustedProxies(text);
-    expect(r.ok).toBe(false);
-    expect(!r.ok && r.message).toContain(JSON.stringify(text));
-  });
+  it.each(["10.0.0.0/33", "10.1", "010.0.0.1", "0x7f.0.0.1", "example.com", "10.0.0.0/8/8", "::1/129", "10.0.0.0/x", "10.0.0.0/"])(
+    "refuses %j",
+    (text) => {
+      const r = parseTrustedProxies(text);
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.message).toContain(JSON.stringify(text));
+    },
+  );
 });
 
 describe("resolveClientAddress", () => {

@@ -16,7 +16,11 @@ export const hashSessionToken = (token: string) => createHash("sha256").update(t
 export type SessionOrigin = { clientAddress?: string; userAgent?: string };
 
 /** A new session for `userId`; the session of `replacing` (the browser's old token), if any, ends. */
-export async function issueSession(userId: string, origin: SessionOrigin = {}, replacing?: string): Promise<{ token: string; expiresAt: Date }> {
+export async function issueSession(
+  userId: string,
+  origin: SessionOrigin = {},
+  replacing?: string,
+): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + getEnv().sessionTtlHours * 3_600_000);
   const userAgent = origin.userAgent?.slice(0, 300);

@@ -43,6 +43,9 @@ export function passwordWeakness(password: string, username: string, related: st
   if (name.length >= 3 && password.toLowerCase().includes(name)) return "Do not use the user name in the password.";
   // zxcvbn's matchers cost time that grows with length; the first 64 characters decide
   // (a password whose first 64 are not guessable is not).
-  const result = estimator().check(password.slice(0, 64), [name, ...related].filter((w) => w.length > 0));
+  const result = estimator().check(
+    password.slice(0, 64),
+    [name, ...related].filter((w) => w.length > 0),
+  );
   return result.score >= MIN_PASSWORD_SCORE ? null : zxcvbnReason(result);
 }

@@ -8,7 +8,9 @@ const none = { count: 0, newest: null };
 
 describe("delayAfterFailures", () => {
   it("costs nothing for the first failures, then doubles up to the cap", () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 9, 10, 200].map((k) => delayAfterFailures(k, rule))).toEqual([0, 0, 0, 1_000, 2_000, 4_000, 8_000, 60_000, 60_000, 60_000]);
+    expect([0, 1, 2, 3, 4, 5, 6, 9, 10, 200].map((k) => delayAfterFailures(k, rule))).toEqual([
+      0, 0, 0, 1_000, 2_000, 4_000, 8_000, 60_000, 60_000, 60_000,
+    ]);
   });
   it("never overflows", () => {
     expect(delayAfterFailures(Number.MAX_SAFE_INTEGER, rule)).toBe(60_000);

@@ -31,7 +31,9 @@ export async function getRequestClient(): Promise<RequestClient> {
   const name = peerHeaderName();
   if (!name && !warned) {
     warned = true;
-    logger.warn("the app is not served by scripts/serve.mjs (npm start): client addresses are unknown, so sign-in delays cannot tell clients apart");
+    logger.warn(
+      "the app is not served by scripts/serve.mjs (npm start): client addresses are unknown, so sign-in delays cannot tell clients apart",
+    );
   }
   const peer = name ? (h.get(name) ?? undefined) : undefined;
   const proxies = getEnv().trustedProxies;

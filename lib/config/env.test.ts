@@ -14,7 +14,9 @@ describe("parseEnv", () => {
   });
 
   it("fails at start-up, naming the variable, on a bad entry", () => {
-    expect(() => parseEnv({ GATEWARDEN_TRUSTED_PROXIES: "10.0.0.0/8, proxy.internal" })).toThrow(/GATEWARDEN_TRUSTED_PROXIES: "proxy\.internal" is not an IP address or CIDR range/);
+    expect(() => parseEnv({ GATEWARDEN_TRUSTED_PROXIES: "10.0.0.0/8, proxy.internal" })).toThrow(
+      /GATEWARDEN_TRUSTED_PROXIES: "proxy\.internal" is not an IP address or CIDR range/,
+    );
   });
 
   it("ends idle sessions after 30 minutes unless told otherwise", () => {
@@ -29,11 +31,9 @@ describe("GATEWARDEN_ALLOW_SSH_TARGETS", () => {
     expect(parseEnv({}).sshTargetAllowance).toEqual([]);
   });
   it("reads a list of IPv4 networks, separated by commas or spaces", () => {
-    expect(parseEnv({ GATEWARDEN_ALLOW_SSH_TARGETS: "127.0.0.1/32, 169.254.0.0/16 192.0.2.0/24" }).sshTargetAllowance.map((c) => c.text)).toEqual([
-      "127.0.0.1/32",
-      "169.254.0.0/16",
-      "192.0.2.0/24",
-    ]);
+    expect(
+      parseEnv({ GATEWARDEN_ALLOW_SSH_TARGETS: "127.0.0.1/32, 169.254.0.0/16 192.0.2.0/24" }).sshTargetAllowance.map((c) => c.text),
+    ).toEqual(["127.0.0.1/32", "169.254.0.0/16", "192.0.2.0/24"]);
   });
   it.each(["127.0.0.1", "localhost", "127.0.0.1/33", "10.0.0.1/8"])("refuses %j with a clear message", (value) => {
     expect(() => parseEnv({ GATEWARDEN_ALLOW_SSH_TARGETS: value })).toThrow(/GATEWARDEN_ALLOW_SSH_TARGETS/);
@@ -54,7 +54,11 @@ describe("the public URL", () => {
     });
     expect(env.secureCookies).toBe("false");
     expect(parseEnv({ HOST: "::1", PORT: "3500" }).web).toMatchObject({ ok: true, origin: "http://[::1]:3500" });
-    expect(parseEnv({ HOST: "localhost", PORT: "3500" }).web).toMatchObject({ ok: true, origin: "http://localhost:3500", hosts: ["localhost:3500", "127.0.0.1:3500", "[::1]:3500"] });
+    expect(parseEnv({ HOST: "localhost", PORT: "3500" }).web).toMatchObject({
+      ok: true,
+      origin: "http://localhost:3500",
+      hosts: ["localhost:3500", "127.0.0.1:3500", "[::1]:3500"],
+    });
   });
 
   it("comes from GATEWARDEN_PUBLIC_URL, the one host accepted, with Secure cookies", () => {
@@ -83,16 +87,27 @@ describe("the public URL", () => {
   });
 
   it("refuses plain HTTP beyond loopback unless Secure cookies are turned off on purpose", () => {
-    expect(parseEnv({ GATEWARDEN_PUBLIC_URL: "http://10.0.0.5:3000" }).web).toEqual({ ok: false, problem: expect.stringMatching(/HTTPS.*GATEWARDEN_SECURE_COOKIES=false/) });
-    expect(parseEnv({ GATEWARDEN_PUBLIC_URL: "http://10.0.0.5:3000", GATEWARDEN_SECURE_COOKIES: "false" }).web).toMatchObject({ ok: true, secureCookies: false, origins: ["http://10.0.0.5:3000"] });
+    expect(parseEnv({ GATEWARDEN_PUBLIC_URL: "http://10.0.0.5:3000" }).web).toEqual({
+      ok: false,
+      problem: expect.stringMatching(/HTTPS.*GATEWARDEN_SECURE_COOKIES=false/),
+    });
+    expect(parseEnv({ GATEWARDEN_PUBLIC_URL: "http://10.0.0.5:3000", GATEWARDEN_SECURE_COOKIES: "false" }).web).toMatchObject({
+      ok: true,
+      secureCookies: false,
+      origins: ["http://10.0.0.5:3000"],
+    });
   });
 
-  it.each(["gatewarden.example.net", "ftp://gw.example.net", "https://user:pw@gw.example.net", "https://gw.example.net/app", "https://gw.example.net/?x=1", "https://gw.example.net/#top"])(
-    "refuses GATEWARDEN_PUBLIC_URL=%s with a clear message",
-    (value) => {
-      expect(() => parseEnv({ GATEWARDEN_PUBLIC_URL: value })).toThrow(/GATEWARDEN_PUBLIC_URL: must be/);
-    },
-  );
+  it.each([
+    "gatewarden.example.net",
+    "ftp://gw.example.net",
+    "https://user:pw@gw.example.net",
+    "https://gw.example.net/app",
+    "https://gw.example.net/?x=1",
+    "https://gw.example.net/#top",
+  ])("refuses GATEWARDEN_PUBLIC_URL=%s with a clear message", (value) => {
+    expect(() => parseEnv({ GATEWARDEN_PUBLIC_URL: value })).toThrow(/GATEWARDEN_PUBLIC_URL: must be/);
+  });
 });
 
 describe("next.config.mjs's serverActions.allowedOrigins", () => {

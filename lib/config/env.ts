@@ -10,8 +10,18 @@ const envSchema = z.object({
   DATABASE_URL: z.string().trim().optional(),
   GATEWARDEN_DATA_DIR: z.string().trim().default("./data"),
   GATEWARDEN_KEY_DIR: z.string().trim().optional(),
-  GATEWARDEN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
-  GATEWARDEN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  GATEWARDEN_SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  GATEWARDEN_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
@@ -71,10 +81,17 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
   const e = result.data;
   const dataDir = path.resolve(e.GATEWARDEN_DATA_DIR);
   const url = e.DATABASE_URL ?? "";
-  const web = publicWeb({ publicUrl: e.GATEWARDEN_PUBLIC_URL || undefined, host: e.HOST, port: e.PORT, secureCookies: e.GATEWARDEN_SECURE_COOKIES });
+  const web = publicWeb({
+    publicUrl: e.GATEWARDEN_PUBLIC_URL || undefined,
+    host: e.HOST,
+    port: e.PORT,
+    secureCookies: e.GATEWARDEN_SECURE_COOKIES,
+  });
   const isPostgres = /^postgres(ql)?:\/\//.test(url);
   if (url && !isPostgres && !url.startsWith("file:")) {
-    throw new Error("Invalid Gatewarden configuration:\n  DATABASE_URL: use postgresql://… or file:… (or leave it unset for the embedded SQLite database)");
+    throw new Error(
+      "Invalid Gatewarden configuration:\n  DATABASE_URL: use postgresql://… or file:… (or leave it unset for the embedded SQLite database)",
+    );
   }
   const proxies = parseTrustedProxies(e.GATEWARDEN_TRUSTED_PROXIES);
   if (!proxies.ok) throw new Error(`Invalid Gatewarden configuration:\n  GATEWARDEN_TRUSTED_PROXIES: ${proxies.message}`);

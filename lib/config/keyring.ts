@@ -27,7 +27,10 @@ export function getKeyring(): Keyring {
 
 /** Makes `ring` this process's keyring (after the start-up check has proven it on stored secrets). */
 export function adoptKeyring(ring: Keyring): void {
-  globalForKeys.gatewardenKeyring = { ring, version: process.env.GATEWARDEN_SECRET_KEY?.trim() ? "environment" : keyFileVersion(getEnv().keyDir) };
+  globalForKeys.gatewardenKeyring = {
+    ring,
+    version: process.env.GATEWARDEN_SECRET_KEY?.trim() ? "environment" : keyFileVersion(getEnv().keyDir),
+  };
 }
 
 /** AAD labels bind each ciphertext to the row it belongs to. */

@@ -45,7 +45,8 @@ export function publicUrlProblem(value: string): string | null {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return "an http:// or https:// URL";
   if (url.username || url.password) return "a URL without a user name or password";
-  if (url.pathname !== "/" || url.search || url.hash) return "the URL of the site's root: no path, query or fragment (Gatewarden is served at /)";
+  if (url.pathname !== "/" || url.search || url.hash)
+    return "the URL of the site's root: no path, query or fragment (Gatewarden is served at /)";
   return null;
 }
 

@@ -6,7 +6,11 @@ import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 
 const jar = vi.hoisted(() => ({ set: [] as { name: string; options: Record<string, unknown> }[], forwardedProto: null as string | null }));
 vi.mock("next/headers", () => ({
-  cookies: async () => ({ get: () => undefined, set: (name: string, _value: string, options: Record<string, unknown>) => jar.set.push({ name, options }), delete: () => {} }),
+  cookies: async () => ({
+    get: () => undefined,
+    set: (name: string, _value: string, options: Record<string, unknown>) => jar.set.push({ name, options }),
+    delete: () => {},
+  }),
   headers: async () => new Headers(jar.forwardedProto ? { "x-forwarded-proto": jar.forwardedProto } : {}),
 }));
 
@@ -36,15 +40,25 @@ async function sessionCookie(env: Record<string, string>, forwardedProto: string
 
 describe("the session cookie", () => {
   it("is Secure for an https public URL, even when a client says X-Forwarded-Proto: http", async () => {
-    expect(await sessionCookie({ GATEWARDEN_PUBLIC_URL: "https://gatewarden.example.net", HOST: "0.0.0.0" }, "http")).toMatchObject({ secure: true, httpOnly: true, sameSite: "lax" });
+    expect(await sessionCookie({ GATEWARDEN_PUBLIC_URL: "https://gatewarden.example.net", HOST: "0.0.0.0" }, "http")).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: "lax",
+    });
   });
 
   it("is not Secure on loopback (plain http://127.0.0.1), even when a client says X-Forwarded-Proto: https", async () => {
-    expect(await sessionCookie({ HOST: "127.0.0.1", PORT: "3000" }, "https")).toMatchObject({ secure: false, httpOnly: true, sameSite: "lax" });
+    expect(await sessionCookie({ HOST: "127.0.0.1", PORT: "3000" }, "https")).toMatchObject({
+      secure: false,
+      httpOnly: true,
+      sameSite: "lax",
+    });
   });
 
   it("follows GATEWARDEN_SECURE_COOKIES when it is set", async () => {
     expect(await sessionCookie({ HOST: "127.0.0.1", GATEWARDEN_SECURE_COOKIES: "true" })).toMatchObject({ secure: true });
-    expect(await sessionCookie({ GATEWARDEN_PUBLIC_URL: "https://gatewarden.example.net", GATEWARDEN_SECURE_COOKIES: "false" })).toMatchObject({ secure: false });
+    expect(
+      await sessionCookie({ GATEWARDEN_PUBLIC_URL: "https://gatewarden.example.net", GATEWARDEN_SECURE_COOKIES: "false" }),
+    ).toMatchObject({ secure: false });
   });
 });

@@ -24,7 +24,10 @@ describe("toNeutralDbError", () => {
 
   it("maps a serialization failure the PostgreSQL adapter throws unwrapped (at COMMIT) to WriteConflict", () => {
     // What @prisma/adapter-pg throws for SQLSTATE 40001/40P01 when Prisma passes it through as is.
-    const original = Object.assign(new Error("TransactionWriteConflict"), { name: "DriverAdapterError", cause: { kind: "TransactionWriteConflict" } });
+    const original = Object.assign(new Error("TransactionWriteConflict"), {
+      name: "DriverAdapterError",
+      cause: { kind: "TransactionWriteConflict" },
+    });
     const neutral = toNeutralDbError(original);
     expect(neutral).toBeInstanceOf(WriteConflict);
     expect((neutral as Error).cause).toBe(original);
@@ -53,7 +56,11 @@ describe("isLostWriteRace", () => {
 describe("storage that cannot be written", () => {
   // What the driver adapters report, as Prisma 7 wraps it (P2039 with the driver's error).
   const adapterError = (cause: Record<string, unknown>, P: typeof Prisma | typeof PgPrisma = Prisma) =>
-    new P.PrismaClientKnownRequestError("driver adapter error", { code: "P2039", clientVersion: "7.10.0", meta: { modelName: "Site", driverAdapterError: { name: "DriverAdapterError", cause } } });
+    new P.PrismaClientKnownRequestError("driver adapter error", {
+      code: "P2039",
+      clientVersion: "7.10.0",
+      meta: { modelName: "Site", driverAdapterError: { name: "DriverAdapterError", cause } },
+    });
 
   it.each([
     ["SQLITE_READONLY", "attempt to write a readonly database"],
@@ -67,7 +74,9 @@ describe("storage that cannot be written", () => {
   });
 
   it.each(["25006", "53100", "53000", "58030"])("maps PostgreSQL's SQLSTATE %s to StorageUnavailable", (code) => {
-    expect(toNeutralDbError(adapterError({ kind: "postgres", code, severity: "ERROR", message: "x" }, PgPrisma))).toBeInstanceOf(StorageUnavailable);
+    expect(toNeutralDbError(adapterError({ kind: "postgres", code, severity: "ERROR", message: "x" }, PgPrisma))).toBeInstanceOf(
+      StorageUnavailable,
+    );
   });
 
   it("leaves other driver errors alone", () => {

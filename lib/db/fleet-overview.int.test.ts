@@ -21,17 +21,42 @@ async function seedFleet(): Promise<Fleet> {
   await db.site.createMany({ data: names.map((name, i) => ({ id: `site${i}`, name })) });
   await db.gateway.createMany({
     data: names.map((_, i) => ({
-      id: `gw${i}`, siteId: `site${i}`, name: `gw${i}`, platform: "strongswan", publicIp: `198.19.${i >> 8}.${i & 255}`,
-      sshHost: `198.19.${i >> 8}.${i & 255}`, sshUser: "root", sshAuthType: "key", sshSecretEnc: "x", wanInterface: "eth0", lanInterface: "eth1", lanAddress: `10.${i >> 8}.${i & 255}.254`,
+      id: `gw${i}`,
+      siteId: `site${i}`,
+      name: `gw${i}`,
+      platform: "strongswan",
+      publicIp: `198.19.${i >> 8}.${i & 255}`,
+      sshHost: `198.19.${i >> 8}.${i & 255}`,
+      sshUser: "root",
+      sshAuthType: "key",
+      sshSecretEnc: "x",
+      wanInterface: "eth0",
+      lanInterface: "eth1",
+      lanAddress: `10.${i >> 8}.${i & 255}.254`,
     })),
   });
   const pairs: [number, number][] = [];
   for (let b = 0; b < BRANCHES; b++) pairs.push([b + 2, b < BRANCHES - TO_DR ? 0 : 1]);
   pairs.push([1, 0]); // HQ ↔ DR
   pairs.push([2, 3]); // Branch 0000 ↔ Branch 0001
-  const tunnels = pairs.map(([a, b], i) => ({ id: `t${String(i).padStart(4, "0")}`, a, b, state: STATES[i % STATES.length]!, at: T0 - i * 1000 }));
+  const tunnels = pairs.map(([a, b], i) => ({
+    id: `t${String(i).padStart(4, "0")}`,
+    a,
+    b,
+    state: STATES[i % STATES.length]!,
+    at: T0 - i * 1000,
+  }));
   await db.tunnel.createMany({
-    data: tunnels.map((t, i) => ({ id: t.id, kind: "net-to-net", pairKey: `gw${t.a}:gw${t.b}`, cryptoProfileId: profile.id, healthState: t.state, healthReason: `seeded ${t.state}`, healthAt: new Date(t.at), createdAt: new Date(T0 + i) })),
+    data: tunnels.map((t, i) => ({
+      id: t.id,
+      kind: "net-to-net",
+      pairKey: `gw${t.a}:gw${t.b}`,
+      cryptoProfileId: profile.id,
+      healthState: t.state,
+      healthReason: `seeded ${t.state}`,
+      healthAt: new Date(t.at),
+      createdAt: new Date(T0 + i),
+    })),
   });
   const nextIf = new Map<number, number>();
   const ifOf = (g: number) => {
@@ -84,7 +109,11 @@ describe.each(["sqlite", "postgres"] as const)("fleet overview queries on %s", (
     const { listWorstTunnels } = await import("@/lib/db/health");
     const { ATTENTION_STATES } = await import("@/lib/health/attention");
     const shown = await listWorstTunnels(ATTENTION_STATES, 50);
-    const oldestDown = fleet.tunnels.filter((t) => t.state === "down").sort((x, y) => x.at - y.at).slice(0, 50).map((t) => t.id);
+    const oldestDown = fleet.tunnels
+      .filter((t) => t.state === "down")
+      .sort((x, y) => x.at - y.at)
+      .slice(0, 50)
+      .map((t) => t.id);
     expect(shown.map((t) => t.id)).toEqual(oldestDown);
     expect(shown[0]!.ends.map((e) => e.gateway.site.name)).toHaveLength(2);
     // Fewer of the worst state than asked for: the next states fill the list, in order.
@@ -100,7 +129,10 @@ describe.each(["sqlite", "postgres"] as const)("fleet overview queries on %s", (
     expect(total).toBe(fleet.tunnels.filter((t) => t.state !== "up").length);
     const seen: string[] = [];
     for (let skip = 0; skip < total; skip += 50) seen.push(...(await listTunnelsPage(filter, { skip, take: 50 })).map((t) => t.id));
-    const expected = fleet.tunnels.filter((t) => t.state !== "up").sort((x, y) => x.at - y.at).map((t) => t.id);
+    const expected = fleet.tunnels
+      .filter((t) => t.state !== "up")
+      .sort((x, y) => x.at - y.at)
+      .map((t) => t.id);
     expect(seen).toEqual(expected);
   });
 
@@ -109,14 +141,23 @@ describe.each(["sqlite", "postgres"] as const)("fleet overview queries on %s", (
     const atDr = fleet.tunnels.filter((_, i) => i >= BRANCHES - TO_DR && i <= BRANCHES);
     expect(await countTunnels({ gatewayId: fleet.dr })).toBe(atDr.length);
     const upAtDr = await listTunnelsPage({ gatewayId: fleet.dr, states: ["up"] }, { skip: 0, take: 50 });
-    expect(upAtDr.map((t) => t.id).sort()).toEqual(atDr.filter((t) => t.state === "up").map((t) => t.id).sort());
+    expect(upAtDr.map((t) => t.id).sort()).toEqual(
+      atDr
+        .filter((t) => t.state === "up")
+        .map((t) => t.id)
+        .sort(),
+    );
     // The hub's list: oldest tunnel first, or longest in its state first when filtered.
     const atHq = fleet.tunnels.filter((_, i) => i < BRANCHES - TO_DR || i === BRANCHES);
     expect(await countTunnels({ gatewayId: fleet.hq })).toBe(atHq.length);
-    expect((await listTunnelsPage({ gatewayId: fleet.hq }, { skip: 100, take: 3 })).map((t) => t.id)).toEqual(atHq.slice(100, 103).map((t) => t.id));
+    expect((await listTunnelsPage({ gatewayId: fleet.hq }, { skip: 100, take: 3 })).map((t) => t.id)).toEqual(
+      atHq.slice(100, 103).map((t) => t.id),
+    );
     const downAtHq = atHq.filter((t) => t.state === "down").sort((x, y) => x.at - y.at);
     expect(await countTunnels({ gatewayId: fleet.hq, states: ["down"] })).toBe(downAtHq.length);
-    expect((await listTunnelsPage({ gatewayId: fleet.hq, states: ["down"] }, { skip: 50, take: 50 })).map((t) => t.id)).toEqual(downAtHq.slice(50, 100).map((t) => t.id));
+    expect((await listTunnelsPage({ gatewayId: fleet.hq, states: ["down"] }, { skip: 50, take: 50 })).map((t) => t.id)).toEqual(
+      downAtHq.slice(50, 100).map((t) => t.id),
+    );
   });
 
   it("pages the sites by name, and lists the busiest first", async () => {
@@ -125,7 +166,12 @@ describe.each(["sqlite", "postgres"] as const)("fleet overview queries on %s", (
     const last = await listSitesPage({ skip: 998, take: 50 });
     expect(last.map((s) => s.name)).toEqual(Array.from({ length: 50 }, (_, i) => `Branch ${String(998 + i).padStart(4, "0")}`));
     const busiest = await listBusiestSites(4);
-    expect(busiest.map((s) => [s.name, s.gateway?._count.tunnelEnds])).toEqual([["HQ", BRANCHES - TO_DR + 1], ["DR", TO_DR + 1], ["Branch 0000", 2], ["Branch 0001", 2]]);
+    expect(busiest.map((s) => [s.name, s.gateway?._count.tunnelEnds])).toEqual([
+      ["HQ", BRANCHES - TO_DR + 1],
+      ["DR", TO_DR + 1],
+      ["Branch 0000", 2],
+      ["Branch 0001", 2],
+    ]);
   });
 
   it("maps the large fleet as its two hubs with spokes grouped by state, the hub link and the rest", async () => {

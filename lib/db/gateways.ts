@@ -6,7 +6,17 @@ import { getDb, type Tx } from "@/lib/db/client";
 export async function getGatewayForConnection(id: string) {
   return getDb().gateway.findUnique({
     where: { id },
-    select: { id: true, name: true, platform: true, sshHost: true, sshPort: true, sshUser: true, sshAuthType: true, sshSecretEnc: true, hostKeyFingerprint: true },
+    select: {
+      id: true,
+      name: true,
+      platform: true,
+      sshHost: true,
+      sshPort: true,
+      sshUser: true,
+      sshAuthType: true,
+      sshSecretEnc: true,
+      hostKeyFingerprint: true,
+    },
   });
 }
 

@@ -21,7 +21,13 @@ export async function listHealthTargets(tunnelIds?: readonly string[]) {
           interfaceName: true,
           gateway: {
             select: {
-              id: true, name: true, platform: true, publicIp: true, lanAddress: true, ipsecStack: true, hostKeyFingerprint: true,
+              id: true,
+              name: true,
+              platform: true,
+              publicIp: true,
+              lanAddress: true,
+              ipsecStack: true,
+              hostKeyFingerprint: true,
               site: { select: { subnets: { select: { cidr: true }, orderBy: { cidr: "asc" } } } },
             },
           },
@@ -38,7 +44,17 @@ export type HealthTarget = Awaited<ReturnType<typeof listHealthTargets>>[number]
 export async function getGatewaysForConnection(ids: readonly string[]) {
   return getDb().gateway.findMany({
     where: { id: { in: [...ids] } },
-    select: { id: true, name: true, platform: true, sshHost: true, sshPort: true, sshUser: true, sshAuthType: true, sshSecretEnc: true, hostKeyFingerprint: true },
+    select: {
+      id: true,
+      name: true,
+      platform: true,
+      sshHost: true,
+      sshPort: true,
+      sshUser: true,
+      sshAuthType: true,
+      sshSecretEnc: true,
+      hostKeyFingerprint: true,
+    },
   });
 }
 
@@ -75,9 +91,18 @@ export async function recordHealthSample(tunnelId: string, s: NewHealthSample) {
     if (!current) return; // deleted during the round
     await tx.healthSample.create({
       data: {
-        tunnelId, at: s.at, state: s.state, reason: s.reason, latencyMs: s.latencyMs, lossPct: s.lossPct,
-        bytesIn: big(s.bytesIn), bytesOut: big(s.bytesOut), packetsIn: big(s.packetsIn), packetsOut: big(s.packetsOut),
-        ikeSpi: s.ikeSpi, detail: s.detail,
+        tunnelId,
+        at: s.at,
+        state: s.state,
+        reason: s.reason,
+        latencyMs: s.latencyMs,
+        lossPct: s.lossPct,
+        bytesIn: big(s.bytesIn),
+        bytesOut: big(s.bytesOut),
+        packetsIn: big(s.packetsIn),
+        packetsOut: big(s.packetsOut),
+        ikeSpi: s.ikeSpi,
+        detail: s.detail,
       },
     });
     const changed = current.healthState !== s.state || !current.healthAt;
@@ -121,20 +146,37 @@ export async function getTunnelHealth(tunnelId: string, hours = 24) {
       where: { tunnelId, at: { gte: since } },
       orderBy: { at: "desc" },
       take: 1000,
-      select: { at: true, state: true, reason: true, latencyMs: true, lossPct: true, bytesIn: true, bytesOut: true, packetsIn: true, packetsOut: true, ikeSpi: true },
+      select: {
+        at: true,
+        state: true,
+        reason: true,
+        latencyMs: true,
+        lossPct: true,
+        bytesIn: true,
+        bytesOut: true,
+        packetsIn: true,
+        packetsOut: true,
+        ikeSpi: true,
+      },
     }),
     db.healthSample.findFirst({ where: { tunnelId, detail: { not: null } }, orderBy: { at: "desc" }, select: { at: true, detail: true } }),
   ]);
   if (!tunnel) return null;
   const samples = rows.reverse().map((r) => ({
     ...r,
-    bytesIn: num(r.bytesIn), bytesOut: num(r.bytesOut), packetsIn: num(r.packetsIn), packetsOut: num(r.packetsOut),
+    bytesIn: num(r.bytesIn),
+    bytesOut: num(r.bytesOut),
+    packetsIn: num(r.packetsIn),
+    packetsOut: num(r.packetsOut),
   }));
   return { ...tunnel, samples, latestDetail: latest };
 }
 
 const stateSelect = {
-  id: true, healthState: true, healthReason: true, healthAt: true,
+  id: true,
+  healthState: true,
+  healthReason: true,
+  healthAt: true,
   ends: { orderBy: { role: "asc" as const }, select: { gateway: { select: { site: { select: { name: true } } } } } },
 } as const;
 
@@ -172,7 +214,9 @@ export async function getTunnelState(id: string) {
 }
 
 const mapTunnelSelect = {
-  id: true, healthState: true, healthReason: true,
+  id: true,
+  healthState: true,
+  healthReason: true,
   ends: { orderBy: { role: "asc" as const }, select: { gatewayId: true } },
 } as const;
 

@@ -4,10 +4,17 @@ import "server-only";
 import { getDb, type Tx } from "@/lib/db/client";
 
 export async function getGatewaySshRow(id: string) {
-  return getDb().gateway.findUnique({ where: { id }, select: { name: true, sshHost: true, sshPort: true, sshUser: true, sshAuthType: true, sshSecretEnc: true } });
+  return getDb().gateway.findUnique({
+    where: { id },
+    select: { name: true, sshHost: true, sshPort: true, sshUser: true, sshAuthType: true, sshSecretEnc: true },
+  });
 }
 
-export async function updateGatewaySsh(tx: Tx, id: string, data: { sshHost: string; sshPort: number; sshUser: string; sshAuthType: string; sshSecretEnc: string }) {
+export async function updateGatewaySsh(
+  tx: Tx,
+  id: string,
+  data: { sshHost: string; sshPort: number; sshUser: string; sshAuthType: string; sshSecretEnc: string },
+) {
   await tx.gateway.update({ where: { id }, data: { ...data, reachability: "unknown", reachabilityReason: null } });
 }
 
@@ -20,7 +27,10 @@ export async function deleteTunnelRow(tx: Tx, id: string) {
 }
 
 export async function getSiteForDelete(tx: Tx, id: string) {
-  return tx.site.findUnique({ where: { id }, select: { name: true, gateway: { select: { name: true, _count: { select: { tunnelEnds: true } } } } } });
+  return tx.site.findUnique({
+    where: { id },
+    select: { name: true, gateway: { select: { name: true, _count: { select: { tunnelEnds: true } } } } },
+  });
 }
 
 export async function deleteSiteRow(tx: Tx, id: string) {

@@ -14,7 +14,9 @@ export async function loadInventorySnapshot(tx: Tx) {
         platform: true,
         lanAddress: true,
         site: { select: { name: true, subnets: { select: { cidr: true } } } },
-        tunnelEnds: { select: { interfaceName: true, tunnel: { select: { pairKey: true, cryptoProfile: { select: { name: true, spec: true } } } } } },
+        tunnelEnds: {
+          select: { interfaceName: true, tunnel: { select: { pairKey: true, cryptoProfile: { select: { name: true, spec: true } } } } },
+        },
       },
     }),
     tx.site.findMany({ select: { name: true } }),

@@ -89,15 +89,27 @@ export async function listBusiestSites(take: number) {
 
 /** Gateways with their site's name, for the full topology map of a small fleet. */
 export async function listMapGateways(take: number) {
-  const rows = await getDb().gateway.findMany({ orderBy: { name: "asc" }, take, select: { id: true, name: true, siteId: true, site: { select: { name: true } } } });
+  const rows = await getDb().gateway.findMany({
+    orderBy: { name: "asc" },
+    take,
+    select: { id: true, name: true, siteId: true, site: { select: { name: true } } },
+  });
   return rows.map((g) => ({ id: g.id, name: g.name, siteId: g.siteId, siteName: g.site.name }));
 }
 
 /** The `take` gateways with the most tunnels, busiest first (one aggregate over tunnel ends). */
 export async function listBusiestGateways(take: number) {
   const db = getDb();
-  const counts = await db.tunnelEnd.groupBy({ by: ["gatewayId"], _count: { _all: true }, orderBy: [{ _count: { gatewayId: "desc" } }, { gatewayId: "asc" }], take });
-  const gateways = await db.gateway.findMany({ where: { id: { in: counts.map((c) => c.gatewayId) } }, select: { id: true, name: true, siteId: true, site: { select: { name: true } } } });
+  const counts = await db.tunnelEnd.groupBy({
+    by: ["gatewayId"],
+    _count: { _all: true },
+    orderBy: [{ _count: { gatewayId: "desc" } }, { gatewayId: "asc" }],
+    take,
+  });
+  const gateways = await db.gateway.findMany({
+    where: { id: { in: counts.map((c) => c.gatewayId) } },
+    select: { id: true, name: true, siteId: true, site: { select: { name: true } } },
+  });
   const byId = new Map(gateways.map((g) => [g.id, g]));
   return counts.flatMap((c) => {
     const g = byId.get(c.gatewayId);
@@ -148,12 +160,17 @@ const healthIn = (states: readonly string[] | undefined) => (states ? { healthSt
 // One gateway's tunnels are read from its TunnelEnd rows (gatewayId index, then each
 // tunnel by id): Prisma's `ends: { some: … }` filter is a correlated EXISTS that SQLite
 // checks against every end of the gateway for every tunnel — 150 ms for a 1,000-spoke hub.
-const gatewayEndsWhere = (f: TunnelListFilter & { gatewayId: string }) => ({ gatewayId: f.gatewayId, ...(f.states ? { tunnel: healthIn(f.states) } : {}) });
+const gatewayEndsWhere = (f: TunnelListFilter & { gatewayId: string }) => ({
+  gatewayId: f.gatewayId,
+  ...(f.states ? { tunnel: healthIn(f.states) } : {}),
+});
 
 export async function countTunnels(filter: TunnelListFilter) {
   const db = getDb();
   const { gatewayId } = filter;
-  return gatewayId ? db.tunnelEnd.count({ where: gatewayEndsWhere({ ...filter, gatewayId }) }) : db.tunnel.count({ where: healthIn(filter.states) });
+  return gatewayId
+    ? db.tunnelEnd.count({ where: gatewayEndsWhere({ ...filter, gatewayId }) })
+    : db.tunnel.count({ where: healthIn(filter.states) });
 }
 
 /** One page of tunnels: oldest first, or longest-standing first when filtered by health. */
@@ -178,7 +195,9 @@ export async function listTunnelsPage(filter: TunnelListFilter, { skip, take }: 
   }
   return db.tunnel.findMany({
     where: healthIn(filter.states),
-    orderBy: filter.states ? [{ healthAt: { sort: "asc", nulls: "last" } }, { createdAt: "asc" }, { id: "asc" }] : [{ createdAt: "asc" }, { id: "asc" }],
+    orderBy: filter.states
+      ? [{ healthAt: { sort: "asc", nulls: "last" } }, { createdAt: "asc" }, { id: "asc" }]
+      : [{ createdAt: "asc" }, { id: "asc" }],
     skip,
     take,
     include: tunnelEndsInclude,
@@ -190,7 +209,10 @@ export async function getTunnel(id: string) {
     where: { id },
     include: {
       ...tunnelEndsInclude,
-      keys: { orderBy: { version: "desc" }, select: { id: true, version: true, status: true, createdAt: true, activatedAt: true, retiredAt: true } },
+      keys: {
+        orderBy: { version: "desc" },
+        select: { id: true, version: true, status: true, createdAt: true, activatedAt: true, retiredAt: true },
+      },
     },
   });
 }

@@ -80,7 +80,10 @@ export async function markInterrupted(where: { owner?: string; heartbeatBefore?:
       data: { status: "interrupted", finishedAt: new Date(), error: "The app stopped while this job was running." },
     });
     if (r.count !== 1) continue;
-    await db.jobStep.updateMany({ where: { jobId: j.id, status: "running" }, data: { status: "failed", detail: "interrupted", finishedAt: new Date() } });
+    await db.jobStep.updateMany({
+      where: { jobId: j.id, status: "running" },
+      data: { status: "failed", detail: "interrupted", finishedAt: new Date() },
+    });
     marked.push(j);
   }
   return marked;
@@ -104,11 +107,22 @@ export async function listQueuedJobIds(opts: { createdBefore?: Date; limit: numb
 /** How many times the same work (kind, target, parameters) was interrupted since a time: a re-queue limit. */
 export async function countInterruptedJobs(job: { kind: string; targetType: string; targetId: string; params: string }, since: Date) {
   return getDb().job.count({
-    where: { kind: job.kind, targetType: job.targetType, targetId: job.targetId, params: job.params, status: "interrupted", createdAt: { gte: since } },
+    where: {
+      kind: job.kind,
+      targetType: job.targetType,
+      targetId: job.targetId,
+      params: job.params,
+      status: "interrupted",
+      createdAt: { gte: since },
+    },
   });
 }
 
-export async function upsertStep(jobId: string, seq: number, data: { name: string; gatewayId: string | null; status: StepStatus; detail?: string | null }) {
+export async function upsertStep(
+  jobId: string,
+  seq: number,
+  data: { name: string; gatewayId: string | null; status: StepStatus; detail?: string | null },
+) {
   const now = new Date();
   const timing = data.status === "running" ? { startedAt: now } : data.status === "pending" ? {} : { finishedAt: now };
   await getDb().jobStep.upsert({

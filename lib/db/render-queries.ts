@@ -8,7 +8,16 @@ const renderInclude = {
   ends: {
     include: {
       gateway: {
-        select: { id: true, name: true, platform: true, publicIp: true, lanAddress: true, ipsecStack: true, hostKeyFingerprint: true, site: { select: { subnets: { select: { cidr: true }, orderBy: { cidr: "asc" as const } } } } },
+        select: {
+          id: true,
+          name: true,
+          platform: true,
+          publicIp: true,
+          lanAddress: true,
+          ipsecStack: true,
+          hostKeyFingerprint: true,
+          site: { select: { subnets: { select: { cidr: true }, orderBy: { cidr: "asc" as const } } } },
+        },
       },
     },
   },

@@ -34,15 +34,24 @@ export async function recordEndPskVersion(tunnelId: string, role: string, versio
 /** The new version becomes active and every other active one retired, in the caller's transaction. */
 export async function activateKey(tx: Tx, tunnelId: string, version: number) {
   const now = new Date();
-  await tx.presharedKey.updateMany({ where: { tunnelId, status: "active", version: { not: version } }, data: { status: "retired", retiredAt: now } });
-  const r = await tx.presharedKey.updateMany({ where: { tunnelId, version, status: "pending" }, data: { status: "active", activatedAt: now } });
+  await tx.presharedKey.updateMany({
+    where: { tunnelId, status: "active", version: { not: version } },
+    data: { status: "retired", retiredAt: now },
+  });
+  const r = await tx.presharedKey.updateMany({
+    where: { tunnelId, version, status: "pending" },
+    data: { status: "active", activatedAt: now },
+  });
   if (r.count !== 1) throw new Error(`key v${version} of tunnel ${tunnelId} is not pending`);
 }
 
 /** A pending key that never became active: retired without an activation date. */
 export async function abandonPendingKeys(tx: Tx, tunnelId: string, versions: number[]) {
   if (!versions.length) return;
-  await tx.presharedKey.updateMany({ where: { tunnelId, version: { in: versions }, status: "pending" }, data: { status: "retired", retiredAt: new Date() } });
+  await tx.presharedKey.updateMany({
+    where: { tunnelId, version: { in: versions }, status: "pending" },
+    data: { status: "retired", retiredAt: new Date() },
+  });
 }
 
 export async function listTunnelsForRotation(filter: { siteId?: string; tunnelIds?: string[] }) {
@@ -67,5 +76,9 @@ export async function getGatewayIdsOfTunnels(tunnelIds: string[]): Promise<strin
 }
 
 export async function getLatestJobOfKinds(targetType: string, targetId: string, kinds: string[]) {
-  return getDb().job.findFirst({ where: { targetType, targetId, kind: { in: kinds } }, orderBy: { createdAt: "desc" }, select: { id: true } });
+  return getDb().job.findFirst({
+    where: { targetType, targetId, kind: { in: kinds } },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
 }

@@ -12,7 +12,10 @@ export type StoredEnvelope =
 export async function listStoredEnvelopes(tx: Tx): Promise<StoredEnvelope[]> {
   const [gateways, keys] = await Promise.all([
     tx.gateway.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, sshSecretEnc: true } }),
-    tx.presharedKey.findMany({ orderBy: [{ tunnelId: "asc" }, { version: "asc" }], select: { id: true, tunnelId: true, version: true, secretEnc: true } }),
+    tx.presharedKey.findMany({
+      orderBy: [{ tunnelId: "asc" }, { version: "asc" }],
+      select: { id: true, tunnelId: true, version: true, secretEnc: true },
+    }),
   ]);
   return [
     ...gateways.map((g) => ({ kind: "ssh-credential" as const, id: g.id, gatewayName: g.name, envelope: g.sshSecretEnc })),

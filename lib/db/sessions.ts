@@ -15,17 +15,27 @@ export type SessionInfo = {
 
 const INFO = { id: true, createdAt: true, lastSeenAt: true, expiresAt: true, clientAddress: true, userAgent: true } as const;
 
-export async function createSession(data: { id: string; userId: string; expiresAt: Date; clientAddress?: string; userAgent?: string }, tx: Tx = getDb()) {
+export async function createSession(
+  data: { id: string; userId: string; expiresAt: Date; clientAddress?: string; userAgent?: string },
+  tx: Tx = getDb(),
+) {
   const now = new Date();
   await tx.session.create({ data: { ...data, createdAt: now, lastSeenAt: now } });
 }
 
 /** Active means: not past its expiry, used within `idleMs`, and its user not disabled. */
-const activeWhere = (now: Date, idleMs: number) => ({ expiresAt: { gt: now }, lastSeenAt: { gt: new Date(now.getTime() - idleMs) }, user: { disabled: false } });
+const activeWhere = (now: Date, idleMs: number) => ({
+  expiresAt: { gt: now },
+  lastSeenAt: { gt: new Date(now.getTime() - idleMs) },
+  user: { disabled: false },
+});
 
 /** The session and its user when active; an expired or idle session is deleted on the way. */
 export async function findActiveSession(id: string, now: Date, idleMs: number): Promise<{ session: SessionInfo; user: UserRecord } | null> {
-  const row = await getDb().session.findUnique({ where: { id }, select: { ...INFO, user: { select: { id: true, username: true, role: true, disabled: true } } } });
+  const row = await getDb().session.findUnique({
+    where: { id },
+    select: { ...INFO, user: { select: { id: true, username: true, role: true, disabled: true } } },
+  });
   if (!row) return null;
   if (row.expiresAt <= now || row.lastSeenAt.getTime() <= now.getTime() - idleMs) {
     await deleteSession(id);

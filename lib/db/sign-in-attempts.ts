@@ -12,7 +12,11 @@ import { decideSignIn, SIGN_IN_DELAYS, type FailureCount, type SignInDecision, t
 const FAILED = ["pending", "failure"];
 
 async function failures(tx: Tx, where: { username?: string; client?: string }, since: Date): Promise<FailureCount> {
-  const r = await tx.loginAttempt.aggregate({ where: { ...where, outcome: { in: FAILED }, at: { gte: since } }, _count: { _all: true }, _max: { at: true } });
+  const r = await tx.loginAttempt.aggregate({
+    where: { ...where, outcome: { in: FAILED }, at: { gte: since } },
+    _count: { _all: true },
+    _max: { at: true },
+  });
   return { count: r._count._all, newest: r._max.at };
 }
 

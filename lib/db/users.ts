@@ -23,10 +23,7 @@ export async function getUserCredentials(username: string) {
   return getDb().user.findUnique({ where: { username } });
 }
 
-export async function createUser(
-  tx: Tx,
-  data: { username: string; passwordHash: string; role: Role },
-): Promise<UserRecord> {
+export async function createUser(tx: Tx, data: { username: string; passwordHash: string; role: Role }): Promise<UserRecord> {
   return toUser(await tx.user.create({ data }));
 }
 

@@ -47,9 +47,13 @@ export async function applyEnds(ctx: JobContext<unknown>, batch: DeployBatch): P
  */
 async function keepRunningIfUnchanged(ctx: JobContext<unknown>, batch: DeployBatch): Promise<void> {
   const works = batch.works;
-  const candidates = batch.alive().filter(
-    (r) => r.ends.some((e) => works.get(e.gatewayId)!.platform.capabilities.reapplyInterrupts) && r.ends.every((e) => works.get(e.gatewayId)!.unchangedFor(r.id)),
-  );
+  const candidates = batch
+    .alive()
+    .filter(
+      (r) =>
+        r.ends.some((e) => works.get(e.gatewayId)!.platform.capabilities.reapplyInterrupts) &&
+        r.ends.every((e) => works.get(e.gatewayId)!.unchangedFor(r.id)),
+    );
   if (!candidates.length) return;
   const ids = new Set(candidates.map((r) => r.id));
   const upEnds = new Map<string, number>();
@@ -68,6 +72,9 @@ async function keepRunningIfUnchanged(ctx: JobContext<unknown>, batch: DeployBat
   );
   for (const r of candidates.filter((r) => upEnds.get(r.id) === 2)) {
     r.kept = true;
-    await ctx.log("info", `${r.label}: files unchanged and the tunnel is up on both ends: left running (applying it again would interrupt it)`);
+    await ctx.log(
+      "info",
+      `${r.label}: files unchanged and the tunnel is up on both ends: left running (applying it again would interrupt it)`,
+    );
   }
 }

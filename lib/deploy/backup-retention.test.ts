@@ -127,7 +127,9 @@ describe("backupsToPrune", () => {
 describe("pruneCommands", () => {
   it("rm -r of direct children of the backup folder, argv only, in batches of 100", () => {
     expect(pruneCommands([])).toEqual([]);
-    expect(pruneCommands(["cjob01", "cjob02"])).toEqual([["rm", "-r", "-f", "--one-file-system", "--", `${BACKUP_ROOT}/cjob01`, `${BACKUP_ROOT}/cjob02`]]);
+    expect(pruneCommands(["cjob01", "cjob02"])).toEqual([
+      ["rm", "-r", "-f", "--one-file-system", "--", `${BACKUP_ROOT}/cjob01`, `${BACKUP_ROOT}/cjob02`],
+    ]);
     const many = pruneCommands(Array.from({ length: 250 }, (_, i) => `cjob${i}`));
     expect(many.map((c) => c.length - 5)).toEqual([100, 100, 50]);
     for (const argv of many) expect(() => assertSafeArgv(argv)).not.toThrow();

@@ -22,7 +22,11 @@ const deploy = (tunnelId: string) => runJobToEnd(admin, "deploy", { tunnelId });
 
 /** sha256 of every config file a deploy may touch on a router. */
 async function configSnapshot(router: string) {
-  const r = await execInRouter(lab, router, ["sh", "-c", "find /etc/sysconfig/network-scripts /etc/racoon /etc/swanctl/conf.d /etc/sysctl.d -type f -exec sha256sum {} + 2>/dev/null | sort -k2"]);
+  const r = await execInRouter(lab, router, [
+    "sh",
+    "-c",
+    "find /etc/sysconfig/network-scripts /etc/racoon /etc/swanctl/conf.d /etc/sysctl.d -type f -exec sha256sum {} + 2>/dev/null | sort -k2",
+  ]);
   return r.stdout;
 }
 
@@ -51,12 +55,18 @@ afterAll(async () => {
 
 describe("a deploy that fails leaves the routers as they were", () => {
   it("a router holding a key Gatewarden does not know (hand-edited): the dry run says the secret file differs and prints no key", async () => {
-    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } } }))!.id;
+    const t = (await (
+      await db()
+    ).tunnel.findFirst({
+      where: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } },
+    }))!.id;
     const file = `/etc/swanctl/conf.d/gw-${t.toLowerCase()}.secrets.conf`;
     const original = (await execInRouter(lab, "hq", ["cat", file])).stdout;
     const foreign = "HandEditedForeignKey0123456789abcdefXYZ";
     try {
-      await execInRouter(lab, "hq", ["sh", "-c", `umask 077; cat > ${file}`], { input: original.replace(/secret = .*/, `secret = "${foreign}"`) });
+      await execInRouter(lab, "hq", ["sh", "-c", `umask 077; cat > ${file}`], {
+        input: original.replace(/secret = .*/, `secret = "${foreign}"`),
+      });
       const job = await runJobToEnd(admin, "plan", { tunnelId: t });
       expect(job.status).toBe("succeeded");
       const log = job.logs.map((l) => l.message).join("\n");
@@ -85,10 +95,16 @@ describe("a deploy that fails leaves the routers as they were", () => {
   it("host key changed: refused before authenticating, both fingerprints kept", async () => {
     const hq = lab.routers[0]!;
     const wrong = lab.routers[1]!.hostKeyFingerprint;
-    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("branch2")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } } }))!.id;
+    const t = (await (
+      await db()
+    ).tunnel.findFirst({
+      where: { ends: { some: { gatewayId: gatewayIds.get("branch2")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } },
+    }))!.id;
     await (await db()).gateway.update({ where: { id: gatewayIds.get("hq")! }, data: { hostKeyFingerprint: wrong } });
     const job = await deploy(t);
-    await (await db()).gateway.update({ where: { id: gatewayIds.get("hq")! }, data: { hostKeyFingerprint: hq.hostKeyFingerprint, hostKeySeen: null } });
+    await (
+      await db()
+    ).gateway.update({ where: { id: gatewayIds.get("hq")! }, data: { hostKeyFingerprint: hq.hostKeyFingerprint, hostKeySeen: null } });
     expect(job.status).toBe("failed");
     expect(job.error).toMatch(/refused before authenticating/i);
     expect(job.error).toContain(hq.hostKeyFingerprint);
@@ -101,8 +117,16 @@ describe("a deploy that fails leaves the routers as they were", () => {
     const { getKeyring, secretPurpose } = await import("@/lib/config/keyring");
     const gw = (await (await db()).gateway.findUnique({ where: { id: gatewayIds.get("branch2")! } }))!;
     const stranger = generateEd25519KeyPair().privateKey;
-    await (await db()).gateway.update({ where: { id: gw.id }, data: { sshSecretEnc: encryptSecret(stranger, getKeyring(), secretPurpose.sshCredential(gw.id)) } });
-    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gw.id } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } } }))!.id;
+    await (
+      await db()
+    ).gateway.update({
+      where: { id: gw.id },
+      data: { sshSecretEnc: encryptSecret(stranger, getKeyring(), secretPurpose.sshCredential(gw.id)) },
+    });
+    const t = (await (
+      await db()
+    ).tunnel.findFirst({ where: { ends: { some: { gatewayId: gw.id } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } } }))!
+      .id;
     const before = await configSnapshot("branch2");
     const job = await deploy(t);
     await (await db()).gateway.update({ where: { id: gw.id }, data: { sshSecretEnc: gw.sshSecretEnc } });
@@ -138,8 +162,19 @@ describe("a deploy that fails leaves the routers as they were", () => {
     const { deployTunnels } = await import("@/lib/deploy/deploy-tunnels");
     const { connectGatewayForJob } = await import("@/lib/deploy/connect");
     await (await import("@/lib/jobs/runtime")).getJobRunner().stop();
-    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("hq")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } } } } }))!.id;
-    const { id } = await insertJob({ kind: "deploy", targetType: "tunnel", targetId: t, params: { tunnelId: t }, createdById: admin.id, createdByName: admin.username });
+    const t = (await (
+      await db()
+    ).tunnel.findFirst({
+      where: { ends: { some: { gatewayId: gatewayIds.get("hq")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } } } },
+    }))!.id;
+    const { id } = await insertJob({
+      kind: "deploy",
+      targetType: "tunnel",
+      targetId: t,
+      params: { tunnelId: t },
+      createdById: admin.id,
+      createdByName: admin.username,
+    });
     const ctx = await createJobContext(id, "deploy", { tunnelId: t }, admin);
     let lost = false;
     // hq initiates (the less busy end on a tie is the first end); right after its --initiate the SA is torn down.
@@ -160,7 +195,9 @@ describe("a deploy that fails leaves the routers as they were", () => {
     await deployTunnels(ctx, connect);
     expect(lost).toBe(true);
     const logs = (await getJob(id))!.logs.map((l) => `${l.gateway}: ${l.message}`);
-    expect(logs.filter((l) => /initiating it again/.test(l))).toEqual([expect.stringMatching(/^hq-gw: ipsec\d+ → .* is not up after 8 s: initiating it again$/)]);
+    expect(logs.filter((l) => /initiating it again/.test(l))).toEqual([
+      expect.stringMatching(/^hq-gw: ipsec\d+ → .* is not up after 8 s: initiating it again$/),
+    ]);
     expect(await lanPingOk("branch1", "hq")).toBe(true);
     await (await import("@/lib/jobs/runtime")).getJobRunner().start();
   });
@@ -173,9 +210,23 @@ describe("a deploy that fails leaves the routers as they were", () => {
     // This test drives the handler itself (to cut the connection at a chosen upload),
     // so the runner must not also pick the job row up.
     await (await import("@/lib/jobs/runtime")).getJobRunner().stop();
-    const t = (await (await db()).tunnel.findFirst({ where: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("branch2")! } } } } }))!.id;
+    const t = (await (
+      await db()
+    ).tunnel.findFirst({
+      where: {
+        ends: { some: { gatewayId: gatewayIds.get("branch1")! } },
+        AND: { ends: { some: { gatewayId: gatewayIds.get("branch2")! } } },
+      },
+    }))!.id;
     const before = await configSnapshot("branch2");
-    const { id } = await insertJob({ kind: "deploy", targetType: "tunnel", targetId: t, params: { tunnelId: t }, createdById: admin.id, createdByName: admin.username });
+    const { id } = await insertJob({
+      kind: "deploy",
+      targetType: "tunnel",
+      targetId: t,
+      params: { tunnelId: t },
+      createdById: admin.id,
+      createdByName: admin.username,
+    });
     const ctx = await createJobContext(id, "deploy", { tunnelId: t }, admin);
     let cut = false;
     // The real connection; on branch2's second upload, the router's sshd session is killed.
@@ -202,5 +253,4 @@ describe("a deploy that fails leaves the routers as they were", () => {
     expect(await configSnapshot("branch2")).toBe(before);
     expect(await lanPingOk("branch3", "branch2")).toBe(true);
   });
-
 });

@@ -59,7 +59,11 @@ export async function deployTunnels(ctx: JobContext<DeployParams>, connect: Conn
 async function recordDeployed(ctx: JobContext<DeployParams>, batch: DeployBatch, succeeded: TunnelRun[]) {
   await runInTransaction(async (tx) => {
     for (const r of succeeded) {
-      const ends = r.ends.map((e) => ({ role: e.role, hash: hashFiles(batch.works.get(e.gatewayId)!.ownFiles.get(r.id) ?? []), pskVersion: r.pskVersion }));
+      const ends = r.ends.map((e) => ({
+        role: e.role,
+        hash: hashFiles(batch.works.get(e.gatewayId)!.ownFiles.get(r.id) ?? []),
+        pskVersion: r.pskVersion,
+      }));
       await recordTunnelDeployed(tx, r.id, ends);
       await recordAudit(tx, ctx.actor, {
         action: "tunnel.deploy",

@@ -13,8 +13,10 @@ let lab: LabState;
 let admin: { id: string; username: string };
 let gatewayIds: Map<string, string>;
 
-const runJob = (kind: "deploy" | "teardown", tunnelId: string, params: Record<string, unknown> = { tunnelId }) => runJobToEnd(admin, kind, params, tunnelId);
-const addTunnel = (kind: "net-to-net" | "host-to-host", a: string, b: string, profile: string) => addLabTunnel(admin, gatewayIds, { kind, a, b, profile });
+const runJob = (kind: "deploy" | "teardown", tunnelId: string, params: Record<string, unknown> = { tunnelId }) =>
+  runJobToEnd(admin, kind, params, tunnelId);
+const addTunnel = (kind: "net-to-net" | "host-to-host", a: string, b: string, profile: string) =>
+  addLabTunnel(admin, gatewayIds, { kind, a, b, profile });
 
 /** Every process command line on the machine (the routers share our PID namespace). */
 function allCommandLines(): string[] {
@@ -126,7 +128,8 @@ describe("deploy to lab routers", () => {
     expect(job.steps.filter((s) => s.name === "connect to hq-gw")).toHaveLength(1);
     // The hub (busier end) initiates nothing: one load to apply both tunnels, one in the
     // rollback to unload the failed one. The spoke initiates.
-    const commandsOn = (g: string) => job.logs.filter((l) => l.gateway === g && l.message.startsWith("$ ")).map((l) => l.message.split("  →")[0] ?? "");
+    const commandsOn = (g: string) =>
+      job.logs.filter((l) => l.gateway === g && l.message.startsWith("$ ")).map((l) => l.message.split("  →")[0] ?? "");
     expect(commandsOn("hq-gw")).toEqual(["$ swanctl --load-all", "$ swanctl --load-all"]);
     expect(commandsOn("branch1-gw").some((c) => c.startsWith("$ swanctl --initiate --child"))).toBe(true);
     expect((await pingFromHost(lab, "branch1", lab.routers[0]!.lanHost.ip, { count: 3 })).received).toBe(3);

@@ -13,7 +13,12 @@ import type { JobContext } from "@/lib/jobs/types";
 
 export type FilesToPush = { own: Map<string, RenderedFile[]>; shared: RenderedFile[] | "restore" };
 
-export async function filesToPush(ctx: JobContext<unknown>, gatewayId: string, ends: RenderableEnd[], dropped: ReadonlySet<string>): Promise<FilesToPush> {
+export async function filesToPush(
+  ctx: JobContext<unknown>,
+  gatewayId: string,
+  ends: RenderableEnd[],
+  dropped: ReadonlySet<string>,
+): Promise<FilesToPush> {
   const platform = getPlatform(ends[0]!.platform);
   const inDb = (await loadGatewayEnds(gatewayId, { onlyDeployed: true })).map((e) => e.end);
   for (const e of inDb) ctx.addSecret(e.psk);

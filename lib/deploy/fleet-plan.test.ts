@@ -19,11 +19,23 @@ describe("chunkByGateways", () => {
       expect(gatewaysOf(b).size).toBeLessThanOrEqual(64);
       expect(gatewaysOf(b).has("hub")).toBe(true);
     }
-    expect(batches.flat().map((t) => t.tunnelId).sort()).toEqual(hub(150).map((t) => t.tunnelId).sort());
+    expect(
+      batches
+        .flat()
+        .map((t) => t.tunnelId)
+        .sort(),
+    ).toEqual(
+      hub(150)
+        .map((t) => t.tunnelId)
+        .sort(),
+    );
   });
   it("groups each hub's tunnels, busiest hub first", () => {
     const batches = chunkByGateways([...hub(3, "small"), ...hub(5, "big", "b")], 6);
-    expect(batches.map((b) => b.map((t) => t.tunnelId.split("-")[0]))).toEqual([["big", "big", "big", "big", "big"], ["small", "small", "small"]]);
+    expect(batches.map((b) => b.map((t) => t.tunnelId.split("-")[0]))).toEqual([
+      ["big", "big", "big", "big", "big"],
+      ["small", "small", "small"],
+    ]);
   });
   it("never exceeds the bound, whatever the shape (mesh)", () => {
     const ids = Array.from({ length: 12 }, (_, i) => `g${i}`);

@@ -3,8 +3,20 @@ import type { RenderedFile, TunnelEnd } from "@/lib/platforms/contract";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import { GatewayWork } from "./gateway-work";
 
-const file = (path: string, content: string, scope: RenderedFile["scope"] = "tunnel"): RenderedFile => ({ path, content, mode: 0o644, secret: false, scope });
-const end = (tunnelId: string): RenderableEnd => ({ role: "a", gatewayId: "g1", gatewayName: "gw", platform: "libreswan", end: { tunnelId } as TunnelEnd });
+const file = (path: string, content: string, scope: RenderedFile["scope"] = "tunnel"): RenderedFile => ({
+  path,
+  content,
+  mode: 0o644,
+  secret: false,
+  scope,
+});
+const end = (tunnelId: string): RenderableEnd => ({
+  role: "a",
+  gatewayId: "g1",
+  gatewayName: "gw",
+  platform: "libreswan",
+  end: { tunnelId } as TunnelEnd,
+});
 
 /** A router holding t1 and t2 as rendered, plus a shared file; `onRouter` overrides what the router has. */
 function work(onRouter: Record<string, string | null> = {}) {

@@ -115,7 +115,9 @@ export class GatewayWork {
    */
   async applyEnd(end: RenderableEnd, log: Logger, ran: Set<string>, peerNext: boolean): Promise<void> {
     this.applied.add(end.end.tunnelId);
-    const commands = this.platform.applyCommands(end.end).filter((c) => !(isRouterWide(c) && ran.has(commandKey(c))) && !(peerNext && c.needsPeer));
+    const commands = this.platform
+      .applyCommands(end.end)
+      .filter((c) => !(isRouterWide(c) && ran.has(commandKey(c))) && !(peerNext && c.needsPeer));
     for (const c of commands) if (isRouterWide(c)) ran.add(commandKey(c));
     await runCommands(this.router, this.name, commands, log, { peerPending: peerNext });
   }
@@ -124,7 +126,11 @@ export class GatewayWork {
   async check(ends: RenderableEnd[]): Promise<Map<string, EndCheck>> {
     const out = new Map<string, EndCheck>();
     if (!ends.length) return out;
-    const results = await checkEnds(this.router, this.platform, ends.map((e) => e.end));
+    const results = await checkEnds(
+      this.router,
+      this.platform,
+      ends.map((e) => e.end),
+    );
     ends.forEach((e, i) => out.set(e.end.tunnelId, results[i]!));
     return out;
   }
@@ -135,10 +141,16 @@ export class GatewayWork {
    * renders them for the tunnels that stay, or the router's old copy with "restore" —
    * and re-applies the tunnels that existed before.
    */
-  async rollBack(tunnelIds: Set<string>, shared: RenderedFile[] | "restore", log: Logger, peerNext: (tunnelId: string) => boolean): Promise<void> {
+  async rollBack(
+    tunnelIds: Set<string>,
+    shared: RenderedFile[] | "restore",
+    log: Logger,
+    peerNext: (tunnelId: string) => boolean,
+  ): Promise<void> {
     const io = this.router;
     const ends = this.ends.filter((e) => tunnelIds.has(e.end.tunnelId));
-    for (const e of ends) if (this.applied.has(e.end.tunnelId)) await runCommands(io, this.name, this.platform.teardownCommands(e.end), log);
+    for (const e of ends)
+      if (this.applied.has(e.end.tunnelId)) await runCommands(io, this.name, this.platform.teardownCommands(e.end), log);
     const ownPaths = new Set(ends.flatMap((e) => (this.ownFiles.get(e.end.tunnelId) ?? []).map((f) => f.path)));
     let restored = 0;
     for (const c of this.written.filter((w) => ownPaths.has(w.path))) {

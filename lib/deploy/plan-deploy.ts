@@ -57,7 +57,11 @@ export async function planDeploy(ctx: Ctx, tunnelIds: string[], connect: Connect
     }
   }
   for (const w of gateways.filter((w) => w.plan && w.io)) {
-    await ctx.log("info", `${w.plan!.changes.length} file(s) to write, ${w.plan!.unchanged.length} unchanged:\n${describeChanges(w.plan!, [])}`, w.name);
+    await ctx.log(
+      "info",
+      `${w.plan!.changes.length} file(s) to write, ${w.plan!.unchanged.length} unchanged:\n${describeChanges(w.plan!, [])}`,
+      w.name,
+    );
   }
   return batch;
 }

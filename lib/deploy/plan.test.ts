@@ -1,16 +1,29 @@
 import { describe, expect, it } from "vitest";
 import { backupPathFor, describeChanges, hashFiles, planFileChanges } from "./plan";
 
-const file = (path: string, content: string, secret = false) => ({ path, content, mode: secret ? 0o600 : 0o644, secret, scope: "tunnel" as const });
+const file = (path: string, content: string, secret = false) => ({
+  path,
+  content,
+  mode: secret ? 0o600 : 0o644,
+  secret,
+  scope: "tunnel" as const,
+});
 
 describe("planFileChanges", () => {
   it("keeps the old content of changed files and skips identical ones", () => {
     const plan = planFileChanges(
       [file("/etc/a", "new"), file("/etc/b", "same"), file("/etc/c", "fresh")],
-      new Map([["/etc/a", "old"], ["/etc/b", "same"], ["/etc/c", null]]),
+      new Map([
+        ["/etc/a", "old"],
+        ["/etc/b", "same"],
+        ["/etc/c", null],
+      ]),
     );
     expect(plan.unchanged).toEqual(["/etc/b"]);
-    expect(plan.changes.map((c) => [c.path, c.before, c.after])).toEqual([["/etc/a", "old", "new"], ["/etc/c", null, "fresh"]]);
+    expect(plan.changes.map((c) => [c.path, c.before, c.after])).toEqual([
+      ["/etc/a", "old", "new"],
+      ["/etc/c", null, "fresh"],
+    ]);
   });
 });
 
@@ -18,10 +31,15 @@ describe("describeChanges", () => {
   it("never diffs a secret file, even one holding a key Gatewarden does not know", () => {
     const plan = planFileChanges(
       [file("/etc/keys-ipsec0", "IKE_PSK=topsecretvalue\n", true), file("/etc/keys-ipsec1", "IKE_PSK=brandnewvalue\n", true)],
-      new Map([["/etc/keys-ipsec0", "IKE_PSK=handEditedForeignKey\n"], ["/etc/keys-ipsec1", null]]),
+      new Map([
+        ["/etc/keys-ipsec0", "IKE_PSK=handEditedForeignKey\n"],
+        ["/etc/keys-ipsec1", null],
+      ]),
     );
     const text = describeChanges(plan, []);
-    expect(text).toMatch(/\/etc\/keys-ipsec0: secret file differs \(content withheld; on the router sha256 [0-9a-f]{8}…, rendered sha256 [0-9a-f]{8}…\)/);
+    expect(text).toMatch(
+      /\/etc\/keys-ipsec0: secret file differs \(content withheld; on the router sha256 [0-9a-f]{8}…, rendered sha256 [0-9a-f]{8}…\)/,
+    );
     expect(text).toMatch(/\/etc\/keys-ipsec1 \(new secret file, mode 0600: content withheld/);
     for (const secret of ["topsecretvalue", "handEditedForeignKey", "brandnewvalue", "IKE_PSK"]) expect(text).not.toContain(secret);
   });
@@ -38,7 +56,9 @@ describe("describeChanges", () => {
 
 describe("backupPathFor", () => {
   it("keeps backups per job under one root", () => {
-    expect(backupPathFor("job123", "/etc/swanctl/conf.d/gw-1.conf")).toBe("/var/lib/gatewarden/backups/job123/etc/swanctl/conf.d/gw-1.conf");
+    expect(backupPathFor("job123", "/etc/swanctl/conf.d/gw-1.conf")).toBe(
+      "/var/lib/gatewarden/backups/job123/etc/swanctl/conf.d/gw-1.conf",
+    );
     expect(() => backupPathFor("../x", "/etc/a")).toThrow();
   });
 });

@@ -46,7 +46,8 @@ const hashPrefix = (text: string) => createHash("sha256").update(text).digest("h
  * differs, with a hash prefix of each side to compare routers by.
  */
 function describeSecretChange(c: FileChange): string {
-  if (c.before === null) return `+++ ${c.path} (new secret file, mode 0${c.mode.toString(8)}: content withheld; sha256 ${hashPrefix(c.after)}…)`;
+  if (c.before === null)
+    return `+++ ${c.path} (new secret file, mode 0${c.mode.toString(8)}: content withheld; sha256 ${hashPrefix(c.after)}…)`;
   return `*** ${c.path}: secret file differs (content withheld; on the router sha256 ${hashPrefix(c.before)}…, rendered sha256 ${hashPrefix(c.after)}…)`;
 }
 
@@ -55,7 +56,9 @@ export function describeChanges(plan: FilePlan, secrets: string[]): string {
   const parts = plan.changes.map((c) =>
     c.secret
       ? describeSecretChange(c)
-      : createTwoFilesPatch(c.before === null ? "/dev/null" : c.path, c.path, c.before ?? "", c.after, "on the router", "rendered", { context: 2 }),
+      : createTwoFilesPatch(c.before === null ? "/dev/null" : c.path, c.path, c.before ?? "", c.after, "on the router", "rendered", {
+          context: 2,
+        }),
   );
   const text = parts.join("\n").trim();
   return redactSecrets(text || "(no changes: the router already has these files)", secrets);

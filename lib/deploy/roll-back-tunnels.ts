@@ -12,11 +12,18 @@ import type { JobContext } from "@/lib/jobs/types";
 
 type Ctx = JobContext<unknown>;
 
-export async function rollBackTunnels(ctx: Ctx, failed: TunnelRun[], works: Map<string, GatewayWork>, connect: ConnectGateway): Promise<void> {
+export async function rollBackTunnels(
+  ctx: Ctx,
+  failed: TunnelRun[],
+  works: Map<string, GatewayWork>,
+  connect: ConnectGateway,
+): Promise<void> {
   const failedIds = new Set(failed.map((r) => r.id));
   // Tunnels new with this deploy leave the shared files; those that existed before are rendered back in.
   const neverDeployed = new Set(failed.filter((r) => !r.wasDeployed).map((r) => r.id));
-  const touched = [...works.values()].filter((w) => w.ends.some((e) => failedIds.has(e.end.tunnelId)) && (w.written.length || w.applied.size));
+  const touched = [...works.values()].filter(
+    (w) => w.ends.some((e) => failedIds.has(e.end.tunnelId)) && (w.written.length || w.applied.size),
+  );
   // In the order of applying (busier ends first), so a restored tunnel finds its peer ready.
   const isLast = (e: RenderableEnd) => failed.find((r) => r.id === e.end.tunnelId)?.lastRole === e.role;
   touched.sort((x, y) => Number(x.ends.some(isLast)) - Number(y.ends.some(isLast)));

@@ -12,7 +12,9 @@ export class CommandFailed extends JobFailure {
     public readonly outcome: ExecOutcome,
     gatewayName: string,
   ) {
-    super(`${gatewayName}: \`${command.argv.join(" ")}\` failed with exit code ${outcome.exitCode}: ${lastLines(outcome.stderr || outcome.stdout, 3) || "(no output)"}`);
+    super(
+      `${gatewayName}: \`${command.argv.join(" ")}\` failed with exit code ${outcome.exitCode}: ${lastLines(outcome.stderr || outcome.stdout, 3) || "(no output)"}`,
+    );
   }
 }
 
@@ -30,7 +32,13 @@ export function expectedExit(command: Command, exitCode: number, context: RunCon
   return expected?.meaning ?? null;
 }
 
-export async function runCommands(io: RouterIO, gatewayName: string, commands: Command[], log: Logger, context: RunContext = {}): Promise<ExecOutcome[]> {
+export async function runCommands(
+  io: RouterIO,
+  gatewayName: string,
+  commands: Command[],
+  log: Logger,
+  context: RunContext = {},
+): Promise<ExecOutcome[]> {
   const outcomes: ExecOutcome[] = [];
   for (const command of commands) {
     const outcome = await io.exec(command.argv, { timeoutMs: 60_000 });

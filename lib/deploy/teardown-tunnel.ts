@@ -17,12 +17,18 @@ import { JobFailure, type JobContext } from "@/lib/jobs/types";
 async function tearDownEnd(ctx: JobContext<DeployParams>, target: RenderableEnd, connect: ConnectGateway) {
   const platform = getPlatform(target.platform);
   const log = (level: "info" | "warn" | "error", m: string) => ctx.log(level, m, target.gatewayName);
-  const io = await ctx.step(`connect to ${target.gatewayName}`, target.gatewayId, () => connect(target.gatewayId, ctx as JobContext<unknown>));
+  const io = await ctx.step(`connect to ${target.gatewayName}`, target.gatewayId, () =>
+    connect(target.gatewayId, ctx as JobContext<unknown>),
+  );
   try {
-    await ctx.step(`stop the tunnel on ${target.gatewayName}`, target.gatewayId, () => runCommands(io, target.gatewayName, platform.teardownCommands(target.end), log));
+    await ctx.step(`stop the tunnel on ${target.gatewayName}`, target.gatewayId, () =>
+      runCommands(io, target.gatewayName, platform.teardownCommands(target.end), log),
+    );
     await ctx.step(`remove its files on ${target.gatewayName}`, target.gatewayId, async () => {
       for (const f of platform.render(target.end).filter((f) => f.scope === "tunnel")) await io.removeFile(f.path);
-      const others = (await loadGatewayEnds(target.gatewayId, { onlyDeployed: true })).map((e) => e.end).filter((e) => e.tunnelId !== target.end.tunnelId);
+      const others = (await loadGatewayEnds(target.gatewayId, { onlyDeployed: true }))
+        .map((e) => e.end)
+        .filter((e) => e.tunnelId !== target.end.tunnelId);
       if (others.length) {
         for (const f of renderGatewayFiles(platform, others).filter((f) => f.scope === "gateway")) await io.uploadFile(f);
       }
@@ -39,10 +45,17 @@ export async function teardownTunnel(ctx: JobContext<DeployParams>, connect: Con
   if (!loaded) throw new JobFailure("The tunnel no longer exists.");
   ctx.addSecret(loaded.ends[0].end.psk);
   const results = await Promise.allSettled(loaded.ends.map((t) => tearDownEnd(ctx, t, connect)));
-  const failed = results.flatMap((r, i) => (r.status === "rejected" ? [`${loaded.ends[i]!.gatewayName}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`] : []));
+  const failed = results.flatMap((r, i) =>
+    r.status === "rejected" ? [`${loaded.ends[i]!.gatewayName}: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`] : [],
+  );
   await runInTransaction(async (tx) => {
     await recordTunnelTornDown(tx, ctx.params.tunnelId, failed.length === 0);
-    await recordAudit(tx, ctx.actor, { action: "tunnel.teardown", targetType: "tunnel", targetId: ctx.params.tunnelId, summary: failed.length ? `Teardown failed: ${failed.join("; ")}` : "Tore the tunnel down on both gateways" });
+    await recordAudit(tx, ctx.actor, {
+      action: "tunnel.teardown",
+      targetType: "tunnel",
+      targetId: ctx.params.tunnelId,
+      summary: failed.length ? `Teardown failed: ${failed.join("; ")}` : "Tore the tunnel down on both gateways",
+    });
   });
   if (failed.length) throw new JobFailure(`Teardown failed on ${failed.join("; ")}`);
   return { tornDown: true };

@@ -38,12 +38,24 @@ export async function verifyTunnels(ctx: Ctx, runs: TunnelRun[], works: Map<stri
         .catch(() => undefined);
     },
   );
-  for (const r of runs) if ((upEnds.get(r.id) ?? 0) < 2) fail(r, `the tunnel did not come up within ${VERIFY_TIMEOUT_MS / 1000} s on both ends`);
-  await pingTunnels(ctx, runs.filter((r) => !r.error && r.ends[0].end.kind === "net-to-net"), works, fail);
+  for (const r of runs)
+    if ((upEnds.get(r.id) ?? 0) < 2) fail(r, `the tunnel did not come up within ${VERIFY_TIMEOUT_MS / 1000} s on both ends`);
+  await pingTunnels(
+    ctx,
+    runs.filter((r) => !r.error && r.ends[0].end.kind === "net-to-net"),
+    works,
+    fail,
+  );
 }
 
 /** One router's ends, checked until all are up or time runs out; `up` hears of each end that is, even when others are not. */
-async function verifyRouter(ctx: Ctx, w: GatewayWork, ends: RenderableEnd[], lastRole: Map<string, "a" | "b">, up: (tunnelId: string) => void): Promise<void> {
+async function verifyRouter(
+  ctx: Ctx,
+  w: GatewayWork,
+  ends: RenderableEnd[],
+  lastRole: Map<string, "a" | "b">,
+  up: (tunnelId: string) => void,
+): Promise<void> {
   const started = Date.now();
   const nudged = new Set<string>();
   const checks = await waitFor(
@@ -57,7 +69,11 @@ async function verifyRouter(ctx: Ctx, w: GatewayWork, ends: RenderableEnd[], las
         nudged.add(e.end.tunnelId);
         const again = w.platform.applyCommands(e.end).filter((c) => c.needsPeer);
         if (!again.length) continue;
-        await ctx.log("warn", `${e.end.interfaceName} → ${e.end.remote.publicIp} is not up after ${NUDGE_AFTER_MS / 1000} s: initiating it again`, w.name);
+        await ctx.log(
+          "warn",
+          `${e.end.interfaceName} → ${e.end.remote.publicIp} is not up after ${NUDGE_AFTER_MS / 1000} s: initiating it again`,
+          w.name,
+        );
         await runCommands(w.io!, w.name, again, (level, msg) => ctx.log(level, msg, w.name));
       }
       return m;
@@ -90,7 +106,12 @@ async function pingTunnels(ctx: Ctx, runs: TunnelRun[], works: Map<string, Gatew
       const w = works.get(from.gatewayId)!;
       await ctx
         .step(`ping through ${r.label}`, from.gatewayId, async () => {
-          const ping = await waitFor(() => pingThroughTunnel(w.io!, from.end), (p) => p.ok, 10_000, 1000);
+          const ping = await waitFor(
+            () => pingThroughTunnel(w.io!, from.end),
+            (p) => p.ok,
+            10_000,
+            1000,
+          );
           await ctx.log(ping.ok ? "info" : "error", ping.summary, w.name);
           if (!ping.ok) throw new JobFailure(`${w.name}: no answer through the tunnel (${ping.summary})`);
         })

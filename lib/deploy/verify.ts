@@ -18,7 +18,9 @@ function judge(platform: Platform, end: TunnelEnd, results: CommandResult[]): En
 export async function checkEnds(io: RouterIO, platform: Platform, ends: TunnelEnd[]): Promise<EndCheck[]> {
   if (!ends.length) return [];
   const commands = platform.statusCommands(ends[0]!);
-  const results = await Promise.all(commands.map((c) => io.exec(c.argv, { timeoutMs: 15_000 }).then((r) => ({ stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }))));
+  const results = await Promise.all(
+    commands.map((c) => io.exec(c.argv, { timeoutMs: 15_000 }).then((r) => ({ stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode }))),
+  );
   return ends.map((end) => judge(platform, end, results));
 }
 

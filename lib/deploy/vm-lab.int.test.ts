@@ -60,7 +60,14 @@ async function deployDirectly(tunnelId: string, connect: typeof connectGatewayFo
   const { createJobContext } = await import("@/lib/jobs/context");
   const { deployTunnels } = await import("@/lib/deploy/deploy-tunnels");
   const params = { tunnelId };
-  const { id } = await insertJob({ kind: "deploy", targetType: "tunnel", targetId: tunnelId, params, createdById: admin.id, createdByName: admin.username });
+  const { id } = await insertJob({
+    kind: "deploy",
+    targetType: "tunnel",
+    targetId: tunnelId,
+    params,
+    createdById: admin.id,
+    createdByName: admin.username,
+  });
   expect(await claimJob(id, "vm-lab-test")).toBe(true);
   const ctx = await createJobContext(id, "deploy", params, admin);
   let error: string | null = null;
@@ -75,12 +82,17 @@ async function deployDirectly(tunnelId: string, connect: typeof connectGatewayFo
 
 /** sha256 of every tunnel file on a router (both platforms' directories). */
 async function configSnapshot(router: string) {
-  const r = await execInRouter(lab, router, ["sh", "-c", "find /etc/swanctl/conf.d /etc/ipsec.d -maxdepth 1 -type f -exec sha256sum {} + 2>/dev/null | sort -k2"]);
+  const r = await execInRouter(lab, router, [
+    "sh",
+    "-c",
+    "find /etc/swanctl/conf.d /etc/ipsec.d -maxdepth 1 -type f -exec sha256sum {} + 2>/dev/null | sort -k2",
+  ]);
   return r.stdout;
 }
 
 /** A job's log, for the message of a failed assertion. */
-const logOf = (job: { logs: { gateway: string | null; message: string }[] }) => job.logs.map((l) => `${l.gateway ?? "job"}: ${l.message}`).join("\n");
+const logOf = (job: { logs: { gateway: string | null; message: string }[] }) =>
+  job.logs.map((l) => `${l.gateway ?? "job"}: ${l.message}`).join("\n");
 
 async function lanPingOk(from: string, to: string, count = 3) {
   return (await pingFromHost(lab, from, getRouter(lab, to).lanHost.ip, { count, waitSec: 2 })).received === count;
@@ -131,7 +143,12 @@ beforeAll(async () => {
   const { MODERN_PROFILE } = await import("@/lib/platforms/crypto-profiles");
   // A second profile both platforms run, to change a deployed tunnel's configuration.
   await runInTransaction((tx) =>
-    createCryptoProfile(tx, { ...MODERN_PROFILE, name: "Modern AES-128", ike: { ...MODERN_PROFILE.ike, encryption: "aes128" }, esp: { ...MODERN_PROFILE.esp, encryption: ["aes128"] } }),
+    createCryptoProfile(tx, {
+      ...MODERN_PROFILE,
+      name: "Modern AES-128",
+      ike: { ...MODERN_PROFILE.ike, encryption: "aes128" },
+      esp: { ...MODERN_PROFILE.esp, encryption: ["aes128"] },
+    }),
   );
   const { getJobRunner } = await import("@/lib/jobs/runtime");
   await getJobRunner().start();
@@ -185,7 +202,9 @@ function netToNet(title: string, a: string, b: string) {
     it("rotates the PSK: a new SA proven on both ends, traffic back, packets lost measured", async () => {
       const before = { a: await sasBetween(a, b), b: await sasBetween(b, a) };
       expect(before.a.length).toBeGreaterThan(0);
-      const { jobId, outcomes } = await timed(`${title}: rotation`, () => withoutRunner(() => runRotation(admin, [tunnelId], { measureInterruption: lanPingMeter(lab, 10) })));
+      const { jobId, outcomes } = await timed(`${title}: rotation`, () =>
+        withoutRunner(() => runRotation(admin, [tunnelId], { measureInterruption: lanPingMeter(lab, 10) })),
+      );
       const o = outcomes[0]!;
       const { getJob } = await import("@/lib/db/jobs");
       const job = (await getJob(jobId))!;
@@ -195,7 +214,10 @@ function netToNet(title: string, a: string, b: string) {
       // The engine's proof: a new IKE SA with an installed CHILD SA on each end.
       expect(o.proofs.map((p) => p.slice(0, p.indexOf(":"))).sort()).toEqual([`${a}-gw`, `${b}-gw`].sort());
       // The kernels agree: ESP SAs that did not exist before the rotation, on both routers.
-      for (const [router, peer, old] of [[a, b, before.a], [b, a, before.b]] as const) {
+      for (const [router, peer, old] of [
+        [a, b, before.a],
+        [b, a, before.b],
+      ] as const) {
         const now = await sasBetween(router, peer);
         expect(now.filter((s) => !old.some((o) => o.spi === s.spi)).length, `${router}: new ESP SAs`).toBeGreaterThanOrEqual(2);
       }
@@ -204,7 +226,9 @@ function netToNet(title: string, a: string, b: string) {
       if (o.interruption === "not measured") throw new Error("not measured");
       expect(o.interruption.sent).toBeGreaterThan(20);
       interruption[title] = { lost: o.interruption.lost, sent: o.interruption.sent, longestGapMs: o.interruption.longestGapMs };
-      console.log(`${title} rotation: ${o.interruption.lost} of ${o.interruption.sent} packets lost (ping every 10 ms, longest gap ${o.interruption.longestGapMs} ms)`);
+      console.log(
+        `${title} rotation: ${o.interruption.lost} of ${o.interruption.sent} packets lost (ping every 10 ms, longest gap ${o.interruption.longestGapMs} ms)`,
+      );
     });
 
     it("deploying it again unchanged leaves it running: not applied again, no packet lost", async () => {
@@ -226,7 +250,10 @@ function netToNet(title: string, a: string, b: string) {
       // End a is applied second. Its connection file arrives on the router damaged (an option
       // its daemon refuses, as from an older release), so its load fails for real.
       const aEnd = (await loadTunnelEnds(tunnelId))!.ends.find((e) => e.role === "a")!;
-      const damage = aEnd.platform === "libreswan" ? String.raw`s/^\tauthby=secret$/&\n\tno-such-keyword=yes/` : String.raw`s/^    version = .*/&\n    no_such_option = yes/`;
+      const damage =
+        aEnd.platform === "libreswan"
+          ? String.raw`s/^\tauthby=secret$/&\n\tno-such-keyword=yes/`
+          : String.raw`s/^    version = .*/&\n    no_such_option = yes/`;
       let damaged = "";
       const connect: typeof connectGatewayForJob = async (gatewayId, c) => {
         const session = await connectGatewayForJob(gatewayId, c);
@@ -234,7 +261,12 @@ function netToNet(title: string, a: string, b: string) {
         const upload = session.uploadFile.bind(session);
         session.uploadFile = async (req) => {
           await upload(req);
-          if (!damaged && !req.path.startsWith("/var/lib/gatewarden") && req.path.endsWith(".conf") && !req.content.includes(aEnd.end.psk)) {
+          if (
+            !damaged &&
+            !req.path.startsWith("/var/lib/gatewarden") &&
+            req.path.endsWith(".conf") &&
+            !req.content.includes(aEnd.end.psk)
+          ) {
             damaged = req.path;
             expect((await execInRouter(lab, a, ["sed", "-i", damage, req.path])).code).toBe(0);
             expect((await execInRouter(lab, a, ["cat", req.path])).stdout).toMatch(/no.such/);

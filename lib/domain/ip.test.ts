@@ -24,17 +24,30 @@ import {
 } from "./ip";
 import { DomainError } from "./errors";
 
-const firstMessage = (r: { success: boolean; error?: { issues: { message: string }[] } }) =>
-  r.error?.issues[0]?.message;
+const firstMessage = (r: { success: boolean; error?: { issues: { message: string }[] } }) => r.error?.issues[0]?.message;
 
 describe("ipv4Schema", () => {
-  it.each(["0.0.0.0", "198.18.0.10", "255.255.255.255", "10.0.0.1", "1.2.3.4", "100.64.0.0"])(
-    "accepts %s",
-    (s) => expect(ipv4Schema.safeParse(s).success).toBe(true),
+  it.each(["0.0.0.0", "198.18.0.10", "255.255.255.255", "10.0.0.1", "1.2.3.4", "100.64.0.0"])("accepts %s", (s) =>
+    expect(ipv4Schema.safeParse(s).success).toBe(true),
   );
   it.each([
-    "", "1.2.3", "1.2.3.4.5", "256.0.0.1", "010.0.0.1", "1.2.3.04", " 1.2.3.4", "1.2.3.4 ", "1.2.3.4\n",
-    "1.2.3.-4", "1.2.3.4/32", "0x7f.0.0.1", "1..2.3", "１.2.3.4", "a.b.c.d", "1.2.3.4;reboot", "+1.2.3.4",
+    "",
+    "1.2.3",
+    "1.2.3.4.5",
+    "256.0.0.1",
+    "010.0.0.1",
+    "1.2.3.04",
+    " 1.2.3.4",
+    "1.2.3.4 ",
+    "1.2.3.4\n",
+    "1.2.3.-4",
+    "1.2.3.4/32",
+    "0x7f.0.0.1",
+    "1..2.3",
+    "１.2.3.4",
+    "a.b.c.d",
+    "1.2.3.4;reboot",
+    "+1.2.3.4",
   ])("rejects %j with the example message", (s) => {
     expect(firstMessage(ipv4Schema.safeParse(s))).toBe("Enter an IPv4 address like 198.18.0.10");
   });
@@ -76,9 +89,7 @@ describe("cidrSchema / parseCidr", () => {
     expect(parseCidr(s).text).toBe(s);
   });
   it("suggests the network when host bits are set", () => {
-    expect(firstMessage(cidrSchema.safeParse("192.168.1.1/24"))).toBe(
-      "192.168.1.1/24 has host bits set — did you mean 192.168.1.0/24?",
-    );
+    expect(firstMessage(cidrSchema.safeParse("192.168.1.1/24"))).toBe("192.168.1.1/24 has host bits set — did you mean 192.168.1.0/24?");
     expect(firstMessage(cidrSchema.safeParse("10.1.2.3/0"))).toContain("did you mean 0.0.0.0/0?");
   });
   it.each(["192.168.1.0/33", "192.168.1.0/024", "192.168.1.0/-1", "192.168.1.0/", "192.168.1.0/24 "])("rejects prefix of %s", (s) => {
@@ -232,10 +243,13 @@ describe("link-local endpoints", () => {
 });
 
 describe("lanSubnetProblem / lanSubnetSchema", () => {
-  it.each(["192.168.1.0/24", "10.0.0.0/8", "172.16.0.0/12", "198.18.5.0/24", "100.64.0.0/10", "1.0.0.0/8", "223.255.255.0/24"])("accepts %s", (s) => {
-    expect(lanSubnetProblem(s)).toBeNull();
-    expect(lanSubnetSchema.safeParse(s).success).toBe(true);
-  });
+  it.each(["192.168.1.0/24", "10.0.0.0/8", "172.16.0.0/12", "198.18.5.0/24", "100.64.0.0/10", "1.0.0.0/8", "223.255.255.0/24"])(
+    "accepts %s",
+    (s) => {
+      expect(lanSubnetProblem(s)).toBeNull();
+      expect(lanSubnetSchema.safeParse(s).success).toBe(true);
+    },
+  );
   it.each([
     ["127.0.0.0/8", /loopback/],
     ["127.1.2.0/24", /loopback/],

@@ -54,9 +54,7 @@ describe("ifaceNameSchema", () => {
 });
 
 describe("ipsecIfaceSchema", () => {
-  it.each(["ipsec0", "ipsec1", "ipsec42", "ipsec999"])("accepts %s", (s) =>
-    expect(ipsecIfaceSchema.safeParse(s).success).toBe(true),
-  );
+  it.each(["ipsec0", "ipsec1", "ipsec42", "ipsec999"])("accepts %s", (s) => expect(ipsecIfaceSchema.safeParse(s).success).toBe(true));
   it.each(["ipsec", "ipsec01", "ipsec1000", "IPSEC0", "ipsec-1", "eth0", " ipsec0", "ipsec0\n"])("rejects %j", (s) =>
     expect(msg(ipsecIfaceSchema.safeParse(s))).toMatch(/like ipsec0/),
   );
@@ -66,9 +64,8 @@ describe("sshUserSchema", () => {
   it.each(["root", "admin", "_svc", "gw-deploy", "a".repeat(32), "user_1"])("accepts %s", (s) =>
     expect(sshUserSchema.safeParse(s).success).toBe(true),
   );
-  it.each(["", "Root", "1user", "-oProxyCommand", "a".repeat(33), "us er", "user@host", "user.name"])(
-    "rejects %j",
-    (s) => expect(sshUserSchema.safeParse(s).success).toBe(false),
+  it.each(["", "Root", "1user", "-oProxyCommand", "a".repeat(33), "us er", "user@host", "user.name"])("rejects %j", (s) =>
+    expect(sshUserSchema.safeParse(s).success).toBe(false),
   );
 });
 

@@ -107,11 +107,9 @@ export const ipsecIfaceSchema = z
   .string({ error: "Enter a tunnel interface like ipsec0" })
   .regex(IPSEC_IFACE_RE, { error: "Enter a tunnel interface like ipsec0 (ipsec followed by 0–999)" });
 
-export const sshUserSchema = z
-  .string({ error: "Enter the SSH user, e.g. root" })
-  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, {
-    error: "SSH users are 1–32 characters: lowercase letters, digits, _ and -, starting with a letter or _",
-  });
+export const sshUserSchema = z.string({ error: "Enter the SSH user, e.g. root" }).regex(/^[a-z_][a-z0-9_-]{0,31}$/, {
+  error: "SSH users are 1–32 characters: lowercase letters, digits, _ and -, starting with a letter or _",
+});
 
 const HOST_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const SSH_HOST_MESSAGE = "Enter an IPv4 address or a host name like gw1.example.net";
@@ -127,24 +125,18 @@ export function isSshHost(s: string): boolean {
   return !/^[0-9]+$/.test(labels[labels.length - 1]!);
 }
 
-export const sshHostSchema = z
-  .string({ error: SSH_HOST_MESSAGE })
-  .superRefine((s, ctx) => {
-    if (isSshHost(s)) return;
-    const looksLikeIp = /^[0-9.]+$/.test(s);
-    ctx.addIssue({ code: "custom", message: looksLikeIp ? IPV4_MESSAGE : SSH_HOST_MESSAGE });
-  });
+export const sshHostSchema = z.string({ error: SSH_HOST_MESSAGE }).superRefine((s, ctx) => {
+  if (isSshHost(s)) return;
+  const looksLikeIp = /^[0-9.]+$/.test(s);
+  ctx.addIssue({ code: "custom", message: looksLikeIp ? IPV4_MESSAGE : SSH_HOST_MESSAGE });
+});
 
 const PORT_MESSAGE = "Enter a port number from 1 to 65535";
 
 /** Port from a form field ("22") or a number. Only plain decimal digits: Number() would accept "0x16", "1e3", "". */
 export const portSchema = z.preprocess(
   (v) => (typeof v === "string" && /^\s*[0-9]{1,5}\s*$/.test(v) ? Number(v.trim()) : v),
-  z
-    .number({ error: PORT_MESSAGE })
-    .int({ error: PORT_MESSAGE })
-    .min(1, { error: PORT_MESSAGE })
-    .max(65535, { error: PORT_MESSAGE }),
+  z.number({ error: PORT_MESSAGE }).int({ error: PORT_MESSAGE }).min(1, { error: PORT_MESSAGE }).max(65535, { error: PORT_MESSAGE }),
 );
 
 /** Dashboard login names; lowercased so "Admin" and "admin" are one account. */

@@ -15,10 +15,7 @@ export const CANDIDATE_LABEL = "another subnet in this list";
  * earlier candidate (reported once, on the later one). Entries that are not valid
  * CIDRs are skipped: cidrSchema reports those on their own field.
  */
-export function findSubnetOverlaps(
-  candidates: string[],
-  existing: { cidr: string; label: string }[],
-): SubnetOverlap[] {
+export function findSubnetOverlaps(candidates: string[], existing: { cidr: string; label: string }[]): SubnetOverlap[] {
   const valid = existing.filter((e) => isCidr(e.cidr));
   const seen: string[] = [];
   const overlaps: SubnetOverlap[] = [];

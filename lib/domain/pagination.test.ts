@@ -12,16 +12,51 @@ describe("parsePage", () => {
 
 describe("pageWindow", () => {
   it("cuts 1,000 rows into pages of 50", () => {
-    expect(pageWindow({ page: 1, perPage: 50, total: 1000 })).toEqual({ page: 1, pageCount: 20, skip: 0, take: 50, first: 1, last: 50, total: 1000, prev: null, next: 2 });
-    expect(pageWindow({ page: 20, perPage: 50, total: 1000 })).toMatchObject({ page: 20, skip: 950, first: 951, last: 1000, prev: 19, next: null });
+    expect(pageWindow({ page: 1, perPage: 50, total: 1000 })).toEqual({
+      page: 1,
+      pageCount: 20,
+      skip: 0,
+      take: 50,
+      first: 1,
+      last: 50,
+      total: 1000,
+      prev: null,
+      next: 2,
+    });
+    expect(pageWindow({ page: 20, perPage: 50, total: 1000 })).toMatchObject({
+      page: 20,
+      skip: 950,
+      first: 951,
+      last: 1000,
+      prev: 19,
+      next: null,
+    });
   });
 
   it("shows the last page when asked past the end, and a short last page as it is", () => {
-    expect(pageWindow({ page: 99, perPage: 50, total: 120 })).toMatchObject({ page: 3, pageCount: 3, skip: 100, first: 101, last: 120, next: null, prev: 2 });
+    expect(pageWindow({ page: 99, perPage: 50, total: 120 })).toMatchObject({
+      page: 3,
+      pageCount: 3,
+      skip: 100,
+      first: 101,
+      last: 120,
+      next: null,
+      prev: 2,
+    });
   });
 
   it("has one empty page for an empty list", () => {
-    expect(pageWindow({ page: 4, perPage: 50, total: 0 })).toEqual({ page: 1, pageCount: 1, skip: 0, take: 50, first: 0, last: 0, total: 0, prev: null, next: null });
+    expect(pageWindow({ page: 4, perPage: 50, total: 0 })).toEqual({
+      page: 1,
+      pageCount: 1,
+      skip: 0,
+      take: 50,
+      first: 0,
+      last: 0,
+      total: 0,
+      prev: null,
+      next: null,
+    });
   });
 
   it("refuses a page size that is not a positive integer", () => {

@@ -11,25 +11,45 @@ import { ifaceNameSchema, ipsecIfaceSchema, sshHostSchema, sshUserSchema } from 
 // arguments, glob characters (* ? [ ] { }) expand, ! and ~ expand in some shells, and
 // # starts a comment.
 const SHELL_METACHARACTER_LIST: readonly string[] = [
-  ";", "|", "&", "$", "`", "(", ")", "<", ">", "\n", "\r", '"', "'", "\\", " ", "*",
-  "\t", "\0", "?", "[", "]", "{", "}", "!", "~", "#",
+  ";",
+  "|",
+  "&",
+  "$",
+  "`",
+  "(",
+  ")",
+  "<",
+  ">",
+  "\n",
+  "\r",
+  '"',
+  "'",
+  "\\",
+  " ",
+  "*",
+  "\t",
+  "\0",
+  "?",
+  "[",
+  "]",
+  "{",
+  "}",
+  "!",
+  "~",
+  "#",
 ];
 const hasShellMetacharacters = (s: string) => [...s].some((c) => SHELL_METACHARACTER_LIST.includes(c) || /\s/.test(c));
 
 const meta = fc.constantFrom(...SHELL_METACHARACTER_LIST);
 
 // Valid-looking values, so a metacharacter is the only thing wrong with the input.
-const near = fc.constantFrom(
-  "198.18.0.10", "192.168.1.0/24", "eth0", "ipsec0", "root", "gw1.example.net", "localhost",
-);
+const near = fc.constantFrom("198.18.0.10", "192.168.1.0/24", "eth0", "ipsec0", "root", "gw1.example.net", "localhost");
 
 function withMeta(base: fc.Arbitrary<string>): fc.Arbitrary<string> {
-  return fc
-    .tuple(base, meta, fc.nat(), fc.string({ maxLength: 4 }))
-    .map(([b, m, at, extra]) => {
-      const i = at % (b.length + 1);
-      return b.slice(0, i) + m + extra + b.slice(i);
-    });
+  return fc.tuple(base, meta, fc.nat(), fc.string({ maxLength: 4 })).map(([b, m, at, extra]) => {
+    const i = at % (b.length + 1);
+    return b.slice(0, i) + m + extra + b.slice(i);
+  });
 }
 
 const schemas: [string, z.ZodType][] = [
@@ -53,10 +73,16 @@ describe("hasShellMetacharacters (this file's oracle)", () => {
 
 describe.each(schemas)("%s never accepts a metacharacter", (_, schema) => {
   it("in a value that is otherwise valid", () => {
-    fc.assert(fc.property(withMeta(near), (s) => !schema.safeParse(s).success), { numRuns: 2000 });
+    fc.assert(
+      fc.property(withMeta(near), (s) => !schema.safeParse(s).success),
+      { numRuns: 2000 },
+    );
   });
   it("in a random string", () => {
-    fc.assert(fc.property(withMeta(fc.string()), (s) => !schema.safeParse(s).success), { numRuns: 2000 });
+    fc.assert(
+      fc.property(withMeta(fc.string()), (s) => !schema.safeParse(s).success),
+      { numRuns: 2000 },
+    );
   });
   it("and whatever it accepts has none", () => {
     const candidates = fc.oneof(near, fc.ipV4(), fc.domain(), fc.stringMatching(/^[a-z0-9._\-/]{1,20}$/));

@@ -3,13 +3,24 @@ import { chartPoints, timelineRuns, type SampleForChart } from "./chart-data";
 
 const t0 = Date.parse("2026-11-28T10:00:00Z");
 const s = (sec: number, state: string, bytesIn: number | null, bytesOut: number | null, ikeSpi: string | null = "x"): SampleForChart => ({
-  at: new Date(t0 + sec * 1000), state, latencyMs: 1, lossPct: 0, bytesIn, bytesOut, ikeSpi,
+  at: new Date(t0 + sec * 1000),
+  state,
+  latencyMs: 1,
+  lossPct: 0,
+  bytesIn,
+  bytesOut,
+  ikeSpi,
 });
 
 describe("chartPoints", () => {
   it("turns cumulative CHILD SA counters into bytes per second, not across a rekey or reset", () => {
     const points = chartPoints([s(0, "up", 100, 100), s(10, "up", 1100, 600), s(20, "up", 50, 700), s(30, "up", 150, 800, "y")]);
-    expect(points.map((p) => [p.inBps, p.outBps])).toEqual([[null, null], [100, 50], [null, 10], [null, null]]);
+    expect(points.map((p) => [p.inBps, p.outBps])).toEqual([
+      [null, null],
+      [100, 50],
+      [null, 10],
+      [null, null],
+    ]);
   });
 });
 

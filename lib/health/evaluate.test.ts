@@ -14,11 +14,23 @@ const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, "_
 const okProbe = (from: string, to: string): ProbeResult => parsePing(from, to, { exitCode: 0, stdout: fixture("ping-ok.txt"), stderr: "" });
 
 /** One end of a recorded case as a health round sees it: its router's status outputs, in its platform's order. */
-function observe(platform: PlatformId, caseName: string, label: string, role: "a" | "b", probe: ProbeResult | null = null, sample = "sample-1"): Extract<EndObservation, { reached: true }> {
+function observe(
+  platform: PlatformId,
+  caseName: string,
+  label: string,
+  role: "a" | "b",
+  probe: ProbeResult | null = null,
+  sample = "sample-1",
+): Extract<EndObservation, { reached: true }> {
   const c = readCase(platform, caseName);
   const { router, end } = c.ends[label]!;
   const recorded = c.samples.find(([s]) => s === sample)![1][router]!;
-  const outputs: CommandOutput[] = resultsFor(recorded, getPlatform(platform).statusCommands(end)).map((r) => ({ argv: r.argv, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr ?? "" }));
+  const outputs: CommandOutput[] = resultsFor(recorded, getPlatform(platform).statusCommands(end)).map((r) => ({
+    argv: r.argv,
+    exitCode: r.exitCode,
+    stdout: r.stdout,
+    stderr: r.stderr ?? "",
+  }));
   return { role, gatewayName: `${router}-gw`, platform, end, reached: true, outputs, probe };
 }
 
@@ -28,11 +40,16 @@ function withListing(obs: Extract<EndObservation, { reached: true }>, listing: O
 }
 
 const now = new Date("2026-11-28T10:00:00Z");
-const ss = (caseName: string, label: string, role: "a" | "b", probe: ProbeResult | null = null) => observe("strongswan", caseName, label, role, probe);
+const ss = (caseName: string, label: string, role: "a" | "b", probe: ProbeResult | null = null) =>
+  observe("strongswan", caseName, label, role, probe);
 
 describe("evaluateTunnel", () => {
   it("strongSwan ↔ strongSwan, SAs on both ends and an answered probe: up, with latency and the CHILD SA's counters", () => {
-    const j = evaluateTunnel({ ends: [ss("up", "hq", "a"), ss("up", "branch1", "b", okProbe("192.168.2.254", "192.168.1.254"))], previous: null, now });
+    const j = evaluateTunnel({
+      ends: [ss("up", "hq", "a"), ss("up", "branch1", "b", okProbe("192.168.2.254", "192.168.1.254"))],
+      previous: null,
+      now,
+    });
     expect(j.state).toBe("up");
     expect(j.reason).toBe("Up on both ends; probe 192.168.2.254 → 192.168.1.254: 0% loss, 0.091 ms average.");
     expect(j.latencyMs).toBe(0.091);
@@ -47,7 +64,11 @@ describe("evaluateTunnel", () => {
   });
 
   it("a hub's end shows only this tunnel's SAs, not the hub's other tunnel", () => {
-    const j = evaluateTunnel({ ends: [ss("hub-two-tunnels", "hq-to-branch2", "a"), ss("hub-two-tunnels", "branch2", "b", okProbe("192.168.3.254", "192.168.1.254"))], previous: null, now });
+    const j = evaluateTunnel({
+      ends: [ss("hub-two-tunnels", "hq-to-branch2", "a"), ss("hub-two-tunnels", "branch2", "b", okProbe("192.168.3.254", "192.168.1.254"))],
+      previous: null,
+      now,
+    });
     expect(j.state).toBe("up");
     expect(j.detail.ends[0]!.sas).toContain("gw-t2");
     expect(j.detail.ends[0]!.sas).not.toContain("gw-t1");
@@ -56,7 +77,10 @@ describe("evaluateTunnel", () => {
 
   it("CentOS emulation ends: matched by peer address, up", () => {
     const j = evaluateTunnel({
-      ends: [observe("centos-racoon", "up", "hq", "a"), observe("centos-racoon", "up", "branch1", "b", okProbe("192.168.2.254", "192.168.1.254"))],
+      ends: [
+        observe("centos-racoon", "up", "hq", "a"),
+        observe("centos-racoon", "up", "branch1", "b", okProbe("192.168.2.254", "192.168.1.254")),
+      ],
       previous: null,
       now,
     });
@@ -66,7 +90,11 @@ describe("evaluateTunnel", () => {
   });
 
   it("a real racoon router (no swanctl) counts as up from ifup's route; the probe decides", () => {
-    const racoon = withListing(observe("centos-racoon", "up", "branch1", "b", okProbe("192.168.2.254", "192.168.1.254")), { stdout: "", exitCode: 127, stderr: "bash: swanctl: command not found" });
+    const racoon = withListing(observe("centos-racoon", "up", "branch1", "b", okProbe("192.168.2.254", "192.168.1.254")), {
+      stdout: "",
+      exitCode: 127,
+      stderr: "bash: swanctl: command not found",
+    });
     const j = evaluateTunnel({ ends: [ss("up", "hq", "a"), racoon], previous: null, now });
     expect(j.state).toBe("up");
     expect(j.detail.ends[1]!.sas).toBe("(this router cannot list security associations)");
@@ -123,7 +151,11 @@ describe("evaluateTunnel", () => {
   });
 
   it("counters that moved both ways between two recorded rounds keep the tunnel up", () => {
-    const round = (sample: string) => [observe("strongswan", "counters-moving", "hq", "a", null, sample), observe("strongswan", "counters-moving", "branch1", "b", null, sample)] as const;
+    const round = (sample: string) =>
+      [
+        observe("strongswan", "counters-moving", "hq", "a", null, sample),
+        observe("strongswan", "counters-moving", "branch1", "b", null, sample),
+      ] as const;
     const first = evaluateTunnel({ ends: round("sample-1"), previous: null, now });
     const second = evaluateTunnel({ ends: round("sample-2"), previous: first, now });
     expect(second.state).toBe("up");
@@ -133,17 +165,30 @@ describe("evaluateTunnel", () => {
   });
 
   it("a probe that could not run is shown but does not judge the tunnel", () => {
-    const broken = parsePing("192.168.2.254", "192.168.1.254", { exitCode: 2, stdout: "", stderr: "ping: bind: Cannot assign requested address" });
+    const broken = parsePing("192.168.2.254", "192.168.1.254", {
+      exitCode: 2,
+      stdout: "",
+      stderr: "ping: bind: Cannot assign requested address",
+    });
     const j = evaluateTunnel({ ends: [ss("up", "hq", "a"), ss("up", "branch1", "b", broken)], previous: null, now });
     expect(j.state).toBe("up");
-    expect(j.reason).toBe("Up on both ends; probe 192.168.2.254 → 192.168.1.254 could not run (ping: bind: Cannot assign requested address).");
+    expect(j.reason).toBe(
+      "Up on both ends; probe 192.168.2.254 → 192.168.1.254 could not run (ping: bind: Cannot assign requested address).",
+    );
     expect(j.lossPct).toBeNull();
     expect(j.detail.probe).toEqual(broken);
   });
 
   it("a gateway that refuses SSH makes the tunnel unreachable, with the reason first", () => {
     const b = ss("up", "branch1", "b");
-    const refused = (code: string, message: string): EndObservation => ({ role: b.role, gatewayName: b.gatewayName, platform: b.platform, end: b.end, reached: false, failure: { code, message } });
+    const refused = (code: string, message: string): EndObservation => ({
+      role: b.role,
+      gatewayName: b.gatewayName,
+      platform: b.platform,
+      end: b.end,
+      reached: false,
+      failure: { code, message },
+    });
     const hqObs = ss("up", "hq", "a");
     const key = evaluateTunnel({ ends: [hqObs, refused("host-key-changed", "Refused before authenticating: …")], previous: null, now });
     expect(key.state).toBe("unreachable");

@@ -77,7 +77,13 @@ type SeenEnd = {
 
 function seeEnd(obs: Extract<EndObservation, { reached: true }>): SeenEnd {
   const status = getPlatform(obs.platform).parseStatus(obs.end, obs.outputs);
-  const detail: EndDetail = { role: obs.role, gateway: obs.gatewayName, state: status.state, routes: status.routesText, sas: status.saText };
+  const detail: EndDetail = {
+    role: obs.role,
+    gateway: obs.gatewayName,
+    state: status.state,
+    routes: status.routesText,
+    sas: status.saText,
+  };
   return { obs, status, effectiveUp: status.state === "up", why: status.reason, detail };
 }
 
@@ -105,7 +111,11 @@ function describeProbe(p: ProbeResult): string {
 
 const EMPTY_COUNTERS: Counters = { ikeSpi: null, childSpiIn: null, bytesIn: null, bytesOut: null, packetsIn: null, packetsOut: null };
 
-export function evaluateTunnel(input: { ends: readonly [EndObservation, EndObservation]; previous: Counters | null; now: Date }): Judgement {
+export function evaluateTunnel(input: {
+  ends: readonly [EndObservation, EndObservation];
+  previous: Counters | null;
+  now: Date;
+}): Judgement {
   const { ends, now } = input;
   const unreached = ends.filter((e): e is Extract<EndObservation, { reached: false }> => !e.reached);
   if (unreached.length) {
@@ -114,7 +124,9 @@ export function evaluateTunnel(input: { ends: readonly [EndObservation, EndObser
       .join(" ");
     const detail: HealthDetail = {
       ends: ends.map((e) =>
-        e.reached ? seeEnd(e).detail : { role: e.role, gateway: e.gatewayName, state: "unreachable", routes: "", sas: "", error: e.failure.message },
+        e.reached
+          ? seeEnd(e).detail
+          : { role: e.role, gateway: e.gatewayName, state: "unreachable", routes: "", sas: "", error: e.failure.message },
       ),
       probe: null,
       counters: null,

@@ -1,7 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { aggregatedMap, fullMap, hubGroups, layoutCircle, mapModeFor, pickHubs, MAX_HUBS, type HubGroup, type MapGateway } from "./fleet-map";
+import {
+  aggregatedMap,
+  fullMap,
+  hubGroups,
+  layoutCircle,
+  mapModeFor,
+  pickHubs,
+  MAX_HUBS,
+  type HubGroup,
+  type MapGateway,
+} from "./fleet-map";
 
-const gw = (i: number): MapGateway => ({ id: `g${i}`, siteId: `s${i}`, siteName: i === 0 ? "HQ" : `Branch ${i}`, name: i === 0 ? "hq-gw" : `b${i}-gw` });
+const gw = (i: number): MapGateway => ({
+  id: `g${i}`,
+  siteId: `s${i}`,
+  siteName: i === 0 ? "HQ" : `Branch ${i}`,
+  name: i === 0 ? "hq-gw" : `b${i}-gw`,
+});
 
 describe("mapModeFor", () => {
   it("draws every gateway up to 60 gateways and 120 tunnels, and aggregates above", () => {
@@ -14,7 +29,15 @@ describe("mapModeFor", () => {
 
 describe("layoutCircle", () => {
   it("puts the busiest gateway in the middle and the others on a circle", () => {
-    const pos = layoutCircle(["a", "hub", "b", "c"], new Map([["hub", 3], ["a", 1], ["b", 1], ["c", 1]]));
+    const pos = layoutCircle(
+      ["a", "hub", "b", "c"],
+      new Map([
+        ["hub", 3],
+        ["a", 1],
+        ["b", 1],
+        ["c", 1],
+      ]),
+    );
     expect(pos.get("hub")).toEqual({ x: 0, y: 0 });
     for (const id of ["a", "b", "c"]) expect(Math.hypot(pos.get(id)!.x, pos.get(id)!.y)).toBeCloseTo(160, -1);
   });
@@ -22,17 +45,27 @@ describe("layoutCircle", () => {
 
 describe("fullMap", () => {
   it("has a node per gateway (opening its site) and an edge per tunnel (opening the tunnel)", () => {
-    const map = fullMap([gw(0), gw(1), gw(2)], [
-      { id: "t1", a: "g1", b: "g0", state: "up", reason: null },
-      { id: "t2", a: "g2", b: "g0", state: "down", reason: "100% loss" },
-    ]);
+    const map = fullMap(
+      [gw(0), gw(1), gw(2)],
+      [
+        { id: "t1", a: "g1", b: "g0", state: "up", reason: null },
+        { id: "t2", a: "g2", b: "g0", state: "down", reason: "100% loss" },
+      ],
+    );
     expect(map.mode).toBe("full");
     expect(map.nodes.map((n) => [n.id, n.label, n.href])).toEqual([
       ["g0", "HQ · hq-gw", "/sites/s0"],
       ["g1", "Branch 1 · b1-gw", "/sites/s1"],
       ["g2", "Branch 2 · b2-gw", "/sites/s2"],
     ]);
-    expect(map.edges[1]).toMatchObject({ id: "t2", source: "g2", target: "g0", state: "down", title: "down: 100% loss", href: "/tunnels/t2" });
+    expect(map.edges[1]).toMatchObject({
+      id: "t2",
+      source: "g2",
+      target: "g0",
+      state: "down",
+      title: "down: 100% loss",
+      href: "/tunnels/t2",
+    });
   });
 });
 
@@ -40,7 +73,12 @@ describe("pickHubs", () => {
   it("takes the busiest gateways with at least 3 tunnels, at most 6", () => {
     const busiest = Array.from({ length: 9 }, (_, i) => ({ gatewayId: `g${i}`, tunnels: 10 - i }));
     expect(pickHubs(busiest)).toEqual(["g0", "g1", "g2", "g3", "g4", "g5"]);
-    expect(pickHubs([{ gatewayId: "a", tunnels: 2 }, { gatewayId: "b", tunnels: 5 }])).toEqual(["b"]);
+    expect(
+      pickHubs([
+        { gatewayId: "a", tunnels: 2 },
+        { gatewayId: "b", tunnels: 5 },
+      ]),
+    ).toEqual(["b"]);
   });
 });
 
@@ -69,7 +107,9 @@ describe("hubGroups", () => {
   });
 
   it("ignores ends of gateways that are not hubs", () => {
-    expect(hubGroups({ hubIds: [], ends: [{ gatewayId: "x", state: "up", count: 3 }], hubLinks: [], totals: { up: 5 } })).toEqual([{ hubId: null, state: "up", count: 5 }]);
+    expect(hubGroups({ hubIds: [], ends: [{ gatewayId: "x", state: "up", count: 3 }], hubLinks: [], totals: { up: 5 } })).toEqual([
+      { hubId: null, state: "up", count: 5 },
+    ]);
   });
 });
 
@@ -82,7 +122,11 @@ describe("aggregatedMap", () => {
   ];
 
   it("draws a hub with one node per state of its spokes, opening the filtered tunnel list", () => {
-    const map = aggregatedMap({ hubs: [{ ...gw(0), tunnels: 999 }], groups: [...groups("g0", 990), { hubId: null, state: "up", count: 1 }], hubLinks: [] });
+    const map = aggregatedMap({
+      hubs: [{ ...gw(0), tunnels: 999 }],
+      groups: [...groups("g0", 990), { hubId: null, state: "up", count: 1 }],
+      hubLinks: [],
+    });
     expect(map.mode).toBe("aggregated");
     expect(map.nodes.map((n) => [n.id, n.label])).toEqual([
       ["g0", "HQ · hq-gw"],
@@ -94,12 +138,19 @@ describe("aggregatedMap", () => {
     ]);
     expect(map.nodes.find((n) => n.id === "group:g0:down")).toMatchObject({ state: "down", href: "/tunnels?gateway=g0&health=down" });
     expect(map.nodes.find((n) => n.id === "group:elsewhere:up")!.href).toBe("/tunnels?health=up");
-    expect(map.edges.find((e) => e.target === "group:g0:down")).toMatchObject({ source: "g0", state: "down", title: "99 tunnels down at HQ · hq-gw" });
+    expect(map.edges.find((e) => e.target === "group:g0:down")).toMatchObject({
+      source: "g0",
+      state: "down",
+      title: "99 tunnels down at HQ · hq-gw",
+    });
   });
 
   it("draws tunnels between two hubs one by one", () => {
     const map = aggregatedMap({
-      hubs: [{ ...gw(0), tunnels: 500 }, { ...gw(1), tunnels: 400 }],
+      hubs: [
+        { ...gw(0), tunnels: 500 },
+        { ...gw(1), tunnels: 400 },
+      ],
       groups: [...groups("g0", 499), ...groups("g1", 399)],
       hubLinks: [{ id: "t-hubs", a: "g1", b: "g0", state: "degraded", reason: "one direction silent" }],
     });

@@ -29,7 +29,16 @@ export type MapNode = {
   y: number;
 };
 /** kind "tunnel": one tunnel; "spokes": a hub's tunnels of one state, to their group node. */
-export type MapEdge = { id: string; kind: "tunnel" | "spokes"; source: string; target: string; state: string; label: string; title: string; href: string };
+export type MapEdge = {
+  id: string;
+  kind: "tunnel" | "spokes";
+  source: string;
+  target: string;
+  state: string;
+  label: string;
+  title: string;
+  href: string;
+};
 export type FleetMap = { mode: "full" | "aggregated"; nodes: MapNode[]; edges: MapEdge[] };
 
 export type MapGateway = { id: string; siteId: string; siteName: string; name: string };
@@ -98,13 +107,25 @@ const gatewayLabel = (g: MapGateway) => `${g.siteName} · ${g.name}`;
 const tunnelsWord = (n: number) => `${n} tunnel${n === 1 ? "" : "s"}`;
 
 function tunnelEdge(t: MapTunnel): MapEdge {
-  return { id: t.id, kind: "tunnel", source: t.a, target: t.b, state: t.state, label: t.state, title: `${t.state}${t.reason ? `: ${t.reason}` : ""}`, href: `/tunnels/${t.id}` };
+  return {
+    id: t.id,
+    kind: "tunnel",
+    source: t.a,
+    target: t.b,
+    state: t.state,
+    label: t.state,
+    title: `${t.state}${t.reason ? `: ${t.reason}` : ""}`,
+    href: `/tunnels/${t.id}`,
+  };
 }
 
 export function fullMap(gateways: readonly MapGateway[], tunnels: readonly MapTunnel[]): FleetMap {
   const degree = new Map<string, number>();
   for (const t of tunnels) for (const g of [t.a, t.b]) degree.set(g, (degree.get(g) ?? 0) + 1);
-  const pos = layoutCircle(gateways.map((g) => g.id), degree);
+  const pos = layoutCircle(
+    gateways.map((g) => g.id),
+    degree,
+  );
   const known = new Set(gateways.map((g) => g.id));
   return {
     mode: "full",
@@ -139,7 +160,10 @@ export function aggregatedMap(input: {
   }));
   if (elsewhere.length) {
     const total = elsewhere.reduce((n, g) => n + g.count, 0);
-    clusters.push({ hubId: null, node: { id: ELSEWHERE, kind: "elsewhere", label: "Not via a hub", detail: tunnelsWord(total), href: "/tunnels" } });
+    clusters.push({
+      hubId: null,
+      node: { id: ELSEWHERE, kind: "elsewhere", label: "Not via a hub", detail: tunnelsWord(total), href: "/tunnels" },
+    });
   }
 
   const nodes: MapNode[] = [];
@@ -167,7 +191,16 @@ export function aggregatedMap(input: {
         x: Math.round(cx + GROUP_RADIUS * Math.cos(angle)),
         y: Math.round(cy + GROUP_RADIUS * Math.sin(angle)),
       });
-      edges.push({ id: `spokes:${key}`, kind: "spokes", source: c.node.id, target: `group:${key}`, state: g.state, label: "", title, href });
+      edges.push({
+        id: `spokes:${key}`,
+        kind: "spokes",
+        source: c.node.id,
+        target: `group:${key}`,
+        state: g.state,
+        label: "",
+        title,
+        href,
+      });
     });
   });
   const hubIds = new Set(input.hubs.map((h) => h.id));

@@ -127,7 +127,9 @@ describe("tunnel health on lab routers", () => {
     const { getDb } = await import("@/lib/db/client");
     const db = getDb();
     const branch2 = gatewayIds.get("branch2")!;
-    await db.gatewayLock.create({ data: { gatewayId: branch2, jobId: "test-job", owner: "test", expiresAt: new Date(Date.now() + 60_000) } });
+    await db.gatewayLock.create({
+      data: { gatewayId: branch2, jobId: "test-job", owner: "test", expiresAt: new Date(Date.now() + 60_000) },
+    });
     try {
       const r = await poll();
       expect(r.skippedGateways).toEqual(["branch2-gw"]);
@@ -163,7 +165,13 @@ describe("tunnel health on lab routers", () => {
     const db = getDb();
     const t = tunnelIds[0]!;
     const now = Date.now();
-    const old = [31 * 24, 2, 2, 2].map((h, i) => ({ tunnelId: t, at: new Date(now - h * 3_600_000 - i * 1000), state: "up", reason: "test", detail: "{}" }));
+    const old = [31 * 24, 2, 2, 2].map((h, i) => ({
+      tunnelId: t,
+      at: new Date(now - h * 3_600_000 - i * 1000),
+      state: "up",
+      reason: "test",
+      detail: "{}",
+    }));
     await db.healthSample.createMany({ data: old });
     const before = await db.healthSample.count({ where: { tunnelId: t } });
     expect(await thinAllSamples()).toBe(3); // the 31-day-old one, and two of three in one 5-minute bucket

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { afterAnswer, initialLeaderState, leaderTimings, nextQuestion, worstTakeoverMs, type LeaderAnswer, type LeaderState } from "./leader-state";
+import {
+  afterAnswer,
+  initialLeaderState,
+  leaderTimings,
+  nextQuestion,
+  worstTakeoverMs,
+  type LeaderAnswer,
+  type LeaderState,
+} from "./leader-state";
 
 const follower: LeaderState = { leader: false, failing: false };
 const leader: LeaderState = { leader: true, failing: false };

@@ -43,7 +43,13 @@ afterEach(async () => {
 async function startInstance(id: string): Promise<Instance> {
   const proc = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", instanceScript], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: database.url, GATEWARDEN_TEST_INSTANCE: id, GATEWARDEN_HEALTH_INTERVAL_SECONDS: String(INTERVAL_S), LOG_LEVEL: "debug" },
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      GATEWARDEN_TEST_INSTANCE: id,
+      GATEWARDEN_HEALTH_INTERVAL_SECONDS: String(INTERVAL_S),
+      LOG_LEVEL: "debug",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const instance: Instance = { id, proc, lines: [], raw: [], exited: new Promise<void>((resolve) => proc.on("exit", () => resolve())) };
@@ -117,7 +123,9 @@ describe("health poller on two instances sharing PostgreSQL", () => {
     expect(gained(other)).toEqual([]);
     expect(lost(leader)).toEqual([]);
     expect(await lockHolders()).toHaveLength(1);
-    const connections = await observer.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'gatewarden-health-leader' AND datname = current_database()`);
+    const connections = await observer.query(
+      `SELECT 1 FROM pg_stat_activity WHERE application_name = 'gatewarden-health-leader' AND datname = current_database()`,
+    );
     expect(connections.rowCount).toBe(2);
 
     // "Check now" on an instance that does not lead: a poller in this process, standing by.
@@ -167,7 +175,11 @@ describe("health poller on two instances sharing PostgreSQL", () => {
     expect(stepDown.time - cutAt).toBeLessThan(1000 + SLACK_MS);
     expect(stepDown.reason).toMatch(/terminat/i);
     // Either instance may win the lock now; exactly one does.
-    const next = await until("a new leader", () => instances.find((i) => gained(i, cutAt).length > 0), worstTakeoverMs(timings, "closed") + SLACK_MS);
+    const next = await until(
+      "a new leader",
+      () => instances.find((i) => gained(i, cutAt).length > 0),
+      worstTakeoverMs(timings, "closed") + SLACK_MS,
+    );
     const standby = instances.find((i) => i !== next)!;
     const since = gained(next, cutAt)[0]!.time;
     await sleep(3 * INTERVAL_S * 1000);

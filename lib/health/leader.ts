@@ -11,7 +11,15 @@ import "server-only";
 import { hostname } from "node:os";
 import pg from "pg";
 import { logger } from "@/lib/log/logger";
-import { afterAnswer, initialLeaderState, nextQuestion, type LeaderAnswer, type LeaderEvent, type LeaderState, type LeaderTimings } from "./leader-state";
+import {
+  afterAnswer,
+  initialLeaderState,
+  nextQuestion,
+  type LeaderAnswer,
+  type LeaderEvent,
+  type LeaderState,
+  type LeaderTimings,
+} from "./leader-state";
 
 export interface Leadership {
   /** Takes part from now on; onChange(true) when this instance becomes the leader, (false) when it no longer is. */
@@ -149,7 +157,8 @@ export class PgAdvisoryLeadership implements Leadership {
     } catch (e) {
       // 42704: PostgreSQL before 14 has no such setting; TCP keepalives remain.
       if ((e as { code?: string }).code !== "42704") throw e;
-      if (!this.warnedNoIdleTimeout) logger.warn("PostgreSQL before 14: a frozen health poller leader keeps its lock until TCP keepalives end its session");
+      if (!this.warnedNoIdleTimeout)
+        logger.warn("PostgreSQL before 14: a frozen health poller leader keeps its lock until TCP keepalives end its session");
       this.warnedNoIdleTimeout = true;
     }
   }

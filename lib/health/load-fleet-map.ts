@@ -4,7 +4,17 @@
 import "server-only";
 import { listBusiestGateways, listMapGateways } from "@/lib/db/inventory";
 import { countEndsByHealth, countTunnelsByHealth, listMapTunnels, listTunnelsAmong } from "@/lib/db/health";
-import { aggregatedMap, fullMap, hubGroups, mapModeFor, pickHubs, FULL_MAP_MAX_GATEWAYS, FULL_MAP_MAX_TUNNELS, MAX_HUBS, type FleetMap } from "./fleet-map";
+import {
+  aggregatedMap,
+  fullMap,
+  hubGroups,
+  mapModeFor,
+  pickHubs,
+  FULL_MAP_MAX_GATEWAYS,
+  FULL_MAP_MAX_TUNNELS,
+  MAX_HUBS,
+  type FleetMap,
+} from "./fleet-map";
 
 /** One tunnel per pair of gateways, so at most this many between the hubs. */
 const MAX_HUB_LINKS = (MAX_HUBS * (MAX_HUBS - 1)) / 2;
@@ -22,5 +32,9 @@ export async function loadFleetMap(counts: { gateways: number; tunnels: number }
     hubIds.length > 1 ? listTunnelsAmong(hubIds, MAX_HUB_LINKS) : [],
     countTunnelsByHealth(),
   ]);
-  return aggregatedMap({ hubs: busiest.filter((g) => hubIds.includes(g.id)), groups: hubGroups({ hubIds, ends, hubLinks, totals }), hubLinks });
+  return aggregatedMap({
+    hubs: busiest.filter((g) => hubIds.includes(g.id)),
+    groups: hubGroups({ hubIds, ends, hubLinks, totals }),
+    hubLinks,
+  });
 }

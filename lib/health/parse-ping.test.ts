@@ -19,7 +19,11 @@ describe("parsePing (recorded iputils output)", () => {
   });
 
   it("a ping that could not run reports why", () => {
-    const p = parsePing("192.168.1.254", "192.168.2.254", { exitCode: 2, stdout: "", stderr: "ping: bind: Cannot assign requested address\n" });
+    const p = parsePing("192.168.1.254", "192.168.2.254", {
+      exitCode: 2,
+      stdout: "",
+      stderr: "ping: bind: Cannot assign requested address\n",
+    });
     expect(p.error).toBe("ping: bind: Cannot assign requested address");
     expect(lossPctOf(p)).toBeNull();
   });

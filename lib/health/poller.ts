@@ -52,8 +52,7 @@ export type RoundResult = {
 
 type GatewayWork = { gw: GatewayConnectionRow; ends: RenderableEnd[]; probes: RenderableEnd[] };
 type GatewayOutcome =
-  | { ok: true; outputs: Map<string, CommandOutput>; probes: Map<string, ProbeResult> }
-  | { ok: false; code: string; message: string };
+  { ok: true; outputs: Map<string, CommandOutput>; probes: Map<string, ProbeResult> } | { ok: false; code: string; message: string };
 
 export type HealthPollerOptions = {
   intervalMs: number;
@@ -77,7 +76,11 @@ export class HealthPoller {
 
   constructor(private readonly opts: HealthPollerOptions) {
     // Idle sessions outlive the interval, so each round reuses the previous round's session.
-    this.pool = new SshPool({ maxConcurrent: opts.maxConcurrent, idleMs: opts.intervalMs * 3 + 60_000, ...(opts.open ? { open: opts.open } : {}) });
+    this.pool = new SshPool({
+      maxConcurrent: opts.maxConcurrent,
+      idleMs: opts.intervalMs * 3 + 60_000,
+      ...(opts.open ? { open: opts.open } : {}),
+    });
     this.leadership = opts.leadership ?? singleInstance;
   }
 
@@ -173,7 +176,10 @@ export class HealthPoller {
       else this.previous.delete(target.id);
       await recordHealthSample(target.id, { ...judgement, detail: JSON.stringify(judgement.detail) });
       if (judgement.state !== target.healthState) {
-        logger.info({ tunnelId: target.id, from: target.healthState, to: judgement.state, reason: judgement.reason }, "tunnel health changed");
+        logger.info(
+          { tunnelId: target.id, from: target.healthState, to: judgement.state, reason: judgement.reason },
+          "tunnel health changed",
+        );
       }
     }
     if (!tunnelIds && Date.now() - this.lastThinAt > THIN_EVERY_MS) {
@@ -194,7 +200,14 @@ export class HealthPoller {
     if (!s?.detail) return null;
     const detail = JSON.parse(s.detail) as HealthDetail;
     const n = (v: bigint | null) => (v === null ? null : Number(v));
-    return { ikeSpi: s.ikeSpi, childSpiIn: detail.counters?.childSpiIn ?? null, bytesIn: n(s.bytesIn), bytesOut: n(s.bytesOut), packetsIn: n(s.packetsIn), packetsOut: n(s.packetsOut) };
+    return {
+      ikeSpi: s.ikeSpi,
+      childSpiIn: detail.counters?.childSpiIn ?? null,
+      bytesIn: n(s.bytesIn),
+      bytesOut: n(s.bytesOut),
+      packetsIn: n(s.packetsIn),
+      packetsOut: n(s.packetsOut),
+    };
   }
 
   /**
@@ -272,7 +285,10 @@ export function getHealthPoller(): HealthPoller {
   globalForHealth.gatewardenHealthPoller ??= new HealthPoller({
     intervalMs,
     maxConcurrent: 8,
-    leadership: env.databaseKind === "postgres" ? new PgAdvisoryLeadership({ connectionString: env.databaseUrl, timings: leaderTimings(intervalMs) }) : singleInstance,
+    leadership:
+      env.databaseKind === "postgres"
+        ? new PgAdvisoryLeadership({ connectionString: env.databaseUrl, timings: leaderTimings(intervalMs) })
+        : singleInstance,
   });
   return globalForHealth.gatewardenHealthPoller;
 }

@@ -32,7 +32,12 @@ describe("samplesToDelete", () => {
 
   it("keeps the worst state of a bucket, so an outage survives thinning", () => {
     const base = 2 * HOUR - MIN; // 10:01 … 10:04: four samples in one 5-minute bucket
-    const bucket = [sample("a", base, "up"), sample("b", base - MIN, "down"), sample("c", base - 2 * MIN, "up"), sample("d", base - 3 * MIN, "degraded")];
+    const bucket = [
+      sample("a", base, "up"),
+      sample("b", base - MIN, "down"),
+      sample("c", base - 2 * MIN, "up"),
+      sample("d", base - 3 * MIN, "degraded"),
+    ];
     expect(samplesToDelete(bucket, now).sort()).toEqual(["a", "c", "d"]);
   });
 

@@ -10,7 +10,10 @@ describe("queryValue(after)", () => {
     expect(queryValue(q("after=42"), "after", afterSeqParam, 0)).toEqual({ ok: true, value: 42 });
   });
   it.each(["1e308", "-1", "1.5", "0x10", "Infinity", "NaN", "", " 1", "9999999999", "１"])("refuses after=%j", (v) => {
-    expect(queryValue(q(`after=${encodeURIComponent(v)}`), "after", afterSeqParam, 0)).toMatchObject({ ok: false, message: expect.stringMatching(/^after: /) });
+    expect(queryValue(q(`after=${encodeURIComponent(v)}`), "after", afterSeqParam, 0)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^after: /),
+    });
   });
   it("refuses a value given twice", () => {
     expect(queryValue(q("after=1&after=2"), "after", afterSeqParam, 0)).toEqual({ ok: false, message: "give after once" });

@@ -10,8 +10,20 @@ describe("requestRefusal", () => {
   it("lets the app's own pages and changes through", () => {
     expect(requestRefusal("GET", h({ host: "127.0.0.1:3000" }), loopback)).toBeNull();
     expect(requestRefusal("GET", h({ host: "localhost:3000" }), loopback)).toBeNull();
-    expect(requestRefusal("POST", h({ host: "127.0.0.1:3000", origin: "http://127.0.0.1:3000", "sec-fetch-site": "same-origin", "content-length": "512" }), loopback)).toBeNull();
-    expect(requestRefusal("POST", h({ host: "gw.example.net", origin: "https://gw.example.net", "content-length": String(MAX_BODY_BYTES) }), remote)).toBeNull();
+    expect(
+      requestRefusal(
+        "POST",
+        h({ host: "127.0.0.1:3000", origin: "http://127.0.0.1:3000", "sec-fetch-site": "same-origin", "content-length": "512" }),
+        loopback,
+      ),
+    ).toBeNull();
+    expect(
+      requestRefusal(
+        "POST",
+        h({ host: "gw.example.net", origin: "https://gw.example.net", "content-length": String(MAX_BODY_BYTES) }),
+        remote,
+      ),
+    ).toBeNull();
   });
 
   it.each([
@@ -30,15 +42,24 @@ describe("requestRefusal", () => {
   });
 
   it.each(["POST", "PUT", "PATCH", "DELETE"])("refuses a %s without Origin, or from another origin, with 403", (method) => {
-    expect(requestRefusal(method, h({ host: "127.0.0.1:3000" }), loopback)).toMatchObject({ status: 403, message: expect.stringMatching(/no Origin/) });
-    expect(requestRefusal(method, h({ host: "127.0.0.1:3000", origin: "https://evil.example" }), loopback)).toMatchObject({ status: 403, message: expect.stringMatching(/not from https:\/\/evil\.example/) });
+    expect(requestRefusal(method, h({ host: "127.0.0.1:3000" }), loopback)).toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/no Origin/),
+    });
+    expect(requestRefusal(method, h({ host: "127.0.0.1:3000", origin: "https://evil.example" }), loopback)).toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/not from https:\/\/evil\.example/),
+    });
     expect(requestRefusal(method, h({ host: "127.0.0.1:3000", origin: "null" }), loopback)).toMatchObject({ status: 403 });
     expect(requestRefusal(method, h({ host: "gw.example.net", origin: "http://gw.example.net" }), remote)).toMatchObject({ status: 403 });
-    expect(requestRefusal(method, h({ host: "127.0.0.1:3000", origin: "http://127.0.0.1:3000", "sec-fetch-site": "cross-site" }), loopback)).toMatchObject({ status: 403 });
+    expect(
+      requestRefusal(method, h({ host: "127.0.0.1:3000", origin: "http://127.0.0.1:3000", "sec-fetch-site": "cross-site" }), loopback),
+    ).toMatchObject({ status: 403 });
   });
 
   it("refuses a body over 1 MiB with 413, an unsized one with 411 and a bad length with 400", () => {
-    const post = (extra: Record<string, string>) => requestRefusal("POST", h({ host: "127.0.0.1:3000", origin: "http://127.0.0.1:3000", ...extra }), loopback);
+    const post = (extra: Record<string, string>) =>
+      requestRefusal("POST", h({ host: "127.0.0.1:3000", origin: "http://127.0.0.1:3000", ...extra }), loopback);
     expect(post({ "content-length": String(MAX_BODY_BYTES + 1) })).toMatchObject({ status: 413 });
     expect(post({ "content-length": "1e308" })).toMatchObject({ status: 400 });
     expect(post({ "transfer-encoding": "chunked" })).toMatchObject({ status: 411 });
@@ -47,6 +68,9 @@ describe("requestRefusal", () => {
 
   it("answers 503 with the reason when the public URL is not configured", () => {
     const web = publicWeb({ host: "0.0.0.0", port: "3000", secureCookies: "auto" });
-    expect(requestRefusal("GET", h({ host: "127.0.0.1:3000" }), web)).toMatchObject({ status: 503, message: expect.stringMatching(/GATEWARDEN_PUBLIC_URL/) });
+    expect(requestRefusal("GET", h({ host: "127.0.0.1:3000" }), web)).toMatchObject({
+      status: 503,
+      message: expect.stringMatching(/GATEWARDEN_PUBLIC_URL/),
+    });
   });
 });

@@ -24,10 +24,13 @@ export function requestRefusal(method: string, headers: Headers, web: PublicWeb)
   if (SAFE_METHODS.has(method.toUpperCase())) return null;
 
   const origin = headers.get("origin");
-  if (!origin) return { status: 403, message: "Refused: a change must come from a Gatewarden page, and this request had no Origin header." };
-  if (!web.origins.includes(origin.toLowerCase())) return { status: 403, message: `Refused: a change must come from a Gatewarden page at ${web.origin}, not from ${origin}.` };
+  if (!origin)
+    return { status: 403, message: "Refused: a change must come from a Gatewarden page, and this request had no Origin header." };
+  if (!web.origins.includes(origin.toLowerCase()))
+    return { status: 403, message: `Refused: a change must come from a Gatewarden page at ${web.origin}, not from ${origin}.` };
   const site = headers.get("sec-fetch-site");
-  if (site && site !== "same-origin") return { status: 403, message: `Refused: a change must come from a Gatewarden page (the browser says this one is ${site}).` };
+  if (site && site !== "same-origin")
+    return { status: 403, message: `Refused: a change must come from a Gatewarden page (the browser says this one is ${site}).` };
 
   const length = headers.get("content-length");
   if (length === null) {

@@ -21,7 +21,14 @@ describe("newUserSchema", () => {
   });
 
   it("says when the confirmation differs", () => {
-    const e = errors(newUserSchema.safeParse({ username: "marta", password: "correct horse battery staple", confirm: "correct horse battery stapler", role: "viewer" }));
+    const e = errors(
+      newUserSchema.safeParse({
+        username: "marta",
+        password: "correct horse battery staple",
+        confirm: "correct horse battery stapler",
+        role: "viewer",
+      }),
+    );
     expect(e.confirm).toMatch(/differ/);
   });
 });

@@ -23,7 +23,11 @@ export const newUserSchema = z
 
 export const firstAdminSchema = z
   .object({
-    setupCode: z.string({ error: "Enter the setup code" }).trim().min(1, { error: "Enter the setup code from the server's console or log" }).max(64),
+    setupCode: z
+      .string({ error: "Enter the setup code" })
+      .trim()
+      .min(1, { error: "Enter the setup code from the server's console or log" })
+      .max(64),
     username: usernameSchema,
     password: passwordSchema,
     confirm: z.string(),
@@ -39,10 +43,15 @@ export const passwordResetSchema = (username: string) =>
 /** `username` changing their own password: the current one first. */
 export const passwordChangeSchema = (username: string) =>
   z
-    .object({ current: z.string().min(1, { error: "Enter your current password" }).max(256), password: passwordSchema, confirm: z.string() })
+    .object({
+      current: z.string().min(1, { error: "Enter your current password" }).max(256),
+      password: passwordSchema,
+      confirm: z.string(),
+    })
     .superRefine((v, ctx) => {
       checkNewPassword(v, username, ctx);
-      if (v.password === v.current) ctx.addIssue({ code: "custom", path: ["password"], message: "Choose a password other than the current one" });
+      if (v.password === v.current)
+        ctx.addIssue({ code: "custom", path: ["password"], message: "Choose a password other than the current one" });
     });
 
 /** A user id from a form or an action argument. */

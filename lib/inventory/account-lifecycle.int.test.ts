@@ -24,9 +24,12 @@ async function issue(userId: string) {
 }
 
 const lastAudit = async (userId: string, action?: string) =>
-  (await (await import("@/lib/db/audit")).listAuditEvents({ targetType: "user", targetId: userId })).find((e) => !action || e.action === action);
+  (await (await import("@/lib/db/audit")).listAuditEvents({ targetType: "user", targetId: userId })).find(
+    (e) => !action || e.action === action,
+  );
 const lc = () => import("@/lib/inventory/account-lifecycle");
-const signIn = async (username: string, password: string) => (await import("@/lib/inventory/sign-in")).authenticate(username, password, "192.0.2.80");
+const signIn = async (username: string, password: string) =>
+  (await import("@/lib/inventory/sign-in")).authenticate(username, password, "192.0.2.80");
 
 beforeAll(async () => {
   delete process.env.DATABASE_URL;
@@ -44,13 +47,21 @@ describe("role changes", () => {
     const { changeRole } = await lc();
     const u = await user("ronja", "viewer");
     expect(await changeRole(root, u.id, { role: "operator" })).toMatchObject({ role: "operator" });
-    expect(await lastAudit(u.id)).toMatchObject({ action: "user.role-change", actorName: "root", before: '{"role":"viewer"}', after: '{"role":"operator"}' });
+    expect(await lastAudit(u.id)).toMatchObject({
+      action: "user.role-change",
+      actorName: "root",
+      before: '{"role":"viewer"}',
+      after: '{"role":"operator"}',
+    });
   });
 
   it("refuses a missing or unknown role", async () => {
     const { changeRole } = await lc();
     const u = await user("rolf", "viewer");
-    await expect(changeRole(root, u.id, {})).rejects.toMatchObject({ code: "validation", fieldErrors: { role: expect.stringMatching(/Choose a role/) } });
+    await expect(changeRole(root, u.id, {})).rejects.toMatchObject({
+      code: "validation",
+      fieldErrors: { role: expect.stringMatching(/Choose a role/) },
+    });
     await expect(changeRole(root, u.id, { role: "superuser" })).rejects.toMatchObject({ code: "validation" });
   });
 
@@ -65,12 +76,17 @@ describe("passwords", () => {
     const { resetPassword } = await lc();
     const u = await user("paula");
     await issue(u.id);
-    await expect(resetPassword(root, u.id, { password: "password1234", confirm: "password1234" })).rejects.toMatchObject({ fieldErrors: { password: expect.stringMatching(/commonly used/) } });
+    await expect(resetPassword(root, u.id, { password: "password1234", confirm: "password1234" })).rejects.toMatchObject({
+      fieldErrors: { password: expect.stringMatching(/commonly used/) },
+    });
     await resetPassword(root, u.id, { password: NEW_PW, confirm: NEW_PW });
     expect(await sessionsOf(u.id)).toEqual([]);
     await expect(signIn("paula", PW)).rejects.toMatchObject({ code: "bad_credentials" });
     await expect(signIn("paula", NEW_PW)).resolves.toMatchObject({ id: u.id });
-    expect(await lastAudit(u.id, "user.password-reset")).toMatchObject({ actorName: "root", summary: "Set a new password for paula (1 sessions ended)" });
+    expect(await lastAudit(u.id, "user.password-reset")).toMatchObject({
+      actorName: "root",
+      summary: "Set a new password for paula (1 sessions ended)",
+    });
   });
 
   it("a user changes their own password with the current one; their other sessions end", async () => {
@@ -79,12 +95,19 @@ describe("passwords", () => {
     const me = { id: u.id, username: u.username };
     const current = await issue(u.id);
     await issue(u.id);
-    await expect(changeOwnPassword(me, current, "192.0.2.81", { current: "not my password", password: NEW_PW, confirm: NEW_PW })).rejects.toMatchObject({ fieldErrors: { current: "That is not your current password" } });
-    await expect(changeOwnPassword(me, current, "192.0.2.81", { current: PW, password: "olga-2026-password", confirm: "olga-2026-password" })).rejects.toMatchObject({ fieldErrors: { password: expect.stringMatching(/user name/) } });
+    await expect(
+      changeOwnPassword(me, current, "192.0.2.81", { current: "not my password", password: NEW_PW, confirm: NEW_PW }),
+    ).rejects.toMatchObject({ fieldErrors: { current: "That is not your current password" } });
+    await expect(
+      changeOwnPassword(me, current, "192.0.2.81", { current: PW, password: "olga-2026-password", confirm: "olga-2026-password" }),
+    ).rejects.toMatchObject({ fieldErrors: { password: expect.stringMatching(/user name/) } });
     await changeOwnPassword(me, current, "192.0.2.81", { current: PW, password: NEW_PW, confirm: NEW_PW });
     expect((await sessionsOf(u.id)).map((s) => s.id)).toEqual([current]);
     await expect(signIn("olga", NEW_PW)).resolves.toMatchObject({ id: u.id });
-    expect(await lastAudit(u.id, "user.password-change")).toMatchObject({ actorName: "olga", summary: "olga changed their password (1 other sessions ended)" });
+    expect(await lastAudit(u.id, "user.password-change")).toMatchObject({
+      actorName: "olga",
+      summary: "olga changed their password (1 other sessions ended)",
+    });
   });
 
   it("guessing the current password is delayed like signing in", async () => {
@@ -93,7 +116,12 @@ describe("passwords", () => {
     const me = { id: u.id, username: u.username };
     const current = await issue(u.id);
     const tries = [];
-    for (let i = 0; i < 7; i++) tries.push(await changeOwnPassword(me, current, "192.0.2.82", { current: `guess ${i}`, password: NEW_PW, confirm: NEW_PW }).catch((e: { fieldErrors: { current: string } }) => e.fieldErrors.current));
+    for (let i = 0; i < 7; i++)
+      tries.push(
+        await changeOwnPassword(me, current, "192.0.2.82", { current: `guess ${i}`, password: NEW_PW, confirm: NEW_PW }).catch(
+          (e: { fieldErrors: { current: string } }) => e.fieldErrors.current,
+        ),
+      );
     expect(tries.at(-1)).toMatch(/Too many wrong passwords/);
   });
 });
@@ -143,7 +171,10 @@ describe("disabling and deleting", () => {
     const a = await user("anna", "admin");
     const b = await user("bert", "admin");
     await deleteUser({ id: a.id, username: "anna" }, root.id);
-    const results = await Promise.allSettled([deleteUser({ id: a.id, username: "anna" }, b.id), deleteUser({ id: b.id, username: "bert" }, a.id)]);
+    const results = await Promise.allSettled([
+      deleteUser({ id: a.id, username: "anna" }, b.id),
+      deleteUser({ id: b.id, username: "bert" }, a.id),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(await countAdmins()).toBe(1);
   });

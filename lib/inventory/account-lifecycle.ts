@@ -6,7 +6,16 @@
 import "server-only";
 import { runInTransaction, type Tx } from "@/lib/db/client";
 import { recordAudit, type AuditActor } from "@/lib/db/audit";
-import { countOtherEnabledAdmins, deleteUser as deleteUserRow, getUserById, getUserCredentials, setPasswordHash, setUserDisabled, updateUserRole, type UserRecord } from "@/lib/db/users";
+import {
+  countOtherEnabledAdmins,
+  deleteUser as deleteUserRow,
+  getUserById,
+  getUserCredentials,
+  setPasswordHash,
+  setUserDisabled,
+  updateUserRole,
+  type UserRecord,
+} from "@/lib/db/users";
 import { deleteUserSessions } from "@/lib/db/sessions";
 import { clearAccountFailures, settleSignInAttempt, takeSignInSlot } from "@/lib/db/sign-in-attempts";
 import { hashPassword, verifyPassword } from "@/lib/secrets/password";
@@ -53,7 +62,14 @@ export async function changeRole(actor: Actor, userId: string, raw: Record<strin
     if (user.role === role) return user;
     if (role !== "admin") await keepAnAdmin(tx, user, "change this role");
     const updated = await updateUserRole(tx, user.id, role);
-    await recordAudit(tx, actor, { action: "user.role-change", targetType: "user", targetId: user.id, summary: `Changed the role of ${user.username} from ${user.role} to ${role}`, before: { role: user.role }, after: { role } });
+    await recordAudit(tx, actor, {
+      action: "user.role-change",
+      targetType: "user",
+      targetId: user.id,
+      summary: `Changed the role of ${user.username} from ${user.role} to ${role}`,
+      before: { role: user.role },
+      after: { role },
+    });
     return updated;
   });
 }
@@ -70,7 +86,14 @@ export async function setDisabled(actor: Actor, userId: string, disabled: boolea
     const updated = await setUserDisabled(tx, user.id, disabled);
     const ended = disabled ? await deleteUserSessions(tx, user.id) : 0;
     const summary = disabled ? `Disabled ${user.username} (${ended} sessions ended)` : `Re-enabled ${user.username}`;
-    await recordAudit(tx, actor, { action: disabled ? "user.disable" : "user.enable", targetType: "user", targetId: user.id, summary, before: { disabled: user.disabled }, after: { disabled } });
+    await recordAudit(tx, actor, {
+      action: disabled ? "user.disable" : "user.enable",
+      targetType: "user",
+      targetId: user.id,
+      summary,
+      before: { disabled: user.disabled },
+      after: { disabled },
+    });
     return updated;
   });
 }
@@ -81,7 +104,13 @@ export async function deleteUser(actor: Actor, userId: string) {
     notYourself(actor, user, "delete");
     await keepAnAdmin(tx, user, "delete this account");
     await deleteUserRow(tx, user.id);
-    await recordAudit(tx, actor, { action: "user.delete", targetType: "user", targetId: user.id, summary: `Deleted user ${user.username} (${user.role})`, before: { username: user.username, role: user.role, disabled: user.disabled } });
+    await recordAudit(tx, actor, {
+      action: "user.delete",
+      targetType: "user",
+      targetId: user.id,
+      summary: `Deleted user ${user.username} (${user.role})`,
+      before: { username: user.username, role: user.role, disabled: user.disabled },
+    });
     return user;
   });
 }
@@ -96,7 +125,12 @@ export async function resetPassword(actor: Actor, userId: string, raw: Record<st
     const user = await loadUser(tx, userId);
     await setPasswordHash(tx, user.id, passwordHash);
     const ended = await deleteUserSessions(tx, user.id);
-    await recordAudit(tx, actor, { action: "user.password-reset", targetType: "user", targetId: user.id, summary: `Set a new password for ${user.username} (${ended} sessions ended)` });
+    await recordAudit(tx, actor, {
+      action: "user.password-reset",
+      targetType: "user",
+      targetId: user.id,
+      summary: `Set a new password for ${user.username} (${ended} sessions ended)`,
+    });
     return user;
   });
 }
@@ -109,7 +143,11 @@ export async function resetPassword(actor: Actor, userId: string, raw: Record<st
 export async function changeOwnPassword(actor: Actor, currentSessionId: string, clientAddress: string, raw: Record<string, string>) {
   const input = parse(passwordChangeSchema(actor.username).safeParse(raw));
   const slot = await takeSignInSlot(actor.username, clientAddress);
-  if (!slot.allowed) throw new ValidationError({ current: `Too many wrong passwords. Try again in ${describeWait(slot.retryAfterSeconds)}.` }, "Nothing was changed.");
+  if (!slot.allowed)
+    throw new ValidationError(
+      { current: `Too many wrong passwords. Try again in ${describeWait(slot.retryAfterSeconds)}.` },
+      "Nothing was changed.",
+    );
   const stored = await getUserCredentials(actor.username);
   const ok = !!stored && stored.id === actor.id && (await verifyPassword(input.current, stored.passwordHash));
   await settleSignInAttempt(slot.attemptId, ok ? "success" : "failure");
@@ -118,7 +156,12 @@ export async function changeOwnPassword(actor: Actor, currentSessionId: string, 
   await runInTransaction(async (tx) => {
     await setPasswordHash(tx, actor.id, passwordHash);
     const ended = await deleteUserSessions(tx, actor.id, currentSessionId);
-    await recordAudit(tx, actor, { action: "user.password-change", targetType: "user", targetId: actor.id, summary: `${actor.username} changed their password (${ended} other sessions ended)` });
+    await recordAudit(tx, actor, {
+      action: "user.password-change",
+      targetType: "user",
+      targetId: actor.id,
+      summary: `${actor.username} changed their password (${ended} other sessions ended)`,
+    });
   });
 }
 
@@ -127,7 +170,12 @@ export async function clearSignInDelay(actor: AuditActor, userId: string) {
   return runInTransaction(async (tx) => {
     const user = await loadUser(tx, userId);
     const cleared = await clearAccountFailures(tx, user.username);
-    await recordAudit(tx, actor, { action: "user.sign-in-delay-clear", targetType: "user", targetId: user.id, summary: `Cleared the sign-in delay of ${user.username} (${cleared} failed sign-ins forgotten)` });
+    await recordAudit(tx, actor, {
+      action: "user.sign-in-delay-clear",
+      targetType: "user",
+      targetId: user.id,
+      summary: `Cleared the sign-in delay of ${user.username} (${cleared} failed sign-ins forgotten)`,
+    });
     return { username: user.username, cleared };
   });
 }

@@ -10,7 +10,14 @@ const PASSWORD = "an old but good passphrase";
 /** A hash as an earlier release made it: N = 2^15 instead of today's 2^17. */
 function weakHash(pw: string): string {
   const salt = randomBytes(16);
-  return ["scrypt", 32768, 8, 1, salt.toString("base64url"), scryptSync(pw, salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }).toString("base64url")].join("$");
+  return [
+    "scrypt",
+    32768,
+    8,
+    1,
+    salt.toString("base64url"),
+    scryptSync(pw, salt, 32, { N: 32768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }).toString("base64url"),
+  ].join("$");
 }
 
 async function createUserWithHash(username: string, passwordHash: string) {
@@ -102,7 +109,9 @@ describe("adding a user", () => {
       code: "validation",
       fieldErrors: { role: expect.stringMatching(/Choose a role/) },
     });
-    await expect(addUser(admin, { username: "rolando", password: pw, confirm: pw, role: "root" })).rejects.toMatchObject({ fieldErrors: { role: expect.stringMatching(/Choose a role/) } });
+    await expect(addUser(admin, { username: "rolando", password: pw, confirm: pw, role: "root" })).rejects.toMatchObject({
+      fieldErrors: { role: expect.stringMatching(/Choose a role/) },
+    });
     expect(await getUserCredentials("rolando")).toBeNull();
     expect(await addUser(admin, { username: "rolando", password: pw, confirm: pw, role: "operator" })).toMatchObject({ role: "operator" });
   });

@@ -24,11 +24,23 @@ export async function createFirstAdmin(raw: Record<string, string>) {
     // Checked inside the transaction so two browsers racing on first start get one admin.
     if ((await countAdmins(tx)) > 0) throw new AppError("setup_done", "An admin already exists; sign in instead.");
     if (!(await setupCodeExists(tx, hashSetupCode(parsed.data.setupCode)))) {
-      throw new ValidationError({ setupCode: "That is not a setup code this server printed. Look for “setup code” in its console or log." });
+      throw new ValidationError({
+        setupCode: "That is not a setup code this server printed. Look for “setup code” in its console or log.",
+      });
     }
     await deleteSetupCodes(tx);
     const user = await createUser(tx, { username: parsed.data.username, passwordHash, role: "admin" });
-    await recordAudit(tx, { id: user.id, username: user.username }, { action: "user.create", targetType: "user", targetId: user.id, summary: `Created the first admin ${user.username} with the setup code`, after: { username: user.username, role: "admin" } });
+    await recordAudit(
+      tx,
+      { id: user.id, username: user.username },
+      {
+        action: "user.create",
+        targetType: "user",
+        targetId: user.id,
+        summary: `Created the first admin ${user.username} with the setup code`,
+        after: { username: user.username, role: "admin" },
+      },
+    );
     return user;
   });
 }
@@ -45,7 +57,13 @@ export async function addUser(actor: AuditActor, raw: Record<string, string>) {
   const passwordHash = await hashPassword(parsed.data.password);
   return runInTransaction(async (tx) => {
     const user = await createUser(tx, { username: parsed.data.username, passwordHash, role: parsed.data.role });
-    await recordAudit(tx, actor, { action: "user.create", targetType: "user", targetId: user.id, summary: `Added user ${user.username} (${user.role})`, after: { username: user.username, role: user.role } });
+    await recordAudit(tx, actor, {
+      action: "user.create",
+      targetType: "user",
+      targetId: user.id,
+      summary: `Added user ${user.username} (${user.role})`,
+      after: { username: user.username, role: user.role },
+    });
     return user;
   });
 }

@@ -22,7 +22,13 @@ const gatewayFields = {
 const HUB = { siteName: "HQ", subnets: "10.1.0.0/24", gatewayName: "hq-gw", publicIp: "198.18.250.10", lanAddress: "10.1.0.254" };
 const OSLO = { siteName: "Oslo", subnets: "10.2.0.0/24", gatewayName: "oslo-gw", publicIp: "198.18.250.20", lanAddress: "10.2.0.254" };
 /** A valid new branch: each case changes one thing. */
-const BERGEN = { siteName: "Bergen", subnets: "10.3.0.0/24", gatewayName: "bergen-gw", publicIp: "198.18.250.30", lanAddress: "10.3.0.254" };
+const BERGEN = {
+  siteName: "Bergen",
+  subnets: "10.3.0.0/24",
+  gatewayName: "bergen-gw",
+  publicIp: "198.18.250.30",
+  lanAddress: "10.3.0.254",
+};
 
 async function rowCounts() {
   const { getDb } = await import("@/lib/db/client");
@@ -71,22 +77,52 @@ beforeAll(async () => {
 
 describe("the branch-office wizard refuses, writing nothing", () => {
   const cases: [string, Record<string, string>, string, RegExp][] = [
-    ["a LAN containing the hub's public address", { subnets: "198.18.250.0/24", lanAddress: "198.18.250.254", publicIp: "198.18.251.30" }, "subnets", /198\.18\.250\.0\/24 contains 198\.18\.250\.10, the public address of hq-gw \(HQ\)/],
-    ["a LAN containing another branch's public address", { subnets: "198.18.250.16/29", lanAddress: "198.18.250.17" }, "subnets", /contains 198\.18\.250\.20, the public address of oslo-gw \(Oslo\)/],
-    ["a LAN containing the new gateway's own public address", { subnets: "10.3.0.0/24", publicIp: "10.3.0.1" }, "subnets", /contains 10\.3\.0\.1, the public address of this gateway/],
+    [
+      "a LAN containing the hub's public address",
+      { subnets: "198.18.250.0/24", lanAddress: "198.18.250.254", publicIp: "198.18.251.30" },
+      "subnets",
+      /198\.18\.250\.0\/24 contains 198\.18\.250\.10, the public address of hq-gw \(HQ\)/,
+    ],
+    [
+      "a LAN containing another branch's public address",
+      { subnets: "198.18.250.16/29", lanAddress: "198.18.250.17" },
+      "subnets",
+      /contains 198\.18\.250\.20, the public address of oslo-gw \(Oslo\)/,
+    ],
+    [
+      "a LAN containing the new gateway's own public address",
+      { subnets: "10.3.0.0/24", publicIp: "10.3.0.1" },
+      "subnets",
+      /contains 10\.3\.0\.1, the public address of this gateway/,
+    ],
     ["a loopback LAN", { subnets: "127.0.0.0/8", lanAddress: "127.0.0.254" }, "subnets", /loopback/],
     ["a multicast LAN", { subnets: "224.1.1.0/24", lanAddress: "224.1.1.254" }, "subnets", /multicast/],
     ["a link-local LAN", { subnets: "169.254.10.0/24", lanAddress: "169.254.10.254" }, "subnets", /link-local/],
     ["a LAN in 0.0.0.0/8", { subnets: "0.1.0.0/16", lanAddress: "0.1.0.254" }, "subnets", /this network/],
     ["a LAN of everything", { subnets: "0.0.0.0/0", lanAddress: "10.3.0.254" }, "subnets", /0\.0\.0\.0\/0 includes 0\.0\.0\.0\/8/],
     ["a LAN address that is the subnet's network address", { lanAddress: "10.3.0.0" }, "lanAddress", /network address of 10\.3\.0\.0\/24/],
-    ["a LAN address that is the subnet's broadcast address", { lanAddress: "10.3.0.255" }, "lanAddress", /broadcast address of 10\.3\.0\.0\/24/],
+    [
+      "a LAN address that is the subnet's broadcast address",
+      { lanAddress: "10.3.0.255" },
+      "lanAddress",
+      /broadcast address of 10\.3\.0\.0\/24/,
+    ],
     ["a link-local public address", { publicIp: "169.254.1.1" }, "publicIp", /link-local/],
-    ["a public address inside another site's LAN", { publicIp: "10.2.0.5" }, "publicIp", /10\.2\.0\.5 is inside 10\.2\.0\.0\/24, a LAN of Oslo/],
+    [
+      "a public address inside another site's LAN",
+      { publicIp: "10.2.0.5" },
+      "publicIp",
+      /10\.2\.0\.5 is inside 10\.2\.0\.0\/24, a LAN of Oslo/,
+    ],
     ["a site name that differs only in case", { siteName: "hq" }, "siteName", /“hq” looks like the existing site “HQ”/],
     ["a site name with a Cyrillic look-alike letter", { siteName: "\u041dQ" }, "siteName", /looks like the existing site “HQ”/],
     ["a fullwidth site name", { siteName: "ＨＱ" }, "siteName", /already exists/],
-    ["a gateway name that differs only in case", { gatewayName: "HQ-GW" }, "gatewayName", /“HQ-GW” looks like the existing gateway “hq-gw”/],
+    [
+      "a gateway name that differs only in case",
+      { gatewayName: "HQ-GW" },
+      "gatewayName",
+      /“HQ-GW” looks like the existing gateway “hq-gw”/,
+    ],
     ["a gateway name with a look-alike digit", { gatewayName: "0slo-gw" }, "gatewayName", /looks like the existing gateway “oslo-gw”/],
   ];
 
@@ -114,7 +150,9 @@ describe("the tunnel form refuses, writing nothing", () => {
     const oslo = await db.gateway.findUniqueOrThrow({ where: { name: OSLO.gatewayName }, select: { id: true } });
     await db.subnet.updateMany({ where: { siteId: bergen.siteId }, data: { cidr: "198.18.250.16/29" } });
     const before = await rowCounts();
-    const errors = await refusal(createTunnel(actor, { kind: "net-to-net", gatewayAId: bergen.id, gatewayBId: oslo.id, cryptoProfileId: profileId }));
+    const errors = await refusal(
+      createTunnel(actor, { kind: "net-to-net", gatewayAId: bergen.id, gatewayBId: oslo.id, cryptoProfileId: profileId }),
+    );
     expect(errors.gatewayBId).toMatch(/bergen-gw's LAN 198\.18\.250\.16\/29 contains 198\.18\.250\.20, the public address of oslo-gw/);
     expect(await rowCounts()).toEqual(before);
     await db.subnet.updateMany({ where: { siteId: bergen.siteId }, data: { cidr: BERGEN.subnets } });

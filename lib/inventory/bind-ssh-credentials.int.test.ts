@@ -21,14 +21,28 @@ describe("SSH credentials bound to the gateway id", () => {
     const admin = await createAdmin();
     const key = generateEd25519KeyPair().privateKey;
     const office = (name: string, n: number) => ({
-      siteName: `Bind ${name}`, subnets: `192.168.${n}.0/24`, gatewayName: name, platform: "strongswan", publicIp: `198.18.90.${n}`,
-      sshPort: "22", sshUser: "root", sshAuthType: "key", sshPrivateKey: key, wanInterface: "eth0", lanInterface: "eth1", lanAddress: `192.168.${n}.254`, role: "hub",
+      siteName: `Bind ${name}`,
+      subnets: `192.168.${n}.0/24`,
+      gatewayName: name,
+      platform: "strongswan",
+      publicIp: `198.18.90.${n}`,
+      sshPort: "22",
+      sshUser: "root",
+      sshAuthType: "key",
+      sshPrivateKey: key,
+      wanInterface: "eth0",
+      lanInterface: "eth1",
+      lanAddress: `192.168.${n}.254`,
+      role: "hub",
     });
     await createBranchOffice(admin, office("new-gw", 91));
     await createBranchOffice(admin, office("old-gw", 92));
     const old = (await getDb().gateway.findUnique({ where: { name: "old-gw" } }))!;
     // As a gateway made before the binding changed: sealed with its name.
-    await getDb().gateway.update({ where: { id: old.id }, data: { sshSecretEnc: encryptSecret(key, getKeyring(), secretPurpose.legacySshCredential("old-gw")) } });
+    await getDb().gateway.update({
+      where: { id: old.id },
+      data: { sshSecretEnc: encryptSecret(key, getKeyring(), secretPurpose.legacySshCredential("old-gw")) },
+    });
     await expect(async () => sessionOptionsFor((await getGatewayForConnection(old.id))!)).rejects.toThrow();
 
     expect(await bindSshCredentialsToGatewayIds(getKeyring())).toBe(1);

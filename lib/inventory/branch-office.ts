@@ -5,7 +5,15 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { cidrContains, ipv4Schema, lanHostAddressProblem, lanSubnetSchema, publicEndpointIpSchema } from "@/lib/domain/ip";
-import { ifaceNameSchema, ipsecIfaceSchema, nameLookalike, portSchema, siteNameSchema, sshHostSchema, sshUserSchema } from "@/lib/domain/names";
+import {
+  ifaceNameSchema,
+  ipsecIfaceSchema,
+  nameLookalike,
+  portSchema,
+  siteNameSchema,
+  sshHostSchema,
+  sshUserSchema,
+} from "@/lib/domain/names";
 import { findSubnetOverlaps } from "@/lib/domain/overlap";
 import { encryptSecret } from "@/lib/secrets/envelope";
 import { generatePsk, pskSchema } from "@/lib/secrets/psk";
@@ -108,14 +116,21 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
 
   return runInTransaction(async (tx) => {
     const snap = await loadInventorySnapshot(tx);
-    const siteTwin = nameLookalike(input.siteName, snap.sites.map((s) => s.name));
+    const siteTwin = nameLookalike(
+      input.siteName,
+      snap.sites.map((s) => s.name),
+    );
     if (siteTwin !== null) errors.siteName = nameTaken("site", input.siteName, siteTwin);
-    const gatewayTwin = nameLookalike(input.gatewayName, snap.gateways.map((g) => g.name));
+    const gatewayTwin = nameLookalike(
+      input.gatewayName,
+      snap.gateways.map((g) => g.name),
+    );
     if (gatewayTwin !== null) errors.gatewayName = nameTaken("gateway", input.gatewayName, gatewayTwin);
     const ipOwner = snap.gateways.find((g) => g.publicIp === input.publicIp);
     if (ipOwner) errors.publicIp = `${input.publicIp} is already the endpoint of ${ipOwner.name}`;
     const lanHoldingIp = snap.subnets.find((s) => cidrContains(s.cidr, input.publicIp));
-    if (lanHoldingIp) errors.publicIp ??= `${input.publicIp} is inside ${lanHoldingIp.cidr}, a LAN of ${lanHoldingIp.site.name}; a tunnel endpoint must be outside every site's LAN`;
+    if (lanHoldingIp)
+      errors.publicIp ??= `${input.publicIp} is inside ${lanHoldingIp.cidr}, a LAN of ${lanHoldingIp.site.name}; a tunnel endpoint must be outside every site's LAN`;
     // A LAN holding another gateway's endpoint would pull that gateway's tunnel packets
     // (on a hub: every branch's) into this site's tunnel.
     const endpointInLan = snap.gateways.flatMap((g) => subnets.filter((c) => cidrContains(c, g.publicIp)).map((cidr) => ({ cidr, g })))[0];
@@ -123,7 +138,10 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
       const { cidr, g } = endpointInLan;
       errors.subnets ??= `${cidr} contains ${g.publicIp}, the public address of ${g.name} (${g.site.name}); its tunnels' packets would be routed into this site's tunnel`;
     }
-    const overlaps = findSubnetOverlaps(subnets, snap.subnets.map((s) => ({ cidr: s.cidr, label: s.site.name })));
+    const overlaps = findSubnetOverlaps(
+      subnets,
+      snap.subnets.map((s) => ({ cidr: s.cidr, label: s.site.name })),
+    );
     if (overlaps[0]) {
       const o = overlaps[0];
       errors.subnets = `${o.cidr} overlaps ${o.conflictsWith} (${o.label})`;
@@ -136,7 +154,16 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
       if (!hub) errors.hubGatewayId = "Choose the hub gateway this branch connects to";
       if (!profile) errors.cryptoProfileId = "Choose a crypto profile";
       if (hub && profile) {
-        const self = { id: "new", name: input.gatewayName, platform: input.platform, publicIp: input.publicIp, subnets, usedInterfaces: [], pairKeys: [], phase2: [] };
+        const self = {
+          id: "new",
+          name: input.gatewayName,
+          platform: input.platform,
+          publicIp: input.publicIp,
+          subnets,
+          usedInterfaces: [],
+          pairKeys: [],
+          phase2: [],
+        };
         const plan = planTunnel({
           kind: "net-to-net",
           a: self,
@@ -178,8 +205,21 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
         ipsecStack,
       },
     });
-    const snapshot = { site: input.siteName, subnets, gateway: input.gatewayName, platform: input.platform, ipsecStack, publicIp: input.publicIp };
-    await recordAudit(tx, actor, { action: "site.create", targetType: "site", targetId: siteId, summary: `Added site ${input.siteName} with gateway ${input.gatewayName}`, after: snapshot });
+    const snapshot = {
+      site: input.siteName,
+      subnets,
+      gateway: input.gatewayName,
+      platform: input.platform,
+      ipsecStack,
+      publicIp: input.publicIp,
+    };
+    await recordAudit(tx, actor, {
+      action: "site.create",
+      targetType: "site",
+      targetId: siteId,
+      summary: `Added site ${input.siteName} with gateway ${input.gatewayName}`,
+      after: snapshot,
+    });
     if (tunnelPlan && psk) {
       const tunnelId = randomUUID();
       const hubId = input.hubGatewayId;
@@ -194,7 +234,13 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
         ],
         pskEnc: encryptSecret(psk, keyring, secretPurpose.psk(tunnelId, 1)),
       });
-      await recordAudit(tx, actor, { action: "tunnel.create", targetType: "tunnel", targetId: tunnelId, summary: `Added net-to-net tunnel ${input.gatewayName} ↔ hub (${tunnelPlan.interfaceA}/${tunnelPlan.interfaceB}) with PSK version 1`, after: { kind: "net-to-net", interfaces: [tunnelPlan.interfaceA, tunnelPlan.interfaceB], pskMode: input.pskMode } });
+      await recordAudit(tx, actor, {
+        action: "tunnel.create",
+        targetType: "tunnel",
+        targetId: tunnelId,
+        summary: `Added net-to-net tunnel ${input.gatewayName} ↔ hub (${tunnelPlan.interfaceA}/${tunnelPlan.interfaceB}) with PSK version 1`,
+        after: { kind: "net-to-net", interfaces: [tunnelPlan.interfaceA, tunnelPlan.interfaceB], pskMode: input.pskMode },
+      });
     }
     return { siteId };
   });

@@ -49,13 +49,17 @@ describe("parseCryptoProfileForm", () => {
   });
 
   it("refuses algorithm names that are not in the allow-lists (a forged form)", () => {
-    const r = parseCryptoProfileForm(form({ ...VALID, "ike.encryption": "aes256;\ninclude /etc/shadow", "esp.integrity": ["sha256", "crc32"], "ike.dhGroup": "3" }));
+    const r = parseCryptoProfileForm(
+      form({ ...VALID, "ike.encryption": "aes256;\ninclude /etc/shadow", "esp.integrity": ["sha256", "crc32"], "ike.dhGroup": "3" }),
+    );
     expect(r.ok).toBe(false);
     expect(Object.keys(!r.ok ? r.fieldErrors : {}).sort()).toEqual(["esp.integrity.1", "ike.dhGroup", "ike.encryption"]);
   });
 
   it("says what is missing in plain words", () => {
-    const r = parseCryptoProfileForm(form({ ...VALID, name: "", "esp.encryption": [], ikeLifetimeSeconds: "60", childLifetimeSeconds: "" }));
+    const r = parseCryptoProfileForm(
+      form({ ...VALID, name: "", "esp.encryption": [], ikeLifetimeSeconds: "60", childLifetimeSeconds: "" }),
+    );
     expect(r).toEqual({
       ok: false,
       fieldErrors: {
@@ -66,7 +70,10 @@ describe("parseCryptoProfileForm", () => {
       },
     });
     // The schema's cross-field rules speak for themselves once the fields are well-formed.
-    expect(parseCryptoProfileForm(form({ ...VALID, exchangeModes: [] }))).toEqual({ ok: false, fieldErrors: { exchangeModes: "IKEv1 needs at least one exchange mode" } });
+    expect(parseCryptoProfileForm(form({ ...VALID, exchangeModes: [] }))).toEqual({
+      ok: false,
+      fieldErrors: { exchangeModes: "IKEv1 needs at least one exchange mode" },
+    });
   });
 });
 

@@ -8,7 +8,14 @@ import { encryptSecret } from "@/lib/secrets/envelope";
 import { getKeyring, secretPurpose } from "@/lib/config/keyring";
 import { runInTransaction } from "@/lib/db/client";
 import { recordAudit, type AuditActor } from "@/lib/db/audit";
-import { deleteSiteRow, deleteTunnelRow, getGatewaySshRow, getSiteForDelete, getTunnelForDelete, updateGatewaySsh } from "@/lib/db/inventory-edit";
+import {
+  deleteSiteRow,
+  deleteTunnelRow,
+  getGatewaySshRow,
+  getSiteForDelete,
+  getTunnelForDelete,
+  updateGatewaySsh,
+} from "@/lib/db/inventory-edit";
 import { checkCredential } from "@/lib/inventory/gateway-facts";
 import { sshHostProblem } from "@/lib/ssh/target-policy";
 import { zodFieldErrors } from "@/lib/inventory/form-state";
@@ -62,7 +69,12 @@ export async function deleteTunnel(actor: AuditActor, tunnelId: string) {
       throw new AppError("deployed", "This tunnel may still be configured on its routers. Tear it down first, then delete it.");
     }
     await deleteTunnelRow(tx, tunnelId);
-    await recordAudit(tx, actor, { action: "tunnel.delete", targetType: "tunnel", targetId: tunnelId, summary: `Deleted tunnel ${t.ends.map((e) => e.gateway.name).join(" ↔ ")}` });
+    await recordAudit(tx, actor, {
+      action: "tunnel.delete",
+      targetType: "tunnel",
+      targetId: tunnelId,
+      summary: `Deleted tunnel ${t.ends.map((e) => e.gateway.name).join(" ↔ ")}`,
+    });
   });
 }
 
@@ -71,8 +83,15 @@ export async function deleteSite(actor: AuditActor, siteId: string) {
     const site = await getSiteForDelete(tx, siteId);
     if (!site) throw new AppError("not_found", "This site no longer exists.");
     const tunnels = site.gateway?._count.tunnelEnds ?? 0;
-    if (tunnels > 0) throw new AppError("has_tunnels", `${site.name} still has ${tunnels} tunnel(s). Tear them down and delete them first.`);
+    if (tunnels > 0)
+      throw new AppError("has_tunnels", `${site.name} still has ${tunnels} tunnel(s). Tear them down and delete them first.`);
     await deleteSiteRow(tx, siteId);
-    await recordAudit(tx, actor, { action: "site.delete", targetType: "site", targetId: siteId, summary: `Deleted site ${site.name}`, before: { name: site.name, gateway: site.gateway?.name ?? null } });
+    await recordAudit(tx, actor, {
+      action: "site.delete",
+      targetType: "site",
+      targetId: siteId,
+      summary: `Deleted site ${site.name}`,
+      before: { name: site.name, gateway: site.gateway?.name ?? null },
+    });
   });
 }

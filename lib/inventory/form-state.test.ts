@@ -10,7 +10,9 @@ describe("form helpers", () => {
     expect(formFields(fd)).toEqual({ siteName: "Oslo" });
   });
   it("maps zod issues to the first message per field", () => {
-    const r = z.object({ a: z.string().min(2, "too short").regex(/x/, "needs x"), b: z.object({ c: z.number() }) }).safeParse({ a: "", b: { c: "1" } });
+    const r = z
+      .object({ a: z.string().min(2, "too short").regex(/x/, "needs x"), b: z.object({ c: z.number() }) })
+      .safeParse({ a: "", b: { c: "1" } });
     expect(r.success).toBe(false);
     if (!r.success) expect(zodFieldErrors(r.error)).toEqual({ a: "too short", "b.c": expect.any(String) });
   });

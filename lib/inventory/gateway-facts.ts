@@ -12,14 +12,21 @@ export function gatewayFactsFrom(g: InventorySnapshot["gateways"][number]): Gate
     subnets: g.site.subnets.map((s) => s.cidr),
     usedInterfaces: g.tunnelEnds.map((e) => e.interfaceName),
     pairKeys: g.tunnelEnds.map((e) => e.tunnel.pairKey),
-    phase2: g.tunnelEnds.map((e) => ({ profileName: e.tunnel.cryptoProfile.name, signature: profileFacts(e.tunnel.cryptoProfile).phase2Signature })),
+    phase2: g.tunnelEnds.map((e) => ({
+      profileName: e.tunnel.cryptoProfile.name,
+      signature: profileFacts(e.tunnel.cryptoProfile).phase2Signature,
+    })),
   };
 }
 
 /** What the tunnel checks need of a stored profile; phase2Signature is equal iff the sainfo blocks are. */
 export function profileFacts(p: { name: string; spec: string }): { name: string; ikeVersion: number; phase2Signature: string } {
   const spec = JSON.parse(p.spec) as { ikeVersion?: number; esp?: unknown; childLifetimeSeconds?: number };
-  return { name: p.name, ikeVersion: spec.ikeVersion ?? 2, phase2Signature: JSON.stringify([spec.esp ?? null, spec.childLifetimeSeconds ?? null]) };
+  return {
+    name: p.name,
+    ikeVersion: spec.ikeVersion ?? 2,
+    phase2Signature: JSON.stringify([spec.esp ?? null, spec.childLifetimeSeconds ?? null]),
+  };
 }
 
 /**

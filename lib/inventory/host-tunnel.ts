@@ -83,7 +83,14 @@ export async function createTunnel(actor: AuditActor, raw: Record<string, string
       targetType: "tunnel",
       targetId: tunnelId,
       summary: `Added ${input.kind} tunnel ${a.name} (${plan.interfaceA}) ↔ ${b.name} (${plan.interfaceB}) with profile ${profile.name}`,
-      after: { kind: input.kind, a: a.name, b: b.name, interfaces: [plan.interfaceA, plan.interfaceB], profile: profile.name, pskMode: input.pskMode },
+      after: {
+        kind: input.kind,
+        a: a.name,
+        b: b.name,
+        interfaces: [plan.interfaceA, plan.interfaceB],
+        profile: profile.name,
+        pskMode: input.pskMode,
+      },
     });
     return { tunnelId };
   });

@@ -51,7 +51,9 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     const { decryptSecret } = await import("@/lib/secrets/envelope");
     const { secretPurpose } = await import("@/lib/config/keyring");
     const ring = loadKeyring({ env: {}, dataDir });
-    return (await envelopes()).map((s) => decryptSecret(s.envelope, ring, s.kind === "psk" ? secretPurpose.psk(s.tunnelId, s.version) : secretPurpose.sshCredential(s.id)));
+    return (await envelopes()).map((s) =>
+      decryptSecret(s.envelope, ring, s.kind === "psk" ? secretPurpose.psk(s.tunnelId, s.version) : secretPurpose.sshCredential(s.id)),
+    );
   };
 
   beforeAll(async () => {
@@ -79,9 +81,18 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     const { getDb } = await import("@/lib/db/client");
     const db = getDb();
     const site = (i: number, auth: "key" | "password") => ({
-      siteName: `Site ${i}`, subnets: `10.77.${i}.0/24`, gatewayName: `gw${i}`, platform: "strongswan", publicIp: `203.0.113.${i + 10}`,
-      sshPort: "22", sshUser: "root", sshAuthType: auth, ...(auth === "key" ? { sshPrivateKey: generateEd25519KeyPair().privateKey } : { sshPassword: `password of gw${i}` }),
-      wanInterface: "eth0", lanInterface: "eth1", lanAddress: `10.77.${i}.254`,
+      siteName: `Site ${i}`,
+      subnets: `10.77.${i}.0/24`,
+      gatewayName: `gw${i}`,
+      platform: "strongswan",
+      publicIp: `203.0.113.${i + 10}`,
+      sshPort: "22",
+      sshUser: "root",
+      sshAuthType: auth,
+      ...(auth === "key" ? { sshPrivateKey: generateEd25519KeyPair().privateKey } : { sshPassword: `password of gw${i}` }),
+      wanInterface: "eth0",
+      lanInterface: "eth1",
+      lanAddress: `10.77.${i}.254`,
     });
     await createBranchOffice(admin, { ...site(0, "key"), role: "hub" });
     const hub = await db.gateway.findUniqueOrThrow({ where: { name: "gw0" } });
@@ -96,7 +107,11 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     const { encryptSecret } = await import("@/lib/secrets/envelope");
     const { getKeyring, secretPurpose } = await import("@/lib/config/keyring");
     const { createPendingKey } = await import("@/lib/db/rotation");
-    await createPendingKey(tunnels[0]!.id, 2, encryptSecret("a pending key, version 2", getKeyring(), secretPurpose.psk(tunnels[0]!.id, 2)));
+    await createPendingKey(
+      tunnels[0]!.id,
+      2,
+      encryptSecret("a pending key, version 2", getKeyring(), secretPurpose.psk(tunnels[0]!.id, 2)),
+    );
     expect(await envelopes()).toHaveLength(3 + 3);
   });
 
@@ -119,7 +134,10 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     const last = all.at(-1)!;
     if (last.kind !== "psk") throw new Error("expected PSKs last");
     const stranger = { currentId: "stranger", keys: new Map([["stranger", randomBytes(32)]]) };
-    await getDb().presharedKey.update({ where: { id: last.id }, data: { secretEnc: encryptSecret("?", stranger, secretPurpose.psk(last.tunnelId, last.version)) } });
+    await getDb().presharedKey.update({
+      where: { id: last.id },
+      data: { secretEnc: encryptSecret("?", stranger, secretPurpose.psk(last.tunnelId, last.version)) },
+    });
     try {
       const before = await envelopes();
       const fileBefore = fs.readFileSync(keyFile(), "utf8");
@@ -127,7 +145,9 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
       const run = await runScript(scriptEnv);
       expect(run.code).toBe(1);
       expect(run.stderr).toContain("keys:rotate: failed; nothing changed (the database and the key file are as they were).");
-      expect(run.stderr).toContain(`PSK version ${last.version} of tunnel ${last.tunnelId}: Secret was encrypted with key "stranger", which is not in the keyring`);
+      expect(run.stderr).toContain(
+        `PSK version ${last.version} of tunnel ${last.tunnelId}: Secret was encrypted with key "stranger", which is not in the keyring`,
+      );
       expect(await envelopes()).toEqual(before);
       expect(fs.readFileSync(keyFile(), "utf8")).toBe(fileBefore);
       expect(fs.readdirSync(dataDir).filter((f) => f.startsWith("secret.key"))).toEqual(["secret.key"]); // no lock or temp file left
@@ -158,7 +178,9 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     expect(run.code).toBe(0);
     const ringAfter = loadKeyring({ env: {}, dataDir });
     expect(ringAfter.currentId).not.toBe(ringBefore.currentId);
-    expect(run.stdout).toContain(`keys:rotate: key ${ringAfter.currentId} is the master key now (${keyFile()}); re-encrypted 3 SSH credential(s) and 3 pre-shared key(s) in one transaction.`);
+    expect(run.stdout).toContain(
+      `keys:rotate: key ${ringAfter.currentId} is the master key now (${keyFile()}); re-encrypted 3 SSH credential(s) and 3 pre-shared key(s) in one transaction.`,
+    );
     expect(run.stdout).toContain(`key ${ringBefore.currentId} is retired`);
 
     // Retired, not gone: the old key is still in the file, byte for byte.
@@ -199,10 +221,16 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
 
     const again = await runScript({ ...scriptEnv, ...env });
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain(`the master key comes from GATEWARDEN_SECRET_KEY (key ${envRing.currentId}) and every secret already uses it, so nothing changed.`);
+    expect(again.stdout).toContain(
+      `the master key comes from GATEWARDEN_SECRET_KEY (key ${envRing.currentId}) and every secret already uses it, so nothing changed.`,
+    );
 
     // Back to the key file's key, so the secrets read the same through either ring.
-    await rotateMasterKeyAndSecrets({ GATEWARDEN_SECRET_KEY: fileRing.keys.get(fileRing.currentId)!.toString("base64"), GATEWARDEN_SECRET_KEY_ID: fileRing.currentId, GATEWARDEN_PREVIOUS_SECRET_KEYS: `${envRing.currentId}:${env.GATEWARDEN_SECRET_KEY}` });
+    await rotateMasterKeyAndSecrets({
+      GATEWARDEN_SECRET_KEY: fileRing.keys.get(fileRing.currentId)!.toString("base64"),
+      GATEWARDEN_SECRET_KEY_ID: fileRing.currentId,
+      GATEWARDEN_PREVIOUS_SECRET_KEYS: `${envRing.currentId}:${env.GATEWARDEN_SECRET_KEY}`,
+    });
     expect(await plaintexts()).toEqual(secretsBefore);
   });
 });

@@ -22,7 +22,8 @@ export type MasterKeyRotation =
 const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
 
 const aadOf = (s: StoredEnvelope) => (s.kind === "psk" ? secretPurpose.psk(s.tunnelId, s.version) : secretPurpose.sshCredential(s.id));
-const describe = (s: StoredEnvelope) => (s.kind === "psk" ? `PSK version ${s.version} of tunnel ${s.tunnelId}` : `the SSH credential of gateway ${s.gatewayName}`);
+const describe = (s: StoredEnvelope) =>
+  s.kind === "psk" ? `PSK version ${s.version} of tunnel ${s.tunnelId}` : `the SSH credential of gateway ${s.gatewayName}`;
 
 /**
  * Re-encrypts with `ring`'s current key, in one transaction, every stored secret that
@@ -61,5 +62,11 @@ export async function rotateMasterKeyAndSecrets(env: Record<string, string | und
   }
   const { keyDir } = getEnv();
   const { previous, next, result } = await rotateMasterKey(keyDir, (ring) => reencryptStoredSecrets(ring));
-  return { source: "key-file", file: path.join(keyDir, KEY_FILE_NAME), newKeyId: next.currentId, retiredKeyId: previous.currentId, counts: result };
+  return {
+    source: "key-file",
+    file: path.join(keyDir, KEY_FILE_NAME),
+    newKeyId: next.currentId,
+    retiredKeyId: previous.currentId,
+    counts: result,
+  };
 }

@@ -35,7 +35,10 @@ beforeAll(async () => {
 describe("sessions", () => {
   it("signing in again on a browser ends its previous session", async () => {
     const first = await issue();
-    expect(await active(first)).toMatchObject({ user: { id: userId }, session: { clientAddress: "198.51.100.5", userAgent: "Test browser" } });
+    expect(await active(first)).toMatchObject({
+      user: { id: userId },
+      session: { clientAddress: "198.51.100.5", userAgent: "Test browser" },
+    });
     const second = await issue(first);
     expect(await active(first)).toBeNull();
     expect(await active(second)).not.toBeNull();
@@ -59,7 +62,9 @@ describe("sessions", () => {
     const { getDb } = await import("@/lib/db/client");
     await deleteUserSessions(getDb(), userId);
     const [current, laptop, phone] = [await issue(), await issue(), await issue()];
-    expect((await listSessions(userId)).map((s) => s.id).sort()).toEqual([await idOf(current), await idOf(laptop), await idOf(phone)].sort());
+    expect((await listSessions(userId)).map((s) => s.id).sort()).toEqual(
+      [await idOf(current), await idOf(laptop), await idOf(phone)].sort(),
+    );
 
     await expect(endOwnSession(await actor(), await idOf(current), await idOf(current))).rejects.toMatchObject({ code: "current_session" });
     await endOwnSession(await actor(), await idOf(laptop), await idOf(current));

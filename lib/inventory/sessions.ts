@@ -19,7 +19,12 @@ export async function listSessions(userId: string): Promise<SessionInfo[]> {
 export async function endOtherSessions(actor: Actor, currentSessionId: string): Promise<number> {
   return runInTransaction(async (tx) => {
     const ended = await deleteUserSessions(tx, actor.id, currentSessionId);
-    await recordAudit(tx, actor, { action: "user.sessions-end", targetType: "user", targetId: actor.id, summary: `${actor.username} ended their other sessions (${ended})` });
+    await recordAudit(tx, actor, {
+      action: "user.sessions-end",
+      targetType: "user",
+      targetId: actor.id,
+      summary: `${actor.username} ended their other sessions (${ended})`,
+    });
     return ended;
   });
 }
@@ -28,7 +33,12 @@ export async function endOtherSessions(actor: Actor, currentSessionId: string): 
 export async function endOwnSession(actor: Actor, sessionId: string, currentSessionId: string): Promise<void> {
   if (sessionId === currentSessionId) throw new AppError("current_session", "This is the session you are using: sign out instead.");
   if ((await deleteUserSession(actor.id, sessionId)) === 0) throw new AppError("not_found", "That session has already ended.");
-  await recordAuditEvent(actor, { action: "user.session-end", targetType: "user", targetId: actor.id, summary: `${actor.username} ended one of their sessions` });
+  await recordAuditEvent(actor, {
+    action: "user.session-end",
+    targetType: "user",
+    targetId: actor.id,
+    summary: `${actor.username} ended one of their sessions`,
+  });
 }
 
 /** An admin ends every session of a user (who must sign in again). */
@@ -37,7 +47,12 @@ export async function endUserSessions(admin: Actor, userId: string): Promise<{ u
     const user = await getUserById(userId, tx);
     if (!user) throw new UserNotFoundError();
     const ended = await deleteUserSessions(tx, user.id);
-    await recordAudit(tx, admin, { action: "user.sessions-end", targetType: "user", targetId: user.id, summary: `Ended the sessions of ${user.username} (${ended})` });
+    await recordAudit(tx, admin, {
+      action: "user.sessions-end",
+      targetType: "user",
+      targetId: user.id,
+      summary: `Ended the sessions of ${user.username} (${ended})`,
+    });
     return { username: user.username, ended };
   });
 }

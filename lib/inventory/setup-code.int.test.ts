@@ -15,8 +15,14 @@ beforeAll(async () => {
 describe("first-run setup", () => {
   it("refuses to create the first admin without the setup code, or with a wrong one", async () => {
     const { createFirstAdmin, needsSetup } = await import("@/lib/inventory/accounts");
-    await expect(createFirstAdmin(form())).rejects.toMatchObject({ code: "validation", fieldErrors: { setupCode: expect.stringMatching(/setup code/) } });
-    await expect(createFirstAdmin(form("AAAA-BBBB-CCCC-DDDD"))).rejects.toMatchObject({ code: "validation", fieldErrors: { setupCode: expect.stringMatching(/not a setup code this server printed/) } });
+    await expect(createFirstAdmin(form())).rejects.toMatchObject({
+      code: "validation",
+      fieldErrors: { setupCode: expect.stringMatching(/setup code/) },
+    });
+    await expect(createFirstAdmin(form("AAAA-BBBB-CCCC-DDDD"))).rejects.toMatchObject({
+      code: "validation",
+      fieldErrors: { setupCode: expect.stringMatching(/not a setup code this server printed/) },
+    });
     expect(await needsSetup()).toBe(true);
   });
 

@@ -12,8 +12,13 @@ const PASSWORD = "carol's long passphrase here";
 const T0 = new Date("2026-03-01T09:00:00Z");
 let db: TempPgDatabase;
 
-const signIn = async (username: string, password: string, client: string) => (await import("@/lib/inventory/sign-in")).authenticate(username, password, client);
-const outcome = (p: Promise<unknown>) => p.then(() => "signed-in", (e: { code?: string }) => e.code ?? String(e));
+const signIn = async (username: string, password: string, client: string) =>
+  (await import("@/lib/inventory/sign-in")).authenticate(username, password, client);
+const outcome = (p: Promise<unknown>) =>
+  p.then(
+    () => "signed-in",
+    (e: { code?: string }) => e.code ?? String(e),
+  );
 
 beforeAll(async () => {
   db = await freshPgDatabase();

@@ -18,8 +18,13 @@ async function createUser(username: string, password: string, role: "admin" | "o
   return runInTransaction((tx) => createUser(tx, { username, passwordHash, role }));
 }
 
-const signIn = async (who: { username: string; password: string }, client: string) => (await import("@/lib/inventory/sign-in")).authenticate(who.username, who.password, client);
-const outcome = (p: Promise<unknown>) => p.then(() => "signed-in", (e: { code?: string }) => e.code ?? String(e));
+const signIn = async (who: { username: string; password: string }, client: string) =>
+  (await import("@/lib/inventory/sign-in")).authenticate(who.username, who.password, client);
+const outcome = (p: Promise<unknown>) =>
+  p.then(
+    () => "signed-in",
+    (e: { code?: string }) => e.code ?? String(e),
+  );
 const at = (ms: number) => vi.setSystemTime(new Date(T0.getTime() + ms));
 
 let aliceId = "";
@@ -38,7 +43,9 @@ afterAll(() => {
 
 describe("200 parallel wrong sign-ins, then the right one", () => {
   it("checks only the attempts the delays allow, and refuses the right password until the delay has passed", async () => {
-    const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => outcome(signIn({ username: "alice", password: `guess number ${i}` }, ATTACKER))));
+    const burst = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => outcome(signIn({ username: "alice", password: `guess number ${i}` }, ATTACKER))),
+    );
     const checked = burst.filter((o) => o === "bad_credentials").length;
     const delayed = burst.filter((o) => o === "rate_limited").length;
     // Five free failures on the account, then 1 s after the newest: with the clock
@@ -46,7 +53,10 @@ describe("200 parallel wrong sign-ins, then the right one", () => {
     expect(checked).toBe(5);
     expect(delayed).toBe(195);
 
-    await expect(signIn(ALICE, ATTACKER)).rejects.toMatchObject({ code: "rate_limited", userMessage: expect.stringMatching(/Try again in 1 second/) });
+    await expect(signIn(ALICE, ATTACKER)).rejects.toMatchObject({
+      code: "rate_limited",
+      userMessage: expect.stringMatching(/Try again in 1 second/),
+    });
     at(999);
     await expect(signIn(ALICE, ATTACKER)).rejects.toMatchObject({ code: "rate_limited" });
     at(1_000);
@@ -55,7 +65,8 @@ describe("200 parallel wrong sign-ins, then the right one", () => {
 
   it("meanwhile another user signs in normally, and so does alice from a client that has not failed", async () => {
     at(2_000);
-    for (let i = 0; i < 3; i++) await expect(signIn({ ...ALICE, password: "still guessing" }, ATTACKER)).rejects.toMatchObject({ code: expect.any(String) });
+    for (let i = 0; i < 3; i++)
+      await expect(signIn({ ...ALICE, password: "still guessing" }, ATTACKER)).rejects.toMatchObject({ code: expect.any(String) });
     await expect(signIn(ALICE, ATTACKER)).rejects.toMatchObject({ code: "rate_limited" });
     await expect(signIn(BOB, "198.51.100.20")).resolves.toMatchObject({ username: "bob" });
     await expect(signIn(ALICE, "198.51.100.30")).resolves.toMatchObject({ username: "alice" });
@@ -74,7 +85,9 @@ describe("audit and the admin's way out", () => {
     const failed = await listAuditEvents({ targetType: "user", targetId: aliceId });
     expect(failed.filter((e) => e.action === "user.sign-in-failed")[0]?.summary).toMatch(/^Failed sign-in as alice from 198\.51\.100\.31$/);
     at(4_000);
-    await expect(signIn({ username: "nobody-here", password: "whatever it is" }, "198.51.100.40")).rejects.toMatchObject({ code: "bad_credentials" });
+    await expect(signIn({ username: "nobody-here", password: "whatever it is" }, "198.51.100.40")).rejects.toMatchObject({
+      code: "bad_credentials",
+    });
     expect((await listAuditEvents()).some((e) => e.summary.includes("nobody-here"))).toBe(false);
   });
 

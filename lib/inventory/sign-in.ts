@@ -28,7 +28,10 @@ export async function authenticate(username: string, password: string, clientAdd
   const name = signInName(username);
   const slot = await takeSignInSlot(name, clientAddress);
   if (!slot.allowed) {
-    logger.warn({ username: name, client: clientAddress, retryAfterSeconds: slot.retryAfterSeconds, delayedBy: slot.delayedBy }, "sign-in refused: delay after failures");
+    logger.warn(
+      { username: name, client: clientAddress, retryAfterSeconds: slot.retryAfterSeconds, delayedBy: slot.delayedBy },
+      "sign-in refused: delay after failures",
+    );
     throw new AppError("rate_limited", `Too many failed sign-ins. Try again in ${describeWait(slot.retryAfterSeconds)}.`);
   }
   const user = await getUserCredentials(name);
@@ -41,7 +44,15 @@ export async function authenticate(username: string, password: string, clientAdd
     logger.warn({ username: name, client: clientAddress }, "sign-in failed");
     if (user) {
       const why = user.disabled ? " (account disabled)" : "";
-      await recordAuditEvent({ id: null, username: name }, { action: "user.sign-in-failed", targetType: "user", targetId: user.id, summary: `Failed sign-in as ${user.username} from ${clientAddress}${why}` });
+      await recordAuditEvent(
+        { id: null, username: name },
+        {
+          action: "user.sign-in-failed",
+          targetType: "user",
+          targetId: user.id,
+          summary: `Failed sign-in as ${user.username} from ${clientAddress}${why}`,
+        },
+      );
     }
     throw new AppError("bad_credentials", "Wrong user name or password.");
   }
@@ -53,5 +64,8 @@ export async function authenticate(username: string, password: string, clientAdd
 
 /** The audit row of a completed sign-in (written once its session exists). */
 export async function recordSignIn(user: { id: string; username: string }, clientAddress: string) {
-  await recordAuditEvent({ id: user.id, username: user.username }, { action: "user.sign-in", targetType: "user", targetId: user.id, summary: `${user.username} signed in from ${clientAddress}` });
+  await recordAuditEvent(
+    { id: user.id, username: user.username },
+    { action: "user.sign-in", targetType: "user", targetId: user.id, summary: `${user.username} signed in from ${clientAddress}` },
+  );
 }

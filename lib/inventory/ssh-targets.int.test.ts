@@ -82,7 +82,9 @@ describe("the forms refuse an SSH address on this server, writing nothing", () =
     const { updateGatewaySshAccess } = await import("@/lib/inventory/edit-inventory");
     const { getDb } = await import("@/lib/db/client");
     const before = await getDb().gateway.findUniqueOrThrow({ where: { id: gatewayId } });
-    const errors = await refusal(updateGatewaySshAccess(actor, gatewayId, { sshHost: host, sshPort: String(port), sshUser: "root", sshAuthType: "key" }));
+    const errors = await refusal(
+      updateGatewaySshAccess(actor, gatewayId, { sshHost: host, sshPort: String(port), sshUser: "root", sshAuthType: "key" }),
+    );
     expect(errors.sshHost).toMatch(message);
     expect(await getDb().gateway.findUniqueOrThrow({ where: { id: gatewayId } })).toEqual(before);
   });
@@ -91,7 +93,17 @@ describe("the forms refuse an SSH address on this server, writing nothing", () =
     const { createBranchOffice } = await import("@/lib/inventory/branch-office");
     const { getDb } = await import("@/lib/db/client");
     const before = await getDb().gateway.count();
-    const errors = await refusal(createBranchOffice(actor, { ...SITE, siteName: "Target branch", gatewayName: "target-b-gw", publicIp: "198.18.81.11", subnets: "10.81.1.0/24", lanAddress: "10.81.1.254", sshHost: host }));
+    const errors = await refusal(
+      createBranchOffice(actor, {
+        ...SITE,
+        siteName: "Target branch",
+        gatewayName: "target-b-gw",
+        publicIp: "198.18.81.11",
+        subnets: "10.81.1.0/24",
+        lanAddress: "10.81.1.254",
+        sshHost: host,
+      }),
+    );
     expect(errors.sshHost).toMatch(message);
     expect(await getDb().gateway.count()).toBe(before);
   });
@@ -99,7 +111,16 @@ describe("the forms refuse an SSH address on this server, writing nothing", () =
   it("the wizard: a public address that is one of this server's, used as the SSH address", async () => {
     if (!ownAddress) return;
     const { createBranchOffice } = await import("@/lib/inventory/branch-office");
-    const errors = await refusal(createBranchOffice(actor, { ...SITE, siteName: "Target branch", gatewayName: "target-b-gw", publicIp: ownAddress, subnets: "10.81.1.0/24", lanAddress: "10.81.1.254" }));
+    const errors = await refusal(
+      createBranchOffice(actor, {
+        ...SITE,
+        siteName: "Target branch",
+        gatewayName: "target-b-gw",
+        publicIp: ownAddress,
+        subnets: "10.81.1.0/24",
+        lanAddress: "10.81.1.254",
+      }),
+    );
     expect(errors.sshHost ?? errors.publicIp).toMatch(/an address of this server/);
   });
 });
@@ -118,13 +139,21 @@ describe("connections refuse them too, before opening a socket", () => {
     expect(e.userMessage).toMatch(message);
     expect(e.userMessage).toMatch(/GATEWARDEN_ALLOW_SSH_TARGETS/);
     expect(connections).toBe(seen);
-    expect(await getDb().gateway.findUniqueOrThrow({ where: { id: gatewayId }, select: { reachability: true } })).toEqual({ reachability: "unreachable" });
+    expect(await getDb().gateway.findUniqueOrThrow({ where: { id: gatewayId }, select: { reachability: true } })).toEqual({
+      reachability: "unreachable",
+    });
   });
 
   it("a session for a deploy or health check (openSession) is refused the same way", async () => {
     const { openSession } = await import("@/lib/ssh/session");
     const seen = connections;
-    const e = await openSession({ host: "127.0.0.1", port, username: "root", credential: { type: "key", privateKey: sshPrivateKey }, pinnedFingerprint: null }).then(
+    const e = await openSession({
+      host: "127.0.0.1",
+      port,
+      username: "root",
+      credential: { type: "key", privateKey: sshPrivateKey },
+      pinnedFingerprint: null,
+    }).then(
       () => expect.unreachable("expected a refusal"),
       (err: unknown) => err as { code?: string },
     );

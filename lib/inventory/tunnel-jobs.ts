@@ -14,7 +14,10 @@ export async function startTunnelJob(actor: AuditActor, tunnelId: string, kind: 
   if (!tunnel) throw new AppError("not_found", "This tunnel no longer exists.");
   const unpinned = tunnel.ends.filter((e) => !e.gateway.hostKeyFingerprint).map((e) => e.gateway.name);
   if (unpinned.length) {
-    throw new AppError("host_key", `Accept the SSH host key of ${unpinned.join(" and ")} on the gateway page first; Gatewarden only talks to gateways whose key is pinned.`);
+    throw new AppError(
+      "host_key",
+      `Accept the SSH host key of ${unpinned.join(" and ")} on the gateway page first; Gatewarden only talks to gateways whose key is pinned.`,
+    );
   }
   return enqueueJob({ kind, targetType: "tunnel", targetId: tunnelId, params: { tunnelId }, actor });
 }
@@ -26,6 +29,12 @@ export async function deployPendingOnGateway(actor: AuditActor, gatewayId: strin
   if (!pending.length) throw new AppError("nothing", "Every tunnel of this gateway is deployed.");
   const unpinned = [...new Set(pending.flatMap((t) => t.ends.filter((e) => !e.gateway.hostKeyFingerprint).map((e) => e.gateway.name)))];
   if (unpinned.length) throw new AppError("host_key", `Accept the SSH host key of ${unpinned.join(", ")} first.`);
-  const jobId = await enqueueJob({ kind: "deploy", targetType: "gateway", targetId: gatewayId, params: { tunnelIds: pending.map((t) => t.id) }, actor });
+  const jobId = await enqueueJob({
+    kind: "deploy",
+    targetType: "gateway",
+    targetId: gatewayId,
+    params: { tunnelIds: pending.map((t) => t.id) },
+    actor,
+  });
   return { jobId, tunnels: pending.length };
 }

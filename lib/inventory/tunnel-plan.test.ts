@@ -26,12 +26,23 @@ describe("planTunnel", () => {
   });
   it("refuses a second tunnel between the same pair, in either order", () => {
     const key = pairKeyOf("b", "a");
-    const plan = planTunnel({ kind: "host-to-host", a: gw({ id: "a", pairKeys: [key] }), b: gw({ id: "b", name: "branch" }), profile: modern });
+    const plan = planTunnel({
+      kind: "host-to-host",
+      a: gw({ id: "a", pairKeys: [key] }),
+      b: gw({ id: "b", name: "branch" }),
+      profile: modern,
+    });
     expect(plan.ok).toBe(false);
     if (!plan.ok) expect(plan.errors.peer).toBe("There is already a tunnel between hq-gw and branch");
   });
   it("refuses an interface name already used on that gateway", () => {
-    const plan = planTunnel({ kind: "net-to-net", a: gw({ id: "a", usedInterfaces: ["ipsec3"] }), b: gw({ id: "b" }), interfaceA: "ipsec3", profile: modern });
+    const plan = planTunnel({
+      kind: "net-to-net",
+      a: gw({ id: "a", usedInterfaces: ["ipsec3"] }),
+      b: gw({ id: "b" }),
+      interfaceA: "ipsec3",
+      profile: modern,
+    });
     expect(plan.ok).toBe(false);
     if (!plan.ok) expect(plan.errors.interfaceA).toMatch(/ipsec3 is already used/);
   });
@@ -54,7 +65,14 @@ describe("planTunnel", () => {
     const plan = planTunnel({ kind: "net-to-net", a: racoon, b: gw({ id: "b" }), profile: v1 });
     expect(plan.ok).toBe(false);
     if (!plan.ok) expect(plan.errors.cryptoProfileId).toMatch(/phase 2 .*Article \(legacy\)/);
-    expect(planTunnel({ kind: "net-to-net", a: { ...racoon, phase2: [{ profileName: "x", signature: "p2-a" }] }, b: gw({ id: "b" }), profile: v1 }).ok).toBe(true);
+    expect(
+      planTunnel({
+        kind: "net-to-net",
+        a: { ...racoon, phase2: [{ profileName: "x", signature: "p2-a" }] },
+        b: gw({ id: "b" }),
+        profile: v1,
+      }).ok,
+    ).toBe(true);
   });
   it("lets host-to-host tunnels ignore subnets", () => {
     const plan = planTunnel({ kind: "host-to-host", a: gw({ id: "a", subnets: [] }), b: gw({ id: "b", subnets: [] }), profile: modern });
@@ -63,10 +81,14 @@ describe("planTunnel", () => {
   it("refuses a net-to-net tunnel when a LAN of one end holds either end's public address", () => {
     const a = gw({ id: "a", name: "bergen-gw", publicIp: "198.18.250.30", subnets: ["198.18.250.16/29"] });
     const b = gw({ id: "b", name: "oslo-gw", publicIp: "198.18.250.20", subnets: ["10.2.0.0/24"] });
-    for (const [x, y] of [[a, b], [b, a]] as const) {
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       const plan = planTunnel({ kind: "net-to-net", a: x, b: y, profile: modern });
       expect(plan.ok).toBe(false);
-      if (!plan.ok) expect(plan.errors.peer).toMatch(/bergen-gw's LAN 198\.18\.250\.16\/29 contains 198\.18\.250\.20, the public address of oslo-gw/);
+      if (!plan.ok)
+        expect(plan.errors.peer).toMatch(/bergen-gw's LAN 198\.18\.250\.16\/29 contains 198\.18\.250\.20, the public address of oslo-gw/);
     }
     const own = planTunnel({ kind: "net-to-net", a: gw({ id: "a", publicIp: "10.9.0.1", subnets: ["10.9.0.0/24"] }), b, profile: modern });
     expect(own.ok ? "" : own.errors.peer).toMatch(/contains 10\.9\.0\.1, its own public address/);

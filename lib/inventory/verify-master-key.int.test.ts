@@ -29,15 +29,27 @@ describe("verifyMasterKey", () => {
     const { createBranchOffice } = await import("@/lib/inventory/branch-office");
     const admin = await createAdmin();
     await createBranchOffice(admin, {
-      siteName: "Key Test", subnets: "192.168.77.0/24", gatewayName: "keytest-gw", platform: "strongswan", publicIp: "198.18.77.1",
-      sshPort: "22", sshUser: "root", sshAuthType: "key", sshPrivateKey: generateEd25519KeyPair().privateKey,
-      wanInterface: "eth0", lanInterface: "eth1", lanAddress: "192.168.77.254", role: "hub",
+      siteName: "Key Test",
+      subnets: "192.168.77.0/24",
+      gatewayName: "keytest-gw",
+      platform: "strongswan",
+      publicIp: "198.18.77.1",
+      sshPort: "22",
+      sshUser: "root",
+      sshAuthType: "key",
+      sshPrivateKey: generateEd25519KeyPair().privateKey,
+      wanInterface: "eth0",
+      lanInterface: "eth1",
+      lanAddress: "192.168.77.254",
+      role: "hub",
     });
     const saved = path.join(dataDir, "secret.key.saved");
     copyFileSync(keyFile(), saved);
 
     rmSync(keyFile());
-    await expect(verifyMasterKey()).rejects.toThrow(/1 encrypted secret\(s\) are stored, but the master key cannot be used: There is no master key.*Refusing to start/);
+    await expect(verifyMasterKey()).rejects.toThrow(
+      /1 encrypted secret\(s\) are stored, but the master key cannot be used: There is no master key.*Refusing to start/,
+    );
     // Nor does a running process make a new one when the file vanishes.
     expect(() => getKeyring()).toThrow(/no master key/);
     expect(existsSync(keyFile())).toBe(false);

@@ -12,7 +12,9 @@ import { loadKeyring, type Keyring } from "@/lib/secrets/keyring";
 
 /** The AADs an envelope may be sealed with: its own, and for SSH credentials written before they were bound to the gateway's id, the name-bound one. */
 const purposesOf = (s: StoredEnvelope) =>
-  s.kind === "psk" ? [secretPurpose.psk(s.tunnelId, s.version)] : [secretPurpose.sshCredential(s.id), secretPurpose.legacySshCredential(s.gatewayName)];
+  s.kind === "psk"
+    ? [secretPurpose.psk(s.tunnelId, s.version)]
+    : [secretPurpose.sshCredential(s.id), secretPurpose.legacySshCredential(s.gatewayName)];
 
 function opens(s: StoredEnvelope, ring: Keyring): boolean {
   return purposesOf(s).some((aad) => {
@@ -39,12 +41,17 @@ export async function verifyMasterKey(): Promise<Keyring> {
     ring = loadKeyring({ env: process.env, dataDir: getEnv().keyDir, create: false });
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new SecretError("key-file", `${total} encrypted secret(s) are stored, but the master key cannot be used: ${why}. Refusing to start: a new key would leave every stored secret unreadable.`);
+    throw new SecretError(
+      "key-file",
+      `${total} encrypted secret(s) are stored, but the master key cannot be used: ${why}. Refusing to start: a new key would leave every stored secret unreadable.`,
+    );
   }
   if (!sample.every((s) => opens(s, ring))) {
-    throw new SecretError("bad-key", `The master key in ${where} does not decrypt the stored secrets (a wrong or replaced key?). Refusing to start; restore the key they were sealed with.`);
+    throw new SecretError(
+      "bad-key",
+      `The master key in ${where} does not decrypt the stored secrets (a wrong or replaced key?). Refusing to start; restore the key they were sealed with.`,
+    );
   }
   adoptKeyring(ring);
   return ring;
 }
-

@@ -18,7 +18,10 @@ describe("KeyedSlots", () => {
         order.push(`${key}${i}`);
         return i;
       });
-    const results = await Promise.all([...Array.from({ length: 10 }, (_, i) => task("strong", i)), ...Array.from({ length: 5 }, (_, i) => task("centos", i))]);
+    const results = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => task("strong", i)),
+      ...Array.from({ length: 5 }, (_, i) => task("centos", i)),
+    ]);
     expect(results).toEqual([...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 5 }, (_, i) => i)]);
     expect(peak.get("strong")).toBe(3);
     expect(peak.get("centos")).toBe(1);

@@ -11,7 +11,11 @@ import { rotateJob, rotateRecoverJob } from "@/lib/rotation/rotation-jobs";
 const tunnelParams = z.object({ tunnelId: z.string().min(1) });
 /** One tunnel, or many (a fleet deploy visits each gateway once). */
 const tunnelsParams = z
-  .object({ tunnelId: z.string().min(1).optional(), tunnelIds: z.array(z.string().min(1)).max(10_000).optional(), dryRun: z.boolean().optional() })
+  .object({
+    tunnelId: z.string().min(1).optional(),
+    tunnelIds: z.array(z.string().min(1)).max(10_000).optional(),
+    dryRun: z.boolean().optional(),
+  })
   .refine((p) => tunnelIdsOf(p).length > 0, { message: "name at least one tunnel" });
 
 async function gatewaysOf(p: DeployParams): Promise<string[]> {

@@ -22,13 +22,27 @@ afterAll(async () => {
 async function newRunner(concurrency: number) {
   const { JobRunner } = await import("@/lib/jobs/runner");
   const { testJobDefinitions } = await import("@/lib/jobs/test-support/test-job-kinds");
-  return new JobRunner({ owner: OWNER, concurrency, pollMs: 100, heartbeatMs: 500, staleMs: 5000, singleInstance: true, definitions: testJobDefinitions(OWNER) });
+  return new JobRunner({
+    owner: OWNER,
+    concurrency,
+    pollMs: 100,
+    heartbeatMs: 500,
+    staleMs: 5000,
+    singleInstance: true,
+    definitions: testJobDefinitions(OWNER),
+  });
 }
 
 async function enqueue(kind: string, params: TestSleepParams) {
   const { enqueueWith } = await import("@/lib/jobs/enqueue");
   const { testJobDefinitions } = await import("@/lib/jobs/test-support/test-job-kinds");
-  return enqueueWith(runner, testJobDefinitions(OWNER), { kind, targetType: "gateway", targetId: params.gateway, params, actor: { id: null, username: "test" } });
+  return enqueueWith(runner, testJobDefinitions(OWNER), {
+    kind,
+    targetType: "gateway",
+    targetId: params.gateway,
+    params,
+    actor: { id: null, username: "test" },
+  });
 }
 
 async function db() {
@@ -40,7 +54,8 @@ async function finished(ids: string[], timeoutMs = 60_000) {
   for (;;) {
     const jobs = await (await db()).job.findMany({ where: { id: { in: ids } }, include: { logs: true } });
     if (jobs.length === ids.length && jobs.every((j) => !["queued", "running"].includes(j.status))) return jobs;
-    if (Date.now() > deadline) throw new Error(`jobs still running: ${jobs.filter((j) => ["queued", "running"].includes(j.status)).length}`);
+    if (Date.now() > deadline)
+      throw new Error(`jobs still running: ${jobs.filter((j) => ["queued", "running"].includes(j.status)).length}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -76,15 +91,36 @@ describe("embedded job runner (SQLite)", () => {
     const d = await db();
     const left = async (kind: string, gateway: string) => {
       const job = await d.job.create({
-        data: { kind, status: "running", targetType: "gateway", targetId: gateway, params: JSON.stringify({ gateway, ms: 50 }), createdByName: "test", owner: "dead", startedAt: new Date(), heartbeatAt: new Date() },
+        data: {
+          kind,
+          status: "running",
+          targetType: "gateway",
+          targetId: gateway,
+          params: JSON.stringify({ gateway, ms: 50 }),
+          createdByName: "test",
+          owner: "dead",
+          startedAt: new Date(),
+          heartbeatAt: new Date(),
+        },
       });
-      await d.gatewayLock.create({ data: { gatewayId: gateway, jobId: job.id, owner: "dead", expiresAt: new Date(Date.now() + 3_600_000) } });
+      await d.gatewayLock.create({
+        data: { gatewayId: gateway, jobId: job.id, owner: "dead", expiresAt: new Date(Date.now() + 3_600_000) },
+      });
       return job.id;
     };
     const sleepId = await left("test-sleep", "r1");
     const recoverableId = await left("test-recoverable", "r2");
     const { insertJob } = await import("@/lib/db/jobs");
-    const waiting = (await insertJob({ kind: "test-sleep", targetType: "gateway", targetId: "r1", params: { gateway: "r1", ms: 50 }, createdById: null, createdByName: "test" })).id;
+    const waiting = (
+      await insertJob({
+        kind: "test-sleep",
+        targetType: "gateway",
+        targetId: "r1",
+        params: { gateway: "r1", ms: 50 },
+        createdById: null,
+        createdByName: "test",
+      })
+    ).id;
 
     runner = await newRunner(2);
     await runner.start();

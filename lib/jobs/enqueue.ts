@@ -23,6 +23,8 @@ export async function enqueueWith(queue: JobQueue, definitions: JobDefinition<an
   });
   // The row is queued whatever happens next: if the message cannot be sent, the queue's
   // sweep finds the row, so the caller still gets the job id to follow.
-  await queue.dispatch({ id, kind: input.kind }).catch((e) => logger.error({ err: e, jobId: id }, "could not hand a queued job to the queue"));
+  await queue
+    .dispatch({ id, kind: input.kind })
+    .catch((e) => logger.error({ err: e, jobId: id }, "could not hand a queued job to the queue"));
   return id;
 }

@@ -82,7 +82,8 @@ export class JobExecutor {
     if (!(await claimJob(job.id, this.opts.owner))) return "lost";
     if (!(await acquireGatewayLocks(gateways, job.id, this.opts.owner, this.opts.staleMs))) {
       // Written while this instance holds the claim, so it cannot race the job's own log lines.
-      if (this.opts.noteWaiting) await this.noteWaiting(job.id, gateways).catch((e) => logger.warn({ err: e, jobId: job.id }, "could not note the wait"));
+      if (this.opts.noteWaiting)
+        await this.noteWaiting(job.id, gateways).catch((e) => logger.warn({ err: e, jobId: job.id }, "could not note the wait"));
       await requeueJob(job.id); // a gateway is busy with another job: wait for it
       return "busy";
     }
@@ -121,11 +122,23 @@ export class JobExecutor {
     return jobs.length;
   }
 
-  private async requeueCopy(job: { id: string; kind: string; targetType: string; targetId: string; params: string; owner: string | null; createdById: string | null; createdByName: string }) {
+  private async requeueCopy(job: {
+    id: string;
+    kind: string;
+    targetType: string;
+    targetId: string;
+    params: string;
+    owner: string | null;
+    createdById: string | null;
+    createdByName: string;
+  }) {
     const log = async (level: "info" | "warn", message: string) => appendJobLog(job.id, await nextLogSeq(job.id), level, message, null);
     const recent = await countInterruptedJobs(job, new Date(Date.now() - 3_600_000));
     if (recent > MAX_INTERRUPTIONS_PER_HOUR) {
-      await log("warn", `Instance ${job.owner} stopped while this job ran. Not queued again: the same job was interrupted ${recent} times in the last hour.`);
+      await log(
+        "warn",
+        `Instance ${job.owner} stopped while this job ran. Not queued again: the same job was interrupted ${recent} times in the last hour.`,
+      );
       return;
     }
     const { kind, targetType, targetId, createdById, createdByName } = job;
@@ -137,11 +150,23 @@ export class JobExecutor {
   private async noteWaiting(jobId: string, gateways: string[]) {
     const holders = (await getGatewayLockHolders(gateways)).filter((h) => h.jobId !== jobId);
     const who = holders.map((h) => `${h.gatewayId} (job ${h.jobId} on ${h.owner})`).join(", ") || "a gateway";
-    await appendJobLog(jobId, await nextLogSeq(jobId), "info", `Waiting: ${who} is busy with another job (checked by ${this.opts.owner}).`, null);
+    await appendJobLog(
+      jobId,
+      await nextLogSeq(jobId),
+      "info",
+      `Waiting: ${who} is busy with another job (checked by ${this.opts.owner}).`,
+      null,
+    );
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private async execute(jobId: string, kind: string, def: JobDefinition<any>, params: unknown, actor: { id: string | null; username: string }) {
+  private async execute(
+    jobId: string,
+    kind: string,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    def: JobDefinition<any>,
+    params: unknown,
+    actor: { id: string | null; username: string },
+  ) {
     try {
       const ctx = await createJobContext(jobId, kind, params, actor);
       try {

@@ -125,7 +125,13 @@ export class PgBossJobQueue implements JobQueue {
 
   private openBoss(): Promise<PgBoss> {
     this.boss ??= (async () => {
-      const boss = new PgBoss({ connectionString: this.opts.connectionString, schedule: false, max: 4, application_name: "gatewarden-jobs", maintenanceIntervalSeconds: this.opts.maintenanceIntervalSeconds ?? 60 });
+      const boss = new PgBoss({
+        connectionString: this.opts.connectionString,
+        schedule: false,
+        max: 4,
+        application_name: "gatewarden-jobs",
+        maintenanceIntervalSeconds: this.opts.maintenanceIntervalSeconds ?? 60,
+      });
       boss.on("error", (e) => logger.error({ err: e }, "pg-boss error"));
       await boss.start();
       await this.createQueues(boss);
@@ -150,7 +156,13 @@ export class PgBossJobQueue implements JobQueue {
       await client.query("SELECT pg_advisory_lock(hashtext('gatewarden-job-queues'))");
       for (const name of missing) {
         // A message only points at a row, so retrying it is always safe.
-        await boss.createQueue(name, { name, policy: "short", retryLimit: 10, retryDelay: 5, expireInSeconds: this.opts.messageExpireSeconds ?? 60 });
+        await boss.createQueue(name, {
+          name,
+          policy: "short",
+          retryLimit: 10,
+          retryDelay: 5,
+          expireInSeconds: this.opts.messageExpireSeconds ?? 60,
+        });
       }
     } finally {
       await client.end();
@@ -163,14 +175,19 @@ export class PgBossJobQueue implements JobQueue {
     const known = jobs.filter((j) => kinds.has(j.kind));
     if (!known.length) return;
     const boss = await this.openBoss();
-    await boss.insert(known.map((j) => ({ name: queueNameOf(j.kind), data: { jobId: j.id, attempt: 0 } satisfies Message, singletonKey: j.id })));
+    await boss.insert(
+      known.map((j) => ({ name: queueNameOf(j.kind), data: { jobId: j.id, attempt: 0 } satisfies Message, singletonKey: j.id })),
+    );
     this.wake();
   }
 
   private async send(jobId: string, kind: string, attempt: number, delaySeconds: number) {
     const boss = await this.openBoss();
     // null when the job already has a waiting message (singletonKey, policy "short"): nothing to do.
-    await boss.send(queueNameOf(kind), { jobId, attempt } satisfies Message, { singletonKey: jobId, ...(delaySeconds ? { startAfter: delaySeconds } : {}) });
+    await boss.send(queueNameOf(kind), { jobId, attempt } satisfies Message, {
+      singletonKey: jobId,
+      ...(delaySeconds ? { startAfter: delaySeconds } : {}),
+    });
   }
 
   /** Sends a message for queued rows older than minAgeMs; the "short" policy drops duplicates. */

@@ -31,7 +31,15 @@ beforeEach(async () => {
   delete (globalThis as { gatewardenDb?: unknown }).gatewardenDb;
   const { PgBossJobQueue } = await import("@/lib/jobs/pg-boss-queue");
   const { testJobDefinitions } = await import("@/lib/jobs/test-support/test-job-kinds");
-  producer = new PgBossJobQueue({ owner: "test-producer", connectionString: database.url, concurrency: 0, pollMs: 1000, heartbeatMs: 1000, staleMs: 2500, definitions: testJobDefinitions("test-producer") });
+  producer = new PgBossJobQueue({
+    owner: "test-producer",
+    connectionString: database.url,
+    concurrency: 0,
+    pollMs: 1000,
+    heartbeatMs: 1000,
+    staleMs: 2500,
+    definitions: testJobDefinitions("test-producer"),
+  });
 });
 
 afterEach(async () => {
@@ -48,7 +56,13 @@ afterEach(async () => {
 async function startInstance(id: string, concurrency: number): Promise<Instance> {
   const proc = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", instanceScript], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: database.url, GATEWARDEN_TEST_INSTANCE: id, GATEWARDEN_TEST_CONCURRENCY: String(concurrency), LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      DATABASE_URL: database.url,
+      GATEWARDEN_TEST_INSTANCE: id,
+      GATEWARDEN_TEST_CONCURRENCY: String(concurrency),
+      LOG_LEVEL: "warn",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log: string[] = [];
@@ -79,7 +93,13 @@ async function stopGracefully(i: Instance) {
 async function enqueue(kind: string, params: TestSleepParams): Promise<string> {
   const { enqueueWith } = await import("@/lib/jobs/enqueue");
   const { testJobDefinitions } = await import("@/lib/jobs/test-support/test-job-kinds");
-  return enqueueWith(producer, testJobDefinitions("test-producer"), { kind, targetType: "gateway", targetId: params.gateway, params, actor: { id: null, username: "test" } });
+  return enqueueWith(producer, testJobDefinitions("test-producer"), {
+    kind,
+    targetType: "gateway",
+    targetId: params.gateway,
+    params,
+    actor: { id: null, username: "test" },
+  });
 }
 
 async function db() {
@@ -91,7 +111,8 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | false>, 
   for (;;) {
     const value = await fn();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${instances.map((i) => `--- ${i.id}\n${i.log.join("")}`).join("\n")}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}\n${instances.map((i) => `--- ${i.id}\n${i.log.join("")}`).join("\n")}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -191,18 +212,35 @@ describe("two instances on one PostgreSQL database (pg-boss)", () => {
     // Long on A only: a re-queued copy that lands on B finishes quickly.
     const deployLike = await enqueue("test-sleep", { gateway: "c1", ms: 100, slowOn: "A", slowMs: 600_000 });
     const rotateLike = await enqueue("test-recoverable", { gateway: "c2", ms: 100, slowOn: "A", slowMs: 600_000 });
-    await until("both to run on A", async () => (await d.job.count({ where: { id: { in: [deployLike, rotateLike] }, status: "running", owner: "A" } })) === 2);
+    await until(
+      "both to run on A",
+      async () => (await d.job.count({ where: { id: { in: [deployLike, rotateLike] }, status: "running", owner: "A" } })) === 2,
+    );
     // Fetched by A (its three free slots, one batch: the messages go in together), which
     // then hangs before claiming them.
     const { insertJob } = await import("@/lib/db/jobs");
     const fetched: string[] = [];
     for (let i = 0; i < 3; i++) {
       const params = { gateway: `c-fetched-${i}`, ms: 100, stallOn: "A" };
-      fetched.push((await insertJob({ kind: "test-sleep", targetType: "gateway", targetId: params.gateway, params, createdById: null, createdByName: "test" })).id);
+      fetched.push(
+        (
+          await insertJob({
+            kind: "test-sleep",
+            targetType: "gateway",
+            targetId: params.gateway,
+            params,
+            createdById: null,
+            createdByName: "test",
+          })
+        ).id,
+      );
     }
     await producer.dispatchAll(fetched.map((id) => ({ id, kind: "test-sleep" })));
     await until("A to hold their messages", async () => {
-      const rows = await d.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM pgboss.job WHERE state = 'active' AND data->>'jobId' = ANY($1)`, fetched);
+      const rows = await d.$queryRawUnsafe<{ n: bigint }[]>(
+        `SELECT count(*) AS n FROM pgboss.job WHERE state = 'active' AND data->>'jobId' = ANY($1)`,
+        fetched,
+      );
       return Number(rows[0]!.n) === 3;
     });
     expect(await d.job.count({ where: { id: { in: fetched }, status: "queued" } })).toBe(3);
@@ -235,7 +273,9 @@ describe("two instances on one PostgreSQL database (pg-boss)", () => {
 
     // The rotate-like job: interrupted, its onInterrupted inserted a recovery row (no message), B ran it.
     expect((await finished([rotateLike]))[0]!.status).toBe("interrupted");
-    const recovery = await until("the recovery job", () => d.job.findFirst({ where: { kind: "test-recover", targetId: rotateLike } }).then((j) => j ?? undefined));
+    const recovery = await until("the recovery job", () =>
+      d.job.findFirst({ where: { kind: "test-recover", targetId: rotateLike } }).then((j) => j ?? undefined),
+    );
     expect((await finished([recovery.id]))[0]).toMatchObject({ status: "succeeded", owner: "B" });
     expect(await d.job.count({ where: { kind: "test-recover" } })).toBe(1);
     expect(await d.job.count({ where: { kind: "test-sleep", targetId: "c1" } })).toBe(2);
@@ -252,7 +292,10 @@ describe("two instances on one PostgreSQL database (pg-boss)", () => {
     // On A a job outlasts the stale limit (2.5 s): only its heartbeats keep B from taking it over.
     for (let i = 0; i < 8; i++) ids.push(await enqueue("test-sleep", { gateway: `s${i}`, ms: 200, slowOn: "A", slowMs: 4000 }));
     const d = await db();
-    await until("A to run a job", async () => (await d.jobLog.count({ where: { jobId: { in: ids }, message: "test-sleep ran on A" } })) > 0);
+    await until(
+      "A to run a job",
+      async () => (await d.jobLog.count({ where: { jobId: { in: ids }, message: "test-sleep ran on A" } })) > 0,
+    );
     await stopGracefully(a!);
     const jobs = await finished(ids);
     expect(jobs.map((j) => j.status)).toEqual(ids.map(() => "succeeded"));

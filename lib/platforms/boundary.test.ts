@@ -73,7 +73,10 @@ describe("platform boundary", () => {
 
   it("catches both kinds of leak, and not comments", () => {
     const leaks = findLeaks([
-      { file: "a.ts", text: 'if (gw.platform === "centos-racoon") x();\n// the "strongswan" platform does y\nconst k = c.argv[0] === "swanctl";\nc.argv.includes("--load-creds")\nprocess.argv.includes("--dev")' },
+      {
+        file: "a.ts",
+        text: 'if (gw.platform === "centos-racoon") x();\n// the "strongswan" platform does y\nconst k = c.argv[0] === "swanctl";\nc.argv.includes("--load-creds")\nprocess.argv.includes("--dev")',
+      },
     ]);
     expect(leaks.map((l) => l.split(":")[1])).toEqual(["1", "3", "4"]);
   });

@@ -39,21 +39,35 @@ const FIXED: Partial<Record<PlatformId, Partial<CryptoProfile>>> = {
 function profileArbitrary(platform: Platform): fc.Arbitrary<CryptoProfile> {
   const canRun = CAN_RUN[platform.id] ?? (() => true);
   const fixed = FIXED[platform.id] ?? {};
-  return fc.record({
-    name: fc.constant("Random"),
-    ikeVersion: fc.constantFrom(...platform.capabilities.ikeVersions),
-    exchangeModes: fc.constantFrom<CryptoProfile["exchangeModes"]>(["main"], ["aggressive"], ["main", "aggressive"], ["aggressive", "main"]),
-    ike: fc.record({ encryption: fc.constantFrom(...IKE_ENCRYPTIONS), integrity: fc.constantFrom(...INTEGRITIES), dhGroup: fc.constantFrom(...DH_GROUPS) }),
-    esp: fc.record({
-      // Keep one cipher every platform can express (strongSwan has no Blowfish-448).
-      encryption: fc.uniqueArray(fc.constantFrom(...ESP_ENCRYPTIONS), { minLength: 1, maxLength: 4 }).filter((l) => l.some((e) => e !== "blowfish448")),
-      integrity: fc.uniqueArray(fc.constantFrom(...INTEGRITIES), { minLength: 1, maxLength: 3 }),
-      pfsGroup: fc.option(fc.constantFrom(...DH_GROUPS), { nil: null }),
-      compression: fc.constantFrom("deflate" as const, null),
-    }),
-    ikeLifetimeSeconds: fc.integer({ min: 300, max: 86_400 }),
-    childLifetimeSeconds: fc.integer({ min: 300, max: 86_400 }),
-  }).map((p) => ({ ...p, ...fixed })).filter(canRun);
+  return fc
+    .record({
+      name: fc.constant("Random"),
+      ikeVersion: fc.constantFrom(...platform.capabilities.ikeVersions),
+      exchangeModes: fc.constantFrom<CryptoProfile["exchangeModes"]>(
+        ["main"],
+        ["aggressive"],
+        ["main", "aggressive"],
+        ["aggressive", "main"],
+      ),
+      ike: fc.record({
+        encryption: fc.constantFrom(...IKE_ENCRYPTIONS),
+        integrity: fc.constantFrom(...INTEGRITIES),
+        dhGroup: fc.constantFrom(...DH_GROUPS),
+      }),
+      esp: fc.record({
+        // Keep one cipher every platform can express (strongSwan has no Blowfish-448).
+        encryption: fc
+          .uniqueArray(fc.constantFrom(...ESP_ENCRYPTIONS), { minLength: 1, maxLength: 4 })
+          .filter((l) => l.some((e) => e !== "blowfish448")),
+        integrity: fc.uniqueArray(fc.constantFrom(...INTEGRITIES), { minLength: 1, maxLength: 3 }),
+        pfsGroup: fc.option(fc.constantFrom(...DH_GROUPS), { nil: null }),
+        compression: fc.constantFrom("deflate" as const, null),
+      }),
+      ikeLifetimeSeconds: fc.integer({ min: 300, max: 86_400 }),
+      childLifetimeSeconds: fc.integer({ min: 300, max: 86_400 }),
+    })
+    .map((p) => ({ ...p, ...fixed }))
+    .filter(canRun);
 }
 
 export function tunnelEndArbitrary(platform: Platform): fc.Arbitrary<TunnelEnd> {
@@ -77,8 +91,16 @@ export function tunnelEndArbitrary(platform: Platform): fc.Arbitrary<TunnelEnd> 
       connectionName: `gw-${r.id}`,
       kind: r.kind,
       interfaceName: `ipsec${r.iface}`,
-      local: { publicIp: r.localIp, lanAddress: r.localNets[0]!.lan, subnets: r.kind === "net-to-net" ? r.localNets.map((n) => n.cidr) : [] },
-      remote: { publicIp: r.remoteIp, lanAddress: r.remoteNets[0]!.lan, subnets: r.kind === "net-to-net" ? r.remoteNets.map((n) => n.cidr) : [] },
+      local: {
+        publicIp: r.localIp,
+        lanAddress: r.localNets[0]!.lan,
+        subnets: r.kind === "net-to-net" ? r.localNets.map((n) => n.cidr) : [],
+      },
+      remote: {
+        publicIp: r.remoteIp,
+        lanAddress: r.remoteNets[0]!.lan,
+        subnets: r.kind === "net-to-net" ? r.remoteNets.map((n) => n.cidr) : [],
+      },
       psk: r.psk,
       profile: r.profile,
     }));
@@ -103,7 +125,13 @@ function readBackCentos(files: RenderedFile[]): ReadBack {
   const ifcfg = parseIfcfg(files.find((f) => /\/ifcfg-ipsec\d+$/.test(f.path))!.content);
   const keys = parseIfcfg(files.find((f) => /\/keys-ipsec\d+$/.test(f.path))!.content);
   const nets = (key: string, ip: string) => (ifcfg[key] ? [ifcfg[key]] : [`${ip}/32`]);
-  return { localIp: ifcfg.SRC!, remoteIp: ifcfg.DST!, localNets: nets("SRCNET", ifcfg.SRC!), remoteNets: nets("DSTNET", ifcfg.DST!), psk: keys.IKE_PSK! };
+  return {
+    localIp: ifcfg.SRC!,
+    remoteIp: ifcfg.DST!,
+    localNets: nets("SRCNET", ifcfg.SRC!),
+    remoteNets: nets("DSTNET", ifcfg.DST!),
+    psk: keys.IKE_PSK!,
+  };
 }
 
 function readBackStrongswan(files: RenderedFile[]): ReadBack {
@@ -115,8 +143,11 @@ function readBackStrongswan(files: RenderedFile[]): ReadBack {
   const raw = secret.secret!;
   const psk = raw.startsWith("0x") ? Buffer.from(raw.slice(2), "hex").toString("latin1") : raw;
   return {
-    localIp: conn.local_addrs as string, remoteIp: conn.remote_addrs as string,
-    localNets: (child.local_ts as string).split(","), remoteNets: (child.remote_ts as string).split(","), psk,
+    localIp: conn.local_addrs as string,
+    remoteIp: conn.remote_addrs as string,
+    localNets: (child.local_ts as string).split(","),
+    remoteNets: (child.remote_ts as string).split(","),
+    psk,
   };
 }
 
@@ -128,7 +159,8 @@ function readBackLibreswan(files: RenderedFile[]): ReadBack {
   if (!secret || more.length) throw new Error("expected one PSK entry");
   const transport = conn.type === "transport";
   return {
-    localIp: conn.left!, remoteIp: conn.right!,
+    localIp: conn.left!,
+    remoteIp: conn.right!,
     localNets: [transport ? `${conn.left}/32` : conn.leftsubnet!],
     remoteNets: [transport ? `${conn.right}/32` : conn.rightsubnet!],
     // The entry must be indexed by the two IDs the conn authenticates with.

@@ -16,15 +16,24 @@ function examples(platform: Platform): TunnelEnd[] {
   const v1Only = !platform.capabilities.ikeVersions.includes(2);
   const profile = v1Only ? ARTICLE_NET_TO_NET.profile : MODERN_PROFILE;
   const psk = "Tq3_vW8-xYz0aBcDeFgHiJkLmNoPqRsTuVwXyZ01234";
-  return [{ ...ARTICLE_NODE_TO_NODE, psk, profile }, { ...ARTICLE_NET_TO_NET, psk, profile }];
+  return [
+    { ...ARTICLE_NODE_TO_NODE, psk, profile },
+    { ...ARTICLE_NET_TO_NET, psk, profile },
+  ];
 }
 
 function allCommands(platform: Platform, end: TunnelEnd) {
   const ks = platform.keySwitch;
   return [
-    ...platform.applyCommands(end), ...platform.teardownCommands(end), ...platform.reloadCommands(),
-    ...ks.load(end), ...ks.reauthenticate(end), ...ks.stop(end), ...ks.start(end),
-    ...platform.statusCommands(end), ...platform.saListCommands(end),
+    ...platform.applyCommands(end),
+    ...platform.teardownCommands(end),
+    ...platform.reloadCommands(),
+    ...ks.load(end),
+    ...ks.reauthenticate(end),
+    ...ks.stop(end),
+    ...ks.start(end),
+    ...platform.statusCommands(end),
+    ...platform.saListCommands(end),
   ];
 }
 

@@ -10,7 +10,9 @@ describe("built-in crypto profiles", () => {
 
   it("keep the article's phase 2 exactly (Listing 4 sainfo)", () => {
     expect(ARTICLE_LEGACY_PROFILE).toMatchObject({
-      ikeVersion: 1, exchangeModes: ["aggressive", "main"], ike: { encryption: "3des", integrity: "sha1", dhGroup: 2 },
+      ikeVersion: 1,
+      exchangeModes: ["aggressive", "main"],
+      ike: { encryption: "3des", integrity: "sha1", dhGroup: 2 },
       esp: { encryption: ["3des", "blowfish448", "rijndael"], integrity: ["sha1", "md5"], pfsGroup: 2, compression: "deflate" },
       childLifetimeSeconds: 3600,
     });
@@ -42,7 +44,9 @@ describe("built-in crypto profiles", () => {
   it("flags DH group 1 as danger, group 5 as warning, and a missing PFS group", () => {
     const p = { ...MODERN_PROFILE, ike: { ...MODERN_PROFILE.ike, dhGroup: 1 as const }, esp: { ...MODERN_PROFILE.esp, pfsGroup: null } };
     expect(fields(p)).toEqual(["danger:ike.dhGroup:DH group 1 (modp768) is broken", "warning:esp.pfsGroup:No perfect forward secrecy"]);
-    expect(fields({ ...MODERN_PROFILE, ike: { ...MODERN_PROFILE.ike, dhGroup: 5 } })).toEqual(["warning:ike.dhGroup:DH group 5 (modp1536) is too weak"]);
+    expect(fields({ ...MODERN_PROFILE, ike: { ...MODERN_PROFILE.ike, dhGroup: 5 } })).toEqual([
+      "warning:ike.dhGroup:DH group 5 (modp1536) is too weak",
+    ]);
   });
 
   it("does not flag main mode IKEv1 as aggressive", () => {

@@ -12,8 +12,17 @@ export const EXCHANGE_MODES = ["main", "aggressive"] as const;
 
 /** Human names for DH groups (RFC 3526 / RFC 5903 sizes). */
 export const DH_GROUP_NAMES: Record<(typeof DH_GROUPS)[number], string> = {
-  1: "modp768", 2: "modp1024", 5: "modp1536", 14: "modp2048", 15: "modp3072",
-  16: "modp4096", 17: "modp6144", 18: "modp8192", 19: "ecp256", 20: "ecp384", 21: "ecp521",
+  1: "modp768",
+  2: "modp1024",
+  5: "modp1536",
+  14: "modp2048",
+  15: "modp3072",
+  16: "modp4096",
+  17: "modp6144",
+  18: "modp8192",
+  19: "ecp256",
+  20: "ecp384",
+  21: "ecp521",
 };
 
 const dhGroup = z.literal(DH_GROUPS);
@@ -22,7 +31,12 @@ const lifetime = (min: number, max: number) => z.number().int().min(min).max(max
 
 export const cryptoProfileSchema = z
   .object({
-    name: z.string().trim().min(1).max(64).regex(/^[\p{L}\p{N} ()._-]+$/u, "letters, digits, spaces and ()._- only"),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(/^[\p{L}\p{N} ()._-]+$/u, "letters, digits, spaces and ()._- only"),
     ikeVersion: z.union([z.literal(1), z.literal(2)]),
     exchangeModes: z.array(z.enum(EXCHANGE_MODES)).max(2),
     ike: z.object({
@@ -115,11 +129,27 @@ const STRONGSWAN = "strongSwan: Security Recommendations";
 
 function dhFindings(group: number | null, field: string): CryptoLintFinding[] {
   if (group === 1) {
-    return [{ severity: "danger", field, message: "DH group 1 (modp768) is broken", reason: "768-bit MODP discrete logs are computable today; RFC 8247 says MUST NOT.", source: RFC8247 }];
+    return [
+      {
+        severity: "danger",
+        field,
+        message: "DH group 1 (modp768) is broken",
+        reason: "768-bit MODP discrete logs are computable today; RFC 8247 says MUST NOT.",
+        source: RFC8247,
+      },
+    ];
   }
   if (group === 2 || group === 5) {
     const bits = group === 2 ? 1024 : 1536;
-    return [{ severity: "warning", field, message: `DH group ${group} (modp${bits}) is too weak`, reason: `${bits}-bit MODP is within reach of precomputation attacks (Logjam); RFC 8247 says SHOULD NOT. Use 14+ or ECP 19+.`, source: RFC8247 }];
+    return [
+      {
+        severity: "warning",
+        field,
+        message: `DH group ${group} (modp${bits}) is too weak`,
+        reason: `${bits}-bit MODP is within reach of precomputation attacks (Logjam); RFC 8247 says SHOULD NOT. Use 14+ or ECP 19+.`,
+        source: RFC8247,
+      },
+    ];
   }
   return [];
 }
@@ -127,10 +157,22 @@ function dhFindings(group: number | null, field: string): CryptoLintFinding[] {
 function cipherFindings(names: readonly string[], field: string): CryptoLintFinding[] {
   const out: CryptoLintFinding[] = [];
   if (names.includes("3des")) {
-    out.push({ severity: "warning", field, message: "3DES is deprecated", reason: "Its 64-bit block makes long-lived SAs vulnerable to birthday attacks (Sweet32); RFC 8221 says SHOULD NOT.", source: RFC8221 });
+    out.push({
+      severity: "warning",
+      field,
+      message: "3DES is deprecated",
+      reason: "Its 64-bit block makes long-lived SAs vulnerable to birthday attacks (Sweet32); RFC 8221 says SHOULD NOT.",
+      source: RFC8221,
+    });
   }
   if (names.includes("blowfish448")) {
-    out.push({ severity: "warning", field, message: "Blowfish is not recommended", reason: "64-bit block cipher, unlisted in RFC 8221 and flagged by strongSwan; interoperability and Sweet32 risk.", source: STRONGSWAN });
+    out.push({
+      severity: "warning",
+      field,
+      message: "Blowfish is not recommended",
+      reason: "64-bit block cipher, unlisted in RFC 8221 and flagged by strongSwan; interoperability and Sweet32 risk.",
+      source: STRONGSWAN,
+    });
   }
   return out;
 }
@@ -138,10 +180,22 @@ function cipherFindings(names: readonly string[], field: string): CryptoLintFind
 function integrityFindings(names: readonly string[], field: string): CryptoLintFinding[] {
   const out: CryptoLintFinding[] = [];
   if (names.includes("md5")) {
-    out.push({ severity: "danger", field, message: "MD5 must not be used", reason: "MD5 collisions are practical; RFC 8247 and RFC 8221 say MUST NOT for HMAC-MD5-96.", source: `${RFC8247}; ${RFC8221}` });
+    out.push({
+      severity: "danger",
+      field,
+      message: "MD5 must not be used",
+      reason: "MD5 collisions are practical; RFC 8247 and RFC 8221 say MUST NOT for HMAC-MD5-96.",
+      source: `${RFC8247}; ${RFC8221}`,
+    });
   }
   if (names.includes("sha1")) {
-    out.push({ severity: "warning", field, message: "SHA-1 is being phased out", reason: "SHA-1 is collision-broken; RFC 8247/8221 keep HMAC-SHA1 only as MUST- (on its way out). Prefer sha256.", source: `${RFC8247}; ${RFC8221}` });
+    out.push({
+      severity: "warning",
+      field,
+      message: "SHA-1 is being phased out",
+      reason: "SHA-1 is collision-broken; RFC 8247/8221 keep HMAC-SHA1 only as MUST- (on its way out). Prefer sha256.",
+      source: `${RFC8247}; ${RFC8221}`,
+    });
   }
   return out;
 }
@@ -150,9 +204,22 @@ function integrityFindings(names: readonly string[], field: string): CryptoLintF
 export function lintCryptoProfile(profile: CryptoProfile): CryptoLintFinding[] {
   const findings: CryptoLintFinding[] = [];
   if (profile.ikeVersion === 1) {
-    findings.push({ severity: "warning", field: "ikeVersion", message: "IKEv1 is deprecated", reason: "RFC 9395 deprecates IKEv1 and its algorithms; new deployments should use IKEv2.", source: "RFC 9395" });
+    findings.push({
+      severity: "warning",
+      field: "ikeVersion",
+      message: "IKEv1 is deprecated",
+      reason: "RFC 9395 deprecates IKEv1 and its algorithms; new deployments should use IKEv2.",
+      source: "RFC 9395",
+    });
     if (profile.exchangeModes.includes("aggressive")) {
-      findings.push({ severity: "danger", field: "exchangeModes", message: "Aggressive mode with a pre-shared key exposes a crackable hash", reason: "The responder sends a hash derived from the PSK before authenticating the peer, so anyone can request it and brute-force the PSK offline. strongSwan refuses it unless told i_dont_care_about_security_and_use_aggressive_mode_psk.", source: STRONGSWAN });
+      findings.push({
+        severity: "danger",
+        field: "exchangeModes",
+        message: "Aggressive mode with a pre-shared key exposes a crackable hash",
+        reason:
+          "The responder sends a hash derived from the PSK before authenticating the peer, so anyone can request it and brute-force the PSK offline. strongSwan refuses it unless told i_dont_care_about_security_and_use_aggressive_mode_psk.",
+        source: STRONGSWAN,
+      });
     }
   }
   findings.push(...cipherFindings([profile.ike.encryption], "ike.encryption"));
@@ -161,7 +228,13 @@ export function lintCryptoProfile(profile: CryptoProfile): CryptoLintFinding[] {
   findings.push(...cipherFindings(profile.esp.encryption, "esp.encryption"));
   findings.push(...integrityFindings(profile.esp.integrity, "esp.integrity"));
   if (profile.esp.pfsGroup === null) {
-    findings.push({ severity: "warning", field: "esp.pfsGroup", message: "No perfect forward secrecy", reason: "Without a PFS group, CHILD SA keys derive from the IKE SA keys, so one compromise exposes every rekeyed SA.", source: STRONGSWAN });
+    findings.push({
+      severity: "warning",
+      field: "esp.pfsGroup",
+      message: "No perfect forward secrecy",
+      reason: "Without a PFS group, CHILD SA keys derive from the IKE SA keys, so one compromise exposes every rekeyed SA.",
+      source: STRONGSWAN,
+    });
   } else {
     findings.push(...dhFindings(profile.esp.pfsGroup, "esp.pfsGroup"));
   }

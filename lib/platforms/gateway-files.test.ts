@@ -40,7 +40,15 @@ const paths = (files: RenderedFile[]) => files.map((f) => f.path);
 
 describe("renderGatewayFiles on a centos-racoon router with three tunnels", () => {
   const racoon = getPlatform("centos-racoon");
-  const ends = [end(0), end(1), end(2, { kind: "host-to-host", local: { ...HQ, lanAddress: null, subnets: [] }, remote: { publicIp: "198.18.0.22", lanAddress: null, subnets: [] } })];
+  const ends = [
+    end(0),
+    end(1),
+    end(2, {
+      kind: "host-to-host",
+      local: { ...HQ, lanAddress: null, subnets: [] },
+      remote: { publicIp: "198.18.0.22", lanAddress: null, subnets: [] },
+    }),
+  ];
   const files = renderGatewayFiles(racoon, ends);
 
   it("matches the golden files", () => {
@@ -98,16 +106,22 @@ describe("renderGatewayFiles on a centos-racoon router with three tunnels", () =
   });
 
   it("accepts different phase-1 settings: those live in each tunnel's ifcfg (and ifup's <DST>.conf)", () => {
-    const otherPhase1 = end(1, { profile: { ...MODERN_IKEV1_PROFILE, name: "Other phase 1", ike: { encryption: "aes128", integrity: "sha256", dhGroup: 14 } } });
+    const otherPhase1 = end(1, {
+      profile: { ...MODERN_IKEV1_PROFILE, name: "Other phase 1", ike: { encryption: "aes128", integrity: "sha256", dhGroup: 14 } },
+    });
     expect(() => renderGatewayFiles(racoon, [end(0), otherPhase1])).not.toThrow();
   });
 
   it("says which tunnel a per-tunnel RenderError comes from", () => {
-    expect(() => renderGatewayFiles(racoon, [end(0), end(1, { profile: MODERN_PROFILE })])).toThrow(/^Tunnel t1 \(ipsec1 → 198\.18\.0\.21\): centos-racoon speaks IKEv1 only/);
+    expect(() => renderGatewayFiles(racoon, [end(0), end(1, { profile: MODERN_PROFILE })])).toThrow(
+      /^Tunnel t1 \(ipsec1 → 198\.18\.0\.21\): centos-racoon speaks IKEv1 only/,
+    );
   });
 
   it("refuses two tunnels that would write the same interface files", () => {
-    expect(() => renderGatewayFiles(racoon, [end(0), end(1, { interfaceName: "ipsec0" })])).toThrow(/would both write \/etc\/sysconfig\/network-scripts\/ifcfg-ipsec0/);
+    expect(() => renderGatewayFiles(racoon, [end(0), end(1, { interfaceName: "ipsec0" })])).toThrow(
+      /would both write \/etc\/sysconfig\/network-scripts\/ifcfg-ipsec0/,
+    );
   });
 });
 

@@ -23,7 +23,11 @@ function mergeShared(platform: Platform, path: string, parts: Contribution[]): R
   if (merger) return { ...first.file, content: merger(parts.map((p) => ({ end: p.end, content: p.file.content }))) };
   const other = parts.find((p) => p.file.content !== first.file.content);
   if (other) {
-    throw new RenderError("unsupported", "gateway", `${path} is shared by every tunnel of this router, but tunnels ${label(first.end)} and ${label(other.end)} need different contents`);
+    throw new RenderError(
+      "unsupported",
+      "gateway",
+      `${path} is shared by every tunnel of this router, but tunnels ${label(first.end)} and ${label(other.end)} need different contents`,
+    );
   }
   return first.file;
 }
@@ -44,7 +48,11 @@ export function renderGatewayFiles(platform: Platform, ends: TunnelEnd[]): Rende
       }
       const taken = own.get(file.path);
       if (taken) {
-        throw new RenderError("invalid-input", "interfaceName", `Tunnels ${label(taken.end)} and ${label(end)} would both write ${file.path}`);
+        throw new RenderError(
+          "invalid-input",
+          "interfaceName",
+          `Tunnels ${label(taken.end)} and ${label(end)} would both write ${file.path}`,
+        );
       }
       own.set(file.path, { end, file });
     }

@@ -34,7 +34,13 @@ export type PlatformOption = { id: PlatformId; label: string; shortLabel: string
 export function platformOptions(): PlatformOption[] {
   return PLATFORM_IDS.map((id) => {
     const p = PLATFORMS[id];
-    return { id, label: p.label, shortLabel: p.shortLabel, ikeVersions: p.capabilities.ikeVersions, ipsecStacks: p.capabilities.ipsecStacks };
+    return {
+      id,
+      label: p.label,
+      shortLabel: p.shortLabel,
+      ikeVersions: p.capabilities.ikeVersions,
+      ipsecStacks: p.capabilities.ipsecStacks,
+    };
   });
 }
 

@@ -16,8 +16,15 @@ describe("profileSupport", () => {
   });
 
   it("refuses ECP groups on CentOS: racoon has none", () => {
-    const ecp = { ...MODERN_IKEV1_PROFILE, ike: { ...MODERN_IKEV1_PROFILE.ike, dhGroup: 19 as const }, esp: { ...MODERN_IKEV1_PROFILE.esp, pfsGroup: 20 as const } };
-    expect(byPlatform(ecp)).toMatchObject({ strongswan: null, "centos-racoon": expect.stringMatching(/^racoon has no DH group 19 \(ecp256\)/) });
+    const ecp = {
+      ...MODERN_IKEV1_PROFILE,
+      ike: { ...MODERN_IKEV1_PROFILE.ike, dhGroup: 19 as const },
+      esp: { ...MODERN_IKEV1_PROFILE.esp, pfsGroup: 20 as const },
+    };
+    expect(byPlatform(ecp)).toMatchObject({
+      strongswan: null,
+      "centos-racoon": expect.stringMatching(/^racoon has no DH group 19 \(ecp256\)/),
+    });
   });
 
   it("says how CentOS runs a profile it can run: the mode racoon initiates in and how ifup could change it, AH off, no IPComp", () => {
@@ -31,7 +38,8 @@ describe("profileSupport", () => {
     expect(article).toMatch(/racoon initiates in aggressive mode/);
     expect(article).toMatch(/IPComp is never negotiated/);
     expect(centos(MODERN_PROFILE).caveats).toEqual([]);
-    for (const s of profileSupport(MODERN_IKEV1_PROFILE).filter((x) => x.platform !== "centos-racoon")) expect(s.caveats, s.platform).toEqual([]);
+    for (const s of profileSupport(MODERN_IKEV1_PROFILE).filter((x) => x.platform !== "centos-racoon"))
+      expect(s.caveats, s.platform).toEqual([]);
   });
 
   it("names each platform for the page that lists them", () => {

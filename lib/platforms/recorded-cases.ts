@@ -12,7 +12,15 @@ import path from "node:path";
 import type { CommandResult, IkeSa, Platform, PlatformId, TunnelEnd, TunnelStatus } from "./contract";
 
 /** Every platform must have these cases. */
-export const REQUIRED_CASES = ["up", "down", "one-end-up", "rekey-in-progress", "auth-failed", "hub-two-tunnels", "counters-moving"] as const;
+export const REQUIRED_CASES = [
+  "up",
+  "down",
+  "one-end-up",
+  "rekey-in-progress",
+  "auth-failed",
+  "hub-two-tunnels",
+  "counters-moving",
+] as const;
 
 export const recordedRoot = (platform: PlatformId) => path.join(import.meta.dirname, platform, "__recorded__");
 
@@ -33,12 +41,21 @@ export interface RecordedCase {
 }
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, "utf8")) as T;
-const dirs = (dir: string) => readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const dirs = (dir: string) =>
+  readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 
 function readOutputs(dir: string): RecordedResult[] {
   const commands = readJson<{ file: string; argv: string[]; exitCode: number }[]>(path.join(dir, "commands.json"));
   const text = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "");
-  return commands.map((c) => ({ argv: c.argv, exitCode: c.exitCode, stdout: text(path.join(dir, `${c.file}.stdout`)), stderr: text(path.join(dir, `${c.file}.stderr`)) }));
+  return commands.map((c) => ({
+    argv: c.argv,
+    exitCode: c.exitCode,
+    stdout: text(path.join(dir, `${c.file}.stdout`)),
+    stderr: text(path.join(dir, `${c.file}.stderr`)),
+  }));
 }
 
 export function listCases(platform: PlatformId): string[] {
@@ -48,7 +65,10 @@ export function listCases(platform: PlatformId): string[] {
 
 export function readCase(platform: PlatformId, name: string): RecordedCase {
   const dir = path.join(recordedRoot(platform), name);
-  const samples = dirs(dir).map((s): [string, Sample] => [s, Object.fromEntries(dirs(path.join(dir, s)).map((r) => [r, readOutputs(path.join(dir, s, r))]))]);
+  const samples = dirs(dir).map((s): [string, Sample] => [
+    s,
+    Object.fromEntries(dirs(path.join(dir, s)).map((r) => [r, readOutputs(path.join(dir, s, r))])),
+  ]);
   const expectedFile = path.join(dir, "expected.json");
   return {
     platform,
@@ -147,7 +167,10 @@ function summarizeIkeSa(sa: IkeSa): IkeSaSummary {
       mode: c.mode,
       protocol: c.protocol,
       spis: { in: c.inbound?.spi ?? null, out: c.outbound?.spi ?? null },
-      counters: c.inbound && c.outbound ? { bytesIn: c.inbound.bytes, packetsIn: c.inbound.packets, bytesOut: c.outbound.bytes, packetsOut: c.outbound.packets } : null,
+      counters:
+        c.inbound && c.outbound
+          ? { bytesIn: c.inbound.bytes, packetsIn: c.inbound.packets, bytesOut: c.outbound.bytes, packetsOut: c.outbound.packets }
+          : null,
     })),
   };
 }
@@ -180,10 +203,12 @@ export function currentSummaries(platform: Platform, c: RecordedCase): Record<st
   return Object.fromEntries(
     c.samples.map(([name, sample]) => [
       name,
-      Object.fromEntries(Object.entries(c.ends).map(([label, e]) => {
-        const { status, saList } = judge(platform, e, sample);
-        return [label, summarizeStatus(status, saList)];
-      })),
+      Object.fromEntries(
+        Object.entries(c.ends).map(([label, e]) => {
+          const { status, saList } = judge(platform, e, sample);
+          return [label, summarizeStatus(status, saList)];
+        }),
+      ),
     ]),
   );
 }

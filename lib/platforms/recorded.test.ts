@@ -11,7 +11,9 @@ type Judged = { label: string; router: string; status: TunnelStatus };
 
 /** Every end of every sample, as the platform's parseStatus reads it. */
 function judged(platform: Platform, c: RecordedCase): Judged[][] {
-  return c.samples.map(([, sample]) => Object.entries(c.ends).map(([label, e]) => ({ label, router: e.router, status: judge(platform, e, sample).status })));
+  return c.samples.map(([, sample]) =>
+    Object.entries(c.ends).map(([label, e]) => ({ label, router: e.router, status: judge(platform, e, sample).status })),
+  );
 }
 
 const installedChild = (s: TunnelStatus): ChildSa | undefined => s.ikeSa?.children.find((ch) => ch.state === "INSTALLED");
@@ -22,11 +24,18 @@ const CLAIMS: Record<string, (samples: Judged[][]) => void> = {
     for (const e of ends!) expect([e.label, e.status.state, installedChild(e.status)?.state]).toEqual([e.label, "up", "INSTALLED"]);
   },
   down: ([ends]) => {
-    for (const e of ends!) expect(e.status.ikeSas.filter((sa) => sa.state === "ESTABLISHED"), e.label).toEqual([]);
+    for (const e of ends!)
+      expect(
+        e.status.ikeSas.filter((sa) => sa.state === "ESTABLISHED"),
+        e.label,
+      ).toEqual([]);
     expect(ends!.some((e) => e.status.state === "down")).toBe(true);
   },
   "daemon-stopped": ([ends]) => {
-    expect(ends!.some((e) => e.status.error !== null), "the stopped router's listing fails").toBe(true);
+    expect(
+      ends!.some((e) => e.status.error !== null),
+      "the stopped router's listing fails",
+    ).toBe(true);
     for (const e of ends!) expect(e.status.state, e.label).not.toBe("up");
   },
   "one-end-up": ([ends]) => {
@@ -36,7 +45,10 @@ const CLAIMS: Record<string, (samples: Judged[][]) => void> = {
   connecting: ([ends]) => {
     for (const e of ends!) {
       expect(e.status.state, e.label).not.toBe("up");
-      expect(e.status.ikeSas.map((sa) => sa.state), e.label).toContain("CONNECTING");
+      expect(
+        e.status.ikeSas.map((sa) => sa.state),
+        e.label,
+      ).toContain("CONNECTING");
     }
   },
   "rekey-in-progress": ([ends]) => {
@@ -47,7 +59,8 @@ const CLAIMS: Record<string, (samples: Judged[][]) => void> = {
   },
   // make_before_break: the new IKE SA failed to authenticate, the old one still carries the tunnel.
   "auth-failed-reauth": ([ends]) => {
-    for (const e of ends!) expect([e.label, e.status.state, e.status.ikeSas.filter((sa) => sa.state === "ESTABLISHED").length]).toEqual([e.label, "up", 1]);
+    for (const e of ends!)
+      expect([e.label, e.status.state, e.status.ikeSas.filter((sa) => sa.state === "ESTABLISHED").length]).toEqual([e.label, "up", 1]);
   },
   "hub-two-tunnels": ([ends]) => {
     const routers = [...new Set(ends!.map((e) => e.router))];
@@ -70,7 +83,8 @@ const CLAIMS: Record<string, (samples: Judged[][]) => void> = {
     }
   },
   ikev1: ([ends]) => {
-    for (const e of ends!) expect([e.label, e.status.state, e.status.ikeSa?.version, installedChild(e.status)?.state]).toEqual([e.label, "up", 1, "INSTALLED"]);
+    for (const e of ends!)
+      expect([e.label, e.status.state, e.status.ikeSa?.version, installedChild(e.status)?.state]).toEqual([e.label, "up", 1, "INSTALLED"]);
   },
   "ikev1-aggressive-ipcomp": (samples) => CLAIMS.ikev1!(samples),
   // A key switch without make-before-break: the tunnel is up again on a new IKE SA and new CHILD SAs.
@@ -84,7 +98,8 @@ const CLAIMS: Record<string, (samples: Judged[][]) => void> = {
     });
   },
   "host-to-host": ([ends]) => {
-    for (const e of ends!) expect([e.label, e.status.state, installedChild(e.status)?.localTs[0]]).toEqual([e.label, "up", expect.stringMatching(/\/32$/)]);
+    for (const e of ends!)
+      expect([e.label, e.status.state, installedChild(e.status)?.localTs[0]]).toEqual([e.label, "up", expect.stringMatching(/\/32$/)]);
   },
 };
 
@@ -104,17 +119,28 @@ describe.each(PLATFORM_IDS)("recorded router output: %s", (id) => {
       expect(c.meta, "constructed: null, or how and why it was built").toHaveProperty("constructed");
       const routers = new Set(c.samples.flatMap(([, s]) => Object.keys(s)));
       // The IKE daemon that printed the outputs, as it names its own version.
-      const daemon = id === "libreswan" ? { libreswan: expect.stringMatching(/Libreswan/) } : { strongswan: expect.stringMatching(/strongSwan/) };
+      const daemon =
+        id === "libreswan" ? { libreswan: expect.stringMatching(/Libreswan/) } : { strongswan: expect.stringMatching(/strongSwan/) };
       for (const r of routers) {
-        expect((c.meta.routers as Record<string, unknown>)[r], r).toMatchObject({ kind: id, ...daemon, iproute2: expect.stringMatching(/iproute2/), kernel: expect.any(String) });
+        expect((c.meta.routers as Record<string, unknown>)[r], r).toMatchObject({
+          kind: id,
+          ...daemon,
+          iproute2: expect.stringMatching(/iproute2/),
+          kernel: expect.any(String),
+        });
       }
     });
 
     it("holds the outputs of the platform's current status commands, once per router", () => {
       for (const [sample, outputs] of c.samples) {
         for (const [router, results] of Object.entries(outputs)) {
-          const ends = Object.values(c.ends).filter((e) => e.router === router).map((e) => e.end);
-          expect(results.map((r) => r.argv), `${sample}/${router}`).toEqual(routerArgv(ends.map((e) => platform.statusCommands(e))));
+          const ends = Object.values(c.ends)
+            .filter((e) => e.router === router)
+            .map((e) => e.end);
+          expect(
+            results.map((r) => r.argv),
+            `${sample}/${router}`,
+          ).toEqual(routerArgv(ends.map((e) => platform.statusCommands(e))));
         }
       }
     });

@@ -66,7 +66,6 @@ export interface IkeSa {
   children: ChildSa[];
 }
 
-
 export interface IpRoute {
   /** unicast unless the line starts with another type (local, broadcast, unreachable...). */
   type: string;

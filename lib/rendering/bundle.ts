@@ -17,7 +17,11 @@ export function archivePath(path: string): string {
 
 /** gatewarden-<gateway-name>-<UTC date>.tar.gz; the name is made safe for a Content-Disposition header. */
 export function bundleFileName(gatewayName: string, at: Date): string {
-  const safe = gatewayName.toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "gateway";
+  const safe =
+    gatewayName
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "gateway";
   return `gatewarden-${safe}-${at.toISOString().slice(0, 10)}.tar.gz`;
 }
 
@@ -30,7 +34,11 @@ export async function buildBundle(entries: BundleEntry[], mtime: Date): Promise<
   for (const e of entries) {
     const body = Buffer.from(e.content, "utf8");
     await new Promise<void>((resolve, reject) => {
-      pack.entry({ name: archivePath(e.path), mode: e.mode, mtime, size: body.length, uid: 0, gid: 0, uname: "root", gname: "root", type: "file" }, body, (err) => (err ? reject(err) : resolve()));
+      pack.entry(
+        { name: archivePath(e.path), mode: e.mode, mtime, size: body.length, uid: 0, gid: 0, uname: "root", gname: "root", type: "file" },
+        body,
+        (err) => (err ? reject(err) : resolve()),
+      );
     });
   }
   pack.finalize();

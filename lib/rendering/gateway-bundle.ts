@@ -12,7 +12,11 @@ import { buildBundle, bundleFileName } from "@/lib/rendering/bundle";
 import { INSTALL_FILE, renderInstallText } from "@/lib/rendering/install-text";
 import { loadGatewayEnds } from "@/lib/rendering/load-ends";
 
-export async function downloadGatewayBundle(actor: AuditActor, gatewayId: string, now = new Date()): Promise<{ fileName: string; body: Buffer }> {
+export async function downloadGatewayBundle(
+  actor: AuditActor,
+  gatewayId: string,
+  now = new Date(),
+): Promise<{ fileName: string; body: Buffer }> {
   const gateway = await getGateway(gatewayId);
   if (!gateway) throw new AppError("not_found", "No such gateway.");
   if (!isPlatformId(gateway.platform)) throw new Error(`gateway ${gateway.name} has unknown platform ${gateway.platform}`);
@@ -23,7 +27,8 @@ export async function downloadGatewayBundle(actor: AuditActor, gatewayId: string
     files = renderGatewayFiles(platform, ends);
   } catch (e) {
     // The message names tunnels and settings, never a key.
-    if (e instanceof RenderError) throw new AppError("unrenderable", `The configuration of ${gateway.name} cannot be rendered: ${e.message}`);
+    if (e instanceof RenderError)
+      throw new AppError("unrenderable", `The configuration of ${gateway.name} cannot be rendered: ${e.message}`);
     throw e;
   }
   const fileName = bundleFileName(gateway.name, now);

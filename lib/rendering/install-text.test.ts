@@ -18,7 +18,14 @@ const end = (n: number): TunnelEnd => ({
 
 const text = (platformId: "centos-racoon" | "strongswan", ends: TunnelEnd[]) => {
   const platform = getPlatform(platformId);
-  return renderInstallText({ gatewayName: "oslo-gw", platform, ends, files: renderGatewayFiles(platform, ends), bundleName: "gatewarden-oslo-gw-2026-11-27.tar.gz", generatedAt: new Date("2026-11-27T10:00:00Z") });
+  return renderInstallText({
+    gatewayName: "oslo-gw",
+    platform,
+    ends,
+    files: renderGatewayFiles(platform, ends),
+    bundleName: "gatewarden-oslo-gw-2026-11-27.tar.gz",
+    generatedAt: new Date("2026-11-27T10:00:00Z"),
+  });
 };
 
 describe("renderInstallText", () => {
@@ -33,7 +40,10 @@ describe("renderInstallText", () => {
 
   it("gives the ifup commands of every tunnel, and the sysctl reload once", () => {
     const t = text("centos-racoon", [end(0), end(1)]);
-    const commands = t.split("\n").filter((l) => /^ {5}\//.test(l)).map((l) => l.trim());
+    const commands = t
+      .split("\n")
+      .filter((l) => /^ {5}\//.test(l))
+      .map((l) => l.trim());
     expect(commands).toEqual([
       "/sbin/sysctl -p /etc/sysctl.d/90-gatewarden-ipsec.conf",
       "/sbin/ifdown ipsec0",
@@ -55,7 +65,9 @@ describe("renderInstallText", () => {
   });
 
   it("describes an unknown file by whether it is secret", () => {
-    expect(describeFile(getPlatform("strongswan"), { path: "/x", content: "", mode: 0o600, secret: true, scope: "tunnel" })).toBe("holds a pre-shared key");
+    expect(describeFile(getPlatform("strongswan"), { path: "/x", content: "", mode: 0o600, secret: true, scope: "tunnel" })).toBe(
+      "holds a pre-shared key",
+    );
     expect(gatewayApplyCommands(getPlatform("strongswan"), [])).toEqual([]);
   });
 });

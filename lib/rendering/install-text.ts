@@ -36,7 +36,9 @@ export type InstallTextInput = {
 export function renderInstallText({ gatewayName, platform, ends, files, bundleName, generatedAt }: InstallTextInput): string {
   const width = Math.max(...files.map((f) => archivePath(f.path).length), 4);
   const commands = gatewayApplyCommands(platform, ends);
-  const tunnels = ends.map((e) => `  - ${e.interfaceName}: tunnel ${e.tunnelId} to ${e.remote.publicIp} (${e.kind}, profile "${e.profile.name}")`);
+  const tunnels = ends.map(
+    (e) => `  - ${e.interfaceName}: tunnel ${e.tunnelId} to ${e.remote.publicIp} (${e.kind}, profile "${e.profile.name}")`,
+  );
   return [
     `Gatewarden configuration bundle for gateway ${gatewayName}`,
     `Platform: ${platform.label}`,
@@ -51,13 +53,18 @@ export function renderInstallText({ gatewayName, platform, ends, files, bundleNa
     ...(tunnels.length ? tunnels : ["  (none: this gateway has no tunnels yet)"]),
     "",
     "Files (mode, path, what it is):",
-    ...files.map((f) => `  ${formatMode(f.mode)}  ${archivePath(f.path).padEnd(width)}  ${f.secret ? "SECRET: " : ""}${describeFile(platform, f)}`),
+    ...files.map(
+      (f) => `  ${formatMode(f.mode)}  ${archivePath(f.path).padEnd(width)}  ${f.secret ? "SECRET: " : ""}${describeFile(platform, f)}`,
+    ),
     "",
     "1. Put the files in place, as root on the router (keeps the modes above):",
     `     tar -xzpf ${bundleName} -C / --no-same-owner --exclude=${INSTALL_FILE}`,
     "",
     "2. Apply them, as root, in this order:",
-    ...commands.flatMap((c) => [`     ${c.argv.join(" ")}`, `       # ${c.description}${c.allowFailure ? " (an error here is normal when it was not running)" : ""}`]),
+    ...commands.flatMap((c) => [
+      `     ${c.argv.join(" ")}`,
+      `       # ${c.description}${c.allowFailure ? " (an error here is normal when it was not running)" : ""}`,
+    ]),
     "",
     ...platform.installNotes(),
     "",

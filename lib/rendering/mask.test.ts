@@ -43,7 +43,9 @@ describe("maskSecrets", () => {
   });
 
   it("masks every given key, and nothing when there is none", () => {
-    expect(maskText("a=first-key-000000000 b=second-key-11111111", ["first-key-000000000", "second-key-11111111"])).toBe(`a=${PSK_MASK} b=${PSK_MASK}`);
+    expect(maskText("a=first-key-000000000 b=second-key-11111111", ["first-key-000000000", "second-key-11111111"])).toBe(
+      `a=${PSK_MASK} b=${PSK_MASK}`,
+    );
     expect(maskText("nothing secret", [])).toBe("nothing secret");
   });
 });

@@ -3,7 +3,14 @@
 // are built — so no page can hand a key to the browser. Render refusals become messages.
 import "server-only";
 import { getPlatform } from "@/lib/platforms";
-import { RenderError, type Command, type CryptoProfile, type PlatformId, type RenderedFile, type TunnelEnd } from "@/lib/platforms/contract";
+import {
+  RenderError,
+  type Command,
+  type CryptoProfile,
+  type PlatformId,
+  type RenderedFile,
+  type TunnelEnd,
+} from "@/lib/platforms/contract";
 import { lintCryptoProfile, type CryptoLintFinding } from "@/lib/platforms/crypto-profiles";
 import { renderGatewayFiles } from "@/lib/platforms/gateway-files";
 import { loadGatewayEnds, loadTunnelEnds } from "@/lib/rendering/load-ends";

@@ -14,7 +14,13 @@ export async function readBundle(gz: Buffer): Promise<BundleMember[]> {
     const chunks: Buffer[] = [];
     for await (const c of entry) chunks.push(c as Buffer);
     const h = entry.header;
-    out.push({ name: h.name, mode: h.mode ?? 0, uid: h.uid ?? 0, mtime: h.mtime ?? new Date(0), content: Buffer.concat(chunks).toString("utf8") });
+    out.push({
+      name: h.name,
+      mode: h.mode ?? 0,
+      uid: h.uid ?? 0,
+      mtime: h.mtime ?? new Date(0),
+      content: Buffer.concat(chunks).toString("utf8"),
+    });
   }
   return out;
 }

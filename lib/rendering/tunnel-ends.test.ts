@@ -7,8 +7,31 @@ const row = (kind: string): TunnelRowForRender => ({
   kind,
   cryptoProfile: { spec: JSON.stringify(MODERN_PROFILE) },
   ends: [
-    { role: "b", interfaceName: "ipsec3", gateway: { id: "g2", name: "oslo-gw", platform: "centos-racoon", publicIp: "198.18.0.20", lanAddress: "192.168.2.254", site: { subnets: [{ cidr: "192.168.2.0/24" }] } } },
-    { role: "a", interfaceName: "ipsec0", gateway: { id: "g1", name: "hq-gw", platform: "strongswan", ipsecStack: "libipsec", publicIp: "198.18.0.10", lanAddress: "192.168.1.254", site: { subnets: [{ cidr: "192.168.1.0/24" }] } } },
+    {
+      role: "b",
+      interfaceName: "ipsec3",
+      gateway: {
+        id: "g2",
+        name: "oslo-gw",
+        platform: "centos-racoon",
+        publicIp: "198.18.0.20",
+        lanAddress: "192.168.2.254",
+        site: { subnets: [{ cidr: "192.168.2.0/24" }] },
+      },
+    },
+    {
+      role: "a",
+      interfaceName: "ipsec0",
+      gateway: {
+        id: "g1",
+        name: "hq-gw",
+        platform: "strongswan",
+        ipsecStack: "libipsec",
+        publicIp: "198.18.0.10",
+        lanAddress: "192.168.1.254",
+        site: { subnets: [{ cidr: "192.168.1.0/24" }] },
+      },
+    },
   ],
 });
 
@@ -16,7 +39,12 @@ describe("tunnelEndsFor", () => {
   it("gives each end its own view: self local, peer remote", () => {
     const [a, b] = tunnelEndsFor(row("net-to-net"), "k");
     expect(a.gatewayName).toBe("hq-gw");
-    expect(a.end.local).toEqual({ publicIp: "198.18.0.10", ipsecStack: "libipsec", lanAddress: "192.168.1.254", subnets: ["192.168.1.0/24"] });
+    expect(a.end.local).toEqual({
+      publicIp: "198.18.0.10",
+      ipsecStack: "libipsec",
+      lanAddress: "192.168.1.254",
+      subnets: ["192.168.1.0/24"],
+    });
     expect(a.end.remote.publicIp).toBe("198.18.0.20");
     expect(b.end.local.publicIp).toBe("198.18.0.20");
     expect(b.end.interfaceName).toBe("ipsec3");
@@ -32,7 +60,10 @@ describe("tunnelEndsFor", () => {
     expect(connectionNameFor("ABC-1")).toBe("gw-abc-1");
   });
   it("refuses a stored profile with an unknown algorithm", () => {
-    const bad = { ...row("net-to-net"), cryptoProfile: { spec: JSON.stringify({ ...MODERN_PROFILE, ike: { ...MODERN_PROFILE.ike, encryption: "rot13" } }) } };
+    const bad = {
+      ...row("net-to-net"),
+      cryptoProfile: { spec: JSON.stringify({ ...MODERN_PROFILE, ike: { ...MODERN_PROFILE.ike, encryption: "rot13" } }) },
+    };
     expect(() => tunnelEndsFor(bad, "k")).toThrow();
   });
 });

@@ -30,7 +30,12 @@ export async function applyKeyVersion<T extends KeyTarget>(
   const switches = planSwitches(live());
   await events.beforeSwitch?.(live());
   const switchedAt = Date.now();
-  const ready = snapshotAndLoad(ctx, sessions, switches.filter((s) => s.target.switchKeys), events.keyName);
+  const ready = snapshotAndLoad(
+    ctx,
+    sessions,
+    switches.filter((s) => s.target.switchKeys),
+    events.keyName,
+  );
   await switchAndProve(ctx, sessions, switches, ready, switchedAt, events);
 }
 

@@ -10,7 +10,9 @@ import type { SwitchEnd } from "@/lib/rotation/key-switch";
 
 /** Uploads the end's secret files (the key it is rendered with) as 0600; returns their paths. */
 export async function writeSecretFiles(io: RouterIO, end: RenderableEnd): Promise<string[]> {
-  const files = getPlatform(end.platform).render(end.end).filter((f) => f.secret);
+  const files = getPlatform(end.platform)
+    .render(end.end)
+    .filter((f) => f.secret);
   if (!files.length) throw new Error(`${end.platform} renders no secret file`);
   for (const f of files) await io.uploadFile({ path: f.path, content: f.content, mode: 0o600 });
   return files.map((f) => f.path);

@@ -15,16 +15,28 @@ const libre = (role: "a" | "b", profile = MODERN_PROFILE) => ({ role, platform: 
 const strongOn = (role: "a" | "b", profile = MODERN_PROFILE) => ({ role, platform: strongswanPlatform, end: withProfile(profile) });
 /** Each command as its program and options: "ipsec --down", "swanctl --rekey --ike --reauth". */
 const options = (ops: ReturnType<typeof planKeySwitch>) =>
-  ops.map((o) => `${o.role}: ${o.commands.map((c) => [c.argv[0], ...c.argv.filter((x) => x.startsWith("--"))].join(" ")).join(", ")}${o.peerPending ? " (peer pending)" : ""}`);
-const show = (ops: ReturnType<typeof planKeySwitch>) => ops.map((o) => `${o.role}: ${o.commands.map((c) => c.argv.slice(0, 2).join(" ")).join(", ")}${o.peerPending ? " (peer pending)" : ""}`);
+  ops.map(
+    (o) =>
+      `${o.role}: ${o.commands.map((c) => [c.argv[0], ...c.argv.filter((x) => x.startsWith("--"))].join(" ")).join(", ")}${o.peerPending ? " (peer pending)" : ""}`,
+  );
+const show = (ops: ReturnType<typeof planKeySwitch>) =>
+  ops.map((o) => `${o.role}: ${o.commands.map((c) => c.argv.slice(0, 2).join(" ")).join(", ")}${o.peerPending ? " (peer pending)" : ""}`);
 
 describe("planKeySwitch", () => {
   it("strongSwan pair: load on both, then one reauth (make-before-break)", () => {
-    expect(show(planKeySwitch(strong("a"), strong("b")))).toEqual(["a: swanctl --load-creds", "b: swanctl --load-creds", "a: swanctl --rekey"]);
+    expect(show(planKeySwitch(strong("a"), strong("b")))).toEqual([
+      "a: swanctl --load-creds",
+      "b: swanctl --load-creds",
+      "a: swanctl --rekey",
+    ]);
     expect(planKeySwitch(strong("a"), strong("b"))[2]!.commands[0]!.argv).toContain("--reauth");
   });
   it("strongSwan pair: the reauthenticating end can be the second one (a hub leaves it to its spokes)", () => {
-    expect(show(planKeySwitch(strong("a"), strong("b"), "b"))).toEqual(["a: swanctl --load-creds", "b: swanctl --load-creds", "b: swanctl --rekey"]);
+    expect(show(planKeySwitch(strong("a"), strong("b"), "b"))).toEqual([
+      "a: swanctl --load-creds",
+      "b: swanctl --load-creds",
+      "b: swanctl --rekey",
+    ]);
   });
   it("only the key loads act on the whole router", () => {
     expect(planKeySwitch(strong("a"), strong("b")).map((o) => o.gatewayWide)).toEqual([true, true, false]);
@@ -36,9 +48,17 @@ describe("planKeySwitch", () => {
     expect(show(planKeySwitch(centos("a"), strong("b")))).toEqual(["b: swanctl --load-creds", "a: /sbin/ifdown ipsec0, /sbin/ifup ipsec0"]);
   });
   it("strongSwan ↔ Libreswan (IKEv2): both load the key, strongSwan reauthenticates and Libreswan answers with the new key (no stop)", () => {
-    expect(options(planKeySwitch(strongOn("a"), libre("b")))).toEqual(["a: swanctl --load-creds", "b: ipsec --rereadsecrets", "a: swanctl --rekey --ike --reauth"]);
+    expect(options(planKeySwitch(strongOn("a"), libre("b")))).toEqual([
+      "a: swanctl --load-creds",
+      "b: ipsec --rereadsecrets",
+      "a: swanctl --rekey --ike --reauth",
+    ]);
     // The make-before-break end reauthenticates even where a fleet would pick the other one.
-    expect(options(planKeySwitch(libre("a"), strongOn("b"), "a"))).toEqual(["a: ipsec --rereadsecrets", "b: swanctl --load-creds", "b: swanctl --rekey --ike --reauth"]);
+    expect(options(planKeySwitch(libre("a"), strongOn("b"), "a"))).toEqual([
+      "a: ipsec --rereadsecrets",
+      "b: swanctl --load-creds",
+      "b: swanctl --rekey --ike --reauth",
+    ]);
     expect(planKeySwitch(libre("a"), strongOn("b"))[1]!.gatewayWide).toBe(true);
   });
   it("strongSwan ↔ Libreswan on IKEv1 (an answer not shown to hold): Libreswan stops and starts", () => {
@@ -102,7 +122,10 @@ describe("findNewIkeSa", () => {
     expect(findNewIkeSa([old], before, 5)).toMatchObject({ ok: false, detail: expect.stringMatching(/only the old IKE SA/) });
     // Recorded: hq reauthenticated against a peer holding a wrong key; its listing still shows only the SA from before.
     const mismatch = recordedSas("auth-failed-reauth", "hq").sas;
-    expect(findNewIkeSa(mismatch, snapshotSas(mismatch), 3)).toMatchObject({ ok: false, detail: expect.stringMatching(/only the old IKE SA/) });
+    expect(findNewIkeSa(mismatch, snapshotSas(mismatch), 3)).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/only the old IKE SA/),
+    });
   });
   it("rejects an SA older than the switch, one still connecting, and one without an installed child", () => {
     expect(findNewIkeSa([sa({ uniqueId: 104, initiatorSpi: "c", establishedSecondsAgo: 60 })], before, 2).ok).toBe(false);

@@ -31,7 +31,13 @@ export type SwitchEnd = { role: EndRole; platform: Platform; end: TunnelEnd };
  */
 export function planKeySwitch(a: SwitchEnd, b: SwitchEnd, reauthBy: EndRole = a.role): SwitchOp[] {
   const ks = (e: SwitchEnd) => e.platform.keySwitch;
-  const op = (role: EndRole, commands: Command[], why: string, peerPending = false): SwitchOp => ({ role, commands, peerPending, gatewayWide: false, why });
+  const op = (role: EndRole, commands: Command[], why: string, peerPending = false): SwitchOp => ({
+    role,
+    commands,
+    peerPending,
+    gatewayWide: false,
+    why,
+  });
   const loads: SwitchOp[] = [a, b]
     .map((e) => ({ role: e.role, commands: ks(e).load(e.end) }))
     .filter((l) => l.commands.length)
@@ -50,9 +56,19 @@ export function planKeySwitch(a: SwitchEnd, b: SwitchEnd, reauthBy: EndRole = a.
     // the peer builds the new IKE SA before the old one goes, and traffic keeps flowing.
     const answers = c.platform.capabilities.answersReauthentication;
     if (answers.length && answers.includes(c.end.profile.ikeVersion)) {
-      return [...loads, op(other.role, ks(other).reauthenticate(other.end), "reauthenticate: a new IKE SA with the new key, answered by the peer, then the old one goes")];
+      return [
+        ...loads,
+        op(
+          other.role,
+          ks(other).reauthenticate(other.end),
+          "reauthenticate: a new IKE SA with the new key, answered by the peer, then the old one goes",
+        ),
+      ];
     }
-    return [...loads, op(c.role, [...ks(c).stop(c.end), ...ks(c).start(c.end)], "stop and start the tunnel: it negotiates with the new key")];
+    return [
+      ...loads,
+      op(c.role, [...ks(c).stop(c.end), ...ks(c).start(c.end)], "stop and start the tunnel: it negotiates with the new key"),
+    ];
   }
   return [
     ...loads,
@@ -82,13 +98,23 @@ export type NewSaProof = { ok: true; sa: IkeSa; detail: string } | { ok: false; 
  */
 export function findNewIkeSa(after: IkeSa[], before: SaSnapshot, secondsSinceSwitch: number): NewSaProof {
   const established = after.filter((s) => s.state === "ESTABLISHED" && s.children.some((c) => c.state === "INSTALLED"));
-  const fresh = established.filter((s) => !before.spis.includes(`${s.initiatorSpi}_${s.responderSpi}`) && !before.uniqueIds.includes(s.uniqueId));
+  const fresh = established.filter(
+    (s) => !before.spis.includes(`${s.initiatorSpi}_${s.responderSpi}`) && !before.uniqueIds.includes(s.uniqueId),
+  );
   const recent = fresh.filter((s) => s.establishedSecondsAgo === null || s.establishedSecondsAgo <= Math.ceil(secondsSinceSwitch) + 1);
   const sa = recent[0];
   if (sa) {
-    return { ok: true, sa, detail: `new IKE SA #${sa.uniqueId} ${sa.initiatorSpi}_i ${sa.responderSpi}_r, established ${sa.establishedSecondsAgo ?? "?"}s ago` };
+    return {
+      ok: true,
+      sa,
+      detail: `new IKE SA #${sa.uniqueId} ${sa.initiatorSpi}_i ${sa.responderSpi}_r, established ${sa.establishedSecondsAgo ?? "?"}s ago`,
+    };
   }
   if (!established.length) return { ok: false, detail: "no established IKE SA with an installed CHILD SA" };
-  if (!fresh.length) return { ok: false, detail: `only the old IKE SA (#${established.map((s) => s.uniqueId).join(", #")}) is up: the new key did not authenticate` };
+  if (!fresh.length)
+    return {
+      ok: false,
+      detail: `only the old IKE SA (#${established.map((s) => s.uniqueId).join(", #")}) is up: the new key did not authenticate`,
+    };
   return { ok: false, detail: "the only new IKE SA was established before the switch" };
 }

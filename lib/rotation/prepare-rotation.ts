@@ -25,7 +25,11 @@ export type Run = KeyTarget & {
 };
 
 /** A Run ready for the upload, or the tunnel's outcome when it cannot start (skipped, abandoned). */
-export async function prepareRotation(ctx: JobContext<unknown>, tunnelId: string, resumeVersion: number | undefined): Promise<Run | TunnelOutcome> {
+export async function prepareRotation(
+  ctx: JobContext<unknown>,
+  tunnelId: string,
+  resumeVersion: number | undefined,
+): Promise<Run | TunnelOutcome> {
   const snapshot = await getRotationSnapshot(tunnelId);
   const old = snapshot ? await loadTunnelEnds(tunnelId, "active") : null;
   const label = old ? labelOf(old.ends) : tunnelId;
@@ -59,7 +63,10 @@ export async function prepareRotation(ctx: JobContext<unknown>, tunnelId: string
     if (!next) throw new JobFailure("The tunnel no longer exists.");
     ctx.addSecret(next.ends[0].end.psk);
     state = transition(state, { type: "upload-started" });
-    await ctx.log("info", `${label}: key v${old.pskVersion} → v${version}${resumeVersion === undefined ? "" : " (already on both routers: finishing)"}`);
+    await ctx.log(
+      "info",
+      `${label}: key v${old.pskVersion} → v${version}${resumeVersion === undefined ? "" : " (already on both routers: finishing)"}`,
+    );
     const base = { tunnelId, label, version, ends: next.ends, switchKeys: true, error: null, proofs: [] };
     return { ...base, oldVersion: old.pskVersion, state, meter: null, interruption: "not measured", outcome: null };
   } catch (e) {
@@ -67,7 +74,13 @@ export async function prepareRotation(ctx: JobContext<unknown>, tunnelId: string
   }
 }
 
-async function abandon(ctx: JobContext<unknown>, tunnelId: string, label: string, state: RotationState, reason: string): Promise<TunnelOutcome> {
+async function abandon(
+  ctx: JobContext<unknown>,
+  tunnelId: string,
+  label: string,
+  state: RotationState,
+  reason: string,
+): Promise<TunnelOutcome> {
   const failed = transition(state, { type: "failed", reason });
   await ctx.log("error", `${label}: ${failed.phase} (${reason})`);
   if (failed.newVersion !== null) await runInTransaction((tx) => abandonPendingKeys(tx, tunnelId, [failed.newVersion!]));

@@ -45,10 +45,19 @@ export async function proveRouterEnds<T extends KeyTarget>(
           const listing = round.some((i) => i.of.target.switchKeys) ? await listRouterSas(io, first, SA_LIST_TIMEOUT_MS) : null;
           const since = (Date.now() - switchedAt) / 1000;
           const byStatus = round.filter((i) => !i.of.target.switchKeys || listing?.sasOf(i.end.end) === null);
-          const checks = byStatus.length ? await checkEnds(io, getPlatform(first.platform), byStatus.map((i) => i.end.end)) : [];
+          const checks = byStatus.length
+            ? await checkEnds(
+                io,
+                getPlatform(first.platform),
+                byStatus.map((i) => i.end.end),
+              )
+            : [];
           for (const i of round) {
             const k = byStatus.indexOf(i);
-            const p = k >= 0 ? statusProof(checks[k]!, i.of.target.switchKeys) : findNewIkeSa(listing!.sasOf(i.end.end)!, beforeOf(i.of, i.end.role), since);
+            const p =
+              k >= 0
+                ? statusProof(checks[k]!, i.of.target.switchKeys)
+                : findNewIkeSa(listing!.sasOf(i.end.end)!, beforeOf(i.of, i.end.role), since);
             last.set(i, p.detail);
             if (!p.ok) continue;
             done.add(i);
@@ -65,7 +74,9 @@ export async function proveRouterEnds<T extends KeyTarget>(
       const bad: string[] = [];
       for (const i of pending()) {
         const detail = last.get(i) ?? "not checked";
-        const why = i.of.target.switchKeys ? `no new IKE SA within ${VERIFY_TIMEOUT_MS / 1000} s (${detail})` : `the tunnel is not up (${detail})`;
+        const why = i.of.target.switchKeys
+          ? `no new IKE SA within ${VERIFY_TIMEOUT_MS / 1000} s (${detail})`
+          : `the tunnel is not up (${detail})`;
         await ctx.log("error", `${i.end.end.connectionName} (${i.of.target.label}): ${detail}`, g.name);
         fail(i.of.target, `${g.name}: ${why}`);
         bad.push(`${g.name}: ${why}`);

@@ -33,7 +33,14 @@ export async function recoverRotations(ctx: JobContext<RecoverParams>, connect: 
       await ctx.log("info", `${tunnelId}: ${d.action} (${d.reason})`);
       settled.set(tunnelId, { tunnelId, action: d.action, reason: d.reason, result: d.action === "finish" ? "pending" : d.action });
       if (d.action === "revert") {
-        reverts.set(tunnelId, { tunnelId, oldVersion: d.oldVersion, abandon: d.abandon, switchKeys: true, why: `recovery: ${d.reason}`, decision: d });
+        reverts.set(tunnelId, {
+          tunnelId,
+          oldVersion: d.oldVersion,
+          abandon: d.abandon,
+          switchKeys: true,
+          why: `recovery: ${d.reason}`,
+          decision: d,
+        });
       }
       if (d.action === "finish") finish.set(tunnelId, d.newVersion);
     } catch (e) {
@@ -67,7 +74,8 @@ export async function recoverRotations(ctx: JobContext<RecoverParams>, connect: 
 
   const decisions = tunnels.map((t) => settled.get(t.tunnelId)!);
   const bad = decisions.filter((d) => d.result === "stuck");
-  if (bad.length) throw new JobFailure(`Could not settle ${bad.length} tunnel(s): ${bad.map((d) => `${d.tunnelId}: ${d.reason}`).join("; ")}`);
+  if (bad.length)
+    throw new JobFailure(`Could not settle ${bad.length} tunnel(s): ${bad.map((d) => `${d.tunnelId}: ${d.reason}`).join("; ")}`);
   return { decisions };
 }
 

@@ -29,11 +29,18 @@ export type RevertResult = { ok: true } | { ok: false; error: string };
 type Target = KeyTarget & { abandon: number[] };
 
 /** Each tunnel's result by id; one tunnel failing does not stop the others. */
-export async function revertTunnels(ctx: JobContext<unknown>, sessions: SessionCache, reverts: Revert[]): Promise<Map<string, RevertResult>> {
+export async function revertTunnels(
+  ctx: JobContext<unknown>,
+  sessions: SessionCache,
+  reverts: Revert[],
+): Promise<Map<string, RevertResult>> {
   const results = new Map<string, RevertResult>();
   const failed = async (label: string, tunnelId: string, error: string) => {
     results.set(tunnelId, { ok: false, error });
-    await ctx.log("error", `${label}: revert failed: ${error}. Both routers may need a look; the pending key stays pending for the recovery job.`);
+    await ctx.log(
+      "error",
+      `${label}: revert failed: ${error}. Both routers may need a look; the pending key stays pending for the recovery job.`,
+    );
   };
   const targets: Target[] = [];
   for (const r of reverts) {

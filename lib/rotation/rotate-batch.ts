@@ -28,7 +28,12 @@ export type BatchEnv = { sessions: SessionCache; hooks: RotationHooks };
  * maps a tunnel to the pending version both its ends already received (crash
  * recovery): no key is created, the rotation goes on from the upload.
  */
-export async function rotateBatch(ctx: JobContext<unknown>, tunnelIds: string[], env: BatchEnv, resume: ReadonlyMap<string, number> = new Map()) {
+export async function rotateBatch(
+  ctx: JobContext<unknown>,
+  tunnelIds: string[],
+  env: BatchEnv,
+  resume: ReadonlyMap<string, number> = new Map(),
+) {
   const prepared = await ctx.step(`new key${tunnelIds.length > 1 ? "s" : ""} for ${tunnels(tunnelIds.length)}`, null, async () => {
     const out: (Run | TunnelOutcome)[] = [];
     for (const id of tunnelIds) out.push(await prepareRotation(ctx, id, resume.get(id)));
@@ -61,7 +66,11 @@ export async function rotateBatch(ctx: JobContext<unknown>, tunnelIds: string[],
     // A bug or a database failure mid-batch: every tunnel not committed yet is settled below.
     for (const r of live()) fail(r, e);
   }
-  await settleFailures(ctx, env.sessions, runs.filter((r) => r.error && !r.outcome));
+  await settleFailures(
+    ctx,
+    env.sessions,
+    runs.filter((r) => r.error && !r.outcome),
+  );
   const outcomes = prepared.map((p) => ("state" in p ? p.outcome! : p));
   const done = outcomes.filter((o) => o.result === "rotated").length;
   await ctx.log(done === outcomes.length ? "info" : "warn", `${done} of ${outcomes.length} tunnel(s) in this batch rotated`);

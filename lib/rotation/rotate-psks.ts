@@ -12,11 +12,21 @@ export type RotateParams = { tunnelIds: string[] };
 
 function summarize(outcomes: TunnelOutcome[]) {
   const count = (r: TunnelOutcome["result"]) => outcomes.filter((o) => o.result === r).length;
-  return { rotated: count("rotated"), reverted: count("reverted"), abandoned: count("abandoned"), stuck: count("stuck"), skipped: count("skipped") };
+  return {
+    rotated: count("rotated"),
+    reverted: count("reverted"),
+    abandoned: count("abandoned"),
+    stuck: count("stuck"),
+    skipped: count("skipped"),
+  };
 }
 
 /** Every tunnel's outcome; one tunnel failing does not stop the others. */
-export async function rotateTunnelSet(ctx: JobContext<RotateParams>, connect: ConnectGateway, hooks: RotationHooks = {}): Promise<TunnelOutcome[]> {
+export async function rotateTunnelSet(
+  ctx: JobContext<RotateParams>,
+  connect: ConnectGateway,
+  hooks: RotationHooks = {},
+): Promise<TunnelOutcome[]> {
   const tunnels = await tunnelPairs(ctx.params.tunnelIds);
   if (!tunnels.length) throw new JobFailure("None of these tunnels exists any more.");
   const batches = rotationBatches(tunnels);
@@ -27,7 +37,8 @@ export async function rotateTunnelSet(ctx: JobContext<RotateParams>, connect: Co
     for (const o of await rotateBatch(ctx, ids, { sessions, hooks })) outcomes.set(o.tunnelId, o);
   });
   const ordered = tunnels.map((t) => outcomes.get(t.tunnelId)!);
-  for (const o of ordered.filter((o) => o.result === "skipped")) await ctx.note(`${o.label}: skipped`, null, "skipped", o.error ?? undefined);
+  for (const o of ordered.filter((o) => o.result === "skipped"))
+    await ctx.note(`${o.label}: skipped`, null, "skipped", o.error ?? undefined);
   return ordered;
 }
 

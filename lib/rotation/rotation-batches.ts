@@ -35,7 +35,10 @@ export async function inSessionBatches(
   for (const batch of batches) {
     const sessions = new SessionCache((g) => connect(g, ctx));
     try {
-      await work(batch.map((t) => t.tunnelId), sessions);
+      await work(
+        batch.map((t) => t.tunnelId),
+        sessions,
+      );
     } finally {
       await sessions.closeAll();
     }

@@ -36,6 +36,13 @@ export const rotateRecoverJob: JobDefinition<RecoverParams> = {
   handler: (ctx) => recoverRotations(ctx, connectGatewayForJob),
   // A recovery cut short is simply run again: its decisions are read from the rows anew.
   async onInterrupted(job) {
-    await insertJob({ kind: "rotate-recover", targetType: "job", targetId: job.targetId, params: job.params, createdById: null, createdByName: "system (restart)" });
+    await insertJob({
+      kind: "rotate-recover",
+      targetType: "job",
+      targetId: job.targetId,
+      params: job.params,
+      createdById: null,
+      createdByName: "system (restart)",
+    });
   },
 };

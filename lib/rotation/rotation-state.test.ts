@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { decideRecovery, IllegalTransition, initialRotationState, isTerminal, transition, type RecoverySnapshot, type RotationEvent, type RotationState } from "./rotation-state";
+import {
+  decideRecovery,
+  IllegalTransition,
+  initialRotationState,
+  isTerminal,
+  transition,
+  type RecoverySnapshot,
+  type RotationEvent,
+  type RotationState,
+} from "./rotation-state";
 
 const run = (events: RotationEvent[], from: RotationState = initialRotationState(1)) => events.reduce(transition, from);
 const happy: RotationEvent[] = [
@@ -16,7 +25,9 @@ const happy: RotationEvent[] = [
 
 describe("rotation state machine", () => {
   it("walks the happy path to committed", () => {
-    const phases = happy.reduce<RotationState[]>((acc, e) => [...acc, transition(acc[acc.length - 1]!, e)], [initialRotationState(1)]).map((s) => s.phase);
+    const phases = happy
+      .reduce<RotationState[]>((acc, e) => [...acc, transition(acc[acc.length - 1]!, e)], [initialRotationState(1)])
+      .map((s) => s.phase);
     expect(phases).toEqual(["start", "key-created", "uploading", "uploading", "uploaded", "uploaded", "applied", "verified", "committed"]);
     expect(run(happy)).toMatchObject({ oldVersion: 1, newVersion: 2, endsOnNew: ["a", "b"], applyStarted: true });
     expect(isTerminal(run(happy))).toBe(true);
@@ -47,7 +58,12 @@ describe("rotation state machine", () => {
   });
 
   it("terminal phases accept no further event; random event sequences never skip verification", () => {
-    const events: RotationEvent[] = [...happy, { type: "failed", reason: "r" }, { type: "reverted" }, { type: "revert-failed", reason: "r" }];
+    const events: RotationEvent[] = [
+      ...happy,
+      { type: "failed", reason: "r" },
+      { type: "reverted" },
+      { type: "revert-failed", reason: "r" },
+    ];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...events), { maxLength: 14 }), (seq) => {
         let s = initialRotationState(1);
@@ -84,11 +100,25 @@ describe("recovery decisions", () => {
     expect(decideRecovery(snap({ a: 1, b: 1 })).action).toBe("none");
   });
   it("finishes when both ends recorded the pending key", () => {
-    expect(decideRecovery(snap({ a: 2, b: 2, pendingVersions: [2] }))).toMatchObject({ action: "finish", oldVersion: 1, newVersion: 2, abandon: [] });
+    expect(decideRecovery(snap({ a: 2, b: 2, pendingVersions: [2] }))).toMatchObject({
+      action: "finish",
+      oldVersion: 1,
+      newVersion: 2,
+      abandon: [],
+    });
   });
   it("reverts when only one end or none got the pending key", () => {
-    expect(decideRecovery(snap({ a: 2, b: 1, pendingVersions: [2] }))).toMatchObject({ action: "revert", oldVersion: 1, abandon: [2], reason: "only end a received v2" });
-    expect(decideRecovery(snap({ a: 1, b: 1, pendingVersions: [2] }))).toMatchObject({ action: "revert", abandon: [2], reason: "no end recorded v2" });
+    expect(decideRecovery(snap({ a: 2, b: 1, pendingVersions: [2] }))).toMatchObject({
+      action: "revert",
+      oldVersion: 1,
+      abandon: [2],
+      reason: "only end a received v2",
+    });
+    expect(decideRecovery(snap({ a: 1, b: 1, pendingVersions: [2] }))).toMatchObject({
+      action: "revert",
+      abandon: [2],
+      reason: "no end recorded v2",
+    });
   });
   it("reverts ends that drifted off the active key even with nothing pending", () => {
     expect(decideRecovery(snap({ a: 1, b: 3 }))).toMatchObject({ action: "revert", oldVersion: 1, abandon: [] });

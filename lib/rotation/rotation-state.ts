@@ -136,7 +136,8 @@ export type RecoveryDecision =
  * a revert re-uploads the old key to both ends regardless.
  */
 export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
-  if (s.deployState !== "deployed") return { action: "none", reason: `the tunnel is ${s.deployState}, not deployed: nothing on the routers to reconcile` };
+  if (s.deployState !== "deployed")
+    return { action: "none", reason: `the tunnel is ${s.deployState}, not deployed: nothing on the routers to reconcile` };
   if (s.activeVersion === null) return { action: "stuck", reason: "the tunnel has no active key" };
   const active = s.activeVersion;
   const pending = [...s.pendingVersions].sort((x, y) => y - x);
@@ -144,7 +145,12 @@ export function decideRecovery(s: RecoverySnapshot): RecoveryDecision {
   const ends = s.ends.map((e) => e.appliedPskVersion);
   if (newest === undefined) {
     if (ends.every((v) => v === active)) return { action: "none", reason: `both ends hold the active key v${active}` };
-    return { action: "revert", oldVersion: active, abandon: [], reason: `ends hold ${ends.map((v) => (v === null ? "unknown" : `v${v}`)).join(" and ")}, not the active v${active}` };
+    return {
+      action: "revert",
+      oldVersion: active,
+      abandon: [],
+      reason: `ends hold ${ends.map((v) => (v === null ? "unknown" : `v${v}`)).join(" and ")}, not the active v${active}`,
+    };
   }
   const olderPending = pending.slice(1);
   if (s.ends.length === 2 && ends.every((v) => v === newest)) {

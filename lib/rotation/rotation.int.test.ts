@@ -28,7 +28,9 @@ async function expectRoutersHold(tunnelId: string, version: number) {
   const { getPlatform } = await import("@/lib/platforms");
   const loaded = (await loadTunnelEnds(tunnelId, version))!;
   for (const end of loaded.ends) {
-    for (const f of getPlatform(end.platform).render(end.end).filter((x) => x.secret)) {
+    for (const f of getPlatform(end.platform)
+      .render(end.end)
+      .filter((x) => x.secret)) {
       const r = await execInRouter(lab, routerOfGateway(end.gatewayName), ["cat", f.path]);
       expect(r.stdout, `${end.gatewayName}:${f.path}`).toBe(f.content);
       expect(r.stdout).toContain(end.end.psk);
@@ -39,7 +41,13 @@ async function expectRoutersHold(tunnelId: string, version: number) {
 }
 
 async function secretFilesSnapshot(router: string) {
-  return (await execInRouter(lab, router, ["sh", "-c", "sha256sum /etc/swanctl/conf.d/*.secrets.conf /etc/sysconfig/network-scripts/keys-* 2>/dev/null | sort -k2"])).stdout;
+  return (
+    await execInRouter(lab, router, [
+      "sh",
+      "-c",
+      "sha256sum /etc/swanctl/conf.d/*.secrets.conf /etc/sysconfig/network-scripts/keys-* 2>/dev/null | sort -k2",
+    ])
+  ).stdout;
 }
 
 /** This tunnel's IKE SAs on a router, as "spi_spi#id". */
@@ -47,7 +55,9 @@ async function ikeSasOn(router: string, peer: string) {
   const peerIp = lab.routers.find((r) => r.name === peer)!.publicIp;
   // Both platforms' lab routers run charon: its raw listing, read by peer address.
   const out = await execInRouter(lab, router, ["swanctl", "--list-sas", "--raw"]);
-  return tunnelIkeSas(parseListSasRaw(out.stdout), peerIp).filter((s) => s.state === "ESTABLISHED").map((s) => `${s.initiatorSpi}_${s.responderSpi}#${s.uniqueId}`);
+  return tunnelIkeSas(parseListSasRaw(out.stdout), peerIp)
+    .filter((s) => s.state === "ESTABLISHED")
+    .map((s) => `${s.initiatorSpi}_${s.responderSpi}#${s.uniqueId}`);
 }
 
 async function lanPingOk(from: string, to: string) {
@@ -56,7 +66,9 @@ async function lanPingOk(from: string, to: string) {
 }
 
 async function keyStatus(tunnelId: string) {
-  return (await (await db()).presharedKey.findMany({ where: { tunnelId }, orderBy: { version: "asc" } })).map((k) => `v${k.version}:${k.status}`);
+  return (await (await db()).presharedKey.findMany({ where: { tunnelId }, orderBy: { version: "asc" } })).map(
+    (k) => `v${k.version}:${k.status}`,
+  );
 }
 
 async function rotationAudits(tunnelId: string) {
@@ -74,7 +86,14 @@ beforeAll(async () => {
   const { createTunnel } = await import("@/lib/inventory/host-tunnel");
   const { listCryptoProfiles } = await import("@/lib/db/inventory");
   const racoon = (await listCryptoProfiles()).find((p) => p.name === "Modern IKEv1 (racoon)")!;
-  tunnels.b2B3 = (await createTunnel(admin, { kind: "net-to-net", gatewayAId: gatewayIds.get("branch2")!, gatewayBId: gatewayIds.get("branch3")!, cryptoProfileId: racoon.id })).tunnelId;
+  tunnels.b2B3 = (
+    await createTunnel(admin, {
+      kind: "net-to-net",
+      gatewayAId: gatewayIds.get("branch2")!,
+      gatewayBId: gatewayIds.get("branch3")!,
+      cryptoProfileId: racoon.id,
+    })
+  ).tunnelId;
   for (const t of [tunnels.b2B3, tunnels.hqB1, tunnels.hqB2, tunnels.hqB3, tunnels.hqB4]) {
     const job = await runTunnelJob(admin, "deploy", t!);
     expect(job.error).toBeNull();
@@ -132,7 +151,9 @@ describe("PSK rotation on lab routers", () => {
   it("mixed strongSwan ↔ CentOS pair through the job queue; the audit says the interruption was not measured", async () => {
     const { enqueueJob } = await import("@/lib/jobs/runtime");
     const t = tunnels.hqB2!;
-    const job = await waitForJob(await enqueueJob({ kind: "rotate", targetType: "tunnel", targetId: t, params: { tunnelIds: [t] }, actor: admin }));
+    const job = await waitForJob(
+      await enqueueJob({ kind: "rotate", targetType: "tunnel", targetId: t, params: { tunnelIds: [t] }, actor: admin }),
+    );
     expect(job.error).toBeNull();
     expect(job.status).toBe("succeeded");
     await expectRoutersHold(t, 2);
@@ -155,7 +176,7 @@ describe("PSK rotation on lab routers", () => {
         cut = true;
         // Only this router's connections: the children of its own listening sshd (a bare
         // `pkill -f "sshd: root"` would cut every lab's sessions: the routers share our PID namespace).
-        await execInRouter(lab, "branch4", ["sh", "-c", "pkill -KILL -P \"$(cat /run/sshd.pid)\""]);
+        await execInRouter(lab, "branch4", ["sh", "-c", 'pkill -KILL -P "$(cat /run/sshd.pid)"']);
         return upload(req);
       };
       return session;
@@ -180,7 +201,11 @@ describe("PSK rotation on lab routers", () => {
     const { outcomes } = await runRotation(admin, [t], {
       afterEndUploaded: async (_id, role) => {
         if (role !== "b") return;
-        await execInRouter(lab, "branch4", ["sh", "-c", `sed -i 's/secret = .*/secret = "wrong-key-${Date.now()}-xxxxxxxxxxxx"/' /etc/swanctl/conf.d/gw-${t}.secrets.conf`]);
+        await execInRouter(lab, "branch4", [
+          "sh",
+          "-c",
+          `sed -i 's/secret = .*/secret = "wrong-key-${Date.now()}-xxxxxxxxxxxx"/' /etc/swanctl/conf.d/gw-${t}.secrets.conf`,
+        ]);
       },
     });
     expect(outcomes[0]).toMatchObject({ result: "reverted" });
@@ -196,9 +221,13 @@ describe("PSK rotation on lab routers", () => {
     let reached!: () => void;
     const atCrash = new Promise<void>((r) => (reached = r));
     // The engine stops forever here, as if the process had died.
-    void runRotation(admin, [t], { afterEndUploaded: async (_id, role) => (role === "a" ? (reached(), new Promise<never>(() => {})) : undefined) });
+    void runRotation(admin, [t], {
+      afterEndUploaded: async (_id, role) => (role === "a" ? (reached(), new Promise<never>(() => {})) : undefined),
+    });
     await atCrash;
-    expect((await (await db()).tunnelEnd.findMany({ where: { tunnelId: t }, orderBy: { role: "asc" } })).map((e) => e.appliedPskVersion)).toEqual([2, 1]);
+    expect(
+      (await (await db()).tunnelEnd.findMany({ where: { tunnelId: t }, orderBy: { role: "asc" } })).map((e) => e.appliedPskVersion),
+    ).toEqual([2, 1]);
     const recovery = await restartAndRecover();
     expect(recovery.error).toBeNull();
     expect(recovery.status).toBe("succeeded");
@@ -213,7 +242,9 @@ describe("PSK rotation on lab routers", () => {
     const t = tunnels.hqB3!;
     let reached!: () => void;
     const atCrash = new Promise<void>((r) => (reached = r));
-    void runRotation(admin, [t], { afterEndUploaded: async (_id, role) => (role === "b" ? (reached(), new Promise<never>(() => {})) : undefined) });
+    void runRotation(admin, [t], {
+      afterEndUploaded: async (_id, role) => (role === "b" ? (reached(), new Promise<never>(() => {})) : undefined),
+    });
     await atCrash;
     const recovery = await restartAndRecover();
     expect(recovery.error).toBeNull();
@@ -227,7 +258,12 @@ describe("PSK rotation on lab routers", () => {
     const { createTunnel } = await import("@/lib/inventory/host-tunnel");
     const { listCryptoProfiles } = await import("@/lib/db/inventory");
     const modern = (await listCryptoProfiles()).find((p) => p.name === "Modern")!;
-    const { tunnelId } = await createTunnel(admin, { kind: "net-to-net", gatewayAId: gatewayIds.get("branch1")!, gatewayBId: gatewayIds.get("branch4")!, cryptoProfileId: modern.id });
+    const { tunnelId } = await createTunnel(admin, {
+      kind: "net-to-net",
+      gatewayAId: gatewayIds.get("branch1")!,
+      gatewayBId: gatewayIds.get("branch4")!,
+      cryptoProfileId: modern.id,
+    });
     const { startPskRotation } = await import("@/lib/rotation/start-rotation");
     await expect(startPskRotation(admin, { tunnelId })).rejects.toThrow(/not deployed/);
     const { outcomes } = await runRotation(admin, [tunnelId]);
@@ -250,12 +286,23 @@ describe("PSK rotation on lab routers", () => {
     // reauthentications of its strongSwan tunnels to its spokes.
     const steps = job.steps.map((s) => s.name);
     expect(steps.filter((n) => n.startsWith("verify new IKE SAs on ")).sort()).toEqual(
-      ["branch1-gw", "branch2-gw", "branch3-gw", "branch4-gw", "hq-gw"].map((g) => `verify new IKE SAs on ${g} (${g === "hq-gw" ? "4 tunnels" : g === "branch2-gw" || g === "branch3-gw" ? "2 tunnels" : "1 tunnel"})`),
+      ["branch1-gw", "branch2-gw", "branch3-gw", "branch4-gw", "hq-gw"].map(
+        (g) =>
+          `verify new IKE SAs on ${g} (${g === "hq-gw" ? "4 tunnels" : g === "branch2-gw" || g === "branch3-gw" ? "2 tunnels" : "1 tunnel"})`,
+      ),
     );
-    expect(steps.filter((n) => n.includes("load the new key") && n.includes(" on hq-gw "))).toEqual(["list the SAs and load the new keys on hq-gw (4 tunnels)"]);
+    expect(steps.filter((n) => n.includes("load the new key") && n.includes(" on hq-gw "))).toEqual([
+      "list the SAs and load the new keys on hq-gw (4 tunnels)",
+    ]);
     const reauths = steps.filter((n) => n.includes("reauthenticate"));
     expect(reauths.map((n) => n.slice(n.lastIndexOf(" on ") + 4)).sort()).toEqual(["branch1-gw", "branch4-gw"]);
-    for (const [a, b] of [["branch1", "hq"], ["branch2", "hq"], ["branch3", "hq"], ["branch4", "hq"], ["branch3", "branch2"]]) {
+    for (const [a, b] of [
+      ["branch1", "hq"],
+      ["branch2", "hq"],
+      ["branch3", "hq"],
+      ["branch4", "hq"],
+      ["branch3", "branch2"],
+    ]) {
       expect(await lanPingOk(a!, b!), `${a} → ${b}`).toBe(true);
     }
     for (const t of Object.values(tunnels)) {
@@ -272,7 +319,15 @@ async function restartAndRecover() {
   const { jobDefinitions } = await import("@/lib/jobs/definitions");
   const d = await db();
   const crashed = (await d.job.findFirst({ where: { kind: "rotate", status: "running" }, orderBy: { createdAt: "desc" } }))!;
-  const runner = new JobRunner({ owner: "restarted", concurrency: 2, pollMs: 200, heartbeatMs: 5000, staleMs: 30_000, singleInstance: true, definitions: jobDefinitions() });
+  const runner = new JobRunner({
+    owner: "restarted",
+    concurrency: 2,
+    pollMs: 200,
+    heartbeatMs: 5000,
+    staleMs: 30_000,
+    singleInstance: true,
+    definitions: jobDefinitions(),
+  });
   await runner.start();
   try {
     expect((await d.job.findUnique({ where: { id: crashed.id } }))!.status).toBe("interrupted");

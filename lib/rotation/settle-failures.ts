@@ -21,7 +21,13 @@ export async function settleFailures(ctx: JobContext<unknown>, sessions: Session
   const results = await revertTunnels(
     ctx,
     sessions,
-    failed.map((r) => ({ tunnelId: r.tunnelId, oldVersion: r.oldVersion, abandon: [r.version], switchKeys: revertNeedsApply(r.state), why: r.error! })),
+    failed.map((r) => ({
+      tunnelId: r.tunnelId,
+      oldVersion: r.oldVersion,
+      abandon: [r.version],
+      switchKeys: revertNeedsApply(r.state),
+      why: r.error!,
+    })),
   );
   for (const r of failed) {
     const reverted = results.get(r.tunnelId) ?? { ok: false, error: "not reverted" };

@@ -13,18 +13,32 @@ import { KeyedSlots } from "@/lib/jobs/concurrency";
 import type { JobContext } from "@/lib/jobs/types";
 import { snapshotSas } from "@/lib/rotation/key-switch";
 import { listRouterSas } from "@/lib/rotation/key-steps";
-import { byGateway, fail, SA_LIST_TIMEOUT_MS, SA_SNAPSHOT_TIMEOUT_MS, tunnels, type KeyTarget, type TunnelSwitch } from "@/lib/rotation/key-target";
+import {
+  byGateway,
+  fail,
+  SA_LIST_TIMEOUT_MS,
+  SA_SNAPSHOT_TIMEOUT_MS,
+  tunnels,
+  type KeyTarget,
+  type TunnelSwitch,
+} from "@/lib/rotation/key-target";
 import type { SessionCache } from "@/lib/rotation/session-cache";
 
 /** Each router's readiness for the per-tunnel switch, by gateway id; a router that fails drops its tunnels. */
-export function snapshotAndLoad<T extends KeyTarget>(ctx: JobContext<unknown>, sessions: SessionCache, switches: TunnelSwitch<T>[], keyName: string) {
+export function snapshotAndLoad<T extends KeyTarget>(
+  ctx: JobContext<unknown>,
+  sessions: SessionCache,
+  switches: TunnelSwitch<T>[],
+  keyName: string,
+) {
   const ready = new Map<string, Promise<void>>();
   // One key: a bound on routers at once, not per router.
   const routers = new KeyedSlots(() => PARALLEL_GATEWAYS);
   for (const g of byGateway(switches.flatMap((s) => s.target.ends.map((end) => ({ of: s, end }))))) {
     const commands = new Map<string, Command>();
     for (const { of: s, end } of g.items) {
-      for (const op of s.plan.filter((o) => o.gatewayWide && o.role === end.role)) for (const c of op.commands) commands.set(JSON.stringify(c.argv), c);
+      for (const op of s.plan.filter((o) => o.gatewayWide && o.role === end.role))
+        for (const c of op.commands) commands.set(JSON.stringify(c.argv), c);
     }
     // A peer on another platform names its SAs differently (Libreswan prints no IKE SPIs), so its listing cannot stand in.
     const listed = g.items.filter(({ of: s, end }) => end.role !== s.lighter || s.target.ends.some((e) => e.platform !== end.platform));
@@ -40,7 +54,12 @@ export function snapshotAndLoad<T extends KeyTarget>(ctx: JobContext<unknown>, s
           const io = await sessions.io(g.gatewayId);
           if (listed.length) {
             // A busy hub may answer slowly: a listing that times out is tried again, rather than failing all its tunnels.
-            const listing = await waitFor(() => listRouterSas(io, g.items[0]!.end, SA_LIST_TIMEOUT_MS), () => true, SA_SNAPSHOT_TIMEOUT_MS, 1000);
+            const listing = await waitFor(
+              () => listRouterSas(io, g.items[0]!.end, SA_LIST_TIMEOUT_MS),
+              () => true,
+              SA_SNAPSHOT_TIMEOUT_MS,
+              1000,
+            );
             for (const { of: s, end } of listed) s.before[end.role] = snapshotSas(listing.sasOf(end.end) ?? []);
           }
           if (commands.size) await runCommands(io, g.name, [...commands.values()], (level, m) => ctx.log(level, m, g.name));

@@ -12,22 +12,36 @@ export type RotationScope = { tunnelId: string } | { siteId: string } | { all: t
 export type RotationStart = { jobId: string; tunnels: number; skipped: string[] };
 
 export async function startPskRotation(actor: AuditActor, scope: RotationScope): Promise<RotationStart> {
-  const tunnels = await listTunnelsForRotation("tunnelId" in scope ? { tunnelIds: [scope.tunnelId] } : "siteId" in scope ? { siteId: scope.siteId } : {});
+  const tunnels = await listTunnelsForRotation(
+    "tunnelId" in scope ? { tunnelIds: [scope.tunnelId] } : "siteId" in scope ? { siteId: scope.siteId } : {},
+  );
   const name = (t: (typeof tunnels)[number]) => t.ends.map((e) => e.gateway.name).join(" ↔ ");
   if ("tunnelId" in scope) {
     const t = tunnels[0];
     if (!t) throw new AppError("not_found", "This tunnel no longer exists.");
     if (t.deployState !== "deployed") {
-      throw new AppError("not_deployed", `This tunnel is ${t.deployState}, not deployed: there is no key on the routers to rotate. Deploy it first.`);
+      throw new AppError(
+        "not_deployed",
+        `This tunnel is ${t.deployState}, not deployed: there is no key on the routers to rotate. Deploy it first.`,
+      );
     }
   }
   if (!tunnels.length) throw new AppError("nothing", "There are no tunnels to rotate.");
   const unpinned = tunnels.filter((t) => t.ends.some((e) => !e.gateway.hostKeyFingerprint));
   const notDeployed = tunnels.filter((t) => t.deployState !== "deployed");
   const ready = tunnels.filter((t) => t.deployState === "deployed" && !unpinned.includes(t));
-  const skipped = [...notDeployed.map((t) => `${name(t)} (${t.deployState}, not deployed)`), ...unpinned.filter((t) => !notDeployed.includes(t)).map((t) => `${name(t)} (host key not accepted)`)];
-  if (!ready.length) throw new AppError("nothing", `No tunnel can be rotated: ${skipped.join("; ")}. Only deployed tunnels can be rotated.`);
-  const target = "tunnelId" in scope ? { targetType: "tunnel", targetId: scope.tunnelId } : "siteId" in scope ? { targetType: "site", targetId: scope.siteId } : { targetType: "fleet", targetId: "all" };
+  const skipped = [
+    ...notDeployed.map((t) => `${name(t)} (${t.deployState}, not deployed)`),
+    ...unpinned.filter((t) => !notDeployed.includes(t)).map((t) => `${name(t)} (host key not accepted)`),
+  ];
+  if (!ready.length)
+    throw new AppError("nothing", `No tunnel can be rotated: ${skipped.join("; ")}. Only deployed tunnels can be rotated.`);
+  const target =
+    "tunnelId" in scope
+      ? { targetType: "tunnel", targetId: scope.tunnelId }
+      : "siteId" in scope
+        ? { targetType: "site", targetId: scope.siteId }
+        : { targetType: "fleet", targetId: "all" };
   const jobId = await enqueueJob({ kind: "rotate", ...target, params: { tunnelIds: ready.map((t) => t.id) }, actor });
   return { jobId, tunnels: ready.length, skipped };
 }

@@ -87,7 +87,12 @@ async function ping<T extends KeyTarget>(ctx: Ctx, sessions: SessionCache, slots
     ctx
       .step(`${t.label}: ping through the tunnel from ${from.gatewayName}`, from.gatewayId, async () => {
         const io = await sessions.io(from.gatewayId);
-        const result = await waitFor(() => pingThroughTunnel(io, from.end), (x) => x.ok, 10_000, 500);
+        const result = await waitFor(
+          () => pingThroughTunnel(io, from.end),
+          (x) => x.ok,
+          10_000,
+          500,
+        );
         await ctx.log(result.ok ? "info" : "error", result.summary, from.gatewayName);
         if (!result.ok) throw new JobFailure(`${from.gatewayName}: no answer through the tunnel (${result.summary})`);
       })

@@ -39,7 +39,14 @@ export async function runRotation(
   const { rotateTunnelSet } = await import("@/lib/rotation/rotate-psks");
   const { connectGatewayForJob } = await import("@/lib/deploy/connect");
   const params = { tunnelIds };
-  const { id } = await insertJob({ kind: "rotate", targetType: "tunnel", targetId: tunnelIds[0]!, params, createdById: actor.id, createdByName: actor.username });
+  const { id } = await insertJob({
+    kind: "rotate",
+    targetType: "tunnel",
+    targetId: tunnelIds[0]!,
+    params,
+    createdById: actor.id,
+    createdByName: actor.username,
+  });
   await claimJob(id, "test-support");
   const ctx = await createJobContext(id, "rotate", params, actor);
   const outcomes = await rotateTunnelSet(ctx, connect ?? connectGatewayForJob, hooks);

@@ -12,7 +12,13 @@ import { byGateway, fail, message, tunnels, type KeyEvents, type KeyTarget } fro
 import type { EndRole } from "@/lib/rotation/rotation-state";
 import type { SessionCache } from "@/lib/rotation/session-cache";
 
-export async function uploadKeyFiles<T extends KeyTarget>(ctx: JobContext<unknown>, sessions: SessionCache, targets: T[], role: EndRole, events: KeyEvents<T>) {
+export async function uploadKeyFiles<T extends KeyTarget>(
+  ctx: JobContext<unknown>,
+  sessions: SessionCache,
+  targets: T[],
+  role: EndRole,
+  events: KeyEvents<T>,
+) {
   const ends = targets.flatMap((t) => t.ends.filter((e) => e.role === role).map((end) => ({ of: t, end })));
   await mapBounded(byGateway(ends), PARALLEL_GATEWAYS, async (g) => {
     await ctx

@@ -93,9 +93,8 @@ describe("encryptSecret / decryptSecret", () => {
     expectSecretError(() => decryptSecret(env, other), "decrypt-failed");
   });
 
-  it.each(["", "gw1", "gw1.k1.a.b.c", "gw1..AAAAAAAAAAAAAAAA..AAAAAAAAAAAAAAAAAAAAAA", "x.y.z.w.v"])(
-    "rejects malformed %j",
-    (s) => expectSecretError(() => decryptSecret(s, ring), "malformed"),
+  it.each(["", "gw1", "gw1.k1.a.b.c", "gw1..AAAAAAAAAAAAAAAA..AAAAAAAAAAAAAAAAAAAAAA", "x.y.z.w.v"])("rejects malformed %j", (s) =>
+    expectSecretError(() => decryptSecret(s, ring), "malformed"),
   );
 });
 

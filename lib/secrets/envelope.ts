@@ -57,9 +57,7 @@ export function encryptSecret(plaintext: string, keyring: Keyring, aad?: string)
   cipher.setAAD(associatedData(keyId, aad));
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return [VERSION, keyId, nonce, ciphertext, tag]
-    .map((p) => (typeof p === "string" ? p : p.toString("base64url")))
-    .join(".");
+  return [VERSION, keyId, nonce, ciphertext, tag].map((p) => (typeof p === "string" ? p : p.toString("base64url"))).join(".");
 }
 
 /** Throws SecretError if the envelope is malformed, its key is unknown, or it was tampered with / has another AAD. */
@@ -72,10 +70,7 @@ export function decryptSecret(envelope: string, keyring: Keyring, aad?: string):
   try {
     return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString("utf8");
   } catch {
-    throw new SecretError(
-      "decrypt-failed",
-      "Secret failed authentication: it was altered, or belongs to a different record (AAD)",
-    );
+    throw new SecretError("decrypt-failed", "Secret failed authentication: it was altered, or belongs to a different record (AAD)");
   }
 }
 

@@ -69,7 +69,11 @@ describe("loadKeyring from the environment", () => {
     ["an id with a dot", { GATEWARDEN_SECRET_KEY_ID: "a.b" }, /SECRET_KEY_ID/],
     ["a previous entry without id", { GATEWARDEN_PREVIOUS_SECRET_KEYS: randomBytes(32).toString("base64") }, /id:base64key/],
     ["a previous entry with a bad key", { GATEWARDEN_PREVIOUS_SECRET_KEYS: "old:abc" }, /entry 1 must be 32/],
-    ["a reused id", { GATEWARDEN_SECRET_KEY_ID: "x", GATEWARDEN_PREVIOUS_SECRET_KEYS: `x:${randomBytes(32).toString("base64")}` }, /reuses key id/],
+    [
+      "a reused id",
+      { GATEWARDEN_SECRET_KEY_ID: "x", GATEWARDEN_PREVIOUS_SECRET_KEYS: `x:${randomBytes(32).toString("base64")}` },
+      /reuses key id/,
+    ],
   ])("rejects %s", (_, extra, m) => {
     const e = errorOf(() => loadKeyring({ env: { GATEWARDEN_SECRET_KEY: key.toString("base64"), ...extra } }));
     expect(e.message).toMatch(m);

@@ -53,7 +53,10 @@ function keyringFromEnv(env: Env, secret: string): Keyring {
     ? checkKeyId(env.GATEWARDEN_SECRET_KEY_ID.trim(), "GATEWARDEN_SECRET_KEY_ID")
     : deriveKeyId(current);
   const keys = new Map<string, Buffer>([[currentId, current]]);
-  const previous = (env.GATEWARDEN_PREVIOUS_SECRET_KEYS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const previous = (env.GATEWARDEN_PREVIOUS_SECRET_KEYS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const [i, entry] of previous.entries()) {
     const what = `GATEWARDEN_PREVIOUS_SECRET_KEYS entry ${i + 1}`;
     const colon = entry.indexOf(":");
@@ -84,8 +87,7 @@ function readKeyFile(file: string): Keyring {
   if (process.platform !== "win32" && (mode & 0o077) !== 0) {
     throw new SecretError(
       "key-file",
-      `${file} has mode 0${mode.toString(8)}; it holds the master key and must be private to its owner. ` +
-        `Run: chmod 600 ${file}`,
+      `${file} has mode 0${mode.toString(8)}; it holds the master key and must be private to its owner. ` + `Run: chmod 600 ${file}`,
     );
   }
   let parsed: z.infer<typeof keyFileSchema>;

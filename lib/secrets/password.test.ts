@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  hashPassword,
-  passwordNeedsRehash,
-  passwordSchema,
-  verifyPassword,
-  verifyPasswordForUnknownUser,
-} from "./password";
+import { hashPassword, passwordNeedsRehash, passwordSchema, verifyPassword, verifyPasswordForUnknownUser } from "./password";
 
 describe("hashPassword / verifyPassword", () => {
   it("verifies the right password and rejects others", async () => {

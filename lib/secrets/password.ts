@@ -14,9 +14,7 @@ const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 
 function scryptAsync(pw: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    scrypt(pw, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
-  );
+  return new Promise((resolve, reject) => scrypt(pw, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 // scrypt needs 128·N·r bytes; Node's default maxmem (32 MiB) is below that for

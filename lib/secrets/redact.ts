@@ -14,7 +14,12 @@ function forms(secret: string): string[] {
   const b64 = bytes.toString("base64");
   const out = [secret, b64, b64.replace(/=+$/, ""), bytes.toString("base64url"), bytes.toString("hex")];
   if (/[\r\n]/.test(secret)) {
-    out.push(...secret.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length >= MIN_LINE_LENGTH));
+    out.push(
+      ...secret
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l.length >= MIN_LINE_LENGTH),
+    );
     out.push(secret.replace(/\r?\n/g, "\r\n"), secret.replace(/\r\n/g, "\n"));
   }
   return out;
@@ -24,9 +29,17 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** `replacement` lets previews show a mask (e.g. bullets) instead of the log marker. */
 export function redactSecrets(text: string, secrets: string[], replacement: string = REDACTED): string {
-  const all = new Set(secrets.filter((s) => s.length > 0).flatMap(forms).filter((f) => f.length > 0));
+  const all = new Set(
+    secrets
+      .filter((s) => s.length > 0)
+      .flatMap(forms)
+      .filter((f) => f.length > 0),
+  );
   if (all.size === 0) return text;
   // One alternation, longest first, so a secret that contains another is removed whole.
-  const pattern = [...all].sort((a, b) => b.length - a.length).map(escapeRegExp).join("|");
+  const pattern = [...all]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+    .join("|");
   return text.replace(new RegExp(pattern, "g"), () => replacement);
 }

@@ -22,8 +22,35 @@ describe("argv safety", () => {
   });
 
   it("refuses every shell metacharacter", () => {
-    for (const c of [";", "|", "&", "$", "`", "(", ")", "<", ">", "\n", "'", '"', "\\", " ", "*", "?", "[", "~", "#", "!", "{", "\t", "\0"]) {
-      expect(code(() => commandLineOf(["echo", `a${c}b`])), JSON.stringify(c)).toBe("unsafe-argument");
+    for (const c of [
+      ";",
+      "|",
+      "&",
+      "$",
+      "`",
+      "(",
+      ")",
+      "<",
+      ">",
+      "\n",
+      "'",
+      '"',
+      "\\",
+      " ",
+      "*",
+      "?",
+      "[",
+      "~",
+      "#",
+      "!",
+      "{",
+      "\t",
+      "\0",
+    ]) {
+      expect(
+        code(() => commandLineOf(["echo", `a${c}b`])),
+        JSON.stringify(c),
+      ).toBe("unsafe-argument");
       expect(code(() => commandLineOf([c]))).toBe("unsafe-argument");
     }
   });

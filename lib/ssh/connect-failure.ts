@@ -2,9 +2,7 @@
 // unit-tested without a network; session.ts feeds it the raw error plus what it saw.
 import { SshError, sshErrors, type SshTarget } from "./errors";
 
-export type HostKeyVerdict =
-  | { kind: "unknown"; offered: string; keyType?: string }
-  | { kind: "changed"; offered: string; pinned: string };
+export type HostKeyVerdict = { kind: "unknown"; offered: string; keyType?: string } | { kind: "changed"; offered: string; pinned: string };
 
 export type ConnectContext = {
   target: SshTarget;

@@ -52,7 +52,10 @@ export const sshErrors = {
     ),
 
   targetRefused: (t: SshTarget, problem: string) =>
-    new SshError("target-refused", `Refused to connect to ${where(t)}: ${problem}. Nothing was sent. Enter the gateway's own address on the gateway page.`),
+    new SshError(
+      "target-refused",
+      `Refused to connect to ${where(t)}: ${problem}. Nothing was sent. Enter the gateway's own address on the gateway page.`,
+    ),
 
   connectTimeout: (t: SshTarget, ms: number, cause?: unknown) =>
     new SshError(

@@ -17,12 +17,7 @@ const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
  * rejects with "timeout" after killing the command, or "command-failed" when the server
  * would not start it. A command killed by a signal reports exitCode -1 and the signal.
  */
-export function runCommand(
-  client: Client,
-  target: SshTarget,
-  argv: readonly string[],
-  opts: ExecOptions = {},
-): Promise<ExecResult> {
+export function runCommand(client: Client, target: SshTarget, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   const command = commandLineOf(argv); // throws before anything is sent
   const name = argv[0]!;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;

@@ -12,8 +12,7 @@ import {
 
 // Generated with `ssh-keygen -t ed25519 -C fixture@gatewarden` / `-t rsa -b 1024 -C rsa-fixture`;
 // the expected lines are what `ssh-keygen -lf` printed for them.
-const ED25519 =
-  "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF5/91Dy9GYz6z5Q3IhyPY+Hy4UjzK4K0zX16o+SPLao fixture@gatewarden";
+const ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF5/91Dy9GYz6z5Q3IhyPY+Hy4UjzK4K0zX16o+SPLao fixture@gatewarden";
 const ED25519_LF = "256 SHA256:njAlFirfN6w5kbCjSG7IcnwOs2hQIlfkBrkyxV4Pzw8 fixture@gatewarden (ED25519)\n";
 const RSA =
   "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC190RDno3K9RqUv65dec7bYLCy6FfQ2NruVHard3qKaiH/vujD5fQR9jA+4CTxTj4IZm0YUUYvbKlKXYU8k2beo48wu7s/zmuB4R8/5UTeJ7EDiprtPCWsXhLpspppmC1dkihA2lztCJIaY9OBakPYV15CD6BrwgXlYsV+vmOICw== rsa-fixture";

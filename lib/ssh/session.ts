@@ -199,11 +199,7 @@ function connect<T>(config: ConnectConfig, ctx: ConnectContext, onReady: (client
     } catch (err) {
       // ssh2 throws synchronously on a key it cannot parse; its message never quotes the key.
       client.destroy();
-      reject(
-        ctx.credential === "key"
-          ? sshErrors.unusableKey(ctx.target, ctx.username, err)
-          : classifyConnectFailure(err, ctx),
-      );
+      reject(ctx.credential === "key" ? sshErrors.unusableKey(ctx.target, ctx.username, err) : classifyConnectFailure(err, ctx));
     }
   });
 }

@@ -39,7 +39,8 @@ const failure = (p: Promise<unknown>) =>
   );
 /** What sshd logged since `mark`, once it has noted the connection closing. */
 async function settledLog(mark: number) {
-  for (let i = 0; i < 40 && !/Connection closed|Disconnected|Received disconnect|Connection reset/.test(sshd.logSince(mark)); i++) await sleep(25);
+  for (let i = 0; i < 40 && !/Connection closed|Disconnected|Received disconnect|Connection reset/.test(sshd.logSince(mark)); i++)
+    await sleep(25);
   return sshd.logSince(mark);
 }
 
@@ -101,7 +102,9 @@ describe("sessions", () => {
   });
 
   it("maps a wrong key, a wrong password, a closed port and a silent server", async () => {
-    expect((await failure(openSession(rootOptions({ credential: { type: "key", privateKey: sshd.strangerKey } })))).code).toBe("auth-failed");
+    expect((await failure(openSession(rootOptions({ credential: { type: "key", privateKey: sshd.strangerKey } })))).code).toBe(
+      "auth-failed",
+    );
     const garbage = await failure(openSession(rootOptions({ credential: { type: "key", privateKey: "-----BEGIN junk" } })));
     expect(garbage.code).toBe("auth-failed");
     expect(garbage.userMessage).not.toContain("junk");

@@ -58,5 +58,8 @@ export async function addressToDial(target: SshTarget): Promise<string> {
   const r = await resolveSshTarget(target.host);
   if (r.ok) return r.address;
   if ("problem" in r) throw sshErrors.targetRefused(target, r.problem);
-  throw sshErrors.unreachable(target, r.unresolved === "EAI_AGAIN" ? "the host name could not be resolved right now" : "the host name does not resolve");
+  throw sshErrors.unreachable(
+    target,
+    r.unresolved === "EAI_AGAIN" ? "the host name could not be resolved right now" : "the host name does not resolve",
+  );
 }

@@ -17,7 +17,10 @@ export function processesExposing(text: string): number[] {
   return hits;
 }
 
-const numericDirs = (path: string) => readdirSync(path).filter((n) => /^\d+$/.test(n)).map(Number);
+const numericDirs = (path: string) =>
+  readdirSync(path)
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
 
 export function descendantsOf(root: number): number[] {
   const parentOf = new Map<number, number>();

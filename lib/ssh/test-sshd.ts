@@ -87,7 +87,7 @@ export async function startTestSshd(): Promise<TestSshd> {
     0o644,
   );
   const script =
-    'mount -t tmpfs -o mode=0755 gw-sshd-run /run && mkdir -m 0755 /run/sshd && ' +
+    "mount -t tmpfs -o mode=0755 gw-sshd-run /run && mkdir -m 0755 /run/sshd && " +
     'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/shadow && exec /usr/sbin/sshd -D -f "$3" -E "$4"';
   const child: ChildProcess = spawn(
     "unshare",
@@ -124,7 +124,12 @@ export async function startTestSshd(): Promise<TestSshd> {
     mark: () => Buffer.byteLength(log()),
     logSince: (mark) => Buffer.from(log()).subarray(mark).toString("utf8"),
     killLastConnection(mark) {
-      const ports = [...Buffer.from(log()).subarray(mark).toString().matchAll(/Connection from 127\.0\.0\.1 port (\d+)/g)];
+      const ports = [
+        ...Buffer.from(log())
+          .subarray(mark)
+          .toString()
+          .matchAll(/Connection from 127\.0\.0\.1 port (\d+)/g),
+      ];
       const clientPort = Number(ports.at(-1)?.[1]);
       const pids = pidsServingConnection(port, clientPort);
       for (const p of pids) process.kill(p, "SIGKILL");

@@ -24,8 +24,24 @@ describe("parseEngineArgs", () => {
   });
 
   it("reads the serving form: schema files, datasource and the options Prisma may add", () => {
-    const argv = ["--datamodels", "/p/a.prisma", "-d", "/p/b.prisma", "--datasource", '{"url":"file:/d/x.db"}', "--enabled-preview-features", "views", "--extension-types", "{}"];
-    expect(parseEngineArgs(argv)).toEqual({ version: false, cliCommand: undefined, datamodels: ["/p/a.prisma", "/p/b.prisma"], datasource: { url: "file:/d/x.db" } });
+    const argv = [
+      "--datamodels",
+      "/p/a.prisma",
+      "-d",
+      "/p/b.prisma",
+      "--datasource",
+      '{"url":"file:/d/x.db"}',
+      "--enabled-preview-features",
+      "views",
+      "--extension-types",
+      "{}",
+    ];
+    expect(parseEngineArgs(argv)).toEqual({
+      version: false,
+      cliCommand: undefined,
+      datamodels: ["/p/a.prisma", "/p/b.prisma"],
+      datasource: { url: "file:/d/x.db" },
+    });
     expect(parseEngineArgs([])).toEqual({ version: false, cliCommand: undefined, datamodels: [], datasource: undefined });
   });
 
@@ -52,7 +68,10 @@ describe("prisma-schema-engine.mjs with a command line it does not know", () => 
     const r = spawnSync(process.execPath, [script, "--datasource", DATASOURCE, "cli", "can-connect-to-databse"], { encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");
-    const lines = r.stderr.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = r.stderr
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     // The CLI skips the first stderr line of a failed subcommand and looks for an ERROR line.
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatchObject({ level: "ERROR", target: "schema_engine::logger" });

@@ -42,10 +42,16 @@ function toEngineError(error, url) {
     });
   }
   if (error.code === "28P01" || error.code === "28000") {
-    return new EngineError("P1000", `Authentication failed against database server at \`${where}\`, the provided database credentials for \`${decodeURIComponent(u.username)}\` are not valid.`);
+    return new EngineError(
+      "P1000",
+      `Authentication failed against database server at \`${where}\`, the provided database credentials for \`${decodeURIComponent(u.username)}\` are not valid.`,
+    );
   }
   if (["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT"].includes(error.code)) {
-    return new EngineError("P1001", `Can't reach database server at \`${where}\`\n\nPlease make sure your database server is running at \`${where}\`.`);
+    return new EngineError(
+      "P1001",
+      `Can't reach database server at \`${where}\`\n\nPlease make sure your database server is running at \`${where}\`.`,
+    );
   }
   return error;
 }
@@ -80,8 +86,7 @@ export function createPostgresConnector({ url, shadowDatabaseUrl }) {
       connect: async () => track(await connectAdapter(url)),
       // Pitfall 6: PrismaPg's connectToShadowDb spreads `database` over a config whose
       // connectionString wins, so the "shadow" is the main database. Make our own.
-      connectToShadowDb: async () =>
-        track(await (shadowDatabaseUrl ? connectAdapter(shadowDatabaseUrl) : connectTemporaryShadow(url))),
+      connectToShadowDb: async () => track(await (shadowDatabaseUrl ? connectAdapter(shadowDatabaseUrl) : connectTemporaryShadow(url))),
     },
     // Also drops a temporary shadow database the engine did not get to dispose of.
     async close() {
@@ -95,9 +100,7 @@ export function createPostgresConnector({ url, shadowDatabaseUrl }) {
     },
     async dropDatabase() {
       const name = databaseName(url);
-      await withClient(withDatabase(url, "postgres"), (client) =>
-        client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`),
-      );
+      await withClient(withDatabase(url, "postgres"), (client) => client.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`));
     },
     recover: async () => false,
     reset: null, // the wasm engine's own reset (drop and recreate the schema) is right here

@@ -14,7 +14,8 @@ import { routerArgv, type RecordedResult, type Sample } from "@/lib/platforms/re
 const NOTABLE = /AUTHENTICATION_FAILED|AUTH_FAILED|NO_PROPOSAL_CHOSEN|did not come up/;
 
 // Run inside a VM router by python3 (the host's, shared into the guest): argv lists on stdin.
-const RUN_ONE = "def run(a):\n r = subprocess.run(a, capture_output=True, text=True, errors='surrogateescape')\n return {'argv': a, 'exitCode': r.returncode, 'stdout': r.stdout, 'stderr': r.stderr}\n";
+const RUN_ONE =
+  "def run(a):\n r = subprocess.run(a, capture_output=True, text=True, errors='surrogateescape')\n return {'argv': a, 'exitCode': r.returncode, 'stdout': r.stdout, 'stderr': r.stderr}\n";
 const RUN_ALL = `import json, subprocess, sys\n${RUN_ONE}print(json.dumps([run(a) for a in json.load(sys.stdin)]))\n`;
 const RUN_DURING = [
   "import json, subprocess, sys, time",
@@ -38,7 +39,11 @@ export class Rig {
   readonly steps: string[] = [];
   private readonly endsOn = new Map<string, TunnelEnd[]>();
 
-  constructor(readonly lab: LabState, readonly platformId: PlatformId, private readonly print: (line: string) => void) {
+  constructor(
+    readonly lab: LabState,
+    readonly platformId: PlatformId,
+    private readonly print: (line: string) => void,
+  ) {
     this.platform = getPlatform(platformId);
   }
 
@@ -58,7 +63,9 @@ export class Rig {
     profile ??= this.platform.capabilities.ikeVersions.includes(2) ? MODERN_PROFILE : MODERN_IKEV1_PROFILE;
     const side = (name: string) => {
       const r = this.router(name);
-      return kind === "net-to-net" ? { publicIp: r.publicIp, lanAddress: r.lanAddress, subnets: [r.lanCidr] } : { publicIp: r.publicIp, lanAddress: null, subnets: [] };
+      return kind === "net-to-net"
+        ? { publicIp: r.publicIp, lanAddress: r.lanAddress, subnets: [r.lanCidr] }
+        : { publicIp: r.publicIp, lanAddress: null, subnets: [] };
     };
     const make = (self: string, peer: string): TunnelEnd => ({
       tunnelId: id,
@@ -83,7 +90,10 @@ export class Rig {
   }
 
   async exec(router: string, argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<RecordedResult> {
-    const r = await execInRouter(this.lab, router, argv, { timeoutMs: opts.timeoutMs ?? 30_000, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+    const r = await execInRouter(this.lab, router, argv, {
+      timeoutMs: opts.timeoutMs ?? 30_000,
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
+    });
     return { argv, exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -97,7 +107,8 @@ export class Rig {
       // The line that says why (an IKE notify), else the last one.
       const tail = lines.find((l) => NOTABLE.test(l)) ?? lines.at(-1) ?? "";
       this.step(`${router}: ${c.argv.join(" ")} → exit ${r.exitCode}${r.exitCode ? `: ${tail}` : ""}`);
-      if (r.exitCode !== 0 && !expectedExit(c, r.exitCode, { peerPending })) throw new Error(`${router}: ${c.argv.join(" ")} failed (${r.exitCode}): ${tail}`);
+      if (r.exitCode !== 0 && !expectedExit(c, r.exitCode, { peerPending }))
+        throw new Error(`${router}: ${c.argv.join(" ")} failed (${r.exitCode}): ${tail}`);
       out.push(r);
     }
     return out;
@@ -106,7 +117,11 @@ export class Rig {
   /** Writes files as a deploy uploads them (mode set, secrets never world-readable on the way). */
   async writeFiles(router: string, files: { path: string; content: string; mode: number }[]): Promise<void> {
     for (const f of files) {
-      const r = await this.exec(router, ["sh", "-c", `mkdir -p "$(dirname "$0")" && umask 077 && cat > "$0" && chmod ${f.mode.toString(8)} "$0"`, f.path], { input: f.content });
+      const r = await this.exec(
+        router,
+        ["sh", "-c", `mkdir -p "$(dirname "$0")" && umask 077 && cat > "$0" && chmod ${f.mode.toString(8)} "$0"`, f.path],
+        { input: f.content },
+      );
       if (r.exitCode !== 0) throw new Error(`${router}: writing ${f.path}: ${r.stderr}`);
     }
     this.step(`${router}: wrote ${files.map((f) => f.path).join(", ")}`);
@@ -153,7 +168,10 @@ export class Rig {
    */
   async recordDuring(router: string, trigger: string[], afterMs: number): Promise<{ rounds: RecordedResult[][]; trigger: RecordedResult }> {
     const argvs = routerArgv(this.endsOf(router).map((e) => this.platform.statusCommands(e)));
-    const r = await this.exec(router, ["python3", "-c", RUN_DURING], { input: JSON.stringify({ trigger, argvs, after: afterMs / 1000 }), timeoutMs: 120_000 });
+    const r = await this.exec(router, ["python3", "-c", RUN_DURING], {
+      input: JSON.stringify({ trigger, argvs, after: afterMs / 1000 }),
+      timeoutMs: 120_000,
+    });
     if (r.exitCode !== 0) throw new Error(`${router}: recording during ${trigger.join(" ")} failed: ${(r.stderr ?? "").trim()}`);
     return JSON.parse(r.stdout) as { rounds: RecordedResult[][]; trigger: RecordedResult };
   }
@@ -207,7 +225,9 @@ export async function routerFacts(rig: Rig, router: string) {
     kind: r.platform,
     publicIp: r.publicIp,
     lan: r.lanCidr,
-    ...(r.platform === "libreswan" ? { libreswan: await first(["ipsec", "--version"]) } : { strongswan: await first(["swanctl", "--version"]) }),
+    ...(r.platform === "libreswan"
+      ? { libreswan: await first(["ipsec", "--version"]) }
+      : { strongswan: await first(["swanctl", "--version"]) }),
     iproute2: await first(["ip", "-V"]),
     kernel: await first(["uname", "-r"]),
   };

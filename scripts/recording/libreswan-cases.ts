@@ -28,9 +28,16 @@ export async function libreswanIkeRekey(rig: Rig, end: TunnelEnd): Promise<Recor
     const caughtReplaced = two.find((r) => r.sas.every((sa) => sa.state !== "REKEYING"));
     negotiating ??= caughtNegotiating?.outputs;
     replaced ??= caughtReplaced?.outputs;
-    const said = trigger.stdout.trim().split("\n").map((l) => l.trim()).join(" | ");
-    const caught = [caughtNegotiating && "the new IKE SA negotiating", caughtReplaced && "both established"].filter(Boolean).join(" and ") || "nothing";
-    rig.step(`branch1: ${rekey.join(" ")} → exit ${trigger.exitCode}: ${said} (attempt ${attempt}: ${rounds.length} recordings while it ran and 1.5 s after; two IKE SAs with ${caught})`);
+    const said = trigger.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.trim())
+      .join(" | ");
+    const caught =
+      [caughtNegotiating && "the new IKE SA negotiating", caughtReplaced && "both established"].filter(Boolean).join(" and ") || "nothing";
+    rig.step(
+      `branch1: ${rekey.join(" ")} → exit ${trigger.exitCode}: ${said} (attempt ${attempt}: ${rounds.length} recordings while it ran and 1.5 s after; two IKE SAs with ${caught})`,
+    );
     await sleep(1500);
   }
   const samples: [string, Sample][] = [];
@@ -47,35 +54,57 @@ async function ikev1Pair(rig: Rig, profile: CryptoProfile): Promise<Recording> {
   await rig.deploy(["hq", "branch1"]);
   await rig.waitUp(["hq", "branch1"]);
   await lanPing(rig, 3);
-  return { ends: { hq: at("hq", t.hq!), branch1: at("branch1", t.branch1!) }, samples: [["sample-1", await rig.sample(["hq", "branch1"])]] };
+  return {
+    ends: { hq: at("hq", t.hq!), branch1: at("branch1", t.branch1!) },
+    samples: [["sample-1", await rig.sample(["hq", "branch1"])]],
+  };
 }
 
 export const LIBRESWAN_CASES: CaseScript[] = [
   {
     name: "ikev1",
-    description: "hq ↔ branch1 net-to-net with the Modern IKEv1 profile (main mode, PFS), deployed and up, 3 pings from hq's LAN host to branch1's; before, both routers got `ikev1-policy=accept` in config setup (the install note) and pluto was restarted. Recorded on both ends.",
+    description:
+      "hq ↔ branch1 net-to-net with the Modern IKEv1 profile (main mode, PFS), deployed and up, 3 pings from hq's LAN host to branch1's; before, both routers got `ikev1-policy=accept` in config setup (the install note) and pluto was restarted. Recorded on both ends.",
     platforms: ["libreswan"],
     run: (rig) => ikev1Pair(rig, MODERN_IKEV1_PROFILE),
   },
   {
     name: "ikev1-aggressive-ipcomp",
-    description: "As ikev1, with aggressive mode and IPComp (the Modern IKEv1 profile with exchangeModes [aggressive] and esp.compression deflate): ESP in transport mode inside an IPComp tunnel-mode SA. Recorded on both ends.",
+    description:
+      "As ikev1, with aggressive mode and IPComp (the Modern IKEv1 profile with exchangeModes [aggressive] and esp.compression deflate): ESP in transport mode inside an IPComp tunnel-mode SA. Recorded on both ends.",
     platforms: ["libreswan"],
-    run: (rig) => ikev1Pair(rig, { ...MODERN_IKEV1_PROFILE, name: "Modern IKEv1 (aggressive) with IPComp", exchangeModes: ["aggressive"], esp: { ...MODERN_IKEV1_PROFILE.esp, compression: "deflate" } }),
+    run: (rig) =>
+      ikev1Pair(rig, {
+        ...MODERN_IKEV1_PROFILE,
+        name: "Modern IKEv1 (aggressive) with IPComp",
+        exchangeModes: ["aggressive"],
+        esp: { ...MODERN_IKEV1_PROFILE.esp, compression: "deflate" },
+      }),
   },
   {
     name: "key-switched",
-    description: "hq ↔ branch1 up (sample-1); both routers got a new pre-shared key in their secret files, and the key switch ran as a rotation plans it for two ends without make-before-break (planKeySwitch in lib/rotation/key-switch.ts: load on both, branch1 stop, hq stop and start, branch1 start). Recorded on both ends once up again (sample-2).",
+    description:
+      "hq ↔ branch1 up (sample-1); both routers got a new pre-shared key in their secret files, and the key switch ran as a rotation plans it for two ends without make-before-break (planKeySwitch in lib/rotation/key-switch.ts: load on both, branch1 stop, hq stop and start, branch1 start). Recorded on both ends once up again (sample-2).",
     platforms: ["libreswan"],
     async run(rig) {
       const e = await upPair(rig);
       const before = await rig.sample(["hq", "branch1"]);
       const switched = { hq: { ...e.hq, psk: "recorded-lab-key-t1-new" }, branch1: { ...e.branch1, psk: "recorded-lab-key-t1-new" } };
-      for (const r of ["hq", "branch1"] as const) await rig.writeFiles(r, rig.platform.render(switched[r]).filter((f) => f.secret));
-      const ops = planKeySwitch({ role: "a", platform: rig.platform, end: switched.hq }, { role: "b", platform: rig.platform, end: switched.branch1 });
+      for (const r of ["hq", "branch1"] as const)
+        await rig.writeFiles(
+          r,
+          rig.platform.render(switched[r]).filter((f) => f.secret),
+        );
+      const ops = planKeySwitch(
+        { role: "a", platform: rig.platform, end: switched.hq },
+        { role: "b", platform: rig.platform, end: switched.branch1 },
+      );
       for (const op of ops) await rig.run(op.role === "a" ? "hq" : "branch1", op.commands, op.peerPending);
       await rig.waitUp(["hq", "branch1"]);
-      const samples: [string, Sample][] = [["sample-1", before], ["sample-2", await rig.sample(["hq", "branch1"])]];
+      const samples: [string, Sample][] = [
+        ["sample-1", before],
+        ["sample-2", await rig.sample(["hq", "branch1"])],
+      ];
       // Who initiated what after the loads: pluto's own lines (serials, IKE SA or Child SA).
       for (const r of ["hq", "branch1"]) await rig.ikeLog(r, "initiating|established (IKE|Child) SA|REVIVE|must remain up", 12);
       return { ends: { hq: at("hq", switched.hq), branch1: at("branch1", switched.branch1) }, samples };

@@ -48,7 +48,11 @@ export async function acceptIkev1(rig: Rig, router: string): Promise<void> {
 
 /** SIGKILL: pluto sends no DELETE and runs no _updown; its SAs, policies and routes stay in the kernel. */
 export async function killPluto(rig: Rig, router: string): Promise<void> {
-  const r = await rig.exec(router, ["sh", "-c", `pid=$(cat ${PID}) && kill -9 "$pid" && while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done && echo "$pid"`]);
+  const r = await rig.exec(router, [
+    "sh",
+    "-c",
+    `pid=$(cat ${PID}) && kill -9 "$pid" && while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done && echo "$pid"`,
+  ]);
   if (r.exitCode !== 0) throw new Error(`${router}: could not kill pluto: ${(r.stderr ?? "").trim()}`);
   rig.step(`${router}: pluto killed (SIGKILL, pid ${r.stdout.trim()})`);
 }

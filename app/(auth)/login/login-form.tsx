@@ -12,7 +12,9 @@ export function LoginForm() {
       <FormMessage ok={state.ok} message={state.message} />
       <TextField name="username" label="User name" autoComplete="username" error={state.fieldErrors?.username} />
       <TextField name="password" label="Password" type="password" autoComplete="current-password" error={state.fieldErrors?.password} />
-      <SubmitButton pending={pending} pendingText="Signing in…">Sign in</SubmitButton>
+      <SubmitButton pending={pending} pendingText="Signing in…">
+        Sign in
+      </SubmitButton>
     </ActionForm>
   );
 }

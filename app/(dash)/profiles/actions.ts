@@ -15,7 +15,8 @@ export const addCryptoProfileAction = authenticatedAction({
     const { id, profile, findings } = await addCryptoProfile(actor, fd);
     revalidatePath("/profiles");
     revalidatePath("/sites/new");
-    const lint = findings.length === 0 ? "no lint findings" : `${findings.length} lint finding${findings.length === 1 ? "" : "s"}: see the list`;
+    const lint =
+      findings.length === 0 ? "no lint findings" : `${findings.length} lint finding${findings.length === 1 ? "" : "s"}: see the list`;
     return { ok: true, id, message: `Created ${profile.name} (${lint}).` };
   },
 });

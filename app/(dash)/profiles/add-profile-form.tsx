@@ -14,7 +14,19 @@ const strongestFirst = <T,>(list: readonly T[]) => [...list].reverse();
 const dhOptions = strongestFirst(DH_GROUPS).map((g) => ({ value: String(g), label: `${g} (${DH_GROUP_NAMES[g]})` }));
 const ESP_LABELS: Record<string, string> = { blowfish448: "blowfish 448", rijndael: "rijndael (racoon's AES-128)" };
 
-function CheckboxGroup({ name, legend, options, defaults, error }: { name: string; legend: string; options: readonly string[]; defaults: string[]; error?: string }) {
+function CheckboxGroup({
+  name,
+  legend,
+  options,
+  defaults,
+  error,
+}: {
+  name: string;
+  legend: string;
+  options: readonly string[];
+  defaults: string[];
+  error?: string;
+}) {
   const id = `f-${name}`;
   return (
     <fieldset aria-describedby={error ? `${id}-error` : undefined} aria-invalid={error ? true : undefined}>
@@ -54,17 +66,53 @@ export function AddProfileForm() {
         ]}
       />
       <div hidden={ikeVersion !== "1"}>
-        <CheckboxGroup name={F.exchangeModes} legend="Exchange modes (IKEv1)" options={EXCHANGE_MODES} defaults={["main"]} error={e[F.exchangeModes]} />
+        <CheckboxGroup
+          name={F.exchangeModes}
+          legend="Exchange modes (IKEv1)"
+          options={EXCHANGE_MODES}
+          defaults={["main"]}
+          error={e[F.exchangeModes]}
+        />
       </div>
-      <SelectField name={F.ikeEncryption} label="IKE cipher" defaultValue="aes256" error={e[F.ikeEncryption]} options={strongestFirst(IKE_ENCRYPTIONS).map((v) => ({ value: v, label: v }))} />
-      <SelectField name={F.ikeIntegrity} label="IKE integrity" defaultValue="sha256" error={e[F.ikeIntegrity]} options={strongestFirst(INTEGRITIES).map((v) => ({ value: v, label: v }))} />
+      <SelectField
+        name={F.ikeEncryption}
+        label="IKE cipher"
+        defaultValue="aes256"
+        error={e[F.ikeEncryption]}
+        options={strongestFirst(IKE_ENCRYPTIONS).map((v) => ({ value: v, label: v }))}
+      />
+      <SelectField
+        name={F.ikeIntegrity}
+        label="IKE integrity"
+        defaultValue="sha256"
+        error={e[F.ikeIntegrity]}
+        options={strongestFirst(INTEGRITIES).map((v) => ({ value: v, label: v }))}
+      />
       <SelectField name={F.ikeDhGroup} label="IKE DH group" defaultValue="14" error={e[F.ikeDhGroup]} options={dhOptions} />
-      <SelectField name={F.espPfsGroup} label="PFS group (ESP)" defaultValue="14" error={e[F.espPfsGroup]} options={[...dhOptions, { value: NO_PFS, label: "none (no PFS)" }]} />
+      <SelectField
+        name={F.espPfsGroup}
+        label="PFS group (ESP)"
+        defaultValue="14"
+        error={e[F.espPfsGroup]}
+        options={[...dhOptions, { value: NO_PFS, label: "none (no PFS)" }]}
+      />
       <div className="sm:col-span-2">
-        <CheckboxGroup name={F.espEncryption} legend="ESP ciphers (offered in this order)" options={strongestFirst(ESP_ENCRYPTIONS)} defaults={["aes256"]} error={e[F.espEncryption]} />
+        <CheckboxGroup
+          name={F.espEncryption}
+          legend="ESP ciphers (offered in this order)"
+          options={strongestFirst(ESP_ENCRYPTIONS)}
+          defaults={["aes256"]}
+          error={e[F.espEncryption]}
+        />
       </div>
       <div className="sm:col-span-2">
-        <CheckboxGroup name={F.espIntegrity} legend="ESP integrity (offered in this order)" options={strongestFirst(INTEGRITIES)} defaults={["sha256"]} error={e[F.espIntegrity]} />
+        <CheckboxGroup
+          name={F.espIntegrity}
+          legend="ESP integrity (offered in this order)"
+          options={strongestFirst(INTEGRITIES)}
+          defaults={["sha256"]}
+          error={e[F.espIntegrity]}
+        />
       </div>
       <div className="sm:col-span-2">
         <CheckboxGroup name={F.espCompression} legend="IPComp" options={["deflate"]} defaults={[]} error={e[F.espCompression]} />
@@ -72,7 +120,9 @@ export function AddProfileForm() {
       <TextField name={F.ikeLifetime} label="IKE SA lifetime (seconds)" defaultValue="28800" error={e[F.ikeLifetime]} />
       <TextField name={F.childLifetime} label="CHILD SA lifetime (seconds)" defaultValue="3600" error={e[F.childLifetime]} />
       <div className="sm:col-span-2">
-        <SubmitButton pending={pending} pendingText="Creating…">Create profile</SubmitButton>
+        <SubmitButton pending={pending} pendingText="Creating…">
+          Create profile
+        </SubmitButton>
       </div>
     </ActionForm>
   );

@@ -38,7 +38,10 @@ export default async function ProfilesPage() {
   });
   return (
     <>
-      <PageHeader title="Crypto profiles" subtitle="The algorithms each tunnel negotiates, and what the lint says about them (RFC 8247 / 8221 / 9395)" />
+      <PageHeader
+        title="Crypto profiles"
+        subtitle="The algorithms each tunnel negotiates, and what the lint says about them (RFC 8247 / 8221 / 9395)"
+      />
       <div className="grid gap-6 xl:grid-cols-[1fr_28rem]">
         <ul className="space-y-4" data-testid="profile-list">
           {profiles.map(({ row, spec }) => (
@@ -46,7 +49,11 @@ export default async function ProfilesPage() {
               <Card>
                 <div className="mb-3 flex flex-wrap items-center gap-2">
                   <h2 className="text-base font-semibold">{row.name}</h2>
-                  <span className={`rounded px-2 py-0.5 text-xs font-medium ${row.builtIn ? "bg-slate-100 text-slate-700" : "bg-blue-50 text-blue-800"}`}>{row.builtIn ? "built-in" : "custom"}</span>
+                  <span
+                    className={`rounded px-2 py-0.5 text-xs font-medium ${row.builtIn ? "bg-slate-100 text-slate-700" : "bg-blue-50 text-blue-800"}`}
+                  >
+                    {row.builtIn ? "built-in" : "custom"}
+                  </span>
                   <span className="text-xs text-slate-500">
                     used by {row._count.tunnels} tunnel{row._count.tunnels === 1 ? "" : "s"}
                   </span>
@@ -57,7 +64,9 @@ export default async function ProfilesPage() {
                     <LintFindings findings={lintCryptoProfile(spec)} />
                   </div>
                 ) : (
-                  <p role="alert" className="text-sm text-red-700">The stored definition does not pass validation; it cannot be used until fixed.</p>
+                  <p role="alert" className="text-sm text-red-700">
+                    The stored definition does not pass validation; it cannot be used until fixed.
+                  </p>
                 )}
               </Card>
             </li>

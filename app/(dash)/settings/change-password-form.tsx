@@ -12,9 +12,18 @@ export function ChangePasswordForm() {
     <ActionForm action={action} state={state} resetOnSuccess className="space-y-3">
       <FormMessage ok={state.ok} message={state.message} />
       <TextField name="current" type="password" label="Current password" error={e.current} autoComplete="current-password" />
-      <TextField name="password" type="password" label="New password" error={e.password} autoComplete="new-password" hint="At least 12 characters, hard to guess" />
+      <TextField
+        name="password"
+        type="password"
+        label="New password"
+        error={e.password}
+        autoComplete="new-password"
+        hint="At least 12 characters, hard to guess"
+      />
       <TextField name="confirm" type="password" label="Repeat the new password" error={e.confirm} autoComplete="new-password" />
-      <SubmitButton pending={pending} pendingText="Changing…">Change password</SubmitButton>
+      <SubmitButton pending={pending} pendingText="Changing…">
+        Change password
+      </SubmitButton>
     </ActionForm>
   );
 }

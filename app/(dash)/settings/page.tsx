@@ -23,7 +23,11 @@ export default async function SettingsPage() {
           <p className="mb-3 text-xs text-slate-500">
             A session ends after {sessionIdleMinutes} minutes without use, and {sessionTtlHours} hours after signing in at the latest.
           </p>
-          <SessionTable sessions={sessions} currentId={current.session.id} endButton={(s) => <ActionButton label="End" pendingLabel="Ending…" action={endSessionAction.bind(null, s.id)} />} />
+          <SessionTable
+            sessions={sessions}
+            currentId={current.session.id}
+            endButton={(s) => <ActionButton label="End" pendingLabel="Ending…" action={endSessionAction.bind(null, s.id)} />}
+          />
           {/* Always there, so its answer stays on screen once the other sessions are gone. */}
           <div className="mt-4">
             <ActionButton label="End all other sessions" pendingLabel="Ending…" action={endOtherSessionsAction} />

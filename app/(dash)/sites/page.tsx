@@ -17,7 +17,10 @@ export default async function SitesPage({ searchParams }: { searchParams: Promis
   const sites = total ? await listSitesPage(w) : [];
   return (
     <>
-      <PageHeader title="Sites" actions={canManageInventory(user.role) ? <ButtonLink href="/sites/new">Add branch office</ButtonLink> : null} />
+      <PageHeader
+        title="Sites"
+        actions={canManageInventory(user.role) ? <ButtonLink href="/sites/new">Add branch office</ButtonLink> : null}
+      />
       {sites.length === 0 ? (
         <EmptyState title="No sites yet">Add your headquarters first.</EmptyState>
       ) : (

@@ -35,7 +35,10 @@ export default async function TunnelsPage({ searchParams }: { searchParams: Prom
   const noun = `${health === "attention" ? "tunnels that need attention" : health ? `${health} tunnels` : "tunnels"}${gateway ? ` of ${gateway.name} (${gateway.site.name})` : ""}`;
   return (
     <>
-      <PageHeader title="Tunnels" actions={canManageInventory(user.role) ? <ButtonLink href="/tunnels/new">Add tunnel</ButtonLink> : null} />
+      <PageHeader
+        title="Tunnels"
+        actions={canManageInventory(user.role) ? <ButtonLink href="/tunnels/new">Add tunnel</ButtonLink> : null}
+      />
       <LiveHealth />
       <Card>
         <nav aria-label="Filter by health" className="mb-4 flex flex-wrap items-center gap-2 text-sm" data-testid="health-filter">

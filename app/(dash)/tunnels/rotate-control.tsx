@@ -38,7 +38,12 @@ export function RotateControl({ buttonLabel, confirmText, start, latestJobId, di
   return (
     <div className="space-y-3" data-testid="rotate-control">
       <div className="flex flex-wrap items-center gap-2">
-        <button type="button" disabled={pending || confirming || !!disabledReason} onClick={() => setConfirming(true)} className={`${button} border border-amber-400 bg-amber-50 text-amber-900`}>
+        <button
+          type="button"
+          disabled={pending || confirming || !!disabledReason}
+          onClick={() => setConfirming(true)}
+          className={`${button} border border-amber-400 bg-amber-50 text-amber-900`}
+        >
           {buttonLabel}
         </button>
         {disabledReason ? <span className="text-sm text-slate-500">{disabledReason}</span> : null}
@@ -50,7 +55,12 @@ export function RotateControl({ buttonLabel, confirmText, start, latestJobId, di
             <button type="button" disabled={pending} onClick={confirm} className={`${button} bg-amber-600 text-white`}>
               {pending ? "Starting…" : "Rotate now"}
             </button>
-            <button type="button" disabled={pending} onClick={() => setConfirming(false)} className={`${button} border border-slate-300 bg-white`}>
+            <button
+              type="button"
+              disabled={pending}
+              onClick={() => setConfirming(false)}
+              className={`${button} border border-slate-300 bg-white`}
+            >
               Cancel
             </button>
           </div>

@@ -59,7 +59,10 @@ export const setDisabledAction = authenticatedAction({
   run: async ({ user: admin }, [userId, disabled]): Promise<FormState> => {
     const user = await setDisabled(actorOf(admin), userId, disabled);
     revalidatePath("/users", "layout");
-    return { ok: true, message: disabled ? `${user.username} is disabled; their sessions have ended.` : `${user.username} can sign in again.` };
+    return {
+      ok: true,
+      message: disabled ? `${user.username} is disabled; their sessions have ended.` : `${user.username} can sign in again.`,
+    };
   },
 });
 

@@ -23,9 +23,18 @@ export function AddUserForm() {
           { value: "admin", label: "Admin" },
         ]}
       />
-      <TextField name="password" type="password" label="Initial password" error={e.password} autoComplete="new-password" hint="At least 12 characters, hard to guess" />
+      <TextField
+        name="password"
+        type="password"
+        label="Initial password"
+        error={e.password}
+        autoComplete="new-password"
+        hint="At least 12 characters, hard to guess"
+      />
       <TextField name="confirm" type="password" label="Repeat the password" error={e.confirm} autoComplete="new-password" />
-      <SubmitButton pending={pending} pendingText="Adding…">Add user</SubmitButton>
+      <SubmitButton pending={pending} pendingText="Adding…">
+        Add user
+      </SubmitButton>
     </ActionForm>
   );
 }

@@ -16,7 +16,10 @@ export default async function UsersPage() {
     return <p role="alert">Only admins manage users.</p>;
   }
   const users = await listUsers();
-  const [sessions, failures] = await Promise.all([countActiveSessionsByUser(new Date(), sessionIdleMs()), countRecentFailuresByUsername(users.map((u) => u.username))]);
+  const [sessions, failures] = await Promise.all([
+    countActiveSessionsByUser(new Date(), sessionIdleMs()),
+    countRecentFailuresByUsername(users.map((u) => u.username)),
+  ]);
   return (
     <>
       <PageHeader title="Users" subtitle="admin: everything · operator: inventory, deploys, rotations · viewer: read only" />

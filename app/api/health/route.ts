@@ -11,13 +11,23 @@ export async function GET(request: Request) {
   const tunnel = queryValue(new URL(request.url).searchParams, "tunnel", idParam, undefined);
   if (!tunnel.ok) return NextResponse.json({ error: `Bad request: ${tunnel.message}.` }, { status: 400 });
   const tunnelId = tunnel.value;
-  const [stamp, counts, state] = await Promise.all([getLatestSampleTime(tunnelId), countTunnelsByHealth(), tunnelId ? getTunnelState(tunnelId) : null]);
+  const [stamp, counts, state] = await Promise.all([
+    getLatestSampleTime(tunnelId),
+    countTunnelsByHealth(),
+    tunnelId ? getTunnelState(tunnelId) : null,
+  ]);
   return NextResponse.json(
     {
       stamp: stamp?.toISOString() ?? null,
       counts,
       tunnel: state
-        ? { id: state.id, name: state.ends.map((e) => e.gateway.site.name).join(" ↔ "), state: state.healthState, reason: state.healthReason, since: state.healthAt }
+        ? {
+            id: state.id,
+            name: state.ends.map((e) => e.gateway.site.name).join(" ↔ "),
+            state: state.healthState,
+            reason: state.healthReason,
+            since: state.healthAt,
+          }
         : null,
     },
     { headers: { "cache-control": "no-store" } },

@@ -30,7 +30,9 @@ export async function buildVmNetworks(plan: LabPlan, ipBatch: Ip): Promise<void>
     ...[plan.wan.netns, ...plan.routers.map((r) => r.lanHost.netns)].map((ns) => `netns add ${ns}`),
     `link add br0 netns ${plan.wan.netns} type bridge`,
     `link add ${plan.wan.rootVeth} type veth peer name ${plan.wan.rootVethPeer} netns ${plan.wan.netns}`,
-    ...plan.routers.map((r) => `link add ${vmTaps(r.site).lanVeth} netns ${plan.wan.netns} type veth peer name lan0 netns ${r.lanHost.netns}`),
+    ...plan.routers.map(
+      (r) => `link add ${vmTaps(r.site).lanVeth} netns ${plan.wan.netns} type veth peer name lan0 netns ${r.lanHost.netns}`,
+    ),
   ]);
   await ipBatch(plan.wan.netns, [
     "link set lo up",
@@ -56,7 +58,12 @@ export async function buildVmNetworks(plan: LabPlan, ipBatch: Ip): Promise<void>
   ]);
   await runChecked(["nsenter", `--net=/run/netns/${plan.wan.netns}`, "sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"]);
   for (const r of plan.routers) {
-    await ipBatch(r.lanHost.netns, ["link set lo up", `addr add ${r.lanHost.ip}/24 dev lan0`, "link set lan0 up", `route add default via ${r.lanAddress}`]);
+    await ipBatch(r.lanHost.netns, [
+      "link set lo up",
+      `addr add ${r.lanHost.ip}/24 dev lan0`,
+      "link set lan0 up",
+      `route add default via ${r.lanAddress}`,
+    ]);
   }
 }
 
@@ -72,7 +79,13 @@ export function prepareVmRouterDir(state: LabState, plan: LabPlan, r: RouterStat
   writeFileSync(path.join(r.dir, "init.sh"), readFileSync(ROUTER_INIT, "utf8"), { mode: 0o755 });
   writeFileSync(
     path.join(r.dir, "net.env"),
-    renderNetEnv({ hostname: r.name, publicIp: r.publicIp, wanGateway: plan.wan.bridgeAddress, lanAddress: r.lanAddress, ike: r.platform === "libreswan" ? "libreswan" : "strongswan" }),
+    renderNetEnv({
+      hostname: r.name,
+      publicIp: r.publicIp,
+      wanGateway: plan.wan.bridgeAddress,
+      lanAddress: r.lanAddress,
+      ike: r.platform === "libreswan" ? "libreswan" : "strongswan",
+    }),
   );
 }
 
@@ -114,7 +127,8 @@ async function bootRouter(image: GuestImage, state: LabState, r: RouterState, in
     const s = consoleState(r.dir);
     if (s === "ready" && (await tcpAnswers(r.publicIp, r.sshPort))) break;
     if (s && s !== "ready") throw new Error(`VM router ${r.name} failed to boot: ${s.failed} (see ${path.join(r.dir, "console.log")})`);
-    if (Date.now() > deadline) throw new Error(`VM router ${r.name} did not answer SSH within ${BOOT_TIMEOUT_MS / 1000} s (see ${path.join(r.dir, "console.log")})`);
+    if (Date.now() > deadline)
+      throw new Error(`VM router ${r.name} did not answer SSH within ${BOOT_TIMEOUT_MS / 1000} s (see ${path.join(r.dir, "console.log")})`);
     await sleep(250);
   }
   return { pid, seconds: (performance.now() - started) / 1000 };

@@ -8,7 +8,11 @@ async function main(command: string | undefined): Promise<number> {
   if (command === "up") {
     const { lab, seconds } = await bootSharedVmLab((line) => console.log(line));
     const what = `${lab.routers.length} routers (${lab.routers.map((r) => `${r.name} ${r.platform}`).join(", ")})`;
-    console.log(seconds === null ? `VM lab ${lab.name}: already up with ${what}, reused` : `VM lab ${lab.name}: booted ${what} in ${seconds.toFixed(1)} s`);
+    console.log(
+      seconds === null
+        ? `VM lab ${lab.name}: already up with ${what}, reused`
+        : `VM lab ${lab.name}: booted ${what} in ${seconds.toFixed(1)} s`,
+    );
     return 0;
   }
   if (command === "down") {

@@ -39,7 +39,13 @@ export async function bootSharedVmLab(log: (line: string) => void = () => {}): P
   const existing = readLabState(SHARED_VM_LAB_NAME);
   if (usable(existing)) return { lab: existing, seconds: null };
   const started = performance.now();
-  const lab = await startLab({ name: SHARED_VM_LAB_NAME, sites: SHARED_VM_LAB_PLATFORMS.length, platforms: SHARED_VM_LAB_PLATFORMS, backend: "vm", log });
+  const lab = await startLab({
+    name: SHARED_VM_LAB_NAME,
+    sites: SHARED_VM_LAB_PLATFORMS.length,
+    platforms: SHARED_VM_LAB_PLATFORMS,
+    backend: "vm",
+    log,
+  });
   return { lab, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -51,7 +57,11 @@ export async function stopSharedVmLab(): Promise<boolean> {
 export async function attachSharedVmLab(log: (line: string) => void = (l) => console.log(l)): Promise<SharedVmLab> {
   const { lab, seconds } = await bootSharedVmLab();
   const bootedHere = seconds !== null;
-  log(bootedHere ? `VM lab ${lab.name}: booted ${lab.routers.length} routers in ${seconds.toFixed(1)} s (stopped after this file)` : `VM lab ${lab.name}: attached to the running lab`);
+  log(
+    bootedHere
+      ? `VM lab ${lab.name}: booted ${lab.routers.length} routers in ${seconds.toFixed(1)} s (stopped after this file)`
+      : `VM lab ${lab.name}: attached to the running lab`,
+  );
   // A lab someone else booted may hold what an earlier file left; a fresh one holds nothing.
   if (!bootedHere) await resetVmRouters(lab);
   return {

@@ -82,12 +82,34 @@ secrets {
   }
 }
 `;
-    expect((await execInRouter(lab, "hq", ["sh", "-c", "cat > /etc/swanctl/conf.d/t.conf && swanctl --load-all"], { input: swanctl, timeoutMs: 60_000 })).code).toBe(0);
-    const conn = ["conn t", "  ikev2=insist", "  authby=secret", `  left=${b1.publicIp}`, `  leftid=${b1.publicIp}`, `  leftsubnet=${b1.lanCidr}`,
-      `  leftsourceip=${b1.lanAddress}`, `  right=${hq.publicIp}`, `  rightid=${hq.publicIp}`, `  rightsubnet=${hq.lanCidr}`,
-      "  ike=aes256-sha2_256;modp2048", "  esp=aes256-sha2_256;modp2048", "  auto=add", ""].join("\n");
+    expect(
+      (
+        await execInRouter(lab, "hq", ["sh", "-c", "cat > /etc/swanctl/conf.d/t.conf && swanctl --load-all"], {
+          input: swanctl,
+          timeoutMs: 60_000,
+        })
+      ).code,
+    ).toBe(0);
+    const conn = [
+      "conn t",
+      "  ikev2=insist",
+      "  authby=secret",
+      `  left=${b1.publicIp}`,
+      `  leftid=${b1.publicIp}`,
+      `  leftsubnet=${b1.lanCidr}`,
+      `  leftsourceip=${b1.lanAddress}`,
+      `  right=${hq.publicIp}`,
+      `  rightid=${hq.publicIp}`,
+      `  rightsubnet=${hq.lanCidr}`,
+      "  ike=aes256-sha2_256;modp2048",
+      "  esp=aes256-sha2_256;modp2048",
+      "  auto=add",
+      "",
+    ].join("\n");
     await execInRouter(lab, "branch1", ["sh", "-c", "cat > /etc/ipsec.d/t.conf"], { input: conn });
-    await execInRouter(lab, "branch1", ["sh", "-c", "umask 077; cat > /etc/ipsec.d/t.secrets"], { input: `${b1.publicIp} ${hq.publicIp} : PSK "${PSK}"\n` });
+    await execInRouter(lab, "branch1", ["sh", "-c", "umask 077; cat > /etc/ipsec.d/t.secrets"], {
+      input: `${b1.publicIp} ${hq.publicIp} : PSK "${PSK}"\n`,
+    });
     const up = await sh("branch1", "ipsec auto --add t && ipsec auto --rereadsecrets && ipsec auto --up t");
     expect(up.stdout).toMatch(/established Child SA/);
     const xfrm = await sh("hq", "ip xfrm state");
@@ -101,7 +123,11 @@ secrets {
     await resetVmRouters(lab);
     expect((await pingFromHost(lab, "branch1", getRouter(lab, "hq").lanHost.ip, { count: 2, waitSec: 1 })).received).toBe(0);
     expect((await sh("hq", "ls /etc/swanctl/conf.d; swanctl --list-conns; ip xfrm state")).stdout.trim()).toBe("");
-    expect((await sh("branch1", "ls /etc/ipsec.d/*.conf /etc/ipsec.d/*.secrets 2>/dev/null; ipsec whack --showstates; ip xfrm state")).stdout.trim()).toBe("");
+    expect(
+      (
+        await sh("branch1", "ls /etc/ipsec.d/*.conf /etc/ipsec.d/*.secrets 2>/dev/null; ipsec whack --showstates; ip xfrm state")
+      ).stdout.trim(),
+    ).toBe("");
     expect((await sh("branch1", "ip route show 192.168.1.0/24")).stdout.trim()).toBe("");
   });
 

@@ -45,7 +45,14 @@ export function testJobDefinitions(instance: string): JobDefinition<TestSleepPar
       ...sleeper("test-recoverable", instance),
       // As rotation does: a plain row insert, no message; the queue's sweep must find it.
       async onInterrupted(job) {
-        await insertJob({ kind: "test-recover", targetType: "job", targetId: job.id, params: { gateway: job.params.gateway, ms: 0 }, createdById: null, createdByName: "system (restart)" });
+        await insertJob({
+          kind: "test-recover",
+          targetType: "job",
+          targetId: job.id,
+          params: { gateway: job.params.gateway, ms: 0 },
+          createdById: null,
+          createdByName: "system (restart)",
+        });
       },
     },
     sleeper("test-recover", instance),

@@ -13,7 +13,9 @@ export function centosCaveats(end: TunnelEnd): string[] {
     `AH is off (AH_PROTO=none): ifup-ipsec requires AH and ESP unless AH_PROTO=none, so a peer set up by hand from the article (no AH_PROTO) will not interoperate until it sets AH_PROTO=none too.`,
   ];
   if (esp.compression !== null) {
-    caveats.push("IPComp is never negotiated on CentOS: ifup-ipsec's policies ask for ESP only, and racoon offers IPComp only where a policy asks for it (racoon.conf names deflate because its grammar requires a compression algorithm).");
+    caveats.push(
+      "IPComp is never negotiated on CentOS: ifup-ipsec's policies ask for ESP only, and racoon offers IPComp only where a policy asks for it (racoon.conf names deflate because its grammar requires a compression algorithm).",
+    );
   }
   return caveats;
 }

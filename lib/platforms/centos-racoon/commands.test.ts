@@ -20,22 +20,38 @@ describe("centos-racoon commands", () => {
 
   it("tears down with ifdown, rotates by cycling the interface, reads routes and optional SAs", () => {
     expect(centosKeySwitch.load(ARTICLE_NODE_TO_NODE)).toEqual([]);
-    expect([...centosKeySwitch.stop(ARTICLE_NODE_TO_NODE), ...centosKeySwitch.start(ARTICLE_NODE_TO_NODE)].map((c) => c.argv)).toEqual([["/sbin/ifdown", "ipsec0"], ["/sbin/ifup", "ipsec0"]]);
-    expect(centosStatusCommands().map((c) => [c.argv.join(" "), c.allowFailure ?? false])).toEqual([["ip route list table all", false], ["swanctl --list-sas --raw", true]]);
+    expect([...centosKeySwitch.stop(ARTICLE_NODE_TO_NODE), ...centosKeySwitch.start(ARTICLE_NODE_TO_NODE)].map((c) => c.argv)).toEqual([
+      ["/sbin/ifdown", "ipsec0"],
+      ["/sbin/ifup", "ipsec0"],
+    ]);
+    expect(centosStatusCommands().map((c) => [c.argv.join(" "), c.allowFailure ?? false])).toEqual([
+      ["ip route list table all", false],
+      ["swanctl --list-sas --raw", true],
+    ]);
   });
 
   it("tells whoever installs a bundle that AH is off and what a hand-configured peer needs", () => {
-    expect(centosRacoonPlatform.installNotes().join(" ")).toMatch(/AH is off \(AH_PROTO=none[^)]*\).*from the article.*will not interoperate until it sets AH_PROTO=none too/);
+    expect(centosRacoonPlatform.installNotes().join(" ")).toMatch(
+      /AH is off \(AH_PROTO=none[^)]*\).*from the article.*will not interoperate until it sets AH_PROTO=none too/,
+    );
   });
 
   it("teardown leaves no key behind: ifdown, then the peer's psk.txt line goes; <DST>.conf and the script are tunnel files the deploy layer removes", () => {
     const end = ARTICLE_NET_TO_NET;
     const own = renderCentosFiles(end).filter((f) => f.scope === "tunnel");
-    expect(own.map((f) => f.path)).toEqual(expect.arrayContaining(["/etc/racoon/198.18.2.1.conf", "/etc/racoon/gatewarden/forget-198.18.2.1.sed"]));
+    expect(own.map((f) => f.path)).toEqual(
+      expect.arrayContaining(["/etc/racoon/198.18.2.1.conf", "/etc/racoon/gatewarden/forget-198.18.2.1.sed"]),
+    );
     const teardown = centosTeardownCommands(end);
-    expect(teardown.map((c) => c.argv)).toEqual([["/sbin/ifdown", "ipsec1"], ["sed", "-i", "-f", "/etc/racoon/gatewarden/forget-198.18.2.1.sed", "/etc/racoon/psk.txt"]]);
+    expect(teardown.map((c) => c.argv)).toEqual([
+      ["/sbin/ifdown", "ipsec1"],
+      ["sed", "-i", "-f", "/etc/racoon/gatewarden/forget-198.18.2.1.sed", "/etc/racoon/psk.txt"],
+    ]);
     // The script as GNU sed reads it ([[:space:]] is \s): only the peer's line goes, not 198.18.2.10's nor a key containing the address.
-    const script = own.find((f) => f.path.endsWith(".sed"))!.content.split("\n").filter((l) => l && !l.startsWith("#"));
+    const script = own
+      .find((f) => f.path.endsWith(".sed"))!
+      .content.split("\n")
+      .filter((l) => l && !l.startsWith("#"));
     expect(script).toHaveLength(1);
     const [, pattern] = /^\/(.*)\/d$/.exec(script[0]!)!;
     const re = new RegExp(pattern!.replace("[[:space:]]", "\\s"));

@@ -3,7 +3,11 @@
 import type { Command, KeySwitchCommands, TunnelEnd } from "../contract";
 import { forgetPskScriptPath, PSK_TXT, remoteConfPath, SYSCTL_DROP_IN } from "./render";
 
-const ifdown = (end: TunnelEnd, description: string): Command => ({ argv: ["/sbin/ifdown", end.interfaceName], description, allowFailure: true });
+const ifdown = (end: TunnelEnd, description: string): Command => ({
+  argv: ["/sbin/ifdown", end.interfaceName],
+  description,
+  allowFailure: true,
+});
 
 const ifup = (end: TunnelEnd, description: string): Command => ({
   argv: ["/sbin/ifup", end.interfaceName],
@@ -16,7 +20,11 @@ const ifup = (end: TunnelEnd, description: string): Command => ({
 export function centosApplyCommands(end: TunnelEnd): Command[] {
   const commands: Command[] = [];
   if (end.kind === "net-to-net") {
-    commands.push({ argv: ["/sbin/sysctl", "-p", SYSCTL_DROP_IN], description: "enable IP forwarding between LAN and tunnel", scope: "router" });
+    commands.push({
+      argv: ["/sbin/sysctl", "-p", SYSCTL_DROP_IN],
+      description: "enable IP forwarding between LAN and tunnel",
+      scope: "router",
+    });
   }
   commands.push(
     // ifdown fails when the tunnel was never up; that is the normal first deploy.
@@ -61,12 +69,25 @@ export type CentosStatusSource = "ip-route" | "swanctl-sas" | "xfrm-state" | "se
 
 const STATUS_COMMANDS: Record<CentosStatusSource, Command> = {
   // Text, not -json: CentOS 6's iproute2 has no JSON output.
-  "ip-route": { argv: ["ip", "route", "list", "table", "all"], description: "routes of every table: ifup's `DSTNET via SRCGW` shows the tunnel is configured" },
+  "ip-route": {
+    argv: ["ip", "route", "list", "table", "all"],
+    description: "routes of every table: ifup's `DSTNET via SRCGW` shows the tunnel is configured",
+  },
   // Real racoon routers have no swanctl; the lab's emulation does. Its SA list is a bonus.
-  "swanctl-sas": { argv: ["swanctl", "--list-sas", "--raw"], description: "IKE/CHILD SAs when strongSwan is present (lab emulation), in vici's raw format", allowFailure: true },
+  "swanctl-sas": {
+    argv: ["swanctl", "--list-sas", "--raw"],
+    description: "IKE/CHILD SAs when strongSwan is present (lab emulation), in vici's raw format",
+    allowFailure: true,
+  },
   // iproute2 before 5.1 (CentOS 6 and 7) has no `nokeys`: the output holds the SA keys, which the parser drops.
-  "xfrm-state": { argv: ["ip", "-s", "xfrm", "state"], description: "the kernel's SAs: SPIs, mode, counters and add time (prints the SA keys; only names and numbers are kept)" },
-  "setkey-sad": { argv: ["setkey", "-D"], description: "the kernel's SAD through PF_KEY with each SA's age (prints the SA keys; only names and numbers are kept)" },
+  "xfrm-state": {
+    argv: ["ip", "-s", "xfrm", "state"],
+    description: "the kernel's SAs: SPIs, mode, counters and add time (prints the SA keys; only names and numbers are kept)",
+  },
+  "setkey-sad": {
+    argv: ["setkey", "-D"],
+    description: "the kernel's SAD through PF_KEY with each SA's age (prints the SA keys; only names and numbers are kept)",
+  },
 };
 
 /**

@@ -43,8 +43,12 @@ export const expectedMode = (end: TunnelEnd) => (end.kind === "net-to-net" ? "tu
 
 function child(end: TunnelEnd, index: number, inbound: KernelSa | undefined, outbound: KernelSa | undefined): ChildSa {
   const any = (inbound ?? outbound)!;
-  const traffic = (sa: KernelSa | undefined) => (sa ? { spi: sa.spi, bytes: sa.bytes ?? 0, packets: sa.packets ?? 0, lastPacketSecondsAgo: null } : null);
-  const ts = end.kind === "net-to-net" ? { localTs: end.local.subnets, remoteTs: end.remote.subnets } : { localTs: [`${end.local.publicIp}/32`], remoteTs: [`${end.remote.publicIp}/32`] };
+  const traffic = (sa: KernelSa | undefined) =>
+    sa ? { spi: sa.spi, bytes: sa.bytes ?? 0, packets: sa.packets ?? 0, lastPacketSecondsAgo: null } : null;
+  const ts =
+    end.kind === "net-to-net"
+      ? { localTs: end.local.subnets, remoteTs: end.remote.subnets }
+      : { localTs: [`${end.local.publicIp}/32`], remoteTs: [`${end.remote.publicIp}/32`] };
   return {
     name: end.interfaceName,
     uniqueId: index + 1,
@@ -78,7 +82,9 @@ export function centosKernelTunnelSas(end: TunnelEnd, sas: KernelSa[]): IkeSa[] 
   const outbound = usable.filter((s) => s.source === local && s.destination === remote);
   if (!inbound.length && !outbound.length) return [];
   const [ins, outs] = [newestFirst(inbound), newestFirst(outbound)];
-  const children = Array.from({ length: Math.max(inbound.length, outbound.length) }, (_, i) => child(end, i, (ins ?? inbound)[i], (outs ?? outbound)[i]));
+  const children = Array.from({ length: Math.max(inbound.length, outbound.length) }, (_, i) =>
+    child(end, i, (ins ?? inbound)[i], (outs ?? outbound)[i]),
+  );
   const newest = children[0]!;
   const paired = (c: ChildSa) => c.inbound !== null && c.outbound !== null && c.mode === expectedMode(end).toUpperCase();
   // Without ages the newest pair is unknown when there are several: no stand-in then, so a
@@ -86,21 +92,23 @@ export function centosKernelTunnelSas(end: TunnelEnd, sas: KernelSa[]): IkeSa[] 
   const ordered = (ins !== null && outs !== null) || children.length === 1;
   const spis = ordered && newest.inbound && newest.outbound ? [newest.inbound.spi, newest.outbound.spi].sort() : ["", ""];
   const udp = children.some((c) => c.udpEncapsulated);
-  return [{
-    name: end.interfaceName,
-    uniqueId: 1,
-    state: children.some(paired) ? "ESTABLISHED" : "CONNECTING",
-    version: 1,
-    initiatorSpi: spis[0]!,
-    responderSpi: spis[1]!,
-    // The kernel does not say which end initiated.
-    localIsInitiator: false,
-    local: { id: local, address: local, port: udp ? 4500 : 500 },
-    remote: { id: remote, address: remote, port: udp ? 4500 : 500 },
-    algorithms: null,
-    establishedSecondsAgo: null,
-    rekeyInSeconds: null,
-    reauthInSeconds: null,
-    children,
-  }];
+  return [
+    {
+      name: end.interfaceName,
+      uniqueId: 1,
+      state: children.some(paired) ? "ESTABLISHED" : "CONNECTING",
+      version: 1,
+      initiatorSpi: spis[0]!,
+      responderSpi: spis[1]!,
+      // The kernel does not say which end initiated.
+      localIsInitiator: false,
+      local: { id: local, address: local, port: udp ? 4500 : 500 },
+      remote: { id: remote, address: remote, port: udp ? 4500 : 500 },
+      algorithms: null,
+      establishedSecondsAgo: null,
+      rekeyInSeconds: null,
+      reauthInSeconds: null,
+      children,
+    },
+  ];
 }

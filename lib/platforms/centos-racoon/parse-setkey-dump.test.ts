@@ -17,14 +17,35 @@ describe("parseSetkeyDump", () => {
       ["198.18.1.1", "198.18.3.1", "11223344", "mature", 730, 0],
     ]);
     expect(sas[0]).toEqual({
-      source: "198.18.2.1", destination: "198.18.1.1", protocol: "esp", spi: "0b7c3a11", reqid: 0, mode: "tunnel",
-      algorithms: ["aes-cbc", "hmac-sha256"], encapsulation: null, bytes: 1680, packets: null, state: "mature", ageSeconds: 30,
+      source: "198.18.2.1",
+      destination: "198.18.1.1",
+      protocol: "esp",
+      spi: "0b7c3a11",
+      reqid: 0,
+      mode: "tunnel",
+      algorithms: ["aes-cbc", "hmac-sha256"],
+      encapsulation: null,
+      bytes: 1680,
+      packets: null,
+      state: "mature",
+      ageSeconds: 30,
     });
   });
 
   it("reads transport mode, NAT-T (esp-udp with ports) and an empty SAD", () => {
-    expect(parseSetkeyDump(fixture("setkey-D-host-to-host.txt")).map((s) => [s.mode, s.spi])).toEqual([["transport", "0e0c441e"], ["transport", "0aaa749f"]]);
-    expect(parseSetkeyDump(fixture("setkey-D-larval-natt.txt"))).toEqual([expect.objectContaining({ source: "198.18.1.1", destination: "198.18.2.1", protocol: "esp", encapsulation: "espinudp", state: "larval" })]);
+    expect(parseSetkeyDump(fixture("setkey-D-host-to-host.txt")).map((s) => [s.mode, s.spi])).toEqual([
+      ["transport", "0e0c441e"],
+      ["transport", "0aaa749f"],
+    ]);
+    expect(parseSetkeyDump(fixture("setkey-D-larval-natt.txt"))).toEqual([
+      expect.objectContaining({
+        source: "198.18.1.1",
+        destination: "198.18.2.1",
+        protocol: "esp",
+        encapsulation: "espinudp",
+        state: "larval",
+      }),
+    ]);
     expect(parseSetkeyDump(fixture("setkey-D-empty.txt"))).toEqual([]);
   });
 

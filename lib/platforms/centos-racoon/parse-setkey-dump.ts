@@ -25,7 +25,20 @@ export function parseSetkeyDump(output: string): SetkeySa[] {
   for (const line of output.split("\n")) {
     const header = HEADER.exec(line);
     if (header) {
-      sa = { source: header[1]!, destination: header[2]!, protocol: "", spi: "", reqid: null, mode: "", algorithms: [], encapsulation: null, bytes: null, packets: null, state: "", ageSeconds: null };
+      sa = {
+        source: header[1]!,
+        destination: header[2]!,
+        protocol: "",
+        spi: "",
+        reqid: null,
+        mode: "",
+        algorithms: [],
+        encapsulation: null,
+        bytes: null,
+        packets: null,
+        state: "",
+        ageSeconds: null,
+      };
       sas.push(sa);
       continue;
     }
@@ -36,7 +49,13 @@ export function parseSetkeyDump(output: string): SetkeySa[] {
     if (type) {
       // NAT traversal prints esp-udp in place of esp (pfkey_dump.c:344-349).
       const udp = type[1] === "esp-udp";
-      Object.assign(sa, { protocol: udp ? "esp" : type[1]!.replace(/^natt\+/, ""), encapsulation: udp ? "espinudp" : null, mode: type[2]!, spi: type[3]!, reqid: Number(type[4]) });
+      Object.assign(sa, {
+        protocol: udp ? "esp" : type[1]!.replace(/^natt\+/, ""),
+        encapsulation: udp ? "espinudp" : null,
+        mode: type[2]!,
+        spi: type[3]!,
+        reqid: Number(type[4]),
+      });
     } else if (algorithm) {
       sa.algorithms.push(algorithm[1]!);
     } else if (STATE.test(line) && line.startsWith("\tseq=")) {

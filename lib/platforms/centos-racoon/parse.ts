@@ -41,11 +41,15 @@ export function centosTunnelSas(end: TunnelEnd, result: CommandResult | undefine
 }
 
 /** The kernel's SAs from whichever listing the sources hold, setkey first (it tells each SA's age). */
-function kernelListing(results: CommandResult[], sources: readonly CentosStatusSource[]): { name: string; result: CommandResult; sas: () => KernelSa[] } | null {
+function kernelListing(
+  results: CommandResult[],
+  sources: readonly CentosStatusSource[],
+): { name: string; result: CommandResult; sas: () => KernelSa[] } | null {
   const setkey = results[sources.indexOf("setkey-sad")];
   if (sources.includes("setkey-sad") && setkey) return { name: "setkey -D", result: setkey, sas: () => parseSetkeyDump(setkey.stdout) };
   const xfrm = results[sources.indexOf("xfrm-state")];
-  if (sources.includes("xfrm-state") && xfrm) return { name: "ip -s xfrm state", result: xfrm, sas: () => parseXfrmWithAddTimes(xfrm.stdout) };
+  if (sources.includes("xfrm-state") && xfrm)
+    return { name: "ip -s xfrm state", result: xfrm, sas: () => parseXfrmWithAddTimes(xfrm.stdout) };
   return null;
 }
 
@@ -53,7 +57,11 @@ function kernelListing(results: CommandResult[], sources: readonly CentosStatusS
  * This tunnel's IKE SAs from the results of the given sources (in their order): the lab's
  * swanctl listing, or a stand-in built from the kernel's SAs; null when not listed.
  */
-export function centosTunnelSasFrom(end: TunnelEnd, results: CommandResult[], sources: readonly CentosStatusSource[] = CENTOS_SA_LIST_SOURCES): IkeSa[] | null {
+export function centosTunnelSasFrom(
+  end: TunnelEnd,
+  results: CommandResult[],
+  sources: readonly CentosStatusSource[] = CENTOS_SA_LIST_SOURCES,
+): IkeSa[] | null {
   const kernel = kernelListing(results, sources);
   if (kernel) return kernel.result.exitCode === 0 ? centosKernelTunnelSas(end, kernel.sas()) : null;
   return centosTunnelSas(end, results[sources.indexOf("swanctl-sas")]);
@@ -68,7 +76,11 @@ function tunnelRoutes(end: TunnelEnd, routeResult: CommandResult | undefined): I
 }
 
 /** A real CentOS router: the kernel's SAs decide, the route only shows ifup ran (net-to-net). */
-function parseKernelStatus(end: TunnelEnd, routeResult: CommandResult | undefined, kernel: NonNullable<ReturnType<typeof kernelListing>>): TunnelStatus {
+function parseKernelStatus(
+  end: TunnelEnd,
+  routeResult: CommandResult | undefined,
+  kernel: NonNullable<ReturnType<typeof kernelListing>>,
+): TunnelStatus {
   const routes = tunnelRoutes(end, routeResult);
   const error = kernel.result.exitCode === 0 ? null : firstErrorLine(kernel.result);
   const sas = error === null ? kernel.sas() : [];
@@ -79,11 +91,21 @@ function parseKernelStatus(end: TunnelEnd, routeResult: CommandResult | undefine
   const larval = sas.some((s) => s.state === "larval" && [s.source, s.destination].includes(end.remote.publicIp));
   let state: TunnelStatus["state"];
   let reason: string;
-  if (ikeSa?.state === "ESTABLISHED") [state, reason] = ["up", `ESP security associations installed in the kernel (${want} mode, in and out)`];
-  else if (pairs.length) [state, reason] = ["configured", `kernel SAs in ${pairs[0]!.mode.toLowerCase()} mode, but ifup's policies for this ${end.kind} tunnel ask for ${want} mode: traffic does not use them`];
-  else if (ikeSa) [state, reason] = ["configured", `only an ${ikeSa.children[0]!.inbound ? "inbound" : "outbound"} SA in the kernel: negotiating, or the other half was deleted`];
+  if (ikeSa?.state === "ESTABLISHED")
+    [state, reason] = ["up", `ESP security associations installed in the kernel (${want} mode, in and out)`];
+  else if (pairs.length)
+    [state, reason] = [
+      "configured",
+      `kernel SAs in ${pairs[0]!.mode.toLowerCase()} mode, but ifup's policies for this ${end.kind} tunnel ask for ${want} mode: traffic does not use them`,
+    ];
+  else if (ikeSa)
+    [state, reason] = [
+      "configured",
+      `only an ${ikeSa.children[0]!.inbound ? "inbound" : "outbound"} SA in the kernel: negotiating, or the other half was deleted`,
+    ];
   else if (larval) [state, reason] = ["configured", "negotiating: an SPI is reserved, no SA installed yet"];
-  else if (end.kind === "net-to-net" && routes.length > 0) [state, reason] = ["configured", "route installed but no security association yet"];
+  else if (end.kind === "net-to-net" && routes.length > 0)
+    [state, reason] = ["configured", "route installed but no security association yet"];
   else [state, reason] = ["down", end.kind === "net-to-net" ? "no security association and no route" : "no security association"];
   if (error !== null) reason += ` (${kernel.name} failed: ${error})`;
   const saText = error !== null ? `(${kernel.name} failed: ${error})` : describeSas(mine) || "(no security association for this tunnel)";
@@ -95,7 +117,11 @@ function parseKernelStatus(end: TunnelEnd, routeResult: CommandResult | undefine
  * CENTOS_STATUS_SOURCES). With a kernel listing (setkey -D or ip -s xfrm state) the
  * kernel's SAs decide; otherwise the lab's swanctl listing and ifup's route do.
  */
-export function parseCentosStatus(end: TunnelEnd, results: CommandResult[], sources: readonly CentosStatusSource[] = CENTOS_STATUS_SOURCES): TunnelStatus {
+export function parseCentosStatus(
+  end: TunnelEnd,
+  results: CommandResult[],
+  sources: readonly CentosStatusSource[] = CENTOS_STATUS_SOURCES,
+): TunnelStatus {
   const routeResult = results[sources.indexOf("ip-route")];
   const kernel = kernelListing(results, sources);
   if (kernel) return parseKernelStatus(end, routeResult, kernel);

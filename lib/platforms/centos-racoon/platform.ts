@@ -11,8 +11,14 @@ const FILE_KINDS: [RegExp, string][] = [
   [/\/ifcfg-(ipsec\d+)$/, "interface definition of $1 (peer, subnets, IKE algorithms); `ifup $1` reads it"],
   [/\/keys-(ipsec\d+)$/, "pre-shared key of $1; `ifup $1` copies it into /etc/racoon/psk.txt"],
   [/\/racoon\.conf$/, "racoon's main configuration: the phase-2 (sainfo) block shared by every tunnel, one include per tunnel"],
-  [/\/racoon\/(\d+\.\d+\.\d+\.\d+)\.conf$/, "racoon's phase-1 (remote) block for the peer $1, as ifup writes it but with the profile's exchange modes; keep it newer than the tunnel's ifcfg file (`touch`) or ifup rewrites it with `aggressive, main`"],
-  [/\/gatewarden\/forget-([\d.]+)\.sed$/, "sed script the teardown runs to delete the peer $1's line from /etc/racoon/psk.txt (ifdown keeps it)"],
+  [
+    /\/racoon\/(\d+\.\d+\.\d+\.\d+)\.conf$/,
+    "racoon's phase-1 (remote) block for the peer $1, as ifup writes it but with the profile's exchange modes; keep it newer than the tunnel's ifcfg file (`touch`) or ifup rewrites it with `aggressive, main`",
+  ],
+  [
+    /\/gatewarden\/forget-([\d.]+)\.sed$/,
+    "sed script the teardown runs to delete the peer $1's line from /etc/racoon/psk.txt (ifdown keeps it)",
+  ],
   [/\/sysctl\.d\/[^/]+\.conf$/, "enables IP forwarding between LAN and tunnels (net-to-net)"],
 ];
 
@@ -30,7 +36,16 @@ export const centosRacoonPlatform: Platform = {
   shortLabel: "CentOS / racoon",
   // racoon is IKEv1-only with one `sainfo anonymous` per router, and ifcfg-ipsecN has a
   // single SRCNET/DSTNET; a new key is read only by cycling the interface, one at a time.
-  capabilities: { ikeVersions: [1], maxSubnetsPerSide: 1, sharedPhase2: true, makeBeforeBreak: false, answersReauthentication: [], reapplyInterrupts: true, concurrentCommands: false, ipsecStacks: ["kernel"] },
+  capabilities: {
+    ikeVersions: [1],
+    maxSubnetsPerSide: 1,
+    sharedPhase2: true,
+    makeBeforeBreak: false,
+    answersReauthentication: [],
+    reapplyInterrupts: true,
+    concurrentCommands: false,
+    ipsecStacks: ["kernel"],
+  },
   render: renderCentosFiles,
   preview: previewCentosFiles,
   sharedFileMergers: { [RACOON_CONF]: mergeRacoonConf },

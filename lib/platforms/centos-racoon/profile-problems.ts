@@ -17,16 +17,27 @@ const MODP = "racoon knows the MODP groups 1, 2, 5 and 14–18 only (modp768…m
 
 function dhProblem(group: DhGroup | null, field: string, use: string): CentosProfileProblem[] {
   if (group === null || RACOON_DH_GROUPS.includes(group)) return [];
-  return [{ field, message: `racoon has no DH group ${group} (${DH_GROUP_NAMES[group]}) for ${use}: ${MODP}, and refuses its whole configuration over it ("${group}" must be DH group). Use group 14 (modp2048) or a larger MODP group on CentOS.` }];
+  return [
+    {
+      field,
+      message: `racoon has no DH group ${group} (${DH_GROUP_NAMES[group]}) for ${use}: ${MODP}, and refuses its whole configuration over it ("${group}" must be DH group). Use group 14 (modp2048) or a larger MODP group on CentOS.`,
+    },
+  ];
 }
 
 /** Why a CentOS router cannot run this profile; [] when it can. */
 export function centosProfileProblems(profile: CryptoProfile): CentosProfileProblem[] {
   const problems: CentosProfileProblem[] = [];
   if (profile.ikeVersion !== 1) {
-    problems.push({ field: "profile.ikeVersion", message: "centos-racoon speaks IKEv1 only (racoon); choose an IKEv1 profile or the strongswan platform" });
+    problems.push({
+      field: "profile.ikeVersion",
+      message: "centos-racoon speaks IKEv1 only (racoon); choose an IKEv1 profile or the strongswan platform",
+    });
   }
-  problems.push(...dhProblem(profile.ike.dhGroup, "profile.ike.dhGroup", "IKE (dh_group)"), ...dhProblem(profile.esp.pfsGroup, "profile.esp.pfsGroup", "PFS (pfs_group)"));
+  problems.push(
+    ...dhProblem(profile.ike.dhGroup, "profile.ike.dhGroup", "IKE (dh_group)"),
+    ...dhProblem(profile.esp.pfsGroup, "profile.esp.pfsGroup", "PFS (pfs_group)"),
+  );
   if (profile.ikeLifetimeSeconds !== RACOON_PHASE1_LIFETIME_SECONDS) {
     problems.push({
       field: "profile.ikeLifetimeSeconds",

@@ -14,13 +14,20 @@ import { checkRacoonConfig } from "./racoon-grammar";
 import { previewCentosFiles, RACOON_CONF, racoonInclude, remoteConfPath, renderCentosFiles, renderRemoteConf } from "./render";
 
 const CENTOS_PROFILES = BUILT_IN_PROFILES.filter((p) => centosProfileProblems(p).length === 0);
-const slug = (p: CryptoProfile) => p.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/-$/, "");
+const slug = (p: CryptoProfile) =>
+  p.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/-$/, "");
 const asFiles = (files: RenderedFile[]) => new Map(files.map((f) => [f.path, f.content]));
 
 /** What ifup-ipsec does to racoon.conf (ifup-ipsec:268-271): drop the peer's include, append it. */
 function afterIfup(files: Map<string, string>, end: TunnelEnd): Map<string, string> {
   const include = racoonInclude(end);
-  const conf = files.get(RACOON_CONF)!.split("\n").filter((l) => l !== "" && l !== include);
+  const conf = files
+    .get(RACOON_CONF)!
+    .split("\n")
+    .filter((l) => l !== "" && l !== include);
   return new Map([...files, [RACOON_CONF, [...conf, include, ""].join("\n")]]);
 }
 
@@ -50,25 +57,38 @@ describe("racoon accepts every racoon file Gatewarden renders", () => {
     const ends = [ARTICLE_NODE_TO_NODE, ARTICLE_NET_TO_NET].map((e) => ({ ...e, profile }));
 
     it.each(ends.map((e) => [e.kind, e] as const))("%s: matches the golden files", (kind, end) => {
-      expectGolden(`${slug(profile)}/${kind}`, [...renderCentosFiles(end), ...previewCentosFiles(end).filter((f) => f.path !== RACOON_CONF)]);
+      expectGolden(`${slug(profile)}/${kind}`, [
+        ...renderCentosFiles(end),
+        ...previewCentosFiles(end).filter((f) => f.path !== RACOON_CONF),
+      ]);
     });
 
-    it.each(ends.map((e) => [e.kind, e] as const))("%s: racoon.conf and <DST>.conf as pushed, after ifup, and after a stock rewrite", (_kind, end) => {
-      const pushed = asFiles(renderCentosFiles(end));
-      const check = checkRacoonConfig(pushed);
-      expect(check.error).toBeNull();
-      expect(check.remotes).toEqual([expect.objectContaining({ address: end.remote.publicIp, exchangeModes: profile.exchangeModes })]);
-      expect(checkRacoonConfig(afterIfup(pushed, end)).error).toBeNull();
-      expect(checkRacoonConfig(afterStockRewrite(afterIfup(pushed, end), end)).remotes[0]!.exchangeModes).toEqual(["aggressive", "main"]);
-    });
+    it.each(ends.map((e) => [e.kind, e] as const))(
+      "%s: racoon.conf and <DST>.conf as pushed, after ifup, and after a stock rewrite",
+      (_kind, end) => {
+        const pushed = asFiles(renderCentosFiles(end));
+        const check = checkRacoonConfig(pushed);
+        expect(check.error).toBeNull();
+        expect(check.remotes).toEqual([expect.objectContaining({ address: end.remote.publicIp, exchangeModes: profile.exchangeModes })]);
+        expect(checkRacoonConfig(afterIfup(pushed, end)).error).toBeNull();
+        expect(checkRacoonConfig(afterStockRewrite(afterIfup(pushed, end), end)).remotes[0]!.exchangeModes).toEqual(["aggressive", "main"]);
+      },
+    );
 
     it("the merged racoon.conf of a hub with three tunnels, before any ifup and after each", () => {
       const hub = [0, 1, 2].map((n): TunnelEnd => ({
-        ...ARTICLE_NET_TO_NET, profile, tunnelId: `t${n}`, connectionName: `gw-t${n}`, interfaceName: `ipsec${n}`,
+        ...ARTICLE_NET_TO_NET,
+        profile,
+        tunnelId: `t${n}`,
+        connectionName: `gw-t${n}`,
+        interfaceName: `ipsec${n}`,
         remote: { publicIp: `198.18.2.${n + 1}`, lanAddress: `192.168.${20 + n}.254`, subnets: [`192.168.${20 + n}.0/24`] },
       }));
       let files = asFiles(renderGatewayFiles(centosRacoonPlatform, hub));
-      expect(checkRacoonConfig(files)).toMatchObject({ error: null, remotes: hub.map((e) => expect.objectContaining({ address: e.remote.publicIp })) });
+      expect(checkRacoonConfig(files)).toMatchObject({
+        error: null,
+        remotes: hub.map((e) => expect.objectContaining({ address: e.remote.publicIp })),
+      });
       for (const end of hub) {
         files = afterIfup(files, end);
         expect(checkRacoonConfig(files).error, end.interfaceName).toBeNull();

@@ -28,25 +28,71 @@ export interface RacoonCheck {
 
 const PATH_TYPES = ["include", "pre_shared_key", "certificate", "script", "backupsa", "pidfile"];
 const LOG_LEVELS = ["error", "warning", "notify", "info", "debug", "debug2"];
-const UNITS: Record<string, number> = { sec: 1, secs: 1, second: 1, seconds: 1, min: 60, mins: 60, minute: 60, minutes: 60, hour: 3600, hours: 3600 };
+const UNITS: Record<string, number> = {
+  sec: 1,
+  secs: 1,
+  second: 1,
+  seconds: 1,
+  min: 60,
+  mins: 60,
+  minute: 60,
+  minutes: 60,
+  hour: 3600,
+  hours: 3600,
+};
 /** Top-level blocks Gatewarden never writes: their content is not modelled here. */
 const OPAQUE_BLOCKS = ["privsep", "padding", "listen", "radiuscfg", "ldapcfg", "mode_cfg", "timer"];
 const ID_TYPES = ["address", "subnet", "fqdn", "user_fqdn", "keyid", "asn1dn"];
 const UL_PROTOS = ["esp", "ah", "ipcomp", "icmp", "icmp6", "tcp", "udp", "gre", "any"];
 /** remote statements checked only up to their `;` (cftoken.l:314-372). */
 const LOOSE_REMOTE_SPECS = [
-  "remote_address", "doi", "situation", "xauth_login", "certificate_type", "ca_type", "peers_certfile", "verify_cert", "send_cert",
-  "send_cr", "match_empty_cr", "nonce_size", "generate_policy", "support_proxy", "initial_contact", "nat_traversal", "proposal_check",
-  "keepalive", "passive", "dpd_delay", "dpd_retry", "dpd_maxfail", "ph1id", "ike_frag", "esp_frag", "script", "mode_cfg",
-  "weak_phase1_check", "rekey",
+  "remote_address",
+  "doi",
+  "situation",
+  "xauth_login",
+  "certificate_type",
+  "ca_type",
+  "peers_certfile",
+  "verify_cert",
+  "send_cert",
+  "send_cr",
+  "match_empty_cr",
+  "nonce_size",
+  "generate_policy",
+  "support_proxy",
+  "initial_contact",
+  "nat_traversal",
+  "proposal_check",
+  "keepalive",
+  "passive",
+  "dpd_delay",
+  "dpd_retry",
+  "dpd_maxfail",
+  "ph1id",
+  "ike_frag",
+  "esp_frag",
+  "script",
+  "mode_cfg",
+  "weak_phase1_check",
+  "rekey",
 ];
 const EXCHANGE_MODES = ["main", "aggressive", "base"];
 /** sainfo's algorithm lists, each required (cfparse.y:1308-1323), in racoon's order of checking. */
-const SAINFO_CLASSES: Record<string, AlgorithmClass> = { encryption_algorithm: "ipsec-enc", authentication_algorithm: "ipsec-auth", compression_algorithm: "ipsec-comp" };
-const PROPOSAL_CLASSES: Record<string, AlgorithmClass> = { encryption_algorithm: "ike-enc", hash_algorithm: "ike-hash", authentication_method: "ike-auth" };
+const SAINFO_CLASSES: Record<string, AlgorithmClass> = {
+  encryption_algorithm: "ipsec-enc",
+  authentication_algorithm: "ipsec-auth",
+  compression_algorithm: "ipsec-comp",
+};
+const PROPOSAL_CLASSES: Record<string, AlgorithmClass> = {
+  encryption_algorithm: "ike-enc",
+  hash_algorithm: "ike-hash",
+  authentication_method: "ike-auth",
+};
 const PROPOSAL_REQUIRED: [string, string][] = [
-  ["encryption_algorithm", "encryption algorithm required."], ["hash_algorithm", "hash algorithm required."],
-  ["dh_group", "DH group required."], ["authentication_method", "authentication method required."],
+  ["encryption_algorithm", "encryption algorithm required."],
+  ["hash_algorithm", "hash algorithm required."],
+  ["dh_group", "DH group required."],
+  ["authentication_method", "authentication method required."],
 ];
 const ADDRESS = /^[0-9a-fA-F:.]+(?:%[A-Za-z0-9]+)?(?:\/\d{1,3})?(?:\[(?:\d+|any)\])?$/;
 
@@ -89,12 +135,13 @@ class Parser {
 
   /** Up to and with the `;` of a statement whose words are not modelled; braces end it too early. */
   private skipStatement(): void {
-    for (let t = this.tokens.next(); t.kind !== ";"; t = this.tokens.next()) if (t.kind !== "word" && t.kind !== "string" && t.kind !== ",") syntax(t);
+    for (let t = this.tokens.next(); t.kind !== ";"; t = this.tokens.next())
+      if (t.kind !== "word" && t.kind !== "string" && t.kind !== ",") syntax(t);
   }
 
   private skipBlock(): void {
     this.expect("{");
-    for (let depth = 1; depth > 0; ) {
+    for (let depth = 1; depth > 0;) {
       const t = this.tokens.next();
       if (t.kind === "eof") syntax(t);
       if (t.kind === "{") depth++;
@@ -173,7 +220,8 @@ class Parser {
     if (first.text !== "address" && first.text !== "subnet") return `${first.text} ${this.expect("string").text}`;
     const parts = [first.text, this.expect("word").text];
     if (!ADDRESS.test(parts[1]!)) syntax(this.tokens.peek());
-    for (let t = this.tokens.peek(); t.kind === "word" && /^(\/\d{1,3}|\[(\d+|any)\])$/.test(t.text); t = this.tokens.peek()) parts.push(this.tokens.next().text);
+    for (let t = this.tokens.peek(); t.kind === "word" && /^(\/\d{1,3}|\[(\d+|any)\])$/.test(t.text); t = this.tokens.peek())
+      parts.push(this.tokens.next().text);
     const proto = this.tokens.next();
     if (proto.kind !== "word" || !(UL_PROTOS.includes(proto.text) || /^\d+$/.test(proto.text))) syntax(proto);
     return [...parts, proto.text].join(" ");
@@ -294,7 +342,8 @@ class Parser {
     if (modes.length === 0) fail(t, "no exchange mode specified.");
     if (proposals.length === 0) fail(t, `no remote specification found: ${address}.`);
     if (this.proposalErrors.length) fail(t, this.proposalErrors[0]!);
-    if (modes.includes("aggressive") && new Set(proposals.map((p) => p.dh)).size > 1) fail(t, "DH group must be equal in all proposals when aggressive mode is used.");
+    if (modes.includes("aggressive") && new Set(proposals.map((p) => p.dh)).size > 1)
+      fail(t, "DH group must be equal in all proposals when aggressive mode is used.");
     this.remotes.push({ address, exchangeModes: modes, path: start.path, line: start.line });
   }
 }
@@ -304,7 +353,8 @@ function duplicateRemote(remotes: RacoonRemote[]): string | null {
   const seen = new Map<string, RacoonRemote>();
   for (const r of remotes) {
     const first = seen.get(r.address);
-    if (first) return `${r.path}:${r.line}: "remote" second remote block for ${r.address} (first at ${first.path}:${first.line}): racoon parses it, then finds "multiple exact configurations" for that peer and negotiates nothing with it`;
+    if (first)
+      return `${r.path}:${r.line}: "remote" second remote block for ${r.address} (first at ${first.path}:${first.line}): racoon parses it, then finds "multiple exact configurations" for that peer and negotiates nothing with it`;
     seen.set(r.address, r);
   }
   return null;
@@ -314,7 +364,10 @@ function duplicateRemote(remotes: RacoonRemote[]): string | null {
  * What racoon makes of `entry` (racoon.conf) on a router holding `files` (path → content:
  * every file it may include). `error` is racoon's first complaint, null when it would start.
  */
-export function checkRacoonConfig(files: ReadonlyMap<string, string> | Record<string, string>, entry = "/etc/racoon/racoon.conf"): RacoonCheck {
+export function checkRacoonConfig(
+  files: ReadonlyMap<string, string> | Record<string, string>,
+  entry = "/etc/racoon/racoon.conf",
+): RacoonCheck {
   const map = files instanceof Map ? (files as ReadonlyMap<string, string>) : new Map(Object.entries(files));
   let stream: TokenStream | null = null;
   try {

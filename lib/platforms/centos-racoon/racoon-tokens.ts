@@ -15,7 +15,12 @@ export interface Token {
 
 /** racoon refuses the configuration: the first error ends the parse (cfparse.y:2719-2745). */
 export class RacoonError extends Error {
-  constructor(readonly path: string, readonly line: number, readonly token: string, message: string) {
+  constructor(
+    readonly path: string,
+    readonly line: number,
+    readonly token: string,
+    message: string,
+  ) {
     super(message);
     this.name = "RacoonError";
   }
@@ -66,7 +71,10 @@ export function globToRegExp(pattern: string): RegExp {
     else if (c === "?") out += segmentStart ? "(?!\\.)[^/]" : "[^/]";
     else if (c === "[" && pattern.indexOf("]", i + 2) > 0) {
       const end = pattern.indexOf("]", i + 2);
-      const body = pattern.slice(i + 1, end).replace(/^!/, "^").replace(/\\/g, "\\\\");
+      const body = pattern
+        .slice(i + 1, end)
+        .replace(/^!/, "^")
+        .replace(/\\/g, "\\\\");
       out += `${segmentStart ? "(?!\\.)" : ""}[${body}]`;
       i = end;
     } else out += c.replace(/[.+^${}()|\\\]]/g, "\\$&");
@@ -92,7 +100,10 @@ export class TokenStream {
   /** Every file read, in order, the top file first. */
   readonly filesRead: string[];
 
-  constructor(private readonly files: ReadonlyMap<string, string>, entry: string) {
+  constructor(
+    private readonly files: ReadonlyMap<string, string>,
+    entry: string,
+  ) {
     const text = files.get(entry);
     if (text === undefined) throw new RacoonError(entry, 0, "", `could not read configuration file "${entry}"`);
     this.stack.push({ tokens: tokenize(entry, text), at: 0, depth: 1 });

@@ -25,13 +25,19 @@ function expectGolden(dir: string, files: { path: string; content: string }[]) {
 
 /** The article's listings, typos fixed (stray ', Bdh_group, missing ; after include). */
 const LISTING_1 = "DST=198.18.0.2\nTYPE=IPSEC\nONBOOT=yes\nIKE_METHOD=PSK";
-const LISTING_6 = "TYPE=IPSEC\nONBOOT=yes\nIKE_METHOD=PSK\nSRCGW=192.168.1.254\nDSTGW=192.168.2.254\nSRCNET=192.168.1.0/24\nDSTNET=192.168.2.0/24\nDST=198.18.2.1";
-const remoteListing = (dst: string) => `;\nremote ${dst}\n{\n    exchange_mode aggressive, main;\n    my_identifier address;\n    proposal {\n        encryption_algorithm 3des;\n        hash_algorithm sha1;\n        authentication_method pre_shared_key;\n        dh_group 2 ;\n    }\n}`;
-const racoonListing = (dst: string) => `# Racoon IKE daemon configuration file.\n\n# See 'man racoon.conf' for a description of the format and entries.\n\npath include "/etc/racoon";\npath pre_shared_key "/etc/racoon/psk.txt";\npath certificate "/etc/racoon/certs";\n\nsainfo anonymous\n{\n  pfs_group 2;\n  lifetime time 1 hour ;\n  encryption_algorithm 3des, blowfish 448, rijndael ;\n  authentication_algorithm hmac_sha1, hmac_md5 ;\n  compression_algorithm deflate ;\n}\ninclude "/etc/racoon/${dst}.conf";`;
+const LISTING_6 =
+  "TYPE=IPSEC\nONBOOT=yes\nIKE_METHOD=PSK\nSRCGW=192.168.1.254\nDSTGW=192.168.2.254\nSRCNET=192.168.1.0/24\nDSTNET=192.168.2.0/24\nDST=198.18.2.1";
+const remoteListing = (dst: string) =>
+  `;\nremote ${dst}\n{\n    exchange_mode aggressive, main;\n    my_identifier address;\n    proposal {\n        encryption_algorithm 3des;\n        hash_algorithm sha1;\n        authentication_method pre_shared_key;\n        dh_group 2 ;\n    }\n}`;
+const racoonListing = (dst: string) =>
+  `# Racoon IKE daemon configuration file.\n\n# See 'man racoon.conf' for a description of the format and entries.\n\npath include "/etc/racoon";\npath pre_shared_key "/etc/racoon/psk.txt";\npath certificate "/etc/racoon/certs";\n\nsainfo anonymous\n{\n  pfs_group 2;\n  lifetime time 1 hour ;\n  encryption_algorithm 3des, blowfish 448, rijndael ;\n  authentication_algorithm hmac_sha1, hmac_md5 ;\n  compression_algorithm deflate ;\n}\ninclude "/etc/racoon/${dst}.conf";`;
 
 /** Same statements, ignoring indentation, blank lines and the listings' " ;" spacing. */
 const statements = (text: string) =>
-  text.split("\n").map((l) => l.trim().replace(/\s+;$/, ";").replace(/\s+/g, " ")).filter((l) => l !== "");
+  text
+    .split("\n")
+    .map((l) => l.trim().replace(/\s+;$/, ";").replace(/\s+/g, " "))
+    .filter((l) => l !== "");
 
 /** Every statement of the listing appears in the rendered file, in the listing's order. */
 function expectContainsInOrder(rendered: string, listing: string) {
@@ -56,7 +62,10 @@ describe("centos-racoon render: the article's node-to-node scenario", () => {
 
   it("matches the golden files", () => {
     expectGolden("node-to-node", files);
-    expectGolden("node-to-node/preview", preview.filter((f) => !f.path.endsWith("racoon.conf")));
+    expectGolden(
+      "node-to-node/preview",
+      preview.filter((f) => !f.path.endsWith("racoon.conf")),
+    );
   });
 
   it("renders Listing 1 (plus SRC, AH_PROTO and the exchange mode), Listing 2 and no sysctl file", () => {
@@ -82,7 +91,10 @@ describe("centos-racoon render: the article's network-to-network scenario", () =
 
   it("matches the golden files", () => {
     expectGolden("net-to-net", files);
-    expectGolden("net-to-net/preview", preview.filter((f) => !f.path.endsWith("racoon.conf")));
+    expectGolden(
+      "net-to-net/preview",
+      preview.filter((f) => !f.path.endsWith("racoon.conf")),
+    );
   });
 
   it("renders Listing 6 and the key file", () => {
@@ -101,8 +113,17 @@ describe("centos-racoon render: the article's network-to-network scenario", () =
 });
 
 describe("centos-racoon render: profiles and limits", () => {
-  const strongProfile = { ...MODERN_PROFILE, ikeVersion: 1 as const, exchangeModes: ["main" as const], esp: { ...MODERN_PROFILE.esp, pfsGroup: 14 as const }, ikeLifetimeSeconds: 28_800 };
-  const modernV1: TunnelEnd = { ...ARTICLE_NET_TO_NET, profile: { ...strongProfile, ike: { encryption: "aes256", integrity: "sha256", dhGroup: 14 } } };
+  const strongProfile = {
+    ...MODERN_PROFILE,
+    ikeVersion: 1 as const,
+    exchangeModes: ["main" as const],
+    esp: { ...MODERN_PROFILE.esp, pfsGroup: 14 as const },
+    ikeLifetimeSeconds: 28_800,
+  };
+  const modernV1: TunnelEnd = {
+    ...ARTICLE_NET_TO_NET,
+    profile: { ...strongProfile, ike: { encryption: "aes256", integrity: "sha256", dhGroup: 14 } },
+  };
 
   it("emits algorithm variables only when they differ from the initscripts defaults", () => {
     const vars = parseIfcfg(renderCentosFiles(modernV1)[0]!.content);
@@ -119,13 +140,20 @@ describe("centos-racoon render: profiles and limits", () => {
   it("refuses IKEv2, several subnets per side, a LAN address outside its subnet and 0x keys", () => {
     const cases: [TunnelEnd, string][] = [
       [{ ...ARTICLE_NET_TO_NET, profile: MODERN_PROFILE }, "profile.ikeVersion"],
-      [{ ...ARTICLE_NET_TO_NET, remote: { ...ARTICLE_NET_TO_NET.remote, subnets: ["192.168.2.0/24", "192.168.3.0/24"] } }, "remote.subnets"],
+      [
+        { ...ARTICLE_NET_TO_NET, remote: { ...ARTICLE_NET_TO_NET.remote, subnets: ["192.168.2.0/24", "192.168.3.0/24"] } },
+        "remote.subnets",
+      ],
       [{ ...ARTICLE_NET_TO_NET, local: { ...ARTICLE_NET_TO_NET.local, lanAddress: "192.168.9.254" } }, "local.lanAddress"],
       [{ ...ARTICLE_NODE_TO_NODE, psk: "0xdeadbeef" }, "psk"],
     ];
     for (const [end, field] of cases) {
       expect(() => renderCentosFiles(end)).toThrow(RenderError);
-      try { renderCentosFiles(end); } catch (e) { expect((e as RenderError).field).toBe(field); }
+      try {
+        renderCentosFiles(end);
+      } catch (e) {
+        expect((e as RenderError).field).toBe(field);
+      }
     }
   });
 
@@ -133,8 +161,17 @@ describe("centos-racoon render: profiles and limits", () => {
     for (const group of [19, 20, 21] as const) {
       const ike = { ...MODERN_IKEV1_PROFILE, ike: { ...MODERN_IKEV1_PROFILE.ike, dhGroup: group } };
       const pfs = { ...MODERN_IKEV1_PROFILE, esp: { ...MODERN_IKEV1_PROFILE.esp, pfsGroup: group } };
-      for (const [profile, field] of [[ike, "profile.ike.dhGroup"], [pfs, "profile.esp.pfsGroup"]] as const) {
-        const error = (() => { try { renderCentosFiles({ ...ARTICLE_NET_TO_NET, profile }); } catch (e) { return e; } })();
+      for (const [profile, field] of [
+        [ike, "profile.ike.dhGroup"],
+        [pfs, "profile.esp.pfsGroup"],
+      ] as const) {
+        const error = (() => {
+          try {
+            renderCentosFiles({ ...ARTICLE_NET_TO_NET, profile });
+          } catch (e) {
+            return e;
+          }
+        })();
         expect(error, `${field} ${group}`).toBeInstanceOf(RenderError);
         expect((error as RenderError).field).toBe(field);
         expect((error as RenderError).message).toMatch(new RegExp(`racoon has no DH group ${group} \\(ecp\\d+\\)`));
@@ -144,7 +181,13 @@ describe("centos-racoon render: profiles and limits", () => {
 
   it("tells a two-subnet site what it can do: the advice of one tunnel per subnet pair cannot be followed (one tunnel per peer)", () => {
     const two = { ...ARTICLE_NET_TO_NET, remote: { ...ARTICLE_NET_TO_NET.remote, subnets: ["192.168.2.0/24", "192.168.3.0/24"] } };
-    const message = (() => { try { renderCentosFiles(two); } catch (e) { return (e as RenderError).message; } })();
+    const message = (() => {
+      try {
+        renderCentosFiles(two);
+      } catch (e) {
+        return (e as RenderError).message;
+      }
+    })();
     expect(message).not.toMatch(/one tunnel per subnet pair/);
     expect(message).toMatch(/one tunnel per peer/);
     expect(message).toMatch(/192\.168\.2\.0\/23 is the smallest network holding 192\.168\.2\.0\/24 and 192\.168\.3\.0\/24/);
@@ -154,7 +197,9 @@ describe("centos-racoon render: profiles and limits", () => {
   it("refuses a phase-1 lifetime other than racoon's 8 hours: ifup writes none, so racoon would use its default", () => {
     const profile = { ...MODERN_IKEV1_PROFILE, ikeLifetimeSeconds: 3600 };
     expect(() => renderCentosFiles({ ...ARTICLE_NET_TO_NET, profile })).toThrow(RenderError);
-    try { renderCentosFiles({ ...ARTICLE_NET_TO_NET, profile }); } catch (e) {
+    try {
+      renderCentosFiles({ ...ARTICLE_NET_TO_NET, profile });
+    } catch (e) {
       expect((e as RenderError).field).toBe("profile.ikeLifetimeSeconds");
       expect((e as RenderError).message).toMatch(/28800 s/);
     }
@@ -163,7 +208,8 @@ describe("centos-racoon render: profiles and limits", () => {
 
   it("says in ifcfg-ipsecN that AH is off and what that means for a peer configured from the article", () => {
     const ifcfg = renderIfcfg(ARTICLE_NET_TO_NET);
-    for (const words of ["ifup-ipsec turns AH on unless AH_PROTO=none", "set up by hand from the article", "will not interoperate"]) expect(ifcfg).toContain(words);
+    for (const words of ["ifup-ipsec turns AH on unless AH_PROTO=none", "set up by hand from the article", "will not interoperate"])
+      expect(ifcfg).toContain(words);
   });
 
   it("writes racoon lifetimes in the largest exact unit", () => {
@@ -199,7 +245,11 @@ describe("centos-racoon render: racoon accepts what it is given", () => {
 
 describe("centos-racoon render: racoon's first start and its exchange mode", () => {
   const hubEnd = (n: number): TunnelEnd => ({
-    ...ARTICLE_NET_TO_NET, tunnelId: `t${n}`, connectionName: `gw-t${n}`, interfaceName: `ipsec${n}`, profile: MODERN_IKEV1_PROFILE,
+    ...ARTICLE_NET_TO_NET,
+    tunnelId: `t${n}`,
+    connectionName: `gw-t${n}`,
+    interfaceName: `ipsec${n}`,
+    profile: MODERN_IKEV1_PROFILE,
     remote: { publicIp: `198.18.2.${n + 1}`, lanAddress: `192.168.${20 + n}.254`, subnets: [`192.168.${20 + n}.0/24`] },
   });
 

@@ -16,11 +16,20 @@ export const SYSCTL_DROP_IN = "/etc/sysctl.d/90-gatewarden-ipsec.conf";
 const DEFAULTS = { IKE_ENC: "3des", IKE_AUTH: "sha1", IKE_DHGROUP: "2" };
 const IKE_ENC: Record<IkeEncryption, string> = { "3des": "3des", aes128: "aes", aes192: "aes 192", aes256: "aes 256" };
 const ESP_ENC: Record<EspEncryption, string> = {
-  "3des": "3des", blowfish448: "blowfish 448", rijndael: "rijndael", aes128: "aes 128", aes192: "aes 192", aes256: "aes 256",
+  "3des": "3des",
+  blowfish448: "blowfish 448",
+  rijndael: "rijndael",
+  aes128: "aes 128",
+  aes192: "aes 192",
+  aes256: "aes 256",
 };
 
 const file = (path: string, content: string, secret = false, scope: RenderedFile["scope"] = "tunnel"): RenderedFile => ({
-  path, content, mode: secret ? 0o600 : 0o644, secret, scope,
+  path,
+  content,
+  mode: secret ? 0o600 : 0o644,
+  secret,
+  scope,
 });
 
 /** Quotes only when bash would otherwise split the value (the allow-lists leave spaces as the only case). */
@@ -47,10 +56,18 @@ function assertRenderable(end: TunnelEnd): void {
       if (s.subnets.length !== 1) {
         // A second tunnel for another subnet pair is no way out: ifup keeps one psk.txt line
         // and one /etc/racoon/<peer>.conf per peer address, and Gatewarden one tunnel per gateway pair.
-        throw new RenderError("unsupported", `${side}.subnets`, `CentOS ifcfg-ipsecN carries one SRCNET/DSTNET, and a CentOS router has one tunnel per peer (one psk.txt line and one /etc/racoon/<peer>.conf per peer address): the ${side} side needs exactly one subnet (has ${s.subnets.length}). ${oneSubnetAdvice(s.subnets)}`);
+        throw new RenderError(
+          "unsupported",
+          `${side}.subnets`,
+          `CentOS ifcfg-ipsecN carries one SRCNET/DSTNET, and a CentOS router has one tunnel per peer (one psk.txt line and one /etc/racoon/<peer>.conf per peer address): the ${side} side needs exactly one subnet (has ${s.subnets.length}). ${oneSubnetAdvice(s.subnets)}`,
+        );
       }
       if (s.lanAddress === null || !cidrContains(s.subnets[0]!, s.lanAddress)) {
-        throw new RenderError("invalid-input", `${side}.lanAddress`, `net-to-net needs the ${side} router's LAN address inside ${s.subnets[0]} (${side === "local" ? "SRCGW" : "DSTGW"})`);
+        throw new RenderError(
+          "invalid-input",
+          `${side}.lanAddress`,
+          `net-to-net needs the ${side} router's LAN address inside ${s.subnets[0]} (${side === "local" ? "SRCGW" : "DSTGW"})`,
+        );
       }
     }
   }
@@ -59,17 +76,24 @@ function assertRenderable(end: TunnelEnd): void {
 export function renderIfcfg(end: TunnelEnd): string {
   const p = end.profile;
   const vars: [string, string][] = [
-    ["TYPE", "IPSEC"], ["ONBOOT", "yes"], ["IKE_METHOD", "PSK"],
-    ["SRC", end.local.publicIp], ["DST", end.remote.publicIp],
+    ["TYPE", "IPSEC"],
+    ["ONBOOT", "yes"],
+    ["IKE_METHOD", "PSK"],
+    ["SRC", end.local.publicIp],
+    ["DST", end.remote.publicIp],
   ];
   if (end.kind === "net-to-net") {
     vars.push(
-      ["SRCGW", end.local.lanAddress!], ["DSTGW", end.remote.lanAddress!],
-      ["SRCNET", end.local.subnets[0]!], ["DSTNET", end.remote.subnets[0]!],
+      ["SRCGW", end.local.lanAddress!],
+      ["DSTGW", end.remote.lanAddress!],
+      ["SRCNET", end.local.subnets[0]!],
+      ["DSTNET", end.remote.subnets[0]!],
     );
   }
   const algorithms: [keyof typeof DEFAULTS, string][] = [
-    ["IKE_ENC", IKE_ENC[p.ike.encryption]], ["IKE_AUTH", p.ike.integrity], ["IKE_DHGROUP", String(p.ike.dhGroup)],
+    ["IKE_ENC", IKE_ENC[p.ike.encryption]],
+    ["IKE_AUTH", p.ike.integrity],
+    ["IKE_DHGROUP", String(p.ike.dhGroup)],
   ];
   for (const [key, value] of algorithms) if (value !== DEFAULTS[key]) vars.push([key, value]);
   vars.push(["AH_PROTO", "none"]);
@@ -188,7 +212,13 @@ export function previewCentosFiles(end: TunnelEnd): RenderedFile[] {
   assertRenderable(end);
   const dst = end.remote.publicIp;
   return [
-    { ...file(PSK_TXT, `${dst}  ${end.psk}\n`, true, "gateway"), note: `ifup ${end.interfaceName} adds this line from keys-${end.interfaceName}` },
-    { ...file(RACOON_CONF, `${racoonInclude(end)}\n`, false, "gateway"), note: "ifup drops this line and appends it again (it moves to the end); Gatewarden's racoon.conf already carries it" },
+    {
+      ...file(PSK_TXT, `${dst}  ${end.psk}\n`, true, "gateway"),
+      note: `ifup ${end.interfaceName} adds this line from keys-${end.interfaceName}`,
+    },
+    {
+      ...file(RACOON_CONF, `${racoonInclude(end)}\n`, false, "gateway"),
+      note: "ifup drops this line and appends it again (it moves to the end); Gatewarden's racoon.conf already carries it",
+    },
   ];
 }

@@ -14,7 +14,12 @@ const MISSING_DH: Partial<Record<DhGroup, string>> = {
 const IKE_ENC: Record<IkeEncryption, string> = { "3des": "3des", aes128: "aes128", aes192: "aes192", aes256: "aes256" };
 // Libreswan has no Blowfish at all; rijndael is AES-128 under racoon's name.
 const ESP_ENC: Record<EspEncryption, string | null> = {
-  "3des": "3des", blowfish448: null, rijndael: "aes128", aes128: "aes128", aes192: "aes192", aes256: "aes256",
+  "3des": "3des",
+  blowfish448: null,
+  rijndael: "aes128",
+  aes128: "aes128",
+  aes192: "aes192",
+  aes256: "aes256",
 };
 const INTEG: Record<Integrity, string> = { md5: "md5", sha1: "sha1", sha256: "sha2_256", sha384: "sha2_384", sha512: "sha2_512" };
 
@@ -30,7 +35,12 @@ const RUNS = "A Libreswan router runs profiles whose DH groups are 5 or 14–21 
 
 function dhProblem(group: DhGroup | null, field: string, use: string): LibreswanProfileProblem[] {
   if (group === null || LIBRESWAN_DH_GROUPS.includes(group)) return [];
-  return [{ field, message: `Libreswan cannot use DH group ${group} (${DH_GROUP_NAMES[group]}) for ${use}: ${MISSING_DH[group] ?? "not available"}. ${RUNS}.` }];
+  return [
+    {
+      field,
+      message: `Libreswan cannot use DH group ${group} (${DH_GROUP_NAMES[group]}) for ${use}: ${MISSING_DH[group] ?? "not available"}. ${RUNS}.`,
+    },
+  ];
 }
 
 /** 4.x has no IKEv1 IDs for the ECP groups in Quick Mode (main has). */
@@ -38,13 +48,22 @@ const ECP: readonly DhGroup[] = [19, 20, 21];
 
 /** Why a Libreswan router cannot run this profile; [] when it can. */
 export function libreswanProfileProblems(profile: CryptoProfile): LibreswanProfileProblem[] {
-  const problems = [...dhProblem(profile.ike.dhGroup, "profile.ike.dhGroup", "IKE"), ...dhProblem(profile.esp.pfsGroup, "profile.esp.pfsGroup", "PFS")];
+  const problems = [
+    ...dhProblem(profile.ike.dhGroup, "profile.ike.dhGroup", "IKE"),
+    ...dhProblem(profile.esp.pfsGroup, "profile.esp.pfsGroup", "PFS"),
+  ];
   const pfs = profile.esp.pfsGroup;
   if (profile.ikeVersion === 1 && pfs !== null && ECP.includes(pfs)) {
-    problems.push({ field: "profile.esp.pfsGroup", message: `Libreswan 4.x cannot use DH group ${pfs} (${DH_GROUP_NAMES[pfs]}) for IKEv1 PFS: it has no IKEv1 Quick Mode ID for the ECP groups. Use a MODP group (5, 14–18) for PFS with IKEv1, or IKEv2` });
+    problems.push({
+      field: "profile.esp.pfsGroup",
+      message: `Libreswan 4.x cannot use DH group ${pfs} (${DH_GROUP_NAMES[pfs]}) for IKEv1 PFS: it has no IKEv1 Quick Mode ID for the ECP groups. Use a MODP group (5, 14–18) for PFS with IKEv1, or IKEv2`,
+    });
   }
   if (profile.esp.encryption.every((e) => ESP_ENC[e] === null)) {
-    problems.push({ field: "profile.esp.encryption", message: "Libreswan has no Blowfish: the profile needs another ESP cipher (AES or 3DES)" });
+    problems.push({
+      field: "profile.esp.encryption",
+      message: "Libreswan has no Blowfish: the profile needs another ESP cipher (AES or 3DES)",
+    });
   }
   return problems;
 }

@@ -10,7 +10,12 @@ import {
 } from "./commands";
 
 const end = ARTICLE_NET_TO_NET;
-const shape = (c: { argv: string[]; scope?: string; allowFailure?: boolean; needsPeer?: boolean }) => [c.argv.join(" "), c.scope ?? "tunnel", c.allowFailure ?? false, c.needsPeer ?? false];
+const shape = (c: { argv: string[]; scope?: string; allowFailure?: boolean; needsPeer?: boolean }) => [
+  c.argv.join(" "),
+  c.scope ?? "tunnel",
+  c.allowFailure ?? false,
+  c.needsPeer ?? false,
+];
 
 describe("libreswan commands", () => {
   it("applies by re-adding the conn, rereading every secret once per router, then initiating once the peer has it", () => {
@@ -36,7 +41,10 @@ describe("libreswan commands", () => {
 
   it("reads states, traffic, kernel SAs without their keys, and every routing table", () => {
     expect(libreswanStatusCommands().map((c) => c.argv.join(" "))).toEqual([
-      "ipsec whack --showstates", "ipsec whack --trafficstatus", "ip -s xfrm state list nokeys", "ip route list table all",
+      "ipsec whack --showstates",
+      "ipsec whack --trafficstatus",
+      "ip -s xfrm state list nokeys",
+      "ip route list table all",
     ]);
     expect(libreswanSaListCommands()).toEqual(libreswanStatusCommands().slice(0, 3));
     for (const c of libreswanStatusCommands()) expect(c.allowFailure ?? false).toBe(false);

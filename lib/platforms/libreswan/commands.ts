@@ -32,12 +32,14 @@ export function libreswanApplyCommands(end: TunnelEnd): Command[] {
 }
 
 export function libreswanTeardownCommands(end: TunnelEnd): Command[] {
-  return [{
-    argv: ["ipsec", "auto", "--delete", end.connectionName],
-    description: `close ${end.connectionName} and unload it`,
-    // Fails when the connection is not loaded (never applied, or pluto restarted without its file).
-    allowFailure: true,
-  }];
+  return [
+    {
+      argv: ["ipsec", "auto", "--delete", end.connectionName],
+      description: `close ${end.connectionName} and unload it`,
+      // Fails when the connection is not loaded (never applied, or pluto restarted without its file).
+      allowFailure: true,
+    },
+  ];
 }
 
 export function libreswanReloadCommands(): Command[] {
@@ -57,10 +59,19 @@ export const libreswanKeySwitch: KeySwitchCommands = {
   start: (end) => [{ ...up(end), needsPeer: false }],
 };
 
-const showStates = (): Command => ({ argv: ["ipsec", "whack", "--showstates"], description: "IKE and IPsec SAs of every connection, with their SPIs and timers" });
-const trafficStatus = (): Command => ({ argv: ["ipsec", "whack", "--trafficstatus"], description: "byte counters of every established IPsec SA" });
+const showStates = (): Command => ({
+  argv: ["ipsec", "whack", "--showstates"],
+  description: "IKE and IPsec SAs of every connection, with their SPIs and timers",
+});
+const trafficStatus = (): Command => ({
+  argv: ["ipsec", "whack", "--trafficstatus"],
+  description: "byte counters of every established IPsec SA",
+});
 // nokeys: plain `ip xfrm state` prints the ESP keys.
-const xfrmStates = (): Command => ({ argv: ["ip", "-s", "xfrm", "state", "list", "nokeys"], description: "kernel SAs with SPIs and byte/packet counters (keys hidden)" });
+const xfrmStates = (): Command => ({
+  argv: ["ip", "-s", "xfrm", "state", "list", "nokeys"],
+  description: "kernel SAs with SPIs and byte/packet counters (keys hidden)",
+});
 
 export function libreswanSaListCommands(): Command[] {
   return [showStates(), trafficStatus(), xfrmStates()];
@@ -69,6 +80,9 @@ export function libreswanSaListCommands(): Command[] {
 export function libreswanStatusCommands(): Command[] {
   return [
     ...libreswanSaListCommands(),
-    { argv: ["ip", "route", "list", "table", "all"], description: "routes of every table: leftsourceip= makes Libreswan add one to the remote network" },
+    {
+      argv: ["ip", "route", "list", "table", "all"],
+      description: "routes of every table: leftsourceip= makes Libreswan add one to the remote network",
+    },
   ];
 }

@@ -25,22 +25,44 @@ describe("parseLibreswanStatus (recorded)", () => {
     const s = status("up", "hq");
     expect(s).toMatchObject({ state: "up", reason: "security association established", canListSas: true, error: null });
     expect(s.ikeSa).toEqual({
-      name: "gw-t1", uniqueId: 1, state: "ESTABLISHED", version: 2,
+      name: "gw-t1",
+      uniqueId: 1,
+      state: "ESTABLISHED",
+      version: 2,
       // No IKE SPIs in pluto's output: the CHILD SA's ESP SPIs, lower first, stand in.
-      initiatorSpi: "61373991", responderSpi: "a7191365",
+      initiatorSpi: "61373991",
+      responderSpi: "a7191365",
       // IKEv2's established state does not say who initiated (branch1 did).
       localIsInitiator: false,
-      local: { id: "198.18.103.11", address: "198.18.103.11", port: 500 }, remote: { id: "198.18.103.12", address: "198.18.103.12", port: 500 },
-      algorithms: null, establishedSecondsAgo: null, rekeyInSeconds: expect.any(Number), reauthInSeconds: null,
-      children: [{
-        name: "gw-t1", uniqueId: 2, reqid: 16389, state: "INSTALLED", mode: "TUNNEL", udpEncapsulated: false,
-        protocol: "ESP", algorithms: "hmac(sha256)/cbc(aes)", installedSecondsAgo: null, rekeyInSeconds: expect.any(Number), expiresInSeconds: expect.any(Number),
-        inbound: { spi: "a7191365", bytes: 252, packets: 3, lastPacketSecondsAgo: null },
-        outbound: { spi: "61373991", bytes: 252, packets: 3, lastPacketSecondsAgo: null },
-        localTs: ["192.168.1.0/24"], remoteTs: ["192.168.2.0/24"],
-      }],
+      local: { id: "198.18.103.11", address: "198.18.103.11", port: 500 },
+      remote: { id: "198.18.103.12", address: "198.18.103.12", port: 500 },
+      algorithms: null,
+      establishedSecondsAgo: null,
+      rekeyInSeconds: expect.any(Number),
+      reauthInSeconds: null,
+      children: [
+        {
+          name: "gw-t1",
+          uniqueId: 2,
+          reqid: 16389,
+          state: "INSTALLED",
+          mode: "TUNNEL",
+          udpEncapsulated: false,
+          protocol: "ESP",
+          algorithms: "hmac(sha256)/cbc(aes)",
+          installedSecondsAgo: null,
+          rekeyInSeconds: expect.any(Number),
+          expiresInSeconds: expect.any(Number),
+          inbound: { spi: "a7191365", bytes: 252, packets: 3, lastPacketSecondsAgo: null },
+          outbound: { spi: "61373991", bytes: 252, packets: 3, lastPacketSecondsAgo: null },
+          localTs: ["192.168.1.0/24"],
+          remoteTs: ["192.168.2.0/24"],
+        },
+      ],
     });
-    expect(s.routes).toEqual([expect.objectContaining({ destination: "192.168.2.0/24", dev: "eth0", src: "192.168.1.254", table: "main" })]);
+    expect(s.routes).toEqual([
+      expect.objectContaining({ destination: "192.168.2.0/24", dev: "eth0", src: "192.168.1.254", table: "main" }),
+    ]);
     expect(s.saText.split("\n")).toEqual([
       expect.stringMatching(/^#1: "gw-t1":500 STATE_V2_ESTABLISHED_IKE_SA \(established IKE SA\);/),
       expect.stringMatching(/^#2: "gw-t1":500 STATE_V2_ESTABLISHED_CHILD_SA \(established Child SA\);.* IKE SA #1; idle;$/),
@@ -56,8 +78,16 @@ describe("parseLibreswanStatus (recorded)", () => {
 
   it("keeps each tunnel to its own connection on a hub", () => {
     const [b1, b2] = [status("hub-two-tunnels", "hq-to-branch1"), status("hub-two-tunnels", "hq-to-branch2")];
-    expect(b1).toMatchObject({ state: "up", ikeSa: { name: "gw-t1", uniqueId: 1, children: [{ uniqueId: 2 }] }, routes: [{ destination: "192.168.2.0/24" }] });
-    expect(b2).toMatchObject({ state: "up", ikeSa: { name: "gw-t2", uniqueId: 3, remote: { id: "198.18.103.13" }, children: [{ uniqueId: 4 }] }, routes: [{ destination: "192.168.3.0/24" }] });
+    expect(b1).toMatchObject({
+      state: "up",
+      ikeSa: { name: "gw-t1", uniqueId: 1, children: [{ uniqueId: 2 }] },
+      routes: [{ destination: "192.168.2.0/24" }],
+    });
+    expect(b2).toMatchObject({
+      state: "up",
+      ikeSa: { name: "gw-t2", uniqueId: 3, remote: { id: "198.18.103.13" }, children: [{ uniqueId: 4 }] },
+      routes: [{ destination: "192.168.3.0/24" }],
+    });
     expect(b1.saText).not.toContain("gw-t2");
     expect(b2.saText).not.toContain("gw-t1");
   });
@@ -65,7 +95,9 @@ describe("parseLibreswanStatus (recorded)", () => {
   it("reads the same from 5.x output, which has no 3-digit codes", () => {
     const { end, results } = recorded("up", "hq");
     const strip = (r: CommandResult) => ({ ...r, stdout: r.stdout.replace(/^\d{3} /gm, "") });
-    expect(parseLibreswanStatus(end, [strip(results[0]!), strip(results[1]!), results[2]!, results[3]!])).toEqual(parseLibreswanStatus(end, results));
+    expect(parseLibreswanStatus(end, [strip(results[0]!), strip(results[1]!), results[2]!, results[3]!])).toEqual(
+      parseLibreswanStatus(end, results),
+    );
   });
 
   it("reads IKEv1 from both ends: roles from the state names, the same stand-in SPIs, REPLACE as the rekey time", () => {
@@ -81,35 +113,63 @@ describe("parseLibreswanStatus (recorded)", () => {
   it("reads IPComp: tunnel mode for the bundle although the kernel's ESP SA is in transport mode, ESP counters", () => {
     const s = status("ikev1-aggressive-ipcomp", "hq");
     expect(s.ikeSa).toMatchObject({ version: 1, localIsInitiator: false });
-    expect(s.ikeSa!.children[0]).toMatchObject({ mode: "TUNNEL", protocol: "ESP", inbound: { spi: "2a396db8", bytes: 252, packets: 3 }, outbound: { spi: "2b9264d3" } });
+    expect(s.ikeSa!.children[0]).toMatchObject({
+      mode: "TUNNEL",
+      protocol: "ESP",
+      inbound: { spi: "2a396db8", bytes: 252, packets: 3 },
+      outbound: { spi: "2b9264d3" },
+    });
   });
 
   it("reads a host-to-host transport SA: up without any route", () => {
     const s = status("host-to-host", "hq");
-    expect(s).toMatchObject({ state: "up", routes: [], ikeSa: { children: [{ mode: "TRANSPORT", localTs: ["198.18.103.11/32"], remoteTs: ["198.18.103.12/32"] }] } });
+    expect(s).toMatchObject({
+      state: "up",
+      routes: [],
+      ikeSa: { children: [{ mode: "TRANSPORT", localTs: ["198.18.103.11/32"], remoteTs: ["198.18.103.12/32"] }] },
+    });
   });
 
   it("is up on an IKEv1 IPsec SA whose ISAKMP SA is gone", () => {
     // The ikev1 recording without its ISAKMP SA line: an IPsec SA can outlive it.
     const { end, results } = recorded("ikev1", "hq");
-    const states = stdoutOf(results, 0).split("\n").filter((l) => !l.includes("STATE_MAIN_R3")).join("\n");
-    expect(parseLibreswanStatus(end, [{ ...results[0]!, stdout: states }, ...results.slice(1)])).toMatchObject({ state: "up", ikeSa: null, ikeSas: [] });
+    const states = stdoutOf(results, 0)
+      .split("\n")
+      .filter((l) => !l.includes("STATE_MAIN_R3"))
+      .join("\n");
+    expect(parseLibreswanStatus(end, [{ ...results[0]!, stdout: states }, ...results.slice(1)])).toMatchObject({
+      state: "up",
+      ikeSa: null,
+      ikeSas: [],
+    });
   });
 
   it("says configured while the IKE SA is negotiating, and why", () => {
     expect(status("connecting", "hq")).toMatchObject({
-      state: "configured", reason: "negotiating: #1 STATE_V2_PARENT_I1 (sent IKE_SA_INIT request)", ikeSa: { uniqueId: 1, state: "CONNECTING", children: [] },
+      state: "configured",
+      reason: "negotiating: #1 STATE_V2_PARENT_I1 (sent IKE_SA_INIT request)",
+      ikeSa: { uniqueId: 1, state: "CONNECTING", children: [] },
     });
   });
 
   it("shows the router's error when pluto is not running: stopped (no socket) or killed (socket refuses)", () => {
     const stopped = status("daemon-stopped", "branch1");
-    expect(stopped).toMatchObject({ state: "down", ikeSa: null, ikeSas: [], error: 'whack: Pluto is not running (no "/run/pluto/pluto.ctl")' });
-    expect(stopped.reason).toBe('no security association and no route (ipsec whack --showstates failed: whack: Pluto is not running (no "/run/pluto/pluto.ctl"))');
+    expect(stopped).toMatchObject({
+      state: "down",
+      ikeSa: null,
+      ikeSas: [],
+      error: 'whack: Pluto is not running (no "/run/pluto/pluto.ctl")',
+    });
+    expect(stopped.reason).toBe(
+      'no security association and no route (ipsec whack --showstates failed: whack: Pluto is not running (no "/run/pluto/pluto.ctl"))',
+    );
     expect(stopped.saText).toBe('(ipsec whack --showstates failed: whack: Pluto is not running (no "/run/pluto/pluto.ctl"))');
     // A killed pluto leaves its socket, its kernel SAs and its route behind.
     const killed = status("one-end-up", "branch1");
-    expect(killed).toMatchObject({ state: "configured", error: 'whack: is Pluto running?  connect() for "/run/pluto/pluto.ctl" failed (111 Connection refused)' });
+    expect(killed).toMatchObject({
+      state: "configured",
+      error: 'whack: is Pluto running?  connect() for "/run/pluto/pluto.ctl" failed (111 Connection refused)',
+    });
     expect(killed.reason).toMatch(/^route installed but no security association yet \(ipsec whack --showstates failed: /);
     const { end, results } = recorded("one-end-up", "branch1");
     expect(libreswanTunnelSas(end, results)).toBeNull();
@@ -117,7 +177,10 @@ describe("parseLibreswanStatus (recorded)", () => {
 
   it("after a peer's Delete: down without the conn, configured while auto=start renegotiates", () => {
     expect(status("down", "hq")).toMatchObject({ state: "down", ikeSas: [], routes: [] });
-    expect(status("down", "branch1")).toMatchObject({ state: "configured", reason: expect.stringMatching(/^negotiating: #\d+ STATE_V2_PARENT_I1 /) });
+    expect(status("down", "branch1")).toMatchObject({
+      state: "configured",
+      reason: expect.stringMatching(/^negotiating: #\d+ STATE_V2_PARENT_I1 /),
+    });
     expect(status("auth-failed", "hq")).toMatchObject({ state: "configured", reason: "route installed but no security association yet" });
   });
 
@@ -136,9 +199,15 @@ describe("parseLibreswanStatus (recorded)", () => {
 describe("IKE SA rekey (recorded)", () => {
   it("lists the new IKE SA as REKEYING while it negotiates, and the replaced one as REKEYED until deleted", () => {
     const negotiating = status("rekey-in-progress", "branch1", "sample-1");
-    expect(negotiating.ikeSas.map((sa) => [sa.uniqueId, sa.state, sa.children.map((c) => c.uniqueId)])).toEqual([[3, "ESTABLISHED", [2]], [4, "REKEYING", []]]);
+    expect(negotiating.ikeSas.map((sa) => [sa.uniqueId, sa.state, sa.children.map((c) => c.uniqueId)])).toEqual([
+      [3, "ESTABLISHED", [2]],
+      [4, "REKEYING", []],
+    ]);
     const replaced = status("rekey-in-progress", "branch1", "sample-2");
-    expect(replaced.ikeSas.map((sa) => [sa.uniqueId, sa.state, sa.children.map((c) => c.uniqueId)])).toEqual([[1, "REKEYED", []], [3, "ESTABLISHED", [2]]]);
+    expect(replaced.ikeSas.map((sa) => [sa.uniqueId, sa.state, sa.children.map((c) => c.uniqueId)])).toEqual([
+      [1, "REKEYED", []],
+      [3, "ESTABLISHED", [2]],
+    ]);
     expect([negotiating.ikeSa!.uniqueId, replaced.ikeSa!.uniqueId, replaced.state]).toEqual([3, 3, "up"]);
   });
 
@@ -168,8 +237,13 @@ describe("libreswanTunnelSas after a key switch (recorded: key-switched)", () =>
 
   it("lists both CHILD SAs the switch leaves under the new IKE SA (the second end's --up adds one to the IKE SA the first end's started), the newest standing in", () => {
     const [after] = sas("hq", "sample-2");
-    expect(after!.children.map((c) => [c.uniqueId, c.state])).toEqual([[4, "INSTALLED"], [5, "INSTALLED"]]);
-    expect([after!.initiatorSpi, after!.responderSpi]).toEqual([after!.children[1]!.inbound!.spi, after!.children[1]!.outbound!.spi].sort());
+    expect(after!.children.map((c) => [c.uniqueId, c.state])).toEqual([
+      [4, "INSTALLED"],
+      [5, "INSTALLED"],
+    ]);
+    expect([after!.initiatorSpi, after!.responderSpi]).toEqual(
+      [after!.children[1]!.inbound!.spi, after!.children[1]!.outbound!.spi].sort(),
+    );
     expect(sas("branch1", "sample-2")[0]).toMatchObject({ initiatorSpi: after!.initiatorSpi, responderSpi: after!.responderSpi });
   });
 });

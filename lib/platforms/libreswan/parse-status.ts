@@ -79,8 +79,8 @@ function toChild(end: TunnelEnd, s: WhackState, out: Outputs): ChildSa {
     algorithms: kernelIn ? kernelIn.algorithms.join("/") : "",
     installedSecondsAgo: null,
     // IKEv2 rekeys a CHILD SA at REKEY and drops it at REPLACE; IKEv1 replaces it at REPLACE.
-    rekeyInSeconds: (v2 ? s.events.REKEY : s.events.REPLACE ?? s.events.REPLACE_IF_USED) ?? null,
-    expiresInSeconds: (v2 ? s.events.REPLACE ?? s.events.EXPIRE : s.events.EXPIRE) ?? null,
+    rekeyInSeconds: (v2 ? s.events.REKEY : (s.events.REPLACE ?? s.events.REPLACE_IF_USED)) ?? null,
+    expiresInSeconds: (v2 ? (s.events.REPLACE ?? s.events.EXPIRE) : s.events.EXPIRE) ?? null,
     inbound: traffic(inSpi, end.local.publicIp, out.xfrm, counted?.inBytes ?? null),
     outbound: traffic(outSpi, end.remote.publicIp, out.xfrm, counted?.outBytes ?? null),
     ...selectors(end),
@@ -138,8 +138,17 @@ function tunnelSas(end: TunnelEnd, out: Outputs): IkeSa[] {
   const parentOf = (s: WhackState) => s.parentSerial ?? newestIke?.serial;
   // After a rekey pluto still lists the replaced IKE SA, established but no longer the
   // connection's "newest" (that is the new one) and due to EXPIRE: not the tunnel's SA.
-  const superseded = (s: WhackState) => !s.newest && ESTABLISHED_IKE.has(s.name) && ikes.some((o) => o.newest && ESTABLISHED_IKE.has(o.name));
-  return ikes.map((ike) => toIkeSa(end, ike, children.filter((c) => parentOf(c.s) === ike.serial).map((c) => c.child), out, superseded(ike)));
+  const superseded = (s: WhackState) =>
+    !s.newest && ESTABLISHED_IKE.has(s.name) && ikes.some((o) => o.newest && ESTABLISHED_IKE.has(o.name));
+  return ikes.map((ike) =>
+    toIkeSa(
+      end,
+      ike,
+      children.filter((c) => parentOf(c.s) === ike.serial).map((c) => c.child),
+      out,
+      superseded(ike),
+    ),
+  );
 }
 
 /** This tunnel's IKE SAs from libreswanSaListCommands()' outputs; null when pluto could not be asked. */
@@ -161,7 +170,11 @@ export function parseLibreswanStatus(end: TunnelEnd, results: CommandResult[]): 
   const out = readOutputs(end, results);
   const sas = out ? tunnelSas(end, out) : [];
   const installed = (sa: IkeSa) => sa.children.some((c) => c.state === "INSTALLED");
-  const ikeSa = sas.find((sa) => sa.state === "ESTABLISHED" && installed(sa)) ?? sas.find((sa) => sa.state === "ESTABLISHED") ?? sas[sas.length - 1] ?? null;
+  const ikeSa =
+    sas.find((sa) => sa.state === "ESTABLISHED" && installed(sa)) ??
+    sas.find((sa) => sa.state === "ESTABLISHED") ??
+    sas[sas.length - 1] ??
+    null;
   const all = ok(routeResult) ? parseIpRouteList(routeResult!.stdout) : [];
   const wanted = end.kind === "net-to-net" ? end.remote.subnets : [`${end.remote.publicIp}/32`];
   const routes = wanted.map((cidr) => findRouteTo(all, cidr)).filter((r): r is IpRoute => r !== undefined);
@@ -174,7 +187,8 @@ export function parseLibreswanStatus(end: TunnelEnd, results: CommandResult[]): 
   // An IKEv1 IPsec SA can outlive its ISAKMP SA: the installed CHILD SA is what carries traffic.
   if (out?.states.some((st) => ESTABLISHED_CHILD.has(st.name))) [state, reason] = ["up", "security association established"];
   else if (negotiating) [state, reason] = ["configured", `negotiating: #${negotiating.serial} ${negotiating.name} (${negotiating.story})`];
-  else if (end.kind === "net-to-net" && routes.length === wanted.length) [state, reason] = ["configured", "route installed but no security association yet"];
+  else if (end.kind === "net-to-net" && routes.length === wanted.length)
+    [state, reason] = ["configured", "route installed but no security association yet"];
   else [state, reason] = ["down", end.kind === "net-to-net" ? "no security association and no route" : "no security association"];
   if (error !== null) reason += ` (${COMMANDS[failed]} failed: ${error})`;
 

@@ -18,8 +18,14 @@ describe("parseShowStates (recorded)", () => {
       [3, "gw-t2", "STATE_V2_ESTABLISHED_IKE_SA", null, true],
       [4, "gw-t2", "STATE_V2_ESTABLISHED_CHILD_SA", 3, true],
     ]);
-    expect(states[0]).toMatchObject({ remotePort: 500, story: "established IKE SA", events: { REKEY: expect.any(Number), REPLACE: expect.any(Number) } });
-    expect(states[0]!.line).toMatch(/^#1: "gw-t1":500 STATE_V2_ESTABLISHED_IKE_SA \(established IKE SA\); REKEY in \d+s; REPLACE in \d+s; newest; idle;$/);
+    expect(states[0]).toMatchObject({
+      remotePort: 500,
+      story: "established IKE SA",
+      events: { REKEY: expect.any(Number), REPLACE: expect.any(Number) },
+    });
+    expect(states[0]!.line).toMatch(
+      /^#1: "gw-t1":500 STATE_V2_ESTABLISHED_IKE_SA \(established IKE SA\); REKEY in \d+s; REPLACE in \d+s; newest; idle;$/,
+    );
     expect(details.map((d) => [d.serial, d.connection, d.saids.map((x) => `${x.protocol}@${x.address}`)])).toEqual([
       [2, "gw-t1", ["esp@198.18.103.12", "esp@198.18.103.11", "tun@198.18.103.12", "tun@198.18.103.11"]],
       [4, "gw-t2", ["esp@198.18.103.13", "esp@198.18.103.11", "tun@198.18.103.13", "tun@198.18.103.11"]],
@@ -54,7 +60,16 @@ describe("parseShowStates (recorded)", () => {
 
   it("reads a negotiation in progress and skips the pending-CHILD line", () => {
     const { states, details } = parseShowStates(whack("connecting", "hq", "--showstates"));
-    expect(states).toEqual([expect.objectContaining({ serial: 1, name: "STATE_V2_PARENT_I1", story: "sent IKE_SA_INIT request", events: { RETRANSMIT: expect.any(Number) }, newest: false, parentSerial: null })]);
+    expect(states).toEqual([
+      expect.objectContaining({
+        serial: 1,
+        name: "STATE_V2_PARENT_I1",
+        story: "sent IKE_SA_INIT request",
+        events: { RETRANSMIT: expect.any(Number) },
+        newest: false,
+        parentSerial: null,
+      }),
+    ]);
     expect(details).toEqual([]);
   });
 
@@ -84,7 +99,10 @@ describe("parseShowStates (recorded)", () => {
     ].join("\n");
     const { states, details } = parseShowStates(text);
     expect(states[0]).toMatchObject({ connection: "roadnet-eastnet-ipv4-psk-ikev1", remotePort: 4500, name: "STATE_MAIN_R3" });
-    expect(details.map((d) => [d.connection, d.saids.length])).toEqual([["labeled", 4], ["xauth-road-eastnet", 2]]);
+    expect(details.map((d) => [d.connection, d.saids.length])).toEqual([
+      ["labeled", 4],
+      ["xauth-road-eastnet", 2],
+    ]);
   });
 
   it("returns nothing for empty output (a router without SAs prints nothing)", () => {
@@ -96,10 +114,21 @@ describe("parseShowStates (recorded)", () => {
 describe("parseTrafficStatus (recorded)", () => {
   it("reads exact byte counters and the peer's ID per established IPsec SA", () => {
     expect(parseTrafficStatus(whack("counters-moving", "hq", "--trafficstatus", "sample-2"))).toEqual([
-      expect.objectContaining({ serial: 2, connection: "gw-t1", type: "ESP", addTime: expect.any(Number), inBytes: 672, outBytes: 672, remoteId: "198.18.103.12" }),
+      expect.objectContaining({
+        serial: 2,
+        connection: "gw-t1",
+        type: "ESP",
+        addTime: expect.any(Number),
+        inBytes: 672,
+        outBytes: 672,
+        remoteId: "198.18.103.12",
+      }),
     ]);
     const hub = parseTrafficStatus(without4xCodes(whack("hub-two-tunnels", "hq", "--trafficstatus")));
-    expect(hub.map((t) => [t.serial, t.connection, t.remoteId])).toEqual([[2, "gw-t1", "198.18.103.12"], [4, "gw-t2", "198.18.103.13"]]);
+    expect(hub.map((t) => [t.serial, t.connection, t.remoteId])).toEqual([
+      [2, "gw-t1", "198.18.103.12"],
+      [4, "gw-t2", "198.18.103.13"],
+    ]);
     expect(hub[0]!.line).toMatch(/^#2: "gw-t1", type=ESP, add_time=\d+, inBytes=0, outBytes=0, maxBytes=2\^63B, id='198\.18\.103\.12'$/);
   });
 });

@@ -43,7 +43,11 @@ export interface WhackChildDetail {
   line: string;
 }
 
-const lines = (output: string) => output.split("\n").map((l) => l.replace(PREFIX, "").trimEnd()).filter(Boolean);
+const lines = (output: string) =>
+  output
+    .split("\n")
+    .map((l) => l.replace(PREFIX, "").trimEnd())
+    .filter(Boolean);
 
 function attributes(rest: string): Pick<WhackState, "events" | "newest" | "parentSerial"> {
   const events: Record<string, number> = {};
@@ -71,15 +75,30 @@ export function parseShowStates(output: string): { states: WhackState[]; details
     const s = STATE.exec(line);
     if (s) {
       states.push({
-        serial: Number(s[1]), connection: s[2]!, remotePort: s[3] ? Number(s[3]) : null,
-        name: s[4]!, story: s[5]!, ...attributes(s[6]!), line,
+        serial: Number(s[1]),
+        connection: s[2]!,
+        remotePort: s[3] ? Number(s[3]) : null,
+        name: s[4]!,
+        story: s[5]!,
+        ...attributes(s[6]!),
+        line,
       });
       continue;
     }
     const d = DETAIL.exec(line);
     if (d) {
-      const saids = d[3]!.trim().split(/\s+/).map(parseSaid).filter((x): x is Said => x !== null);
-      const traffic = Object.fromEntries(d[4]!.trim().split(/\s+/).map((kv) => kv.split("=")).filter((kv) => kv.length === 2));
+      const saids = d[3]!
+        .trim()
+        .split(/\s+/)
+        .map(parseSaid)
+        .filter((x): x is Said => x !== null);
+      const traffic = Object.fromEntries(
+        d[4]!
+          .trim()
+          .split(/\s+/)
+          .map((kv) => kv.split("="))
+          .filter((kv) => kv.length === 2),
+      );
       details.push({ serial: Number(d[1]), connection: d[2]!, saids, traffic, line });
     }
   }
@@ -109,9 +128,17 @@ export function parseTrafficStatus(output: string): TrafficEntry[] {
       const v = new RegExp(`, ${key}=(\\d+)`).exec(rest);
       return v ? Number(v[1]) : null;
     };
-    return [{
-      serial: Number(m[1]), connection: m[2]!, type: m[3]!, addTime: Number(m[4]),
-      inBytes: num("inBytes"), outBytes: num("outBytes"), remoteId: /, id='([^']*)'/.exec(rest)?.[1] ?? null, line,
-    }];
+    return [
+      {
+        serial: Number(m[1]),
+        connection: m[2]!,
+        type: m[3]!,
+        addTime: Number(m[4]),
+        inBytes: num("inBytes"),
+        outBytes: num("outBytes"),
+        remoteId: /, id='([^']*)'/.exec(rest)?.[1] ?? null,
+        line,
+      },
+    ];
   });
 }

@@ -14,9 +14,11 @@ import { renderLibreswanFiles } from "./render";
 
 function describeLibreswanFile(file: RenderedFile): string | null {
   const secrets = /^\/etc\/ipsec\.d\/([^/]+)\.secrets$/.exec(file.path);
-  if (secrets) return `pre-shared key of connection ${secrets[1]}; /etc/ipsec.secrets includes /etc/ipsec.d/*.secrets, and \`ipsec auto --rereadsecrets\` loads it`;
+  if (secrets)
+    return `pre-shared key of connection ${secrets[1]}; /etc/ipsec.secrets includes /etc/ipsec.d/*.secrets, and \`ipsec auto --rereadsecrets\` loads it`;
   const conn = /^\/etc\/ipsec\.d\/([^/]+)\.conf$/.exec(file.path);
-  if (conn) return `Libreswan connection ${conn[1]} (peers, proposals, subnets); /etc/ipsec.conf includes /etc/ipsec.d/*.conf, and \`ipsec auto --add ${conn[1]}\` loads it`;
+  if (conn)
+    return `Libreswan connection ${conn[1]} (peers, proposals, subnets); /etc/ipsec.conf includes /etc/ipsec.d/*.conf, and \`ipsec auto --add ${conn[1]}\` loads it`;
   return null;
 }
 
@@ -29,7 +31,16 @@ export const libreswanPlatform: Platform = {
   // make-before-break reauthentication is answered with the reread key (a new IKE SA, the
   // old one deleted: uniqueids), and one whack at a time until concurrent whack/addconn
   // runs are shown to be safe.
-  capabilities: { ikeVersions: [1, 2], maxSubnetsPerSide: 1, sharedPhase2: false, makeBeforeBreak: false, answersReauthentication: [2], reapplyInterrupts: true, concurrentCommands: false, ipsecStacks: ["kernel"] },
+  capabilities: {
+    ikeVersions: [1, 2],
+    maxSubnetsPerSide: 1,
+    sharedPhase2: false,
+    makeBeforeBreak: false,
+    answersReauthentication: [2],
+    reapplyInterrupts: true,
+    concurrentCommands: false,
+    ipsecStacks: ["kernel"],
+  },
   render: renderLibreswanFiles,
   // pluto reads our files as they are; nothing is generated on the router.
   preview: () => [],

@@ -9,11 +9,34 @@ import { parseIpsecConf, parseIpsecSecrets } from "./parse-ipsec-conf";
 import { renderLibreswanFiles } from "./render";
 
 const PSK = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4OTA";
-const MODERN_NET: TunnelEnd = { ...ARTICLE_NET_TO_NET, tunnelId: "modern-net", connectionName: "gw-modern-net", profile: MODERN_PROFILE, psk: PSK };
-const MODERN_H2H: TunnelEnd = { ...ARTICLE_NODE_TO_NODE, tunnelId: "modern-h2h", connectionName: "gw-modern-h2h", profile: MODERN_PROFILE, psk: PSK };
+const MODERN_NET: TunnelEnd = {
+  ...ARTICLE_NET_TO_NET,
+  tunnelId: "modern-net",
+  connectionName: "gw-modern-net",
+  profile: MODERN_PROFILE,
+  psk: PSK,
+};
+const MODERN_H2H: TunnelEnd = {
+  ...ARTICLE_NODE_TO_NODE,
+  tunnelId: "modern-h2h",
+  connectionName: "gw-modern-h2h",
+  profile: MODERN_PROFILE,
+  psk: PSK,
+};
 /** The article's IKEv1 aggressive proposal with the groups Libreswan has (DH 14 for 2). */
-const AGGRESSIVE: CryptoProfile = { ...ARTICLE_LEGACY_PROFILE, name: "Article on Libreswan", ike: { ...ARTICLE_LEGACY_PROFILE.ike, dhGroup: 14 }, esp: { ...ARTICLE_LEGACY_PROFILE.esp, pfsGroup: 14 } };
-const IKEV1_AGGRESSIVE_NET: TunnelEnd = { ...ARTICLE_NET_TO_NET, tunnelId: "aggr-net", connectionName: "gw-aggr-net", profile: AGGRESSIVE, psk: PSK };
+const AGGRESSIVE: CryptoProfile = {
+  ...ARTICLE_LEGACY_PROFILE,
+  name: "Article on Libreswan",
+  ike: { ...ARTICLE_LEGACY_PROFILE.ike, dhGroup: 14 },
+  esp: { ...ARTICLE_LEGACY_PROFILE.esp, pfsGroup: 14 },
+};
+const IKEV1_AGGRESSIVE_NET: TunnelEnd = {
+  ...ARTICLE_NET_TO_NET,
+  tunnelId: "aggr-net",
+  connectionName: "gw-aggr-net",
+  profile: AGGRESSIVE,
+  psk: PSK,
+};
 
 function expectGolden(name: string, content: string) {
   const golden = path.join(import.meta.dirname, "__golden__", name);
@@ -38,7 +61,11 @@ function refusal(end: TunnelEnd): RenderError {
 
 describe("libreswan render", () => {
   it("matches the golden files: IKEv2 net-to-net, IKEv2 host-to-host transport, IKEv1 aggressive net-to-net", () => {
-    for (const [end, dir] of [[MODERN_NET, "ikev2-net-to-net"], [MODERN_H2H, "ikev2-host-to-host"], [IKEV1_AGGRESSIVE_NET, "ikev1-aggressive-net-to-net"]] as const) {
+    for (const [end, dir] of [
+      [MODERN_NET, "ikev2-net-to-net"],
+      [MODERN_H2H, "ikev2-host-to-host"],
+      [IKEV1_AGGRESSIVE_NET, "ikev1-aggressive-net-to-net"],
+    ] as const) {
       for (const f of renderLibreswanFiles(end)) expectGolden(`${dir}/${path.basename(f.path)}`, f.content);
     }
   });
@@ -52,11 +79,21 @@ describe("libreswan render", () => {
 
   it("renders net-to-net IKEv2 with explicit addresses and IDs, one subnet per side and the route source", () => {
     expect(conn(MODERN_NET)).toEqual({
-      ikev2: "insist", authby: "secret",
-      left: "198.18.1.1", leftid: "198.18.1.1", right: "198.18.2.1", rightid: "198.18.2.1",
-      type: "tunnel", leftsubnet: "192.168.1.0/24", leftsourceip: "192.168.1.254", rightsubnet: "192.168.2.0/24",
-      ike: "aes256-sha2_256;ecp256", esp: "aes256-sha2_256;ecp256",
-      ikelifetime: "86400s", salifetime: "3600s", auto: "start",
+      ikev2: "insist",
+      authby: "secret",
+      left: "198.18.1.1",
+      leftid: "198.18.1.1",
+      right: "198.18.2.1",
+      rightid: "198.18.2.1",
+      type: "tunnel",
+      leftsubnet: "192.168.1.0/24",
+      leftsourceip: "192.168.1.254",
+      rightsubnet: "192.168.2.0/24",
+      ike: "aes256-sha2_256;ecp256",
+      esp: "aes256-sha2_256;ecp256",
+      ikelifetime: "86400s",
+      salifetime: "3600s",
+      auto: "start",
     });
   });
 
@@ -75,24 +112,46 @@ describe("libreswan render", () => {
     expect(text).toContain("# Not offered (Libreswan has no such cipher): blowfish448.");
     expect(text).toContain("ikev1-policy=accept");
     expect(renderLibreswanFiles(MODERN_NET)[0]!.content).not.toContain("ikev1-policy");
-    expect(conn({ ...IKEV1_AGGRESSIVE_NET, profile: MODERN_IKEV1_PROFILE })).toMatchObject({ ikev2: "no", aggressive: "no", ike: "aes256-sha2_256;modp2048" });
+    expect(conn({ ...IKEV1_AGGRESSIVE_NET, profile: MODERN_IKEV1_PROFILE })).toMatchObject({
+      ikev2: "no",
+      aggressive: "no",
+      ike: "aes256-sha2_256;modp2048",
+    });
   });
 
   it("combines IKEv2 ESP choices with + and says pfs=no without a PFS group", () => {
-    const p: CryptoProfile = { ...MODERN_PROFILE, esp: { ...MODERN_PROFILE.esp, encryption: ["aes256", "aes128", "rijndael", "3des"], integrity: ["sha512", "sha384", "sha1"], pfsGroup: null } };
+    const p: CryptoProfile = {
+      ...MODERN_PROFILE,
+      esp: {
+        ...MODERN_PROFILE.esp,
+        encryption: ["aes256", "aes128", "rijndael", "3des"],
+        integrity: ["sha512", "sha384", "sha1"],
+        pfsGroup: null,
+      },
+    };
     expect(espProposal(p)).toBe("aes256+aes128+3des-sha2_512+sha2_384+sha1");
     expect(conn({ ...MODERN_NET, profile: p })).toMatchObject({ pfs: "no", esp: "aes256+aes128+3des-sha2_512+sha2_384+sha1" });
     expect(ikeProposal({ ...p, ike: { encryption: "aes192", integrity: "md5", dhGroup: 5 } })).toBe("aes192-md5;modp1536");
   });
 
   it("maps every allow-listed DH group Libreswan has, and refuses modp768 and modp1024 saying which profiles it runs", () => {
-    for (const [group, name] of [[5, "modp1536"], [14, "modp2048"], [18, "modp8192"], [19, "ecp256"], [20, "ecp384"], [21, "ecp521"]] as const) {
+    for (const [group, name] of [
+      [5, "modp1536"],
+      [14, "modp2048"],
+      [18, "modp8192"],
+      [19, "ecp256"],
+      [20, "ecp384"],
+      [21, "ecp521"],
+    ] as const) {
       expect(ikeProposal({ ...MODERN_PROFILE, ike: { ...MODERN_PROFILE.ike, dhGroup: group } })).toBe(`aes256-sha2_256;${name}`);
     }
     const e = refusal({ ...MODERN_NET, profile: { ...MODERN_PROFILE, ike: { ...MODERN_PROFILE.ike, dhGroup: 2 } } });
     expect(e).toMatchObject({ code: "unsupported", field: "profile.ike.dhGroup" });
     expect(e.message).toMatch(/modp1024 is not compiled into Libreswan.*DH groups are 5 or 14–21/);
-    expect(refusal({ ...MODERN_NET, profile: { ...MODERN_PROFILE, esp: { ...MODERN_PROFILE.esp, pfsGroup: 1 } } })).toMatchObject({ code: "unsupported", field: "profile.esp.pfsGroup" });
+    expect(refusal({ ...MODERN_NET, profile: { ...MODERN_PROFILE, esp: { ...MODERN_PROFILE.esp, pfsGroup: 1 } } })).toMatchObject({
+      code: "unsupported",
+      field: "profile.esp.pfsGroup",
+    });
   });
 
   it("refuses an ECP group for IKEv1 PFS (4.x has no Quick Mode ID for it) but takes it for IKEv1 phase 1 and for IKEv2", () => {
@@ -118,8 +177,13 @@ describe("libreswan render", () => {
     expect(refusal(two)).toMatchObject({ code: "unsupported", field: "remote.subnets" });
     // Gatewarden has one tunnel per gateway pair: "one tunnel per subnet pair" cannot be followed.
     expect(refusal(two).message).not.toMatch(/one tunnel per subnet pair/);
-    expect(refusal(two).message).toMatch(/No small network holds 192\.168\.2\.0\/24 and 10\.2\.0\.0\/16: put this gateway on the strongswan platform/);
-    expect(refusal({ ...MODERN_NET, local: { ...MODERN_NET.local, lanAddress: null } })).toMatchObject({ code: "invalid-input", field: "local.lanAddress" });
+    expect(refusal(two).message).toMatch(
+      /No small network holds 192\.168\.2\.0\/24 and 10\.2\.0\.0\/16: put this gateway on the strongswan platform/,
+    );
+    expect(refusal({ ...MODERN_NET, local: { ...MODERN_NET.local, lanAddress: null } })).toMatchObject({
+      code: "invalid-input",
+      field: "local.lanAddress",
+    });
     expect(refusal({ ...MODERN_NET, local: { ...MODERN_NET.local, lanAddress: "10.9.9.9" } }).field).toBe("local.lanAddress");
     // The peer's LAN address is the peer's business.
     expect(() => renderLibreswanFiles({ ...MODERN_NET, remote: { ...MODERN_NET.remote, lanAddress: null } })).not.toThrow();

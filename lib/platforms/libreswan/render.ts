@@ -21,12 +21,20 @@ function assertRenderable(end: TunnelEnd): void {
   if (end.kind !== "net-to-net") return;
   for (const side of ["local", "remote"] as const) {
     if (end[side].subnets.length !== 1) {
-      throw new RenderError("unsupported", `${side}.subnets`, `Gatewarden renders one subnet per side for Libreswan (leftsubnets= would split the tunnel into one connection per subnet pair) and one tunnel per gateway pair: the ${side} side has ${end[side].subnets.length}. ${oneSubnetAdvice(end[side].subnets)}`);
+      throw new RenderError(
+        "unsupported",
+        `${side}.subnets`,
+        `Gatewarden renders one subnet per side for Libreswan (leftsubnets= would split the tunnel into one connection per subnet pair) and one tunnel per gateway pair: the ${side} side has ${end[side].subnets.length}. ${oneSubnetAdvice(end[side].subnets)}`,
+      );
     }
   }
   const lan = end.local.lanAddress;
   if (lan === null || !cidrContains(end.local.subnets[0]!, lan)) {
-    throw new RenderError("invalid-input", "local.lanAddress", `net-to-net on Libreswan needs this router's LAN address inside ${end.local.subnets[0]} (leftsourceip=): without it Libreswan adds no route to the remote network`);
+    throw new RenderError(
+      "invalid-input",
+      "local.lanAddress",
+      `net-to-net on Libreswan needs this router's LAN address inside ${end.local.subnets[0]} (leftsourceip=): without it Libreswan adds no route to the remote network`,
+    );
   }
 }
 
@@ -75,7 +83,11 @@ export function renderConnection(end: TunnelEnd): string {
     `# Managed by Gatewarden (tunnel ${end.tunnelId}); edits are overwritten on the next deploy.`,
     ...(dropped.length ? [`# Not offered (Libreswan has no such cipher): ${dropped.join(", ")}.`] : []),
     // Router-wide, so not ours to write: without it `ipsec auto --add` fails with "global ikev1-policy does not allow IKEv1 connections".
-    ...(p.ikeVersion === 1 ? ["# IKEv1: pluto loads this conn only with ikev1-policy=accept in the config setup section of /etc/ipsec.conf (Libreswan 5 defaults to drop)."] : []),
+    ...(p.ikeVersion === 1
+      ? [
+          "# IKEv1: pluto loads this conn only with ikev1-policy=accept in the config setup section of /etc/ipsec.conf (Libreswan 5 defaults to drop).",
+        ]
+      : []),
     `conn ${end.connectionName}`,
     ...lines.map((l) => `\t${l}`),
     "",

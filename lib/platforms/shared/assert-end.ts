@@ -36,7 +36,8 @@ export function assertTunnelEnd(end: TunnelEnd): void {
   if (typeof end.connectionName !== "string" || !CONNECTION_NAME.test(end.connectionName)) {
     fail("connectionName", "connectionName must be 1–63 of [a-z0-9-], starting with a letter or digit");
   }
-  if (typeof end.interfaceName !== "string" || !INTERFACE_NAME.test(end.interfaceName)) fail("interfaceName", "interfaceName must be ipsecN (N = 0–999)");
+  if (typeof end.interfaceName !== "string" || !INTERFACE_NAME.test(end.interfaceName))
+    fail("interfaceName", "interfaceName must be ipsecN (N = 0–999)");
   if (end.kind !== "host-to-host" && end.kind !== "net-to-net") fail("kind", "kind must be host-to-host or net-to-net");
   for (const side of ["local", "remote"] as const) {
     const s = end[side];
@@ -46,7 +47,8 @@ export function assertTunnelEnd(end: TunnelEnd): void {
     if (end.kind === "net-to-net") {
       if (s.subnets.length === 0) fail(`${side}.subnets`, `a net-to-net tunnel needs at least one ${side} subnet`);
       s.subnets.forEach((c, i) => {
-        if (typeof c !== "string" || !isCidr(c)) fail(`${side}.subnets.${i}`, `${side} subnet ${i + 1} must be an IPv4 CIDR with zero host bits`);
+        if (typeof c !== "string" || !isCidr(c))
+          fail(`${side}.subnets.${i}`, `${side} subnet ${i + 1} must be an IPv4 CIDR with zero host bits`);
       });
     }
   }

@@ -4,8 +4,16 @@
 import type { IpRoute } from "../status";
 
 type JsonRoute = {
-  type?: unknown; dst?: unknown; gateway?: unknown; via?: unknown; dev?: unknown; prefsrc?: unknown;
-  table?: unknown; protocol?: unknown; scope?: unknown; metric?: unknown;
+  type?: unknown;
+  dst?: unknown;
+  gateway?: unknown;
+  via?: unknown;
+  dev?: unknown;
+  prefsrc?: unknown;
+  table?: unknown;
+  protocol?: unknown;
+  scope?: unknown;
+  metric?: unknown;
 };
 
 const text = (v: unknown): string | null => (typeof v === "string" && v !== "" ? v : typeof v === "number" ? String(v) : null);
@@ -57,7 +65,9 @@ export function formatIpRoute(r: IpRoute): string {
     r.scope && `scope ${r.scope}`,
     r.src && `src ${r.src}`,
     r.metric === null ? null : `metric ${r.metric}`,
-  ].filter(Boolean).join(" ");
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
 const BOOKKEEPING = new Set(["local", "broadcast", "multicast", "anycast"]);

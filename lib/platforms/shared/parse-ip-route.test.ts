@@ -10,20 +10,34 @@ describe("parseIpRouteList on a libipsec router (recorded: ip route list table a
 
   it("reads table 220 routes installed by kernel-libipsec", () => {
     expect(routes[0]).toEqual({
-      type: "unicast", destination: "192.168.2.0/24", family: "inet", via: null, dev: "ipsec0",
-      src: "192.168.1.254", table: "220", proto: "static", scope: null, metric: null,
+      type: "unicast",
+      destination: "192.168.2.0/24",
+      family: "inet",
+      via: null,
+      dev: "ipsec0",
+      src: "192.168.1.254",
+      table: "220",
+      proto: "static",
+      scope: null,
+      metric: null,
     });
     expect(routes[1]).toMatchObject({ destination: "198.18.100.2", table: "220", dev: "ipsec0" });
   });
 
   it("reads default and ifup-style via routes as main-table routes", () => {
     expect(routes.find((r) => r.destination === "default")).toMatchObject({ via: "198.18.100.2", dev: "gwreca0", table: "main" });
-    expect(routes.find((r) => r.destination === "192.168.2.0/24" && r.table === "main"))
-      .toMatchObject({ via: "192.168.1.254", dev: "lan0", src: "192.168.1.254" });
+    expect(routes.find((r) => r.destination === "192.168.2.0/24" && r.table === "main")).toMatchObject({
+      via: "192.168.1.254",
+      dev: "lan0",
+      src: "192.168.1.254",
+    });
   });
 
   it("types local/broadcast lines of table local and keeps IPv6 lines apart", () => {
-    expect(routes.find((r) => r.type === "broadcast" && r.destination === "127.255.255.255")).toMatchObject({ table: "local", scope: "link" });
+    expect(routes.find((r) => r.type === "broadcast" && r.destination === "127.255.255.255")).toMatchObject({
+      table: "local",
+      scope: "link",
+    });
     expect(routes.filter((r) => r.type === "local" && r.family === "inet")).toHaveLength(4);
     const v6 = routes.filter((r) => r.family === "inet6");
     expect(v6.length).toBeGreaterThan(5);
@@ -31,7 +45,9 @@ describe("parseIpRouteList on a libipsec router (recorded: ip route list table a
   });
 
   it("parses every non-blank line", () => {
-    const lines = fixture("ip-route-table-all.txt").split("\n").filter((l) => l.trim());
+    const lines = fixture("ip-route-table-all.txt")
+      .split("\n")
+      .filter((l) => l.trim());
     expect(routes).toHaveLength(lines.length);
   });
 });
@@ -77,7 +93,10 @@ describe("findRouteTo", () => {
 
 describe("interestingRoutes", () => {
   it("drops the kernel's local and broadcast entries", () => {
-    const text = "default via 198.18.0.254 dev wan0\nlocal 192.168.1.254 dev lan0 table local proto kernel\n192.168.2.0/24 dev ipsec0 table 220 proto static src 192.168.1.254\nbroadcast 192.168.1.255 dev lan0 table local";
-    expect(interestingRoutes(text)).toBe("default via 198.18.0.254 dev wan0\n192.168.2.0/24 dev ipsec0 table 220 proto static src 192.168.1.254");
+    const text =
+      "default via 198.18.0.254 dev wan0\nlocal 192.168.1.254 dev lan0 table local proto kernel\n192.168.2.0/24 dev ipsec0 table 220 proto static src 192.168.1.254\nbroadcast 192.168.1.255 dev lan0 table local";
+    expect(interestingRoutes(text)).toBe(
+      "default via 198.18.0.254 dev wan0\n192.168.2.0/24 dev ipsec0 table 220 proto static src 192.168.1.254",
+    );
   });
 });

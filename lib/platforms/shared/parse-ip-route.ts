@@ -4,8 +4,44 @@
 
 import type { IpRoute } from "../status";
 
-const ROUTE_TYPES = new Set(["unicast", "local", "broadcast", "multicast", "anycast", "unreachable", "prohibit", "blackhole", "throw", "nat"]);
-const KEYS_WITH_VALUE = new Set(["via", "dev", "src", "table", "proto", "scope", "metric", "pref", "expires", "hoplimit", "mtu", "advmss", "weight", "realms", "nhid", "initcwnd", "initrwnd", "congctl", "features", "rtt", "rttvar", "quickack", "tos", "dsfield"]);
+const ROUTE_TYPES = new Set([
+  "unicast",
+  "local",
+  "broadcast",
+  "multicast",
+  "anycast",
+  "unreachable",
+  "prohibit",
+  "blackhole",
+  "throw",
+  "nat",
+]);
+const KEYS_WITH_VALUE = new Set([
+  "via",
+  "dev",
+  "src",
+  "table",
+  "proto",
+  "scope",
+  "metric",
+  "pref",
+  "expires",
+  "hoplimit",
+  "mtu",
+  "advmss",
+  "weight",
+  "realms",
+  "nhid",
+  "initcwnd",
+  "initrwnd",
+  "congctl",
+  "features",
+  "rtt",
+  "rttvar",
+  "quickack",
+  "tos",
+  "dsfield",
+]);
 
 /** One record per route line; blank and unrecognised lines are skipped rather than failing the health check. */
 export function parseIpRouteList(output: string): IpRoute[] {
@@ -55,9 +91,7 @@ function normalizeDestination(destination: string): string {
  */
 export function findRouteTo(routes: readonly IpRoute[], cidr: string): IpRoute | undefined {
   const wanted = normalizeDestination(cidr);
-  return routes.find(
-    (r) => r.type === "unicast" && normalizeDestination(r.destination) === wanted,
-  );
+  return routes.find((r) => r.type === "unicast" && normalizeDestination(r.destination) === wanted);
 }
 
 /** `ip route list table all` without the kernel's local/broadcast bookkeeping, for people to read. */

@@ -33,7 +33,18 @@ export function parseXfrmStates(output: string): XfrmState[] {
   for (const line of output.split("\n")) {
     const header = HEADER.exec(line);
     if (header) {
-      state = { source: header[1]!, destination: header[2]!, protocol: "", spi: "", reqid: null, mode: "", algorithms: [], encapsulation: null, bytes: null, packets: null };
+      state = {
+        source: header[1]!,
+        destination: header[2]!,
+        protocol: "",
+        spi: "",
+        reqid: null,
+        mode: "",
+        algorithms: [],
+        encapsulation: null,
+        bytes: null,
+        packets: null,
+      };
       states.push(state);
       inCurrent = false;
       continue;

@@ -18,12 +18,29 @@ import { renderStrongswanFiles } from "./render";
 
 const PSK = "Tq3_vW8-xYz0aBcDeFgHiJkLmNoPqRsTuVwXyZ01234";
 const ENDS: TunnelEnd[] = [
-  { ...ARTICLE_NET_TO_NET, tunnelId: "v2-net", connectionName: "gw-v2-net", psk: PSK, profile: MODERN_PROFILE,
-    local: { ...ARTICLE_NET_TO_NET.local, subnets: ["192.168.1.0/24", "10.10.0.0/16"] } },
+  {
+    ...ARTICLE_NET_TO_NET,
+    tunnelId: "v2-net",
+    connectionName: "gw-v2-net",
+    psk: PSK,
+    profile: MODERN_PROFILE,
+    local: { ...ARTICLE_NET_TO_NET.local, subnets: ["192.168.1.0/24", "10.10.0.0/16"] },
+  },
   { ...ARTICLE_NODE_TO_NODE, tunnelId: "v2-h2h", connectionName: "gw-v2-h2h", psk: PSK, profile: MODERN_PROFILE },
-  { ...ARTICLE_NET_TO_NET, tunnelId: "v1-net", connectionName: "gw-v1-net", psk: "0xNotHex-but-text-1234", profile: ARTICLE_LEGACY_PROFILE },
-  { ...ARTICLE_NODE_TO_NODE, tunnelId: "v1-h2h", connectionName: "gw-v1-h2h", psk: PSK,
-    profile: { ...ARTICLE_LEGACY_PROFILE, exchangeModes: ["main"], ike: { encryption: "aes256", integrity: "sha256", dhGroup: 14 } } },
+  {
+    ...ARTICLE_NET_TO_NET,
+    tunnelId: "v1-net",
+    connectionName: "gw-v1-net",
+    psk: "0xNotHex-but-text-1234",
+    profile: ARTICLE_LEGACY_PROFILE,
+  },
+  {
+    ...ARTICLE_NODE_TO_NODE,
+    tunnelId: "v1-h2h",
+    connectionName: "gw-v1-h2h",
+    psk: PSK,
+    profile: { ...ARTICLE_LEGACY_PROFILE, exchangeModes: ["main"], ike: { encryption: "aes256", integrity: "sha256", dhGroup: 14 } },
+  },
 ];
 
 const run = (argv: string[], env?: Record<string, string>) => {
@@ -50,18 +67,36 @@ describe("rendered swanctl files in a real charon", () => {
 
   beforeAll(async () => {
     expect(process.getuid?.(), "this test needs root (network namespaces)").toBe(0);
-    writeFileSync(env.STRONGSWAN_CONF, [
-      "charon {",
-      "  load = random nonce openssl pem pkcs1 x509 pubkey aes sha1 sha2 md5 hmac kdf gmp curve25519 kernel-libipsec kernel-netlink socket-default vici",
-      "  i_dont_care_about_security_and_use_aggressive_mode_psk = yes",
-      `  filelog { test { path = ${path.join(tmp, "charon.log")}\n default = 1 } }`,
-      `  plugins { vici { socket = ${uri} } }`,
-      "}",
-      "",
-    ].join("\n"));
+    writeFileSync(
+      env.STRONGSWAN_CONF,
+      [
+        "charon {",
+        "  load = random nonce openssl pem pkcs1 x509 pubkey aes sha1 sha2 md5 hmac kdf gmp curve25519 kernel-libipsec kernel-netlink socket-default vici",
+        "  i_dont_care_about_security_and_use_aggressive_mode_psk = yes",
+        `  filelog { test { path = ${path.join(tmp, "charon.log")}\n default = 1 } }`,
+        `  plugins { vici { socket = ${uri} } }`,
+        "}",
+        "",
+      ].join("\n"),
+    );
     const swanctlDir = path.join(tmp, "swanctl");
     // swanctl --load-all scans these credential folders; empty ones keep its stderr clean.
-    for (const d of ["conf.d", "x509", "x509ca", "x509ocsp", "x509aa", "x509ac", "x509crl", "pubkey", "private", "rsa", "ecdsa", "bliss", "pkcs8", "pkcs12"]) {
+    for (const d of [
+      "conf.d",
+      "x509",
+      "x509ca",
+      "x509ocsp",
+      "x509aa",
+      "x509ac",
+      "x509crl",
+      "pubkey",
+      "private",
+      "rsa",
+      "ecdsa",
+      "bliss",
+      "pkcs8",
+      "pkcs12",
+    ]) {
       mkdirSync(path.join(swanctlDir, d), { recursive: true });
     }
     writeFileSync(path.join(swanctlDir, "swanctl.conf"), "include conf.d/*.conf\n");
@@ -69,8 +104,22 @@ describe("rendered swanctl files in a real charon", () => {
 
     expect(run(["ip", "netns", "add", netns]).code).toBe(0);
     run(["ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up"]);
-    charon = spawn("ip", ["netns", "exec", netns, "unshare", "--mount", "--propagation", "private", "sh", "-c",
-      "mount -t tmpfs tmpfs /run && exec /usr/lib/ipsec/charon"], { env: { ...process.env, ...env }, stdio: "ignore" });
+    charon = spawn(
+      "ip",
+      [
+        "netns",
+        "exec",
+        netns,
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        "mount -t tmpfs tmpfs /run && exec /usr/lib/ipsec/charon",
+      ],
+      { env: { ...process.env, ...env }, stdio: "ignore" },
+    );
     for (let i = 0; i < 100 && !existsSync(socket); i++) await new Promise((r) => setTimeout(r, 100));
     expect(existsSync(socket), "charon did not open its vici socket").toBe(true);
   });
@@ -110,33 +159,62 @@ describe("rendered swanctl files in a real charon", () => {
 });
 
 describe("rendered CentOS files under a real bash `source`", () => {
-  const VARS = ["TYPE", "ONBOOT", "IKE_METHOD", "SRC", "DST", "SRCGW", "DSTGW", "SRCNET", "DSTNET", "IKE_ENC", "IKE_AUTH", "IKE_DHGROUP", "AH_PROTO", "IKE_EXCHANGE_MODE", "IKE_PSK"];
+  const VARS = [
+    "TYPE",
+    "ONBOOT",
+    "IKE_METHOD",
+    "SRC",
+    "DST",
+    "SRCGW",
+    "DSTGW",
+    "SRCNET",
+    "DSTNET",
+    "IKE_ENC",
+    "IKE_AUTH",
+    "IKE_DHGROUP",
+    "AH_PROTO",
+    "IKE_EXCHANGE_MODE",
+    "IKE_PSK",
+  ];
   // Typed PSKs may hold characters bash treats specially outside quotes.
   const PSKS = ["my_key", "a&b|c>d<e", "~root:~x", "p*?[a]{b,c}", "(x)!y", "%^+=@,./-_"];
   // DH 14: racoon has no ECP group, so CentOS files are not rendered for 19–21.
-  const modern: TunnelEnd["profile"] = { ...ARTICLE_LEGACY_PROFILE, exchangeModes: ["main"], ike: { encryption: "aes256", integrity: "sha384", dhGroup: 14 } };
+  const modern: TunnelEnd["profile"] = {
+    ...ARTICLE_LEGACY_PROFILE,
+    exchangeModes: ["main"],
+    ike: { encryption: "aes256", integrity: "sha384", dhGroup: 14 },
+  };
 
-  it.each([
-    ...PSKS.map((psk) => ({ ...ARTICLE_NODE_TO_NODE, psk })),
-    { ...ARTICLE_NET_TO_NET, profile: modern },
-  ])("sources ifcfg + keys of $interfaceName with psk $psk to exactly the rendered values", (end) => {
-    const dir = mkdtempSync(path.join(tmpdir(), "gw-ifcfg-"));
-    try {
-      const files = renderCentosFiles(end);
-      writeFiles(dir, files.filter((f) => f.path.includes("network-scripts")), () => ".");
-      const before = readdirSync(dir).sort();
-      const script = `cd "$1" && . ./ifcfg-${end.interfaceName} && . ./keys-${end.interfaceName} && for v in ${VARS.join(" ")}; do printf '%s=%s\\0' "$v" "\${!v-}"; done`;
-      const r = run(["bash", "--norc", "--noprofile", "-c", script, "bash", dir], { HOME: "/nonexistent" });
-      expect(r.stderr).toBe("");
-      expect(r.code).toBe(0);
-      const sourced = Object.fromEntries(r.stdout.split("\0").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
-      const rendered = { ...parseIfcfg(files[0]!.content), ...parseIfcfg(files[1]!.content) };
-      const expected = Object.fromEntries(VARS.map((v) => [v, rendered[v] ?? ""]));
-      expect(sourced).toEqual(expected);
-      expect(sourced.IKE_PSK).toBe(end.psk);
-      expect(readdirSync(dir).sort(), "sourcing must not create files").toEqual(before);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.each([...PSKS.map((psk) => ({ ...ARTICLE_NODE_TO_NODE, psk })), { ...ARTICLE_NET_TO_NET, profile: modern }])(
+    "sources ifcfg + keys of $interfaceName with psk $psk to exactly the rendered values",
+    (end) => {
+      const dir = mkdtempSync(path.join(tmpdir(), "gw-ifcfg-"));
+      try {
+        const files = renderCentosFiles(end);
+        writeFiles(
+          dir,
+          files.filter((f) => f.path.includes("network-scripts")),
+          () => ".",
+        );
+        const before = readdirSync(dir).sort();
+        const script = `cd "$1" && . ./ifcfg-${end.interfaceName} && . ./keys-${end.interfaceName} && for v in ${VARS.join(" ")}; do printf '%s=%s\\0' "$v" "\${!v-}"; done`;
+        const r = run(["bash", "--norc", "--noprofile", "-c", script, "bash", dir], { HOME: "/nonexistent" });
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        const sourced = Object.fromEntries(
+          r.stdout
+            .split("\0")
+            .filter(Boolean)
+            .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+        );
+        const rendered = { ...parseIfcfg(files[0]!.content), ...parseIfcfg(files[1]!.content) };
+        const expected = Object.fromEntries(VARS.map((v) => [v, rendered[v] ?? ""]));
+        expect(sourced).toEqual(expected);
+        expect(sourced.IKE_PSK).toBe(end.psk);
+        expect(readdirSync(dir).sort(), "sourcing must not create files").toEqual(before);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

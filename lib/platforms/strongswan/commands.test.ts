@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ARTICLE_NET_TO_NET } from "../centos-racoon/article-fixtures";
-import { strongswanApplyCommands, strongswanKeySwitch, strongswanReloadCommands, strongswanSaListCommands, strongswanStatusCommands, strongswanTeardownCommands } from "./commands";
+import {
+  strongswanApplyCommands,
+  strongswanKeySwitch,
+  strongswanReloadCommands,
+  strongswanSaListCommands,
+  strongswanStatusCommands,
+  strongswanTeardownCommands,
+} from "./commands";
 
 describe("strongswan commands", () => {
   it("loads everything, then initiates the child tolerating an already-up duplicate", () => {
@@ -11,10 +18,26 @@ describe("strongswan commands", () => {
   });
 
   it("terminates by IKE SA name and rotates by load-creds + reauth", () => {
-    expect(strongswanTeardownCommands(ARTICLE_NET_TO_NET)[0]!.argv).toEqual(["swanctl", "--terminate", "--ike", "gw-article-net", "--timeout", "10"]);
+    expect(strongswanTeardownCommands(ARTICLE_NET_TO_NET)[0]!.argv).toEqual([
+      "swanctl",
+      "--terminate",
+      "--ike",
+      "gw-article-net",
+      "--timeout",
+      "10",
+    ]);
     expect(strongswanKeySwitch.load(ARTICLE_NET_TO_NET).map((c) => [c.argv, c.scope])).toEqual([[["swanctl", "--load-creds"], "router"]]);
-    expect(strongswanKeySwitch.reauthenticate(ARTICLE_NET_TO_NET).map((c) => c.argv)).toEqual([["swanctl", "--rekey", "--ike", "gw-article-net", "--reauth"]]);
-    expect(strongswanKeySwitch.start(ARTICLE_NET_TO_NET)[0]!.argv).toEqual(["swanctl", "--initiate", "--child", "gw-article-net", "--timeout", "10"]);
+    expect(strongswanKeySwitch.reauthenticate(ARTICLE_NET_TO_NET).map((c) => c.argv)).toEqual([
+      ["swanctl", "--rekey", "--ike", "gw-article-net", "--reauth"],
+    ]);
+    expect(strongswanKeySwitch.start(ARTICLE_NET_TO_NET)[0]!.argv).toEqual([
+      "swanctl",
+      "--initiate",
+      "--child",
+      "gw-article-net",
+      "--timeout",
+      "10",
+    ]);
   });
 
   it("loading every connection acts on the whole router, and is how a removed connection is unloaded", () => {
@@ -24,7 +47,10 @@ describe("strongswan commands", () => {
 
   it("reads SAs in vici's raw format and every routing table as JSON", () => {
     const libipsec = { ...ARTICLE_NET_TO_NET, local: { ...ARTICLE_NET_TO_NET.local, ipsecStack: "libipsec" as const } };
-    expect(strongswanStatusCommands(libipsec).map((c) => c.argv)).toEqual([["swanctl", "--list-sas", "--raw"], ["ip", "-json", "route", "list", "table", "all"]]);
+    expect(strongswanStatusCommands(libipsec).map((c) => c.argv)).toEqual([
+      ["swanctl", "--list-sas", "--raw"],
+      ["ip", "-json", "route", "list", "table", "all"],
+    ]);
     // A kernel-IPsec router's own SAs are read too, without their keys.
     expect(strongswanStatusCommands(ARTICLE_NET_TO_NET).map((c) => c.argv)[2]).toEqual(["ip", "-s", "xfrm", "state", "list", "nokeys"]);
     expect(strongswanSaListCommands().map((c) => c.argv)).toEqual([["swanctl", "--list-sas", "--raw"]]);

@@ -39,13 +39,21 @@ export function strongswanReloadCommands(): Command[] {
  */
 export const strongswanKeySwitch: KeySwitchCommands = {
   load: () => [{ argv: ["swanctl", "--load-creds"], description: "load the new pre-shared key", scope: "router" }],
-  reauthenticate: (end) => [{ argv: ["swanctl", "--rekey", "--ike", end.connectionName, "--reauth"], description: `reauthenticate ${end.connectionName} with the new key` }],
+  reauthenticate: (end) => [
+    {
+      argv: ["swanctl", "--rekey", "--ike", end.connectionName, "--reauth"],
+      description: `reauthenticate ${end.connectionName} with the new key`,
+    },
+  ],
   stop: (end) => [terminate(end)],
   start: (end) => [{ ...initiate(end), needsPeer: false }],
 };
 
 // vici's raw dump rather than the human listing: its keys are the protocol, stable across releases.
-const listSas = (): Command => ({ argv: ["swanctl", "--list-sas", "--raw"], description: "IKE and CHILD SAs with traffic counters (vici's raw format)" });
+const listSas = (): Command => ({
+  argv: ["swanctl", "--list-sas", "--raw"],
+  description: "IKE and CHILD SAs with traffic counters (vici's raw format)",
+});
 
 /** The router does its ESP in the kernel (XFRM), not in charon's userspace libipsec. */
 export const kernelIpsec = (end: TunnelEnd) => (end.local.ipsecStack ?? "kernel") === "kernel";
@@ -54,9 +62,19 @@ export function strongswanStatusCommands(end: TunnelEnd): Command[] {
   return [
     listSas(),
     // kernel-libipsec installs its routes in table 220, which `ip route list` alone does not show.
-    { argv: ["ip", "-json", "route", "list", "table", "all"], description: "routes of every table as JSON, including libipsec's table 220" },
+    {
+      argv: ["ip", "-json", "route", "list", "table", "all"],
+      description: "routes of every table as JSON, including libipsec's table 220",
+    },
     // Where the kernel does the ESP, its SAs are the truth charon's listing must agree with.
-    ...(kernelIpsec(end) ? [{ argv: ["ip", "-s", "xfrm", "state", "list", "nokeys"], description: "the kernel's SAs (XFRM) with their counters, without keys" }] : []),
+    ...(kernelIpsec(end)
+      ? [
+          {
+            argv: ["ip", "-s", "xfrm", "state", "list", "nokeys"],
+            description: "the kernel's SAs (XFRM) with their counters, without keys",
+          },
+        ]
+      : []),
   ];
 }
 

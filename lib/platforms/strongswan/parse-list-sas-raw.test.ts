@@ -16,22 +16,42 @@ const ESTABLISHED_IKEV2 =
 
 describe("parseListSasRaw", () => {
   it("reads an established IKEv2 net-to-net SA with its CHILD SA and traffic counters", () => {
-    expect(parseListSasRaw(ESTABLISHED_IKEV2)).toEqual([{
-      name: "gw-t1", uniqueId: 2, state: "ESTABLISHED", version: 2,
-      initiatorSpi: "c19926153ef70ce4", responderSpi: "7c515e1e13f07317", localIsInitiator: false,
-      local: { id: "198.18.163.11", address: "198.18.163.11", port: 4500 },
-      remote: { id: "198.18.163.12", address: "198.18.163.12", port: 4500 },
-      algorithms: "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/ECP_256",
-      establishedSecondsAgo: 3, rekeyInSeconds: 81900, reauthInSeconds: null,
-      children: [{
-        name: "gw-t1", uniqueId: 1, reqid: 1, state: "INSTALLED", mode: "TUNNEL", udpEncapsulated: true,
-        protocol: "ESP", algorithms: "AES_CBC-256/HMAC_SHA2_256_128",
-        installedSecondsAgo: 3, rekeyInSeconds: 3311, expiresInSeconds: 3957,
-        inbound: { spi: "3fc4e1a9", bytes: 420, packets: 5, lastPacketSecondsAgo: 2 },
-        outbound: { spi: "481a24d7", bytes: 420, packets: 5, lastPacketSecondsAgo: 2 },
-        localTs: ["192.168.1.0/24"], remoteTs: ["192.168.2.0/24"],
-      }],
-    }]);
+    expect(parseListSasRaw(ESTABLISHED_IKEV2)).toEqual([
+      {
+        name: "gw-t1",
+        uniqueId: 2,
+        state: "ESTABLISHED",
+        version: 2,
+        initiatorSpi: "c19926153ef70ce4",
+        responderSpi: "7c515e1e13f07317",
+        localIsInitiator: false,
+        local: { id: "198.18.163.11", address: "198.18.163.11", port: 4500 },
+        remote: { id: "198.18.163.12", address: "198.18.163.12", port: 4500 },
+        algorithms: "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/ECP_256",
+        establishedSecondsAgo: 3,
+        rekeyInSeconds: 81900,
+        reauthInSeconds: null,
+        children: [
+          {
+            name: "gw-t1",
+            uniqueId: 1,
+            reqid: 1,
+            state: "INSTALLED",
+            mode: "TUNNEL",
+            udpEncapsulated: true,
+            protocol: "ESP",
+            algorithms: "AES_CBC-256/HMAC_SHA2_256_128",
+            installedSecondsAgo: 3,
+            rekeyInSeconds: 3311,
+            expiresInSeconds: 3957,
+            inbound: { spi: "3fc4e1a9", bytes: 420, packets: 5, lastPacketSecondsAgo: 2 },
+            outbound: { spi: "481a24d7", bytes: 420, packets: 5, lastPacketSecondsAgo: 2 },
+            localTs: ["192.168.1.0/24"],
+            remoteTs: ["192.168.2.0/24"],
+          },
+        ],
+      },
+    ]);
   });
 
   it("sees the same SA from both ends: SPIs equal, initiator on one side only, CHILD SPIs swapped", () => {
@@ -53,7 +73,15 @@ describe("parseListSasRaw", () => {
 
   it("reads a half-open SA that is still connecting: no algorithms, no children, no responder SPI yet", () => {
     const [sa] = parseListSasRaw(listing("strongswan", "connecting", "hq"));
-    expect(sa).toMatchObject({ state: "CONNECTING", localIsInitiator: true, responderSpi: "0000000000000000", local: { id: "%any", port: 500 }, algorithms: null, establishedSecondsAgo: null, children: [] });
+    expect(sa).toMatchObject({
+      state: "CONNECTING",
+      localIsInitiator: true,
+      responderSpi: "0000000000000000",
+      local: { id: "%any", port: 500 },
+      algorithms: null,
+      establishedSecondsAgo: null,
+      children: [],
+    });
   });
 
   it("reads both IKE SAs of a reauthentication, in the order listed", () => {
@@ -76,11 +104,18 @@ describe("parseListSasRaw", () => {
 
 describe("parseViciMessage", () => {
   it("keeps spaces inside values (a DN identity) and brackets inside list items (selectors with ports)", () => {
-    const m = parseViciMessage("list-sa event {c {local-id=C=CH, O=strongSwan, CN=moon uniqueid=7 child-sas {c-1 {local-ts=[10.1.0.0/16[tcp/80] 10.2.0.0/16] remote-ts=[]}}}}");
+    const m = parseViciMessage(
+      "list-sa event {c {local-id=C=CH, O=strongSwan, CN=moon uniqueid=7 child-sas {c-1 {local-ts=[10.1.0.0/16[tcp/80] 10.2.0.0/16] remote-ts=[]}}}}",
+    );
     const [[name, ike]] = m!.body.entries as [[string, { entries: [string, unknown][] }]];
     expect(name).toBe("c");
-    expect(ike.entries.slice(0, 2)).toEqual([["local-id", "C=CH, O=strongSwan, CN=moon"], ["uniqueid", "7"]]);
-    const sa = parseListSasRaw(`list-sa event {c {local-id=C=CH, O=strongSwan, CN=moon uniqueid=7 child-sas {c-1 {local-ts=[10.1.0.0/16[tcp/80] 10.2.0.0/16] remote-ts=[]}}}}`)[0]!;
+    expect(ike.entries.slice(0, 2)).toEqual([
+      ["local-id", "C=CH, O=strongSwan, CN=moon"],
+      ["uniqueid", "7"],
+    ]);
+    const sa = parseListSasRaw(
+      `list-sa event {c {local-id=C=CH, O=strongSwan, CN=moon uniqueid=7 child-sas {c-1 {local-ts=[10.1.0.0/16[tcp/80] 10.2.0.0/16] remote-ts=[]}}}}`,
+    )[0]!;
     expect(sa.local.id).toBe("C=CH, O=strongSwan, CN=moon");
     expect(sa.children[0]).toMatchObject({ name: "c-1", localTs: ["10.1.0.0/16[tcp/80]", "10.2.0.0/16"], remoteTs: [] });
   });

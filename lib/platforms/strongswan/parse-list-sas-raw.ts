@@ -112,7 +112,13 @@ function algorithms(g: ReturnType<typeof getter>): string | null {
   const encr = g.str("encr-alg");
   if (!encr) return null;
   const withSize = (alg: string | null, size: string | null) => (alg ? (size ? `${alg}-${size}` : alg) : null);
-  return [withSize(encr, g.str("encr-keysize")), withSize(g.str("integ-alg"), g.str("integ-keysize")), g.str("prf-alg"), g.str("dh-group"), g.str("esn") === "1" ? "ESN" : null]
+  return [
+    withSize(encr, g.str("encr-keysize")),
+    withSize(g.str("integ-alg"), g.str("integ-keysize")),
+    g.str("prf-alg"),
+    g.str("dh-group"),
+    g.str("esn") === "1" ? "ESN" : null,
+  ]
     .filter((x): x is string => x !== null)
     .join("/");
 }

@@ -12,7 +12,11 @@ const status = (name: string, label: string) => {
 describe("parseStrongswanStatus (recorded outputs)", () => {
   it("finds each tunnel's SA by connection name among a hub's SAs, with its table-220 route", () => {
     const [b1, b2] = [status("hub-two-tunnels", "hq-to-branch1"), status("hub-two-tunnels", "hq-to-branch2")];
-    expect(b1).toMatchObject({ state: "up", ikeSa: { name: "gw-t1", version: 2 }, routes: [{ destination: "192.168.2.0/24", table: "220", dev: "ipsec0" }] });
+    expect(b1).toMatchObject({
+      state: "up",
+      ikeSa: { name: "gw-t1", version: 2 },
+      routes: [{ destination: "192.168.2.0/24", table: "220", dev: "ipsec0" }],
+    });
     expect(b2).toMatchObject({ state: "up", ikeSa: { name: "gw-t2" }, routes: [{ destination: "192.168.3.0/24", table: "220" }] });
     expect(b1.ikeSas).toHaveLength(1);
   });
@@ -41,10 +45,21 @@ describe("parseStrongswanStatus (recorded outputs)", () => {
   });
 
   it("is configured with a route but no SA, and down without either", () => {
-    const routes = { stdout: JSON.stringify([{ dst: "192.168.2.0/24", dev: "ipsec0", table: "220", protocol: "static", flags: [] }]), exitCode: 0 };
+    const routes = {
+      stdout: JSON.stringify([{ dst: "192.168.2.0/24", dev: "ipsec0", table: "220", protocol: "static", flags: [] }]),
+      exitCode: 0,
+    };
     const end = readCase("strongswan", "up").ends.hq!.end;
-    expect(parseStrongswanStatus(end, [{ stdout: "list-sas reply {}\n", exitCode: 0 }, routes])).toMatchObject({ state: "configured", saText: "(no security association for this tunnel)" });
-    expect(parseStrongswanStatus(end, [{ stdout: "", exitCode: 1 }, { stdout: "[]", exitCode: 0 }]).state).toBe("down");
+    expect(parseStrongswanStatus(end, [{ stdout: "list-sas reply {}\n", exitCode: 0 }, routes])).toMatchObject({
+      state: "configured",
+      saText: "(no security association for this tunnel)",
+    });
+    expect(
+      parseStrongswanStatus(end, [
+        { stdout: "", exitCode: 1 },
+        { stdout: "[]", exitCode: 0 },
+      ]).state,
+    ).toBe("down");
   });
 });
 
@@ -59,7 +74,10 @@ describe("parseStrongswanStatus on a kernel-IPsec router", () => {
     exitCode: 0,
     stderr: "",
     stdout: spis
-      .map((spi) => `src 198.18.0.1 dst 198.18.0.2\n\tproto esp spi 0x${spi} reqid 1 mode tunnel\n\treplay-window 0 flag af-unspec\n\tlifetime current:\n\t  252(bytes), 3(packets)\n\t  add 2026-12-06 20:00:00 use 2026-12-06 20:00:01\n`)
+      .map(
+        (spi) =>
+          `src 198.18.0.1 dst 198.18.0.2\n\tproto esp spi 0x${spi} reqid 1 mode tunnel\n\treplay-window 0 flag af-unspec\n\tlifetime current:\n\t  252(bytes), 3(packets)\n\t  add 2026-12-06 20:00:00 use 2026-12-06 20:00:01\n`,
+      )
       .join(""),
   });
 

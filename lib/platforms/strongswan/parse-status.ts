@@ -20,7 +20,10 @@ export function tunnelSasFrom(end: TunnelEnd, result: CommandResult | undefined)
  * SPIs): charon's word alone is not enough (a flushed SAD, a daemon out of step).
  * Returns why not, or null when it is there (or the kernel listing is not available).
  */
-function missingFromKernel(child: { inbound: { spi: string } | null; outbound: { spi: string } | null }, xfrm: CommandResult | undefined): string | null {
+function missingFromKernel(
+  child: { inbound: { spi: string } | null; outbound: { spi: string } | null },
+  xfrm: CommandResult | undefined,
+): string | null {
   if (!xfrm || xfrm.exitCode !== 0) return null;
   const spis = new Set(parseXfrmStates(xfrm.stdout).map((s) => s.spi.toLowerCase().padStart(8, "0")));
   const want = [child.inbound?.spi, child.outbound?.spi].filter((s): s is string => !!s).map((s) => s.toLowerCase().padStart(8, "0"));
@@ -32,8 +35,11 @@ export function parseStrongswanStatus(end: TunnelEnd, results: CommandResult[]):
   const [sasResult, routeResult, xfrmResult] = results;
   const mine = tunnelSasFrom(end, sasResult) ?? [];
   // During a reauth two IKE SAs exist; the established one with an installed child matters.
-  const ikeSa = mine.find((sa) => sa.state === "ESTABLISHED" && sa.children.some((c) => c.state === "INSTALLED"))
-    ?? mine.find((sa) => sa.state === "ESTABLISHED") ?? mine[0] ?? null;
+  const ikeSa =
+    mine.find((sa) => sa.state === "ESTABLISHED" && sa.children.some((c) => c.state === "INSTALLED")) ??
+    mine.find((sa) => sa.state === "ESTABLISHED") ??
+    mine[0] ??
+    null;
   const all = routeResult && routeResult.exitCode === 0 ? parseIpRouteJson(routeResult.stdout) : [];
   const wanted = end.kind === "net-to-net" ? end.remote.subnets : [`${end.remote.publicIp}/32`];
   const routes = wanted.map((cidr) => findRouteTo(all, cidr)).filter((r): r is IpRoute => r !== undefined);
@@ -42,12 +48,28 @@ export function parseStrongswanStatus(end: TunnelEnd, results: CommandResult[]):
   const up = child !== null && notInKernel === null;
   const state = up ? "up" : routes.length === wanted.length || notInKernel ? "configured" : "down";
   const listFailed = sasResult && sasResult.exitCode !== 0 ? firstErrorLine(sasResult) : null;
-  let reason = notInKernel ?? (state === "up" ? "security association established" : state === "configured" ? "route installed but no security association yet" : "no security association and no route");
+  let reason =
+    notInKernel ??
+    (state === "up"
+      ? "security association established"
+      : state === "configured"
+        ? "route installed but no security association yet"
+        : "no security association and no route");
   if (listFailed) reason += ` (swanctl --list-sas failed: ${listFailed})`;
   const saText = !sasResult
     ? ""
     : sasResult.exitCode === 0
       ? describeSas(mine) || "(no security association for this tunnel)"
       : `(swanctl --list-sas failed: ${listFailed})`;
-  return { state, reason, routes, ikeSa, ikeSas: mine, canListSas: true, saText, routesText: jsonRoutesTextOf(routeResult), error: listFailed };
+  return {
+    state,
+    reason,
+    routes,
+    ikeSa,
+    ikeSas: mine,
+    canListSas: true,
+    saText,
+    routesText: jsonRoutesTextOf(routeResult),
+    error: listFailed,
+  };
 }

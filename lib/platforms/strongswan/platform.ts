@@ -23,7 +23,16 @@ export const strongswanPlatform: Platform = {
   id: "strongswan",
   label: "strongSwan (swanctl)",
   shortLabel: "strongSwan",
-  capabilities: { ikeVersions: [1, 2], maxSubnetsPerSide: null, sharedPhase2: false, makeBeforeBreak: true, answersReauthentication: [1, 2], reapplyInterrupts: false, concurrentCommands: true, ipsecStacks: ["kernel", "libipsec"] },
+  capabilities: {
+    ikeVersions: [1, 2],
+    maxSubnetsPerSide: null,
+    sharedPhase2: false,
+    makeBeforeBreak: true,
+    answersReauthentication: [1, 2],
+    reapplyInterrupts: false,
+    concurrentCommands: true,
+    ipsecStacks: ["kernel", "libipsec"],
+  },
   render: renderStrongswanFiles,
   // charon reads our files as they are; nothing is generated on the router.
   preview: () => [],

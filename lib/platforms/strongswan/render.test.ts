@@ -13,7 +13,13 @@ const LIBIPSEC_H2H: TunnelEnd = {
   local: { ...ARTICLE_NODE_TO_NODE.local, ipsecStack: "libipsec" },
   remote: { ...ARTICLE_NODE_TO_NODE.remote, ipsecStack: "libipsec" },
 };
-const MODERN_NET: TunnelEnd = { ...ARTICLE_NET_TO_NET, tunnelId: "modern-net", connectionName: "gw-modern-net", profile: MODERN_PROFILE, psk: "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4OTA" };
+const MODERN_NET: TunnelEnd = {
+  ...ARTICLE_NET_TO_NET,
+  tunnelId: "modern-net",
+  connectionName: "gw-modern-net",
+  profile: MODERN_PROFILE,
+  psk: "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4OTA",
+};
 
 function expectGolden(name: string, content: string) {
   const golden = path.join(import.meta.dirname, "__golden__", name);
@@ -26,7 +32,11 @@ function expectGolden(name: string, content: string) {
 
 describe("strongswan render", () => {
   it("matches the golden files for IKEv2 net-to-net and IKEv1 host-to-host (article profile) on kernel and libipsec routers", () => {
-    for (const [end, dir] of [[MODERN_NET, "modern-net-to-net"], [ARTICLE_NODE_TO_NODE, "article-host-to-host"], [LIBIPSEC_H2H, "article-host-to-host-libipsec"]] as const) {
+    for (const [end, dir] of [
+      [MODERN_NET, "modern-net-to-net"],
+      [ARTICLE_NODE_TO_NODE, "article-host-to-host"],
+      [LIBIPSEC_H2H, "article-host-to-host-libipsec"],
+    ] as const) {
       for (const f of renderStrongswanFiles(end)) expectGolden(`${dir}/${path.basename(f.path)}`, f.content);
     }
   });
@@ -40,11 +50,21 @@ describe("strongswan render", () => {
   it("renders an IKEv2 connection with PFS and subnet selectors", () => {
     const conf = parseSwanctlConf(renderStrongswanFiles(MODERN_NET)[0]!.content);
     const conn = section(conf, "connections", "gw-modern-net");
-    expect(conn).toMatchObject({ version: "2", local_addrs: "198.18.1.1", remote_addrs: "198.18.2.1", proposals: "aes256-sha256-ecp256", rekey_time: "86400s" });
+    expect(conn).toMatchObject({
+      version: "2",
+      local_addrs: "198.18.1.1",
+      remote_addrs: "198.18.2.1",
+      proposals: "aes256-sha256-ecp256",
+      rekey_time: "86400s",
+    });
     expect(conn).not.toHaveProperty("aggressive");
     expect(section(conn, "local")).toEqual({ auth: "psk", id: "198.18.1.1" });
     expect(section(conn, "children", "gw-modern-net")).toMatchObject({
-      local_ts: "192.168.1.0/24", remote_ts: "192.168.2.0/24", esp_proposals: "aes256-sha256-ecp256", mode: "tunnel", start_action: "start",
+      local_ts: "192.168.1.0/24",
+      remote_ts: "192.168.2.0/24",
+      esp_proposals: "aes256-sha256-ecp256",
+      mode: "tunnel",
+      start_action: "start",
     });
   });
 
@@ -53,13 +73,20 @@ describe("strongswan render", () => {
     const conn = section(parseSwanctlConf(text), "connections", "gw-article-n2n");
     expect(conn).toMatchObject({ version: "1", aggressive: "yes", proposals: "3des-sha1-modp1024", reauth_time: "28800s" });
     expect(section(conn, "children", "gw-article-n2n")).toMatchObject({
-      esp_proposals: "3des-aes128-sha1-md5-modp1024", local_ts: "198.18.0.1/32", remote_ts: "198.18.0.2/32", mode: "transport", ipcomp: "yes",
+      esp_proposals: "3des-aes128-sha1-md5-modp1024",
+      local_ts: "198.18.0.1/32",
+      remote_ts: "198.18.0.2/32",
+      mode: "transport",
+      ipcomp: "yes",
     });
     expect(text).toContain("# Not offered (no strongSwan keyword): blowfish448.");
   });
 
   it("where either router is libipsec: tunnel mode between the two hosts and no IPComp, each said in a comment", () => {
-    for (const end of [LIBIPSEC_H2H, { ...ARTICLE_NODE_TO_NODE, remote: { ...ARTICLE_NODE_TO_NODE.remote, ipsecStack: "libipsec" as const } }]) {
+    for (const end of [
+      LIBIPSEC_H2H,
+      { ...ARTICLE_NODE_TO_NODE, remote: { ...ARTICLE_NODE_TO_NODE.remote, ipsecStack: "libipsec" as const } },
+    ]) {
       const text = renderStrongswanFiles(end)[0]!.content;
       const child = section(section(parseSwanctlConf(text), "connections", "gw-article-n2n"), "children", "gw-article-n2n");
       expect(child.mode).toBe("tunnel");
@@ -71,7 +98,8 @@ describe("strongswan render", () => {
 
   it("renders main mode when the profile prefers it, and several subnets per side", () => {
     const end: TunnelEnd = {
-      ...ARTICLE_NET_TO_NET, profile: { ...ARTICLE_LEGACY_PROFILE, exchangeModes: ["main", "aggressive"] },
+      ...ARTICLE_NET_TO_NET,
+      profile: { ...ARTICLE_LEGACY_PROFILE, exchangeModes: ["main", "aggressive"] },
       local: { ...ARTICLE_NET_TO_NET.local, subnets: ["192.168.1.0/24", "10.1.0.0/16"] },
     };
     const conn = section(parseSwanctlConf(renderStrongswanFiles(end)[0]!.content), "connections", "gw-article-net");
@@ -86,7 +114,10 @@ describe("strongswan render", () => {
   });
 
   it("refuses a profile whose only cipher strongSwan cannot express", () => {
-    const end: TunnelEnd = { ...ARTICLE_NET_TO_NET, profile: { ...ARTICLE_LEGACY_PROFILE, esp: { ...ARTICLE_LEGACY_PROFILE.esp, encryption: ["blowfish448"] } } };
+    const end: TunnelEnd = {
+      ...ARTICLE_NET_TO_NET,
+      profile: { ...ARTICLE_LEGACY_PROFILE, esp: { ...ARTICLE_LEGACY_PROFILE.esp, encryption: ["blowfish448"] } },
+    };
     expect(() => renderStrongswanFiles(end)).toThrow(RenderError);
   });
 });

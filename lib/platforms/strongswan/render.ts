@@ -9,7 +9,12 @@ export const SWANCTL_CONF_D = "/etc/swanctl/conf.d";
 
 // blowfish448 has no strongSwan keyword (its blowfish stops at 256 bits), so it is left out.
 const ESP_ENC: Record<EspEncryption, string | null> = {
-  "3des": "3des", blowfish448: null, rijndael: "aes128", aes128: "aes128", aes192: "aes192", aes256: "aes256",
+  "3des": "3des",
+  blowfish448: null,
+  rijndael: "aes128",
+  aes128: "aes128",
+  aes192: "aes192",
+  aes256: "aes256",
 };
 
 const dh = (group: DhGroup) => DH_GROUP_NAMES[group];
@@ -28,7 +33,11 @@ export function espProposal(end: TunnelEnd): string {
   const { esp } = end.profile;
   const ciphers = unique(esp.encryption.map((e) => ESP_ENC[e]).filter((e): e is string => e !== null));
   if (ciphers.length === 0) {
-    throw new RenderError("unsupported", "profile.esp.encryption", "strongSwan cannot express any of the profile's ESP ciphers (Blowfish-448 has no strongSwan keyword)");
+    throw new RenderError(
+      "unsupported",
+      "profile.esp.encryption",
+      "strongSwan cannot express any of the profile's ESP ciphers (Blowfish-448 has no strongSwan keyword)",
+    );
   }
   const parts = [...ciphers, ...esp.integrity, ...(esp.pfsGroup === null ? [] : [dh(esp.pfsGroup)])];
   return parts.join("-");
@@ -42,7 +51,8 @@ const bothKernel = (end: TunnelEnd) => (end.local.ipsecStack ?? "kernel") === "k
  * ifup do) where both routers' kernels do the ESP; libipsec has no transport mode, so
  * there it is tunnel mode between the two public /32s.
  */
-export const childMode = (end: TunnelEnd): "transport" | "tunnel" => (end.kind === "host-to-host" && bothKernel(end) ? "transport" : "tunnel");
+export const childMode = (end: TunnelEnd): "transport" | "tunnel" =>
+  end.kind === "host-to-host" && bothKernel(end) ? "transport" : "tunnel";
 
 /** IPComp is offered when the profile asks for it and both kernels can do it. */
 const offersIpcomp = (end: TunnelEnd) => end.profile.esp.compression !== null && bothKernel(end);
@@ -63,7 +73,9 @@ export function renderConnection(end: TunnelEnd): string {
     `# Managed by Gatewarden (tunnel ${end.tunnelId}); edits are overwritten on the next deploy.`,
     ...(droppedCiphers.length ? [`# Not offered (no strongSwan keyword): ${droppedCiphers.join(", ")}.`] : []),
     ...(p.esp.compression && !offersIpcomp(end) ? ["# IPComp (deflate) not offered: kernel-libipsec does not implement it."] : []),
-    ...(end.kind === "host-to-host" && childMode(end) === "tunnel" ? ["# Tunnel mode between the two hosts: kernel-libipsec has no transport mode."] : []),
+    ...(end.kind === "host-to-host" && childMode(end) === "tunnel"
+      ? ["# Tunnel mode between the two hosts: kernel-libipsec has no transport mode."]
+      : []),
     "connections {",
     `  ${name} {`,
     `    version = ${p.ikeVersion}`,

@@ -5,7 +5,15 @@ import { ConfigFiles, RenderRefusal } from "@/components/config-files";
 import { LintFindings } from "@/components/lint-findings";
 import type { GatewayPreview } from "@/lib/rendering/previews";
 
-export function GatewayConfiguration({ gatewayId, preview, canDownload }: { gatewayId: string; preview: GatewayPreview; canDownload: boolean }) {
+export function GatewayConfiguration({
+  gatewayId,
+  preview,
+  canDownload,
+}: {
+  gatewayId: string;
+  preview: GatewayPreview;
+  canDownload: boolean;
+}) {
   return (
     <div className="mt-6 space-y-6">
       <Card title="Configuration bundle">
@@ -13,11 +21,16 @@ export function GatewayConfiguration({ gatewayId, preview, canDownload }: { gate
           <div className="flex flex-wrap items-center gap-3 text-sm">
             {/* A POST, never a link: see app/api/gateways/[id]/bundle/route.ts. */}
             <form method="post" action={`/api/gateways/${gatewayId}/bundle`}>
-              <button type="submit" className="inline-flex items-center rounded-md bg-blue-700 px-4 py-2 font-semibold text-white shadow-sm hover:bg-blue-800">
+              <button
+                type="submit"
+                className="inline-flex items-center rounded-md bg-blue-700 px-4 py-2 font-semibold text-white shadow-sm hover:bg-blue-800"
+              >
                 Download bundle
               </button>
             </form>
-            <span className="text-slate-600">A .tar.gz of the files below with the real pre-shared keys and INSTALL.txt. Each download is audited.</span>
+            <span className="text-slate-600">
+              A .tar.gz of the files below with the real pre-shared keys and INSTALL.txt. Each download is audited.
+            </span>
           </div>
         ) : (
           <p className="text-sm text-slate-600">The bundle carries the real pre-shared keys, so only admins can download it.</p>

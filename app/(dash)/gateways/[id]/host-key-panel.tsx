@@ -20,7 +20,10 @@ export function HostKeyPanel({ gatewayId, pinned, seen, reachability, reachabili
   return (
     <div className="space-y-3 text-sm">
       <p>
-        Pinned host key: <span className="font-mono" data-testid="pinned-host-key">{pinned ?? "none"}</span>
+        Pinned host key:{" "}
+        <span className="font-mono" data-testid="pinned-host-key">
+          {pinned ?? "none"}
+        </span>
       </p>
       <p>
         Last contact: <strong data-testid="reachability">{reachability}</strong>
@@ -28,7 +31,9 @@ export function HostKeyPanel({ gatewayId, pinned, seen, reachability, reachabili
       </p>
       {changed ? (
         <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-red-800">
-          The gateway now offers <span className="font-mono">{seen}</span>, not the pinned <span className="font-mono">{pinned}</span>. Gatewarden refuses to connect. If the router was reinstalled, compare the new key on its console (<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code>) before accepting it; otherwise this may be an attack.
+          The gateway now offers <span className="font-mono">{seen}</span>, not the pinned <span className="font-mono">{pinned}</span>.
+          Gatewarden refuses to connect. If the router was reinstalled, compare the new key on its console (
+          <code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code>) before accepting it; otherwise this may be an attack.
         </p>
       ) : null}
       {seen && seen !== pinned ? (
@@ -45,10 +50,20 @@ export function HostKeyPanel({ gatewayId, pinned, seen, reachability, reachabili
         </p>
       ) : null}
       <div className="flex gap-2">
-        <button type="button" disabled={pending} onClick={() => run(() => checkHostKeyAction(gatewayId))} className="rounded-md border border-slate-300 bg-white px-3 py-1">
+        <button
+          type="button"
+          disabled={pending}
+          onClick={() => run(() => checkHostKeyAction(gatewayId))}
+          className="rounded-md border border-slate-300 bg-white px-3 py-1"
+        >
           {pending ? "Contacting…" : "Check host key"}
         </button>
-        <button type="button" disabled={pending || !pinned} onClick={() => run(() => deployPendingAction(gatewayId))} className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:opacity-50">
+        <button
+          type="button"
+          disabled={pending || !pinned}
+          onClick={() => run(() => deployPendingAction(gatewayId))}
+          className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:opacity-50"
+        >
           Deploy all pending
         </button>
       </div>

@@ -18,7 +18,13 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
       <PageHeader
         title={site.name}
         subtitle={site.description || "Site"}
-        actions={<DeleteButton label="Delete site" confirm={`Delete ${site.name}, its subnets and its gateway from Gatewarden?`} action={deleteSiteAction.bind(null, site.id)} />}
+        actions={
+          <DeleteButton
+            label="Delete site"
+            confirm={`Delete ${site.name}, its subnets and its gateway from Gatewarden?`}
+            action={deleteSiteAction.bind(null, site.id)}
+          />
+        }
       />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="LAN subnets">

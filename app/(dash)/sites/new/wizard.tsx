@@ -50,14 +50,13 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
   }, [state, router]);
 
   const hubPlatform = hubs.find((h) => h.id === hubId)?.platform;
-  const profileDefault = defaultProfile(profiles, platforms.filter((p) => p.id === platform || p.id === hubPlatform));
+  const profileDefault = defaultProfile(
+    profiles,
+    platforms.filter((p) => p.id === platform || p.id === hubPlatform),
+  );
 
   return (
-    <ActionForm
-      action={action}
-      state={state}
-      className="max-w-3xl space-y-6"
-    >
+    <ActionForm action={action} state={state} className="max-w-3xl space-y-6">
       <ol className="flex gap-2 text-sm" aria-label="Wizard steps">
         {STEPS.map((s, i) => {
           const hasError = s.fields.some((f) => errors[f]);
@@ -81,7 +80,13 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
         <legend className="px-1 text-sm font-semibold">Step 1 · Site</legend>
         <TextField name="siteName" label="Site name" error={errors.siteName} placeholder="Oslo branch" />
         <TextField name="description" label="Description (optional)" error={errors.description} />
-        <TextArea name="subnets" label="LAN subnets" error={errors.subnets} placeholder={"192.168.10.0/24"} hint="One CIDR per line; must not overlap any other site." />
+        <TextArea
+          name="subnets"
+          label="LAN subnets"
+          error={errors.subnets}
+          placeholder={"192.168.10.0/24"}
+          hint="One CIDR per line; must not overlap any other site."
+        />
       </fieldset>
 
       <fieldset hidden={step !== 1} className="grid grid-cols-2 gap-4 rounded-lg border border-slate-200 bg-white p-6">
@@ -130,10 +135,23 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
           ]}
         />
         <div className="col-span-2" hidden={authType !== "key"}>
-          <TextArea name="sshPrivateKey" label="Private key" error={errors.sshPrivateKey} rows={5} placeholder="-----BEGIN OPENSSH PRIVATE KEY-----" hint="Stored encrypted; never shown again." />
+          <TextArea
+            name="sshPrivateKey"
+            label="Private key"
+            error={errors.sshPrivateKey}
+            rows={5}
+            placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
+            hint="Stored encrypted; never shown again."
+          />
         </div>
         <div className="col-span-2" hidden={authType !== "password"}>
-          <TextField name="sshPassword" type="password" label="Password" error={errors.sshPassword} hint="Stored encrypted; never shown again." />
+          <TextField
+            name="sshPassword"
+            type="password"
+            label="Password"
+            error={errors.sshPassword}
+            hint="Stored encrypted; never shown again."
+          />
         </div>
       </fieldset>
 
@@ -151,7 +169,14 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
           ]}
         />
         <div hidden={role !== "branch"}>
-          <SelectField name="hubGatewayId" label="Hub gateway" error={errors.hubGatewayId} defaultValue={hubId} onChange={setHubId} options={hubs.map((h) => ({ value: h.id, label: h.label }))} />
+          <SelectField
+            name="hubGatewayId"
+            label="Hub gateway"
+            error={errors.hubGatewayId}
+            defaultValue={hubId}
+            onChange={setHubId}
+            options={hubs.map((h) => ({ value: h.id, label: h.label }))}
+          />
         </div>
         <div hidden={role !== "branch"} className="col-span-2 grid grid-cols-2 gap-4">
           <SelectField
@@ -174,27 +199,59 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
             ]}
           />
           <div hidden={pskMode !== "custom"} className="col-span-2">
-            <TextField name="pskValue" type="password" label="Your pre-shared key" error={errors.pskValue} hint="20+ characters, no spaces, quotes, \\ $ ` # ;" />
+            <TextField
+              name="pskValue"
+              type="password"
+              label="Your pre-shared key"
+              error={errors.pskValue}
+              hint="20+ characters, no spaces, quotes, \\ $ ` # ;"
+            />
           </div>
-          <TextField name="localInterface" label="Interface on this gateway (optional)" error={errors.localInterface} placeholder="next free ipsecN" />
-          <TextField name="hubInterface" label="Interface on the hub (optional)" error={errors.hubInterface} placeholder="next free ipsecN" />
+          <TextField
+            name="localInterface"
+            label="Interface on this gateway (optional)"
+            error={errors.localInterface}
+            placeholder="next free ipsecN"
+          />
+          <TextField
+            name="hubInterface"
+            label="Interface on the hub (optional)"
+            error={errors.hubInterface}
+            placeholder="next free ipsecN"
+          />
         </div>
       </fieldset>
 
       <div className="flex gap-3">
         {step > 0 ? (
-          <button key="back" type="button" onClick={() => setStep(step - 1)} className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm">
+          <button
+            key="back"
+            type="button"
+            onClick={() => setStep(step - 1)}
+            className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm"
+          >
             Back
           </button>
         ) : null}
         {step < STEPS.length - 1 ? (
           // Distinct keys: reusing one DOM node would turn the clicked "Next" into a
           // submit button during its own click, and the browser would submit the form.
-          <button key="next" type="button" onClick={() => setStep(step + 1)} className="rounded-md bg-slate-800 px-4 py-2 text-sm text-white">
+          <button
+            key="next"
+            type="button"
+            onClick={() => setStep(step + 1)}
+            className="rounded-md bg-slate-800 px-4 py-2 text-sm text-white"
+          >
             Next
           </button>
         ) : (
-          <button key="submit" type="submit" disabled={pending} aria-busy={pending} className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white disabled:opacity-60">
+          <button
+            key="submit"
+            type="submit"
+            disabled={pending}
+            aria-busy={pending}
+            className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white disabled:opacity-60"
+          >
             {pending ? "Creating…" : "Create branch office"}
           </button>
         )}

@@ -15,7 +15,11 @@ export function CheckNowButton({ tunnelId }: { tunnelId: string }) {
       >
         Check now
       </button>
-      {message ? <span className="text-xs text-slate-500" role="status">{message}</span> : null}
+      {message ? (
+        <span className="text-xs text-slate-500" role="status">
+          {message}
+        </span>
+      ) : null}
     </span>
   );
 }

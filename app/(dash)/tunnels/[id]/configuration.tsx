@@ -27,7 +27,9 @@ function EndConfiguration({ end }: { end: EndPreview }) {
             </div>
             {end.generated.length > 0 ? (
               <div>
-                <h3 className="mb-2 text-sm font-semibold">What <span className="font-mono">ifup {end.interfaceName}</span> will generate</h3>
+                <h3 className="mb-2 text-sm font-semibold">
+                  What <span className="font-mono">ifup {end.interfaceName}</span> will generate
+                </h3>
                 <ConfigFiles files={end.generated} testId={`generated-${end.role}`} />
               </div>
             ) : null}

@@ -6,7 +6,14 @@ import type { ChartPoint } from "@/lib/health/chart-data";
 
 const time = (t: number) => new Date(t).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
-function Chart({ title, testId, data, lines, left, right }: {
+function Chart({
+  title,
+  testId,
+  data,
+  lines,
+  left,
+  right,
+}: {
   title: string;
   testId: string;
   data: ChartPoint[];
@@ -23,11 +30,28 @@ function Chart({ title, testId, data, lines, left, right }: {
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
             <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={time} fontSize={11} />
             <YAxis yAxisId="left" fontSize={11} label={{ value: left, angle: -90, position: "insideLeft", fontSize: 11 }} />
-            {right ? <YAxis yAxisId="right" orientation="right" fontSize={11} label={{ value: right, angle: 90, position: "insideRight", fontSize: 11 }} /> : null}
+            {right ? (
+              <YAxis
+                yAxisId="right"
+                orientation="right"
+                fontSize={11}
+                label={{ value: right, angle: 90, position: "insideRight", fontSize: 11 }}
+              />
+            ) : null}
             <Tooltip labelFormatter={(t) => time(Number(t))} />
             <Legend />
             {lines.map((l) => (
-              <Line key={l.key} yAxisId={l.axis} type="monotone" dataKey={l.key} name={l.name} stroke={l.color} dot={false} isAnimationActive={false} connectNulls={false} />
+              <Line
+                key={l.key}
+                yAxisId={l.axis}
+                type="monotone"
+                dataKey={l.key}
+                name={l.name}
+                stroke={l.color}
+                dot={false}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
             ))}
           </LineChart>
         </ResponsiveContainer>
@@ -37,7 +61,8 @@ function Chart({ title, testId, data, lines, left, right }: {
 }
 
 export function HealthCharts({ points }: { points: ChartPoint[] }) {
-  if (points.length === 0) return <p className="text-sm text-slate-500">No samples yet: the first check runs within one health interval.</p>;
+  if (points.length === 0)
+    return <p className="text-sm text-slate-500">No samples yet: the first check runs within one health interval.</p>;
   return (
     <div className="grid gap-6 lg:grid-cols-2">
       <Chart

@@ -51,7 +51,10 @@ export async function HealthPanel({ tunnelId }: { tunnelId: string }) {
               <div
                 key={r.from}
                 className="h-full"
-                style={{ width: `${Math.max(0.5, ((r.to - r.from) / span) * 100)}%`, background: (HEALTH_COLORS[r.state] ?? HEALTH_COLORS.unknown!).stroke }}
+                style={{
+                  width: `${Math.max(0.5, ((r.to - r.from) / span) * 100)}%`,
+                  background: (HEALTH_COLORS[r.state] ?? HEALTH_COLORS.unknown!).stroke,
+                }}
                 title={`${r.state} from ${new Date(r.from).toISOString()} (${r.samples} sample(s))`}
                 data-state={r.state}
               />
@@ -73,9 +76,13 @@ export async function HealthPanel({ tunnelId }: { tunnelId: string }) {
               </p>
               {e.error ? <p className="mb-2 text-sm text-red-700">{e.error}</p> : null}
               <p className="text-xs text-slate-500">routes (every table)</p>
-              <pre className="mb-2 max-h-48 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100" data-testid="health-routes">{e.routes || "(none)"}</pre>
+              <pre className="mb-2 max-h-48 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100" data-testid="health-routes">
+                {e.routes || "(none)"}
+              </pre>
               <p className="text-xs text-slate-500">security associations (this tunnel)</p>
-              <pre className="max-h-48 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100" data-testid="health-sas">{e.sas || "(none)"}</pre>
+              <pre className="max-h-48 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100" data-testid="health-sas">
+                {e.sas || "(none)"}
+              </pre>
             </div>
           ))}
           <p className="text-xs text-slate-500 lg:col-span-2">As of {health.latestDetail!.at.toISOString()}.</p>

@@ -7,7 +7,6 @@ import { authenticatedAction, idArg } from "@/lib/actions/action-client";
 import { canOperateTunnels } from "@/lib/auth/permissions";
 import { startTunnelJob, type TunnelJobKind } from "@/lib/inventory/tunnel-jobs";
 
-
 function tunnelJobAction(kind: TunnelJobKind, name: string, what: string) {
   return authenticatedAction({
     name,

@@ -16,7 +16,11 @@ import { DeleteButton } from "@/components/delete-button";
 export default async function TunnelPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageUser();
   const id = (await params).id;
-  const [tunnel, config, jobs] = await Promise.all([getTunnel(id), previewTunnelConfig(id), listJobs({ targetType: "tunnel", targetId: id, take: 1 })]);
+  const [tunnel, config, jobs] = await Promise.all([
+    getTunnel(id),
+    previewTunnelConfig(id),
+    listJobs({ targetType: "tunnel", targetId: id, take: 1 }),
+  ]);
   if (!tunnel || !config) notFound();
   const active = tunnel.keys.find((k) => k.status === "active") ?? null;
   const [a, b] = tunnel.ends;
@@ -25,7 +29,13 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
       <PageHeader
         title={`${a?.gateway.site.name} ↔ ${b?.gateway.site.name}`}
         subtitle={`${tunnel.kind} tunnel · profile ${tunnel.cryptoProfile.name}`}
-        actions={<DeleteButton label="Delete tunnel" confirm="Delete this tunnel from Gatewarden? (It must be torn down first.)" action={deleteTunnelAction.bind(null, tunnel.id)} />}
+        actions={
+          <DeleteButton
+            label="Delete tunnel"
+            confirm="Delete this tunnel from Gatewarden? (It must be torn down first.)"
+            action={deleteTunnelAction.bind(null, tunnel.id)}
+          />
+        }
       />
       <HealthPanel tunnelId={tunnel.id} />
       <div className="grid gap-6 lg:grid-cols-2">
@@ -33,7 +43,12 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
           <Card key={end.id} title={`End ${end.role.toUpperCase()}: ${end.gateway.name}`}>
             <KeyValue
               items={[
-                ["Site", <Link key="s" href={`/sites/${end.gateway.siteId}`} className="text-blue-800 hover:underline">{end.gateway.site.name}</Link>],
+                [
+                  "Site",
+                  <Link key="s" href={`/sites/${end.gateway.siteId}`} className="text-blue-800 hover:underline">
+                    {end.gateway.site.name}
+                  </Link>,
+                ],
                 ["Platform", <PlatformBadge key="p" platform={end.gateway.platform} />],
                 ["Interface", end.interfaceName],
                 ["Endpoint", end.gateway.publicIp],

@@ -9,15 +9,20 @@ import { RotateControl } from "../rotate-control";
 import { rotateTunnelPskAction } from "../rotate-actions";
 
 export async function RotatePsk({ tunnelId }: { tunnelId: string }) {
-  const [user, tunnel, latest] = await Promise.all([getCurrentUser(), getTunnel(tunnelId), getLatestJobOfKinds("tunnel", tunnelId, ["rotate", "rotate-recover"])]);
+  const [user, tunnel, latest] = await Promise.all([
+    getCurrentUser(),
+    getTunnel(tunnelId),
+    getLatestJobOfKinds("tunnel", tunnelId, ["rotate", "rotate-recover"]),
+  ]);
   if (!tunnel) return null;
   const active = tunnel.keys.find((k) => k.status === "active");
-  const notDeployed = tunnel.deployState !== "deployed" ? `Not deployed (${tunnel.deployState}): deploy the tunnel before rotating its key.` : null;
+  const notDeployed =
+    tunnel.deployState !== "deployed" ? `Not deployed (${tunnel.deployState}): deploy the tunnel before rotating its key.` : null;
   return (
     <Card title="Rotate pre-shared key" className="mt-6">
       <p className="mb-3 text-sm text-slate-600">
-        Generates key v{(tunnel.keys[0]?.version ?? 0) + 1} (active now: v{active?.version ?? "?"}), writes it to both gateways, makes both use it and proves a new IKE SA and
-        LAN traffic. If anything fails, both gateways go back to the current key.
+        Generates key v{(tunnel.keys[0]?.version ?? 0) + 1} (active now: v{active?.version ?? "?"}), writes it to both gateways, makes both
+        use it and proves a new IKE SA and LAN traffic. If anything fails, both gateways go back to the current key.
       </p>
       {user && canOperateTunnels(user.role) ? (
         <RotateControl

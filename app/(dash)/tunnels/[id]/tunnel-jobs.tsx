@@ -37,7 +37,12 @@ export function TunnelJobs({ tunnelId, latestJobId, deployState }: { tunnelId: s
         <button type="button" disabled={pending} onClick={() => start("deploy")} className={`${button} bg-blue-700 text-white`}>
           Deploy
         </button>
-        <button type="button" disabled={pending} onClick={() => start("teardown")} className={`${button} border border-red-300 bg-white text-red-700`}>
+        <button
+          type="button"
+          disabled={pending}
+          onClick={() => start("teardown")}
+          className={`${button} border border-red-300 bg-white text-red-700`}
+        >
           Tear down
         </button>
       </div>

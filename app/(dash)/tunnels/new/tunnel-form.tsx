@@ -19,11 +19,7 @@ export function TunnelForm({ gateways, profiles }: { gateways: Choice[]; profile
   }, [state, router]);
   const gwOptions = [{ value: "", label: "Choose…" }, ...gateways.map((g) => ({ value: g.id, label: g.label }))];
   return (
-    <ActionForm
-      action={action}
-      state={state}
-      className="grid max-w-3xl grid-cols-2 gap-4 rounded-lg border border-slate-200 bg-white p-6"
-    >
+    <ActionForm action={action} state={state} className="grid max-w-3xl grid-cols-2 gap-4 rounded-lg border border-slate-200 bg-white p-6">
       <div className="col-span-2">
         <FormMessage ok={state.ok} message={state.message} />
       </div>
@@ -61,7 +57,12 @@ export function TunnelForm({ gateways, profiles }: { gateways: Choice[]; profile
         <TextField name="pskValue" type="password" label="Your pre-shared key" error={errors.pskValue} />
       </div>
       <div className="col-span-2">
-        <button type="submit" disabled={pending} aria-busy={pending} className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white disabled:opacity-60">
+        <button
+          type="submit"
+          disabled={pending}
+          aria-busy={pending}
+          className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white disabled:opacity-60"
+        >
           {pending ? "Adding…" : "Add tunnel"}
         </button>
       </div>

@@ -32,7 +32,10 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         subtitle={
           <>
             {user.role}
-            {user.disabled ? " · disabled" : ""} · <Link href="/users" className="text-blue-700 hover:underline">all users</Link>
+            {user.disabled ? " · disabled" : ""} ·{" "}
+            <Link href="/users" className="text-blue-700 hover:underline">
+              all users
+            </Link>
           </>
         }
       />
@@ -41,12 +44,27 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           <RoleForm userId={user.id} role={user.role} />
         </Card>
         <Card title="Set a new password">
-          {self ? <p className="text-sm text-slate-600">Change your own password under <Link href="/settings" className="text-blue-700 hover:underline">Your account</Link>.</p> : <ResetPasswordForm userId={user.id} />}
+          {self ? (
+            <p className="text-sm text-slate-600">
+              Change your own password under{" "}
+              <Link href="/settings" className="text-blue-700 hover:underline">
+                Your account
+              </Link>
+              .
+            </p>
+          ) : (
+            <ResetPasswordForm userId={user.id} />
+          )}
         </Card>
         <Card title="Sessions">
           <SessionTable sessions={sessions} />
           <div className="mt-3">
-            <ActionButton label="End all sessions" pendingLabel="Ending…" confirm={`End every session of ${user.username}?`} action={endUserSessionsAction.bind(null, user.id)} />
+            <ActionButton
+              label="End all sessions"
+              pendingLabel="Ending…"
+              confirm={`End every session of ${user.username}?`}
+              action={endUserSessionsAction.bind(null, user.id)}
+            />
           </div>
         </Card>
         <Card title="Sign-in delay">
@@ -62,9 +80,21 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             {user.disabled ? (
               <ActionButton label="Re-enable" pendingLabel="Enabling…" action={setDisabledAction.bind(null, user.id, false)} />
             ) : (
-              <ActionButton label="Disable" pendingLabel="Disabling…" danger confirm={`Disable ${user.username}? Their sessions end at once.`} action={setDisabledAction.bind(null, user.id, true)} />
+              <ActionButton
+                label="Disable"
+                pendingLabel="Disabling…"
+                danger
+                confirm={`Disable ${user.username}? Their sessions end at once.`}
+                action={setDisabledAction.bind(null, user.id, true)}
+              />
             )}
-            <ActionButton label="Delete user" pendingLabel="Deleting…" danger confirm={`Delete ${user.username}? This cannot be undone.`} action={deleteUserAction.bind(null, user.id)} />
+            <ActionButton
+              label="Delete user"
+              pendingLabel="Deleting…"
+              danger
+              confirm={`Delete ${user.username}? This cannot be undone.`}
+              action={deleteUserAction.bind(null, user.id)}
+            />
           </div>
         </Card>
       </div>

@@ -30,7 +30,14 @@ export function ResetPasswordForm({ userId }: { userId: string }) {
   return (
     <ActionForm action={action} state={state} resetOnSuccess className="space-y-3">
       <FormMessage ok={state.ok} message={state.message} />
-      <TextField name="password" type="password" label="New password" error={e.password} autoComplete="new-password" hint="At least 12 characters, hard to guess. Their sessions end." />
+      <TextField
+        name="password"
+        type="password"
+        label="New password"
+        error={e.password}
+        autoComplete="new-password"
+        hint="At least 12 characters, hard to guess. Their sessions end."
+      />
       <TextField name="confirm" type="password" label="Repeat the new password" error={e.confirm} autoComplete="new-password" />
       <SubmitButton pending={pending} pendingText="Setting…">
         Set password

@@ -15,7 +15,10 @@ export const dynamic = "force-dynamic";
 const STATUS: Record<string, number> = { unauthenticated: 401, forbidden: 403, not_found: 404, unrenderable: 409 };
 
 function message(status: number, text: string, headers: Record<string, string> = {}): Response {
-  return new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...headers } });
+  return new Response(`${text}\n`, {
+    status,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
 }
 
 export async function GET(): Promise<Response> {
