@@ -18,6 +18,24 @@ test.afterAll(async () => {
   await runInApp("made-up-fleet.ts", ["remove"]);
 });
 
+test("the overview map fits every gateway in view and draws tunnels without arrowheads", async ({ adminPage: page }) => {
+  await page.goto("/");
+  const map = page.getByTestId("topology-map");
+  await expect(map.locator(".react-flow__node").first()).toBeVisible();
+  await page.waitForTimeout(300); // fitView runs after the nodes are measured
+  const frame = (await map.boundingBox())!;
+  const nodes = map.locator(".react-flow__node");
+  for (let i = 0; i < (await nodes.count()); i++) {
+    const b = (await nodes.nth(i).boundingBox())!;
+    expect(b.x, `node ${i} inside the map`).toBeGreaterThanOrEqual(frame.x - 1);
+    expect(b.y).toBeGreaterThanOrEqual(frame.y - 1);
+    expect(b.x + b.width).toBeLessThanOrEqual(frame.x + frame.width + 1);
+    expect(b.y + b.height).toBeLessThanOrEqual(frame.y + frame.height + 1);
+  }
+  expect(await map.locator(".react-flow__edge-path[marker-end]").count()).toBe(0);
+  await page.screenshot({ path: test.info().outputPath("overview-map.png"), fullPage: true });
+});
+
 test("Add tunnel pre-selects the strongest profile; a weak one shows its dangers and needs a tick", async ({ adminPage: page }) => {
   await page.goto("/tunnels/new");
   await page.getByLabel("Gateway A").selectOption({ label: label(1) });
