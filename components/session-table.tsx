@@ -1,8 +1,7 @@
 // A user's active sessions: when and where each was signed in, when last used, and
 // (for the sessions list) a button to end each other session.
 import type { SessionInfo } from "@/lib/db/sessions";
-
-const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 16);
+import { When } from "@/components/when";
 
 export function SessionTable({
   sessions,
@@ -28,8 +27,12 @@ export function SessionTable({
       <tbody className="divide-y divide-slate-100">
         {sessions.map((s) => (
           <tr key={s.id} data-testid="session-row" data-current={s.id === currentId ? "true" : undefined}>
-            <td className="py-1.5 pr-3 font-mono text-xs">{when(s.createdAt)}</td>
-            <td className="py-1.5 pr-3 font-mono text-xs">{when(s.lastSeenAt)}</td>
+            <td className="py-1.5 pr-3 text-xs">
+              <When date={s.createdAt} />
+            </td>
+            <td className="py-1.5 pr-3 text-xs">
+              <When date={s.lastSeenAt} />
+            </td>
             <td className="py-1.5 pr-3 font-mono text-xs" data-testid="session-client">
               {s.clientAddress ?? "?"}
             </td>

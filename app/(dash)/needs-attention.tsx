@@ -2,7 +2,8 @@
 // then degraded; the longest-standing first), and a link to the rest when there are more.
 import Link from "next/link";
 import { Card } from "@/components/ui";
-import { HealthBadge, ago } from "@/components/health-badge";
+import { HealthBadge } from "@/components/health-badge";
+import { When } from "@/components/when";
 import type { TunnelStateRow } from "@/lib/db/health";
 import { calmSummary } from "@/lib/health/attention";
 import type { HealthState } from "@/lib/health/evaluate";
@@ -46,8 +47,8 @@ export function NeedsAttention({
                 <p className="min-w-0 flex-1 truncate text-slate-700" title={t.healthReason ?? undefined} data-testid="attention-reason">
                   {t.healthReason}
                 </p>
-                <span className="shrink-0 text-xs text-slate-500" title={t.healthAt?.toISOString()}>
-                  since {ago(t.healthAt, now)}
+                <span className="shrink-0 text-xs text-slate-500">
+                  <When date={t.healthAt} now={now} prefix="since" />
                 </span>
               </li>
             ))}

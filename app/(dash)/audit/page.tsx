@@ -1,4 +1,5 @@
 import { requirePageUser } from "@/lib/auth/session";
+import { When } from "@/components/when";
 import { listAuditEvents } from "@/lib/db/audit";
 import { PageHeader } from "@/components/ui";
 
@@ -23,7 +24,9 @@ export default async function AuditPage() {
         <tbody className="divide-y divide-slate-100 align-top">
           {events.map((e) => (
             <tr key={e.id} data-action={e.action}>
-              <td className="whitespace-nowrap px-4 py-2 font-mono text-xs">{e.at.toISOString().replace("T", " ").slice(0, 19)}</td>
+              <td className="whitespace-nowrap px-4 py-2 text-xs">
+                <When date={e.at} />
+              </td>
               <td className="px-4 py-2">{e.actorName}</td>
               <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
               <td className="px-4 py-2">{e.summary}</td>
