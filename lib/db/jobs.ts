@@ -58,13 +58,18 @@ export async function finishJob(jobId: string, status: "succeeded" | "failed", r
 }
 
 /**
- * Jobs left "running" by an instance that stopped: by owner, or by stale heartbeat.
+ * Jobs left "running" by an instance that stopped (by owner, or by stale heartbeat), or
+ * one job that lost its record mid-way (by id), with why.
  * Returns only the jobs this call marked: when two live instances notice the same dead
  * one, each interrupted job is recovered (re-queued, onInterrupted) exactly once.
  */
-export async function markInterrupted(where: { owner?: string; heartbeatBefore?: Date }) {
+export async function markInterrupted(
+  where: { id?: string; owner?: string; heartbeatBefore?: Date },
+  error = "The app stopped while this job was running.",
+) {
   const filter = {
     status: "running",
+    ...(where.id ? { id: where.id } : {}),
     ...(where.owner ? { owner: where.owner } : {}),
     ...(where.heartbeatBefore ? { heartbeatAt: { lt: where.heartbeatBefore } } : {}),
   };
@@ -77,7 +82,7 @@ export async function markInterrupted(where: { owner?: string; heartbeatBefore?:
   for (const j of found) {
     const r = await db.job.updateMany({
       where: { id: j.id, status: "running", ...(where.heartbeatBefore ? { heartbeatAt: { lt: where.heartbeatBefore } } : {}) },
-      data: { status: "interrupted", finishedAt: new Date(), error: "The app stopped while this job was running." },
+      data: { status: "interrupted", finishedAt: new Date(), error },
     });
     if (r.count !== 1) continue;
     await db.jobStep.updateMany({
