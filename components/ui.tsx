@@ -68,3 +68,14 @@ export function EmptyState({ title, children }: { title: string; children: React
     </div>
   );
 }
+
+/** A table that scrolls sideways inside its own box when wider than the screen (phones), never the page. */
+export function ScrollTable({ testId, className, children }: { testId: string; className?: string; children: React.ReactNode }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className={`w-full text-sm ${className ?? ""}`} data-testid={testId}>
+        {children}
+      </table>
+    </div>
+  );
+}
