@@ -10,7 +10,7 @@ import { z } from "zod";
 import type { Role } from "@/lib/auth/permissions";
 import type { AuditActor } from "@/lib/db/audit";
 import type { UserRecord } from "@/lib/db/users";
-import { authenticateBearer, tokenUser } from "@/lib/api/tokens";
+import { authenticateApiCall } from "@/lib/api/tokens";
 import { AppError, ForbiddenError } from "@/lib/errors";
 import { toActionFailure } from "@/lib/actions/action-failure";
 import { logger } from "@/lib/log/logger";
@@ -48,11 +48,9 @@ export type AnyRoute = RouteDefinition<AnyObject, AnyObject, z.ZodType>;
 
 type NoFields = z.ZodObject<Record<never, z.ZodType>>;
 
-export function defineRoute<
-  P extends AnyObject = NoFields,
-  Q extends AnyObject = NoFields,
-  B extends z.ZodType = z.ZodUndefined,
->(def: RouteDefinition<P, Q, B>): AnyRoute {
+export function defineRoute<P extends AnyObject = NoFields, Q extends AnyObject = NoFields, B extends z.ZodType = z.ZodUndefined>(
+  def: RouteDefinition<P, Q, B>,
+): AnyRoute {
   return def as unknown as AnyRoute;
 }
 
@@ -138,14 +136,13 @@ export function handler(def: AnyRoute) {
       let user: UserRecord | null = null;
       let actor: AuditActor | null = null;
       if (!def.public) {
-        const auth = await authenticateBearer(request.headers.get("authorization"), "api");
-        if (!auth.ok) {
-          return errorResponse(auth.status, auth.code, auth.message, undefined, {
-            "www-authenticate": `Bearer realm="gatewarden", error="${auth.status === 401 ? "invalid_token" : "insufficient_scope"}"`,
+        const who = await authenticateApiCall(request.headers.get("authorization"));
+        if (!who.ok) {
+          const { status, code, message } = who.failure;
+          return errorResponse(status, code, message, undefined, {
+            "www-authenticate": `Bearer realm="gatewarden", error="${status === 401 ? "invalid_token" : "insufficient_scope"}"`,
           });
         }
-        const who = await tokenUser(auth);
-        if (!who) return errorResponse(401, "invalid_token", "This API token's user no longer exists or is disabled.");
         if (!def.can(who.user.role)) {
           const e = new ForbiddenError(def.what);
           return errorResponse(403, e.code, e.userMessage);
