@@ -250,6 +250,10 @@ export const branchOfficeBody = z
     hubInterface: text("ipsecN on the hub (default: the first free)"),
     pskMode: z.enum(["generate", "custom"]).optional().describe("generate (default: 256 random bits) or custom"),
     pskValue: text("With pskMode custom: the key"),
+    acceptWeakProfile: z
+      .union([z.boolean(), z.enum(["true", "on", ""])])
+      .optional()
+      .describe('true: use a crypto profile the lint rates weak (the wizard\'s "I need this weak profile")'),
   })
   .strict()
   .register(apiSchemas, { id: "BranchOfficeInput" });
