@@ -19,6 +19,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     { href: "/audit", label: "Audit log" },
     ...(canManageUsers(user.role) ? [{ href: "/users", label: "Users" }] : []),
     { href: "/settings", label: "Your account" },
+    { href: "/settings/tokens", label: "API tokens" },
   ];
   const navLinks = (
     <ul className="space-y-1">
