@@ -22,6 +22,7 @@ import {
 import { logger } from "@/lib/log/logger";
 import { createJobContext } from "@/lib/jobs/context";
 import { JobFailure, type JobDefinition } from "@/lib/jobs/types";
+import { observeJobDuration } from "@/lib/metrics/registry";
 
 /** A job interrupted this often within an hour is not queued again (it may be what kills instances). */
 const MAX_INTERRUPTIONS_PER_HOUR = 3;
@@ -167,16 +168,20 @@ export class JobExecutor {
     params: unknown,
     actor: { id: string | null; username: string },
   ) {
+    const started = performance.now();
+    const took = () => (performance.now() - started) / 1000;
     try {
       const ctx = await createJobContext(jobId, kind, params, actor);
       try {
         const result = await def.handler(ctx);
         await finishJob(jobId, "succeeded", result, null);
+        observeJobDuration(kind, "succeeded", took());
       } catch (e) {
         const message = ctx.redact(e instanceof JobFailure ? e.message : `Unexpected error: ${e instanceof Error ? e.message : String(e)}`);
         if (!(e instanceof JobFailure)) logger.error({ jobId, err: ctx.redact(String(e instanceof Error ? e.stack : e)) }, "job crashed");
         await ctx.log("error", message).catch(() => undefined);
         await finishJob(jobId, "failed", null, message);
+        observeJobDuration(kind, "failed", took());
       }
     } catch (e) {
       logger.error({ err: e, jobId }, "could not record a job's outcome");
