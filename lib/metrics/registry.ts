@@ -108,7 +108,9 @@ function apply(m: Metrics, samples: FleetSamples) {
 
 /**
  * The Prometheus text of this instance: fleet values loaded now, then everything rendered.
- * Scrapes run one at a time (reset-then-set is not safe to interleave).
+ * Scrapes run one at a time: each resets and sets the fleet metrics, which must not
+ * interleave with another scrape's rendering (prom-client 15 happens to read values before
+ * its first await, but that is its internals, not its contract).
  */
 export function renderMetrics(load: () => Promise<Parameters<typeof fleetSamples>[0]>): Promise<{ contentType: string; body: string }> {
   const previous = globalForMetrics.gatewardenMetricsRender ?? Promise.resolve();
