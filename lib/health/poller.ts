@@ -179,13 +179,14 @@ export class HealthPoller {
       else this.previous.delete(target.id);
       await recordHealthSample(target.id, { ...judgement, detail: JSON.stringify(judgement.detail) });
       if (getEnv().metricsEnabled) {
+        // Bookkeeping for /metrics must not cost the round: the next round's reading covers what this one missed.
         await recordTunnelCheck(target.id, {
           at: now,
           reached: judgement.state !== "unreachable",
           latencyMs: judgement.latencyMs,
           lossPct: judgement.lossPct,
           reading: readingFromJudgement(judgement),
-        });
+        }).catch((e) => logger.error({ err: e, tunnelId: target.id }, "recording the tunnel's metrics failed"));
       }
       if (judgement.state !== target.healthState) {
         logger.info(
