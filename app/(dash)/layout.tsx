@@ -18,6 +18,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     { href: "/audit", label: "Audit log" },
     ...(canManageUsers(user.role) ? [{ href: "/users", label: "Users" }] : []),
     { href: "/settings", label: "Your account" },
+    { href: "/settings/tokens", label: "API tokens" },
   ];
   return (
     <div className="flex min-h-screen">

@@ -102,6 +102,18 @@ describe("API tokens", () => {
     expect(await authenticateBearer(bearer(t.token), "api")).toMatchObject({ ok: false, status: 401 });
   });
 
+  it("an API call acts as the token's user with the token's role, named with the token in the audit log", async () => {
+    const { createApiToken, authenticateApiCall } = await tokens();
+    const t = await createApiToken({ userId: adminId, name: "read only", scope: "read" });
+    expect(await authenticateApiCall(bearer(t.token))).toEqual({
+      ok: true,
+      user: { id: adminId, username: "ada", role: "viewer", disabled: false },
+      actor: { id: adminId, username: 'ada (API token "read only")' },
+    });
+    const m = await createApiToken({ userId: adminId, name: "scraper", scope: "metrics" });
+    expect(await authenticateApiCall(bearer(m.token))).toMatchObject({ ok: false, failure: { status: 403, code: "insufficient_scope" } });
+  });
+
   it("audits creation and revocation, without the token", async () => {
     const { createApiToken, revokeApiToken, listVisibleApiTokens } = await tokens();
     const { getUserById } = await import("@/lib/db/users");

@@ -57,7 +57,7 @@ export type BearerSuccess = { ok: true; tokenId: string; userId: string | null; 
 export type BearerFailure = { ok: false; status: 401 | 403; code: string; message: string };
 export type BearerResult = BearerSuccess | BearerFailure;
 
-const refuse = (status: 401 | 403, code: string, message: string): BearerFailure => ({ ok: false, status, code, message });
+const refuseWith = (status: 401 | 403, code: string, message: string): BearerFailure => ({ ok: false, status, code, message });
 
 /**
  * Checks an Authorization header for an endpoint that needs `scope`. 401 when there is no
@@ -66,6 +66,13 @@ const refuse = (status: 401 | 403, code: string, message: string): BearerFailure
  * role the call runs as ("metrics" for a metrics token).
  */
 export async function authenticateBearer(authorization: string | null, scope: RequiredScope): Promise<BearerResult> {
+  return (await checkBearer(authorization, scope)).result;
+}
+
+type Checked = { result: BearerFailure } | { result: BearerSuccess; user: UserRecord; actor: AuditActor };
+
+async function checkBearer(authorization: string | null, scope: RequiredScope): Promise<{ result: BearerFailure } | Checked> {
+  const refuse = (status: 401 | 403, code: string, message: string) => ({ result: refuseWith(status, code, message) });
   if (!authorization || !authorization.trim()) {
     return refuse(401, "missing_token", "An API token is required: send Authorization: Bearer gw_…");
   }
@@ -91,23 +98,28 @@ export async function authenticateBearer(authorization: string | null, scope: Re
 
   const role: Role | "metrics" =
     row.scope === "metrics" ? "metrics" : lowerRole(SCOPE_ROLE[row.scope as Exclude<TokenScope, "metrics">], row.user.role);
-  return { ok: true, tokenId: row.id, userId: row.userId, role, scopes: [row.scope] };
+  return {
+    result: { ok: true, tokenId: row.id, userId: row.userId, role, scopes: [row.scope] },
+    // The user as the API call acts: the token's role, named in the audit log with the token.
+    user: { id: row.userId, username: row.user.username, role: role === "metrics" ? "viewer" : role, disabled: false },
+    actor: { id: row.userId, username: `${row.user.username} (API token "${row.name}")` },
+  };
 }
 
 function lowerRole(a: Role, b: Role): Role {
   return RANK[a] <= RANK[b] ? a : b;
 }
 
-/** The user a successful API check acts as: the token's user with the token's role, named in the audit log with the token. */
-export async function tokenUser(auth: BearerSuccess): Promise<{ user: UserRecord; actor: AuditActor } | null> {
-  if (!auth.userId || auth.role === "metrics") return null;
-  const user = await getUserById(auth.userId);
-  if (!user || user.disabled) return null;
-  const token = await getApiToken(auth.tokenId);
-  return {
-    user: { ...user, role: auth.role },
-    actor: { id: user.id, username: token ? `${user.username} (API token "${token.name}")` : user.username },
-  };
+/**
+ * For the REST API (lib/api/route.ts): the check for an "api" token and, on success, the
+ * user the call acts as (the token's role, never above the user's) and its audit name.
+ */
+export async function authenticateApiCall(
+  authorization: string | null,
+): Promise<{ ok: false; failure: BearerFailure } | { ok: true; user: UserRecord; actor: AuditActor }> {
+  const checked = await checkBearer(authorization, "api");
+  if (!("user" in checked)) return { ok: false, failure: checked.result };
+  return { ok: true, user: checked.user, actor: checked.actor };
 }
 
 const nameSchema = z
