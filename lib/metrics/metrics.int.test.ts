@@ -5,16 +5,13 @@
 // state from Prometheus' HTTP API, pings through the tunnel and sees the byte counter grow,
 // then reauthenticates the tunnel (new SAs whose counters start again at zero) and sees
 // Prometheus count no counter reset.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { createServer as createNetServer, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInHost, execInRouter, getRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
+import { startPrometheus, type TestPrometheus } from "@/e2e/support/prometheus";
 import type { HealthPoller } from "@/lib/health/poller";
 
 // Before any app module reads the environment (getEnv is read once per process).
@@ -27,11 +24,10 @@ let tunnelId: string;
 let poller: HealthPoller;
 let app: Server;
 let appPort: number;
-let prometheus: ChildProcess | undefined;
-let promPort: number;
-const promLog: string[] = [];
-let tmp: string;
+let prometheus: TestPrometheus | undefined;
 let token: string;
+const query = (q: string) => prometheus!.query(q);
+const waitForValue = (q: string, ok: (v: number) => boolean, timeoutMs?: number) => prometheus!.waitForValue(q, ok, timeoutMs);
 
 async function runDeploy(id: string) {
   const { enqueueJob } = await import("@/lib/jobs/runtime");
@@ -43,17 +39,6 @@ async function runDeploy(id: string) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error("deploy did not finish");
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** The app's route handler behind a loopback HTTP server, as Next.js would call it. */
@@ -79,74 +64,6 @@ async function serveRoute(): Promise<Server> {
   return server;
 }
 
-async function startPrometheus() {
-  promPort = await freePort();
-  const tokenFile = path.join(tmp, "metrics.token");
-  writeFileSync(tokenFile, token, { mode: 0o600 });
-  const config = path.join(tmp, "prometheus.yml");
-  writeFileSync(
-    config,
-    [
-      "global:",
-      "  scrape_interval: 1s",
-      "  scrape_timeout: 1s",
-      "scrape_configs:",
-      "  - job_name: gatewarden",
-      "    metrics_path: /metrics",
-      "    authorization:",
-      "      type: Bearer",
-      `      credentials_file: ${tokenFile}`,
-      "    static_configs:",
-      `      - targets: ["127.0.0.1:${appPort}"]`,
-      "",
-    ].join("\n"),
-  );
-  const proc = spawn(
-    "prometheus",
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${path.join(tmp, "tsdb")}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      "--log.level=warn",
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  proc.on("error", (e) => promLog.push(`spawn failed: ${e.message} (run scripts/install-system-deps.sh)`));
-  proc.stdout!.on("data", (d) => promLog.push(String(d)));
-  proc.stderr!.on("data", (d) => promLog.push(String(d)));
-  prometheus = proc;
-  for (let i = 0; i < 100; i++) {
-    const ready = await fetch(`http://127.0.0.1:${promPort}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  throw new Error(`Prometheus did not become ready:\n${promLog.join("")}`);
-}
-
-type PromSample = { metric: Record<string, string>; value: [number, string] };
-
-async function query(q: string): Promise<PromSample[]> {
-  const r = await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`);
-  const body = (await r.json()) as { status: string; data?: { result: PromSample[] }; error?: string };
-  if (body.status !== "success") throw new Error(`${q}: ${body.error}`);
-  return body.data!.result;
-}
-
-/** Queries until `ok` holds for the result's first value (Prometheus scrapes every second, the poller polls every 2). */
-async function waitForValue(q: string, ok: (v: number) => boolean, timeoutMs = 60_000): Promise<PromSample> {
-  const until = Date.now() + timeoutMs;
-  let last: PromSample[] = [];
-  for (;;) {
-    last = await query(q);
-    if (last[0] && ok(Number(last[0].value[1]))) return last[0];
-    if (Date.now() > until) throw new Error(`${q}: still ${JSON.stringify(last)} after ${timeoutMs} ms\n${promLog.join("")}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 async function pingThroughTunnel(count: number) {
   const hq = getRouter(lab, "hq").lanHost.ip;
   const r = await execInHost(lab, "branch1", ["ping", "-n", "-q", "-c", String(count), "-i", "0.05", "-s", "1000", "-W", "1", hq]);
@@ -159,7 +76,6 @@ async function storedSa() {
 }
 
 beforeAll(async () => {
-  tmp = mkdtempSync(path.join(tmpdir(), "gatewarden-prom-"));
   lab = await startLab({ name: LAB, sites: 2, platforms: ["strongswan"] });
   await freshAppDatabase();
   admin = await createAdmin();
@@ -174,21 +90,16 @@ beforeAll(async () => {
   poller = new HealthPoller({ intervalMs: 2000, maxConcurrent: 4 });
   poller.start(0);
   app = await serveRoute();
-  await startPrometheus();
+  prometheus = await startPrometheus({ target: `127.0.0.1:${appPort}`, token });
 });
 
 afterAll(async () => {
-  if (prometheus && prometheus.exitCode === null) {
-    const exited = new Promise((r) => prometheus!.once("exit", r));
-    prometheus.kill("SIGTERM");
-    await exited;
-  }
+  await prometheus?.stop();
   await new Promise((r) => (app ? app.close(r) : r(undefined)));
   await poller?.stop();
   const { getJobRunner } = await import("@/lib/jobs/runtime");
   await getJobRunner().stop();
   await stopLab(LAB);
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 describe("GET /metrics scraped by Prometheus", () => {
