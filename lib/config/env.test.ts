@@ -4,6 +4,13 @@ import { parseEnv as parse } from "./env";
 const parseEnv = (vars: Record<string, string | undefined>) => parse({ NODE_ENV: "test", ...vars });
 
 describe("parseEnv", () => {
+  it("serves no /metrics unless GATEWARDEN_METRICS=1, and refuses other values", () => {
+    expect(parseEnv({}).metricsEnabled).toBe(false);
+    expect(parseEnv({ GATEWARDEN_METRICS: "1" }).metricsEnabled).toBe(true);
+    expect(parseEnv({ GATEWARDEN_METRICS: "0" }).metricsEnabled).toBe(false);
+    expect(() => parseEnv({ GATEWARDEN_METRICS: "yes" })).toThrow(/GATEWARDEN_METRICS: 0 \(off, the default\) or 1/);
+  });
+
   it("trusts no proxy by default", () => {
     expect(parseEnv({}).trustedProxies).toEqual([]);
   });

@@ -47,6 +47,8 @@ const envSchema = z.object({
   HOST: z.string().trim().default("127.0.0.1"),
   PORT: z.string().trim().default("3000"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** GET /metrics for Prometheus (README, Metrics): off unless 1; a metrics-scoped API token is needed either way. */
+  GATEWARDEN_METRICS: z.enum(["0", "1"], { message: "0 (off, the default) or 1 (serve GET /metrics)" }).default("0"),
 });
 
 export type AppEnv = {
@@ -73,6 +75,8 @@ export type AppEnv = {
   /** SSH targets allowed although loopback, link-local or this server's own (lib/ssh/target-policy). */
   sshTargetAllowance: Cidr[];
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  /** GET /metrics is served (and health rounds keep the traffic totals it reports). */
+  metricsEnabled: boolean;
 };
 
 export function parseEnv(source: Record<string, string | undefined>): AppEnv {
@@ -113,6 +117,7 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     trustedProxies: proxies.proxies,
     sshTargetAllowance: e.GATEWARDEN_ALLOW_SSH_TARGETS.map(parseCidr),
     logLevel: e.LOG_LEVEL,
+    metricsEnabled: e.GATEWARDEN_METRICS === "1",
   };
 }
 

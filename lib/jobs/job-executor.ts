@@ -30,6 +30,7 @@ import { logger } from "@/lib/log/logger";
 import { createJobContext, whyNotRecorded } from "@/lib/jobs/context";
 import { JobFailure, ProgressNotRecorded, type JobContext, type JobDefinition } from "@/lib/jobs/types";
 import { storageFailureCode } from "@/lib/db/errors";
+import { observeJobDuration } from "@/lib/metrics/registry";
 
 /** A job interrupted this often within an hour is not queued again (it may be what kills instances). */
 const MAX_INTERRUPTIONS_PER_HOUR = 3;
@@ -259,12 +260,14 @@ export class JobExecutor {
     actor: { id: string | null; username: string },
   ) {
     let outcome: Outcome;
+    const started = performance.now();
     try {
       outcome = await this.runHandler(jobId, kind, def, params, actor);
     } catch (e) {
       // The context could not even be made (the database failed): nothing ran on a router.
       outcome = { status: "interrupted", lost: new ProgressNotRecorded(whyNotRecorded(e), { cause: e }) };
     }
+    observeJobDuration(kind, outcome.status, (performance.now() - started) / 1000);
     const entry: Unsettled = { jobId, outcome, since: outcome.status === "interrupted" ? outcome.lost.at : new Date(), attempts: 0 };
     try {
       await this.settle(entry);
