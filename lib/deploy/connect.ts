@@ -9,6 +9,7 @@ import { openSession, type OpenSessionOptions, type SshSession } from "@/lib/ssh
 import { isSshError } from "@/lib/ssh/errors";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import type { RouterIO } from "@/lib/deploy/router-io";
+import { noticeReverts } from "@/lib/deploy/commit-confirm/notice-reverts";
 
 /** How a deploy, teardown or rotation reaches a router; tests wrap it to cut connections. */
 export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Promise<RouterIO>;
@@ -31,6 +32,8 @@ export async function connectGateway(gatewayId: string): Promise<SshSession> {
   try {
     const session = await openSession(sessionOptionsFor(gw));
     await setGatewayReachability(gw.id, "ok", null);
+    // A router that restored itself since the last contact (commit-confirm) is recorded now.
+    await noticeReverts(session, gw);
     return session;
   } catch (e) {
     if (isSshError(e)) {

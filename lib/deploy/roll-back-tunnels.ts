@@ -9,6 +9,7 @@ import { filesToPush } from "@/lib/deploy/files-to-push";
 import type { ConnectGateway } from "@/lib/deploy/connect";
 import { verifyTunnels } from "@/lib/deploy/verify-tunnels";
 import type { JobContext } from "@/lib/jobs/types";
+import { confirmRouter } from "@/lib/deploy/confirm-routers";
 
 type Ctx = JobContext<unknown>;
 
@@ -42,8 +43,14 @@ export async function rollBackTunnels(
         };
         await w.rollBack(mine, shared, gatewayLog(ctx, w.name), peerNext);
       });
+      // Its old state is back by Gatewarden's hand: its own commit-confirm timer stands down now.
+      await confirmRouter(ctx, w, connect, "rolled-back");
     } catch (e) {
-      const kept = `Its files from before are kept under /var/lib/gatewarden/backups/${ctx.jobId}.`;
+      w.rollBackFailed = true;
+      const timer = w.timer
+        ? ` Its commit-confirm timer stays armed: the router restores them by itself at ${w.timer.deadline.toISOString()}.`
+        : "";
+      const kept = `Its files from before are kept under /var/lib/gatewarden/backups/${ctx.jobId}.${timer}`;
       await ctx.log("error", `Could not roll back ${w.name}: ${message(e)}. ${kept}`, w.name);
     }
   }
