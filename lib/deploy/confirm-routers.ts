@@ -2,7 +2,7 @@
 // is told to stand down (its timer disarmed). A router that cannot be confirmed, or whose
 // timer already restored it, keeps or gets back its previous configuration by itself,
 // and its tunnels count as failed (rolled back on their other routers). A router that
-// Gatewarden rolled back itself is confirmed right after its rollback.
+// Gatewarden rolls back is taken over (its timer disarmed) just before (roll-back-tunnels).
 import "server-only";
 import type { ConnectGateway } from "@/lib/deploy/connect";
 import { message, type DeployBatch } from "@/lib/deploy/deploy-batch";
@@ -13,8 +13,8 @@ type When = "verified" | "rolled-back";
 
 /**
  * "verified": the routers all of whose tunnels verified; a failure here fails their tunnels.
- * "rolled-back": every router still armed that Gatewarden did not fail to roll back (one
- * it could not put back keeps its timer, which restores it).
+ * "rolled-back": every router still armed that Gatewarden did not fail to roll back, e.g.
+ * one whose upload failed before writing (one it could not put back keeps its timer, which restores it).
  */
 export async function confirmRouters(ctx: JobContext<unknown>, batch: DeployBatch, connect: ConnectGateway, when: When) {
   const armed = batch.gateways.filter(

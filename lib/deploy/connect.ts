@@ -26,14 +26,14 @@ export function sessionOptionsFor(gw: GatewayConnectionRow): OpenSessionOptions 
 }
 
 /** Opens a session and keeps the gateway's reachability current; SSH errors are rethrown. */
-export async function connectGateway(gatewayId: string): Promise<SshSession> {
+export async function connectGateway(gatewayId: string, job?: JobContext<unknown>): Promise<SshSession> {
   const gw = await getGatewayForConnection(gatewayId);
   if (!gw) throw new JobFailure("The gateway no longer exists.");
   try {
     const session = await openSession(sessionOptionsFor(gw));
     await setGatewayReachability(gw.id, "ok", null);
     // A router that restored itself since the last contact (commit-confirm) is recorded now.
-    await noticeReverts(session, gw);
+    await noticeReverts(session, gw, job);
     return session;
   } catch (e) {
     if (isSshError(e)) {
@@ -45,9 +45,9 @@ export async function connectGateway(gatewayId: string): Promise<SshSession> {
   }
 }
 
-export async function connectGatewayForJob(gatewayId: string, _ctx: JobContext<unknown>): Promise<SshSession> {
+export async function connectGatewayForJob(gatewayId: string, ctx: JobContext<unknown>): Promise<SshSession> {
   try {
-    return await connectGateway(gatewayId);
+    return await connectGateway(gatewayId, ctx);
   } catch (e) {
     if (isSshError(e)) {
       const hint = e.code === "host-key-unknown" ? " Accept the gateway's host key on its page, then deploy again." : "";

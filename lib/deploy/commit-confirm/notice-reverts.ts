@@ -11,26 +11,36 @@ import { getDb } from "@/lib/db/client";
 import type { RouterIO } from "@/lib/deploy/router-io";
 import { listReverted, markRevertNoted, type RevertedRecord } from "@/lib/deploy/commit-confirm/router-timer";
 import { logger } from "@/lib/log/logger";
+import type { JobContext } from "@/lib/jobs/types";
 
 const SYSTEM = { id: null, username: "gatewarden" };
 
 /** Never fails the connection it rides on: a problem is logged and the next contact tries again. */
-export async function noticeReverts(io: RouterIO, gateway: { id: string; name: string }): Promise<RevertedRecord[]> {
+export async function noticeReverts(
+  io: RouterIO,
+  gateway: { id: string; name: string },
+  current?: Pick<JobContext<unknown>, "jobId" | "log">,
+): Promise<RevertedRecord[]> {
   try {
-    const records = await listReverted(io);
-    for (const r of records) await record(r, gateway);
-    for (const r of records) await markRevertNoted(io, r.jobId);
-    return records;
+    const noted: RevertedRecord[] = [];
+    for (const r of await listReverted(io)) {
+      if (await record(r, gateway, current)) noted.push(r);
+    }
+    for (const r of noted) await markRevertNoted(io, r.jobId);
+    return noted;
   } catch (e) {
     logger.warn({ err: e, gateway: gateway.name }, "could not read the router's commit-confirm reverts");
     return [];
   }
 }
 
-async function record(r: RevertedRecord, gateway: { id: string; name: string }) {
+/** Records one revert; false when its job still runs elsewhere (that job reports it itself, or a later contact does). */
+async function record(r: RevertedRecord, gateway: { id: string; name: string }, current?: Pick<JobContext<unknown>, "jobId" | "log">) {
   const text = `commit-confirm reverted: ${gateway.name} was not confirmed and restored its previous configuration by itself at ${r.at} (noticed on the next contact, ${new Date().toISOString()})`;
-  const job = await getDb().job.findUnique({ where: { id: r.jobId }, select: { id: true } });
-  if (job) await appendJobLog(r.jobId, await nextLogSeq(r.jobId), "warn", text, gateway.name);
+  const job = await getDb().job.findUnique({ where: { id: r.jobId }, select: { id: true, status: true } });
+  if (r.jobId === current?.jobId) await current.log("warn", text, gateway.name);
+  else if (job?.status === "running" || job?.status === "queued") return false;
+  else if (job) await appendJobLog(r.jobId, await nextLogSeq(r.jobId), "warn", text, gateway.name);
   for (const tunnelId of r.tunnelIds) {
     const state = await getTunnelDeployState(tunnelId);
     if (!state) continue;
@@ -43,4 +53,5 @@ async function record(r: RevertedRecord, gateway: { id: string; name: string }) 
       after: { gateway: gateway.id, job: r.jobId, revertedAt: r.at },
     });
   }
+  return true;
 }
