@@ -4,6 +4,7 @@
 // puts its previous files back and brings the old tunnel up by itself within the
 // timeout, and Gatewarden records the revert in the job on its next contact.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, getRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { startSshd } from "@/e2e/lab/daemons";
@@ -54,6 +55,15 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number): Pro
   return check();
 }
 
+/** Whether a process runs this job's restore script (a zombie's command line is empty). */
+function timerRunning(pid: string, jobId: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`/var/lib/gatewarden/confirm/${jobId}/restore.sh`);
+  } catch {
+    return false;
+  }
+}
+
 const logOf = async (jobId: string) =>
   ((await (await import("@/lib/db/jobs")).getJob(jobId))?.logs ?? []).map((l) => `${l.gateway ?? "-"}: ${l.message}`);
 
@@ -86,6 +96,12 @@ describe.each([
     for (const r of [a, b]) {
       expect(log).toContainEqual(expect.stringMatching(new RegExp(`^${r}-gw: commit-confirm armed \\(detached process \\d+\\)`)));
       expect(log).toContainEqual(`${r}-gw: commit-confirm: confirmed; the router's timer is disarmed`);
+    }
+    // Disarmed means gone: the detached timer process (the routers share this machine's PID namespace) no longer runs.
+    for (const r of [a, b]) {
+      const pid = (await execInRouter(lab, r, ["cat", `/var/lib/gatewarden/confirm/${job.id}/pid`])).stdout.trim();
+      expect(pid).toMatch(/^\d+$/);
+      expect(await eventually(async () => !timerRunning(pid, job.id), 2000)).toBe(true);
     }
     const snapshots = [await configSnapshot(a), await configSnapshot(b)];
     // Past the window: had the timer survived, it would have restored the empty router by now.
