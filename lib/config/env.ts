@@ -26,6 +26,8 @@ const envSchema = z.object({
   GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
   GATEWARDEN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  // Router-side commit-confirm window of a deploy (lib/deploy/commit-confirm); 0 turns it off.
+  GATEWARDEN_COMMIT_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
   // Reverse proxies whose X-Forwarded-For is believed: CIDR ranges or addresses, by commas or spaces.
   GATEWARDEN_TRUSTED_PROXIES: z.string().default(""),
   /** IPv4 networks an admin allows as SSH targets although they are loopback, link-local or this server's. */
@@ -70,6 +72,8 @@ export type AppEnv = {
   deployBackupsKept: number;
   /** On a graceful stop, how long running jobs may take to finish before the process exits anyway (lib/startup.ts). */
   drainSeconds: number;
+  /** Seconds a router waits for Gatewarden's confirmation before it restores its previous configuration by itself; 0: no timer. */
+  commitConfirmSeconds: number;
   /** Peers whose X-Forwarded-For is read (lib/auth/client-address); none by default. */
   trustedProxies: TrustedProxies;
   /** SSH targets allowed although loopback, link-local or this server's own (lib/ssh/target-policy). */
@@ -114,6 +118,7 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
     drainSeconds: e.GATEWARDEN_DRAIN_SECONDS,
+    commitConfirmSeconds: e.GATEWARDEN_COMMIT_CONFIRM_SECONDS,
     trustedProxies: proxies.proxies,
     sshTargetAllowance: e.GATEWARDEN_ALLOW_SSH_TARGETS.map(parseCidr),
     logLevel: e.LOG_LEVEL,
