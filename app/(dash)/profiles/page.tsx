@@ -1,4 +1,5 @@
 import { requirePageUser } from "@/lib/auth/session";
+import { builtInProfileNote } from "@/lib/inventory/profile-notes";
 import { canManageProfiles } from "@/lib/auth/permissions";
 import { listCryptoProfilesWithUse, parseProfileSpec } from "@/lib/db/crypto-profiles";
 import type { CryptoProfile } from "@/lib/platforms/contract";
@@ -58,6 +59,11 @@ export default async function ProfilesPage() {
                     used by {row._count.tunnels} tunnel{row._count.tunnels === 1 ? "" : "s"}
                   </span>
                 </div>
+                {row.builtIn && builtInProfileNote(row.name) ? (
+                  <p className="mb-3 text-sm text-slate-600" data-testid="profile-note">
+                    {builtInProfileNote(row.name)}
+                  </p>
+                ) : null}
                 {spec ? (
                   <div className="space-y-3">
                     <ProfileDetails p={spec} />

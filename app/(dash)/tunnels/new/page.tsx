@@ -12,7 +12,10 @@ export default async function NewTunnelPage() {
   const [gateways, profiles] = await Promise.all([listGatewayChoices(), listCryptoProfiles()]);
   return (
     <>
-      <PageHeader title="Add tunnel" subtitle="Between two existing gateways: host-to-host (the article's node-to-node) or net-to-net" />
+      <PageHeader
+        title="Add tunnel"
+        subtitle="Between two existing gateways: host-to-host (the gateways themselves, “node-to-node” in the CentOS setup) or net-to-net (their LANs)"
+      />
       <TunnelForm
         gateways={gateways.map((g) => ({ id: g.id, label: `${g.name} — ${g.site.name} (${g.publicIp})`, platform: g.platform }))}
         profiles={profileChoices(profiles, parseProfileSpec)}
