@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { managementCheckDue, type ManagementCheckInput } from "./management";
+import { managementCheckDue, managementLabel, type ManagementCheckInput } from "./management";
 
 const base: ManagementCheckInput = {
   last: { checkedAt: 1_000_000, ok: true },
@@ -35,5 +35,15 @@ describe("managementCheckDue", () => {
     expect(managementCheckDue({ ...base, last: undefined }).due).toBe(true);
     expect(managementCheckDue({ ...base, recorded: { state: "unknown", at: null } }).due).toBe(true);
     expect(managementCheckDue({ ...base, suspect: true }).due).toBe(true);
+  });
+});
+
+describe("managementLabel", () => {
+  it("names what broke, and never reads a broken state as ok", () => {
+    expect(managementLabel("ok")).toEqual({ text: "management ok", tone: "ok" });
+    expect(managementLabel("host-key-changed")).toEqual({ text: "management broken: host key changed", tone: "broken" });
+    expect(managementLabel("auth-failed").tone).toBe("broken");
+    expect(managementLabel("unreachable").text).toBe("management broken: SSH unreachable");
+    expect(managementLabel("unknown").tone).toBe("unknown");
   });
 });

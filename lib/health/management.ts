@@ -38,3 +38,21 @@ export function managementCheckDue(i: ManagementCheckInput): ManagementCheck {
   if (i.now - i.last.checkedAt >= i.intervalMs) return { due: true, why: "interval elapsed" };
   return { due: false };
 }
+
+/** How a gateway's management state reads on a badge: access works, is broken (and why), or is not known yet. */
+export function managementLabel(state: string): { text: string; tone: "ok" | "broken" | "unknown" } {
+  switch (state) {
+    case "ok":
+      return { text: "management ok", tone: "ok" };
+    case "host-key-changed":
+      return { text: "management broken: host key changed", tone: "broken" };
+    case "host-key-unknown":
+      return { text: "management broken: no host key pinned", tone: "broken" };
+    case "auth-failed":
+      return { text: "management broken: login refused", tone: "broken" };
+    case "unreachable":
+      return { text: "management broken: SSH unreachable", tone: "broken" };
+    default:
+      return { text: "management not checked yet", tone: "unknown" };
+  }
+}

@@ -10,6 +10,7 @@ import { TunnelTable } from "@/components/tunnel-table";
 import { GatewayConfiguration } from "./configuration";
 import { HostKeyPanel } from "./host-key-panel";
 import { SshAccessForm } from "./ssh-access-form";
+import { ManagementBadge } from "@/components/management-badge";
 
 export default async function GatewayPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
@@ -26,7 +27,8 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
             <Link className="text-blue-800 hover:underline" href={`/sites/${gw.siteId}`}>
               {gw.site.name}
             </Link>{" "}
-            · <PlatformBadge platform={gw.platform} />
+            · <PlatformBadge platform={gw.platform} /> ·{" "}
+            <ManagementBadge state={gw.reachability} reason={gw.reachabilityReason} at={gw.reachabilityAt} />
           </>
         }
       />
