@@ -10,13 +10,25 @@ const PILL = {
   unknown: "bg-slate-100 text-slate-600",
 } as const;
 
-export function ManagementBadge({ state, reason, at }: { state: string; reason?: string | null; at?: Date | string | null }) {
+export function ManagementBadge({
+  state,
+  reason,
+  at,
+  gateway,
+}: {
+  state: string;
+  reason?: string | null;
+  at?: Date | string | null;
+  /** The gateway's name, for a page showing several badges. */
+  gateway?: string;
+}) {
   const l = managementLabel(state);
   return (
     <span
       className={`rounded px-2 py-0.5 text-xs font-semibold ${PILL[l.tone]}`}
       data-testid="management-state"
       data-state={state}
+      data-gateway={gateway}
       title={`${reason ? `${reason} ` : ""}(checked ${ago(at)})`}
     >
       {l.text}

@@ -114,7 +114,7 @@ export class HealthPoller {
   /** Judgements a round stopped waiting for. */
   private readonly background = new Set<Promise<unknown>>();
   /** The outcomes each tunnel was last judged from: a visit two rounds share is sampled once. */
-  private readonly lastJudged = new Map<string, readonly GatewayOutcome[]>();
+  private readonly lastJudged = new Map<string, { seen: readonly GatewayOutcome[]; judgement: Judgement }>();
   private readonly management = new Map<string, ManagementMemory>();
   /** Gateways whose pooled session failed at the last visit: their next visit starts with a fresh connection. */
   private readonly suspect = new Set<string>();
@@ -276,13 +276,14 @@ export class HealthPoller {
   private async judge(target: HealthTarget, ends: [RenderableEnd, RenderableEnd], seen: GatewayOutcome[]): Promise<Judgement | null> {
     if (this.stopping) return null;
     const before = this.lastJudged.get(target.id);
-    if (before && before.every((o, i) => o === seen[i])) return null; // the same visits, already sampled by an earlier round
-    this.lastJudged.set(target.id, seen);
+    // The same visits, already judged and sampled by an earlier round: that judgement, not a second sample.
+    if (before && before.seen.every((o, i) => o === seen[i])) return before.judgement;
     const observations = ends.map((e, i) => observe(e, seen[i]!)) as [EndObservation, EndObservation];
     const judgement = evaluateTunnel({ ends: observations, previous: await this.previousCounters(target.id), now: new Date() });
     const { ikeSpi, childSpiIn, bytesIn, bytesOut, packetsIn, packetsOut } = judgement;
     if (judgement.detail.counters) this.previous.set(target.id, { ikeSpi, childSpiIn, bytesIn, bytesOut, packetsIn, packetsOut });
     else this.previous.delete(target.id);
+    this.lastJudged.set(target.id, { seen, judgement });
     await recordHealthSample(target.id, { ...judgement, detail: JSON.stringify(judgement.detail) });
     if (judgement.state !== target.healthState) {
       logger.info(
@@ -336,12 +337,12 @@ export class HealthPoller {
           now: Date.now(),
           intervalMs: this.managementCheckMs,
           recorded: { state: w.gw.reachability, at: w.gw.reachabilityAt },
-          pooled: this.pool.hasLive(id),
+          pooled: this.pool.hasLive(target),
           suspect: this.suspect.has(id),
         });
     if (check.due) {
       const refused = await this.checkManagement(w.gw, target, check.why);
-      if (refused && !this.pool.hasLive(id)) return refused;
+      if (refused && !this.pool.hasLive(target)) return refused;
     }
     const commands = statusCommandsOf(w);
     try {

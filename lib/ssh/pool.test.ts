@@ -192,7 +192,9 @@ describe("SshPool", () => {
     expect(await using).toBe(1);
     await tick();
     expect(opened[0]!.closed).toBe(true);
-    expect(pool.hasLive("gw1")).toBe(true);
+    expect(pool.hasLive(target("gw1"))).toBe(true);
+    // A new pin or credential needs a new session.
+    expect(pool.hasLive(target("gw1", { pinnedFingerprint: "SHA256:bbb" }))).toBe(false);
     await pool.closeAll();
   });
 
@@ -203,9 +205,9 @@ describe("SshPool", () => {
     await pool.withSession(target("gw1"), async () => {});
     refuse = true;
     await expect(pool.refresh(target("gw1"))).rejects.toThrow("refused");
-    expect(pool.hasLive("gw1")).toBe(true);
+    expect(pool.hasLive(target("gw1"))).toBe(true);
     expect(await pool.withSession(target("gw1"), async (s) => idOf(s))).toBe(1);
-    expect(pool.hasLive("gw2")).toBe(false);
+    expect(pool.hasLive(target("gw2"))).toBe(false);
     await pool.closeAll();
   });
 });

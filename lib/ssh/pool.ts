@@ -55,10 +55,10 @@ export class SshPool {
     }
   }
 
-  /** The gateway has a session that is open right now (not one still being opened). */
-  hasLive(key: string): boolean {
-    const entry = this.entries.get(key);
-    return entry?.current !== undefined && entry.current.isAlive;
+  /** The gateway has a session open right now (not one still being opened) for these options (same pin and credential). */
+  hasLive(target: PoolTarget): boolean {
+    const entry = this.entries.get(target.key);
+    return entry?.current !== undefined && entry.current.isAlive && entry.identity === identityOf(target.options);
   }
 
   /**

@@ -55,6 +55,7 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
                   "Management",
                   <span key="m" className="space-x-2">
                     <ManagementBadge
+                      gateway={end.gateway.name}
                       state={end.gateway.reachability}
                       reason={end.gateway.reachabilityReason}
                       at={end.gateway.reachabilityAt}
