@@ -59,6 +59,8 @@ const ACTIONS: Record<string, Case> = {
   "app/(dash)/settings/actions.ts#changePasswordAction": { roles: EVERYONE, args: ["prev", "form"] },
   "app/(dash)/settings/actions.ts#endSessionAction": { roles: EVERYONE, args: ["session"] },
   "app/(dash)/settings/actions.ts#endOtherSessionsAction": { roles: EVERYONE, args: [], audited: true },
+  "app/(dash)/settings/tokens/actions.ts#createTokenAction": { roles: EVERYONE, args: ["prev", "form"] },
+  "app/(dash)/settings/tokens/actions.ts#revokeTokenAction": { roles: EVERYONE, args: ["id"] },
 };
 
 /**
@@ -104,7 +106,7 @@ let siteNames: string[] = [];
 async function snapshot() {
   const { getDb } = await import("@/lib/db/client");
   const db = getDb();
-  const [sites, subnets, gateways, tunnels, keys, profiles, users, jobs, audit, gatewayRows, tunnelRows] = await Promise.all([
+  const [sites, subnets, gateways, tunnels, keys, profiles, users, jobs, audit, gatewayRows, tunnelRows, apiTokens] = await Promise.all([
     db.site.count(),
     db.subnet.count(),
     db.gateway.count(),
@@ -119,8 +121,9 @@ async function snapshot() {
       orderBy: { id: "asc" },
     }),
     db.tunnel.findMany({ select: { id: true, deployState: true }, orderBy: { id: "asc" } }),
+    db.apiToken.count(),
   ]);
-  return { sites, subnets, gateways, tunnels, keys, profiles, users, jobs, audit, gatewayRows, tunnelRows };
+  return { sites, subnets, gateways, tunnels, keys, profiles, users, jobs, audit, gatewayRows, tunnelRows, apiTokens };
 }
 
 /** Runs an action as `who`; an exception is a failure of this test (it would be a 500). */

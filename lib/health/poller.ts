@@ -32,6 +32,9 @@ import type { SshSession } from "@/lib/ssh/session";
 import { getEnv } from "@/lib/config/env";
 import { logger } from "@/lib/log/logger";
 import { mapBounded } from "@/lib/jobs/concurrency";
+import { recordTunnelCheck } from "@/lib/db/tunnel-metrics";
+import { observeHealthRound } from "@/lib/metrics/registry";
+import { readingFromJudgement } from "@/lib/metrics/traffic-totals";
 import { PgAdvisoryLeadership, singleInstance, type Leadership } from "./leader";
 import { leaderTimings } from "./leader-state";
 import { evaluateTunnel, type CommandOutput, type Counters, type EndObservation, type HealthDetail, type Judgement } from "./evaluate";
@@ -252,7 +255,10 @@ export class HealthPoller {
       await thinAllSamples().catch((e) => logger.error({ err: e }, "thinning health samples failed"));
     }
     const durationMs = Math.round(performance.now() - t0);
-    if (!tunnelIds) this.lastRound = { at: startedAt, durationMs, tunnels: ready.length };
+    if (!tunnelIds) {
+      this.lastRound = { at: startedAt, durationMs, tunnels: ready.length };
+      observeHealthRound(durationMs / 1000);
+    }
     logger.debug({ durationMs, visitMs, tunnels: ready.length, gateways: work.size, skipped: [...skipped], waiting }, "health round");
     return { startedAt, durationMs, visitMs, gateways: work.size, skippedGateways: [...skipped], waiting, judgements };
   }
@@ -285,6 +291,16 @@ export class HealthPoller {
     else this.previous.delete(target.id);
     this.lastJudged.set(target.id, { seen, judgement });
     await recordHealthSample(target.id, { ...judgement, detail: JSON.stringify(judgement.detail) });
+    if (getEnv().metricsEnabled) {
+      // Bookkeeping for /metrics must not cost the round: the next round's reading covers what this one missed.
+      await recordTunnelCheck(target.id, {
+        at: judgement.at,
+        reached: judgement.state !== "unreachable",
+        latencyMs: judgement.latencyMs,
+        lossPct: judgement.lossPct,
+        reading: readingFromJudgement(judgement),
+      }).catch((e) => logger.error({ err: e, tunnelId: target.id }, "recording the tunnel's metrics failed"));
+    }
     if (judgement.state !== target.healthState) {
       logger.info(
         { tunnelId: target.id, from: target.healthState, to: judgement.state, reason: judgement.reason },
