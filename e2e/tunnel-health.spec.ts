@@ -5,7 +5,8 @@
 // intervals (GATEWARDEN_HEALTH_INTERVAL_SECONDS=3 in playwright.config.ts) and back up
 // when it returns, and the tunnel page draws charts.
 // Pages update live: no reload anywhere in this spec.
-import { getRouter, requireLabState, stopCharon, type LabState } from "./lab/lab";
+import { execInRouter, getRouter, requireLabState, stopCharon, type LabState } from "./lab/lab";
+import { startSshd } from "./lab/daemons";
 import { E2E_LAB } from "./global-setup";
 import { expect, test } from "./support/fixtures";
 import { LAB_ROUTERS, labGatewayOf, labSiteOf, resetLabRouters, restartStoppedCharons, seedLabTunnels } from "./support/lab-routers";
@@ -116,4 +117,26 @@ test("the tunnel page shows state, timeline, charts with data and both ends' rou
   await page.goto("/");
   await page.getByTestId(`rf__edge-${id}`).click();
   await expect(page).toHaveURL(new RegExp(`/tunnels/${id}$`));
+});
+
+test("a dead sshd listener: the gateway's badge says management broken while its tunnel stays up", async ({ adminPage: page }) => {
+  test.setTimeout(120_000);
+  const id = ids.get(STRONGSWAN)!;
+  const branch = labGatewayOf(SWAN.branch);
+  await page.goto(`/tunnels/${id}`);
+  const badge = page.locator(`[data-testid="management-state"][data-gateway="${branch}"]`);
+  await expect(badge).toHaveAttribute("data-state", "ok", { timeout: 30_000 });
+  // The listener only (by its PID file): the session health holds keeps working, as after an sshd crash.
+  const killed = await execInRouter(lab, SWAN.branch, ["sh", "-c", 'kill -TERM "$(cat /run/sshd.pid)"']);
+  expect(killed.code).toBe(0);
+  try {
+    // A fresh connection at least every 10 s (playwright.config.ts), then one round and one live refresh.
+    await expect(badge).toHaveAttribute("data-state", "unreachable", { timeout: 30_000 });
+    await expect(badge).toHaveText("management broken: SSH unreachable");
+    await expect(page.getByTestId("health-panel").getByTestId("health-state")).toHaveText("up");
+  } finally {
+    await startSshd(getRouter(lab, SWAN.branch));
+  }
+  // Broken access is checked every round: the badge clears once sshd is back.
+  await expect(badge).toHaveAttribute("data-state", "ok", { timeout: 30_000 });
 });

@@ -24,6 +24,8 @@ const envSchema = z.object({
     .default(30),
   GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  GATEWARDEN_MANAGEMENT_CHECK_SECONDS: z.coerce.number().int().min(10).max(86_400).default(180),
+  GATEWARDEN_HEALTH_ROUND_WAIT_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
   GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
   GATEWARDEN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   // Router-side commit-confirm window of a deploy (lib/deploy/commit-confirm); 0 turns it off.
@@ -68,6 +70,10 @@ export type AppEnv = {
   web: PublicWeb;
   /** Seconds between two health rounds over every deployed tunnel (lib/health/poller). */
   healthIntervalSeconds: number;
+  /** Health opens a fresh SSH connection to each gateway at least this often, to prove it can still be managed (lib/health/management). */
+  managementCheckSeconds: number;
+  /** How long a scheduled health round waits for a slow gateway before the next round is scheduled; its tunnels are judged when it answers. */
+  healthRoundWaitSeconds: number;
   /** Deploy backups kept on each router, the newest first (lib/deploy/prune-backups); at least the one just made. */
   deployBackupsKept: number;
   /** On a graceful stop, how long running jobs may take to finish before the process exits anyway (lib/startup.ts). */
@@ -116,6 +122,8 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     secureCookies: web.ok ? (web.secureCookies ? "true" : "false") : "true",
     web,
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
+    managementCheckSeconds: e.GATEWARDEN_MANAGEMENT_CHECK_SECONDS,
+    healthRoundWaitSeconds: e.GATEWARDEN_HEALTH_ROUND_WAIT_SECONDS,
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
     drainSeconds: e.GATEWARDEN_DRAIN_SECONDS,
     commitConfirmSeconds: e.GATEWARDEN_COMMIT_CONFIRM_SECONDS,

@@ -54,6 +54,9 @@ export async function getGatewaysForConnection(ids: readonly string[]) {
       sshAuthType: true,
       sshSecretEnc: true,
       hostKeyFingerprint: true,
+      // Management access as last recorded (by a job or by health): health re-checks when a job failed to connect.
+      reachability: true,
+      reachabilityAt: true,
     },
   });
 }

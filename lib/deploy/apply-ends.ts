@@ -3,7 +3,7 @@
 // every end on the less busy router (a spoke: load and initiate), so each bring-up finds
 // its peer configured and a hub does not initiate its N tunnels one by one.
 import "server-only";
-import { gatewayLog, message, type DeployBatch } from "@/lib/deploy/deploy-batch";
+import { failureOf, gatewayLog, message, type DeployBatch } from "@/lib/deploy/deploy-batch";
 import { PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
@@ -26,8 +26,9 @@ export async function applyEnds(ctx: JobContext<unknown>, batch: DeployBatch): P
               try {
                 await w.applyEnd(e, gatewayLog(ctx, w.name), ran, !last);
               } catch (err) {
-                batch.fail(batch.runOf(e), message(err));
-                errors.push(message(err));
+                const why = failureOf(err, w, `applying ${e.end.interfaceName}`);
+                batch.fail(batch.runOf(e), why);
+                errors.push(why);
               }
             }
             if (errors.length) throw new JobFailure(errors.join("; "));

@@ -5,6 +5,7 @@ import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { GatewayWork } from "@/lib/deploy/gateway-work";
 import type { Logger } from "@/lib/deploy/run-commands";
 import type { JobContext } from "@/lib/jobs/types";
+import { isSshError } from "@/lib/ssh/errors";
 
 export type TunnelRun = {
   id: string;
@@ -20,6 +21,15 @@ export type TunnelRun = {
 };
 
 export const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** The session to this router dropped (sshd died, the router rebooted, the path broke): said so, not as a timeout. */
+export const connectionLost = (e: unknown, io: { isAlive: boolean } | null) =>
+  isSshError(e, "connection-lost") || (io !== null && !io.isAlive);
+
+/** Why a router's part failed, in words that name the router when its SSH connection was lost. */
+export function failureOf(e: unknown, w: { name: string; io: { isAlive: boolean } | null }, during: string): string {
+  return connectionLost(e, w.io) ? `lost the SSH connection to ${w.name} while ${during}` : message(e);
+}
 
 export class DeployBatch {
   readonly byId: Map<string, TunnelRun>;

@@ -4,13 +4,27 @@
 import "server-only";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { GatewayWork } from "@/lib/deploy/gateway-work";
-import { gatewayLog, message, type TunnelRun } from "@/lib/deploy/deploy-batch";
+import { connectionLost, gatewayLog, message, type TunnelRun } from "@/lib/deploy/deploy-batch";
 import { filesToPush } from "@/lib/deploy/files-to-push";
 import type { ConnectGateway } from "@/lib/deploy/connect";
 import { verifyTunnels } from "@/lib/deploy/verify-tunnels";
 import type { JobContext } from "@/lib/jobs/types";
+import type { CleanupParams } from "@/lib/deploy/clean-up-gateway";
 
 type Ctx = JobContext<unknown>;
+
+/** Queues the cleanup of a router the deploy could not roll back (lib/deploy/clean-up-gateway). */
+async function queueCleanup(ctx: Ctx, gatewayId: string, what: Omit<CleanupParams, "gatewayId" | "afterJobId">): Promise<string> {
+  // Imported when needed: the job runtime imports the job definitions, which import this module.
+  const { enqueueJob } = await import("@/lib/jobs/runtime");
+  return enqueueJob({
+    kind: "cleanup",
+    targetType: "gateway",
+    targetId: gatewayId,
+    params: { gatewayId, ...what, afterJobId: ctx.jobId } satisfies CleanupParams,
+    actor: ctx.actor,
+  });
+}
 
 export async function rollBackTunnels(
   ctx: Ctx,
@@ -27,6 +41,8 @@ export async function rollBackTunnels(
   // In the order of applying (busier ends first), so a restored tunnel finds its peer ready.
   const isLast = (e: RenderableEnd) => failed.find((r) => r.id === e.end.tunnelId)?.lastRole === e.role;
   touched.sort((x, y) => Number(x.ends.some(isLast)) - Number(y.ends.some(isLast)));
+  /** Routers that cannot be reached now: a cleanup job rolls each back when it answers again. */
+  const unreachable = new Map<string, { name: string; jobId: string }>();
   for (const w of touched) {
     try {
       await ctx.step(`roll back ${w.name}`, w.gatewayId, async () => {
@@ -63,13 +79,45 @@ export async function rollBackTunnels(
         ? ` Its commit-confirm timer stays armed: the router restores them by itself at ${w.timer.deadline.toISOString()}.`
         : "";
       const kept = `Its files from before are kept under /var/lib/gatewarden/backups/${ctx.jobId}.${timer}`;
-      await ctx.log("error", `Could not roll back ${w.name}: ${message(e)}. ${kept}`, w.name);
+      if (!connectionLost(e, w.io)) {
+        await ctx.log("error", `Could not roll back ${w.name}: ${message(e)}. ${kept}`, w.name);
+        continue;
+      }
+      // Lost SSH and no new session: the router keeps what it got until it answers again.
+      const mine = w.ends.filter((x) => failedIds.has(x.end.tunnelId)).map((x) => x.end.tunnelId);
+      const ownPaths = new Set(mine.flatMap((id) => (w.ownFiles.get(id) ?? []).map((f) => f.path)));
+      const sharedPaths = new Set(w.sharedFiles.map((f) => f.path));
+      const files = w.written.filter((c) => ownPaths.has(c.path) || sharedPaths.has(c.path));
+      const jobId = await queueCleanup(ctx, w.gatewayId, {
+        remove: mine.filter((id) => neverDeployed.has(id)),
+        restore: mine.filter((id) => !neverDeployed.has(id)),
+        created: [...new Set(files.filter((c) => c.before === null).map((c) => c.path))],
+        changed: [
+          ...new Map(
+            files.filter((c) => c.before !== null).map((c) => [c.path, { path: c.path, mode: c.mode, secret: c.secret }]),
+          ).values(),
+        ],
+      });
+      unreachable.set(w.gatewayId, { name: w.name, jobId });
+      await ctx.log(
+        "error",
+        `Lost the SSH connection to ${w.name} and could not connect again (${message(e)}): cleanup job ${jobId} is queued and rolls ${w.name} back as soon as it answers again. ${kept}`,
+        w.name,
+      );
     }
   }
   const restored = failed.filter((r) => r.wasDeployed);
   if (!restored.length) return;
+  // A tunnel with an end on a router that cannot be reached cannot be proven up (nor down) now.
+  const unverifiable = (r: TunnelRun) => r.ends.map((e) => unreachable.get(e.gatewayId)).find((u) => u !== undefined);
+  for (const r of restored) {
+    const u = unverifiable(r);
+    if (u)
+      await ctx.log("warn", `${r.label}: not verified after the rollback: lost the SSH connection to ${u.name} (cleanup job ${u.jobId}).`);
+  }
   // These tunnels worked before: prove the restored ones work again.
-  const probe = restored.map((r) => ({ ...r, error: null }));
+  const probe = restored.filter((r) => !unverifiable(r)).map((r) => ({ ...r, error: null }));
+  if (!probe.length) return;
   await verifyTunnels(ctx, probe, works, (r, why) => (r.error = why));
   for (const r of probe) {
     if (r.error) await ctx.log("error", `${r.label} did not come back up after the rollback: ${r.error}`);

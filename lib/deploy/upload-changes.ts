@@ -4,7 +4,7 @@
 // A router that fails here drops its tunnels; what it already wrote is rolled back.
 import "server-only";
 import type { DeployBatch } from "@/lib/deploy/deploy-batch";
-import { message } from "@/lib/deploy/deploy-batch";
+import { failureOf } from "@/lib/deploy/deploy-batch";
 import { PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import type { JobContext } from "@/lib/jobs/types";
@@ -30,7 +30,7 @@ export async function backUpAndUpload(ctx: JobContext<unknown>, batch: DeployBat
           );
         await ctx.step(`upload to ${w.name}`, w.gatewayId, () => w.upload());
       } catch (e) {
-        batch.failGateway(w, message(e));
+        batch.failGateway(w, failureOf(e, w, "backing up and uploading"));
       }
     },
   );

@@ -5,7 +5,7 @@
 import "server-only";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { GatewayWork } from "@/lib/deploy/gateway-work";
-import { message, type TunnelRun } from "@/lib/deploy/deploy-batch";
+import { connectionLost, failureOf, type TunnelRun } from "@/lib/deploy/deploy-batch";
 import { CHANNELS_PER_SESSION, PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
 import { runCommands } from "@/lib/deploy/run-commands";
 import { pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
@@ -24,6 +24,8 @@ export async function verifyTunnels(ctx: Ctx, runs: TunnelRun[], works: Map<stri
   const ids = new Set(runs.map((r) => r.id));
   const lastRole = new Map(runs.map((r) => [r.id, r.lastRole]));
   const upEnds = new Map<string, number>();
+  /** Routers whose session dropped while verifying: their tunnels failed for that, not for a timeout. */
+  const lost = new Map<string, string>();
   await mapBounded(
     [...works.values()].filter((w) => w.io),
     PARALLEL_GATEWAYS,
@@ -35,11 +37,16 @@ export async function verifyTunnels(ctx: Ctx, runs: TunnelRun[], works: Map<stri
           await verifyRouter(ctx, w, ends, lastRole, (id) => upEnds.set(id, (upEnds.get(id) ?? 0) + 1));
         })
         // What did not come up is counted below, per tunnel.
-        .catch(() => undefined);
+        .catch((e) => {
+          if (connectionLost(e, w.io)) lost.set(w.gatewayId, failureOf(e, w, "verifying"));
+        });
     },
   );
-  for (const r of runs)
-    if ((upEnds.get(r.id) ?? 0) < 2) fail(r, `the tunnel did not come up within ${VERIFY_TIMEOUT_MS / 1000} s on both ends`);
+  for (const r of runs) {
+    if ((upEnds.get(r.id) ?? 0) >= 2) continue;
+    const dropped = r.ends.map((e) => lost.get(e.gatewayId)).find((m) => m !== undefined);
+    fail(r, dropped ?? `the tunnel did not come up within ${VERIFY_TIMEOUT_MS / 1000} s on both ends`);
+  }
   await pingTunnels(
     ctx,
     runs.filter((r) => !r.error && r.ends[0].end.kind === "net-to-net"),
@@ -115,7 +122,7 @@ async function pingTunnels(ctx: Ctx, runs: TunnelRun[], works: Map<string, Gatew
           await ctx.log(ping.ok ? "info" : "error", ping.summary, w.name);
           if (!ping.ok) throw new JobFailure(`${w.name}: no answer through the tunnel (${ping.summary})`);
         })
-        .catch((e) => fail(r, message(e)));
+        .catch((e) => fail(r, failureOf(e, w, "pinging through the tunnel")));
     }),
   );
 }

@@ -1,7 +1,26 @@
 import { describe, expect, it } from "vitest";
+import { sshErrors } from "@/lib/ssh/errors";
 import { waitFor } from "./verify";
 
 describe("waitFor", () => {
+  it("gives up at once when the SSH connection dropped: a dead session does not come back", async () => {
+    let n = 0;
+    const lost = sshErrors.connectionLost({ host: "198.18.0.1", port: 22 }, "before running swanctl");
+    const started = Date.now();
+    await expect(
+      waitFor(
+        async () => {
+          n++;
+          throw lost;
+        },
+        () => true,
+        30_000,
+        5,
+      ),
+    ).rejects.toBe(lost);
+    expect(n).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
   it("tries again after an attempt throws (a status command timing out on a busy router)", async () => {
     let n = 0;
     const r = await waitFor(

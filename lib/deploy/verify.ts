@@ -3,6 +3,7 @@
 // address to the peer's LAN address.
 import type { CommandResult, Platform, TunnelEnd, TunnelStatus } from "@/lib/platforms/contract";
 import type { RouterIO } from "@/lib/deploy/router-io";
+import { isSshError } from "@/lib/ssh/errors";
 
 export type EndCheck = { ok: boolean; status: TunnelStatus; reason: string; routesText: string };
 
@@ -41,6 +42,7 @@ export async function pingThroughTunnel(io: RouterIO, end: TunnelEnd): Promise<{
 /**
  * Repeats `attempt` until `done` or the deadline. An attempt that throws (a status
  * command timing out on a busy router) is tried again; only the last error is thrown.
+ * A dropped SSH connection is thrown at once: a dead session does not come back.
  */
 export async function waitFor<T>(attempt: () => Promise<T>, done: (t: T) => boolean, timeoutMs: number, intervalMs = 500): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -49,7 +51,7 @@ export async function waitFor<T>(attempt: () => Promise<T>, done: (t: T) => bool
       const result = await attempt();
       if (done(result) || Date.now() >= deadline) return result;
     } catch (e) {
-      if (Date.now() >= deadline) throw e;
+      if (Date.now() >= deadline || isSshError(e, "connection-lost")) throw e;
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }

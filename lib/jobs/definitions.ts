@@ -4,7 +4,8 @@ import { z } from "zod";
 import { getTunnelGatewayIds } from "@/lib/db/gateways";
 import { deployTunnels, tunnelIdsOf, type DeployParams } from "@/lib/deploy/deploy-tunnels";
 import { teardownTunnel } from "@/lib/deploy/teardown-tunnel";
-import { connectGatewayForJob } from "@/lib/deploy/connect";
+import { connectGateway, connectGatewayForJob } from "@/lib/deploy/connect";
+import { cleanUpGateway, cleanupParams, type CleanupParams } from "@/lib/deploy/clean-up-gateway";
 import type { JobDefinition } from "@/lib/jobs/types";
 import { rotateJob, rotateRecoverJob } from "@/lib/rotation/rotation-jobs";
 
@@ -52,7 +53,17 @@ export const teardownJob: JobDefinition<{ tunnelId: string }> = {
   requeueWhenInterrupted: true,
 };
 
+/** Queued by a deploy that lost the SSH connection to a router mid-way: undoes it there once the router answers. */
+export const cleanupJob: JobDefinition<CleanupParams> = {
+  kind: "cleanup",
+  schema: cleanupParams,
+  gateways: async ({ gatewayId }) => [gatewayId],
+  handler: (ctx) => cleanUpGateway(ctx, connectGateway),
+  // Idempotent: stopping allows failure, removing a missing file is fine, restoring writes the same content.
+  requeueWhenInterrupted: true,
+};
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function jobDefinitions(): JobDefinition<any>[] {
-  return [deployJob, planJob, teardownJob, rotateJob, rotateRecoverJob];
+  return [deployJob, planJob, teardownJob, rotateJob, rotateRecoverJob, cleanupJob];
 }

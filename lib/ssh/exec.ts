@@ -24,31 +24,41 @@ export function runCommand(client: Client, target: SshTarget, argv: readonly str
 
   return new Promise((resolve, reject) => {
     let settled = false;
+    let channel: ClientChannel | undefined;
     const settle = (fn: () => void) => {
       if (!settled) {
         settled = true;
         fn();
       }
     };
+    const stop = (error: Error) => {
+      clearTimeout(timer);
+      settle(() => reject(error));
+      if (!channel) return;
+      try {
+        channel.signal("KILL");
+      } catch {
+        // older servers ignore signal requests; closing the channel is enough then
+      }
+      channel.close();
+    };
+    // From the request on, not from the channel's opening: a router that stopped answering
+    // (its address blackholed) never opens the channel, and keepalives take a minute to notice.
+    const timer = setTimeout(() => stop(sshErrors.commandTimeout(target, name, timeoutMs)), timeoutMs);
     const onChannel = (err: Error | undefined, stream: ClientChannel) => {
-      if (err) return settle(() => reject(sshErrors.commandFailed(target, name, `the server refused to start it (${err.message})`, err)));
+      if (err) {
+        clearTimeout(timer);
+        return settle(() => reject(sshErrors.commandFailed(target, name, `the server refused to start it (${err.message})`, err)));
+      }
+      channel = stream;
+      // Opened after the timeout: nobody waits for it any more.
+      if (settled) return void stream.close();
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let bytes = 0;
       let exitCode: number | null = null;
       let signal: string | undefined;
 
-      const stop = (error: Error) => {
-        clearTimeout(timer);
-        settle(() => reject(error));
-        try {
-          stream.signal("KILL");
-        } catch {
-          // older servers ignore signal requests; closing the channel is enough then
-        }
-        stream.close();
-      };
-      const timer = setTimeout(() => stop(sshErrors.commandTimeout(target, name, timeoutMs)), timeoutMs);
       const collect = (into: Buffer[]) => (chunk: Buffer) => {
         bytes += chunk.length;
         if (bytes > MAX_OUTPUT_BYTES) return stop(sshErrors.commandFailed(target, name, "it printed more than 16 MiB"));
@@ -80,6 +90,7 @@ export function runCommand(client: Client, target: SshTarget, argv: readonly str
     try {
       client.exec(command, onChannel);
     } catch (err) {
+      clearTimeout(timer);
       settle(() => reject(err));
     }
   });

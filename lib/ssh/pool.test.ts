@@ -176,4 +176,38 @@ describe("SshPool", () => {
     await running;
     await expect(pool.withSession(target("gw1"), async () => {})).rejects.toThrow(/shut down/);
   });
+
+  it("refresh opens a new session and puts it in place; the old one closes when its user is done", async () => {
+    const { open, opened } = fakeOpener();
+    const pool = new SshPool({ maxConcurrent: 4, idleMs: 60_000, open });
+    await pool.withSession(target("gw1"), async () => {});
+    const busy = deferred();
+    const using = pool.withSession(target("gw1"), async (s) => (await busy.promise, idOf(s)));
+    await tick();
+    await pool.refresh(target("gw1"));
+    expect(open).toHaveBeenCalledTimes(2);
+    expect(opened[0]!.closed).toBe(false); // still in use
+    expect(await pool.withSession(target("gw1"), async (s) => idOf(s))).toBe(2);
+    busy.resolve();
+    expect(await using).toBe(1);
+    await tick();
+    expect(opened[0]!.closed).toBe(true);
+    expect(pool.hasLive(target("gw1"))).toBe(true);
+    // A new pin or credential needs a new session.
+    expect(pool.hasLive(target("gw1", { pinnedFingerprint: "SHA256:bbb" }))).toBe(false);
+    await pool.closeAll();
+  });
+
+  it("a refresh that fails leaves the pooled session in place and reports the error", async () => {
+    let refuse = false;
+    const { open } = fakeOpener(() => (refuse ? new Error("refused") : undefined));
+    const pool = new SshPool({ maxConcurrent: 4, idleMs: 60_000, open });
+    await pool.withSession(target("gw1"), async () => {});
+    refuse = true;
+    await expect(pool.refresh(target("gw1"))).rejects.toThrow("refused");
+    expect(pool.hasLive(target("gw1"))).toBe(true);
+    expect(await pool.withSession(target("gw1"), async (s) => idOf(s))).toBe(1);
+    expect(pool.hasLive(target("gw2"))).toBe(false);
+    await pool.closeAll();
+  });
 });

@@ -55,6 +55,48 @@ export class SshPool {
     }
   }
 
+  /** The gateway has a session open right now (not one still being opened) for these options (same pin and credential). */
+  hasLive(target: PoolTarget): boolean {
+    const entry = this.entries.get(target.key);
+    return entry?.current !== undefined && entry.current.isAlive && entry.identity === identityOf(target.options);
+  }
+
+  /**
+   * Opens a NEW session to the gateway (a fresh TCP connection, key exchange and login: what a
+   * job would do) and, once it is up, puts it in place of the pooled one, which is closed when
+   * its users are done. On failure the pooled session, if any, stays as it was and the SshError
+   * reaches the caller: an old session can outlive the router's sshd listener, host key and
+   * authorized_keys, so only a fresh one proves the gateway can still be managed.
+   */
+  async refresh(target: PoolTarget): Promise<void> {
+    await this.acquireSlot();
+    try {
+      const session = await this.open(target.options);
+      if (this.closed) {
+        await session.close().catch(() => {});
+        return;
+      }
+      const old = this.entries.get(target.key);
+      if (old) {
+        clearTimeout(old.idleTimer);
+        this.retire(old);
+      }
+      const entry: Entry = {
+        key: target.key,
+        identity: identityOf(target.options),
+        users: 0,
+        session: Promise.resolve(session),
+        current: session,
+      };
+      this.entries.set(target.key, entry);
+      // Idle from the start, like a session whose last user just left.
+      entry.users = 1;
+      this.checkin(entry);
+    } finally {
+      this.releaseSlot();
+    }
+  }
+
   async closeAll(): Promise<void> {
     this.closed = true;
     for (const w of this.waiters.splice(0)) w.fail(new Error("The SSH pool was shut down before this work could start"));

@@ -93,7 +93,12 @@ export class SshSession {
 
   async close(): Promise<void> {
     if (this.alive) this.client.end();
-    const forced = setTimeout(() => this.client.destroy(), 2_000);
+    // A router that stopped answering never acknowledges the end, and ssh2's destroy() does
+    // nothing once end() made the socket unwritable: the socket itself is destroyed then.
+    const forced = setTimeout(() => {
+      this.client.destroy();
+      (this.client as unknown as { _sock?: { destroy(): void } })._sock?.destroy();
+    }, 2_000);
     await this.closed;
     clearTimeout(forced);
   }

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/session";
 import { canManageInventory, canRevealPsk } from "@/lib/auth/permissions";
 import { getGateway } from "@/lib/db/inventory";
+import { listJobs } from "@/lib/db/jobs";
 import { isPlatformId } from "@/lib/platforms";
 import { previewGatewayConfig } from "@/lib/rendering/previews";
 import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
@@ -10,11 +11,14 @@ import { TunnelTable } from "@/components/tunnel-table";
 import { GatewayConfiguration } from "./configuration";
 import { HostKeyPanel } from "./host-key-panel";
 import { SshAccessForm } from "./ssh-access-form";
+import { ManagementBadge } from "@/components/management-badge";
 
 export default async function GatewayPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
   const gw = await getGateway((await params).id);
   if (!gw) notFound();
+  // Jobs on the gateway itself: the cleanups deploys queued after losing SSH to it.
+  const jobs = await listJobs({ targetType: "gateway", targetId: gw.id, take: 10 });
   const preview = isPlatformId(gw.platform) ? await previewGatewayConfig(gw.id, gw.platform) : null;
   return (
     <>
@@ -26,7 +30,8 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
             <Link className="text-blue-800 hover:underline" href={`/sites/${gw.siteId}`}>
               {gw.site.name}
             </Link>{" "}
-            · <PlatformBadge platform={gw.platform} />
+            · <PlatformBadge platform={gw.platform} /> ·{" "}
+            <ManagementBadge state={gw.reachability} reason={gw.reachabilityReason} at={gw.reachabilityAt} />
           </>
         }
       />
@@ -67,6 +72,23 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
           reachabilityReason={gw.reachabilityReason}
         />
       </Card>
+      {jobs.length ? (
+        <Card title="Cleanup jobs" className="mt-6">
+          <p className="mb-2 text-sm text-slate-600">
+            Queued when a deploy lost the SSH connection to this gateway: each waits for it to answer, then undoes what that deploy left.
+          </p>
+          <ul className="space-y-1 text-sm" data-testid="gateway-jobs">
+            {jobs.map((j) => (
+              <li key={j.id}>
+                <Link className="text-blue-800 hover:underline" href={`/jobs/${j.id}`}>
+                  {j.kind} {j.id}
+                </Link>{" "}
+                — {j.status}, queued {j.createdAt.toISOString()}
+              </li>
+            ))}
+          </ul>
+        </Card>
+      ) : null}
       <Card title="Tunnels" className="mt-6">
         <TunnelTable tunnels={gw.tunnelEnds.map((e) => e.tunnel)} />
       </Card>

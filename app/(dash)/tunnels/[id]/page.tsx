@@ -12,6 +12,7 @@ import { HealthPanel } from "./health-panel";
 import { RotatePsk } from "./rotate-psk";
 import { deleteTunnelAction } from "../../delete-actions";
 import { DeleteButton } from "@/components/delete-button";
+import { ManagementBadge } from "@/components/management-badge";
 
 export default async function TunnelPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageUser();
@@ -50,6 +51,20 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
                   </Link>,
                 ],
                 ["Platform", <PlatformBadge key="p" platform={end.gateway.platform} />],
+                [
+                  "Management",
+                  <span key="m" className="space-x-2">
+                    <ManagementBadge
+                      gateway={end.gateway.name}
+                      state={end.gateway.reachability}
+                      reason={end.gateway.reachabilityReason}
+                      at={end.gateway.reachabilityAt}
+                    />
+                    {end.gateway.reachabilityReason ? (
+                      <span className="text-xs text-slate-600">{end.gateway.reachabilityReason}</span>
+                    ) : null}
+                  </span>,
+                ],
                 ["Interface", end.interfaceName],
                 ["Endpoint", end.gateway.publicIp],
                 ["LAN", end.gateway.site.subnets.map((s) => s.cidr).join(", ")],
