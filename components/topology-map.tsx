@@ -86,8 +86,9 @@ export function TopologyMap({ map }: { map: FleetMap }) {
         data: { href: e.href },
         className: `health-edge health-${e.state}`,
         style: { stroke: color, strokeWidth: 3, cursor: "pointer" },
-        labelStyle: { fill: color, fontWeight: 600, fontSize: 11 },
-        labelBgStyle: { fill: "#ffffff" },
+        // Labels let clicks through: a label lying over another tunnel must not take its click.
+        labelStyle: { fill: color, fontWeight: 600, fontSize: 11, pointerEvents: "none" },
+        labelBgStyle: { fill: "#ffffff", pointerEvents: "none" },
         // A tunnel has no direction: no arrowheads.
         interactionWidth: 20,
         ariaLabel: e.title,

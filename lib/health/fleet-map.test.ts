@@ -4,6 +4,7 @@ import {
   fullMap,
   hubGroups,
   layoutCircle,
+  layoutFleet,
   mapModeFor,
   pickHubs,
   MAX_HUBS,
@@ -65,6 +66,44 @@ describe("layoutCircle", () => {
       ]),
     );
     expect(pos.get("a")!.y).toBe(pos.get("b")!.y);
+  });
+});
+
+describe("layoutFleet", () => {
+  it("gives each group of gateways joined by tunnels its own place, so no tunnel passes under another group's gateway", () => {
+    const pos = layoutFleet(
+      ["hub", "s1", "s2", "s3", "p1", "p2", "q1", "q2", "alone"],
+      [
+        ["hub", "s1"],
+        ["hub", "s2"],
+        ["hub", "s3"],
+        ["p1", "p2"],
+        ["q1", "q2"],
+      ],
+    );
+    const box = (ids: string[]) => {
+      const ps = ids.map((id) => pos.get(id)!);
+      return {
+        minX: Math.min(...ps.map((p) => p.x)),
+        maxX: Math.max(...ps.map((p) => p.x)),
+        minY: Math.min(...ps.map((p) => p.y)),
+        maxY: Math.max(...ps.map((p) => p.y)),
+      };
+    };
+    const groups = [["hub", "s1", "s2", "s3"], ["p1", "p2"], ["q1", "q2"], ["alone"]].map(box);
+    // No two groups' boxes (widened by half a node) overlap.
+    for (let i = 0; i < groups.length; i++)
+      for (let j = i + 1; j < groups.length; j++) {
+        const [a, b] = [groups[i]!, groups[j]!];
+        const apart = a.maxX + 80 < b.minX - 80 || b.maxX + 80 < a.minX - 80 || a.maxY + 30 < b.minY - 30 || b.maxY + 30 < a.minY - 30;
+        expect(apart, `groups ${i} and ${j}`).toBe(true);
+      }
+    // The star keeps its hub in the middle of its spokes; a pair sits side by side.
+    const star = groups[0]!;
+    const hub = pos.get("hub")!;
+    expect(hub.x > star.minX && hub.x < star.maxX && hub.y > star.minY && hub.y < star.maxY).toBe(true);
+    expect(pos.get("p1")!.y).toBe(pos.get("p2")!.y);
+    expect(pos.size).toBe(9);
   });
 });
 

@@ -107,6 +107,65 @@ export function layoutCircle(ids: readonly string[], degree: ReadonlyMap<string,
   return pos;
 }
 
+const COMPONENT_GAP = 120;
+const ROW_WIDTH = 2400;
+
+/**
+ * Each group of gateways joined by tunnels gets its own star (layoutCircle: its busiest
+ * gateway in the middle), and the groups sit side by side in rows, gateways without a
+ * tunnel last. One circle for the whole fleet drew other groups' tunnels as chords
+ * through the middle gateway, under it, where nobody could click them.
+ */
+export function layoutFleet(ids: readonly string[], links: readonly (readonly [string, string])[]): Map<string, { x: number; y: number }> {
+  const known = new Set(ids);
+  const degree = new Map<string, number>();
+  const parent = new Map(ids.map((id) => [id, id]));
+  const root = (id: string): string => {
+    let r = id;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  for (const [a, b] of links) {
+    if (!known.has(a) || !known.has(b)) continue;
+    for (const g of [a, b]) degree.set(g, (degree.get(g) ?? 0) + 1);
+    parent.set(root(a), root(b));
+  }
+  const groups = new Map<string, string[]>();
+  for (const id of ids) groups.set(root(id), [...(groups.get(root(id)) ?? []), id]);
+  const connected = [...groups.values()].filter((g) => g.some((id) => degree.has(id)));
+  const loners = ids.filter((id) => !degree.has(id));
+  // The biggest groups first; loners on a row of their own.
+  connected.sort((x, y) => y.length - x.length || x[0]!.localeCompare(y[0]!));
+  const pos = new Map<string, { x: number; y: number }>();
+  let x = 0;
+  let y = 0;
+  let rowHeight = 0;
+  const place = (local: Map<string, { x: number; y: number }>) => {
+    const xs = [...local.values()].map((p) => p.x);
+    const ys = [...local.values()].map((p) => p.y);
+    const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const width = maxX - minX + 180; // a node is about 150 px wide
+    if (x > 0 && x + width > ROW_WIDTH) {
+      x = 0;
+      y += rowHeight + COMPONENT_GAP;
+      rowHeight = 0;
+    }
+    for (const [id, p] of local) pos.set(id, { x: x + p.x - minX, y: y + p.y - minY });
+    x += width + COMPONENT_GAP;
+    rowHeight = Math.max(rowHeight, maxY - minY + 60);
+  };
+  for (const group of connected) place(layoutCircle(group, degree));
+  if (loners.length) {
+    if (x > 0) {
+      x = 0;
+      y += rowHeight + COMPONENT_GAP;
+      rowHeight = 0;
+    }
+    loners.forEach((id) => place(new Map([[id, { x: 0, y: 0 }]])));
+  }
+  return pos;
+}
+
 const gatewayLabel = (g: MapGateway) => `${g.siteName} · ${g.name}`;
 const tunnelsWord = (n: number) => `${n} tunnel${n === 1 ? "" : "s"}`;
 
@@ -126,9 +185,9 @@ function tunnelEdge(t: MapTunnel): MapEdge {
 export function fullMap(gateways: readonly MapGateway[], tunnels: readonly MapTunnel[]): FleetMap {
   const degree = new Map<string, number>();
   for (const t of tunnels) for (const g of [t.a, t.b]) degree.set(g, (degree.get(g) ?? 0) + 1);
-  const pos = layoutCircle(
+  const pos = layoutFleet(
     gateways.map((g) => g.id),
-    degree,
+    tunnels.map((t) => [t.a, t.b] as const),
   );
   const known = new Set(gateways.map((g) => g.id));
   return {
