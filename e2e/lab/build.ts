@@ -249,6 +249,11 @@ async function prepareRouterFiles(dir: string, plan: LabPlan, r: RouterPlan, mgm
     cpSync(CENTOS_RACOON, path.join(sbin, "racoon"));
     chmodSync(path.join(sbin, "racoon"), 0o755);
     copyFileSync(await bundleRacoonTool(dir), path.join(sbin, "gw-lab-racoon.mjs"));
+    // A CentOS router has no swanctl: an overlay whiteout hides /usr/sbin's, and the emulation
+    // (racoon.sh, lab-racoon.ts) drives charon through a copy of its own.
+    copyFileSync("/usr/sbin/swanctl", path.join(sbin, "gw-lab-swanctl"));
+    chmodSync(path.join(sbin, "gw-lab-swanctl"), 0o755);
+    if (!existsSync(path.join(sbin, "swanctl"))) await runChecked(["mknod", path.join(sbin, "swanctl"), "c", "0", "0"]);
     // ipsec-tools' setkey, answering -D and -DP from the emulation (see lab-racoon.ts).
     writeFileSync(path.join(sbin, "setkey"), '#!/bin/sh\nexec /usr/bin/node /usr/sbin/gw-lab-racoon.mjs setkey "$@"\n', { mode: 0o755 });
   }

@@ -98,7 +98,11 @@ const hex8 = (n: number) => n.toString(16).padStart(8, "0");
 function dumpSad(): number {
   let raw: string;
   try {
-    raw = execFileSync("swanctl", ["--list-sas", "--raw"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 10_000 });
+    raw = execFileSync("/usr/sbin/gw-lab-swanctl", ["--list-sas", "--raw"], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 10_000,
+    });
   } catch {
     // No IKE daemon answering: the lab's kernel SAD is charon's, so it is empty.
     raw = "";

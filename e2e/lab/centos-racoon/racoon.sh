@@ -22,6 +22,8 @@ RACOON=/etc/racoon
 SPD_DIR=/run/gw-lab-spd
 CONFD=/etc/swanctl/conf.d
 LOG=/run/racoon.log
+# A real CentOS router has no swanctl; the lab hides it from everyone but the emulation.
+SWANCTL=/usr/sbin/gw-lab-swanctl
 PIDFILE=/run/racoon.pid
 
 log() { printf '%s racoon: %s\n' "$(date '+%F %T')" "$*" >>"$LOG"; }
@@ -157,11 +159,11 @@ load() { # start|reload
     done
     log "INFO: configuration read ($1)"
   fi
-  swanctl --load-all --clear >/dev/null 2>&1 || log "ERROR: lab: charon did not take the configuration"
+  "$SWANCTL" --load-all --clear >/dev/null 2>&1 || log "ERROR: lab: charon did not take the configuration"
   new=$(ls "$CONFD" 2>/dev/null | sed -n 's/^racoon-\(.*\)\.conf$/\1/p')
   # A peer no longer configured: its SAs go (a real racoon would leave them to expire unused).
   for dst in $old; do
-    grep -qxF "$dst" <<<"$new" || swanctl --terminate --ike "$(conn_name "$dst")" --force --timeout 3 >/dev/null 2>&1
+    grep -qxF "$dst" <<<"$new" || "$SWANCTL" --terminate --ike "$(conn_name "$dst")" --force --timeout 3 >/dev/null 2>&1
   done
 }
 
