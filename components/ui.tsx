@@ -49,11 +49,11 @@ export function PlatformBadge({ platform }: { platform: string }) {
 
 export function KeyValue({ items }: { items: [string, React.ReactNode][] }) {
   return (
-    <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1.5 text-sm">
+    <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-6 gap-y-1.5 text-sm">
       {items.map(([k, v]) => (
         <div key={k} className="contents">
           <dt className="text-slate-500">{k}</dt>
-          <dd className="font-mono text-slate-900">{v}</dd>
+          <dd className="break-words font-mono text-slate-900">{v}</dd>
         </div>
       ))}
     </dl>

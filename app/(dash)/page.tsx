@@ -74,7 +74,7 @@ export default async function OverviewPage() {
           </Link>
         ))}
       </div>
-      <NeedsAttention shown={worst} total={attentionTotal} anyTunnels={counts.tunnels > 0} />
+      <NeedsAttention shown={worst} total={attentionTotal} byState={byState} />
       {map ? (
         <Card title="Topology" className="mb-6">
           <TopologyMap map={map} />

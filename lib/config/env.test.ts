@@ -19,6 +19,14 @@ describe("parseEnv", () => {
     );
   });
 
+  it("drains running jobs for 60 s on a graceful stop unless told otherwise (0: not at all)", () => {
+    expect(parseEnv({}).drainSeconds).toBe(60);
+    expect(parseEnv({ GATEWARDEN_DRAIN_SECONDS: "0" }).drainSeconds).toBe(0);
+    expect(parseEnv({ GATEWARDEN_DRAIN_SECONDS: "300" }).drainSeconds).toBe(300);
+    for (const bad of ["-1", "1.5", "soon", "3601"])
+      expect(() => parseEnv({ GATEWARDEN_DRAIN_SECONDS: bad })).toThrow(/GATEWARDEN_DRAIN_SECONDS/);
+  });
+
   it("ends idle sessions after 30 minutes unless told otherwise", () => {
     expect(parseEnv({}).sessionIdleMinutes).toBe(30);
     expect(parseEnv({ GATEWARDEN_SESSION_IDLE_MINUTES: "5" }).sessionIdleMinutes).toBe(5);

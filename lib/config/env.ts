@@ -25,6 +25,7 @@ const envSchema = z.object({
   GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
+  GATEWARDEN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   // Reverse proxies whose X-Forwarded-For is believed: CIDR ranges or addresses, by commas or spaces.
   GATEWARDEN_TRUSTED_PROXIES: z.string().default(""),
   /** IPv4 networks an admin allows as SSH targets although they are loopback, link-local or this server's. */
@@ -65,6 +66,8 @@ export type AppEnv = {
   healthIntervalSeconds: number;
   /** Deploy backups kept on each router, the newest first (lib/deploy/prune-backups); at least the one just made. */
   deployBackupsKept: number;
+  /** On a graceful stop, how long running jobs may take to finish before the process exits anyway (lib/startup.ts). */
+  drainSeconds: number;
   /** Peers whose X-Forwarded-For is read (lib/auth/client-address); none by default. */
   trustedProxies: TrustedProxies;
   /** SSH targets allowed although loopback, link-local or this server's own (lib/ssh/target-policy). */
@@ -106,6 +109,7 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     web,
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
+    drainSeconds: e.GATEWARDEN_DRAIN_SECONDS,
     trustedProxies: proxies.proxies,
     sshTargetAllowance: e.GATEWARDEN_ALLOW_SSH_TARGETS.map(parseCidr),
     logLevel: e.LOG_LEVEL,

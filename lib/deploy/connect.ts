@@ -30,7 +30,11 @@ export async function connectGateway(gatewayId: string): Promise<SshSession> {
   if (!gw) throw new JobFailure("The gateway no longer exists.");
   try {
     const session = await openSession(sessionOptionsFor(gw));
-    await setGatewayReachability(gw.id, "ok", null);
+    // A database that cannot take this write must not leave the session open behind the error.
+    await setGatewayReachability(gw.id, "ok", null).catch(async (e) => {
+      await session.close();
+      throw e;
+    });
     return session;
   } catch (e) {
     if (isSshError(e)) {
@@ -42,9 +46,14 @@ export async function connectGateway(gatewayId: string): Promise<SshSession> {
   }
 }
 
-export async function connectGatewayForJob(gatewayId: string, _ctx: JobContext<unknown>): Promise<SshSession> {
+/**
+ * A job's session: once the job cannot record its progress (ctx.signal aborted), it
+ * neither connects nor runs anything more on the router.
+ */
+export async function connectGatewayForJob(gatewayId: string, ctx: JobContext<unknown>): Promise<SshSession> {
+  ctx.signal.throwIfAborted();
   try {
-    return await connectGateway(gatewayId);
+    return (await connectGateway(gatewayId)).stopWhen(ctx.signal);
   } catch (e) {
     if (isSshError(e)) {
       const hint = e.code === "host-key-unknown" ? " Accept the gateway's host key on its page, then deploy again." : "";

@@ -67,7 +67,7 @@ export default async function ProfilesPage() {
         title="Crypto profiles"
         subtitle="The algorithms each tunnel negotiates, and what the lint says about them (RFC 8247 / 8221 / 9395)"
       />
-      <div className="grid gap-6 xl:grid-cols-[1fr_28rem]">
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_28rem]">
         <ul className="space-y-4" data-testid="profile-list">
           {profiles.map(({ row, spec }) => (
             <li key={row.id} data-profile={row.name}>

@@ -23,34 +23,36 @@ export default async function UsersPage() {
   return (
     <>
       <PageHeader title="Users" subtitle="admin: everything · operator: inventory, deploys, rotations · viewer: read only" />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card title="Accounts">
-          <table className="w-full text-sm" data-testid="users-table">
-            <thead className="text-left text-slate-500">
-              <tr>
-                <th className="py-1.5 font-medium">User</th>
-                <th className="py-1.5 font-medium">Role</th>
-                <th className="py-1.5 font-medium">Sessions</th>
-                <th className="py-1.5 font-medium">Failed sign-ins (24 h)</th>
-                <th className="py-1.5" />
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {users.map((u) => (
-                <tr key={u.id}>
-                  <td className="py-1.5">
-                    <Link href={`/users/${u.id}`} className="text-blue-700 hover:underline">
-                      {u.username}
-                    </Link>
-                  </td>
-                  <td className="py-1.5">{u.role}</td>
-                  <td className="py-1.5">{sessions.get(u.id) ?? 0}</td>
-                  <td className="py-1.5">{failures.get(u.username)?.count ?? 0}</td>
-                  <td className="py-1.5 text-slate-500">{u.disabled ? "disabled" : ""}</td>
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm" data-testid="users-table">
+              <thead className="text-left text-slate-500">
+                <tr>
+                  <th className="py-1.5 font-medium">User</th>
+                  <th className="py-1.5 font-medium">Role</th>
+                  <th className="py-1.5 font-medium">Sessions</th>
+                  <th className="py-1.5 font-medium">Failed sign-ins (24 h)</th>
+                  <th className="py-1.5" />
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {users.map((u) => (
+                  <tr key={u.id}>
+                    <td className="py-1.5">
+                      <Link href={`/users/${u.id}`} className="text-blue-700 hover:underline">
+                        {u.username}
+                      </Link>
+                    </td>
+                    <td className="py-1.5">{u.role}</td>
+                    <td className="py-1.5">{sessions.get(u.id) ?? 0}</td>
+                    <td className="py-1.5">{failures.get(u.username)?.count ?? 0}</td>
+                    <td className="py-1.5 text-slate-500">{u.disabled ? "disabled" : ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </Card>
         <Card title="Add a user">
           <AddUserForm />
