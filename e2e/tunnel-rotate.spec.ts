@@ -6,6 +6,7 @@
 import type { Page } from "@playwright/test";
 import { parseListSasRaw } from "../lib/platforms/strongswan/parse-list-sas-raw";
 import { execInRouter, pingFromHost, requireLabState, type LabState, type RouterState } from "./lab/lab";
+import { labSwanctl } from "./lab/router-files";
 import { E2E_LAB } from "./global-setup";
 import { ADMIN } from "./helpers";
 import { expect, test } from "./support/fixtures";
@@ -34,7 +35,7 @@ test.afterAll(async () => {
 
 /** This tunnel's established IKE SAs on a router, as SPI pairs (charon runs on both platforms' lab routers). */
 async function ikeSpis(r: RouterState, peer: RouterState): Promise<string[]> {
-  const out = (await execInRouter(lab, r.name, ["swanctl", "--list-sas", "--raw"])).stdout;
+  const out = (await execInRouter(lab, r.name, [labSwanctl(r.platform), "--list-sas", "--raw"])).stdout;
   return parseListSasRaw(out)
     .filter((sa) => sa.state === "ESTABLISHED" && sa.remote.address === peer.publicIp)
     .map((sa) => `${sa.initiatorSpi}_${sa.responderSpi}`);

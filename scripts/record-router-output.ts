@@ -36,7 +36,7 @@ const NETNS_LAB: LabPlan = {
   backend: "netns",
   lifetime: "fresh",
   describe:
-    "Gatewarden router lab (e2e/lab): network namespaces, strongSwan charon with kernel-libipsec (ESP in user space); the centos-racoon routers run e2e/lab/centos-racoon/ifupdown-ipsec.sh, which drives charon in IKEv1 in place of racoon",
+    "Gatewarden router lab (e2e/lab): network namespaces, strongSwan charon with kernel-libipsec (ESP in user space); the centos-racoon routers run e2e/lab/centos-racoon/ifupdown-ipsec.sh (ifup/ifdown as initscripts writes them) and racoon.sh (an emulated racoon: racoon grammar check, then charon in IKEv1 in its place); their `setkey -D` lists charon's SAs in setkey's format, without the keys",
 };
 const VM_LAB: LabPlan = {
   name: "gwreclibre",

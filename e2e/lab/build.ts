@@ -14,7 +14,33 @@ import { knownHostsLine, RACOON_CONF, renderCharonConf, renderSshdConfig, sshFin
 import { labDir, nsDir, writeLabState, type LabBackend, type LabState, type RouterState } from "./state";
 import { bootVmRouters, buildVmNetworks, vmRouterFields } from "./vm/build-vm";
 
-const CENTOS_SCRIPT = path.join(import.meta.dirname, "centos-racoon", "ifupdown-ipsec.sh");
+const CENTOS_DIR = path.join(import.meta.dirname, "centos-racoon");
+const CENTOS_SCRIPT = path.join(CENTOS_DIR, "ifupdown-ipsec.sh");
+const CENTOS_RACOON = path.join(CENTOS_DIR, "racoon.sh");
+const ESBUILD = path.join(import.meta.dirname, "..", "..", "node_modules", ".bin", "esbuild");
+
+const racoonTools = new Map<string, Promise<string>>();
+/**
+ * The CentOS emulation's racoon check and setkey (lab-racoon.ts, which runs Gatewarden's
+ * racoon grammar checker) as one plain .mjs file: node starts it in ~0.1 s inside a router.
+ */
+function bundleRacoonTool(dir: string): Promise<string> {
+  const out = path.join(dir, "gw-lab-racoon.mjs");
+  if (!racoonTools.has(out))
+    racoonTools.set(
+      out,
+      runChecked([
+        ESBUILD,
+        path.join(CENTOS_DIR, "lab-racoon.ts"),
+        "--bundle",
+        "--platform=node",
+        "--format=esm",
+        "--log-level=warning",
+        `--outfile=${out}`,
+      ]).then(() => out),
+    );
+  return racoonTools.get(out)!;
+}
 const CONCURRENCY = 6;
 // swanctl --load-all complains about each missing one of these.
 const SWANCTL_SUBDIRS = [
@@ -222,6 +248,16 @@ async function prepareRouterFiles(dir: string, plan: LabPlan, r: RouterPlan, mgm
       cpSync(CENTOS_SCRIPT, path.join(sbin, name));
       chmodSync(path.join(sbin, name), 0o755);
     }
+    cpSync(CENTOS_RACOON, path.join(sbin, "racoon"));
+    chmodSync(path.join(sbin, "racoon"), 0o755);
+    copyFileSync(await bundleRacoonTool(dir), path.join(sbin, "gw-lab-racoon.mjs"));
+    // A CentOS router has no swanctl: an overlay whiteout hides /usr/sbin's, and the emulation
+    // (racoon.sh, lab-racoon.ts) drives charon through a copy of its own.
+    copyFileSync("/usr/sbin/swanctl", path.join(sbin, "gw-lab-swanctl"));
+    chmodSync(path.join(sbin, "gw-lab-swanctl"), 0o755);
+    if (!existsSync(path.join(sbin, "swanctl"))) await runChecked(["mknod", path.join(sbin, "swanctl"), "c", "0", "0"]);
+    // ipsec-tools' setkey, answering -D and -DP from the emulation (see lab-racoon.ts).
+    writeFileSync(path.join(sbin, "setkey"), '#!/bin/sh\nexec /usr/bin/node /usr/sbin/gw-lab-racoon.mjs setkey "$@"\n', { mode: 0o755 });
   }
   if (/[\s,:]/.test(rdir)) throw new Error(`lab directory ${rdir} must not contain spaces, commas or colons (overlay mount options)`);
   return {

@@ -108,7 +108,7 @@ secrets { ike-lab { id = ${p.publicIp}
     expect((await ping("hq", b1.lanHost.ip)).received).toBe(0);
   });
 
-  it("a centos-racoon pair: ifup writes the racoon files, adds the route, carries pings; ifdown undoes it", async () => {
+  it("a centos-racoon pair as initscripts runs it: ifup returns 0 at once, writes aggressive, main whatever IKE_EXCHANGE_MODE says; ifdown keeps <DST>.conf and the key", async () => {
     const b2 = getRouter(lab, "branch2");
     const b3 = getRouter(lab, "branch3");
     const extra = 'IKE_EXCHANGE_MODE=main\nIKE_ENC="aes 256"\nIKE_AUTH=sha256\nIKE_DHGROUP=14';
@@ -118,25 +118,39 @@ secrets { ike-lab { id = ${p.publicIp}
     await placeCentos("branch3", "keys-ipsec1", "IKE_PSK=r3dh4t11nux\n", "600");
     expect((await ping("branch2", b3.lanHost.ip)).received).toBe(0);
 
-    // The first end cannot reach a configured peer yet: exit 2, files stay installed.
+    // The real ifup returns racoon's start status: 0, also with no configured peer yet.
     const first = await execInRouter(lab, "branch2", ["/sbin/ifup", "ipsec1"]);
-    expect(first.code, first.stderr).toBe(2);
+    expect(first.code, first.stderr).toBe(0);
     const second = await execInRouter(lab, "branch3", ["/sbin/ifup", "ipsec1"]);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toContain("IKEv1 main mode aes256-sha256-modp2048");
 
     const files = await sh(
       "branch3",
       `stat -c %a /etc/racoon/psk.txt; cat /etc/racoon/psk.txt /etc/racoon/${b2.publicIp}.conf; grep include /etc/racoon/racoon.conf`,
     );
     expect(files.stdout).toContain(`600\n${b2.publicIp}  r3dh4t11nux`);
-    expect(files.stdout).toContain(`remote ${b2.publicIp}`);
-    expect(files.stdout).toContain("exchange_mode main;");
+    // ifup-ipsec's own remote block: no `;` line, and its hard-coded modes.
+    expect(files.stdout).toContain(`\nremote ${b2.publicIp}\n{\n\texchange_mode aggressive, main;\n`);
     expect(files.stdout).toContain("encryption_algorithm aes 256;");
     expect(files.stdout).toContain(`include "/etc/racoon/${b2.publicIp}.conf";`);
     const routes = await execInRouter(lab, "branch3", ["ip", "route", "list"]);
     expect(routes.stdout).toContain(`${b2.lanCidr} via ${b3.lanAddress} dev lan0 src ${b3.lanAddress}`);
-    expect(await ping("branch2", b3.lanHost.ip)).toEqual({ sent: 3, received: 3 });
+    const spd = await execInRouter(lab, "branch3", ["setkey", "-DP"]);
+    expect(spd.stdout).toContain(
+      `${b3.lanCidr}[any] ${b2.lanCidr}[any] 255\n\tout prio def ipsec\n\tesp/tunnel/${b3.publicIp}-${b2.publicIp}/require\n`,
+    );
+    let pings = { sent: 0, received: 0 };
+    for (let i = 0; i < 10 && pings.received < 3; i++) pings = await ping("branch2", b3.lanHost.ip);
+    expect(pings).toEqual({ sent: 3, received: 3 });
+    const sad = await execInRouter(lab, "branch3", ["setkey", "-D"]);
+    expect(sad.stdout).toMatch(
+      new RegExp(
+        `^${b2.publicIp.replaceAll(".", "\\.")} ${b3.publicIp.replaceAll(".", "\\.")} \n\tesp mode=tunnel spi=\\d+\\(0x[0-9a-f]{8}\\)`,
+        "m",
+      ),
+    );
+    // racoon initiates with the first listed mode: aggressive, although the ifcfg said main.
+    expect((await sh("branch2", "cat /run/charon.log")).stdout).toMatch(/initiating Aggressive Mode IKE_SA/);
 
     for (const r of ["branch3", "branch2"]) {
       const down = await execInRouter(lab, r, ["/sbin/ifdown", "ipsec1"]);
@@ -144,56 +158,82 @@ secrets { ike-lab { id = ${p.publicIp}
     }
     const after = await execInRouter(lab, "branch3", ["ip", "route", "list"]);
     expect(after.stdout).not.toContain(b2.lanCidr);
-    const left = await sh(
-      "branch3",
-      "ls /etc/racoon /etc/swanctl/conf.d; cat /etc/racoon/psk.txt; grep -c ^include /etc/racoon/racoon.conf",
-    );
-    expect(left.stdout).not.toContain(b2.publicIp);
-    expect(left.stdout.trim().endsWith("0")).toBe(true);
+    const left = await sh("branch3", `cat /etc/racoon/psk.txt; ls /etc/racoon; grep -c "^include" /etc/racoon/racoon.conf; setkey -DP`);
+    // ifdown-ipsec touches neither <DST>.conf nor psk.txt; it drops the include and the policies.
+    expect(left.stdout).toContain(`${b2.publicIp}  r3dh4t11nux`);
+    expect(left.stdout).toContain(`${b2.publicIp}.conf`);
+    expect(left.stdout).toContain("\n0\nNo SPD entries.\n");
     expect((await ping("branch2", b3.lanHost.ip)).received).toBe(0);
   });
 
-  it("ifup refuses a peer with a different PSK (AUTH_FAILED, no tunnel)", async () => {
+  it("ifup rewrites <DST>.conf only when it is missing or older than ifcfg-ipsecN", async () => {
     const b3 = getRouter(lab, "branch3");
-    await placeCentos("branch2", "ifcfg-ipsec2", ifcfg({ local: "branch2", peer: "branch3" }));
-    await placeCentos("branch3", "ifcfg-ipsec2", ifcfg({ local: "branch3", peer: "branch2" }));
-    await placeCentos("branch2", "keys-ipsec2", "IKE_PSK=the-right-key\n", "600");
-    await placeCentos("branch3", "keys-ipsec2", "IKE_PSK=a-different-key\n", "600");
-    expect((await execInRouter(lab, "branch2", ["/sbin/ifup", "ipsec2"])).code).toBe(2);
-    const r = await execInRouter(lab, "branch3", ["/sbin/ifup", "ipsec2"]);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("AUTH_FAILED");
-    expect((await ping("branch3", getRouter(lab, "branch2").lanHost.ip)).received).toBe(0);
-    const sas = await execInRouter(lab, "branch3", ["swanctl", "--list-sas"]);
-    expect(sas.stdout).not.toContain("INSTALLED");
-    for (const router of ["branch2", "branch3"]) {
-      expect((await execInRouter(lab, router, ["/sbin/ifdown", "ipsec2"])).code).toBe(0);
-    }
-    expect(b3.platform).toBe("centos-racoon");
+    await placeCentos("branch2", "ifcfg-ipsec4", ifcfg({ local: "branch2", peer: "branch3" }));
+    await placeCentos("branch2", "keys-ipsec4", "IKE_PSK=k\n", "600");
+    const conf = `/etc/racoon/${b3.publicIp}.conf`;
+    const mine = `remote ${b3.publicIp}\n{\n\texchange_mode main;\n\tmy_identifier address;\n\tproposal {\n\t\tencryption_algorithm 3des;\n\t\thash_algorithm sha1;\n\t\tauthentication_method pre_shared_key;\n\t\tdh_group 2;\n\t}\n}\n`;
+    await sh("branch2", `cat > ${conf}; touch -d '+1 second' ${conf}`, mine);
+    expect((await execInRouter(lab, "branch2", ["/sbin/ifup", "ipsec4"])).code).toBe(0);
+    expect((await sh("branch2", `cat ${conf}`)).stdout).toBe(mine);
+    await sh("branch2", `touch -d '-1 hour' ${conf}`);
+    expect((await execInRouter(lab, "branch2", ["/sbin/ifup", "ipsec4"])).code).toBe(0);
+    expect((await sh("branch2", `cat ${conf}`)).stdout).toContain("exchange_mode aggressive, main;");
+    expect((await execInRouter(lab, "branch2", ["/sbin/ifdown", "ipsec4"])).code).toBe(0);
   });
 
-  it("ifup fails like the real one on missing or malformed files", async () => {
-    const good = ifcfg({ local: "branch2", peer: "branch3" });
-    const cases: [string, string][] = [
-      ["missing DST", good.replace(/^DST=.*\n/m, "")],
-      ["bad IP", good.replace(/^DST=.*$/m, "DST=198.18.300.1")],
-      ["not IPSEC", good.replace("TYPE=IPSEC", "TYPE=Ethernet")],
-      ["stray quote (article typo)", good.replace(/^(DST=.*)$/m, "$1'")],
-      ["bad IKE_ENC", good + "IKE_ENC=des\n"],
+  it("the emulated racoon refuses what racoon refuses (and ifup still exits 0): no compression, DH 19, an include matching no file, a stray `;`", async () => {
+    const b3 = getRouter(lab, "branch3");
+    const good = (await sh("branch2", "cat /etc/racoon/racoon.conf")).stdout.replace(/^include .*\n/gm, "");
+    await placeCentos("branch2", "ifcfg-ipsec5", ifcfg({ local: "branch2", peer: "branch3" }));
+    await placeCentos("branch2", "keys-ipsec5", "IKE_PSK=k\n", "600");
+    const remote = `/etc/racoon/${b3.publicIp}.conf`;
+    const cases: [string, string, RegExp][] = [
+      ["no compression", `printf '%s' "$1" | sed '/compression_algorithm/d' > /etc/racoon/racoon.conf`, /no compression algorithm/],
+      [
+        "DH 19",
+        `printf '%s' "$1" > /etc/racoon/racoon.conf; sed -i 's/dh_group 2;/dh_group 19;/' ${remote}; touch -d '+1 minute' ${remote}`,
+        /"19" must be DH group/,
+      ],
+      [
+        "include of a missing file",
+        `printf '%s\\ninclude "/etc/racoon/missing.conf";\\n' "$1" > /etc/racoon/racoon.conf; rm -f ${remote}`,
+        /glob found no matches/,
+      ],
+      ["stray ;", `printf ';\\n%s' "$1" > /etc/racoon/racoon.conf; rm -f ${remote}`, /";" syntax error/],
     ];
-    await placeCentos("branch2", "keys-ipsec3", "IKE_PSK=x\n", "600");
-    for (const [what, content] of cases) {
-      await placeCentos("branch2", "ifcfg-ipsec3", content);
-      const r = await execInRouter(lab, "branch2", ["/sbin/ifup", "ipsec3"]);
-      expect(r.code, what).toBe(1);
-      expect(r.stderr, what).toMatch(/^ifup: /);
+    for (const [what, setup, error] of cases) {
+      await sh(
+        "branch2",
+        `rm -f /run/racoon.pid /run/racoon.log; ${setup}`.replace(/"\$1"/g, '"$GOOD"').replace(/^/, `GOOD=$(cat); `),
+        good,
+      );
+      const up = await execInRouter(lab, "branch2", ["/sbin/ifup", "ipsec5"]);
+      expect(up.code, what).toBe(0);
+      const log = (await sh("branch2", "cat /run/racoon.log; ls /run/racoon.pid /etc/swanctl/conf.d 2>&1")).stdout;
+      expect(log, what).toMatch(error);
+      expect(log, what).toContain("fatal parse failure");
+      expect(log, what).toContain("No such file"); // racoon exited: no pid file
+      expect(log, what).not.toContain("racoon-");
+      await execInRouter(lab, "branch2", ["/sbin/ifdown", "ipsec5"]);
     }
+    await sh("branch2", `GOOD=$(cat); printf '%s' "$GOOD" > /etc/racoon/racoon.conf; rm -f ${remote}`, good);
+  });
+
+  it("AH is on unless AH_PROTO=none: the policy requires it, and the lab (no AH in libipsec) negotiates nothing and says why", async () => {
+    const b3 = getRouter(lab, "branch3");
+    await placeCentos("branch2", "ifcfg-ipsec6", ifcfg({ local: "branch2", peer: "branch3" }).replace("AH_PROTO=none\n", ""));
+    await placeCentos("branch2", "keys-ipsec6", "IKE_PSK=k\n", "600");
+    expect((await execInRouter(lab, "branch2", ["/sbin/ifup", "ipsec6"])).code).toBe(0);
+    expect((await execInRouter(lab, "branch2", ["setkey", "-DP"])).stdout).toContain(
+      `\tesp/tunnel/${getRouter(lab, "branch2").publicIp}-${b3.publicIp}/require\n\tah/tunnel/`,
+    );
+    expect((await sh("branch2", "cat /run/racoon.log")).stdout).toMatch(/requires AH .* has no AH/);
+    expect((await execInRouter(lab, "branch2", ["/sbin/ifdown", "ipsec6"])).code).toBe(0);
+  });
+
+  it("a CentOS router has no swanctl, and ifup fails only where the real one does (no ifcfg file)", async () => {
+    expect((await execInRouter(lab, "branch2", ["swanctl", "--version"])).code).toBe(127);
     expect((await execInRouter(lab, "branch2", ["/sbin/ifup", "ipsec9"])).code).toBe(1);
-    await placeCentos("branch2", "ifcfg-ipsec3", good);
-    await sh("branch2", "rm /etc/sysconfig/network-scripts/keys-ipsec3");
-    const noKeys = await execInRouter(lab, "branch2", ["/sbin/ifup", "ipsec3"]);
-    expect(noKeys.code).toBe(1);
-    expect(noKeys.stderr).toContain("keys-ipsec3");
     // ifup/ifdown exist only on centos-racoon routers.
     expect((await execInRouter(lab, "hq", ["test", "-e", "/sbin/ifup"])).code).not.toBe(0);
   });

@@ -70,6 +70,12 @@ export const SWANCTL_CONF = `# swanctl.conf of a Gatewarden lab router: connecti
 include conf.d/*.conf
 `;
 
+/**
+ * swanctl as lab tooling runs it on a router: a CentOS router has none (the lab hides it, as
+ * a real one answers exit 127), and its emulation drives charon through a copy of its own.
+ */
+export const labSwanctl = (platform: string) => (platform === "centos-racoon" ? "/usr/sbin/gw-lab-swanctl" : "swanctl");
+
 /** CentOS racoon's stock racoon.conf (the article's Listing 4 before any ifup). */
 export const RACOON_CONF = `# Racoon IKE daemon configuration file.
 # See 'man racoon.conf' for a description of the format and entries.

@@ -5,6 +5,7 @@
 // ran before it — alone, in order, or after a spec that failed half-way.
 import { execInRouter, getRouter, requireLabState, startCharon, type LabState, type Platform } from "../lab/lab";
 import { daemonPids } from "../lab/daemons";
+import { labSwanctl } from "../lab/router-files";
 import { runInApp } from "./app-process";
 import type { ClearRequest, LabPair, SeedRequest, SeededPair } from "./lab-seed";
 
@@ -52,6 +53,6 @@ export async function restartStoppedCharons(lab: LabState, routers: readonly str
   for (const name of routers) {
     if (daemonPids(getRouter(lab, name)).charon !== undefined) continue;
     await startCharon(lab, name);
-    await execInRouter(lab, name, ["swanctl", "--load-all"]);
+    await execInRouter(lab, name, [labSwanctl(getRouter(lab, name).platform), "--load-all"]);
   }
 }

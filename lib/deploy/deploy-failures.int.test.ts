@@ -136,7 +136,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
     expect(await lanPingOk("branch3", "branch2")).toBe(true);
   });
 
-  it("ifup fails (the peer never answers): both ends rolled back, older tunnels untouched", async () => {
+  it("the peer never answers: ifup exits 0 as the real one does, no SA comes, both ends rolled back, older tunnels untouched", async () => {
     const branch2Before = await configSnapshot("branch2");
     const branch1Before = await configSnapshot("branch1");
     const t = await addTunnel("branch2", "branch1", "Modern IKEv1 (racoon)");
@@ -146,7 +146,8 @@ describe("a deploy that fails leaves the routers as they were", () => {
     const job = await deploy(t);
     await execInRouter(lab, "branch1", ["ip", "route", "del", "blackhole", `${branch2Ip}/32`]);
     expect(job.status).toBe("failed");
-    expect(job.error).toMatch(/`\/sbin\/ifup ipsec\d+` failed/);
+    // ifup's exit code proves nothing (racoon's start status): the kernel's SAD, polled, does.
+    expect(job.error).toMatch(/did not come up within 30 s/);
     const log = job.logs.map((l) => l.message).join("\n");
     expect(log).toContain("Rolling back that tunnel on both gateways");
     expect(job.steps.filter((s) => s.name.startsWith("roll back")).map((s) => s.status)).toEqual(["ok", "ok"]);

@@ -34,9 +34,9 @@ function observe(
   return { role, gatewayName: `${router}-gw`, platform, end, reached: true, outputs, probe };
 }
 
-/** The same observation with its SA listing replaced (a router without swanctl, a failed listing). */
+/** The same observation with its SA listing (swanctl, or setkey on CentOS) replaced: an empty or failed listing. */
 function withListing(obs: Extract<EndObservation, { reached: true }>, listing: Omit<CommandOutput, "argv">): EndObservation {
-  return { ...obs, outputs: obs.outputs.map((o) => (o.argv[0] === "swanctl" ? { ...o, ...listing } : o)) };
+  return { ...obs, outputs: obs.outputs.map((o) => (["swanctl", "setkey"].includes(o.argv[0]!) ? { ...o, ...listing } : o)) };
 }
 
 const now = new Date("2026-11-28T10:00:00Z");
@@ -75,7 +75,7 @@ describe("evaluateTunnel", () => {
     expect(j.detail.ends[0]!.routes).toContain("192.168.3.0/24 dev ipsec0 table 220");
   });
 
-  it("CentOS emulation ends: matched by peer address, up", () => {
+  it("CentOS ends: up from the kernel's ESP pair (setkey -D), listed under the interface", () => {
     const j = evaluateTunnel({
       ends: [
         observe("centos-racoon", "up", "hq", "a"),
@@ -85,19 +85,19 @@ describe("evaluateTunnel", () => {
       now,
     });
     expect(j.state).toBe("up");
-    expect(j.detail.ends[1]!.sas).toContain("ifup-ipsec0");
+    expect(j.detail.ends[1]!.sas).toContain("ipsec0");
     expect(j.detail.ends[1]!.routes).toContain("192.168.1.0/24 via 192.168.2.254");
   });
 
-  it("a real racoon router (no swanctl) counts as up from ifup's route; the probe decides", () => {
+  it("a CentOS router whose SAD holds nothing for the tunnel is not up from ifup's route alone", () => {
     const racoon = withListing(observe("centos-racoon", "up", "branch1", "b", okProbe("192.168.2.254", "192.168.1.254")), {
-      stdout: "",
-      exitCode: 127,
-      stderr: "bash: swanctl: command not found",
+      stdout: "No SAD entries.\n",
+      exitCode: 0,
+      stderr: "",
     });
     const j = evaluateTunnel({ ends: [ss("up", "hq", "a"), racoon], previous: null, now });
-    expect(j.state).toBe("up");
-    expect(j.detail.ends[1]!.sas).toBe("(this router cannot list security associations)");
+    expect(j.state).not.toBe("up");
+    expect(j.detail.ends[1]!.sas).toBe("(no security association for this tunnel)");
   });
 
   it("charon stopped on branch1: down, naming the gateway, the swanctl error and the probe's loss", () => {

@@ -1,6 +1,8 @@
 // Small adapters from stored rows and form input to what the pure checks need.
 import { checkPrivateKey } from "@/lib/ssh/private-key";
 import type { InventorySnapshot } from "@/lib/db/inventory-write";
+import { cryptoProfileSchema } from "@/lib/platforms/crypto-profiles";
+import { profileSupport } from "@/lib/platforms/profile-support";
 import type { GatewayFacts } from "@/lib/inventory/tunnel-plan";
 
 export function gatewayFactsFrom(g: InventorySnapshot["gateways"][number]): GatewayFacts {
@@ -20,12 +22,20 @@ export function gatewayFactsFrom(g: InventorySnapshot["gateways"][number]): Gate
 }
 
 /** What the tunnel checks need of a stored profile; phase2Signature is equal iff the sainfo blocks are. */
-export function profileFacts(p: { name: string; spec: string }): { name: string; ikeVersion: number; phase2Signature: string } {
+export function profileFacts(p: { name: string; spec: string }): {
+  name: string;
+  ikeVersion: number;
+  phase2Signature: string;
+  support: { platform: string; reason: string | null }[];
+} {
   const spec = JSON.parse(p.spec) as { ikeVersion?: number; esp?: unknown; childLifetimeSeconds?: number };
+  const parsed = cryptoProfileSchema.safeParse(spec);
   return {
     name: p.name,
     ikeVersion: spec.ikeVersion ?? 2,
     phase2Signature: JSON.stringify([spec.esp ?? null, spec.childLifetimeSeconds ?? null]),
+    // What each platform makes of the profile (a trial render): the plan refuses what a deploy would.
+    support: parsed.success ? profileSupport(parsed.data).map((s) => ({ platform: s.platform, reason: s.reason })) : [],
   };
 }
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { cryptoProfileSchema, MODERN_IKEV1_PROFILE } from "@/lib/platforms/crypto-profiles";
+import { profileFacts } from "./gateway-facts";
 import { pairKeyOf, planTunnel, type GatewayFacts } from "./tunnel-plan";
 
 const gw = (over: Partial<GatewayFacts>): GatewayFacts => ({
@@ -59,6 +61,21 @@ describe("planTunnel", () => {
       expect(plan.errors.peer).toMatch(/one subnet per tunnel/);
     }
   });
+  it("refuses a profile a gateway's platform cannot run, with the platform's reason (racoon has no DH 19)", () => {
+    const dh19 = cryptoProfileSchema.parse({
+      ...MODERN_IKEV1_PROFILE,
+      name: "IKEv1 ECP",
+      ike: { ...MODERN_IKEV1_PROFILE.ike, dhGroup: 19 },
+    });
+    const facts = profileFacts({ name: dh19.name, spec: JSON.stringify(dh19) });
+    const racoon = gw({ id: "a", name: "branch-gw", platform: "centos-racoon" });
+    const plan = planTunnel({ kind: "net-to-net", a: racoon, b: gw({ id: "b" }), profile: facts });
+    expect(plan.ok).toBe(false);
+    if (!plan.ok) expect(plan.errors.cryptoProfileId).toMatch(/^branch-gw runs CentOS \/ racoon, which cannot run “IKEv1 ECP”: .*19/);
+    // strongSwan runs it: two strongSwan gateways may use it.
+    expect(planTunnel({ kind: "net-to-net", a: gw({ id: "a" }), b: gw({ id: "b" }), profile: facts }).ok).toBe(true);
+  });
+
   it("keeps one phase 2 per racoon router", () => {
     const v1 = { name: "Modern IKEv1 (racoon)", ikeVersion: 1, phase2Signature: "p2-a" };
     const racoon = gw({ id: "a", platform: "centos-racoon", phase2: [{ profileName: "Article (legacy)", signature: "p2-legacy" }] });

@@ -25,7 +25,8 @@ export type TunnelPlanInput = {
   b: GatewayFacts;
   interfaceA?: string;
   interfaceB?: string;
-  profile: { name: string; ikeVersion: number; phase2Signature: string };
+  /** support: what each platform makes of the profile (lib/platforms/profile-support.ts); a reason refuses it. */
+  profile: { name: string; ikeVersion: number; phase2Signature: string; support?: { platform: string; reason: string | null }[] };
 };
 
 /** Error keys: peer, interfaceA, interfaceB, cryptoProfileId. */
@@ -60,6 +61,10 @@ export function planTunnel(input: TunnelPlanInput): TunnelPlan {
     if (!(ikeVersions as number[]).includes(profile.ikeVersion)) {
       const speaks = ikeVersions.map((v) => `IKEv${v}`).join(" and ");
       errors.cryptoProfileId = `${gw.name} runs ${platform.shortLabel}, which speaks ${speaks} only; choose an ${speaks} profile instead of “${profile.name}”`;
+    }
+    const refused = profile.support?.find((s) => s.platform === gw.platform)?.reason;
+    if (refused && !errors.cryptoProfileId) {
+      errors.cryptoProfileId = `${gw.name} runs ${platform.shortLabel}, which cannot run “${profile.name}”: ${refused}`;
     }
     const clash = sharedPhase2 ? gw.phase2.find((p) => p.signature !== profile.phase2Signature) : undefined;
     if (clash) {

@@ -3,7 +3,7 @@
 // lab router (scripts/record-router-output.ts) and must parse into its reviewed
 // expected.json; independently of that file, it must show what the case is named for.
 import { describe, expect, it } from "vitest";
-import type { ChildSa, Platform, TunnelStatus } from "./contract";
+import type { ChildSa, Platform, PlatformId, TunnelStatus } from "./contract";
 import { PLATFORM_IDS, getPlatform } from "./index";
 import { REQUIRED_CASES, currentSummaries, judge, listCases, readCase, routerArgv, type RecordedCase } from "./recorded-cases";
 
@@ -19,7 +19,11 @@ function judged(platform: Platform, c: RecordedCase): Judged[][] {
 const installedChild = (s: TunnelStatus): ChildSa | undefined => s.ikeSa?.children.find((ch) => ch.state === "INSTALLED");
 
 /** What each case is named for, checked on the parsed recordings (not on expected.json). */
-const CLAIMS: Record<string, (samples: Judged[][]) => void> = {
+// CentOS's status is the kernel's SAD (setkey -D), which racoon does not own: it lists SAs
+// whether or not the IKE daemon runs, and PF_KEY keeps no packet counter (FACTS.md).
+const kernelSad = (id: PlatformId) => id === "centos-racoon";
+
+const CLAIMS: Record<string, (samples: Judged[][], id: PlatformId) => void> = {
   up: ([ends]) => {
     for (const e of ends!) expect([e.label, e.status.state, installedChild(e.status)?.state]).toEqual([e.label, "up", "INSTALLED"]);
   },
@@ -31,20 +35,26 @@ const CLAIMS: Record<string, (samples: Judged[][]) => void> = {
       ).toEqual([]);
     expect(ends!.some((e) => e.status.state === "down")).toBe(true);
   },
-  "daemon-stopped": ([ends]) => {
-    expect(
-      ends!.some((e) => e.status.error !== null),
-      "the stopped router's listing fails",
-    ).toBe(true);
+  "daemon-stopped": ([ends], id) => {
+    if (!kernelSad(id))
+      expect(
+        ends!.some((e) => e.status.error !== null),
+        "the stopped router's listing fails",
+      ).toBe(true);
     for (const e of ends!) expect(e.status.state, e.label).not.toBe("up");
   },
   "one-end-up": ([ends]) => {
     expect(ends!.filter((e) => e.status.state === "up")).toHaveLength(1);
     expect(ends!.some((e) => e.status.state !== "up")).toBe(true);
   },
-  connecting: ([ends]) => {
+  connecting: ([ends], id) => {
     for (const e of ends!) {
       expect(e.status.state, e.label).not.toBe("up");
+      // Phase 1 leaves nothing in the kernel: the policies and the route are all there is.
+      if (kernelSad(id)) {
+        expect([e.label, e.status.state, e.status.ikeSas]).toEqual([e.label, "configured", []]);
+        continue;
+      }
       expect(
         e.status.ikeSas.map((sa) => sa.state),
         e.label,
@@ -69,7 +79,7 @@ const CLAIMS: Record<string, (samples: Judged[][]) => void> = {
     for (const e of ends!) expect(e.status.state, e.label).toBe("up");
     expect(new Set(hub!.map((e) => e.status.ikeSa?.uniqueId)).size, "each tunnel its own IKE SA").toBe(hub!.length);
   },
-  "counters-moving": (samples) => {
+  "counters-moving": (samples, id) => {
     expect(samples.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < samples.length; i++) {
       samples[i]!.forEach((now, j) => {
@@ -77,7 +87,7 @@ const CLAIMS: Record<string, (samples: Judged[][]) => void> = {
         expect(b?.inbound?.spi, "the same CHILD SA in both samples").toBe(a?.inbound?.spi);
         for (const dir of ["inbound", "outbound"] as const) {
           expect(b![dir]!.bytes, `${now.label} ${dir} bytes`).toBeGreaterThan(a![dir]!.bytes);
-          expect(b![dir]!.packets, `${now.label} ${dir} packets`).toBeGreaterThan(a![dir]!.packets);
+          if (!kernelSad(id)) expect(b![dir]!.packets, `${now.label} ${dir} packets`).toBeGreaterThan(a![dir]!.packets);
         }
       });
     }
@@ -86,7 +96,7 @@ const CLAIMS: Record<string, (samples: Judged[][]) => void> = {
     for (const e of ends!)
       expect([e.label, e.status.state, e.status.ikeSa?.version, installedChild(e.status)?.state]).toEqual([e.label, "up", 1, "INSTALLED"]);
   },
-  "ikev1-aggressive-ipcomp": (samples) => CLAIMS.ikev1!(samples),
+  "ikev1-aggressive-ipcomp": (samples, id) => CLAIMS.ikev1!(samples, id),
   // A key switch without make-before-break: the tunnel is up again on a new IKE SA and new CHILD SAs.
   "key-switched": ([before, after]) => {
     expect(after, "a sample after the switch").toBeDefined();
@@ -107,7 +117,8 @@ describe.each(PLATFORM_IDS)("recorded router output: %s", (id) => {
   const platform = getPlatform(id);
   const cases = listCases(id);
 
-  it.each([...REQUIRED_CASES])("has a recorded %s case", (name) => {
+  // racoon has no reauthentication: a CentOS tunnel never holds two negotiations of one key at once by design.
+  it.each([...REQUIRED_CASES].filter((n) => !(kernelSad(id) && n === "rekey-in-progress")))("has a recorded %s case", (name) => {
     expect(cases).toContain(name);
   });
 
@@ -163,7 +174,7 @@ describe.each(PLATFORM_IDS)("recorded router output: %s", (id) => {
     it("shows what the case is named for", () => {
       const claim = CLAIMS[name];
       expect(claim, `no claim written for case ${name}`).toBeDefined();
-      claim!(judged(platform, c));
+      claim!(judged(platform, c), id);
     });
   });
 });

@@ -7,7 +7,13 @@ import { judge, readCase } from "@/lib/platforms/recorded-cases";
 import type { IkeSa, TunnelEnd } from "@/lib/platforms/contract";
 import { findNewIkeSa, planKeySwitch, snapshotSas, tunnelIkeSas } from "./key-switch";
 
-const end = { connectionName: "gw-t1", interfaceName: "ipsec0" } as TunnelEnd;
+const end = {
+  connectionName: "gw-t1",
+  interfaceName: "ipsec0",
+  kind: "host-to-host",
+  local: { publicIp: "198.18.0.1" },
+  remote: { publicIp: "198.18.0.2" },
+} as TunnelEnd;
 const strong = (role: "a" | "b") => ({ role, platform: strongswanPlatform, end });
 const centos = (role: "a" | "b") => ({ role, platform: centosRacoonPlatform, end });
 const withProfile = (profile: typeof MODERN_PROFILE) => ({ ...end, profile });
@@ -44,8 +50,14 @@ describe("planKeySwitch", () => {
     expect(planKeySwitch(centos("a"), centos("b")).some((o) => o.gatewayWide)).toBe(false);
   });
   it("mixed pair: strongSwan loads the key, the CentOS end cycles and must come up", () => {
-    expect(show(planKeySwitch(strong("a"), centos("b")))).toEqual(["a: swanctl --load-creds", "b: /sbin/ifdown ipsec0, /sbin/ifup ipsec0"]);
-    expect(show(planKeySwitch(centos("a"), strong("b")))).toEqual(["b: swanctl --load-creds", "a: /sbin/ifdown ipsec0, /sbin/ifup ipsec0"]);
+    expect(show(planKeySwitch(strong("a"), centos("b")))).toEqual([
+      "a: swanctl --load-creds",
+      "b: /sbin/ifdown ipsec0, /sbin/ifup ipsec0, ping -n",
+    ]);
+    expect(show(planKeySwitch(centos("a"), strong("b")))).toEqual([
+      "b: swanctl --load-creds",
+      "a: /sbin/ifdown ipsec0, /sbin/ifup ipsec0, ping -n",
+    ]);
   });
   it("strongSwan ↔ Libreswan (IKEv2): both load the key, strongSwan reauthenticates and Libreswan answers with the new key (no stop)", () => {
     expect(options(planKeySwitch(strongOn("a"), libre("b")))).toEqual([
@@ -80,8 +92,8 @@ describe("planKeySwitch", () => {
   it("CentOS pair: peer down first, so the first ifup fails fast; the last ifup must succeed", () => {
     expect(show(planKeySwitch(centos("a"), centos("b")))).toEqual([
       "b: /sbin/ifdown ipsec0",
-      "a: /sbin/ifdown ipsec0, /sbin/ifup ipsec0 (peer pending)",
-      "b: /sbin/ifup ipsec0",
+      "a: /sbin/ifdown ipsec0, /sbin/ifup ipsec0, ping -n (peer pending)",
+      "b: /sbin/ifup ipsec0, ping -n",
     ]);
   });
 });

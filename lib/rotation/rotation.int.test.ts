@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { labSwanctl } from "@/e2e/lab/router-files";
 import { registerLab } from "@/e2e/lab/register";
 import { parseListSasRaw } from "@/lib/platforms/strongswan/parse-list-sas-raw";
 import { tunnelIkeSas } from "@/lib/rotation/key-switch";
@@ -53,8 +54,9 @@ async function secretFilesSnapshot(router: string) {
 /** This tunnel's IKE SAs on a router, as "spi_spi#id". */
 async function ikeSasOn(router: string, peer: string) {
   const peerIp = lab.routers.find((r) => r.name === peer)!.publicIp;
-  // Both platforms' lab routers run charon: its raw listing, read by peer address.
-  const out = await execInRouter(lab, router, ["swanctl", "--list-sas", "--raw"]);
+  // Both platforms' lab routers run charon (CentOS ones hide swanctl: their emulation's own copy): its raw listing, read by peer address.
+  const r = lab.routers.find((x) => x.name === router)!;
+  const out = await execInRouter(lab, router, [labSwanctl(r.platform), "--list-sas", "--raw"]);
   return tunnelIkeSas(parseListSasRaw(out.stdout), peerIp)
     .filter((s) => s.state === "ESTABLISHED")
     .map((s) => `${s.initiatorSpi}_${s.responderSpi}#${s.uniqueId}`);

@@ -4,6 +4,7 @@
 // router), its status commands recorded exactly as they print.
 import path from "node:path";
 import { execInRouter, labStatus, type LabState } from "@/e2e/lab/lab";
+import { labSwanctl } from "@/e2e/lab/router-files";
 import { expectedExit } from "@/lib/deploy/run-commands";
 import type { Command, CryptoProfile, Platform, PlatformId, TunnelEnd, TunnelKind } from "@/lib/platforms/contract";
 import { MODERN_IKEV1_PROFILE, MODERN_PROFILE } from "@/lib/platforms/crypto-profiles";
@@ -227,7 +228,7 @@ export async function routerFacts(rig: Rig, router: string) {
     lan: r.lanCidr,
     ...(r.platform === "libreswan"
       ? { libreswan: await first(["ipsec", "--version"]) }
-      : { strongswan: await first(["swanctl", "--version"]) }),
+      : { strongswan: await first([labSwanctl(r.platform), "--version"]) }),
     iproute2: await first(["ip", "-V"]),
     kernel: await first(["uname", "-r"]),
   };

@@ -4,6 +4,7 @@ import { canManageProfiles } from "@/lib/auth/permissions";
 import { listCryptoProfilesWithUse, parseProfileSpec } from "@/lib/db/crypto-profiles";
 import type { CryptoProfile } from "@/lib/platforms/contract";
 import { DH_GROUP_NAMES, lintCryptoProfile } from "@/lib/platforms/crypto-profiles";
+import { profileSupport } from "@/lib/platforms/profile-support";
 import { Card, KeyValue, PageHeader } from "@/components/ui";
 import { LintFindings } from "@/components/lint-findings";
 import { AddProfileForm } from "./add-profile-form";
@@ -24,6 +25,30 @@ function ProfileDetails({ p }: { p: CryptoProfile }) {
         ["Lifetimes", `IKE ${p.ikeLifetimeSeconds} s · CHILD ${p.childLifetimeSeconds} s`],
       ]}
     />
+  );
+}
+
+/**
+ * Per platform: whether it can run the profile (and why not), and how it really runs it
+ * where that differs from the profile (a CentOS router's exchange mode, AH off).
+ */
+function PlatformSupport({ p }: { p: CryptoProfile }) {
+  return (
+    <ul className="space-y-1 text-sm" data-testid="platform-support">
+      {profileSupport(p).map((s) => (
+        <li key={s.platform} data-platform={s.platform}>
+          <span className="font-medium">{s.shortLabel}:</span>{" "}
+          {s.reason ? <span className="text-amber-800">cannot run it: {s.reason}</span> : <span className="text-slate-700">runs it</span>}
+          {s.caveats.length > 0 && (
+            <ul className="mt-1 list-disc space-y-1 pl-5 text-slate-600">
+              {s.caveats.map((c) => (
+                <li key={c}>{c}</li>
+              ))}
+            </ul>
+          )}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -68,6 +93,7 @@ export default async function ProfilesPage() {
                   <div className="space-y-3">
                     <ProfileDetails p={spec} />
                     <LintFindings findings={lintCryptoProfile(spec)} />
+                    <PlatformSupport p={spec} />
                   </div>
                 ) : (
                   <p role="alert" className="text-sm text-red-700">

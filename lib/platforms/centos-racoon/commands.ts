@@ -1,5 +1,5 @@
-// Commands for a CentOS initscripts router: ifup/ifdown drive racoon and the route, and
-// `ip route` shows whether the tunnel is configured (see DESIGN.md, ifup-ipsec facts).
+// Commands for a CentOS initscripts router: ifup/ifdown drive racoon, the policies and the
+// route; the kernel's SAD (`setkey -D`) shows whether the tunnel is up (FACTS.md).
 import type { Command, KeySwitchCommands, TunnelEnd } from "../contract";
 import { forgetPskScriptPath, PSK_TXT, remoteConfPath, SYSCTL_DROP_IN } from "./render";
 
@@ -9,12 +9,26 @@ const ifdown = (end: TunnelEnd, description: string): Command => ({
   allowFailure: true,
 });
 
+// ifup returns at once with racoon's start or reload status (0 whatever racoon then makes
+// of its files: FACTS.md), so its exit code proves nothing; the SAs in the kernel do.
 const ifup = (end: TunnelEnd, description: string): Command => ({
   argv: ["/sbin/ifup", end.interfaceName],
   description,
-  // The lab's ifup emulation waits for an SA and exits 2 when none comes; while the peer
-  // is configured next that is expected.
-  expectedExits: [{ code: 2, when: "peer-pending", meaning: "tunnel not up yet: its peer is configured next" }],
+});
+
+/**
+ * racoon negotiates on demand, when a packet hits ifup's `require` policy (the kernel's
+ * acquire): one ping the policy covers starts it. The first packets are dropped while it
+ * negotiates, so the exit code is not a verdict; the status (kernel SAs) is.
+ */
+export const centosTrafficTrigger = (end: TunnelEnd): Command => ({
+  argv:
+    end.kind === "net-to-net"
+      ? ["ping", "-n", "-q", "-c", "2", "-i", "0.5", "-W", "1", "-I", end.local.lanAddress!, end.remote.lanAddress!]
+      : ["ping", "-n", "-q", "-c", "2", "-i", "0.5", "-W", "1", end.remote.publicIp],
+  description: `send traffic ${end.kind === "net-to-net" ? `${end.local.lanAddress} → ${end.remote.lanAddress}` : `to ${end.remote.publicIp}`} through ${end.interfaceName}'s policy: racoon negotiates when a packet needs the SA`,
+  allowFailure: true,
+  needsPeer: true,
 });
 
 export function centosApplyCommands(end: TunnelEnd): Command[] {
@@ -35,6 +49,7 @@ export function centosApplyCommands(end: TunnelEnd): Command[] {
       description: `keep ${remoteConfPath(end)} newer than ifcfg-${end.interfaceName}: ifup-ipsec rewrites it (with exchange_mode aggressive, main) only when it is missing or older`,
     },
     ifup(end, `bring ${end.interfaceName} up: writes psk.txt, installs the policies, adds the route, starts or reloads racoon`),
+    centosTrafficTrigger(end),
   );
   return commands;
 }
@@ -61,23 +76,18 @@ export const centosKeySwitch: KeySwitchCommands = {
   load: () => [],
   reauthenticate: () => [],
   stop: (end) => [ifdown(end, `stop ${end.interfaceName} (old key)`)],
-  start: (end) => [ifup(end, `start ${end.interfaceName} with the new key`)],
+  // The proof is new SPIs in the kernel's SAD afterwards (kernel-sas.ts), never ifup's exit code.
+  start: (end) => [ifup(end, `start ${end.interfaceName} with the new key`), { ...centosTrafficTrigger(end), needsPeer: false }],
 };
 
 /** What a CentOS router can be asked about its tunnels, each read by parseCentosStatus. */
-export type CentosStatusSource = "ip-route" | "swanctl-sas" | "xfrm-state" | "setkey-sad";
+export type CentosStatusSource = "ip-route" | "xfrm-state" | "setkey-sad";
 
 const STATUS_COMMANDS: Record<CentosStatusSource, Command> = {
   // Text, not -json: CentOS 6's iproute2 has no JSON output.
   "ip-route": {
     argv: ["ip", "route", "list", "table", "all"],
     description: "routes of every table: ifup's `DSTNET via SRCGW` shows the tunnel is configured",
-  },
-  // Real racoon routers have no swanctl; the lab's emulation does. Its SA list is a bonus.
-  "swanctl-sas": {
-    argv: ["swanctl", "--list-sas", "--raw"],
-    description: "IKE/CHILD SAs when strongSwan is present (lab emulation), in vici's raw format",
-    allowFailure: true,
   },
   // iproute2 before 5.1 (CentOS 6 and 7) has no `nokeys`: the output holds the SA keys, which the parser drops.
   "xfrm-state": {
@@ -91,13 +101,13 @@ const STATUS_COMMANDS: Record<CentosStatusSource, Command> = {
 };
 
 /**
- * What centosStatusCommands() runs, in order, and parseCentosStatus reads. The lab's
- * emulation answers swanctl; a real CentOS router answers the kernel sources (FACTS.md,
- * "Status on a real router"), which replace it once the lab's CentOS routers run them.
+ * What centosStatusCommands() runs, in order, and parseCentosStatus reads: what a real
+ * CentOS router has (FACTS.md, "Status on a real router"). ifup's route shows it ran
+ * (net-to-net only); the kernel's SAs, with their ages, decide.
  */
-export const CENTOS_STATUS_SOURCES: readonly CentosStatusSource[] = ["ip-route", "swanctl-sas"];
+export const CENTOS_STATUS_SOURCES: readonly CentosStatusSource[] = ["ip-route", "setkey-sad"];
 /** The part of the status a key-switch proof needs (the SAs). */
-export const CENTOS_SA_LIST_SOURCES: readonly CentosStatusSource[] = ["swanctl-sas"];
+export const CENTOS_SA_LIST_SOURCES: readonly CentosStatusSource[] = ["setkey-sad"];
 
 export const centosStatusCommandsFor = (sources: readonly CentosStatusSource[]): Command[] => sources.map((s) => STATUS_COMMANDS[s]);
 

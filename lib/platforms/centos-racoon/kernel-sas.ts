@@ -95,7 +95,9 @@ export function centosKernelTunnelSas(end: TunnelEnd, sas: KernelSa[]): IkeSa[] 
   return [
     {
       name: end.interfaceName,
-      uniqueId: 1,
+      // The kernel numbers no negotiation: the newest pair's lower SPI stands in, so a key
+      // switch's new pair is a new "IKE SA" to the proof too (key-switch.ts, findNewIkeSa).
+      uniqueId: spis[0] ? parseInt(spis[0], 16) : 0,
       state: children.some(paired) ? "ESTABLISHED" : "CONNECTING",
       version: 1,
       initiatorSpi: spis[0]!,
@@ -105,7 +107,8 @@ export function centosKernelTunnelSas(end: TunnelEnd, sas: KernelSa[]): IkeSa[] 
       local: { id: local, address: local, port: udp ? 4500 : 500 },
       remote: { id: remote, address: remote, port: udp ? 4500 : 500 },
       algorithms: null,
-      establishedSecondsAgo: null,
+      // The newest pair's age (setkey's diff:): the proof also checks it is not older than the switch.
+      establishedSecondsAgo: spis[0] ? newest.installedSecondsAgo : null,
       rekeyInSeconds: null,
       reauthInSeconds: null,
       children,

@@ -1,12 +1,10 @@
 // Readers for CentOS router output: the ifcfg/keys KEY=VALUE format (to read back what is
-// deployed) and the status commands' output turned into a TunnelStatus: from the lab's
-// swanctl listing, or from the kernel's SAs as a real CentOS router shows them.
+// deployed) and the status commands' output turned into a TunnelStatus, from the kernel's
+// SAs as a real CentOS router shows them (setkey -D, or ip -s xfrm state).
 import type { CommandResult, IkeSa, IpRoute, TunnelEnd, TunnelStatus } from "../contract";
 import { describeSas } from "../shared/describe-sas";
 import { findRouteTo, parseIpRouteList } from "../shared/parse-ip-route";
 import { firstErrorLine, routesTextOf } from "../shared/status-text";
-// The lab emulates racoon with charon: its SA listing is strongSwan's raw one.
-import { parseListSasRaw } from "../strongswan/parse-list-sas-raw";
 import { CENTOS_SA_LIST_SOURCES, CENTOS_STATUS_SOURCES, type CentosStatusSource } from "./commands";
 import { centosKernelTunnelSas, expectedMode, parseXfrmWithAddTimes, type KernelSa } from "./kernel-sas";
 import { parseSetkeyDump } from "./parse-setkey-dump";
@@ -31,15 +29,6 @@ function expectedDestinations(end: TunnelEnd): string[] {
   return end.kind === "net-to-net" ? [end.remote.subnets[0]!] : [`${end.remote.publicIp}/32`];
 }
 
-/** A real racoon router has no swanctl (exit 127, or no such command run). */
-const cannotList = (result: CommandResult | undefined) => !result || result.exitCode === 127;
-
-/** This tunnel's IKE SAs where the router can list them; the lab names its connection itself, so match the peer address. */
-export function centosTunnelSas(end: TunnelEnd, result: CommandResult | undefined): IkeSa[] | null {
-  if (!result || result.exitCode !== 0) return null;
-  return parseListSasRaw(result.stdout).filter((sa) => sa.remote.address === end.remote.publicIp);
-}
-
 /** The kernel's SAs from whichever listing the sources hold, setkey first (it tells each SA's age). */
 function kernelListing(
   results: CommandResult[],
@@ -54,8 +43,8 @@ function kernelListing(
 }
 
 /**
- * This tunnel's IKE SAs from the results of the given sources (in their order): the lab's
- * swanctl listing, or a stand-in built from the kernel's SAs; null when not listed.
+ * This tunnel's IKE SAs from the results of the given sources (in their order): a stand-in
+ * built from the kernel's SAs; null when not listed.
  */
 export function centosTunnelSasFrom(
   end: TunnelEnd,
@@ -63,8 +52,7 @@ export function centosTunnelSasFrom(
   sources: readonly CentosStatusSource[] = CENTOS_SA_LIST_SOURCES,
 ): IkeSa[] | null {
   const kernel = kernelListing(results, sources);
-  if (kernel) return kernel.result.exitCode === 0 ? centosKernelTunnelSas(end, kernel.sas()) : null;
-  return centosTunnelSas(end, results[sources.indexOf("swanctl-sas")]);
+  return kernel && kernel.result.exitCode === 0 ? centosKernelTunnelSas(end, kernel.sas()) : null;
 }
 
 /** Routes to what the tunnel reaches, from the ip-route result. */
@@ -114,8 +102,8 @@ function parseKernelStatus(
 
 /**
  * `results` are the outputs of `sources` in order (centosStatusCommands() runs
- * CENTOS_STATUS_SOURCES). With a kernel listing (setkey -D or ip -s xfrm state) the
- * kernel's SAs decide; otherwise the lab's swanctl listing and ifup's route do.
+ * CENTOS_STATUS_SOURCES): the kernel's SAs (setkey -D or ip -s xfrm state) decide, ifup's
+ * route only shows it ran (net-to-net). A router that cannot list them is not judged up.
  */
 export function parseCentosStatus(
   end: TunnelEnd,
@@ -125,27 +113,16 @@ export function parseCentosStatus(
   const routeResult = results[sources.indexOf("ip-route")];
   const kernel = kernelListing(results, sources);
   if (kernel) return parseKernelStatus(end, routeResult, kernel);
-  const sasResult = sources.includes("swanctl-sas") ? results[sources.indexOf("swanctl-sas")] : undefined;
   const routes = tunnelRoutes(end, routeResult);
-  const mine = centosTunnelSas(end, sasResult) ?? [];
-  const ikeSa = mine.find((sa) => sa.state === "ESTABLISHED") ?? mine[0] ?? null;
-  const saUp = ikeSa?.children.some((c) => c.state === "INSTALLED") ?? false;
-  // Host-to-host on real CentOS adds no route, so only SA info can show it up.
-  const configured = end.kind === "net-to-net" && routes.length > 0;
-  const canListSas = !cannotList(sasResult);
-  const listFailed = canListSas && sasResult!.exitCode !== 0 ? firstErrorLine(sasResult!) : null;
-  let state: TunnelStatus["state"];
-  let reason: string;
-  if (saUp) [state, reason] = ["up", "security association established"];
-  // Where SAs cannot be listed, ifup's `ip route` entry is the article's own check.
-  else if (configured && !canListSas) [state, reason] = ["up", "route to the remote network installed"];
-  else if (configured) [state, reason] = ["configured", "route installed but no security association yet"];
-  else [state, reason] = ["down", "no security association and no route"];
-  if (listFailed) reason += ` (swanctl --list-sas failed: ${listFailed})`;
-  const saText = !canListSas
-    ? "(this router cannot list security associations)"
-    : listFailed
-      ? `(swanctl --list-sas failed: ${listFailed})`
-      : describeSas(mine) || "(no security association for this tunnel)";
-  return { state, reason, routes, ikeSa, ikeSas: mine, canListSas, saText, routesText: routesTextOf(routeResult), error: listFailed };
+  return {
+    state: routes.length ? "configured" : "down",
+    reason: "the kernel's SAs were not listed (setkey -D or ip -s xfrm state)",
+    routes,
+    ikeSa: null,
+    ikeSas: [],
+    canListSas: false,
+    saText: "(the kernel's SAs were not listed)",
+    routesText: routesTextOf(routeResult),
+    error: null,
+  };
 }

@@ -68,10 +68,10 @@ describe("centos-racoon render: the article's node-to-node scenario", () => {
     );
   });
 
-  it("renders Listing 1 (plus SRC, AH_PROTO and the exchange mode), Listing 2 and no sysctl file", () => {
+  it("renders Listing 1 (plus SRC and AH_PROTO; no exchange-mode variable, which ifup never reads), Listing 2 and no sysctl file", () => {
     const vars = parseIfcfg(byName(files, "ifcfg-ipsec0"));
     expect(vars).toMatchObject(parseIfcfg(LISTING_1));
-    expect(Object.keys(vars).sort()).toEqual(["AH_PROTO", "DST", "IKE_EXCHANGE_MODE", "IKE_METHOD", "ONBOOT", "SRC", "TYPE"]);
+    expect(Object.keys(vars).sort()).toEqual(["AH_PROTO", "DST", "IKE_METHOD", "ONBOOT", "SRC", "TYPE"]);
     expect(byName(files, "keys-ipsec0")).toBe("IKE_PSK=my_key\n");
     expect(files.find((f) => f.path.endsWith("keys-ipsec0"))).toMatchObject({ mode: 0o600, secret: true });
     expect(files.map((f) => f.path)).not.toContain("/etc/sysctl.d/90-gatewarden-ipsec.conf");
@@ -99,7 +99,7 @@ describe("centos-racoon render: the article's network-to-network scenario", () =
 
   it("renders Listing 6 and the key file", () => {
     const vars = parseIfcfg(byName(files, "ifcfg-ipsec1"));
-    expect(vars).toMatchObject({ ...parseIfcfg(LISTING_6), SRC: "198.18.1.1", AH_PROTO: "none", IKE_EXCHANGE_MODE: "aggressive, main" });
+    expect(vars).toMatchObject({ ...parseIfcfg(LISTING_6), SRC: "198.18.1.1", AH_PROTO: "none" });
     expect(vars).not.toHaveProperty("IKE_ENC"); // the article's algorithms are the initscripts defaults
     expect(byName(files, "keys-ipsec1")).toBe("IKE_PSK=r3dh4t11nux\n");
   });
@@ -127,7 +127,8 @@ describe("centos-racoon render: profiles and limits", () => {
 
   it("emits algorithm variables only when they differ from the initscripts defaults", () => {
     const vars = parseIfcfg(renderCentosFiles(modernV1)[0]!.content);
-    expect(vars).toMatchObject({ IKE_ENC: "aes 256", IKE_AUTH: "sha256", IKE_DHGROUP: "14", IKE_EXCHANGE_MODE: "main" });
+    expect(vars).toMatchObject({ IKE_ENC: "aes 256", IKE_AUTH: "sha256", IKE_DHGROUP: "14" });
+    expect(vars).not.toHaveProperty("IKE_EXCHANGE_MODE");
     expect(renderCentosFiles(modernV1)[0]!.content).toContain('IKE_ENC="aes 256"\n');
     const racoon = renderCentosFiles(modernV1)[2]!.content;
     expect(racoon).toContain("  encryption_algorithm aes 256;\n  authentication_algorithm hmac_sha256;\n");

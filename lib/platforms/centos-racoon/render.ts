@@ -106,10 +106,7 @@ export function renderIfcfg(end: TunnelEnd): string {
     "# Stock ifup-ipsec has no exchange-mode variable: it writes `exchange_mode aggressive, main`",
     `# whenever /etc/racoon/${end.remote.publicIp}.conf is missing or older than this file. Gatewarden`,
     "# pushes that file with the profile's modes and touches it after this one, so ifup keeps it.",
-    "# IKE_EXCHANGE_MODE is read only by Gatewarden's lab emulation of ifup.",
     ...vars.map(([k, v]) => `${k}=${shellValue(v)}`),
-    // Always quoted, as the lab's ifup expects: the value is a comma list.
-    `IKE_EXCHANGE_MODE="${p.exchangeModes.join(", ")}"`,
     "",
   ].join("\n");
 }

@@ -173,7 +173,6 @@ describe("rendered CentOS files under a real bash `source`", () => {
     "IKE_AUTH",
     "IKE_DHGROUP",
     "AH_PROTO",
-    "IKE_EXCHANGE_MODE",
     "IKE_PSK",
   ];
   // Typed PSKs may hold characters bash treats specially outside quotes.

@@ -55,7 +55,7 @@ describe("parseListSasRaw", () => {
   });
 
   it("sees the same SA from both ends: SPIs equal, initiator on one side only, CHILD SPIs swapped", () => {
-    for (const platform of ["strongswan", "centos-racoon"] as const) {
+    for (const platform of ["strongswan"] as const) {
       const [hq] = parseListSasRaw(listing(platform, "up", "hq"));
       const [b1] = parseListSasRaw(listing(platform, "up", "branch1"));
       expect([hq!.initiatorSpi, hq!.responderSpi]).toEqual([b1!.initiatorSpi, b1!.responderSpi]);
@@ -63,12 +63,6 @@ describe("parseListSasRaw", () => {
       expect(hq!.children[0]!.inbound!.spi).toBe(b1!.children[0]!.outbound!.spi);
       expect(hq!.version).toBe(platform === "strongswan" ? 2 : 1);
     }
-  });
-
-  it("reads the lab's IKEv1 (CentOS emulation) SA: its ifup connection, the ipsecN child with PFS", () => {
-    const [sa] = parseListSasRaw(listing("centos-racoon", "up", "hq"));
-    expect(sa).toMatchObject({ name: "ifup-ipsec0", version: 1, algorithms: "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" });
-    expect(sa!.children[0]).toMatchObject({ name: "ipsec0", algorithms: "AES_CBC-256/HMAC_SHA2_256_128/MODP_2048" });
   });
 
   it("reads a half-open SA that is still connecting: no algorithms, no children, no responder SPI yet", () => {
