@@ -50,7 +50,8 @@ export type RoundResult = {
   judgements: Map<string, Judgement>;
 };
 
-type GatewayWork = { gw: GatewayConnectionRow; ends: RenderableEnd[]; probes: RenderableEnd[] };
+/** readLog: a tunnel on it was not up last round, so the daemon's log is read for why (failureLogCommands). */
+type GatewayWork = { gw: GatewayConnectionRow; ends: RenderableEnd[]; probes: RenderableEnd[]; readLog?: boolean };
 type GatewayOutcome =
   { ok: true; outputs: Map<string, CommandOutput>; probes: Map<string, ProbeResult> } | { ok: false; code: string; message: string };
 
@@ -148,6 +149,7 @@ export class HealthPoller {
       for (const end of ends) {
         const w = work.get(end.gatewayId) ?? { gw: undefined as unknown as GatewayConnectionRow, ends: [], probes: [] };
         w.ends.push(end);
+        if (target.healthState !== "up") w.readLog = true;
         // The "b" end probes: on hub-and-spoke that spreads the pings over the spokes.
         if (end.role === "b") w.probes.push(end);
         work.set(end.gatewayId, w);
@@ -224,6 +226,7 @@ export class HealthPoller {
     const commands = new Map<string, string[]>();
     for (const end of w.ends) {
       for (const c of getPlatform(end.platform).statusCommands(end.end)) commands.set(JSON.stringify(c.argv), c.argv);
+      if (w.readLog) for (const c of getPlatform(end.platform).failureLogCommands()) commands.set(JSON.stringify(c.argv), c.argv);
     }
     try {
       const result = await this.pool.withSession({ key: w.gw.id, options: sessionOptionsFor(w.gw) }, async (session: SshSession) => {
@@ -262,8 +265,12 @@ function observe(end: RenderableEnd, outcome: GatewayOutcome): EndObservation {
   if (!outcome.ok) return { ...base, reached: false, failure: { code: outcome.code, message: outcome.message } };
   const outputs = getPlatform(end.platform)
     .statusCommands(end.end)
+    .map((c) => outcome.outputs.get(JSON.stringify(c.argv)))
+    .filter((o): o is CommandOutput => o !== undefined);
+  const failureLog = getPlatform(end.platform)
+    .failureLogCommands()
     .map((c) => outcome.outputs.get(JSON.stringify(c.argv))!);
-  return { ...base, reached: true, outputs, probe: outcome.probes.get(end.end.tunnelId) ?? null };
+  return { ...base, reached: true, outputs, failureLog, probe: outcome.probes.get(end.end.tunnelId) ?? null };
 }
 
 /** Applies the retention policy to every tunnel's samples. */
