@@ -6,7 +6,7 @@ import { deployTunnels, tunnelIdsOf, type DeployParams } from "@/lib/deploy/depl
 import { teardownTunnel } from "@/lib/deploy/teardown-tunnel";
 import { connectGatewayForJob } from "@/lib/deploy/connect";
 import type { JobDefinition } from "@/lib/jobs/types";
-import { rotateJob, rotateRecoverJob } from "@/lib/rotation/rotation-jobs";
+import { repairJob, rotateJob, rotateRecoverJob } from "@/lib/rotation/rotation-jobs";
 
 const tunnelParams = z.object({ tunnelId: z.string().min(1) });
 /** One tunnel, or many (a fleet deploy visits each gateway once). */
@@ -54,5 +54,5 @@ export const teardownJob: JobDefinition<{ tunnelId: string }> = {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function jobDefinitions(): JobDefinition<any>[] {
-  return [deployJob, planJob, teardownJob, rotateJob, rotateRecoverJob];
+  return [deployJob, planJob, teardownJob, rotateJob, rotateRecoverJob, repairJob];
 }
