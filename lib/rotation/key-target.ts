@@ -35,8 +35,8 @@ export type KeyTarget = {
 export type KeyEvents<T extends KeyTarget> = {
   /** How step names and log lines call the key: "new key", "previous key". */
   keyName: string;
-  /** An end's secret files are about to be written (it may hold the key from here on). */
-  writing?(t: T, role: EndRole): void;
+  /** An end's secret files may hold the key from here on (an upload replaced a file, or may have). */
+  changed?(t: T, role: EndRole): void;
   /** An end's secret files hold the key and the database says so. */
   uploaded?(t: T, role: EndRole): Promise<void>;
   /** Every tunnel still in, once both its ends have the files, before any router loads a key. */

@@ -22,7 +22,7 @@ export type Run = KeyTarget & {
   meter: { stop(): Promise<Interruption> } | null;
   interruption: Interruption | "not measured";
   outcome: TunnelOutcome | null;
-  /** Ends whose secret files a write began on (they may hold the new key even if the write failed). */
+  /** Ends whose secret files may hold the new key (an upload replaced a file, or may have before it failed). */
   touched: Set<EndRole>;
 };
 

@@ -44,7 +44,7 @@ export async function rotateBatch(
   try {
     await applyKeyVersion(ctx, env.sessions, live(), {
       keyName: "new key",
-      writing(r, role) {
+      changed(r, role) {
         r.touched.add(role);
       },
       async uploaded(r, role) {

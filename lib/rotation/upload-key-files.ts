@@ -31,8 +31,7 @@ export async function uploadKeyFiles<T extends KeyTarget>(
         const errors: string[] = [];
         for (const { of: t, end } of g.items) {
           try {
-            events.writing?.(t, role);
-            await writeSecretFiles(io, end);
+            await writeSecretFiles(io, end, () => events.changed?.(t, role));
             await recordEndPskVersion(t.tunnelId, role, t.version);
             await events.uploaded?.(t, role);
           } catch (e) {
