@@ -5,6 +5,7 @@ import { z } from "zod";
 import { parseTrustedProxies, type TrustedProxies } from "@/lib/auth/client-address";
 import { isCidr, parseCidr, type Cidr } from "@/lib/domain/ip";
 import { publicUrlProblem, publicWeb, type PublicWeb } from "@/lib/config/public-web";
+import { DEFAULT_RECOVERY_BACKOFF_SECONDS, parseBackoff } from "@/lib/rotation/recovery-schedule";
 
 const envSchema = z.object({
   DATABASE_URL: z.string().trim().optional(),
@@ -30,6 +31,12 @@ const envSchema = z.object({
   GATEWARDEN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   // Router-side commit-confirm window of a deploy (lib/deploy/commit-confirm); 0 turns it off.
   GATEWARDEN_COMMIT_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
+  /** Seconds between the recovery attempts of a stuck rotation (lib/rotation/recovery-schedule.ts). */
+  GATEWARDEN_RECOVERY_BACKOFF_SECONDS: z
+    .string()
+    .default(DEFAULT_RECOVERY_BACKOFF_SECONDS.join(","))
+    .refine((s) => parseBackoff(s) !== null, { message: "whole seconds (1 to 86400) separated by commas, e.g. 30,120,600" })
+    .transform((s) => parseBackoff(s)!),
   // Reverse proxies whose X-Forwarded-For is believed: CIDR ranges or addresses, by commas or spaces.
   GATEWARDEN_TRUSTED_PROXIES: z.string().default(""),
   /** IPv4 networks an admin allows as SSH targets although they are loopback, link-local or this server's. */
@@ -80,6 +87,8 @@ export type AppEnv = {
   drainSeconds: number;
   /** Seconds a router waits for Gatewarden's confirmation before it restores its previous configuration by itself; 0: no timer. */
   commitConfirmSeconds: number;
+  /** Waits between a stuck rotation's recovery attempts, in seconds (the first attempt runs at once). */
+  recoveryBackoffSeconds: number[];
   /** Peers whose X-Forwarded-For is read (lib/auth/client-address); none by default. */
   trustedProxies: TrustedProxies;
   /** SSH targets allowed although loopback, link-local or this server's own (lib/ssh/target-policy). */
@@ -127,6 +136,7 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
     drainSeconds: e.GATEWARDEN_DRAIN_SECONDS,
     commitConfirmSeconds: e.GATEWARDEN_COMMIT_CONFIRM_SECONDS,
+    recoveryBackoffSeconds: e.GATEWARDEN_RECOVERY_BACKOFF_SECONDS,
     trustedProxies: proxies.proxies,
     sshTargetAllowance: e.GATEWARDEN_ALLOW_SSH_TARGETS.map(parseCidr),
     logLevel: e.LOG_LEVEL,

@@ -73,6 +73,8 @@ export async function getTunnelDeployState(tunnelId: string) {
 }
 
 export async function recordTunnelTornDown(tx: Tx, tunnelId: string, ok: boolean) {
-  await tx.tunnel.update({ where: { id: tunnelId }, data: { deployState: ok ? "torn-down" : "failed" } });
+  // Torn down, the tunnel is no longer watched: its last health state ("up") must not linger.
+  const health = ok ? { healthState: "unknown", healthReason: "Torn down: not deployed on the routers.", healthAt: new Date() } : {};
+  await tx.tunnel.update({ where: { id: tunnelId }, data: { deployState: ok ? "torn-down" : "failed", ...health } });
   if (ok) await tx.tunnelEnd.updateMany({ where: { tunnelId }, data: { deployedHash: null, appliedPskVersion: null } });
 }

@@ -90,8 +90,12 @@ const big = (n: number | null) => (n === null ? null : BigInt(n));
 /** One sample, and the tunnel's current state; `since` moves only when the state changes. */
 export async function recordHealthSample(tunnelId: string, s: NewHealthSample) {
   await getDb().$transaction(async (tx) => {
-    const current = await tx.tunnel.findUnique({ where: { id: tunnelId }, select: { healthState: true, healthAt: true } });
+    const current = await tx.tunnel.findUnique({
+      where: { id: tunnelId },
+      select: { healthState: true, healthAt: true, deployState: true },
+    });
     if (!current) return; // deleted during the round
+    if (current.deployState !== "deployed") return; // torn down during the round: its state says so already
     await tx.healthSample.create({
       data: {
         tunnelId,

@@ -35,10 +35,6 @@ export async function claimJob(jobId: string, owner: string): Promise<boolean> {
   return r.count === 1;
 }
 
-export async function requeueJob(jobId: string) {
-  await getDb().job.updateMany({ where: { id: jobId, status: "running" }, data: { status: "queued", owner: null, startedAt: null } });
-}
-
 export async function heartbeatJobs(jobIds: string[]) {
   if (!jobIds.length) return;
   await getDb().job.updateMany({ where: { id: { in: jobIds }, status: "running" }, data: { heartbeatAt: new Date() } });
@@ -194,6 +190,12 @@ export async function getGatewayLockHolders(gatewayIds: string[]) {
 
 export async function releaseGatewayLocks(jobId: string) {
   await getDb().gatewayLock.deleteMany({ where: { jobId } });
+}
+
+/** Locks of jobs that are not running (an instance died between locking and claiming): start-up of the only instance. */
+export async function releaseLocksOfIdleJobs() {
+  const running = await getDb().job.findMany({ where: { status: "running" }, select: { id: true } });
+  await getDb().gatewayLock.deleteMany({ where: { jobId: { notIn: running.map((j) => j.id) } } });
 }
 
 export async function releaseLocksOfOwner(owner: string) {

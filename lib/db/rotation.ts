@@ -75,10 +75,36 @@ export async function getGatewayIdsOfTunnels(tunnelIds: string[]): Promise<strin
   return [...new Set(ends.map((e) => e.gatewayId))];
 }
 
+/** Kinds the tunnel page's Deployment card follows (rotation and repair have their own cards). */
+export const DEPLOY_JOB_KINDS = ["deploy", "plan", "teardown"];
+
 export async function getLatestJobOfKinds(targetType: string, targetId: string, kinds: string[]) {
   return getDb().job.findFirst({
     where: { targetType, targetId, kind: { in: kinds } },
     orderBy: { createdAt: "desc" },
     select: { id: true },
   });
+}
+
+/** What the tunnel page needs to tell a stuck rotation: pending keys, the rotation jobs running now, the latest recovery. */
+export async function getStuckRotationRows(tunnelId: string) {
+  const db = getDb();
+  const [tunnel, running, recovery] = await Promise.all([
+    db.tunnel.findUnique({
+      where: { id: tunnelId },
+      select: {
+        deployState: true,
+        ends: { select: { role: true, appliedPskVersion: true, gateway: { select: { name: true } } }, orderBy: { role: "asc" } },
+        keys: { where: { status: { in: ["active", "pending"] } }, select: { version: true, status: true, createdAt: true } },
+      },
+    }),
+    // A rotation or repair at work on this tunnel now (its params name the tunnel).
+    db.job.count({ where: { status: "running", kind: { in: ["rotate", "rotate-recover", "repair"] }, params: { contains: tunnelId } } }),
+    db.job.findFirst({
+      where: { kind: "rotate-recover", targetType: "tunnel", targetId: tunnelId },
+      orderBy: { createdAt: "desc" },
+      select: { id: true, status: true, params: true, error: true },
+    }),
+  ]);
+  return tunnel ? { ...tunnel, running, recovery } : null;
 }

@@ -18,7 +18,13 @@ type EndBase = { role: "a" | "b"; gatewayName: string; platform: PlatformId; end
 /** One tunnel end as a round saw it: SSH failed, or the status outputs (statusCommands order) and maybe a probe. */
 export type EndObservation =
   | (EndBase & { reached: false; failure: { code: string; message: string } })
-  | (EndBase & { reached: true; outputs: CommandOutput[]; probe: ProbeResult | null });
+  | (EndBase & {
+      reached: true;
+      outputs: CommandOutput[];
+      probe: ProbeResult | null;
+      /** The platform's failureLogCommands outputs (why a tunnel is down), when read. */
+      failureLog?: CommandOutput[];
+    });
 
 /** The counters of the previous sample, to see whether traffic moved since. */
 export type Counters = {
@@ -76,7 +82,10 @@ type SeenEnd = {
 };
 
 function seeEnd(obs: Extract<EndObservation, { reached: true }>): SeenEnd {
-  const status = getPlatform(obs.platform).parseStatus(obs.end, obs.outputs);
+  const platform = getPlatform(obs.platform);
+  const status = platform.parseStatus(obs.end, obs.outputs);
+  // The router's own word on why it is down (AUTH_FAILED in the daemon's log), where it says so.
+  const cause = status.state !== "up" && obs.failureLog?.length ? platform.parseFailureLog(obs.end, obs.failureLog) : null;
   const detail: EndDetail = {
     role: obs.role,
     gateway: obs.gatewayName,
@@ -84,7 +93,7 @@ function seeEnd(obs: Extract<EndObservation, { reached: true }>): SeenEnd {
     routes: status.routesText,
     sas: status.saText,
   };
-  return { obs, status, effectiveUp: status.state === "up", why: status.reason, detail };
+  return { obs, status, effectiveUp: status.state === "up", why: cause ? `${status.reason}; ${cause}` : status.reason, detail };
 }
 
 function installedChild(sa: IkeSa | null, end: TunnelEnd): ChildSa | null {

@@ -62,7 +62,8 @@ export type RoundResult = {
 };
 
 type GatewayRow = Awaited<ReturnType<typeof getGatewaysForConnection>>[number];
-type GatewayWork = { gw: GatewayRow; ends: RenderableEnd[]; probes: RenderableEnd[] };
+/** readLog: a tunnel on it was not up last round, so the daemon's log is read for why (failureLogCommands). */
+type GatewayWork = { gw: GatewayRow; ends: RenderableEnd[]; probes: RenderableEnd[]; readLog?: boolean };
 type GatewayOutcome =
   { ok: true; outputs: Map<string, CommandOutput>; probes: Map<string, ProbeResult> } | { ok: false; code: string; message: string };
 /** A gateway's visit that has not ended yet; a later round waits for it rather than starting a second one. */
@@ -92,6 +93,7 @@ function statusCommandsOf(w: GatewayWork): Map<string, string[]> {
   const commands = new Map<string, string[]>();
   for (const end of w.ends) {
     for (const c of getPlatform(end.platform).statusCommands(end.end)) commands.set(JSON.stringify(c.argv), c.argv);
+    if (w.readLog) for (const c of getPlatform(end.platform).failureLogCommands()) commands.set(JSON.stringify(c.argv), c.argv);
   }
   return commands;
 }
@@ -209,6 +211,7 @@ export class HealthPoller {
       for (const end of ends) {
         const w = work.get(end.gatewayId) ?? { gw: undefined as unknown as GatewayRow, ends: [], probes: [] };
         w.ends.push(end);
+        if (target.healthState !== "up") w.readLog = true;
         // The "b" end probes: on hub-and-spoke that spreads the pings over the spokes.
         if (end.role === "b") w.probes.push(end);
         work.set(end.gatewayId, w);
@@ -421,8 +424,12 @@ function observe(end: RenderableEnd, outcome: GatewayOutcome): EndObservation {
   if (!outcome.ok) return { ...base, reached: false, failure: { code: outcome.code, message: outcome.message } };
   const outputs = getPlatform(end.platform)
     .statusCommands(end.end)
+    .map((c) => outcome.outputs.get(JSON.stringify(c.argv)))
+    .filter((o): o is CommandOutput => o !== undefined);
+  const failureLog = getPlatform(end.platform)
+    .failureLogCommands()
     .map((c) => outcome.outputs.get(JSON.stringify(c.argv))!);
-  return { ...base, reached: true, outputs, probe: outcome.probes.get(end.end.tunnelId) ?? null };
+  return { ...base, reached: true, outputs, failureLog, probe: outcome.probes.get(end.end.tunnelId) ?? null };
 }
 
 /** Applies the retention policy to every tunnel's samples. */

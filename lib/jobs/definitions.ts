@@ -7,7 +7,7 @@ import { teardownTunnel } from "@/lib/deploy/teardown-tunnel";
 import { connectGateway, connectGatewayForJob } from "@/lib/deploy/connect";
 import { cleanUpGateway, cleanupParams, type CleanupParams } from "@/lib/deploy/clean-up-gateway";
 import type { JobDefinition } from "@/lib/jobs/types";
-import { rotateJob, rotateRecoverJob } from "@/lib/rotation/rotation-jobs";
+import { repairJob, rotateJob, rotateRecoverJob } from "@/lib/rotation/rotation-jobs";
 
 const tunnelParams = z.object({ tunnelId: z.string().min(1) });
 /** One tunnel, or many (a fleet deploy visits each gateway once). */
@@ -65,5 +65,5 @@ export const cleanupJob: JobDefinition<CleanupParams> = {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function jobDefinitions(): JobDefinition<any>[] {
-  return [deployJob, planJob, teardownJob, rotateJob, rotateRecoverJob, cleanupJob];
+  return [deployJob, planJob, teardownJob, rotateJob, rotateRecoverJob, cleanupJob, repairJob];
 }

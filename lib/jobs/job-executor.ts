@@ -24,7 +24,7 @@ import {
   nextLogSeq,
   refreshGatewayLocks,
   releaseGatewayLocks,
-  requeueJob,
+  releaseLocksOfIdleJobs,
 } from "@/lib/db/jobs";
 import { logger } from "@/lib/log/logger";
 import { createJobContext, whyNotRecorded } from "@/lib/jobs/context";
@@ -106,14 +106,22 @@ export class JobExecutor {
       if (await claimJob(job.id, this.opts.owner)) await finishJob(job.id, "failed", null, "The job's parameters are invalid.");
       return "invalid";
     }
+    // A job scheduled for later (a recovery's backoff) stays queued, unclaimed, until it is due.
+    const notBefore = def.notBefore?.(parsed.data);
+    if (notBefore && notBefore.getTime() > Date.now()) return "busy";
     const gateways = await def.gateways(parsed.data);
-    if (!(await claimJob(job.id, this.opts.owner))) return "lost";
+    // Locks first, claim second: a job waiting for a busy gateway never shows "running" meanwhile.
     if (!(await acquireGatewayLocks(gateways, job.id, this.opts.owner, this.opts.staleMs))) {
-      // Written while this instance holds the claim, so it cannot race the job's own log lines.
+      const holders = await getGatewayLockHolders(gateways);
+      // This very job holds them: another instance is starting it.
+      if (holders.some((h) => h.jobId === job.id)) return "lost";
       if (this.opts.noteWaiting)
-        await this.noteWaiting(job.id, gateways).catch((e) => logger.warn({ err: e, jobId: job.id }, "could not note the wait"));
-      await requeueJob(job.id); // a gateway is busy with another job: wait for it
-      return "busy";
+        await this.noteWaiting(job.id, holders).catch((e) => logger.warn({ err: e, jobId: job.id }, "could not note the wait"));
+      return "busy"; // a gateway is busy with another job: the row stays queued until it is free
+    }
+    if (!(await claimJob(job.id, this.opts.owner))) {
+      await releaseGatewayLocks(job.id);
+      return "lost";
     }
     this.running.set(job.id, this.execute(job.id, job.kind, def, parsed.data, { id: job.createdById, username: job.createdByName }));
     return "started";
@@ -148,6 +156,7 @@ export class JobExecutor {
    */
   async recover(where: { heartbeatBefore?: Date }, releaseLocks: boolean): Promise<number> {
     const jobs = await markInterrupted(where);
+    if (releaseLocks) await releaseLocksOfIdleJobs();
     for (const job of jobs) {
       try {
         if (releaseLocks) await releaseGatewayLocks(job.id);
@@ -239,8 +248,7 @@ export class JobExecutor {
     await this.opts.onQueued({ id, kind: job.kind });
   }
 
-  private async noteWaiting(jobId: string, gateways: string[]) {
-    const holders = (await getGatewayLockHolders(gateways)).filter((h) => h.jobId !== jobId);
+  private async noteWaiting(jobId: string, holders: { gatewayId: string; jobId: string; owner: string }[]) {
     const who = holders.map((h) => `${h.gatewayId} (job ${h.jobId} on ${h.owner})`).join(", ") || "a gateway";
     await appendJobLog(
       jobId,

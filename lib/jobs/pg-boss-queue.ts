@@ -3,8 +3,8 @@
 // pg-boss message ({ jobId }, one queue per kind) says "some instance should look at
 // this row". An instance fetches only as many messages as it has free slots, claims the
 // row (conditional update: one instance wins, a duplicate message is a no-op), locks
-// the gateways in GatewayLock rows (busy: the row goes back to queued and a delayed
-// message follows), starts the handler and completes the message at once. From then on
+// the gateways in GatewayLock rows before claiming it (busy: the row stays queued and a
+// delayed message follows), starts the handler and completes the message at once. From then on
 // the row's owner and heartbeat say who runs the job, exactly as in the embedded runner:
 // a live instance marks a dead one's jobs interrupted and re-queues or recovers them.
 //

@@ -32,6 +32,8 @@ export interface JobDefinition<P> {
   /** Gateways the job works on; no two jobs hold the same gateway at once. */
   gateways(params: P): Promise<string[]>;
   handler(ctx: JobContext<P>): Promise<unknown>;
+  /** Not to be started before this time (a retry's backoff): the row stays queued meanwhile. */
+  notBefore?(params: P): Date | null;
   /** Called on start-up for jobs of this kind that an earlier process left running. */
   onInterrupted?(job: { id: string; targetId: string; params: P }): Promise<void>;
   /**

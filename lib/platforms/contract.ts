@@ -248,6 +248,13 @@ export interface Platform {
   saListCommands(end: TunnelEnd): Command[];
   /** This tunnel's IKE SAs from saListCommands' outputs; null when they could not be listed. */
   parseSaList(end: TunnelEnd, results: CommandResult[]): IkeSa[] | null;
+  /**
+   * Read-only, router-wide commands whose output may say why a tunnel is down (the IKE
+   * daemon's recent log); all may fail (allowFailure). [] when the platform has none.
+   */
+  failureLogCommands(): Command[];
+  /** Why this tunnel is down per failureLogCommands' outputs ("AUTH_FAILED: …"), or null when they do not say. */
+  parseFailureLog(end: TunnelEnd, results: CommandResult[]): string | null;
 }
 
 export type RenderErrorCode = "invalid-input" | "unsupported";

@@ -7,14 +7,27 @@ import type { IkeSa, TunnelEnd } from "@/lib/platforms/contract";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { RouterIO } from "@/lib/deploy/router-io";
 import type { SwitchEnd } from "@/lib/rotation/key-switch";
+import { SshError } from "@/lib/ssh/errors";
 
-/** Uploads the end's secret files (the key it is rendered with) as 0600; returns their paths. */
-export async function writeSecretFiles(io: RouterIO, end: RenderableEnd): Promise<string[]> {
+/**
+ * Uploads the end's secret files (the key it is rendered with) as 0600; returns their
+ * paths. `changed` is called once some file on the router may hold the new content: not
+ * when an upload failed before replacing its target (a full disk, a refused write).
+ */
+export async function writeSecretFiles(io: RouterIO, end: RenderableEnd, changed: () => void = () => {}): Promise<string[]> {
   const files = getPlatform(end.platform)
     .render(end.end)
     .filter((f) => f.secret);
   if (!files.length) throw new Error(`${end.platform} renders no secret file`);
-  for (const f of files) await io.uploadFile({ path: f.path, content: f.content, mode: 0o600 });
+  for (const f of files) {
+    try {
+      await io.uploadFile({ path: f.path, content: f.content, mode: 0o600 });
+    } catch (e) {
+      if (!(e instanceof SshError && e.fileUnchanged)) changed();
+      throw e;
+    }
+    changed();
+  }
   return files.map((f) => f.path);
 }
 

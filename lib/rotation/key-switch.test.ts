@@ -5,7 +5,7 @@ import { libreswanPlatform } from "@/lib/platforms/libreswan/platform";
 import { MODERN_IKEV1_PROFILE, MODERN_PROFILE } from "@/lib/platforms/crypto-profiles";
 import { judge, readCase } from "@/lib/platforms/recorded-cases";
 import type { IkeSa, TunnelEnd } from "@/lib/platforms/contract";
-import { findNewIkeSa, planKeySwitch, snapshotSas, tunnelIkeSas } from "./key-switch";
+import { findNewIkeSa, planKeySwitch, snapshotSas, tunnelIkeSas, wasDown } from "./key-switch";
 
 const end = {
   connectionName: "gw-t1",
@@ -143,5 +143,26 @@ describe("findNewIkeSa", () => {
     expect(findNewIkeSa([sa({ uniqueId: 104, initiatorSpi: "c", establishedSecondsAgo: 60 })], before, 2).ok).toBe(false);
     expect(findNewIkeSa([sa({ uniqueId: 105, initiatorSpi: "d", state: "CONNECTING" })], before, 2).ok).toBe(false);
     expect(findNewIkeSa([sa({ uniqueId: 106, initiatorSpi: "e", children: [] })], before, 2).ok).toBe(false);
+  });
+});
+
+describe("planKeySwitch for a tunnel that is down (no IKE SA to reauthenticate)", () => {
+  it("strongSwan pair: load on both, then START from the chosen end instead of a reauth", () => {
+    const ops = planKeySwitch(strong("a"), strong("b"), "b", { down: true });
+    expect(ops.map((o) => o.role)).toEqual(["a", "b", "b"]);
+    expect(ops[2]!.commands).toEqual(strongswanPlatform.keySwitch.start(end));
+    expect(ops.flatMap((o) => o.commands)).not.toContainEqual(strongswanPlatform.keySwitch.reauthenticate(end)[0]);
+  });
+  it("strongSwan ↔ Libreswan (IKEv2): the make-before-break end starts it", () => {
+    const ops = planKeySwitch(strongOn("a"), libre("b"), "a", { down: true });
+    expect(ops.at(-1)!.commands).toEqual(strongswanPlatform.keySwitch.start(withProfile(MODERN_PROFILE)));
+  });
+  it("wasDown: an end listed before the switch with no established IKE SA", () => {
+    const est = { state: "ESTABLISHED" } as IkeSa;
+    const connecting = { state: "CONNECTING" } as IkeSa;
+    expect(wasDown({ b: snapshotSas([]) })).toBe(true);
+    expect(wasDown({ b: snapshotSas([connecting]) })).toBe(true);
+    expect(wasDown({ b: snapshotSas([est]) })).toBe(false);
+    expect(wasDown({})).toBe(false);
   });
 });

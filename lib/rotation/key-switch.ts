@@ -29,7 +29,7 @@ export type SwitchEnd = { role: EndRole; platform: Platform; end: TunnelEnd };
  * FIRST: the first end's start then meets an unconfigured peer and fails at once,
  * instead of waiting out a negotiation timeout against a peer that still has the old key.
  */
-export function planKeySwitch(a: SwitchEnd, b: SwitchEnd, reauthBy: EndRole = a.role): SwitchOp[] {
+export function planKeySwitch(a: SwitchEnd, b: SwitchEnd, reauthBy: EndRole = a.role, opts: { down?: boolean } = {}): SwitchOp[] {
   const ks = (e: SwitchEnd) => e.platform.keySwitch;
   const op = (role: EndRole, commands: Command[], why: string, peerPending = false): SwitchOp => ({
     role,
@@ -47,6 +47,8 @@ export function planKeySwitch(a: SwitchEnd, b: SwitchEnd, reauthBy: EndRole = a.
     // Either end may reauthenticate; a fleet rotation picks the end on the less busy
     // router, so a hub does not rekey its N tunnels itself.
     const by = reauthBy === b.role ? b : a;
+    // A tunnel that is down has no IKE SA to reauthenticate: it is started instead (this is when people rotate).
+    if (opts.down) return [...loads, op(by.role, ks(by).start(by.end), "start: the tunnel is down, so it is initiated with the new key")];
     return [...loads, op(by.role, ks(by).reauthenticate(by.end), "reauthenticate: a new IKE SA with the new key, then the old one goes")];
   }
   if (restarting.length === 1) {
@@ -56,6 +58,8 @@ export function planKeySwitch(a: SwitchEnd, b: SwitchEnd, reauthBy: EndRole = a.
     // the peer builds the new IKE SA before the old one goes, and traffic keeps flowing.
     const answers = c.platform.capabilities.answersReauthentication;
     if (answers.length && answers.includes(c.end.profile.ikeVersion)) {
+      if (opts.down)
+        return [...loads, op(other.role, ks(other).start(other.end), "start: the tunnel is down, so it is initiated with the new key")];
       return [
         ...loads,
         op(
@@ -83,10 +87,24 @@ export function tunnelIkeSas(sas: IkeSa[], peerPublicIp: string): IkeSa[] {
   return sas.filter((sa) => sa.remote.address === peerPublicIp);
 }
 
-export type SaSnapshot = { spis: string[]; uniqueIds: number[] };
+export type SaSnapshot = {
+  spis: string[];
+  uniqueIds: number[];
+  /** ESTABLISHED IKE SAs: none means the tunnel is down. */ established?: number;
+};
 
 export function snapshotSas(sas: IkeSa[]): SaSnapshot {
-  return { spis: sas.map((s) => `${s.initiatorSpi}_${s.responderSpi}`), uniqueIds: sas.map((s) => s.uniqueId) };
+  return {
+    spis: sas.map((s) => `${s.initiatorSpi}_${s.responderSpi}`),
+    uniqueIds: sas.map((s) => s.uniqueId),
+    established: sas.filter((s) => s.state === "ESTABLISHED").length,
+  };
+}
+
+/** The tunnel had no established IKE SA on an end listed before the switch: there is nothing to reauthenticate. */
+export function wasDown(before: Partial<Record<EndRole, SaSnapshot>>): boolean {
+  const listed = Object.values(before);
+  return listed.length > 0 && listed.some((s) => s.established === 0);
 }
 
 export type NewSaProof = { ok: true; sa: IkeSa; detail: string } | { ok: false; detail: string };

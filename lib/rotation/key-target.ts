@@ -19,6 +19,12 @@ export type KeyTarget = {
    * change back and the running tunnel, still on this key, must simply be up.
    */
   switchKeys: boolean;
+  /**
+   * The only ends the engine touches (uploads, proves, pings from); both when absent. A
+   * revert of a rotation that never began a key switch puts back only the ends it wrote:
+   * an end that never received the new key (maybe because it cannot be reached) is left alone.
+   */
+  only?: readonly EndRole[];
   /** Why the tunnel dropped out; the first reason stays. */
   error: string | null;
   /** Per end, what proved the key: a new IKE SA, or the platform's status. */
@@ -29,6 +35,8 @@ export type KeyTarget = {
 export type KeyEvents<T extends KeyTarget> = {
   /** How step names and log lines call the key: "new key", "previous key". */
   keyName: string;
+  /** An end's secret files may hold the key from here on (an upload replaced a file, or may have). */
+  changed?(t: T, role: EndRole): void;
   /** An end's secret files hold the key and the database says so. */
   uploaded?(t: T, role: EndRole): Promise<void>;
   /** Every tunnel still in, once both its ends have the files, before any router loads a key. */
@@ -57,6 +65,9 @@ export function byGateway<X>(items: EndOf<X>[]): GatewayGroup<X>[] {
   for (const i of items) groups.set(i.end.gatewayId, [...(groups.get(i.end.gatewayId) ?? []), i]);
   return [...groups.entries()].map(([gatewayId, items]) => ({ gatewayId, name: items[0]!.end.gatewayName, items }));
 }
+
+/** The ends of a target the engine works on. */
+export const touchedEnds = (t: KeyTarget) => t.ends.filter((e) => !t.only || t.only.includes(e.role));
 
 export const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export const tunnels = (n: number) => (n === 1 ? "1 tunnel" : `${n} tunnels`);

@@ -12,7 +12,7 @@ import { runInTransaction } from "@/lib/db/client";
 import { abandonPendingKeys, createPendingKey, getMaxPskVersion, getRotationSnapshot } from "@/lib/db/rotation";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { message, type KeyTarget } from "@/lib/rotation/key-target";
-import { initialRotationState, transition, type RotationState } from "@/lib/rotation/rotation-state";
+import { initialRotationState, transition, type EndRole, type RotationState } from "@/lib/rotation/rotation-state";
 import { auditRotationFailure, labelOf, type Interruption, type TunnelOutcome } from "@/lib/rotation/rotation-outcome";
 
 /** A tunnel on its way to its new key: the engine's target plus the rotation's own state. */
@@ -22,6 +22,8 @@ export type Run = KeyTarget & {
   meter: { stop(): Promise<Interruption> } | null;
   interruption: Interruption | "not measured";
   outcome: TunnelOutcome | null;
+  /** Ends whose secret files may hold the new key (an upload replaced a file, or may have before it failed). */
+  touched: Set<EndRole>;
 };
 
 /** A Run ready for the upload, or the tunnel's outcome when it cannot start (skipped, abandoned). */
@@ -46,7 +48,7 @@ export async function prepareRotation(
   if (!snapshot || !old) return skipped("the tunnel no longer exists");
   if (snapshot.deployState !== "deployed") return skipped(`not deployed (${snapshot.deployState}): deploy it first, then rotate`);
   if (resumeVersion === undefined && snapshot.keys.some((k) => k.status === "pending")) {
-    return skipped("a previous rotation did not finish; its recovery job settles it first");
+    return skipped("its last rotation is stuck (a pending key): a recovery job settles it, or press Repair on the tunnel page");
   }
   ctx.addSecret(old.ends[0].end.psk);
   let state = initialRotationState(old.pskVersion);
@@ -68,7 +70,7 @@ export async function prepareRotation(
       `${label}: key v${old.pskVersion} → v${version}${resumeVersion === undefined ? "" : " (already on both routers: finishing)"}`,
     );
     const base = { tunnelId, label, version, ends: next.ends, switchKeys: true, error: null, proofs: [] };
-    return { ...base, oldVersion: old.pskVersion, state, meter: null, interruption: "not measured", outcome: null };
+    return { ...base, oldVersion: old.pskVersion, state, meter: null, interruption: "not measured", outcome: null, touched: new Set() };
   } catch (e) {
     return abandon(ctx, tunnelId, label, state, message(e));
   }

@@ -14,15 +14,20 @@ import { revertTunnels, type Revert } from "@/lib/rotation/revert-tunnels";
 import { rotateBatch } from "@/lib/rotation/rotate-batch";
 import { inSessionBatches, rotationBatches, tunnelPairs } from "@/lib/rotation/rotation-batches";
 import type { RotationHooks } from "@/lib/rotation/rotation-outcome";
+import { scheduleRecovery } from "@/lib/rotation/schedule-recovery";
 
-export type RecoverParams = { tunnelIds: string[]; interruptedJobId?: string };
+export type RecoverParams = { tunnelIds: string[]; interruptedJobId?: string; attempt?: number; notBefore?: string };
 
 /** What the job result lists per tunnel. */
 type Settled = { tunnelId: string; action: string; reason: string; result: string };
 
 export async function recoverRotations(ctx: JobContext<RecoverParams>, connect: ConnectGateway, hooks: RotationHooks = {}) {
   const tunnels = await tunnelPairs(ctx.params.tunnelIds);
-  const of = ctx.params.interruptedJobId ? ` of interrupted job ${ctx.params.interruptedJobId}` : "";
+  const of = ctx.params.interruptedJobId
+    ? ` of interrupted job ${ctx.params.interruptedJobId}`
+    : ctx.params.attempt
+      ? ` that could not finish (attempt ${ctx.params.attempt})`
+      : "";
   await ctx.log("warn", `Settling the rotation${of} for ${tunnels.length} tunnel(s)`);
   const settled = new Map<string, Settled>();
   const reverts = new Map<string, Revert & { decision: RecoveryDecision }>();
@@ -74,6 +79,12 @@ export async function recoverRotations(ctx: JobContext<RecoverParams>, connect: 
 
   const decisions = tunnels.map((t) => settled.get(t.tunnelId)!);
   const bad = decisions.filter((d) => d.result === "stuck");
+  // Still stuck: the next attempt is queued now, with backoff (after a restart the count starts at 1).
+  await scheduleRecovery(
+    ctx,
+    bad.map((d) => ({ tunnelId: d.tunnelId, label: `tunnel ${d.tunnelId}` })),
+    (ctx.params.attempt ?? 0) + 1,
+  );
   if (bad.length)
     throw new JobFailure(`Could not settle ${bad.length} tunnel(s): ${bad.map((d) => `${d.tunnelId}: ${d.reason}`).join("; ")}`);
   return { decisions };

@@ -12,6 +12,7 @@ import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { applyKeyVersion } from "@/lib/rotation/apply-key-version";
 import { fail, message, type KeyTarget } from "@/lib/rotation/key-target";
 import { labelOf } from "@/lib/rotation/rotation-outcome";
+import type { EndRole } from "@/lib/rotation/rotation-state";
 import type { SessionCache } from "@/lib/rotation/session-cache";
 
 export type Revert = {
@@ -21,6 +22,8 @@ export type Revert = {
   abandon: number[];
   /** A key switch may have begun (some router may hold another key in memory). */
   switchKeys: boolean;
+  /** Without a key switch: the only ends that may hold another key (the rest are left alone); both when absent. */
+  only?: EndRole[];
   why: string;
 };
 
@@ -49,8 +52,17 @@ export async function revertTunnels(
       if (!old) throw new JobFailure("The tunnel no longer exists.");
       ctx.addSecret(old.ends[0].end.psk);
       const { tunnelId, oldVersion: version, switchKeys, abandon } = r;
-      const t: Target = { tunnelId, label: labelOf(old.ends), version, ends: old.ends, switchKeys, error: null, proofs: [], abandon };
-      await ctx.log("warn", `${t.label}: putting key v${t.version} back on both ends (${r.why})`);
+      const only = switchKeys ? undefined : r.only;
+      const t: Target = { tunnelId, label: labelOf(old.ends), version, ends: old.ends, switchKeys, only, error: null, proofs: [], abandon };
+      if (only && only.length === 0) {
+        // Nothing was written to either router: the rotation is simply dropped.
+        await runInTransaction((tx) => abandonPendingKeys(tx, t.tunnelId, t.abandon));
+        await ctx.log("info", `${t.label}: no router received key files; key v${t.version} stays on both ends, untouched`);
+        results.set(tunnelId, { ok: true });
+        continue;
+      }
+      const where = only ? `end ${only.join(" and ")} only, the one that received the new key` : "both ends";
+      await ctx.log("warn", `${t.label}: putting key v${t.version} back on ${where} (${r.why})`);
       targets.push(t);
     } catch (e) {
       await failed(r.tunnelId, r.tunnelId, message(e));

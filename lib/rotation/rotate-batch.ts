@@ -44,6 +44,9 @@ export async function rotateBatch(
   try {
     await applyKeyVersion(ctx, env.sessions, live(), {
       keyName: "new key",
+      changed(r, role) {
+        r.touched.add(role);
+      },
       async uploaded(r, role) {
         r.state = transition(r.state, { type: "end-uploaded", role });
         await env.hooks.afterEndUploaded?.(r.tunnelId, role);

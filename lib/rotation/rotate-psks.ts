@@ -7,6 +7,7 @@ import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { rotateBatch } from "@/lib/rotation/rotate-batch";
 import { inSessionBatches, MAX_GATEWAYS_PER_BATCH, rotationBatches, tunnelPairs } from "@/lib/rotation/rotation-batches";
 import type { RotationHooks, TunnelOutcome } from "@/lib/rotation/rotation-outcome";
+import { scheduleRecovery } from "@/lib/rotation/schedule-recovery";
 
 export type RotateParams = { tunnelIds: string[] };
 
@@ -37,6 +38,12 @@ export async function rotateTunnelSet(
     for (const o of await rotateBatch(ctx, ids, { sessions, hooks })) outcomes.set(o.tunnelId, o);
   });
   const ordered = tunnels.map((t) => outcomes.get(t.tunnelId)!);
+  // A tunnel left stuck gets its recovery job now, not at the next restart.
+  await scheduleRecovery(
+    ctx,
+    ordered.filter((o) => o.result === "stuck"),
+    1,
+  );
   for (const o of ordered.filter((o) => o.result === "skipped"))
     await ctx.note(`${o.label}: skipped`, null, "skipped", o.error ?? undefined);
   return ordered;

@@ -26,6 +26,8 @@ export async function settleFailures(ctx: JobContext<unknown>, sessions: Session
       oldVersion: r.oldVersion,
       abandon: [r.version],
       switchKeys: revertNeedsApply(r.state),
+      // Before any key switch only the ends written to can differ: the others are not touched (they may be unreachable).
+      only: [...r.touched].sort(),
       why: r.error!,
     })),
   );

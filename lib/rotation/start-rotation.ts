@@ -6,6 +6,18 @@ import { listTunnelsForRotation } from "@/lib/db/rotation";
 import { enqueueJob } from "@/lib/jobs/runtime";
 import type { AuditActor } from "@/lib/db/audit";
 import { AppError } from "@/lib/errors";
+import { loadStuckState } from "@/lib/rotation/load-stuck";
+
+/** Queues a repair job: the tunnel's active key on both ends again, verified (lib/rotation/repair-tunnel.ts). */
+export async function startRepair(actor: AuditActor, tunnelId: string): Promise<string> {
+  const [t] = await listTunnelsForRotation({ tunnelIds: [tunnelId] });
+  if (!t) throw new AppError("not_found", "This tunnel no longer exists.");
+  if (t.deployState !== "deployed")
+    throw new AppError("not_deployed", `This tunnel is ${t.deployState}, not deployed: deploy it instead of repairing it.`);
+  const unpinned = t.ends.filter((e) => !e.gateway.hostKeyFingerprint).map((e) => e.gateway.name);
+  if (unpinned.length) throw new AppError("host_key", `Accept the SSH host key of ${unpinned.join(" and ")} on the gateway page first.`);
+  return enqueueJob({ kind: "repair", targetType: "tunnel", targetId: tunnelId, params: { tunnelId }, actor });
+}
 
 export type RotationScope = { tunnelId: string } | { siteId: string } | { all: true };
 
@@ -23,6 +35,13 @@ export async function startPskRotation(actor: AuditActor, scope: RotationScope):
       throw new AppError(
         "not_deployed",
         `This tunnel is ${t.deployState}, not deployed: there is no key on the routers to rotate. Deploy it first.`,
+      );
+    }
+    const stuck = await loadStuckState(scope.tunnelId);
+    if (stuck) {
+      throw new AppError(
+        "stuck",
+        `The last rotation of this tunnel is stuck (pending key v${stuck.pending.join(", v")}; ${stuck.ends}). ${stuck.recovery} Press Repair to put the active key on both ends first.`,
       );
     }
   }

@@ -11,8 +11,10 @@ import { runCommands } from "@/lib/deploy/run-commands";
 import { pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
 import { KeyedSlots } from "@/lib/jobs/concurrency";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
-import { byGateway, fail, type KeyEvents, type KeyTarget, type TunnelSwitch } from "@/lib/rotation/key-target";
+import { byGateway, fail, touchedEnds, type KeyEvents, type KeyTarget, type TunnelSwitch } from "@/lib/rotation/key-target";
 import { proveRouterEnds } from "@/lib/rotation/prove-router-ends";
+import { planKeySwitch, wasDown } from "@/lib/rotation/key-switch";
+import { switchEndOf } from "@/lib/rotation/key-steps";
 import type { SessionCache } from "@/lib/rotation/session-cache";
 
 type Ctx = JobContext<unknown>;
@@ -40,7 +42,9 @@ export async function switchAndProve<T extends KeyTarget>(
   const commandSlots = new KeyedSlots((g) => (serial.has(g) ? 1 : CHANNELS_PER_SESSION));
   const pingSlots = new KeyedSlots(() => CHANNELS_PER_SESSION);
 
-  const verifiers = byGateway(switches.flatMap((s) => s.target.ends.map((end) => ({ of: s, end })))).map(async (g) => {
+  // An end the engine leaves alone (not in `only`) has nothing to prove.
+  for (const s of switches) for (const e of s.target.ends) if (!touchedEnds(s.target).includes(e)) proven.get(s)![e.role].resolve(true);
+  const verifiers = byGateway(switches.flatMap((s) => touchedEnds(s.target).map((end) => ({ of: s, end })))).map(async (g) => {
     await Promise.all(g.items.map((i) => switched.get(i.of)!.promise));
     await proveRouterEnds(ctx, sessions, g, switchedAt, (i, ok) => proven.get(i.of)![i.end.role].resolve(ok));
   });
@@ -50,7 +54,14 @@ export async function switchAndProve<T extends KeyTarget>(
     try {
       await Promise.all(t.ends.map((e) => ready.get(e.gatewayId)));
       if (t.error) throw new JobFailure(t.error);
-      for (const op of s.plan.filter((o) => !o.gatewayWide && o.commands.length)) {
+      // Down before the switch (no IKE SA on a listed end): start it rather than reauthenticate.
+      const plan = t.switchKeys && wasDown(s.before) ? replanDown(s) : s.plan;
+      if (plan !== s.plan)
+        await ctx.log(
+          "warn",
+          `${t.label}: no established IKE SA before the switch: the tunnel is down, so it is started with the ${events.keyName}`,
+        );
+      for (const op of plan.filter((o) => !o.gatewayWide && o.commands.length)) {
         const end = t.ends.find((e) => e.role === op.role)!;
         const log = (level: "info" | "warn" | "error", m: string) => ctx.log(level, m, end.gatewayName);
         await commandSlots.run(end.gatewayId, () =>
@@ -82,7 +93,8 @@ export async function switchAndProve<T extends KeyTarget>(
 async function ping<T extends KeyTarget>(ctx: Ctx, sessions: SessionCache, slots: KeyedSlots, s: TunnelSwitch<T>): Promise<boolean> {
   const t = s.target;
   if (t.ends[0].end.kind !== "net-to-net") return true;
-  const from = t.ends.find((e) => e.role === s.lighter)!;
+  const touched = touchedEnds(t);
+  const from = touched.find((e) => e.role === s.lighter) ?? touched[0]!;
   return slots.run(from.gatewayId, () =>
     ctx
       .step(`${t.label}: ping through the tunnel from ${from.gatewayName}`, from.gatewayId, async () => {
@@ -101,4 +113,10 @@ async function ping<T extends KeyTarget>(ctx: Ctx, sessions: SessionCache, slots
         (e) => (fail(t, e), false),
       ),
   );
+}
+
+/** The per-tunnel part of the key switch for a tunnel that is down (its router-wide loads already ran). */
+function replanDown<T extends KeyTarget>(s: TunnelSwitch<T>) {
+  const [a, b] = s.target.ends;
+  return planKeySwitch(switchEndOf(a), switchEndOf(b), s.lighter, { down: true });
 }

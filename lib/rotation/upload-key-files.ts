@@ -8,7 +8,7 @@ import { PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { writeSecretFiles } from "@/lib/rotation/key-steps";
-import { byGateway, fail, message, tunnels, type KeyEvents, type KeyTarget } from "@/lib/rotation/key-target";
+import { byGateway, fail, message, touchedEnds, tunnels, type KeyEvents, type KeyTarget } from "@/lib/rotation/key-target";
 import type { EndRole } from "@/lib/rotation/rotation-state";
 import type { SessionCache } from "@/lib/rotation/session-cache";
 
@@ -19,7 +19,11 @@ export async function uploadKeyFiles<T extends KeyTarget>(
   role: EndRole,
   events: KeyEvents<T>,
 ) {
-  const ends = targets.flatMap((t) => t.ends.filter((e) => e.role === role).map((end) => ({ of: t, end })));
+  const ends = targets.flatMap((t) =>
+    touchedEnds(t)
+      .filter((e) => e.role === role)
+      .map((end) => ({ of: t, end })),
+  );
   await mapBounded(byGateway(ends), PARALLEL_GATEWAYS, async (g) => {
     await ctx
       .step(`upload the ${events.keyName} of ${tunnels(g.items.length)} to ${g.name}`, g.gatewayId, async () => {
@@ -27,7 +31,7 @@ export async function uploadKeyFiles<T extends KeyTarget>(
         const errors: string[] = [];
         for (const { of: t, end } of g.items) {
           try {
-            await writeSecretFiles(io, end);
+            await writeSecretFiles(io, end, () => events.changed?.(t, role));
             await recordEndPskVersion(t.tunnelId, role, t.version);
             await events.uploaded?.(t, role);
           } catch (e) {

@@ -22,16 +22,19 @@ export class SshError extends AppError {
   declare readonly code: SshErrorCode;
   readonly offeredFingerprint?: string;
   readonly pinnedFingerprint?: string;
+  /** An upload failed before it could replace the target: the file on the router is surely as it was. */
+  readonly fileUnchanged?: boolean;
 
   constructor(
     code: SshErrorCode,
     userMessage: string,
-    extra: { offeredFingerprint?: string; pinnedFingerprint?: string; cause?: unknown } = {},
+    extra: { offeredFingerprint?: string; pinnedFingerprint?: string; cause?: unknown; fileUnchanged?: boolean } = {},
   ) {
     super(code, userMessage);
     this.name = "SshError";
     if (extra.offeredFingerprint) this.offeredFingerprint = extra.offeredFingerprint;
     if (extra.pinnedFingerprint) this.pinnedFingerprint = extra.pinnedFingerprint;
+    if (extra.fileUnchanged) this.fileUnchanged = true;
     // The cause is an ssh2/socket error (no secrets in those); it helps the server log.
     if (extra.cause !== undefined) this.cause = extra.cause;
   }
@@ -120,10 +123,10 @@ export const sshErrors = {
       `Refused to send a command: argument ${index + 1} ${reason}. Nothing was sent to the gateway; this is a bug in Gatewarden, please report it.`,
     ),
 
-  sftpFailed: (t: SshTarget, action: string, path: string, detail: string, cause?: unknown) =>
+  sftpFailed: (t: SshTarget, action: string, path: string, detail: string, cause?: unknown, fileUnchanged = false) =>
     new SshError(
       "sftp-failed",
       `Could not ${action} ${path} on ${where(t)}: ${detail}. Check that the directory exists and is writable for the SSH user, and that the disk is not full.`,
-      { cause },
+      { cause, fileUnchanged },
     ),
 };

@@ -57,7 +57,10 @@ export async function uploadFile(sftp: SFTPWrapper, t: SshTarget, req: UploadReq
   } catch (err) {
     if (handle) await call((cb) => sftp.close(handle!, cb)).catch(() => {});
     if (step !== "create a temporary file for") await call((cb) => sftp.unlink(tmp, cb)).catch(() => {});
-    throw sshErrors.sftpFailed(t, step, req.path, `${detail(err)}; the existing file was left unchanged`, err);
+    // Until the rename the target is untouched; a rename cut short may or may not have happened.
+    const unchanged = step !== "replace";
+    const left = unchanged ? "the existing file was left unchanged" : "the file may or may not have been replaced";
+    throw sshErrors.sftpFailed(t, step, req.path, `${detail(err)}; ${left}`, err, unchanged);
   }
   await removeLeftovers(sftp, dir, prefix);
 }

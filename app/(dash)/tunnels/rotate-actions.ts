@@ -5,7 +5,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authenticatedAction, idArg, type ActionContext } from "@/lib/actions/action-client";
 import { canOperateTunnels } from "@/lib/auth/permissions";
-import { startPskRotation, type RotationScope } from "@/lib/rotation/start-rotation";
+import { startPskRotation, startRepair, type RotationScope } from "@/lib/rotation/start-rotation";
 
 export type RotateStart = { ok: true; jobId: string; tunnels: number; skipped: string[] } | { ok: false; message: string };
 
@@ -36,4 +36,17 @@ export const rotateAllPsksAction = authenticatedAction({
   name: "rotateAllPsks",
   args: z.tuple([]),
   run: (ctx) => start(ctx, { all: true }, "/tunnels"),
+});
+
+/** Repair: the active key on both ends of one tunnel again, verified (same roles as rotation). */
+export const repairTunnelAction = authenticatedAction({
+  can: canOperateTunnels,
+  what: "repair tunnels",
+  name: "repairTunnel",
+  args: z.tuple([idArg]),
+  run: async (_ctx, [tunnelId]) => {
+    const jobId = await startRepair(_ctx.actor, tunnelId);
+    revalidatePath(`/tunnels/${tunnelId}`);
+    return { ok: true as const, jobId, tunnels: 1, skipped: [] as string[] };
+  },
 });

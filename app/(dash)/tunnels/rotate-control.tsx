@@ -12,9 +12,12 @@ type Props = {
   start: () => Promise<RotateStart>;
   latestJobId: string | null;
   disabledReason?: string | null;
+  /** The confirmation's button: "Rotate now" unless said otherwise. */
+  confirmLabel?: string;
+  testId?: string;
 };
 
-export function RotateControl({ buttonLabel, confirmText, start, latestJobId, disabledReason }: Props) {
+export function RotateControl({ buttonLabel, confirmText, start, latestJobId, disabledReason, confirmLabel, testId }: Props) {
   const [confirming, setConfirming] = useState(false);
   const [jobId, setJobId] = useState(latestJobId);
   const [message, setMessage] = useState<string | null>(null);
@@ -36,7 +39,7 @@ export function RotateControl({ buttonLabel, confirmText, start, latestJobId, di
 
   const button = "rounded-md px-3 py-1.5 text-sm font-semibold disabled:opacity-60";
   return (
-    <div className="space-y-3" data-testid="rotate-control">
+    <div className="space-y-3" data-testid={testId ?? "rotate-control"}>
       <div className="flex flex-wrap items-center gap-2">
         <button
           type="button"
@@ -49,11 +52,15 @@ export function RotateControl({ buttonLabel, confirmText, start, latestJobId, di
         {disabledReason ? <span className="text-sm text-slate-500">{disabledReason}</span> : null}
       </div>
       {confirming ? (
-        <div role="alertdialog" aria-label="Confirm the rotation" className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm">
+        <div
+          role="alertdialog"
+          aria-label={`Confirm: ${buttonLabel}`}
+          className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm"
+        >
           <p className="mb-3">{confirmText}</p>
           <div className="flex gap-2">
             <button type="button" disabled={pending} onClick={confirm} className={`${button} bg-amber-600 text-white`}>
-              {pending ? "Starting…" : "Rotate now"}
+              {pending ? "Starting…" : (confirmLabel ?? "Rotate now")}
             </button>
             <button
               type="button"

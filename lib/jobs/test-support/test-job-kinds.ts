@@ -14,6 +14,8 @@ export const testSleepParams = z.object({
   slowOn: z.string().optional(),
   slowMs: z.number().int().min(0).optional(),
   stallOn: z.string().optional(),
+  /** Epoch ms before which the job must not start. */
+  notBefore: z.number().int().optional(),
 });
 export type TestSleepParams = z.infer<typeof testSleepParams>;
 export type TestSleepResult = { instance: string; startedAt: number; endedAt: number };
@@ -24,6 +26,7 @@ function sleeper(kind: string, instance: string): JobDefinition<TestSleepParams>
   return {
     kind,
     schema: testSleepParams,
+    notBefore: (p) => (p.notBefore === undefined ? null : new Date(p.notBefore)),
     async gateways(p) {
       if (p.stallOn === instance) await sleep(600_000);
       return [p.gateway];

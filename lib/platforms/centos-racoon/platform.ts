@@ -66,6 +66,9 @@ export const centosRacoonPlatform: Platform = {
   keySwitch: centosKeySwitch,
   statusCommands: centosStatusCommands,
   parseStatus: (end, results) => parseCentosStatus(end, results),
+  // Not read yet: health says what the status shows.
+  failureLogCommands: () => [],
+  parseFailureLog: () => null,
   saListCommands: centosSaListCommands,
   parseSaList: (end, results) => centosTunnelSasFrom(end, results),
 };

@@ -67,6 +67,9 @@ export const libreswanPlatform: Platform = {
   keySwitch: libreswanKeySwitch,
   statusCommands: libreswanStatusCommands,
   parseStatus: parseLibreswanStatus,
+  // Not read yet: health says what the status shows.
+  failureLogCommands: () => [],
+  parseFailureLog: () => null,
   saListCommands: libreswanSaListCommands,
   parseSaList: libreswanTunnelSas,
 };

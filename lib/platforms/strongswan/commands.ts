@@ -78,6 +78,40 @@ export function strongswanStatusCommands(end: TunnelEnd): Command[] {
   ];
 }
 
+/**
+ * charon's recent log, where it says why an IKE SA failed (AUTHENTICATION_FAILED). Read
+ * from journald on systemd routers and from a charon filelog where one is configured
+ * (/var/log/charon.log; /run/charon.log on the lab's routers); either may be missing.
+ */
+export function strongswanFailureLogCommands(): Command[] {
+  return [
+    {
+      argv: [
+        "journalctl",
+        "--quiet",
+        "--no-pager",
+        "--lines",
+        "400",
+        "--output",
+        "short",
+        "--identifier",
+        "charon",
+        "--identifier",
+        "charon-systemd",
+      ],
+      description: "charon's last 400 log lines from journald",
+      scope: "router",
+      allowFailure: true,
+    },
+    {
+      argv: ["tail", "--lines", "400", "/var/log/charon.log", "/run/charon.log"],
+      description: "charon's last 400 log lines from its log file",
+      scope: "router",
+      allowFailure: true,
+    },
+  ];
+}
+
 export function strongswanSaListCommands(): Command[] {
   return [listSas()];
 }

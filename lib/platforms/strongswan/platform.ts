@@ -2,6 +2,7 @@
 import type { Platform, RenderedFile } from "../contract";
 import {
   strongswanApplyCommands,
+  strongswanFailureLogCommands,
   strongswanKeySwitch,
   strongswanReloadCommands,
   strongswanSaListCommands,
@@ -9,6 +10,7 @@ import {
   strongswanTeardownCommands,
 } from "./commands";
 import { parseStrongswanStatus, tunnelSasFrom } from "./parse-status";
+import { parseCharonFailureLog } from "./parse-charon-log";
 import { renderStrongswanFiles } from "./render";
 
 function describeStrongswanFile(file: RenderedFile): string | null {
@@ -52,4 +54,6 @@ export const strongswanPlatform: Platform = {
   parseStatus: parseStrongswanStatus,
   saListCommands: strongswanSaListCommands,
   parseSaList: (end, [result]) => tunnelSasFrom(end, result),
+  failureLogCommands: strongswanFailureLogCommands,
+  parseFailureLog: parseCharonFailureLog,
 };

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/session";
 import { getTunnel } from "@/lib/db/inventory";
-import { listJobs } from "@/lib/db/jobs";
+import { DEPLOY_JOB_KINDS, getLatestJobOfKinds } from "@/lib/db/rotation";
 import { previewTunnelConfig } from "@/lib/rendering/previews";
 import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { RevealPsk } from "./reveal-psk";
@@ -10,6 +10,8 @@ import { TunnelConfiguration } from "./configuration";
 import { TunnelJobs } from "./tunnel-jobs";
 import { HealthPanel } from "./health-panel";
 import { RotatePsk } from "./rotate-psk";
+import { RepairTunnel, StuckBanner } from "./repair-tunnel";
+import { loadStuckState } from "@/lib/rotation/load-stuck";
 import { deleteTunnelAction } from "../../delete-actions";
 import { DeleteButton } from "@/components/delete-button";
 import { ManagementBadge } from "@/components/management-badge";
@@ -17,10 +19,11 @@ import { ManagementBadge } from "@/components/management-badge";
 export default async function TunnelPage({ params }: { params: Promise<{ id: string }> }) {
   await requirePageUser();
   const id = (await params).id;
-  const [tunnel, config, jobs] = await Promise.all([
+  const [tunnel, config, latestDeploy, stuck] = await Promise.all([
     getTunnel(id),
     previewTunnelConfig(id),
-    listJobs({ targetType: "tunnel", targetId: id, take: 1 }),
+    getLatestJobOfKinds("tunnel", id, DEPLOY_JOB_KINDS),
+    loadStuckState(id),
   ]);
   if (!tunnel || !config) notFound();
   const active = tunnel.keys.find((k) => k.status === "active") ?? null;
@@ -38,6 +41,7 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
           />
         }
       />
+      <StuckBanner stuck={stuck} />
       <HealthPanel tunnelId={tunnel.id} />
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         {tunnel.ends.map((end) => (
@@ -74,7 +78,7 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
         ))}
       </div>
       <Card title="Deployment" className="mt-6">
-        <TunnelJobs tunnelId={tunnel.id} latestJobId={jobs[0]?.id ?? null} deployState={tunnel.deployState} />
+        <TunnelJobs tunnelId={tunnel.id} latestJobId={latestDeploy?.id ?? null} deployState={tunnel.deployState} />
       </Card>
       <Card title="Pre-shared key" className="mt-6">
         <RevealPsk tunnelId={tunnel.id} version={active?.version ?? null} />
@@ -86,7 +90,8 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
           ))}
         </ul>
       </Card>
-      <RotatePsk tunnelId={tunnel.id} />
+      <RotatePsk tunnelId={tunnel.id} stuck={stuck !== null} />
+      <RepairTunnel tunnelId={tunnel.id} stuck={stuck} />
       <TunnelConfiguration profile={config.profile} ends={config.ends} />
     </>
   );

@@ -8,7 +8,7 @@ import { Card } from "@/components/ui";
 import { RotateControl } from "../rotate-control";
 import { rotateTunnelPskAction } from "../rotate-actions";
 
-export async function RotatePsk({ tunnelId }: { tunnelId: string }) {
+export async function RotatePsk({ tunnelId, stuck = false }: { tunnelId: string; stuck?: boolean }) {
   const [user, tunnel, latest] = await Promise.all([
     getCurrentUser(),
     getTunnel(tunnelId),
@@ -17,7 +17,11 @@ export async function RotatePsk({ tunnelId }: { tunnelId: string }) {
   if (!tunnel) return null;
   const active = tunnel.keys.find((k) => k.status === "active");
   const notDeployed =
-    tunnel.deployState !== "deployed" ? `Not deployed (${tunnel.deployState}): deploy the tunnel before rotating its key.` : null;
+    tunnel.deployState !== "deployed"
+      ? `Not deployed (${tunnel.deployState}): deploy the tunnel before rotating its key.`
+      : stuck
+        ? "The last rotation is stuck: press Repair below first (or wait for its recovery)."
+        : null;
   return (
     <Card title="Rotate pre-shared key" className="mt-6">
       <p className="mb-3 text-sm text-slate-600">
