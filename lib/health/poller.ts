@@ -33,6 +33,7 @@ import { leaderTimings } from "./leader-state";
 import { evaluateTunnel, type CommandOutput, type Counters, type EndObservation, type HealthDetail, type Judgement } from "./evaluate";
 import { parsePing, probeArgvFor, type ProbeResult } from "./parse-ping";
 import { samplesToDelete } from "./thinning";
+import { getAlertEngine } from "@/lib/alerts/alert-engine";
 
 const COMMAND_TIMEOUT_MS = 15_000;
 /** Commands a gateway runs at once, as channels of its one session (OpenSSH's MaxSessions defaults to 10). */
@@ -60,6 +61,12 @@ export type HealthPollerOptions = {
   open?: SessionOpener;
   /** Who runs the scheduled rounds when several instances share a database; default: this process. */
   leadership?: Leadership;
+  /**
+   * After each scheduled round (on the leader only, so one instance fires alerts): the
+   * alert rules (lib/alerts/alert-engine). Awaited before the next round is scheduled;
+   * it must not send anything itself (deliveries go out in the background).
+   */
+  afterRound?: (round: RoundResult) => Promise<unknown>;
 };
 
 export class HealthPoller {
@@ -120,7 +127,10 @@ export class HealthPoller {
   private async tick() {
     this.ticking = true;
     try {
-      if ((await this.leadership.confirm()) && this.running) await this.pollNow();
+      if ((await this.leadership.confirm()) && this.running) {
+        const round = await this.pollNow();
+        await this.opts.afterRound?.(round);
+      }
     } catch (e) {
       logger.error({ err: e }, "health round failed");
     } finally {
@@ -289,6 +299,7 @@ export function getHealthPoller(): HealthPoller {
       env.databaseKind === "postgres"
         ? new PgAdvisoryLeadership({ connectionString: env.databaseUrl, timings: leaderTimings(intervalMs) })
         : singleInstance,
+    afterRound: () => getAlertEngine().afterRound(),
   });
   return globalForHealth.gatewardenHealthPoller;
 }
