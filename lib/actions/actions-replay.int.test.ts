@@ -59,6 +59,14 @@ const ACTIONS: Record<string, Case> = {
   "app/(dash)/settings/actions.ts#changePasswordAction": { roles: EVERYONE, args: ["prev", "form"] },
   "app/(dash)/settings/actions.ts#endSessionAction": { roles: EVERYONE, args: ["session"] },
   "app/(dash)/settings/actions.ts#endOtherSessionsAction": { roles: EVERYONE, args: [], audited: true },
+  "app/(dash)/alerts/actions.ts#addAlertChannelAction": { roles: ["admin"], args: ["prev", "form"] },
+  "app/(dash)/alerts/actions.ts#setAlertChannelEnabledAction": { roles: ["admin"], args: ["id", "flag"] },
+  "app/(dash)/alerts/actions.ts#deleteAlertChannelAction": { roles: ["admin"], args: ["id"] },
+  "app/(dash)/alerts/actions.ts#addAlertRuleAction": { roles: ["admin"], args: ["prev", "form"] },
+  "app/(dash)/alerts/actions.ts#setAlertRuleEnabledAction": { roles: ["admin"], args: ["id", "flag"] },
+  "app/(dash)/alerts/actions.ts#deleteAlertRuleAction": { roles: ["admin"], args: ["id"] },
+  "app/(dash)/alerts/actions.ts#setPskMaxAgeAction": { roles: ["admin"], args: ["prev", "form"] },
+  "app/(dash)/alerts/actions.ts#saveRotationScheduleAction": { roles: ["admin"], args: ["prev", "form"] },
 };
 
 /**
