@@ -4,32 +4,62 @@
 import "server-only";
 import { getDb, type Tx } from "@/lib/db/client";
 import { effectiveMaxAgeDays } from "@/lib/alerts/psk-age";
-import type { AlertSnapshot } from "@/lib/alerts/conditions";
+import type { AlertSnapshot, SnapshotTunnel } from "@/lib/alerts/conditions";
 import type { AlertStep, OpenAlert } from "@/lib/alerts/evaluate-alerts";
 
 const FINISHED_JOBS_LOOKBACK_MS = 7 * 86_400_000;
+
+const tunnelSelect = {
+  id: true,
+  deployState: true,
+  healthState: true,
+  healthReason: true,
+  healthAt: true,
+  pskMaxAgeDays: true,
+  ends: {
+    orderBy: { role: "asc" },
+    select: { gateway: { select: { name: true, site: { select: { name: true, pskMaxAgeDays: true } } } } },
+  },
+  keys: { where: { status: "active" }, select: { version: true, activatedAt: true, createdAt: true }, take: 1 },
+} as const;
+
+/**
+ * Deployed tunnels with their names, health, active key and effective maximum key age;
+ * `withKeyAge`: only those a maximum key age applies to (the overview and the scheduler:
+ * nothing to read while the policy is off).
+ */
+export async function loadSnapshotTunnels(opts: { withKeyAge?: boolean } = {}): Promise<SnapshotTunnel[]> {
+  const tunnels = await getDb().tunnel.findMany({
+    where: {
+      deployState: "deployed",
+      ...(opts.withKeyAge
+        ? { OR: [{ pskMaxAgeDays: { not: null } }, { ends: { some: { gateway: { site: { pskMaxAgeDays: { not: null } } } } } }] }
+        : {}),
+    },
+    orderBy: { createdAt: "asc" },
+    select: tunnelSelect,
+  });
+  return tunnels.map((t) => ({
+    id: t.id,
+    deployState: t.deployState,
+    healthState: t.healthState,
+    healthReason: t.healthReason,
+    healthAt: t.healthAt,
+    ends: t.ends.map((e) => ({ gateway: e.gateway.name, site: e.gateway.site.name })),
+    keyActivatedAt: t.keys[0] ? (t.keys[0].activatedAt ?? t.keys[0].createdAt) : null,
+    keyVersion: t.keys[0]?.version ?? null,
+    pskMaxAgeDays: effectiveMaxAgeDays(
+      t.pskMaxAgeDays,
+      t.ends.map((e) => e.gateway.site.pskMaxAgeDays),
+    ),
+  }));
+}
 
 /** Everything the rules look at, read once per round. */
 export async function loadAlertSnapshot(now: Date): Promise<AlertSnapshot> {
   const db = getDb();
   const [tunnels, gateways, openJobs, finished] = await Promise.all([
-    db.tunnel.findMany({
-      where: { deployState: "deployed" },
-      orderBy: { createdAt: "asc" },
-      select: {
-        id: true,
-        deployState: true,
-        healthState: true,
-        healthReason: true,
-        healthAt: true,
-        pskMaxAgeDays: true,
-        ends: {
-          orderBy: { role: "asc" },
-          select: { gateway: { select: { name: true, site: { select: { name: true, pskMaxAgeDays: true } } } } },
-        },
-        keys: { where: { status: "active" }, select: { version: true, activatedAt: true, createdAt: true }, take: 1 },
-      },
-    }),
+    loadSnapshotTunnels(),
     db.gateway.findMany({
       orderBy: { name: "asc" },
       select: { id: true, name: true, reachability: true, reachabilityReason: true, site: { select: { name: true } } },
@@ -58,20 +88,7 @@ export async function loadAlertSnapshot(now: Date): Promise<AlertSnapshot> {
     finishedAt: j.finishedAt,
   });
   return {
-    tunnels: tunnels.map((t) => ({
-      id: t.id,
-      deployState: t.deployState,
-      healthState: t.healthState,
-      healthReason: t.healthReason,
-      healthAt: t.healthAt,
-      ends: t.ends.map((e) => ({ gateway: e.gateway.name, site: e.gateway.site.name })),
-      keyActivatedAt: t.keys[0] ? (t.keys[0].activatedAt ?? t.keys[0].createdAt) : null,
-      keyVersion: t.keys[0]?.version ?? null,
-      pskMaxAgeDays: effectiveMaxAgeDays(
-        t.pskMaxAgeDays,
-        t.ends.map((e) => e.gateway.site.pskMaxAgeDays),
-      ),
-    })),
+    tunnels,
     gateways: gateways.map((g) => ({
       id: g.id,
       name: g.name,

@@ -4,7 +4,7 @@
 // the same job the button queues (./start-rotation.ts). Off until an admin turns it on.
 import "server-only";
 import { claimRotationWindow, getRotationSchedule } from "@/lib/db/alert-config";
-import { loadAlertSnapshot } from "@/lib/db/alerts";
+import { loadSnapshotTunnels } from "@/lib/db/alerts";
 import { pskAgeOf } from "@/lib/alerts/psk-age";
 import { logger } from "@/lib/log/logger";
 import { currentWindowStart } from "./maintenance-window";
@@ -19,8 +19,7 @@ export async function runScheduledRotation(now: Date): Promise<string | null> {
   if (!schedule?.enabled) return null;
   const start = currentWindowStart(schedule.cron, schedule.windowMinutes, now);
   if (!start || (schedule.lastWindowAt && schedule.lastWindowAt >= start)) return null;
-  const snapshot = await loadAlertSnapshot(now);
-  const due = snapshot.tunnels.filter((t) => {
+  const due = (await loadSnapshotTunnels({ withKeyAge: true })).filter((t) => {
     const s = pskAgeOf(t, now)?.status;
     return s === "expired" || s === "near";
   });

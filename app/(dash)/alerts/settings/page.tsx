@@ -2,7 +2,7 @@ import Link from "next/link";
 import { requirePageUser } from "@/lib/auth/session";
 import { canManageAlerts } from "@/lib/auth/permissions";
 import { getRotationSchedule, listAlertChannels, listAlertRules, listPskPolicyTargets } from "@/lib/db/alert-config";
-import { loadAlertSnapshot } from "@/lib/db/alerts";
+import { loadSnapshotTunnels } from "@/lib/db/alerts";
 import { pskAgeOf } from "@/lib/alerts/psk-age";
 import { tunnelName } from "@/lib/alerts/conditions";
 import { parseStoredConfig } from "@/lib/alerts/channel-config";
@@ -24,14 +24,14 @@ export default async function AlertSettingsPage() {
   const user = await requirePageUser();
   if (!canManageAlerts(user.role)) return <p role="alert">Only admins configure alerts.</p>;
   const now = new Date();
-  const [channels, rules, targets, schedule, snapshot] = await Promise.all([
+  const [channels, rules, targets, schedule, tunnels] = await Promise.all([
     listAlertChannels(),
     listAlertRules(),
     listPskPolicyTargets(),
     getRotationSchedule(),
-    loadAlertSnapshot(now),
+    loadSnapshotTunnels({ withKeyAge: true }),
   ]);
-  const ages = snapshot.tunnels
+  const ages = tunnels
     .map((t) => ({ t, age: pskAgeOf(t, now) }))
     .filter((x) => x.age && x.age.status !== "ok")
     .sort((a, b) => a.age!.expiresAt.getTime() - b.age!.expiresAt.getTime());
