@@ -53,7 +53,12 @@ beforeAll(async () => {
   receiver = await startHttpReceiver("ok");
   const { createAlertChannel, createAlertRule } = await import("@/lib/alerts/manage-alerts");
   const channel = await createAlertChannel(admin, { name: "lab hook", kind: "webhook", url: receiver.url, secret: SIGNING_KEY });
-  await createAlertRule(admin, { name: "tunnel down", kind: "tunnel-down", channelId: channel.id, graceSeconds: String(GRACE_SECONDS) });
+  await createAlertRule(admin, {
+    ruleName: "tunnel down",
+    kind: "tunnel-down",
+    channelId: channel.id,
+    graceSeconds: String(GRACE_SECONDS),
+  });
 
   const { HealthPoller } = await import("@/lib/health/poller");
   const { AlertEngine } = await import("@/lib/alerts/alert-engine");
@@ -91,20 +96,28 @@ describe("alerts from health rounds on lab routers", () => {
     expect(receiver.requests).toHaveLength(0);
 
     const stoppedAt = Date.now();
+    let firedAfterMs = 0;
+    let startedAt = 0;
     await stopCharon(lab, "branch1");
     try {
       await waitFor("the firing delivery", () => receiver.requests.length >= 1, 90_000);
-      const firedAfterMs = receiver.requests[0]!.at - stoppedAt;
+      firedAfterMs = receiver.requests[0]!.at - stoppedAt;
       // Several rounds saw the tunnel down while the grace period ran: none of them sent anything.
       expect(firedAfterMs).toBeGreaterThanOrEqual(GRACE_SECONDS * 1000);
       const roundsAtFire = rounds.length;
       await waitFor("three more rounds while down", () => rounds.length >= roundsAtFire + 3);
       expect(receiver.requests).toHaveLength(1);
     } finally {
+      startedAt = Date.now();
       await startCharon(lab, "branch1");
       await execInRouter(lab, "branch1", ["swanctl", "--load-all"]);
     }
     await waitFor("the resolved delivery", () => receiver.requests.length >= 2, 90_000);
+    const intervals = rounds.slice(1).map((t, i) => t - rounds[i]!);
+    console.log(
+      `alerts: firing ${firedAfterMs} ms after charon stopped (grace ${GRACE_SECONDS} s), resolved ${receiver.requests[1]!.at - startedAt} ms after it started; ` +
+        `${rounds.length} rounds, median ${intervals.sort((a, b) => a - b)[intervals.length >> 1]} ms apart`,
+    );
     const roundsAtResolve = rounds.length;
     await waitFor("three more rounds while up", () => rounds.length >= roundsAtResolve + 3);
     await dispatcher.idle();

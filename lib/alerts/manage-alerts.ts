@@ -112,9 +112,10 @@ const ruleSnapshot = (r: {
 export async function createAlertRule(actor: AuditActor, raw: Record<string, string>) {
   const parsed = ruleSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error));
-  const data = parsed.data;
+  const { ruleName, ...rest } = parsed.data;
+  const data = { name: ruleName, ...rest };
   return runInTransaction(async (tx) => {
-    if (await getAlertRuleByName(tx, data.name)) throw new ValidationError({ name: "A rule with this name exists" });
+    if (await getAlertRuleByName(tx, data.name)) throw new ValidationError({ ruleName: "A rule with this name exists" });
     const channel = await getAlertChannel(tx, data.channelId);
     if (!channel) throw new ValidationError({ channelId: "choose a channel (add one first)" });
     const rule = await insertAlertRule(tx, data);

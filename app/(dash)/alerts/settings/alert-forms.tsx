@@ -15,7 +15,7 @@ export function AddChannelForm() {
   return (
     <ActionForm action={action} state={state} resetOnSuccess className="space-y-3">
       <FormMessage ok={state.ok} message={state.message} />
-      <TextField name="name" label="Name" error={e.name} placeholder="on-call webhook" />
+      <TextField name="name" label="Channel name" error={e.name} placeholder="on-call webhook" />
       <SelectField
         name="kind"
         label="Kind"
@@ -81,7 +81,7 @@ export function AddRuleForm({ channels }: { channels: { id: string; name: string
   return (
     <ActionForm action={action} state={state} resetOnSuccess className="space-y-3">
       <FormMessage ok={state.ok} message={state.message} />
-      <TextField name="name" label="Name" error={e.name} placeholder="tunnels down" />
+      <TextField name="ruleName" label="Rule name" error={e.ruleName} placeholder="tunnels down" />
       <SelectField
         name="kind"
         label="Watch"
