@@ -59,7 +59,7 @@ describe("e-mail alerts over SMTP", () => {
     const audit = await getDb().auditEvent.findFirstOrThrow({ where: { action: "alert-channel.create", targetId: channel.id } });
     expect(JSON.stringify(audit)).not.toContain(password);
 
-    await createAlertRule(admin, { ruleName: "deploys failing", kind: "job-failed", channelId: channel.id, graceSeconds: "0" });
+    await createAlertRule(admin, { ruleName: "deploys failing", ruleKind: "job-failed", channelId: channel.id, graceSeconds: "0" });
     const dispatcher = new AlertDispatcher({ timeoutMs: 5000 });
     const engine = new AlertEngine(dispatcher);
 
@@ -105,7 +105,7 @@ describe("e-mail alerts over SMTP", () => {
       from: "gatewarden@example.net",
       to: "noc@example.net",
     });
-    await createAlertRule(admin, { ruleName: "bad login rule", kind: "job-failed", channelId: channel.id, graceSeconds: "0" });
+    await createAlertRule(admin, { ruleName: "bad login rule", ruleKind: "job-failed", channelId: channel.id, graceSeconds: "0" });
     const dispatcher = new AlertDispatcher({ retry: { maxAttempts: 1, firstDelayMs: 10, maxDelayMs: 10 }, timeoutMs: 5000 });
     await finishedJob("failed", "tunnel-bad-login", "boom");
     await new AlertEngine(dispatcher).afterRound();
@@ -127,7 +127,7 @@ describe("a failing webhook receiver", () => {
     const { HealthPoller } = await import("@/lib/health/poller");
     const { getDb } = await import("@/lib/db/client");
     const channel = await createAlertChannel(admin, { name: "dead hook", kind: "webhook", url: receiver.url, secret: "" });
-    await createAlertRule(admin, { ruleName: "deploys failing (hook)", kind: "job-failed", channelId: channel.id, graceSeconds: "0" });
+    await createAlertRule(admin, { ruleName: "deploys failing (hook)", ruleKind: "job-failed", channelId: channel.id, graceSeconds: "0" });
 
     const timeoutMs = 1500;
     const dispatcher = new AlertDispatcher({ retry: { maxAttempts: 3, firstDelayMs: 300, maxDelayMs: 1000 }, timeoutMs });

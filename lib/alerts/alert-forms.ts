@@ -15,10 +15,10 @@ export const channelBaseSchema = z.object({
   secret: z.string().max(500, "at most 500 characters").default(""),
 });
 
-/** ruleName, not name: the rule and channel forms share a page, and field ids come from names. */
+/** ruleName and ruleKind, not name and kind: the rule and channel forms share a page, and field ids come from names. */
 export const ruleSchema = z.object({
   ruleName: name,
-  kind: z.enum(ALERT_RULE_KINDS, "choose what to watch"),
+  ruleKind: z.enum(ALERT_RULE_KINDS, "choose what to watch"),
   channelId: z.string().min(1, "choose a channel").max(64),
   graceSeconds: optionalField(z.coerce.number().int("whole seconds").min(0, "0 or more").max(86_400, "at most a day (86400)")).transform(
     (v) => v ?? DEFAULT_GRACE_SECONDS,

@@ -55,7 +55,7 @@ beforeAll(async () => {
   const channel = await createAlertChannel(admin, { name: "lab hook", kind: "webhook", url: receiver.url, secret: SIGNING_KEY });
   await createAlertRule(admin, {
     ruleName: "tunnel down",
-    kind: "tunnel-down",
+    ruleKind: "tunnel-down",
     channelId: channel.id,
     graceSeconds: String(GRACE_SECONDS),
   });

@@ -112,8 +112,8 @@ const ruleSnapshot = (r: {
 export async function createAlertRule(actor: AuditActor, raw: Record<string, string>) {
   const parsed = ruleSchema.safeParse(raw);
   if (!parsed.success) throw new ValidationError(zodFieldErrors(parsed.error));
-  const { ruleName, ...rest } = parsed.data;
-  const data = { name: ruleName, ...rest };
+  const { ruleName, ruleKind, ...rest } = parsed.data;
+  const data = { name: ruleName, kind: ruleKind, ...rest };
   return runInTransaction(async (tx) => {
     if (await getAlertRuleByName(tx, data.name)) throw new ValidationError({ ruleName: "A rule with this name exists" });
     const channel = await getAlertChannel(tx, data.channelId);

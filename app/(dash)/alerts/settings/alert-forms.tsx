@@ -83,10 +83,10 @@ export function AddRuleForm({ channels }: { channels: { id: string; name: string
       <FormMessage ok={state.ok} message={state.message} />
       <TextField name="ruleName" label="Rule name" error={e.ruleName} placeholder="tunnels down" />
       <SelectField
-        name="kind"
+        name="ruleKind"
         label="Watch"
         defaultValue="tunnel-down"
-        error={e.kind}
+        error={e.ruleKind}
         onChange={setKind}
         options={ALERT_RULE_KINDS.map((k) => ({ value: k, label: RULE_KIND_LABEL[k] }))}
       />
