@@ -70,6 +70,6 @@ test("the changes are in the audit log, and the Alerts page shows nothing firing
   expect(await page.content()).not.toContain(SIGNING_KEY);
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Alerts" }).click();
-  await expect(page.getByRole("heading", { name: "Alerts" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Alerts", exact: true })).toBeVisible();
   await expect(page.getByText("Nothing is firing")).toBeVisible();
 });
