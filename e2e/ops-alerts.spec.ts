@@ -2,7 +2,10 @@
 // refused when the URL is bad and never shown again, a rule that needs a channel, the
 // rotation window refusing a bad cron expression next to the field and listing its next
 // openings, the changes in the audit log, and the Alerts page. Self-contained: the admin
-// signs in through the app (support/fixtures.ts); no router is involved.
+// signs in through the app (support/fixtures.ts); no router is involved. Named to sort
+// after foundation.spec.ts, whose first test needs the fresh database. The channel points
+// at a closed port on loopback and is deleted at the end, so later specs that take
+// tunnels down send nothing anywhere.
 import { expect, test } from "./support/fixtures";
 
 test.describe.configure({ mode: "serial" });
@@ -21,13 +24,13 @@ test("an admin adds a webhook channel: a bad URL is refused next to the field, t
   await expect(page.locator("#f-url-error")).toHaveText(/http:\/\/ or https:\/\//);
   await expect(page.getByLabel("Channel name")).toHaveValue(CHANNEL);
 
-  await page.getByLabel("URL").fill("https://hooks.example.net/gatewarden");
+  await page.getByLabel("URL").fill("http://127.0.0.1:9/gatewarden");
   await page.getByLabel("Signing key (optional)").fill(SIGNING_KEY);
   await page.getByRole("button", { name: "Add channel" }).click();
   await expect(page.getByRole("status")).toContainText(`Added the channel ${CHANNEL}`);
   const channels = page.getByTestId("alert-channels");
   await expect(channels).toContainText(CHANNEL);
-  await expect(channels).toContainText("https://hooks.example.net/gatewarden · signed");
+  await expect(channels).toContainText("http://127.0.0.1:9/gatewarden · signed");
   await page.reload();
   expect(await page.content()).not.toContain(SIGNING_KEY);
 });
@@ -72,4 +75,21 @@ test("the changes are in the audit log, and the Alerts page shows nothing firing
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Alerts" }).click();
   await expect(page.getByRole("heading", { name: "Alerts", exact: true })).toBeVisible();
   await expect(page.getByText("Nothing is firing")).toBeVisible();
+});
+
+test("deleting the channel deletes its rule", async ({ adminPage: page }) => {
+  await page.goto("/alerts/settings");
+  page.once("dialog", (d) => void d.accept());
+  await page
+    .getByTestId("alert-channels")
+    .getByRole("listitem")
+    .filter({ hasText: CHANNEL })
+    .getByRole("button", { name: "Delete" })
+    .click();
+  // The row goes, with its button and message; the rule that sent to it goes too.
+  await expect(page.getByTestId("alert-channels").filter({ hasText: CHANNEL })).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId("alert-rules").filter({ hasText: RULE })).toHaveCount(0);
+  await page.goto("/audit");
+  await expect(page.getByText(`Deleted the alert channel ${CHANNEL} and its rules`)).toBeVisible();
 });
