@@ -37,6 +37,8 @@ const nextConfig = {
     "ssh2",
     "cpu-features",
     "pino",
+    // One copy of prom-client per process: the registry lives on globalThis (lib/metrics/registry).
+    "prom-client",
   ],
   poweredByHeader: false,
   // Type errors are caught by `npm run typecheck` (part of `npm test`) over the whole

@@ -50,6 +50,7 @@ export default defineConfig({
       DATABASE_URL: "",
       LOG_LEVEL: "debug",
       GATEWARDEN_HEALTH_INTERVAL_SECONDS: "3", // tunnel-health.spec.ts waits for state changes
+      GATEWARDEN_METRICS: "1", // metrics.spec.ts: Prometheus scrapes the server
     },
   },
 });

@@ -10,7 +10,7 @@ import { contentSecurityPolicy, securityHeaders } from "@/lib/http/security-head
 export function proxy(request: NextRequest) {
   const web = getEnv().web;
   const https = web.ok && web.https;
-  const refusal = requestRefusal(request.method, request.headers, web);
+  const refusal = requestRefusal(request.method, request.headers, web, request.nextUrl.pathname);
   if (refusal) {
     return new NextResponse(`${refusal.message}\n`, {
       status: refusal.status,

@@ -1,8 +1,8 @@
 // A user's active sessions: when and where each was signed in, when last used, and
 // (for the sessions list) a button to end each other session.
+import { ScrollTable } from "@/components/ui";
 import type { SessionInfo } from "@/lib/db/sessions";
-
-const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 16);
+import { When } from "@/components/when";
 
 export function SessionTable({
   sessions,
@@ -15,7 +15,7 @@ export function SessionTable({
 }) {
   if (sessions.length === 0) return <p className="text-sm text-slate-600">No active sessions.</p>;
   return (
-    <table className="w-full text-sm" data-testid="session-table">
+    <ScrollTable testId="session-table">
       <thead className="text-left text-slate-500">
         <tr>
           <th className="py-1.5 pr-3 font-medium">Signed in (UTC)</th>
@@ -28,8 +28,12 @@ export function SessionTable({
       <tbody className="divide-y divide-slate-100">
         {sessions.map((s) => (
           <tr key={s.id} data-testid="session-row" data-current={s.id === currentId ? "true" : undefined}>
-            <td className="py-1.5 pr-3 font-mono text-xs">{when(s.createdAt)}</td>
-            <td className="py-1.5 pr-3 font-mono text-xs">{when(s.lastSeenAt)}</td>
+            <td className="py-1.5 pr-3 text-xs">
+              <When date={s.createdAt} />
+            </td>
+            <td className="py-1.5 pr-3 text-xs">
+              <When date={s.lastSeenAt} />
+            </td>
             <td className="py-1.5 pr-3 font-mono text-xs" data-testid="session-client">
               {s.clientAddress ?? "?"}
             </td>
@@ -42,6 +46,6 @@ export function SessionTable({
           </tr>
         ))}
       </tbody>
-    </table>
+    </ScrollTable>
   );
 }

@@ -6,7 +6,17 @@
 import "@xyflow/react/dist/style.css";
 import { useMemo } from "react";
 import { useRouter } from "next/navigation";
-import { Background, Controls, MarkerType, ReactFlow, type Edge, type Node } from "@xyflow/react";
+import {
+  BaseEdge,
+  Background,
+  Controls,
+  getStraightPath,
+  ReactFlow,
+  useInternalNode,
+  type Edge,
+  type EdgeProps,
+  type Node,
+} from "@xyflow/react";
 import type { FleetMap, MapNode } from "@/lib/health/fleet-map";
 import { HEALTH_COLORS } from "./health-badge";
 
@@ -26,6 +36,34 @@ function nodeStyle(n: MapNode): React.CSSProperties {
   if (n.kind === "hub" || n.kind === "elsewhere") return { fontSize: 12, width: 170, fontWeight: 600, borderWidth: 2, cursor: "pointer" };
   return { fontSize: 12, width: 150, cursor: "pointer" };
 }
+
+/** A straight line between two nodes' centres (drawn under the nodes), whatever their handles. */
+function CentreEdge({ source, target, style, label, labelStyle, labelBgStyle, interactionWidth }: EdgeProps) {
+  const a = useInternalNode(source);
+  const b = useInternalNode(target);
+  if (!a || !b) return null;
+  const centre = (n: NonNullable<typeof a>) => ({
+    x: n.internals.positionAbsolute.x + (n.measured.width ?? 0) / 2,
+    y: n.internals.positionAbsolute.y + (n.measured.height ?? 0) / 2,
+  });
+  const p = centre(a);
+  const q = centre(b);
+  const [path, labelX, labelY] = getStraightPath({ sourceX: p.x, sourceY: p.y, targetX: q.x, targetY: q.y });
+  return (
+    <BaseEdge
+      path={path}
+      style={style}
+      label={label}
+      labelX={labelX}
+      labelY={labelY}
+      labelStyle={labelStyle}
+      labelBgStyle={labelBgStyle}
+      interactionWidth={interactionWidth}
+    />
+  );
+}
+
+const edgeTypes = { centre: CentreEdge };
 
 export function TopologyMap({ map }: { map: FleetMap }) {
   const router = useRouter();
@@ -50,12 +88,11 @@ export function TopologyMap({ map }: { map: FleetMap }) {
         style: { stroke: color, strokeWidth: 3, cursor: "pointer" },
         labelStyle: { fill: color, fontWeight: 600, fontSize: 11 },
         labelBgStyle: { fill: "#ffffff" },
-        // End A → end B for a tunnel; a group of spokes has no direction.
-        markerEnd: e.kind === "tunnel" ? { type: MarkerType.ArrowClosed, color, width: 12, height: 12 } : undefined,
+        // A tunnel has no direction: no arrowheads.
         interactionWidth: 20,
         ariaLabel: e.title,
-        // A hub's spokes fan out straight; single tunnels keep the curve.
-        type: e.kind === "spokes" ? "straight" : "default",
+        // Straight lines from centre to centre read as a star round the hub.
+        type: "centre",
       };
     });
     return { nodes, edges };
@@ -71,7 +108,9 @@ export function TopologyMap({ map }: { map: FleetMap }) {
       <ReactFlow
         nodes={nodes}
         edges={edges}
+        edgeTypes={edgeTypes}
         fitView
+        fitViewOptions={{ padding: 0.25 }}
         // Node positions are centres; a 60-gateway circle needs to zoom far out to fit.
         nodeOrigin={[0.5, 0.5]}
         minZoom={0.1}

@@ -1,14 +1,16 @@
 // The tunnels table used on the site, gateway and tunnels pages.
+import { ScrollTable } from "@/components/ui";
 import Link from "next/link";
 import type { TunnelDetail } from "@/lib/db/inventory";
-import { HealthBadge, ago } from "@/components/health-badge";
+import { HealthBadge } from "@/components/health-badge";
+import { When } from "@/components/when";
 
 type TunnelRow = Pick<TunnelDetail, "id" | "kind" | "ends" | "cryptoProfile" | "healthState" | "healthReason" | "healthAt">;
 
 export function TunnelTable({ tunnels }: { tunnels: TunnelRow[] }) {
   if (tunnels.length === 0) return <p className="text-sm text-slate-500">No tunnels.</p>;
   return (
-    <table className="w-full text-sm" data-testid="tunnel-table">
+    <ScrollTable testId="tunnel-table">
       <thead className="text-left text-slate-500">
         <tr>
           <th className="py-1.5 pr-4">Tunnel</th>
@@ -39,12 +41,16 @@ export function TunnelTable({ tunnels }: { tunnels: TunnelRow[] }) {
               <td className="py-1.5 pr-4">{t.cryptoProfile.name}</td>
               <td className="py-1.5 pr-4" data-testid="tunnel-health" title={t.healthReason ?? undefined}>
                 <HealthBadge state={t.healthState} title={t.healthReason} />
-                {t.healthAt ? <span className="ml-2 text-xs text-slate-500">since {ago(t.healthAt)}</span> : null}
+                {t.healthAt ? (
+                  <span className="ml-2 text-xs text-slate-500">
+                    <When date={t.healthAt} prefix="since" />
+                  </span>
+                ) : null}
               </td>
             </tr>
           );
         })}
       </tbody>
-    </table>
+    </ScrollTable>
   );
 }

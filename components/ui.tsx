@@ -49,11 +49,11 @@ export function PlatformBadge({ platform }: { platform: string }) {
 
 export function KeyValue({ items }: { items: [string, React.ReactNode][] }) {
   return (
-    <dl className="grid grid-cols-[max-content_1fr] gap-x-6 gap-y-1.5 text-sm">
+    <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-6 gap-y-1.5 text-sm">
       {items.map(([k, v]) => (
         <div key={k} className="contents">
           <dt className="text-slate-500">{k}</dt>
-          <dd className="font-mono text-slate-900">{v}</dd>
+          <dd className="break-words font-mono text-slate-900">{v}</dd>
         </div>
       ))}
     </dl>
@@ -65,6 +65,17 @@ export function EmptyState({ title, children }: { title: string; children: React
     <div className="rounded-lg border-2 border-dashed border-slate-300 bg-white p-10 text-center">
       <h2 className="text-lg font-semibold">{title}</h2>
       <div className="mt-2 text-sm text-slate-600">{children}</div>
+    </div>
+  );
+}
+
+/** A table that scrolls sideways inside its own box when wider than the screen (phones), never the page. */
+export function ScrollTable({ testId, className, children }: { testId: string; className?: string; children: React.ReactNode }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className={`w-full text-sm ${className ?? ""}`} data-testid={testId}>
+        {children}
+      </table>
     </div>
   );
 }

@@ -86,6 +86,9 @@ test("the wizard adds the hub and a branch office", async ({ adminPage: page }) 
   await page.goto("/");
   await expect(page.getByTestId("count-sites")).toHaveText("2");
   await expect(page.getByTestId("count-tunnels")).toHaveText("1");
+  // Nothing was deployed, so nothing was checked: the overview must not call it "up".
+  await expect(page.getByTestId("needs-attention-empty")).toHaveText(/^No tunnel has been checked yet: 1 not deployed/);
+  await expect(page.getByTestId("needs-attention-empty")).not.toContainText(" up");
 });
 
 test("bad input shows errors next to the fields and saves nothing", async ({ adminPage: page }) => {

@@ -195,6 +195,9 @@ test("an admin creates a custom profile; a weak DH group is flagged with its rea
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Crypto profiles" }).click();
   await expect(page.getByRole("heading", { name: "Crypto profiles" })).toBeVisible();
   await expect(page.locator('[data-profile="Article (legacy)"] [data-severity="danger"]').first()).toBeVisible();
+  // "Article" is explained where it appears: which article, and when to use its profile.
+  await expect(page.locator('[data-profile="Article (legacy)"] [data-testid="profile-note"]')).toContainText("developerWorks, 2012");
+  await expect(page.locator('[data-profile="Modern"] [data-testid="profile-note"]')).toContainText("IKEv2");
 
   // Errors land next to their fields.
   const name = `Weak test ${tag}`;

@@ -93,3 +93,18 @@ for (const [platform, pair] of Object.entries(LAB_ROUTERS["tunnel-deploy"])) {
     expect((await pingFromHost(lab, branch.name, hub.lanHost.ip, { count: 3 })).received).toBe(3);
   });
 }
+
+test("the Jobs list names each deploy's tunnel, how long it ran and what it did, with one time format", async ({ adminPage: page }) => {
+  await page.goto("/jobs");
+  for (const pair of Object.values(LAB_ROUTERS["tunnel-deploy"])) {
+    const tunnel = `${siteOf(router(pair.branch))} ↔ ${siteOf(router(pair.hub))}`;
+    const row = page.getByTestId("job-row").filter({ has: page.getByTestId("job-target").getByText(tunnel, { exact: true }) });
+    await expect(row.first()).toHaveAttribute("data-status", "succeeded");
+    await expect(row.first().getByTestId("job-result")).toHaveText("Deployed 1 tunnel");
+    await expect(row.first().getByTestId("job-duration")).toHaveText(/^\d+(\.\d)? s$/);
+    const when = row.first().getByTestId("when");
+    await expect(when).toHaveText(/ago$/);
+    await expect(when).toHaveAttribute("title", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+  }
+  await page.screenshot({ path: test.info().outputPath("jobs.png"), fullPage: true });
+});

@@ -144,6 +144,12 @@ test("every page has a nonce CSP, no framing, nosniff and no referrer to other s
   }
   expect(nonces.size).toBe(12); // a fresh nonce per response
   expect(violations).toEqual([]);
+  // The tab shows Gatewarden's icon (it was a 404).
+  const icon = await page.locator('head link[rel="icon"]').first().getAttribute("href");
+  expect(icon).toMatch(/^\/icon\.svg/);
+  const iconResponse = await page.request.get(icon!);
+  expect(iconResponse.status()).toBe(200);
+  expect(iconResponse.headers()["content-type"]).toContain("image/svg+xml");
   // JSON and plain-text answers carry the headers too.
   const api = await raw("GET", "/api/health", { cookie: sessionCookie });
   expect(api.status).toBe(200);

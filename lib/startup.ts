@@ -1,6 +1,8 @@
 // What the server does once when it starts (called from instrumentation.ts, Node
 // runtime only): make sure the master key exists and built-in data is present, print a
-// setup code while no admin exists, and start the background job runner.
+// setup code while no admin exists, and start the background job runner. And what it
+// does when asked to stop (SIGTERM or SIGINT; scripts/serve.mjs calls onServerStop):
+// drain the job queue for at most GATEWARDEN_DRAIN_SECONDS.
 import "server-only";
 import { getEnv } from "@/lib/config/env";
 import { verifyMasterKey } from "@/lib/inventory/verify-master-key";
@@ -9,8 +11,9 @@ import { ensureBuiltInProfiles } from "@/lib/db/crypto-profiles";
 import { needsSetup } from "@/lib/inventory/accounts";
 import { announceSetupCode } from "@/lib/inventory/setup-code";
 import { logger } from "@/lib/log/logger";
-import { getJobRunner } from "@/lib/jobs/runtime";
-import { startHealthPoller } from "@/lib/health/poller";
+import { drainJobQueue, getJobRunner } from "@/lib/jobs/runtime";
+import { waitAtMost } from "@/lib/jobs/concurrency";
+import { getHealthPoller, startHealthPoller } from "@/lib/health/poller";
 
 export async function onServerStart(): Promise<void> {
   // First, so a bad setting (e.g. GATEWARDEN_TRUSTED_PROXIES) stops the start with its message;
@@ -32,8 +35,30 @@ export async function onServerStart(): Promise<void> {
   if (rebound) logger.info({ rebound }, "SSH credentials bound to their gateway's id");
   await ensureBuiltInProfiles();
   if (await needsSetup()) await announceSetupCode();
-  // Marks jobs a previous process left running as interrupted, then takes new work.
+  // Marks jobs a previous process left running as interrupted and recovers them (a deploy
+  // or teardown is queued again, a rotation gets its recovery job), then takes new work.
   await getJobRunner().start();
   startHealthPoller();
+  (globalThis as Record<symbol, unknown>)[Symbol.for("gatewarden.onServerStop")] = onServerStop;
   logger.info({ keyId: keyring.currentId, publicUrl: web.origin }, "gatewarden started");
+}
+
+let stopping: Promise<void> | undefined;
+
+/**
+ * A graceful stop: take no new jobs and no health rounds, let running jobs finish for at
+ * most GATEWARDEN_DRAIN_SECONDS (a job still running then is resumed by the next start).
+ * The HTTP server has stopped listening before (scripts/serve.mjs). Called once; later calls share it.
+ */
+export function onServerStop(signal: string): Promise<void> {
+  stopping ??= (async () => {
+    const { drainSeconds } = getEnv();
+    logger.info({ signal, drainSeconds }, "gatewarden stopping");
+    const health = getHealthPoller()
+      .stop()
+      .catch((e) => logger.warn({ err: e }, "health poller did not stop cleanly"));
+    await Promise.all([drainJobQueue(drainSeconds * 1000), waitAtMost(health, drainSeconds * 1000)]);
+    logger.info("gatewarden stopped");
+  })();
+  return stopping;
 }

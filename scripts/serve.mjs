@@ -8,7 +8,8 @@
 // process-wide global; lib/auth/request-client.ts reads it, and believes
 // X-Forwarded-For only from GATEWARDEN_TRUSTED_PROXIES.
 //
-// Environment: PORT (3000), HOST (127.0.0.1), NODE_ENV (set by start.mjs).
+// Environment: PORT (3000), HOST (127.0.0.1), NODE_ENV (set by start.mjs),
+// GATEWARDEN_DRAIN_SECONDS (60: how long a graceful stop waits for running jobs).
 import http from "node:http";
 import path from "node:path";
 import next from "next";
@@ -33,4 +34,25 @@ const server = http.createServer((req, res) => {
   });
 });
 server.listen(port, hostname, () => console.log(`gatewarden: listening on http://${hostname}:${port}${dev ? " (development)" : ""}`));
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => server.close(() => process.exit(0)));
+
+// A graceful stop: stop listening (requests in flight finish), then let the app drain its
+// job queue — no new jobs, running ones get up to GATEWARDEN_DRAIN_SECONDS (60) to finish;
+// one still running then is resumed by the next start (lib/startup.ts onServerStop).
+// A repeated signal (start.mjs forwards the one its process group also received) changes nothing.
+let stopping = false;
+async function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`gatewarden: ${signal}: stopping`);
+  server.close();
+  server.closeIdleConnections();
+  const onServerStop = globalThis[Symbol.for("gatewarden.onServerStop")];
+  try {
+    if (typeof onServerStop === "function") await onServerStop(signal);
+  } catch (error) {
+    console.error("gatewarden: the stop did not finish cleanly", error);
+  }
+  server.closeAllConnections();
+  process.exit(0);
+}
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => void stop(sig));

@@ -2,17 +2,37 @@
 // then degraded; the longest-standing first), and a link to the rest when there are more.
 import Link from "next/link";
 import { Card } from "@/components/ui";
-import { HealthBadge, ago } from "@/components/health-badge";
+import { HealthBadge } from "@/components/health-badge";
+import { When } from "@/components/when";
 import type { TunnelStateRow } from "@/lib/db/health";
+import { calmSummary } from "@/lib/health/attention";
+import type { HealthState } from "@/lib/health/evaluate";
 
-export function NeedsAttention({ shown, total, anyTunnels }: { shown: TunnelStateRow[]; total: number; anyTunnels: boolean }) {
+export function NeedsAttention({
+  shown,
+  total,
+  byState,
+}: {
+  shown: TunnelStateRow[];
+  total: number;
+  byState: Partial<Record<HealthState, number>>;
+}) {
   const now = new Date();
   const more = total - shown.length;
+  const calm = calmSummary(byState);
   return (
     <Card title="Needs attention" className="mb-6">
       {shown.length === 0 ? (
         <p className="text-sm text-slate-600" data-testid="needs-attention-empty">
-          {anyTunnels ? "Every checked tunnel is up." : "No tunnels yet."}
+          {calm.text}
+          {calm.unchecked > 0 ? (
+            <>
+              {" "}
+              <Link href="/tunnels?health=unknown" className="font-medium text-blue-800 hover:underline">
+                Show them
+              </Link>
+            </>
+          ) : null}
         </p>
       ) : (
         <>
@@ -27,8 +47,8 @@ export function NeedsAttention({ shown, total, anyTunnels }: { shown: TunnelStat
                 <p className="min-w-0 flex-1 truncate text-slate-700" title={t.healthReason ?? undefined} data-testid="attention-reason">
                   {t.healthReason}
                 </p>
-                <span className="shrink-0 text-xs text-slate-500" title={t.healthAt?.toISOString()}>
-                  since {ago(t.healthAt, now)}
+                <span className="shrink-0 text-xs text-slate-500">
+                  <When date={t.healthAt} now={now} prefix="since" />
                 </span>
               </li>
             ))}

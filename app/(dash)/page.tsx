@@ -77,7 +77,7 @@ export default async function OverviewPage() {
           </Link>
         ))}
       </div>
-      <NeedsAttention shown={worst} total={attentionTotal} anyTunnels={counts.tunnels > 0} />
+      <NeedsAttention shown={worst} total={attentionTotal} byState={byState} />
       <PskAgeNotice tunnels={keyAges} now={new Date()} />
       {map ? (
         <Card title="Topology" className="mb-6">

@@ -2,6 +2,7 @@
 // from a plan (address-plan.ts), after the overlap check against the machine.
 // Every resource is written to state.json's ledger BEFORE it is created, so
 // teardown.ts can undo a half-built lab.
+import { assertLabHostReady } from "./preflight";
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { chooseWanCidr, labCidrs, planLab, type LabPlan, type Platform, type RouterPlan } from "./address-plan";
@@ -42,6 +43,7 @@ export interface UpOptions {
 
 export async function buildLab(opts: UpOptions): Promise<LabState> {
   const log = opts.log ?? (() => {});
+  assertLabHostReady();
   const host = await readHostNetwork();
   const wanCidr = chooseWanCidr(opts.name, (cidr) => findConflicts([cidr], host).length === 0);
   if (!wanCidr) throw new Error("no free /24 left in 198.18.0.0/15");

@@ -21,6 +21,7 @@
 //       and the pinned host key (StrictHostKeyChecking=yes)
 // `router` is a router name ("hq", "branch1", …), its site number or its netns;
 // `site` likewise. Default lab name: "gwlab".
+import { assertLabHostReady } from "./preflight";
 import { DEFAULT_LAB_NAME, planLab, type Platform } from "./address-plan";
 import { buildLab } from "./build";
 import * as daemons from "./daemons";
@@ -50,6 +51,7 @@ export async function startLab(opts: StartLabOptions): Promise<LabState> {
   const log = opts.log ?? (() => {});
   // Validate before touching an existing lab (a bad --sites must not tear it down).
   planLab({ name, sites: opts.sites, platforms, wanCidr: "198.18.0.0/24" });
+  assertLabHostReady(); // nor a host without strongSwan/OpenSSH
   const existing = readState(name);
   if (existing) {
     if (

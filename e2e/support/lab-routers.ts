@@ -15,12 +15,14 @@ export const LAB_ROUTERS = {
   "tunnel-deploy": { strongswan: { hub: "hq", branch: "branch1" }, "centos-racoon": { hub: "branch2", branch: "branch3" } },
   "tunnel-health": { strongswan: { hub: "branch4", branch: "branch5" }, "centos-racoon": { hub: "branch6", branch: "branch7" } },
   "tunnel-rotate": { strongswan: { hub: "branch8", branch: "branch9" }, "centos-racoon": { hub: "branch10", branch: "branch11" } },
+  // api.spec.ts creates these through the REST API itself; the list is for resetting them.
+  api: { strongswan: { hub: "branch12", branch: "branch13" } },
 } as const satisfies Record<string, Partial<Record<Platform, LabPair>>>;
 
 export type LabSpec = keyof typeof LAB_ROUTERS;
 
 /** The lab global-setup.ts builds: enough routers for every spec's pairs, platforms in the pairs' order. */
-export const LAB_SHAPE = { sites: 12, platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"] } as const satisfies {
+export const LAB_SHAPE = { sites: 14, platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"] } as const satisfies {
   sites: number;
   platforms: Platform[];
 };

@@ -86,7 +86,7 @@ async function runTunnelJobInServer(actor: Actor, kind: "deploy" | "teardown", t
   const { getJob } = await import("@/lib/db/jobs");
   const polledByServer = {
     start: async () => {},
-    stop: async () => {},
+    stop: async () => ({ unfinished: [] }),
     wake: () => {},
     idle: async () => {},
     activeJobIds: [],

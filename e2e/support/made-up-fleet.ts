@@ -40,7 +40,7 @@ async function add(branches: number): Promise<MadeUpFleet> {
   });
   const { siteId: hubSiteId } = await createBranchOffice(actor, { ...site(0), role: "hub" });
   const hub = await db.gateway.findUniqueOrThrow({ where: { name: FLEET_HUB_GATEWAY }, select: { id: true } });
-  const profile = await db.cryptoProfile.findFirstOrThrow({ where: { builtIn: true }, orderBy: { name: "asc" } });
+  const profile = await db.cryptoProfile.findFirstOrThrow({ where: { name: "Modern" } });
   const longAgo = Date.now() - 86_400_000;
   for (let i = 1; i <= branches; i++) {
     const { siteId } = await createBranchOffice(actor, { ...site(i), role: "branch", hubGatewayId: hub.id, cryptoProfileId: profile.id });

@@ -67,6 +67,8 @@ const ACTIONS: Record<string, Case> = {
   "app/(dash)/alerts/actions.ts#deleteAlertRuleAction": { roles: ["admin"], args: ["id"] },
   "app/(dash)/alerts/actions.ts#setPskMaxAgeAction": { roles: ["admin"], args: ["prev", "form"] },
   "app/(dash)/alerts/actions.ts#saveRotationScheduleAction": { roles: ["admin"], args: ["prev", "form"] },
+  "app/(dash)/settings/tokens/actions.ts#createTokenAction": { roles: EVERYONE, args: ["prev", "form"] },
+  "app/(dash)/settings/tokens/actions.ts#revokeTokenAction": { roles: EVERYONE, args: ["id"] },
 };
 
 /**
@@ -112,7 +114,7 @@ let siteNames: string[] = [];
 async function snapshot() {
   const { getDb } = await import("@/lib/db/client");
   const db = getDb();
-  const [sites, subnets, gateways, tunnels, keys, profiles, users, jobs, audit, gatewayRows, tunnelRows] = await Promise.all([
+  const [sites, subnets, gateways, tunnels, keys, profiles, users, jobs, audit, gatewayRows, tunnelRows, apiTokens] = await Promise.all([
     db.site.count(),
     db.subnet.count(),
     db.gateway.count(),
@@ -127,8 +129,9 @@ async function snapshot() {
       orderBy: { id: "asc" },
     }),
     db.tunnel.findMany({ select: { id: true, deployState: true }, orderBy: { id: "asc" } }),
+    db.apiToken.count(),
   ]);
-  return { sites, subnets, gateways, tunnels, keys, profiles, users, jobs, audit, gatewayRows, tunnelRows };
+  return { sites, subnets, gateways, tunnels, keys, profiles, users, jobs, audit, gatewayRows, tunnelRows, apiTokens };
 }
 
 /** Runs an action as `who`; an exception is a failure of this test (it would be a 500). */

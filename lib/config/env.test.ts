@@ -4,6 +4,13 @@ import { parseEnv as parse } from "./env";
 const parseEnv = (vars: Record<string, string | undefined>) => parse({ NODE_ENV: "test", ...vars });
 
 describe("parseEnv", () => {
+  it("serves no /metrics unless GATEWARDEN_METRICS=1, and refuses other values", () => {
+    expect(parseEnv({}).metricsEnabled).toBe(false);
+    expect(parseEnv({ GATEWARDEN_METRICS: "1" }).metricsEnabled).toBe(true);
+    expect(parseEnv({ GATEWARDEN_METRICS: "0" }).metricsEnabled).toBe(false);
+    expect(() => parseEnv({ GATEWARDEN_METRICS: "yes" })).toThrow(/GATEWARDEN_METRICS: 0 \(off, the default\) or 1/);
+  });
+
   it("trusts no proxy by default", () => {
     expect(parseEnv({}).trustedProxies).toEqual([]);
   });
@@ -17,6 +24,14 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ GATEWARDEN_TRUSTED_PROXIES: "10.0.0.0/8, proxy.internal" })).toThrow(
       /GATEWARDEN_TRUSTED_PROXIES: "proxy\.internal" is not an IP address or CIDR range/,
     );
+  });
+
+  it("drains running jobs for 60 s on a graceful stop unless told otherwise (0: not at all)", () => {
+    expect(parseEnv({}).drainSeconds).toBe(60);
+    expect(parseEnv({ GATEWARDEN_DRAIN_SECONDS: "0" }).drainSeconds).toBe(0);
+    expect(parseEnv({ GATEWARDEN_DRAIN_SECONDS: "300" }).drainSeconds).toBe(300);
+    for (const bad of ["-1", "1.5", "soon", "3601"])
+      expect(() => parseEnv({ GATEWARDEN_DRAIN_SECONDS: bad })).toThrow(/GATEWARDEN_DRAIN_SECONDS/);
   });
 
   it("ends idle sessions after 30 minutes unless told otherwise", () => {

@@ -25,6 +25,9 @@ const envSchema = z.object({
   GATEWARDEN_SECURE_COOKIES: z.enum(["auto", "true", "false"]).default("auto"),
   GATEWARDEN_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
+  GATEWARDEN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  // Router-side commit-confirm window of a deploy (lib/deploy/commit-confirm); 0 turns it off.
+  GATEWARDEN_COMMIT_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
   // Reverse proxies whose X-Forwarded-For is believed: CIDR ranges or addresses, by commas or spaces.
   GATEWARDEN_TRUSTED_PROXIES: z.string().default(""),
   /** IPv4 networks an admin allows as SSH targets although they are loopback, link-local or this server's. */
@@ -46,6 +49,8 @@ const envSchema = z.object({
   HOST: z.string().trim().default("127.0.0.1"),
   PORT: z.string().trim().default("3000"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** GET /metrics for Prometheus (README, Metrics): off unless 1; a metrics-scoped API token is needed either way. */
+  GATEWARDEN_METRICS: z.enum(["0", "1"], { message: "0 (off, the default) or 1 (serve GET /metrics)" }).default("0"),
 });
 
 export type AppEnv = {
@@ -65,11 +70,17 @@ export type AppEnv = {
   healthIntervalSeconds: number;
   /** Deploy backups kept on each router, the newest first (lib/deploy/prune-backups); at least the one just made. */
   deployBackupsKept: number;
+  /** On a graceful stop, how long running jobs may take to finish before the process exits anyway (lib/startup.ts). */
+  drainSeconds: number;
+  /** Seconds a router waits for Gatewarden's confirmation before it restores its previous configuration by itself; 0: no timer. */
+  commitConfirmSeconds: number;
   /** Peers whose X-Forwarded-For is read (lib/auth/client-address); none by default. */
   trustedProxies: TrustedProxies;
   /** SSH targets allowed although loopback, link-local or this server's own (lib/ssh/target-policy). */
   sshTargetAllowance: Cidr[];
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  /** GET /metrics is served (and health rounds keep the traffic totals it reports). */
+  metricsEnabled: boolean;
 };
 
 export function parseEnv(source: Record<string, string | undefined>): AppEnv {
@@ -106,9 +117,12 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     web,
     healthIntervalSeconds: e.GATEWARDEN_HEALTH_INTERVAL_SECONDS,
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
+    drainSeconds: e.GATEWARDEN_DRAIN_SECONDS,
+    commitConfirmSeconds: e.GATEWARDEN_COMMIT_CONFIRM_SECONDS,
     trustedProxies: proxies.proxies,
     sshTargetAllowance: e.GATEWARDEN_ALLOW_SSH_TARGETS.map(parseCidr),
     logLevel: e.LOG_LEVEL,
+    metricsEnabled: e.GATEWARDEN_METRICS === "1",
   };
 }
 

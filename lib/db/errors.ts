@@ -78,6 +78,14 @@ export function toNeutralDbError(e: unknown): unknown {
   return e;
 }
 
+/** Why the storage refused a write, in the driver's own words (e.g. "SQLITE_CANTOPEN"); null for any other error. */
+export function storageFailureCode(e: unknown): string | null {
+  const cause = driverCause(e instanceof StorageUnavailable ? e.cause : e);
+  if (!isStorageFailure(cause)) return null;
+  const c = cause as { originalCode?: unknown; code?: unknown };
+  return String(c.originalCode ?? c.code);
+}
+
 /** True when a concurrent write won: what was checked before writing no longer holds, and nothing was written. */
 export function isLostWriteRace(e: unknown): boolean {
   const neutral = toNeutralDbError(e);

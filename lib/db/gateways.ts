@@ -23,7 +23,11 @@ export async function getGatewayForConnection(id: string) {
 export type GatewayConnectionRow = NonNullable<Awaited<ReturnType<typeof getGatewayForConnection>>>;
 
 export async function setGatewayReachability(id: string, reachability: string, reason: string | null) {
-  await getDb().gateway.update({ where: { id }, data: { reachability, reachabilityReason: reason, reachabilityAt: new Date() } });
+  const at = new Date();
+  await getDb().gateway.update({
+    where: { id },
+    data: { reachability, reachabilityReason: reason, reachabilityAt: at, ...(reachability === "ok" ? { lastContactAt: at } : {}) },
+  });
 }
 
 /** The key a gateway offered that is not (or no longer) the pinned one. */

@@ -58,13 +58,18 @@ export async function finishJob(jobId: string, status: "succeeded" | "failed", r
 }
 
 /**
- * Jobs left "running" by an instance that stopped: by owner, or by stale heartbeat.
+ * Jobs left "running" by an instance that stopped (by owner, or by stale heartbeat), or
+ * one job that lost its record mid-way (by id), with why.
  * Returns only the jobs this call marked: when two live instances notice the same dead
  * one, each interrupted job is recovered (re-queued, onInterrupted) exactly once.
  */
-export async function markInterrupted(where: { owner?: string; heartbeatBefore?: Date }) {
+export async function markInterrupted(
+  where: { id?: string; owner?: string; heartbeatBefore?: Date },
+  error = "The app stopped while this job was running.",
+) {
   const filter = {
     status: "running",
+    ...(where.id ? { id: where.id } : {}),
     ...(where.owner ? { owner: where.owner } : {}),
     ...(where.heartbeatBefore ? { heartbeatAt: { lt: where.heartbeatBefore } } : {}),
   };
@@ -77,7 +82,7 @@ export async function markInterrupted(where: { owner?: string; heartbeatBefore?:
   for (const j of found) {
     const r = await db.job.updateMany({
       where: { id: j.id, status: "running", ...(where.heartbeatBefore ? { heartbeatAt: { lt: where.heartbeatBefore } } : {}) },
-      data: { status: "interrupted", finishedAt: new Date(), error: "The app stopped while this job was running." },
+      data: { status: "interrupted", finishedAt: new Date(), error },
     });
     if (r.count !== 1) continue;
     await db.jobStep.updateMany({
@@ -193,4 +198,24 @@ export async function releaseGatewayLocks(jobId: string) {
 
 export async function releaseLocksOfOwner(owner: string) {
   await getDb().gatewayLock.deleteMany({ where: { owner } });
+}
+
+/** What each job was about, as a person reads it: "HQ ↔ Oslo", a gateway's name, a site's, or "every tunnel". */
+export async function jobTargetLabels(jobs: readonly { targetType: string; targetId: string }[]): Promise<Map<string, string>> {
+  const ids = (type: string) => [...new Set(jobs.filter((j) => j.targetType === type).map((j) => j.targetId))];
+  const db = getDb();
+  const [tunnels, gateways, sites] = await Promise.all([
+    db.tunnel.findMany({
+      where: { id: { in: ids("tunnel") } },
+      select: { id: true, ends: { orderBy: { role: "asc" }, select: { gateway: { select: { site: { select: { name: true } } } } } } },
+    }),
+    db.gateway.findMany({ where: { id: { in: ids("gateway") } }, select: { id: true, name: true } }),
+    db.site.findMany({ where: { id: { in: ids("site") } }, select: { id: true, name: true } }),
+  ]);
+  const labels = new Map<string, string>();
+  for (const t of tunnels) labels.set(`tunnel:${t.id}`, t.ends.map((e) => e.gateway.site.name).join(" ↔ "));
+  for (const g of gateways) labels.set(`gateway:${g.id}`, g.name);
+  for (const s of sites) labels.set(`site:${s.id}`, s.name);
+  labels.set("fleet:all", "every tunnel");
+  return labels;
 }

@@ -9,6 +9,7 @@ import { openSession, type OpenSessionOptions, type SshSession } from "@/lib/ssh
 import { isSshError } from "@/lib/ssh/errors";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import type { RouterIO } from "@/lib/deploy/router-io";
+import { noticeReverts } from "@/lib/deploy/commit-confirm/notice-reverts";
 
 /** How a deploy, teardown or rotation reaches a router; tests wrap it to cut connections. */
 export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Promise<RouterIO>;
@@ -25,12 +26,18 @@ export function sessionOptionsFor(gw: GatewayConnectionRow): OpenSessionOptions 
 }
 
 /** Opens a session and keeps the gateway's reachability current; SSH errors are rethrown. */
-export async function connectGateway(gatewayId: string): Promise<SshSession> {
+export async function connectGateway(gatewayId: string, job?: JobContext<unknown>): Promise<SshSession> {
   const gw = await getGatewayForConnection(gatewayId);
   if (!gw) throw new JobFailure("The gateway no longer exists.");
   try {
     const session = await openSession(sessionOptionsFor(gw));
-    await setGatewayReachability(gw.id, "ok", null);
+    // A database that cannot take this write must not leave the session open behind the error.
+    await setGatewayReachability(gw.id, "ok", null).catch(async (e) => {
+      await session.close();
+      throw e;
+    });
+    // A router that restored itself since the last contact (commit-confirm) is recorded now.
+    await noticeReverts(session, gw, job);
     return session;
   } catch (e) {
     if (isSshError(e)) {
@@ -42,9 +49,14 @@ export async function connectGateway(gatewayId: string): Promise<SshSession> {
   }
 }
 
-export async function connectGatewayForJob(gatewayId: string, _ctx: JobContext<unknown>): Promise<SshSession> {
+/**
+ * A job's session: once the job cannot record its progress (ctx.signal aborted), it
+ * neither connects nor runs anything more on the router.
+ */
+export async function connectGatewayForJob(gatewayId: string, ctx: JobContext<unknown>): Promise<SshSession> {
+  ctx.signal.throwIfAborted();
   try {
-    return await connectGateway(gatewayId);
+    return (await connectGateway(gatewayId, ctx)).stopWhen(ctx.signal);
   } catch (e) {
     if (isSshError(e)) {
       const hint = e.code === "host-key-unknown" ? " Accept the gateway's host key on its page, then deploy again." : "";

@@ -236,7 +236,8 @@ describe("a deploy that fails leaves the routers as they were", () => {
       let uploads = 0;
       const upload = session.uploadFile.bind(session);
       session.uploadFile = async (req) => {
-        if (++uploads === 3 && !req.path.startsWith("/var/lib/gatewarden")) {
+        // Config files only: backups, the commit-confirm script and its state go to /var/lib/gatewarden first.
+        if (!req.path.startsWith("/var/lib/gatewarden") && ++uploads === 2) {
           cut = true;
           // Only this router's sshd sessions: lab routers share the machine's PID namespace.
           await execInRouter(lab, "branch2", ["sh", "-c", 'pkill -KILL -P "$(cat /run/sshd.pid)"']);

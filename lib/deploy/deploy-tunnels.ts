@@ -2,7 +2,8 @@
 // (a hub with N tunnels is visited once per phase, over one session):
 //   plan-deploy (render, connect, read, diff) → upload-changes (back up on the router,
 //   upload) → apply-ends (busier ends first, then the initiating ones) → verify-tunnels
-//   (both ends up, LAN ping) → roll-back-tunnels for the tunnels that failed.
+//   (both ends up, LAN ping) → confirm-routers (disarm each router's commit-confirm timer)
+//   → roll-back-tunnels for the tunnels that failed.
 // A tunnel that fails at any point is rolled back on both routers (old files, old
 // tunnel); the others stay. A tunnel is green only when both ends verify.
 import "server-only";
@@ -17,6 +18,7 @@ import { backUpAndUpload } from "@/lib/deploy/upload-changes";
 import { applyEnds } from "@/lib/deploy/apply-ends";
 import { verifyTunnels } from "@/lib/deploy/verify-tunnels";
 import { rollBackTunnels } from "@/lib/deploy/roll-back-tunnels";
+import { confirmRouters } from "@/lib/deploy/confirm-routers";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 
 export type DeployParams = { tunnelId?: string; tunnelIds?: string[]; dryRun?: boolean };
@@ -39,6 +41,7 @@ export async function deployTunnels(ctx: JobContext<DeployParams>, connect: Conn
   await backUpAndUpload(ctx, batch);
   await applyEnds(ctx, batch);
   await verifyTunnels(ctx, batch.alive(), works, (r, why) => batch.fail(r, why));
+  await confirmRouters(ctx, batch, connect, "verified");
 
   const failed = runs.filter((r) => r.error);
   if (failed.length) {
@@ -47,6 +50,7 @@ export async function deployTunnels(ctx: JobContext<DeployParams>, connect: Conn
     await ctx.log("error", `${failed.length} of ${runs.length} tunnel(s) failed: ${why}. Rolling back ${which}.`);
     await rollBackTunnels(ctx, failed, works, connect);
   }
+  await confirmRouters(ctx, batch, connect, "rolled-back");
   const succeeded = batch.alive();
   await recordDeployed(ctx, batch, succeeded);
   for (const r of failed) if (!r.wasDeployed) await setTunnelDeployState(r.id, "failed");

@@ -13,6 +13,8 @@ import { checkEnds, type EndCheck } from "@/lib/deploy/verify";
 import { pruneBackups } from "@/lib/deploy/prune-backups";
 import { getEnv } from "@/lib/config/env";
 import { logger } from "@/lib/log/logger";
+import { keptSecretPath, type RestorePlan } from "@/lib/deploy/commit-confirm/script";
+import { armTimer, disarmTimer, newToken, type ArmedTimer } from "@/lib/deploy/commit-confirm/router-timer";
 
 const commandKey = (c: Command) => c.argv.join("\u0000");
 /** Commands that act on the whole router; running them once per round is enough. */
@@ -25,6 +27,10 @@ export class GatewayWork {
   plan: FilePlan | null = null;
   readonly written: FileChange[] = [];
   readonly applied = new Set<string>();
+  /** The router-side commit-confirm timer of this job, while armed. */
+  timer: ArmedTimer | null = null;
+  /** Gatewarden could not put this router back: its timer must stay armed and do it. */
+  rollBackFailed = false;
 
   constructor(
     readonly gatewayId: string,
@@ -97,6 +103,62 @@ export class GatewayWork {
     } catch (e) {
       logger.warn({ err: e, gateway: this.name, jobId }, "could not delete old deploy backups");
     }
+  }
+
+  /**
+   * What the router's own timer does if this job is not confirmed: stop the tunnels whose
+   * files change here, put back every changed file (from the backup; a secret file from
+   * a copy kept for the window), and bring back the tunnels as they were (forgetting the
+   * new ones). Secret copies are returned apart: they go up over SFTP, 0600.
+   */
+  restorePlan(jobId: string, token: string, seconds: number): { plan: RestorePlan; secrets: { path: string; content: string }[] } {
+    const changes = this.plan?.changes ?? [];
+    const changed = new Set(changes.map((c) => c.path));
+    const sharedChanged = this.sharedFiles.some((f) => changed.has(f.path));
+    const ends = this.ends.filter((e) => sharedChanged || (this.ownFiles.get(e.end.tunnelId) ?? []).some((f) => changed.has(f.path)));
+    const once = (commands: Command[]) => {
+      const seen = new Set<string>();
+      return commands.filter((c) => !isRouterWide(c) || (!seen.has(commandKey(c)) && seen.add(commandKey(c))));
+    };
+    const secrets = changes
+      .filter((c) => c.secret && c.before !== null)
+      .map((c) => ({ path: keptSecretPath(jobId, c.path), content: c.before! }));
+    const files = changes.map((c) => ({
+      path: c.path,
+      mode: c.mode,
+      backup: c.before === null ? null : c.secret ? keptSecretPath(jobId, c.path) : backupPathFor(jobId, c.path),
+    }));
+    const reapply = once(ends.filter((e) => this.hadTunnelBefore(e.end.tunnelId)).flatMap((e) => this.platform.applyCommands(e.end)));
+    if (ends.some((e) => !this.hadTunnelBefore(e.end.tunnelId))) reapply.push(...this.platform.reloadCommands());
+    return {
+      plan: {
+        jobId,
+        token,
+        seconds,
+        tunnelIds: ends.map((e) => e.end.tunnelId),
+        stop: once(ends.flatMap((e) => this.platform.teardownCommands(e.end))),
+        reapply: once(reapply),
+        files,
+      },
+      secrets,
+    };
+  }
+
+  /** Arms the router's commit-confirm timer before anything here changes; nothing to restore, nothing armed. */
+  async armConfirm(jobId: string, seconds: number): Promise<ArmedTimer | null> {
+    if (!this.plan?.changes.length || seconds <= 0) return null;
+    const { plan, secrets } = this.restorePlan(jobId, newToken(), seconds);
+    this.timer = await armTimer(this.router, plan, secrets);
+    return this.timer;
+  }
+
+  /** Confirms the change here: the timer is disarmed (or had already restored the router: "reverted"). */
+  async confirm(): Promise<"confirmed" | "reverted"> {
+    if (!this.timer) return "confirmed";
+    const result = await disarmTimer(this.router, this.timer);
+    // Either way the timer is gone: disarmed, or it has run.
+    this.timer = null;
+    return result;
   }
 
   async upload(): Promise<void> {

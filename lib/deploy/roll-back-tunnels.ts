@@ -34,8 +34,23 @@ export async function rollBackTunnels(
           await w.io?.close();
           w.io = await connect(w.gatewayId, ctx);
         }
+        // Gatewarden takes over from the router's commit-confirm timer first, so the two never restore at once.
+        if (w.timer && (await w.confirm()) === "reverted") {
+          await ctx.log(
+            "warn",
+            `${w.name} had already restored its previous configuration by itself (commit-confirm reverted): nothing to roll back there`,
+            w.name,
+          );
+          return;
+        }
+        if (w.timer === null && w.written.length)
+          await ctx.log("info", "commit-confirm: timer disarmed; Gatewarden rolls this router back itself", w.name);
         const mine = new Set(w.ends.filter((e) => failedIds.has(e.end.tunnelId)).map((e) => e.end.tunnelId));
-        const { shared } = await filesToPush(ctx, w.gatewayId, w.ends, neverDeployed);
+        // Every tunnel this job brought here failed: the router's own copies of its shared files are exactly
+        // what it needs back (rendering them from the database would render the failed change again, e.g. a
+        // new profile's racoon.conf). Otherwise they are rendered for the tunnels that stay.
+        const allFailedHere = w.ends.every((e) => failedIds.has(e.end.tunnelId));
+        const { shared } = allFailedHere ? { shared: "restore" as const } : await filesToPush(ctx, w.gatewayId, w.ends, neverDeployed);
         const peerNext = (id: string) => {
           const e = w.ends.find((x) => x.end.tunnelId === id);
           return !!e && !isLast(e);
@@ -43,7 +58,11 @@ export async function rollBackTunnels(
         await w.rollBack(mine, shared, gatewayLog(ctx, w.name), peerNext);
       });
     } catch (e) {
-      const kept = `Its files from before are kept under /var/lib/gatewarden/backups/${ctx.jobId}.`;
+      w.rollBackFailed = true;
+      const timer = w.timer
+        ? ` Its commit-confirm timer stays armed: the router restores them by itself at ${w.timer.deadline.toISOString()}.`
+        : "";
+      const kept = `Its files from before are kept under /var/lib/gatewarden/backups/${ctx.jobId}.${timer}`;
       await ctx.log("error", `Could not roll back ${w.name}: ${message(e)}. ${kept}`, w.name);
     }
   }

@@ -1,5 +1,6 @@
 // The second phase of a deploy, per router: copy the files about to change to a backup
-// on the router itself (rollback and a person can both find them there), then upload.
+// on the router itself (rollback and a person can both find them there), arm the router's
+// commit-confirm timer, then upload.
 // A router that fails here drops its tunnels; what it already wrote is rolled back.
 import "server-only";
 import type { DeployBatch } from "@/lib/deploy/deploy-batch";
@@ -7,6 +8,7 @@ import { message } from "@/lib/deploy/deploy-batch";
 import { PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import type { JobContext } from "@/lib/jobs/types";
+import { getEnv } from "@/lib/config/env";
 
 export async function backUpAndUpload(ctx: JobContext<unknown>, batch: DeployBatch): Promise<void> {
   await mapBounded(
@@ -16,6 +18,16 @@ export async function backUpAndUpload(ctx: JobContext<unknown>, batch: DeployBat
       try {
         const n = await ctx.step(`back up on ${w.name}`, w.gatewayId, () => w.backUp(ctx.jobId));
         await ctx.log("info", `backed up ${n} file(s) under /var/lib/gatewarden/backups/${ctx.jobId}`, w.name);
+        // The router's own dead-man switch, armed before anything changes there (README: Commit-confirm).
+        const timer = await ctx.step(`arm commit-confirm on ${w.name}`, w.gatewayId, () =>
+          w.armConfirm(ctx.jobId, getEnv().commitConfirmSeconds),
+        );
+        if (timer)
+          await ctx.log(
+            "info",
+            `commit-confirm armed (${timer.how}): unless confirmed, the router restores its previous configuration by itself at ${timer.deadline.toISOString()} (${timer.seconds} s)`,
+            w.name,
+          );
         await ctx.step(`upload to ${w.name}`, w.gatewayId, () => w.upload());
       } catch (e) {
         batch.failGateway(w, message(e));

@@ -45,8 +45,8 @@ export type EndDetail = {
 export type HealthDetail = {
   ends: EndDetail[];
   probe: ProbeResult | null;
-  /** Whose CHILD SA the counters are read from (in/out as that gateway sees them). */
-  counters: { gateway: string; childSpiIn: string | null } | null;
+  /** Whose CHILD SA the counters are read from (in/out as that gateway sees them), and the SA's two SPIs there. */
+  counters: { gateway: string; role: "a" | "b"; childSpiIn: string | null; childSpiOut?: string | null } | null;
 };
 
 export type Judgement = Counters & {
@@ -200,7 +200,14 @@ export function evaluateTunnel(input: {
     detail: {
       ends: seen.map((s) => s.detail),
       probe: probeRun,
-      counters: counting ? { gateway: counting.obs.gatewayName, childSpiIn: counters.childSpiIn } : null,
+      counters: counting
+        ? {
+            gateway: counting.obs.gatewayName,
+            role: counting.obs.role,
+            childSpiIn: counters.childSpiIn,
+            childSpiOut: child?.outbound?.spi ?? null,
+          }
+        : null,
     },
   };
 }

@@ -39,7 +39,32 @@ describe("layoutCircle", () => {
       ]),
     );
     expect(pos.get("hub")).toEqual({ x: 0, y: 0 });
-    for (const id of ["a", "b", "c"]) expect(Math.hypot(pos.get(id)!.x, pos.get(id)!.y)).toBeCloseTo(160, -1);
+    for (const id of ["a", "b", "c"]) expect(Math.hypot(pos.get(id)!.x, pos.get(id)!.y)).toBeCloseTo(220, -1);
+  });
+
+  it("lays a hub with two spokes out side by side (left, hub, right), not as a vertical chain", () => {
+    const pos = layoutCircle(
+      ["hub", "a", "b"],
+      new Map([
+        ["hub", 2],
+        ["a", 1],
+        ["b", 1],
+      ]),
+    );
+    expect(pos.get("hub")).toEqual({ x: 0, y: 0 });
+    expect(pos.get("a")).toEqual({ x: -220, y: 0 });
+    expect(pos.get("b")).toEqual({ x: 220, y: 0 });
+  });
+
+  it("puts two gateways with one tunnel side by side", () => {
+    const pos = layoutCircle(
+      ["a", "b"],
+      new Map([
+        ["a", 1],
+        ["b", 1],
+      ]),
+    );
+    expect(pos.get("a")!.y).toBe(pos.get("b")!.y);
   });
 });
 

@@ -89,16 +89,20 @@ export function hubGroups(input: {
   return [...counts].flatMap(([hubId, m]) => [...m].filter(([, n]) => n > 0).map(([state, count]) => ({ hubId, state, count })));
 }
 
-/** The busiest gateway (the hub) in the middle, the others on a circle round it. */
+/**
+ * The busiest gateway (the hub) in the middle, the others on a circle round it, the
+ * first on the left: two spokes sit left and right of their hub (the map's frame is
+ * wide), not in a vertical chain whose edges leave the view.
+ */
 export function layoutCircle(ids: readonly string[], degree: ReadonlyMap<string, number>): Map<string, { x: number; y: number }> {
   const sorted = [...ids].sort((x, y) => (degree.get(y) ?? 0) - (degree.get(x) ?? 0) || x.localeCompare(y));
   const pos = new Map<string, { x: number; y: number }>();
   const hub = sorted.length > 2 && (degree.get(sorted[0]!) ?? 0) > 1 ? sorted.shift()! : null;
-  const radius = Math.max(160, sorted.length * 45);
+  const radius = Math.max(220, sorted.length * 45);
   if (hub) pos.set(hub, { x: 0, y: 0 });
   sorted.forEach((id, i) => {
-    const angle = (2 * Math.PI * i) / sorted.length - Math.PI / 2;
-    pos.set(id, { x: Math.round(radius * Math.cos(angle)), y: Math.round(radius * Math.sin(angle)) });
+    const angle = Math.PI + (2 * Math.PI * i) / sorted.length;
+    pos.set(id, { x: Math.round(radius * Math.cos(angle)) || 0, y: Math.round(radius * Math.sin(angle)) || 0 }); // || 0: no -0
   });
   return pos;
 }

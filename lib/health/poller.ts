@@ -28,6 +28,9 @@ import type { SshSession } from "@/lib/ssh/session";
 import { getEnv } from "@/lib/config/env";
 import { logger } from "@/lib/log/logger";
 import { mapBounded } from "@/lib/jobs/concurrency";
+import { recordTunnelCheck } from "@/lib/db/tunnel-metrics";
+import { observeHealthRound } from "@/lib/metrics/registry";
+import { readingFromJudgement } from "@/lib/metrics/traffic-totals";
 import { PgAdvisoryLeadership, singleInstance, type Leadership } from "./leader";
 import { leaderTimings } from "./leader-state";
 import { evaluateTunnel, type CommandOutput, type Counters, type EndObservation, type HealthDetail, type Judgement } from "./evaluate";
@@ -185,6 +188,16 @@ export class HealthPoller {
       if (judgement.detail.counters) this.previous.set(target.id, { ikeSpi, childSpiIn, bytesIn, bytesOut, packetsIn, packetsOut });
       else this.previous.delete(target.id);
       await recordHealthSample(target.id, { ...judgement, detail: JSON.stringify(judgement.detail) });
+      if (getEnv().metricsEnabled) {
+        // Bookkeeping for /metrics must not cost the round: the next round's reading covers what this one missed.
+        await recordTunnelCheck(target.id, {
+          at: now,
+          reached: judgement.state !== "unreachable",
+          latencyMs: judgement.latencyMs,
+          lossPct: judgement.lossPct,
+          reading: readingFromJudgement(judgement),
+        }).catch((e) => logger.error({ err: e, tunnelId: target.id }, "recording the tunnel's metrics failed"));
+      }
       if (judgement.state !== target.healthState) {
         logger.info(
           { tunnelId: target.id, from: target.healthState, to: judgement.state, reason: judgement.reason },
@@ -197,7 +210,10 @@ export class HealthPoller {
       await thinAllSamples().catch((e) => logger.error({ err: e }, "thinning health samples failed"));
     }
     const durationMs = Math.round(performance.now() - t0);
-    if (!tunnelIds) this.lastRound = { at: startedAt, durationMs, tunnels: ready.length };
+    if (!tunnelIds) {
+      this.lastRound = { at: startedAt, durationMs, tunnels: ready.length };
+      observeHealthRound(durationMs / 1000);
+    }
     logger.debug({ durationMs, visitMs, tunnels: ready.length, gateways: work.size, skipped: [...skipped] }, "health round");
     return { startedAt, durationMs, visitMs, gateways: work.size, skippedGateways: [...skipped], judgements };
   }

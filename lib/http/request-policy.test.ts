@@ -74,3 +74,35 @@ describe("requestRefusal", () => {
     });
   });
 });
+
+describe("requestRefusal for scripts with an API token", () => {
+  const bearer = { host: "127.0.0.1:3000", authorization: "Bearer gw_x", "content-type": "application/json", "content-length": "20" };
+
+  it("lets a change to /api/v1 with a bearer token and no Origin through", () => {
+    expect(requestRefusal("POST", h(bearer), loopback, "/api/v1/sites")).toBeNull();
+    expect(requestRefusal("POST", h({ ...bearer, origin: "http://127.0.0.1:3000" }), loopback, "/api/v1/tunnels/x/deploy")).toBeNull();
+  });
+
+  it("still refuses it without the token, elsewhere than /api/v1, from a foreign origin, cross-site, as a server action, or too big", () => {
+    const { authorization: _none, ...noToken } = bearer;
+    expect(requestRefusal("POST", h(noToken), loopback, "/api/v1/sites")).toMatchObject({ status: 403 });
+    expect(requestRefusal("POST", h(bearer), loopback, "/sites/new")).toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/no Origin/),
+    });
+    expect(requestRefusal("POST", h(bearer), loopback, "/api/health")).toMatchObject({ status: 403 });
+    expect(requestRefusal("POST", h({ ...bearer, origin: "https://evil.example" }), loopback, "/api/v1/sites")).toMatchObject({
+      status: 403,
+    });
+    expect(requestRefusal("POST", h({ ...bearer, "sec-fetch-site": "cross-site" }), loopback, "/api/v1/sites")).toMatchObject({
+      status: 403,
+    });
+    expect(requestRefusal("POST", h({ ...bearer, "next-action": "abc" }), loopback, "/api/v1/sites")).toMatchObject({ status: 403 });
+    expect(requestRefusal("POST", h({ ...bearer, "content-length": String(MAX_BODY_BYTES + 1) }), loopback, "/api/v1/sites")).toMatchObject(
+      {
+        status: 413,
+      },
+    );
+    expect(requestRefusal("POST", h({ ...bearer, host: "evil.example" }), loopback, "/api/v1/sites")).toMatchObject({ status: 421 });
+  });
+});

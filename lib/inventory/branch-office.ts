@@ -23,6 +23,9 @@ import { recordAudit, type AuditActor } from "@/lib/db/audit";
 import { insertSiteWithGateway, insertTunnel, loadInventorySnapshot } from "@/lib/db/inventory-write";
 import { optionalField, splitLines, zodFieldErrors } from "@/lib/inventory/form-state";
 import { checkCredential, gatewayFactsFrom, profileFacts } from "@/lib/inventory/gateway-facts";
+import { acknowledgedWeakProfile, weakProfileRefusal } from "@/lib/inventory/profile-choice";
+import { dangersOf } from "@/lib/inventory/profile-lint";
+import { parseProfileSpec } from "@/lib/db/crypto-profiles";
 import { planTunnel } from "@/lib/inventory/tunnel-plan";
 import { getPlatform, PLATFORM_IDS } from "@/lib/platforms";
 import { sshHostProblem } from "@/lib/ssh/target-policy";
@@ -53,6 +56,7 @@ export const branchOfficeSchema = z.object({
   hubInterface: optionalField(ipsecIfaceSchema),
   pskMode: z.enum(["generate", "custom"]).default("generate"),
   pskValue: z.string().default(""),
+  acceptWeakProfile: z.string().default(""),
 });
 
 export type BranchOfficeInput = z.infer<typeof branchOfficeSchema>;
@@ -153,6 +157,13 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
       const profile = snap.profiles.find((p) => p.id === input.cryptoProfileId);
       if (!hub) errors.hubGatewayId = "Choose the hub gateway this branch connects to";
       if (!profile) errors.cryptoProfileId = "Choose a crypto profile";
+      const weak = profile
+        ? weakProfileRefusal(
+            { name: profile.name, dangers: dangersOf(parseProfileSpec(profile.spec)) },
+            acknowledgedWeakProfile(input.acceptWeakProfile),
+          )
+        : null;
+      if (weak) errors.cryptoProfileId = weak;
       if (hub && profile) {
         const self = {
           id: "new",

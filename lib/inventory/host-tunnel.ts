@@ -13,6 +13,9 @@ import { insertTunnel, loadInventorySnapshot } from "@/lib/db/inventory-write";
 import { optionalField, zodFieldErrors } from "@/lib/inventory/form-state";
 import { gatewayFactsFrom, profileFacts } from "@/lib/inventory/gateway-facts";
 import { planTunnel } from "@/lib/inventory/tunnel-plan";
+import { acknowledgedWeakProfile, weakProfileRefusal } from "@/lib/inventory/profile-choice";
+import { dangersOf } from "@/lib/inventory/profile-lint";
+import { parseProfileSpec } from "@/lib/db/crypto-profiles";
 import { ValidationError } from "@/lib/errors";
 
 export const tunnelFormSchema = z.object({
@@ -24,6 +27,7 @@ export const tunnelFormSchema = z.object({
   cryptoProfileId: z.string().min(1, "Choose a crypto profile"),
   pskMode: z.enum(["generate", "custom"]).default("generate"),
   pskValue: z.string().default(""),
+  acceptWeakProfile: z.string().default(""),
 });
 
 export async function createTunnel(actor: AuditActor, raw: Record<string, string>): Promise<{ tunnelId: string }> {
@@ -49,6 +53,11 @@ export async function createTunnel(actor: AuditActor, raw: Record<string, string
     if (!b) errors.gatewayBId = "Choose the second gateway";
     if (!profile) errors.cryptoProfileId = "Choose a crypto profile";
     if (!a || !b || !profile) throw new ValidationError(errors);
+    const weak = weakProfileRefusal(
+      { name: profile.name, dangers: dangersOf(parseProfileSpec(profile.spec)) },
+      acknowledgedWeakProfile(input.acceptWeakProfile),
+    );
+    if (weak) throw new ValidationError({ cryptoProfileId: weak });
     const plan = planTunnel({
       kind: input.kind,
       a: gatewayFactsFrom(a),

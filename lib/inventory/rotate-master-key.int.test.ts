@@ -104,7 +104,7 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     });
     await createBranchOffice(admin, { ...site(0, "key"), role: "hub" });
     const hub = await db.gateway.findUniqueOrThrow({ where: { name: "gw0" } });
-    const profile = await db.cryptoProfile.findFirstOrThrow({ where: { builtIn: true }, orderBy: { name: "asc" } });
+    const profile = await db.cryptoProfile.findFirstOrThrow({ where: { name: "Modern" } });
     await createBranchOffice(admin, { ...site(1, "key"), role: "branch", hubGatewayId: hub.id, cryptoProfileId: profile.id });
     await createBranchOffice(admin, { ...site(2, "password"), role: "branch", hubGatewayId: hub.id, cryptoProfileId: profile.id });
     const { revealPsk } = await import("@/lib/inventory/reveal-psk");

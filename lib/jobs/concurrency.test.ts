@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KeyedSlots, mapBounded } from "./concurrency";
+import { KeyedSlots, mapBounded, waitAtMost } from "./concurrency";
 
 const tick = (ms = 2) => new Promise((r) => setTimeout(r, ms));
 
@@ -60,5 +60,29 @@ describe("mapBounded", () => {
   });
   it("an empty list gives an empty result", async () => {
     expect(await mapBounded([], 4, async () => 1)).toEqual([]);
+  });
+});
+
+describe("waitAtMost", () => {
+  const after = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  it("returns when the promise settles, before the time is up", async () => {
+    const started = Date.now();
+    await waitAtMost(after(20), 5_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+  it("returns when the time is up, the promise still pending", async () => {
+    let done = false;
+    const work = after(400).then(() => (done = true));
+    await waitAtMost(work, 30);
+    expect(done).toBe(false);
+    await work;
+  });
+  it("without a time, waits for the promise", async () => {
+    let done = false;
+    await waitAtMost(
+      after(50).then(() => (done = true)),
+      undefined,
+    );
+    expect(done).toBe(true);
   });
 });

@@ -43,3 +43,14 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
   if (failed) throw failed.reason;
   return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
 }
+
+/** The promise, or a timeout first (none: the promise alone). */
+export async function waitAtMost(promise: Promise<unknown>, timeoutMs: number | undefined): Promise<void> {
+  if (timeoutMs === undefined) {
+    await promise;
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+}

@@ -1,7 +1,7 @@
 // The embedded runner of SQLite mode (one process), with the test-only job kinds:
 // every job runs exactly once within the concurrency limit, jobs on one gateway never
 // overlap, and at start-up the jobs an earlier process left running are interrupted
-// (their locks freed; onInterrupted recovery queued; nothing else re-queued on SQLite).
+// (their locks freed; onInterrupted recovery queued; a kind safe to repeat queued again).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshAppDatabase } from "@/e2e/support/app-db";
 import type { TestSleepParams, TestSleepResult } from "@/lib/jobs/test-support/test-job-kinds";
@@ -86,7 +86,7 @@ describe("embedded job runner (SQLite)", () => {
     await runner.stop();
   });
 
-  it("at start-up, jobs a dead process left running are interrupted, their gateways freed, onInterrupted recovery run", async () => {
+  it("at start-up, jobs a dead process left running are interrupted, their gateways freed, recovered per kind", async () => {
     // What a process killed mid-job leaves behind: running rows with a fresh heartbeat, and their locks.
     const d = await db();
     const left = async (kind: string, gateway: string) => {
@@ -128,12 +128,16 @@ describe("embedded job runner (SQLite)", () => {
     expect((await d.job.findUnique({ where: { id: recoverableId } }))!.status).toBe("interrupted");
     expect(await d.gatewayLock.count({ where: { owner: "dead" } })).toBe(0);
 
-    // The job waiting on r1 runs now that the dead job's lock is gone; the recovery runs.
+    // The job waiting on r1 runs now that the dead job's lock is gone; the recovery runs; the
+    // interrupted test-sleep (safe to repeat, like a deploy) runs again as a fresh copy.
     const recovery = (await d.job.findFirst({ where: { kind: "test-recover", targetId: recoverableId } }))!;
-    const jobs = await finished([waiting, recovery.id]);
-    expect(jobs.map((j) => j.status)).toEqual(["succeeded", "succeeded"]);
-    // As before PostgreSQL mode: on SQLite an interrupted job is not queued again by itself.
-    expect(await d.job.count({ where: { kind: "test-sleep", targetId: "r1" } })).toBe(2);
+    const copy = (await d.job.findFirst({ where: { kind: "test-sleep", targetId: "r1", id: { notIn: [sleepId, waiting] } } }))!;
+    const jobs = await finished([waiting, recovery.id, copy.id]);
+    expect(jobs.map((j) => j.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    const sleepLog = await d.jobLog.findMany({ where: { jobId: sleepId } });
+    expect(sleepLog.map((l) => l.message)).toContain(
+      `Instance dead stopped while this job ran. It is safe to repeat, so it was queued again as job ${copy.id}.`,
+    );
     await runner.stop();
   });
 });

@@ -28,6 +28,7 @@ import PgBoss from "pg-boss";
 import { getQueuedJob, listQueuedJobIds } from "@/lib/db/jobs";
 import { logger } from "@/lib/log/logger";
 import { JobExecutor } from "@/lib/jobs/job-executor";
+import { waitAtMost } from "@/lib/jobs/concurrency";
 import type { JobDefinition, JobQueue } from "@/lib/jobs/types";
 
 export type PgBossQueueOptions = {
@@ -85,17 +86,23 @@ export class PgBossJobQueue implements JobQueue {
     this.wake();
   }
 
-  /** Stops taking jobs, waits for the running ones (still heartbeating them: a live instance would otherwise take them over). */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking jobs, waits for the running ones (at most timeoutMs when given), still
+   * heartbeating them: a live instance would otherwise take them over. Those still
+   * running then are left to a live instance, or this one's next start, to recover.
+   */
+  async stop(opts: { timeoutMs?: number } = {}): Promise<{ unfinished: string[] }> {
     this.stopped = true;
     clearInterval(this.pollTimer);
     await this.ticking;
-    await this.executor.idle();
+    await waitAtMost(this.executor.idle(), opts.timeoutMs);
     clearInterval(this.beatTimer);
+    await this.executor.settleUnsettled().catch(() => undefined);
     await this.beating;
     const boss = await this.boss?.catch(() => undefined);
     this.boss = undefined;
     await boss?.stop({ graceful: false, close: true });
+    return { unfinished: this.executor.activeJobIds };
   }
 
   get activeJobIds(): string[] {
@@ -218,6 +225,8 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   private async tick() {
+    // A job that ended while the database refused writes is written first; until then nothing new is taken.
+    if ((await this.executor.settleUnsettled()) > 0) return;
     const boss = await this.openBoss();
     const kinds = this.executor.kinds;
     do {

@@ -1,13 +1,18 @@
 // The embedded job runner (SQLite, one process): polls Job rows with status queued,
 // claims one, locks its gateways (all or none; a job whose gateway is busy waits its
 // turn), runs the handler, records the outcome. At start-up every job an earlier
-// process left running is interrupted. It also works on PostgreSQL (the claim and the
-// locks are conditional writes; heartbeats let a live instance mark a dead one's jobs),
-// but PostgreSQL mode uses the pg-boss queue (lib/jobs/pg-boss-queue.ts) instead.
+// process left running is interrupted and recovered: a kind that is safe to repeat
+// (deploy, teardown) is queued again, a rotation gets its recovery job. A job that
+// ended while the database refused writes is settled by the poll once it takes them
+// again (no restart needed); until then no new job is claimed. It also works on
+// PostgreSQL (the claim and the locks are conditional writes; heartbeats let a live
+// instance mark a dead one's jobs), but PostgreSQL mode uses the pg-boss queue
+// (lib/jobs/pg-boss-queue.ts) instead.
 import "server-only";
 import { listQueuedJobs } from "@/lib/db/jobs";
 import { logger } from "@/lib/log/logger";
 import { JobExecutor } from "@/lib/jobs/job-executor";
+import { waitAtMost } from "@/lib/jobs/concurrency";
 import type { JobDefinition, JobQueue } from "@/lib/jobs/types";
 
 export type RunnerOptions = {
@@ -25,7 +30,7 @@ export type RunnerOptions = {
 
 export class JobRunner implements JobQueue {
   private readonly executor: JobExecutor;
-  private ticking = false;
+  private ticking: Promise<void> | null = null;
   private again = false;
   private pollTimer?: NodeJS.Timeout;
   private beatTimer?: NodeJS.Timeout;
@@ -36,7 +41,8 @@ export class JobRunner implements JobQueue {
       owner: opts.owner,
       staleMs: opts.staleMs,
       definitions: opts.definitions,
-      requeueInterrupted: false,
+      // Deploys and teardowns are idempotent: one a stop cut short is run again at the next start.
+      requeueInterrupted: true,
       noteWaiting: false,
       onFinished: () => this.wake(),
       onQueued: async () => this.wake(),
@@ -52,12 +58,18 @@ export class JobRunner implements JobQueue {
     this.wake();
   }
 
-  /** Stops taking jobs and waits for the running ones, heartbeating them meanwhile. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking jobs and waits for the running ones (at most timeoutMs when given),
+   * heartbeating them meanwhile; returns those still running, for the next start to recover.
+   */
+  async stop(opts: { timeoutMs?: number } = {}): Promise<{ unfinished: string[] }> {
     this.stopped = true;
     clearInterval(this.pollTimer);
-    await this.executor.idle();
+    await this.ticking; // a job being claimed right now is waited for like the others
+    await waitAtMost(this.executor.idle(), opts.timeoutMs);
     clearInterval(this.beatTimer);
+    await this.executor.settleUnsettled().catch(() => undefined);
+    return { unfinished: this.executor.activeJobIds };
   }
 
   get activeJobIds(): string[] {
@@ -76,8 +88,14 @@ export class JobRunner implements JobQueue {
 
   wake(): void {
     if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
     // Not awaited: whoever queued a job must not wait for it to be claimed; a failed tick is logged and the next poll tries again.
-    void this.tick().catch((e) => logger.error({ err: e }, "job runner tick failed"));
+    this.ticking = this.tick()
+      .catch((e) => logger.error({ err: e }, "job runner tick failed"))
+      .finally(() => (this.ticking = null));
   }
 
   private recover() {
@@ -95,23 +113,17 @@ export class JobRunner implements JobQueue {
   }
 
   private async tick() {
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    this.ticking = true;
-    try {
-      do {
-        this.again = false;
-        const free = this.opts.concurrency - this.executor.size;
-        if (free <= 0 || this.stopped) break;
-        for (const job of await listQueuedJobs(free * 4)) {
-          if (this.executor.size >= this.opts.concurrency) break;
-          await this.executor.tryStart(job);
-        }
-      } while (this.again);
-    } finally {
-      this.ticking = false;
-    }
+    // Jobs that ended while the database refused writes come first: while one cannot be
+    // written, nothing new could be claimed either.
+    if ((await this.executor.settleUnsettled()) > 0) return;
+    do {
+      this.again = false;
+      const free = this.opts.concurrency - this.executor.size;
+      if (free <= 0 || this.stopped) break;
+      for (const job of await listQueuedJobs(free * 4)) {
+        if (this.executor.size >= this.opts.concurrency || this.stopped) break;
+        await this.executor.tryStart(job);
+      }
+    } while (this.again && !this.stopped);
   }
 }

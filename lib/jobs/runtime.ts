@@ -11,6 +11,8 @@ import { PgBossJobQueue } from "@/lib/jobs/pg-boss-queue";
 import { jobDefinitions } from "@/lib/jobs/definitions";
 import { enqueueWith, type EnqueueInput } from "@/lib/jobs/enqueue";
 import type { JobQueue } from "@/lib/jobs/types";
+import { appendJobLog, nextLogSeq } from "@/lib/db/jobs";
+import { logger } from "@/lib/log/logger";
 
 const globalForJobs = globalThis as unknown as { gatewardenJobRunner?: JobQueue };
 
@@ -30,4 +32,23 @@ export function getJobRunner(): JobQueue {
 
 export async function enqueueJob(input: EnqueueInput): Promise<string> {
   return enqueueWith(getJobRunner(), jobDefinitions(), input);
+}
+
+/**
+ * A graceful stop's part for jobs: take no new ones, let the running ones finish for at
+ * most timeoutMs, and say in each job still running then that the stop cut it and what
+ * follows (the next start recovers it). Returns the ids of those jobs.
+ */
+export async function drainJobQueue(timeoutMs: number): Promise<string[]> {
+  const queue = getJobRunner();
+  const running = queue.activeJobIds.length;
+  if (running) logger.info({ running, drainSeconds: timeoutMs / 1000 }, "stopping: no new jobs; waiting for the running ones to finish");
+  const { unfinished } = await queue.stop({ timeoutMs });
+  for (const jobId of unfinished) {
+    logger.warn({ jobId }, "stopping: job still running after the drain time; the next start resumes or recovers it");
+    const message = `Gatewarden stopped after waiting ${timeoutMs / 1000} s for this job to finish. When it starts again, it marks the job interrupted and resumes it (a deploy or teardown runs again from the start; a rotation is settled by its recovery job).`;
+    await appendJobLog(jobId, await nextLogSeq(jobId), "warn", message, null).catch(() => undefined);
+  }
+  if (running && !unfinished.length) logger.info("stopping: every running job finished");
+  return unfinished;
 }

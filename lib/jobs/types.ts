@@ -18,6 +18,12 @@ export interface JobContext<P> {
   addSecret(secret: string): void;
   /** The text with every added secret replaced. */
   redact(text: string): string;
+  /**
+   * Aborted (with a ProgressNotRecorded) once a write of this job's log or steps failed:
+   * the job can no longer say what it does, so its router sessions refuse further work
+   * and the queue settles the job when the database takes writes again.
+   */
+  readonly signal: AbortSignal;
 }
 
 export interface JobDefinition<P> {
@@ -42,8 +48,12 @@ export interface JobDefinition<P> {
 export interface JobQueue {
   /** Recovers jobs a dead process left running, then takes work. */
   start(): Promise<void>;
-  /** Stops taking jobs and waits for the running ones. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking jobs and waits for the running ones: all of them, or at most timeoutMs
+   * (a graceful stop's drain). Resolves with the ids of the jobs still running then,
+   * which the next start recovers as interrupted.
+   */
+  stop(opts?: { timeoutMs?: number }): Promise<{ unfinished: string[] }>;
   /** Look for work now rather than at the next poll. */
   wake(): void;
   /** Waits until the jobs running in this process have finished (tests, scripts). */
@@ -58,5 +68,22 @@ export class JobFailure extends Error {
   constructor(message: string) {
     super(message);
     this.name = "JobFailure";
+  }
+}
+
+/**
+ * A write of the job's own record (log line, step) failed: the database is read-only,
+ * full or failing. The job does nothing more on routers; the queue settles it (as
+ * interrupted, then recovered like a job cut by a stop) once the database takes writes.
+ */
+export class ProgressNotRecorded extends Error {
+  /** When the job stopped working on routers. */
+  readonly at = new Date();
+  constructor(
+    readonly reason: string,
+    options: { cause: unknown },
+  ) {
+    super(`Gatewarden could not record this job's progress (${reason}), so it stopped working on the routers.`, options);
+    this.name = "ProgressNotRecorded";
   }
 }

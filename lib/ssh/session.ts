@@ -31,6 +31,7 @@ export class SshSession {
   private alive = true;
   private lastError: unknown;
   private sftpChannel: Promise<SFTPWrapper> | undefined;
+  private stopSignal: AbortSignal | undefined;
   private readonly lost: Promise<never>;
   private readonly closed: Promise<void>;
 
@@ -53,6 +54,16 @@ export class SshSession {
 
   get isAlive(): boolean {
     return this.alive;
+  }
+
+  /**
+   * From the moment the signal aborts, every further command or file operation fails
+   * with its reason, without reaching the router (one already running completes). A job
+   * whose progress can no longer be recorded stops touching routers this way.
+   */
+  stopWhen(signal: AbortSignal): this {
+    this.stopSignal = signal;
+    return this;
   }
 
   async exec(argv: string[], opts?: ExecOptions): Promise<ExecResult> {
@@ -89,6 +100,7 @@ export class SshSession {
 
   /** Races the work against the connection dropping, so no caller waits on a dead socket. */
   private async guard<T>(during: string, work: () => Promise<T>): Promise<T> {
+    this.stopSignal?.throwIfAborted();
     if (!this.alive) throw sshErrors.connectionLost(this.target, `before ${during}`, this.lastError);
     this.lastUsedAt = Date.now();
     try {

@@ -1,6 +1,7 @@
 import { requirePageUser } from "@/lib/auth/session";
+import { When } from "@/components/when";
 import { listAuditEvents } from "@/lib/db/audit";
-import { PageHeader } from "@/components/ui";
+import { PageHeader, ScrollTable } from "@/components/ui";
 
 export const metadata = { title: "Audit log" };
 
@@ -10,7 +11,7 @@ export default async function AuditPage() {
   return (
     <>
       <PageHeader title="Audit log" subtitle="Every change, sign-in and key reveal; newest first" />
-      <table className="w-full rounded-lg border border-slate-200 bg-white text-sm shadow-sm" data-testid="audit-table">
+      <ScrollTable testId="audit-table" className="rounded-lg border border-slate-200 bg-white shadow-sm">
         <thead className="bg-slate-50 text-left text-slate-600">
           <tr>
             <th className="px-4 py-2">When (UTC)</th>
@@ -23,7 +24,9 @@ export default async function AuditPage() {
         <tbody className="divide-y divide-slate-100 align-top">
           {events.map((e) => (
             <tr key={e.id} data-action={e.action}>
-              <td className="whitespace-nowrap px-4 py-2 font-mono text-xs">{e.at.toISOString().replace("T", " ").slice(0, 19)}</td>
+              <td className="whitespace-nowrap px-4 py-2 text-xs">
+                <When date={e.at} />
+              </td>
               <td className="px-4 py-2">{e.actorName}</td>
               <td className="px-4 py-2 font-mono text-xs">{e.action}</td>
               <td className="px-4 py-2">{e.summary}</td>
@@ -34,7 +37,7 @@ export default async function AuditPage() {
             </tr>
           ))}
         </tbody>
-      </table>
+      </ScrollTable>
     </>
   );
 }

@@ -1,4 +1,5 @@
 import { requirePageUser } from "@/lib/auth/session";
+import { builtInProfileNote } from "@/lib/inventory/profile-notes";
 import { canManageProfiles } from "@/lib/auth/permissions";
 import { listCryptoProfilesWithUse, parseProfileSpec } from "@/lib/db/crypto-profiles";
 import type { CryptoProfile } from "@/lib/platforms/contract";
@@ -42,7 +43,7 @@ export default async function ProfilesPage() {
         title="Crypto profiles"
         subtitle="The algorithms each tunnel negotiates, and what the lint says about them (RFC 8247 / 8221 / 9395)"
       />
-      <div className="grid gap-6 xl:grid-cols-[1fr_28rem]">
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[minmax(0,1fr)_28rem]">
         <ul className="space-y-4" data-testid="profile-list">
           {profiles.map(({ row, spec }) => (
             <li key={row.id} data-profile={row.name}>
@@ -58,6 +59,11 @@ export default async function ProfilesPage() {
                     used by {row._count.tunnels} tunnel{row._count.tunnels === 1 ? "" : "s"}
                   </span>
                 </div>
+                {row.builtIn && builtInProfileNote(row.name) ? (
+                  <p className="mb-3 text-sm text-slate-600" data-testid="profile-note">
+                    {builtInProfileNote(row.name)}
+                  </p>
+                ) : null}
                 {spec ? (
                   <div className="space-y-3">
                     <ProfileDetails p={spec} />

@@ -18,7 +18,7 @@ export default async function SettingsPage() {
   return (
     <>
       <PageHeader title="Your account" subtitle={`${current.user.username} · ${current.user.role}`} />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card title="Your sessions">
           <p className="mb-3 text-xs text-slate-500">
             A session ends after {sessionIdleMinutes} minutes without use, and {sessionTtlHours} hours after signing in at the latest.

@@ -3,7 +3,7 @@ import { requirePageUser } from "@/lib/auth/session";
 import { canManageInventory } from "@/lib/auth/permissions";
 import { countSites, listSitesPage } from "@/lib/db/inventory";
 import { pageHref, pageWindow, parsePage } from "@/lib/domain/pagination";
-import { ButtonLink, EmptyState, PageHeader, PlatformBadge } from "@/components/ui";
+import { ButtonLink, EmptyState, PageHeader, PlatformBadge, ScrollTable } from "@/components/ui";
 import { Pagination } from "@/components/pagination";
 
 export const metadata = { title: "Sites" };
@@ -25,7 +25,7 @@ export default async function SitesPage({ searchParams }: { searchParams: Promis
         <EmptyState title="No sites yet">Add your headquarters first.</EmptyState>
       ) : (
         <>
-          <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm shadow-sm" data-testid="site-table">
+          <ScrollTable testId="site-table" className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
             <thead className="bg-slate-50 text-left text-slate-600">
               <tr>
                 <th className="px-4 py-2">Site</th>
@@ -58,7 +58,7 @@ export default async function SitesPage({ searchParams }: { searchParams: Promis
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
           <Pagination window={w} noun="sites" href={(p) => pageHref("/sites", {}, p)} />
         </>
       )}

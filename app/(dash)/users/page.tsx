@@ -5,7 +5,7 @@ import { listUsers } from "@/lib/db/users";
 import { countActiveSessionsByUser } from "@/lib/db/sessions";
 import { countRecentFailuresByUsername } from "@/lib/db/sign-in-attempts";
 import { sessionIdleMs } from "@/lib/auth/issue-session";
-import { Card, PageHeader } from "@/components/ui";
+import { Card, PageHeader, ScrollTable } from "@/components/ui";
 import { AddUserForm } from "./add-user-form";
 
 export const metadata = { title: "Users" };
@@ -23,9 +23,9 @@ export default async function UsersPage() {
   return (
     <>
       <PageHeader title="Users" subtitle="admin: everything · operator: inventory, deploys, rotations · viewer: read only" />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card title="Accounts">
-          <table className="w-full text-sm" data-testid="users-table">
+          <ScrollTable testId="users-table">
             <thead className="text-left text-slate-500">
               <tr>
                 <th className="py-1.5 font-medium">User</th>
@@ -50,7 +50,7 @@ export default async function UsersPage() {
                 </tr>
               ))}
             </tbody>
-          </table>
+          </ScrollTable>
         </Card>
         <Card title="Add a user">
           <AddUserForm />

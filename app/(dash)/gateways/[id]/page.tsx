@@ -30,7 +30,7 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
           </>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card title="Addresses">
           <KeyValue
             items={[

@@ -26,7 +26,7 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
           />
         }
       />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card title="LAN subnets">
           <ul className="font-mono text-sm" data-testid="site-subnets">
             {site.subnets.map((s) => (

@@ -1,7 +1,8 @@
 import { requirePageUser } from "@/lib/auth/session";
 import { canManageInventory } from "@/lib/auth/permissions";
 import { listCryptoProfiles, listGatewayChoices } from "@/lib/db/inventory";
-import { profileFacts } from "@/lib/inventory/gateway-facts";
+import { parseProfileSpec } from "@/lib/db/crypto-profiles";
+import { profileChoices } from "@/lib/inventory/profile-lint";
 import { platformOptions } from "@/lib/platforms";
 import { PageHeader } from "@/components/ui";
 import { BranchOfficeWizard } from "./wizard";
@@ -21,7 +22,7 @@ export default async function NewSitePage() {
       ) : null}
       <BranchOfficeWizard
         hubs={gateways.map((g) => ({ id: g.id, label: `${g.name} — ${g.site.name} (${g.publicIp})`, platform: g.platform }))}
-        profiles={profiles.map((p) => ({ id: p.id, name: p.name, ikeVersion: profileFacts(p).ikeVersion }))}
+        profiles={profileChoices(profiles, parseProfileSpec)}
         platforms={platformOptions()}
       />
     </>

@@ -9,9 +9,10 @@ import { FormMessage, SelectField, TextArea, TextField } from "@/components/form
 import { initialFormState } from "@/lib/inventory/form-state";
 import type { PlatformOption } from "@/lib/platforms";
 import { addBranchOffice } from "./actions";
+import { ProfileSelect } from "@/components/profile-select";
+import type { ProfileChoice } from "@/lib/inventory/profile-choice";
 
 type Hub = { id: string; label: string; platform: string };
-type Profile = { id: string; name: string; ikeVersion: number };
 
 const STEPS = [
   { title: "Site", fields: ["siteName", "description", "subnets"] },
@@ -20,14 +21,7 @@ const STEPS = [
   { title: "Tunnel", fields: ["role", "hubGatewayId", "cryptoProfileId", "localInterface", "hubInterface", "pskMode", "pskValue"] },
 ] as const;
 
-/** The first non-legacy profile of the newest IKE version both ends' platforms speak. */
-function defaultProfile(profiles: Profile[], platforms: PlatformOption[]): string {
-  const versions = [2, 1].filter((v) => platforms.every((p) => (p.ikeVersions as number[]).includes(v)));
-  const pick = versions.map((v) => profiles.find((p) => p.ikeVersion === v && !/legacy/i.test(p.name))).find(Boolean) ?? profiles[0];
-  return pick?.id ?? "";
-}
-
-export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[]; profiles: Profile[]; platforms: PlatformOption[] }) {
+export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[]; profiles: ProfileChoice[]; platforms: PlatformOption[] }) {
   const [state, action, pending] = useActionState(addBranchOffice, initialFormState);
   const [step, setStep] = useState(0);
   const [role, setRole] = useState(hubs.length === 0 ? "hub" : "branch");
@@ -50,10 +44,6 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
   }, [state, router]);
 
   const hubPlatform = hubs.find((h) => h.id === hubId)?.platform;
-  const profileDefault = defaultProfile(
-    profiles,
-    platforms.filter((p) => p.id === platform || p.id === hubPlatform),
-  );
 
   return (
     <ActionForm action={action} state={state} className="max-w-3xl space-y-6">
@@ -179,14 +169,7 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
           />
         </div>
         <div hidden={role !== "branch"} className="col-span-2 grid grid-cols-2 gap-4">
-          <SelectField
-            key={profileDefault}
-            name="cryptoProfileId"
-            label="Crypto profile"
-            error={errors.cryptoProfileId}
-            defaultValue={profileDefault}
-            options={profiles.map((p) => ({ value: p.id, label: `${p.name} (IKEv${p.ikeVersion})` }))}
-          />
+          <ProfileSelect choices={profiles} platforms={[platform, ...(hubPlatform ? [hubPlatform] : [])]} error={errors.cryptoProfileId} />
           <SelectField
             name="pskMode"
             label="Pre-shared key"

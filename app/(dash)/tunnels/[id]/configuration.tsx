@@ -53,7 +53,7 @@ export function TunnelConfiguration({ profile, ends }: { profile: ProfileLint; e
       <Card title={`Crypto profile “${profile.name}”: lint`}>
         <LintFindings findings={profile.findings} />
       </Card>
-      <div className="grid gap-6 xl:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
         {ends.map((end) => (
           <EndConfiguration key={end.role} end={end} />
         ))}

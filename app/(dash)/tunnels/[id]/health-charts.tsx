@@ -64,7 +64,7 @@ export function HealthCharts({ points }: { points: ChartPoint[] }) {
   if (points.length === 0)
     return <p className="text-sm text-slate-500">No samples yet: the first check runs within one health interval.</p>;
   return (
-    <div className="grid gap-6 lg:grid-cols-2">
+    <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
       <Chart
         title="Probe latency and loss"
         testId="chart-latency"

@@ -68,7 +68,7 @@ export async function HealthPanel({ tunnelId }: { tunnelId: string }) {
       </div>
 
       {detail ? (
-        <div className="mt-6 grid gap-4 lg:grid-cols-2" data-testid="health-detail">
+        <div className="mt-6 grid grid-cols-1 gap-4 lg:grid-cols-2" data-testid="health-detail">
           {detail.ends.map((e) => (
             <div key={e.role} className="min-w-0">
               <p className="mb-1 text-sm font-medium">

@@ -38,7 +38,7 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
         }
       />
       <HealthPanel tunnelId={tunnel.id} />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         {tunnel.ends.map((end) => (
           <Card key={end.id} title={`End ${end.role.toUpperCase()}: ${end.gateway.name}`}>
             <KeyValue

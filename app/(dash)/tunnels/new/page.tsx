@@ -1,6 +1,7 @@
 import { requirePageUser } from "@/lib/auth/session";
 import { listCryptoProfiles, listGatewayChoices } from "@/lib/db/inventory";
-import { profileFacts } from "@/lib/inventory/gateway-facts";
+import { parseProfileSpec } from "@/lib/db/crypto-profiles";
+import { profileChoices } from "@/lib/inventory/profile-lint";
 import { PageHeader } from "@/components/ui";
 import { TunnelForm } from "./tunnel-form";
 
@@ -11,10 +12,13 @@ export default async function NewTunnelPage() {
   const [gateways, profiles] = await Promise.all([listGatewayChoices(), listCryptoProfiles()]);
   return (
     <>
-      <PageHeader title="Add tunnel" subtitle="Between two existing gateways: host-to-host (the article's node-to-node) or net-to-net" />
+      <PageHeader
+        title="Add tunnel"
+        subtitle="Between two existing gateways: host-to-host (the gateways themselves, “node-to-node” in the CentOS setup) or net-to-net (their LANs)"
+      />
       <TunnelForm
         gateways={gateways.map((g) => ({ id: g.id, label: `${g.name} — ${g.site.name} (${g.publicIp})`, platform: g.platform }))}
-        profiles={profiles.map((p) => ({ id: p.id, name: p.name, ikeVersion: profileFacts(p).ikeVersion }))}
+        profiles={profileChoices(profiles, parseProfileSpec)}
       />
     </>
   );

@@ -5,13 +5,17 @@ import { ActionForm } from "@/components/action-form";
 import { FormMessage, SelectField, TextField } from "@/components/form-controls";
 import { initialFormState } from "@/lib/inventory/form-state";
 import { addTunnel } from "./actions";
+import { ProfileSelect } from "@/components/profile-select";
+import type { ProfileChoice } from "@/lib/inventory/profile-choice";
 
 type Choice = { id: string; label: string; platform: string };
-type Profile = { id: string; name: string; ikeVersion: number };
 
-export function TunnelForm({ gateways, profiles }: { gateways: Choice[]; profiles: Profile[] }) {
+export function TunnelForm({ gateways, profiles }: { gateways: Choice[]; profiles: ProfileChoice[] }) {
   const [state, action, pending] = useActionState(addTunnel, initialFormState);
   const [pskMode, setPskMode] = useState("generate");
+  const [gatewayA, setGatewayA] = useState("");
+  const [gatewayB, setGatewayB] = useState("");
+  const endPlatforms = [gatewayA, gatewayB].flatMap((id) => gateways.filter((g) => g.id === id).map((g) => g.platform));
   const router = useRouter();
   const errors = state.fieldErrors ?? {};
   useEffect(() => {
@@ -33,14 +37,9 @@ export function TunnelForm({ gateways, profiles }: { gateways: Choice[]; profile
           { value: "net-to-net", label: "Net-to-net (LAN to LAN)" },
         ]}
       />
-      <SelectField
-        name="cryptoProfileId"
-        label="Crypto profile"
-        error={errors.cryptoProfileId}
-        options={profiles.map((p) => ({ value: p.id, label: `${p.name} (IKEv${p.ikeVersion})` }))}
-      />
-      <SelectField name="gatewayAId" label="Gateway A" error={errors.gatewayAId} options={gwOptions} />
-      <SelectField name="gatewayBId" label="Gateway B" error={errors.gatewayBId} options={gwOptions} />
+      <ProfileSelect choices={profiles} platforms={endPlatforms} error={errors.cryptoProfileId} />
+      <SelectField name="gatewayAId" label="Gateway A" error={errors.gatewayAId} options={gwOptions} onChange={setGatewayA} />
+      <SelectField name="gatewayBId" label="Gateway B" error={errors.gatewayBId} options={gwOptions} onChange={setGatewayB} />
       <TextField name="interfaceA" label="Interface on A (optional)" error={errors.interfaceA} placeholder="next free ipsecN" />
       <TextField name="interfaceB" label="Interface on B (optional)" error={errors.interfaceB} placeholder="next free ipsecN" />
       <SelectField

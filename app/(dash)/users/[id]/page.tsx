@@ -39,7 +39,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           </>
         }
       />
-      <div className="grid gap-6 lg:grid-cols-2">
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <Card title="Role">
           <RoleForm userId={user.id} role={user.role} />
         </Card>

@@ -1,0 +1,7 @@
+// /api/v1/sites: see lib/api/v1.ts.
+import { handler } from "@/lib/api/route";
+import { apiRoute } from "@/lib/api/v1";
+
+export const dynamic = "force-dynamic";
+export const GET = handler(apiRoute("GET", "/sites"));
+export const POST = handler(apiRoute("POST", "/sites"));
