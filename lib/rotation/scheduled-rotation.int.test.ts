@@ -36,7 +36,7 @@ beforeAll(async () => {
   });
   await createBranchOffice(admin, { ...site(0), role: "hub" });
   const hub = await db.gateway.findUniqueOrThrow({ where: { name: "gw0" } });
-  const profile = await db.cryptoProfile.findFirstOrThrow({ where: { builtIn: true }, orderBy: { name: "asc" } });
+  const profile = await db.cryptoProfile.findFirstOrThrow({ where: { name: "Modern" } });
   for (const i of [1, 2, 3]) {
     await createBranchOffice(admin, { ...site(i), role: "branch", hubGatewayId: hub.id, cryptoProfileId: profile.id });
   }
