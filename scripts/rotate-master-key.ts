@@ -30,7 +30,8 @@ const { rotateMasterKeyAndSecrets } = await import("@/lib/inventory/rotate-maste
 const { SecretError } = await import("@/lib/secrets/errors");
 const { getDb } = await import("@/lib/db/client");
 
-const secrets = (c: { sshCredentials: number; psks: number }) => `${c.sshCredentials} SSH credential(s) and ${c.psks} pre-shared key(s)`;
+const secrets = (c: { sshCredentials: number; psks: number; alertChannelSecrets: number }) =>
+  `${c.sshCredentials} SSH credential(s), ${c.psks} pre-shared key(s) and ${c.alertChannelSecrets} alert channel secret(s)`;
 
 let exitCode = 0;
 try {
@@ -38,7 +39,7 @@ try {
   if (r.source === "key-file") {
     console.log(`keys:rotate: key ${r.newKeyId} is the master key now (${r.file}); re-encrypted ${secrets(r.counts)} in one transaction.`);
     console.log(`keys:rotate: key ${r.retiredKeyId} is retired: it stays in the file to decrypt older backups and never encrypts again.`);
-  } else if (r.counts.sshCredentials + r.counts.psks > 0) {
+  } else if (r.counts.sshCredentials + r.counts.psks + r.counts.alertChannelSecrets > 0) {
     console.log(`keys:rotate: re-encrypted ${secrets(r.counts)} with key ${r.keyId} (GATEWARDEN_SECRET_KEY) in one transaction.`);
     console.log(
       "keys:rotate: the keys in GATEWARDEN_PREVIOUS_SECRET_KEYS now only decrypt older backups; drop them when no backup needs them.",

@@ -15,6 +15,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     { href: "/sites", label: "Sites" },
     { href: "/tunnels", label: "Tunnels" },
     { href: "/jobs", label: "Jobs" },
+    { href: "/alerts", label: "Alerts" },
     { href: "/profiles", label: "Crypto profiles" },
     { href: "/audit", label: "Audit log" },
     ...(canManageUsers(user.role) ? [{ href: "/users", label: "Users" }] : []),

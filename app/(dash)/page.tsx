@@ -15,6 +15,8 @@ import { HEALTH_COLORS } from "@/components/health-badge";
 import { LiveHealth } from "@/components/live-health";
 import { TopologyMap } from "@/components/topology-map";
 import { NeedsAttention } from "./needs-attention";
+import { PskAgeNotice } from "./psk-age-notice";
+import { loadSnapshotTunnels } from "@/lib/db/alerts";
 
 const ATTENTION_SHOWN = 50;
 const SITES_SHOWN = 10;
@@ -42,11 +44,12 @@ export default async function OverviewPage() {
       </>
     );
   }
-  const [byState, worst, map, sites] = await Promise.all([
+  const [byState, worst, map, sites, keyAges] = await Promise.all([
     countTunnelsByHealth(),
     listWorstTunnels(ATTENTION_STATES, ATTENTION_SHOWN),
     counts.tunnels ? loadFleetMap(counts) : null,
     listBusiestSites(SITES_SHOWN),
+    loadSnapshotTunnels({ withKeyAge: true }),
   ]);
   const attentionTotal = ATTENTION_STATES.reduce((n, s) => n + (byState[s] ?? 0), 0);
   return (
@@ -75,6 +78,7 @@ export default async function OverviewPage() {
         ))}
       </div>
       <NeedsAttention shown={worst} total={attentionTotal} byState={byState} />
+      <PskAgeNotice tunnels={keyAges} now={new Date()} />
       {map ? (
         <Card title="Topology" className="mb-6">
           <TopologyMap map={map} />

@@ -21,3 +21,7 @@ export const canManageUsers = (role: Role) => role === "admin";
 export const canManageProfiles = (role: Role) => role === "admin";
 /** Work on one's own account (password, sessions): every role, once signed in. */
 export const anySignedInUser = (_role: Role) => true;
+/** Configure alert channels and rules, PSK age policy and the rotation window. */
+export const canManageAlerts = (role: Role) => role === "admin";
+/** See the Alerts page (history and delivery log): every role. */
+export const canViewAlerts = (_role: Role) => true;

@@ -1,34 +1,43 @@
 // Every column that holds a lib/secrets envelope, for a master-key rotation: gateways'
-// SSH credentials and every version of every tunnel's PSK (pending, active and retired).
+// SSH credentials, every version of every tunnel's PSK (pending, active and retired) and
+// alert channels' secrets (webhook signing keys, SMTP passwords).
 // Ciphertexts only, with what their AAD is made of; the caller decrypts and encrypts.
 import "server-only";
 import { getDb, type Tx } from "@/lib/db/client";
 
 export type StoredEnvelope =
   | { kind: "ssh-credential"; id: string; gatewayName: string; envelope: string }
-  | { kind: "psk"; id: string; tunnelId: string; version: number; envelope: string };
+  | { kind: "psk"; id: string; tunnelId: string; version: number; envelope: string }
+  | { kind: "alert-channel"; id: string; channelName: string; envelope: string };
 
-/** In a stable order (gateways by name, then PSKs by tunnel and version). */
+/** In a stable order (gateways by name, then PSKs by tunnel and version, then alert channels by name). */
 export async function listStoredEnvelopes(tx: Tx): Promise<StoredEnvelope[]> {
-  const [gateways, keys] = await Promise.all([
+  const [gateways, keys, channels] = await Promise.all([
     tx.gateway.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, sshSecretEnc: true } }),
     tx.presharedKey.findMany({
       orderBy: [{ tunnelId: "asc" }, { version: "asc" }],
       select: { id: true, tunnelId: true, version: true, secretEnc: true },
     }),
+    tx.alertChannel.findMany({
+      where: { secretEnc: { not: null } },
+      orderBy: { name: "asc" },
+      select: { id: true, name: true, secretEnc: true },
+    }),
   ]);
   return [
     ...gateways.map((g) => ({ kind: "ssh-credential" as const, id: g.id, gatewayName: g.name, envelope: g.sshSecretEnc })),
     ...keys.map((k) => ({ kind: "psk" as const, id: k.id, tunnelId: k.tunnelId, version: k.version, envelope: k.secretEnc })),
+    ...channels.map((c) => ({ kind: "alert-channel" as const, id: c.id, channelName: c.name, envelope: c.secretEnc! })),
   ];
 }
 
 /** How many envelopes are stored, and one of each kind to try the master key on. */
 export async function sampleStoredEnvelopes(): Promise<{ total: number; sample: StoredEnvelope[] }> {
   const db = getDb();
-  const [gateways, psks, gateway, psk] = await Promise.all([
+  const [gateways, psks, channels, gateway, psk] = await Promise.all([
     db.gateway.count(),
     db.presharedKey.count(),
+    db.alertChannel.count({ where: { secretEnc: { not: null } } }),
     db.gateway.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true, name: true, sshSecretEnc: true } }),
     db.presharedKey.findFirst({ orderBy: { createdAt: "asc" }, select: { id: true, tunnelId: true, version: true, secretEnc: true } }),
   ]);
@@ -36,7 +45,7 @@ export async function sampleStoredEnvelopes(): Promise<{ total: number; sample: 
     ...(gateway ? [{ kind: "ssh-credential" as const, id: gateway.id, gatewayName: gateway.name, envelope: gateway.sshSecretEnc }] : []),
     ...(psk ? [{ kind: "psk" as const, id: psk.id, tunnelId: psk.tunnelId, version: psk.version, envelope: psk.secretEnc }] : []),
   ];
-  return { total: gateways + psks, sample };
+  return { total: gateways + psks + channels, sample };
 }
 
 /** Swaps one envelope for another; throws if the row no longer holds the one that was read. */
@@ -44,6 +53,8 @@ export async function replaceStoredEnvelope(tx: Tx, stored: StoredEnvelope, enve
   const { count } =
     stored.kind === "ssh-credential"
       ? await tx.gateway.updateMany({ where: { id: stored.id, sshSecretEnc: stored.envelope }, data: { sshSecretEnc: envelope } })
-      : await tx.presharedKey.updateMany({ where: { id: stored.id, secretEnc: stored.envelope }, data: { secretEnc: envelope } });
+      : stored.kind === "psk"
+        ? await tx.presharedKey.updateMany({ where: { id: stored.id, secretEnc: stored.envelope }, data: { secretEnc: envelope } })
+        : await tx.alertChannel.updateMany({ where: { id: stored.id, secretEnc: stored.envelope }, data: { secretEnc: envelope } });
   if (count !== 1) throw new Error(`the ${stored.kind} envelope ${stored.id} changed while it was being re-encrypted`);
 }

@@ -41,6 +41,7 @@ import { evaluateTunnel, type CommandOutput, type Counters, type EndObservation,
 import { parsePing, probeArgvFor, type ProbeResult } from "./parse-ping";
 import { samplesToDelete } from "./thinning";
 import { managementCheckDue, type ManagementCheck, type ManagementMemory } from "./management";
+import { getAlertEngine } from "@/lib/alerts/alert-engine";
 
 const COMMAND_TIMEOUT_MS = 15_000;
 /** Commands a gateway runs at once, as channels of its one session (OpenSSH's MaxSessions defaults to 10). */
@@ -84,6 +85,12 @@ export type HealthPollerOptions = {
    * starts meanwhile. pollNow() waits for every answer.
    */
   roundWaitMs?: number;
+  /**
+   * After each scheduled round (on the leader only, so one instance fires alerts): the
+   * alert rules (lib/alerts/alert-engine). Awaited before the next round is scheduled;
+   * it must not send anything itself (deliveries go out in the background).
+   */
+  afterRound?: (round: RoundResult) => Promise<unknown>;
 };
 
 const OPEN_FAILURES = new Set(["host-key-changed", "host-key-unknown", "auth-failed"]);
@@ -183,7 +190,10 @@ export class HealthPoller {
   private async tick() {
     this.ticking = true;
     try {
-      if ((await this.leadership.confirm()) && this.running) await this.enqueueRound(undefined, this.roundWaitMs);
+      if ((await this.leadership.confirm()) && this.running) {
+        const round = await this.enqueueRound(undefined, this.roundWaitMs);
+        await this.opts.afterRound?.(round);
+      }
     } catch (e) {
       logger.error({ err: e }, "health round failed");
     } finally {
@@ -457,6 +467,7 @@ export function getHealthPoller(): HealthPoller {
       env.databaseKind === "postgres"
         ? new PgAdvisoryLeadership({ connectionString: env.databaseUrl, timings: leaderTimings(intervalMs) })
         : singleInstance,
+    afterRound: () => getAlertEngine().afterRound(),
   });
   return globalForHealth.gatewardenHealthPoller;
 }

@@ -52,7 +52,15 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     const { secretPurpose } = await import("@/lib/config/keyring");
     const ring = loadKeyring({ env: {}, dataDir });
     return (await envelopes()).map((s) =>
-      decryptSecret(s.envelope, ring, s.kind === "psk" ? secretPurpose.psk(s.tunnelId, s.version) : secretPurpose.sshCredential(s.id)),
+      decryptSecret(
+        s.envelope,
+        ring,
+        s.kind === "psk"
+          ? secretPurpose.psk(s.tunnelId, s.version)
+          : s.kind === "alert-channel"
+            ? secretPurpose.alertChannel(s.id)
+            : secretPurpose.sshCredential(s.id),
+      ),
     );
   };
 
@@ -112,7 +120,15 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
       2,
       encryptSecret("a pending key, version 2", getKeyring(), secretPurpose.psk(tunnels[0]!.id, 2)),
     );
-    expect(await envelopes()).toHaveLength(3 + 3);
+    // An alert webhook's signing key is a secret at rest like the others.
+    const { createAlertChannel } = await import("@/lib/alerts/manage-alerts");
+    await createAlertChannel(admin, {
+      name: "hook",
+      kind: "webhook",
+      url: "https://hooks.example.net/x",
+      secret: "signing key of the hook",
+    });
+    expect(await envelopes()).toHaveLength(3 + 3 + 1);
   });
 
   afterAll(async () => {
@@ -132,11 +148,11 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     // every other one has been re-encrypted inside the transaction by then.
     const all = await envelopes();
     const last = all.at(-1)!;
-    if (last.kind !== "psk") throw new Error("expected PSKs last");
+    if (last.kind !== "alert-channel") throw new Error("expected the alert channel's secret last");
     const stranger = { currentId: "stranger", keys: new Map([["stranger", randomBytes(32)]]) };
-    await getDb().presharedKey.update({
+    await getDb().alertChannel.update({
       where: { id: last.id },
-      data: { secretEnc: encryptSecret("?", stranger, secretPurpose.psk(last.tunnelId, last.version)) },
+      data: { secretEnc: encryptSecret("?", stranger, secretPurpose.alertChannel(last.id)) },
     });
     try {
       const before = await envelopes();
@@ -146,7 +162,7 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
       expect(run.code).toBe(1);
       expect(run.stderr).toContain("keys:rotate: failed; nothing changed (the database and the key file are as they were).");
       expect(run.stderr).toContain(
-        `PSK version ${last.version} of tunnel ${last.tunnelId}: Secret was encrypted with key "stranger", which is not in the keyring`,
+        `the secret of alert channel ${last.channelName}: Secret was encrypted with key "stranger", which is not in the keyring`,
       );
       expect(await envelopes()).toEqual(before);
       expect(fs.readFileSync(keyFile(), "utf8")).toBe(fileBefore);
@@ -158,7 +174,7 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
       expect(await envelopes()).toEqual(before);
       expect(fs.readFileSync(keyFile(), "utf8")).toBe(fileBefore);
     } finally {
-      await getDb().presharedKey.update({ where: { id: last.id }, data: { secretEnc: last.envelope } });
+      await getDb().alertChannel.update({ where: { id: last.id }, data: { secretEnc: last.envelope } });
     }
     // The old key is still the one in use.
     const { revealPsk } = await import("@/lib/inventory/reveal-psk");
@@ -179,7 +195,7 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     const ringAfter = loadKeyring({ env: {}, dataDir });
     expect(ringAfter.currentId).not.toBe(ringBefore.currentId);
     expect(run.stdout).toContain(
-      `keys:rotate: key ${ringAfter.currentId} is the master key now (${keyFile()}); re-encrypted 3 SSH credential(s) and 3 pre-shared key(s) in one transaction.`,
+      `keys:rotate: key ${ringAfter.currentId} is the master key now (${keyFile()}); re-encrypted 3 SSH credential(s), 3 pre-shared key(s) and 1 alert channel secret(s) in one transaction.`,
     );
     expect(run.stdout).toContain(`key ${ringBefore.currentId} is retired`);
 
@@ -215,7 +231,11 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     const envRing = loadKeyring({ env });
 
     const r = await rotateMasterKeyAndSecrets(env);
-    expect(r).toEqual({ source: "environment", keyId: envRing.currentId, counts: { sshCredentials: 3, psks: 3, alreadyCurrent: 0 } });
+    expect(r).toEqual({
+      source: "environment",
+      keyId: envRing.currentId,
+      counts: { sshCredentials: 3, psks: 3, alertChannelSecrets: 1, alreadyCurrent: 0 },
+    });
     expect((await envelopes()).every((s) => envelopeKeyId(s.envelope) === envRing.currentId)).toBe(true);
     expect(fs.readFileSync(keyFile(), "utf8")).toBe(fileBefore); // the key file is not the source here
 

@@ -12,7 +12,7 @@ import { decryptSecret, encryptSecret, needsReencryption } from "@/lib/secrets/e
 import { SecretError } from "@/lib/secrets/errors";
 import { KEY_FILE_NAME, loadKeyring, rotateMasterKey, type Keyring } from "@/lib/secrets/keyring";
 
-export type ReencryptCounts = { sshCredentials: number; psks: number; alreadyCurrent: number };
+export type ReencryptCounts = { sshCredentials: number; psks: number; alertChannelSecrets: number; alreadyCurrent: number };
 
 export type MasterKeyRotation =
   | { source: "key-file"; file: string; newKeyId: string; retiredKeyId: string; counts: ReencryptCounts }
@@ -21,9 +21,18 @@ export type MasterKeyRotation =
 // A rotation rewrites every secret of the fleet in one transaction: more than a form's 15 s.
 const TRANSACTION_TIMEOUT_MS = 10 * 60_000;
 
-const aadOf = (s: StoredEnvelope) => (s.kind === "psk" ? secretPurpose.psk(s.tunnelId, s.version) : secretPurpose.sshCredential(s.id));
+const aadOf = (s: StoredEnvelope) =>
+  s.kind === "psk"
+    ? secretPurpose.psk(s.tunnelId, s.version)
+    : s.kind === "alert-channel"
+      ? secretPurpose.alertChannel(s.id)
+      : secretPurpose.sshCredential(s.id);
 const describe = (s: StoredEnvelope) =>
-  s.kind === "psk" ? `PSK version ${s.version} of tunnel ${s.tunnelId}` : `the SSH credential of gateway ${s.gatewayName}`;
+  s.kind === "psk"
+    ? `PSK version ${s.version} of tunnel ${s.tunnelId}`
+    : s.kind === "alert-channel"
+      ? `the secret of alert channel ${s.channelName}`
+      : `the SSH credential of gateway ${s.gatewayName}`;
 
 /**
  * Re-encrypts with `ring`'s current key, in one transaction, every stored secret that
@@ -32,7 +41,7 @@ const describe = (s: StoredEnvelope) =>
 export async function reencryptStoredSecrets(ring: Keyring): Promise<ReencryptCounts> {
   return runInTransaction(
     async (tx) => {
-      const counts: ReencryptCounts = { sshCredentials: 0, psks: 0, alreadyCurrent: 0 };
+      const counts: ReencryptCounts = { sshCredentials: 0, psks: 0, alertChannelSecrets: 0, alreadyCurrent: 0 };
       for (const stored of await listStoredEnvelopes(tx)) {
         let envelope: string;
         try {
@@ -47,6 +56,7 @@ export async function reencryptStoredSecrets(ring: Keyring): Promise<ReencryptCo
         }
         await replaceStoredEnvelope(tx, stored, envelope);
         if (stored.kind === "psk") counts.psks++;
+        else if (stored.kind === "alert-channel") counts.alertChannelSecrets++;
         else counts.sshCredentials++;
       }
       return counts;

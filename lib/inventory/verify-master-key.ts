@@ -14,7 +14,9 @@ import { loadKeyring, type Keyring } from "@/lib/secrets/keyring";
 const purposesOf = (s: StoredEnvelope) =>
   s.kind === "psk"
     ? [secretPurpose.psk(s.tunnelId, s.version)]
-    : [secretPurpose.sshCredential(s.id), secretPurpose.legacySshCredential(s.gatewayName)];
+    : s.kind === "alert-channel"
+      ? [secretPurpose.alertChannel(s.id)]
+      : [secretPurpose.sshCredential(s.id), secretPurpose.legacySshCredential(s.gatewayName)];
 
 function opens(s: StoredEnvelope, ring: Keyring): boolean {
   return purposesOf(s).some((aad) => {

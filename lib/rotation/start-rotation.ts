@@ -1,6 +1,7 @@
 // Starting a PSK rotation from the UI: one tunnel, every tunnel of a site, or every
-// tunnel. Checks what can be rotated (deployed, host keys pinned) and queues one
-// rotate job; the job itself runs in the background.
+// tunnel (or, for the maintenance window, the tunnels whose keys are due). Checks what
+// can be rotated (deployed, host keys pinned) and queues one rotate job; the job itself
+// runs in the background.
 import "server-only";
 import { listTunnelsForRotation } from "@/lib/db/rotation";
 import { enqueueJob } from "@/lib/jobs/runtime";
@@ -19,13 +20,19 @@ export async function startRepair(actor: AuditActor, tunnelId: string): Promise<
   return enqueueJob({ kind: "repair", targetType: "tunnel", targetId: tunnelId, params: { tunnelId }, actor });
 }
 
-export type RotationScope = { tunnelId: string } | { siteId: string } | { all: true };
+export type RotationScope = { tunnelId: string } | { siteId: string } | { tunnelIds: string[] } | { all: true };
 
 export type RotationStart = { jobId: string; tunnels: number; skipped: string[] };
 
 export async function startPskRotation(actor: AuditActor, scope: RotationScope): Promise<RotationStart> {
   const tunnels = await listTunnelsForRotation(
-    "tunnelId" in scope ? { tunnelIds: [scope.tunnelId] } : "siteId" in scope ? { siteId: scope.siteId } : {},
+    "tunnelId" in scope
+      ? { tunnelIds: [scope.tunnelId] }
+      : "siteId" in scope
+        ? { siteId: scope.siteId }
+        : "tunnelIds" in scope
+          ? { tunnelIds: scope.tunnelIds }
+          : {},
   );
   const name = (t: (typeof tunnels)[number]) => t.ends.map((e) => e.gateway.name).join(" ↔ ");
   if ("tunnelId" in scope) {
@@ -60,7 +67,9 @@ export async function startPskRotation(actor: AuditActor, scope: RotationScope):
       ? { targetType: "tunnel", targetId: scope.tunnelId }
       : "siteId" in scope
         ? { targetType: "site", targetId: scope.siteId }
-        : { targetType: "fleet", targetId: "all" };
+        : "tunnelIds" in scope
+          ? { targetType: "fleet", targetId: "scheduled" }
+          : { targetType: "fleet", targetId: "all" };
   const jobId = await enqueueJob({ kind: "rotate", ...target, params: { tunnelIds: ready.map((t) => t.id) }, actor });
   return { jobId, tunnels: ready.length, skipped };
 }
