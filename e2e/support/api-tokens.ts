@@ -3,7 +3,7 @@
 // never signs in: the spec only needs their tokens). Runs in its own process
 // (e2e/support/app-process.ts).
 //   runInApp("api-tokens.ts", ["create"], { username, role, scope })  → { id, token }
-import { readStdinJson } from "./app-process";
+import { serveAppCommands } from "./app-process";
 
 export type TokenRequest = { username: string; role: "admin" | "operator" | "viewer"; scope: "metrics" | "read" | "operate" | "admin" };
 
@@ -18,17 +18,4 @@ async function create({ username, role, scope }: TokenRequest): Promise<{ id: st
   return createApiToken({ userId, name: `${username} ${scope}`, scope });
 }
 
-if (process.argv[1]?.endsWith("api-tokens.ts")) {
-  const [command] = process.argv.slice(2);
-  const run = command === "create" ? readStdinJson<TokenRequest>().then(create) : Promise.reject(new Error("usage: api-tokens.ts create"));
-  run.then(
-    (answer) => {
-      console.log(JSON.stringify(answer));
-      process.exit(0);
-    },
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
-}
+serveAppCommands("api-tokens.ts", { create });

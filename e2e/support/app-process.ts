@@ -35,3 +35,26 @@ export async function readStdinJson<T>(): Promise<T> {
   for await (const chunk of process.stdin) text += chunk;
   return (text.trim() ? JSON.parse(text) : null) as T;
 }
+
+/**
+ * The other end of runInApp: when this process runs `script`, reads the request JSON from
+ * stdin, runs the named command, prints its answer as JSON and exits 0 (1 with the error).
+ */
+export function serveAppCommands(script: string, commands: Record<string, (request: never) => Promise<unknown>>): void {
+  if (!process.argv[1]?.endsWith(script)) return;
+  const [command] = process.argv.slice(2);
+  const handler = command ? commands[command] : undefined;
+  const run = handler
+    ? readStdinJson<unknown>().then((request) => handler(request as never))
+    : Promise.reject(new Error(`usage: ${script} ${Object.keys(commands).join("|")} < request.json`));
+  run.then(
+    (answer) => {
+      console.log(JSON.stringify(answer));
+      process.exit(0);
+    },
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}

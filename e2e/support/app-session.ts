@@ -5,7 +5,7 @@
 // use case (what /setup does), so any spec can run first on a fresh database.
 // No audit row: this is a test's fixture, not a person signing in.
 //   runInApp("app-session.ts", ["sign-in"], { username, password, firstAdmin? })
-import { readStdinJson } from "./app-process";
+import { serveAppCommands } from "./app-process";
 
 export type SessionCookie = { name: string; value: string; expires: number };
 export type SignInRequest = { username: string; password: string; firstAdmin?: boolean };
@@ -29,20 +29,4 @@ async function signIn({ username, password, firstAdmin }: SignInRequest): Promis
   return { name: SESSION_COOKIE, value: token, expires: Math.floor(expiresAt.getTime() / 1000) };
 }
 
-if (process.argv[1]?.endsWith("app-session.ts")) {
-  const [command] = process.argv.slice(2);
-  const run =
-    command === "sign-in"
-      ? readStdinJson<SignInRequest>().then(signIn)
-      : Promise.reject(new Error("usage: app-session.ts sign-in < {username,password,firstAdmin?}"));
-  run.then(
-    (cookie) => {
-      console.log(JSON.stringify(cookie));
-      process.exit(0);
-    },
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
-}
+serveAppCommands("app-session.ts", { "sign-in": signIn });

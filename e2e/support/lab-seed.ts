@@ -10,7 +10,7 @@
 //   runInApp("lab-seed.ts", ["clear"], { lab, routers })
 import { readFileSync } from "node:fs";
 import { getRouter, requireLabState, type LabState, type RouterState } from "../lab/lab";
-import { readStdinJson } from "./app-process";
+import { serveAppCommands } from "./app-process";
 
 export type LabPair = { hub: string; branch: string };
 export type SeedRequest = { lab: string; pairs: LabPair[]; deploy: boolean };
@@ -174,22 +174,4 @@ async function clear({ lab: labName, routers }: ClearRequest): Promise<{ tunnels
   return { tunnels: tunnels.length, sites: gateways.length };
 }
 
-if (process.argv[1]?.endsWith("lab-seed.ts")) {
-  const [command] = process.argv.slice(2);
-  const run =
-    command === "add"
-      ? readStdinJson<SeedRequest>().then(add)
-      : command === "clear"
-        ? readStdinJson<ClearRequest>().then(clear)
-        : Promise.reject(new Error("usage: lab-seed.ts add|clear < request.json"));
-  run.then(
-    (answer) => {
-      console.log(JSON.stringify(answer));
-      process.exit(0);
-    },
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
-}
+serveAppCommands("lab-seed.ts", { add, clear });

@@ -6,7 +6,7 @@
 //   runInApp("lab-stuck.ts", ["stick"], { lab, tunnelId, router })  → ["stuck"]
 //   runInApp("lab-stuck.ts", ["let-in"], { lab, router })
 import { execInRouter, requireLabState } from "../lab/lab";
-import { readStdinJson } from "./app-process";
+import { serveAppCommands } from "./app-process";
 
 export type StuckRequest = { lab: string; router: string; tunnelId?: string };
 
@@ -38,22 +38,4 @@ async function stick(req: StuckRequest) {
   return outcomes.map((o) => o.result);
 }
 
-if (process.argv[1]?.endsWith("lab-stuck.ts")) {
-  const [command] = process.argv.slice(2);
-  const run =
-    command === "stick"
-      ? readStdinJson<StuckRequest>().then(stick)
-      : command === "let-in"
-        ? readStdinJson<StuckRequest>().then(letIn)
-        : Promise.reject(new Error("usage: lab-stuck.ts stick|let-in < request.json"));
-  run.then(
-    (answer) => {
-      console.log(JSON.stringify(answer));
-      process.exit(0);
-    },
-    (e) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
-}
+serveAppCommands("lab-stuck.ts", { stick, "let-in": letIn });
