@@ -2,7 +2,7 @@
 // addresses, protocol, mode, SPI, algorithms, state, age and byte counter, in the shape of
 // the shared `ip xfrm state` parser. setkey prints every key in hex and has no option to
 // hide them: key lines are skipped and nothing of them is kept (FACTS.md, "setkey -D").
-import type { XfrmState } from "../shared/parse-xfrm-state";
+import { blankSa, type XfrmState } from "../shared/parse-xfrm-state";
 
 export interface SetkeySa extends XfrmState {
   /** larval, mature, dying (dead ones are not listed without -a). */
@@ -25,20 +25,7 @@ export function parseSetkeyDump(output: string): SetkeySa[] {
   for (const line of output.split("\n")) {
     const header = HEADER.exec(line);
     if (header) {
-      sa = {
-        source: header[1]!,
-        destination: header[2]!,
-        protocol: "",
-        spi: "",
-        reqid: null,
-        mode: "",
-        algorithms: [],
-        encapsulation: null,
-        bytes: null,
-        packets: null,
-        state: "",
-        ageSeconds: null,
-      };
+      sa = { ...blankSa(header[1]!, header[2]!), state: "", ageSeconds: null };
       sas.push(sa);
       continue;
     }

@@ -26,6 +26,22 @@ const ALGORITHM = /^\s+(?:enc|auth|auth-trunc|aead|comp) (\S+)/;
 const ENCAP = /^\s+encap type (\S+)/;
 const COUNTERS = /^\s+(\d+)\(bytes\), (\d+)\(packets\)/;
 
+/** An SA between two addresses before its lines are read: what `ip xfrm state` and `setkey -D` parsers fill in. */
+export function blankSa(source: string, destination: string): XfrmState {
+  return {
+    source,
+    destination,
+    protocol: "",
+    spi: "",
+    reqid: null,
+    mode: "",
+    algorithms: [],
+    encapsulation: null,
+    bytes: null,
+    packets: null,
+  };
+}
+
 export function parseXfrmStates(output: string): XfrmState[] {
   const states: XfrmState[] = [];
   let state: XfrmState | null = null;
@@ -33,18 +49,7 @@ export function parseXfrmStates(output: string): XfrmState[] {
   for (const line of output.split("\n")) {
     const header = HEADER.exec(line);
     if (header) {
-      state = {
-        source: header[1]!,
-        destination: header[2]!,
-        protocol: "",
-        spi: "",
-        reqid: null,
-        mode: "",
-        algorithms: [],
-        encapsulation: null,
-        bytes: null,
-        packets: null,
-      };
+      state = blankSa(header[1]!, header[2]!);
       states.push(state);
       inCurrent = false;
       continue;
