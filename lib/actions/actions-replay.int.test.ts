@@ -49,6 +49,7 @@ const ACTIONS: Record<string, Case> = {
   "app/(dash)/tunnels/rotate-actions.ts#rotateTunnelPskAction": { roles: ["admin", "operator"], args: ["id"] },
   "app/(dash)/tunnels/rotate-actions.ts#rotateSitePsksAction": { roles: ["admin", "operator"], args: ["id"] },
   "app/(dash)/tunnels/rotate-actions.ts#rotateAllPsksAction": { roles: ["admin", "operator"], args: [] },
+  "app/(dash)/tunnels/rotate-actions.ts#repairTunnelAction": { roles: ["admin", "operator"], args: ["id"] },
   "app/(dash)/users/actions.ts#addUserAction": { roles: ["admin"], args: ["prev", "form"] },
   "app/(dash)/users/actions.ts#changeRoleAction": { roles: ["admin"], args: ["id", "prev", "form"] },
   "app/(dash)/users/actions.ts#resetPasswordAction": { roles: ["admin"], args: ["id", "prev", "form"] },
