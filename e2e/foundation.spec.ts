@@ -206,9 +206,15 @@ test("a viewer can look but the server refuses its changes", async ({ adminPage:
   // Nor may a viewer see a key.
   await viewer.goto("/tunnels");
   await viewer.getByTestId("tunnel-table").getByRole("link").first().click();
-  await viewer.getByRole("button", { name: "Reveal PSK" }).click();
-  await expect(viewer.getByRole("alert").filter({ hasText: "role does not allow" })).toBeVisible();
+  // The page does not offer what the server would refuse: each control is disabled and says why.
+  await expect(viewer.getByRole("button", { name: "Reveal PSK" })).toBeDisabled();
+  await expect(viewer.getByText("Your role (viewer) cannot see keys: admins only.")).toBeVisible();
+  for (const name of ["Deploy", "Tear down", "Show changes (dry run)", "Delete tunnel"]) {
+    await expect(viewer.getByRole("button", { name, exact: true })).toBeDisabled();
+  }
+  await expect(viewer.getByText("Your role (viewer) cannot deploy or tear down tunnels: admins and operators only.")).toBeVisible();
   await expect(viewer.getByTestId("psk-value")).not.toContainText(KNOWN_PSK);
+  // The server refuses it all the same (every action by every role: lib/actions/actions-replay.int.test.ts).
 });
 
 test("an admin reveals a PSK, and the reveal is audited", async ({ adminPage: page }) => {

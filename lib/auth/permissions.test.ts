@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canManageInventory, canManageUsers, canOperateTunnels, canRevealPsk, isRole } from "./permissions";
+import { canManageInventory, canManageUsers, canOperateTunnels, canRevealPsk, deniedReason, isRole } from "./permissions";
 
 describe("permissions", () => {
   it("lets a viewer change nothing", () => {
@@ -21,5 +21,13 @@ describe("permissions", () => {
   it("recognises only the three roles", () => {
     expect(isRole("admin")).toBe(true);
     expect(isRole("root")).toBe(false);
+  });
+});
+
+describe("deniedReason", () => {
+  it("names the role, the act and who may do it; nothing for a role that may", () => {
+    expect(deniedReason("viewer", canRevealPsk, "reveal a key")).toBe("Your role (viewer) cannot reveal a key: admins only.");
+    expect(deniedReason("viewer", canOperateTunnels, "deploy")).toBe("Your role (viewer) cannot deploy: admins and operators only.");
+    expect(deniedReason("operator", canOperateTunnels, "deploy")).toBeNull();
   });
 });

@@ -25,3 +25,14 @@ export const anySignedInUser = (_role: Role) => true;
 export const canManageAlerts = (role: Role) => role === "admin";
 /** See the Alerts page (history and delivery log): every role. */
 export const canViewAlerts = (_role: Role) => true;
+
+/**
+ * Why a control is disabled for this role, to show beside it ("Admins only: …"), or null
+ * when the role may use it. Pages pass it down so a viewer never gets a button that the
+ * server would refuse.
+ */
+export function deniedReason(role: Role, allowed: (role: Role) => boolean, what: string): string | null {
+  if (allowed(role)) return null;
+  const who = ROLES.filter((r) => allowed(r)).map((r) => `${r}s`);
+  return `Your role (${role}) cannot ${what}: ${who.join(" and ") || "nobody"} only.`;
+}

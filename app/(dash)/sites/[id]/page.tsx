@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/session";
+import { canManageInventory, deniedReason } from "@/lib/auth/permissions";
 import { getSite } from "@/lib/db/inventory";
 import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { TunnelTable } from "@/components/tunnel-table";
@@ -9,7 +10,7 @@ import { DeleteButton } from "@/components/delete-button";
 import { deleteSiteAction } from "../../delete-actions";
 
 export default async function SitePage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageUser();
+  const user = await requirePageUser();
   const site = await getSite((await params).id);
   if (!site) notFound();
   const gw = site.gateway;
@@ -23,6 +24,7 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
             label="Delete site"
             confirm={`Delete ${site.name}, its subnets and its gateway from Gatewarden?`}
             action={deleteSiteAction.bind(null, site.id)}
+            deniedReason={deniedReason(user.role, canManageInventory, "delete sites")}
           />
         }
       />

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/session";
+import { canManageInventory, canOperateTunnels, canRevealPsk, deniedReason } from "@/lib/auth/permissions";
 import { getTunnel } from "@/lib/db/inventory";
 import { DEPLOY_JOB_KINDS, getLatestJobOfKinds } from "@/lib/db/rotation";
 import { previewTunnelConfig } from "@/lib/rendering/previews";
@@ -17,7 +18,7 @@ import { DeleteButton } from "@/components/delete-button";
 import { ManagementBadge } from "@/components/management-badge";
 
 export default async function TunnelPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageUser();
+  const user = await requirePageUser();
   const id = (await params).id;
   const [tunnel, config, latestDeploy, stuck] = await Promise.all([
     getTunnel(id),
@@ -38,6 +39,7 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
             label="Delete tunnel"
             confirm="Delete this tunnel from Gatewarden? (It must be torn down first.)"
             action={deleteTunnelAction.bind(null, tunnel.id)}
+            deniedReason={deniedReason(user.role, canManageInventory, "delete tunnels")}
           />
         }
       />
@@ -78,10 +80,19 @@ export default async function TunnelPage({ params }: { params: Promise<{ id: str
         ))}
       </div>
       <Card title="Deployment" className="mt-6">
-        <TunnelJobs tunnelId={tunnel.id} latestJobId={latestDeploy?.id ?? null} deployState={tunnel.deployState} />
+        <TunnelJobs
+          tunnelId={tunnel.id}
+          latestJobId={latestDeploy?.id ?? null}
+          deployState={tunnel.deployState}
+          deniedReason={deniedReason(user.role, canOperateTunnels, "deploy or tear down tunnels")}
+        />
       </Card>
       <Card title="Pre-shared key" className="mt-6">
-        <RevealPsk tunnelId={tunnel.id} version={active?.version ?? null} />
+        <RevealPsk
+          tunnelId={tunnel.id}
+          version={active?.version ?? null}
+          deniedReason={deniedReason(user.role, canRevealPsk, "see keys")}
+        />
         <ul className="mt-4 text-xs text-slate-500">
           {tunnel.keys.map((k) => (
             <li key={k.id}>

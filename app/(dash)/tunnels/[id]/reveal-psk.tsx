@@ -3,7 +3,16 @@
 import { useState, useTransition } from "react";
 import { revealTunnelPsk, type RevealResult } from "./actions";
 
-export function RevealPsk({ tunnelId, version }: { tunnelId: string; version: number | null }) {
+export function RevealPsk({
+  tunnelId,
+  version,
+  deniedReason,
+}: {
+  tunnelId: string;
+  version: number | null;
+  /** The role may not see keys: the button is disabled and says why. */
+  deniedReason?: string | null;
+}) {
   const [result, setResult] = useState<RevealResult | null>(null);
   const [pending, startTransition] = useTransition();
   return (
@@ -19,13 +28,19 @@ export function RevealPsk({ tunnelId, version }: { tunnelId: string; version: nu
       ) : (
         <button
           type="button"
-          disabled={pending}
+          disabled={pending || !!deniedReason}
+          title={deniedReason ?? undefined}
           onClick={() => startTransition(async () => setResult(await revealTunnelPsk(tunnelId)))}
-          className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-50 disabled:opacity-60"
+          className="rounded border border-slate-300 px-2 py-1 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-60"
         >
           {pending ? "Revealing…" : "Reveal PSK"}
         </button>
       )}
+      {deniedReason ? (
+        <span className="text-xs text-slate-500" data-testid="denied-reason">
+          {deniedReason}
+        </span>
+      ) : null}
       {result && !result.ok ? (
         <span role="alert" className="text-red-700">
           {result.message}
