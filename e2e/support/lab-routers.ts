@@ -16,7 +16,7 @@ export const LAB_ROUTERS = {
   "tunnel-deploy": { strongswan: { hub: "hq", branch: "branch1" }, "centos-racoon": { hub: "branch2", branch: "branch3" } },
   "tunnel-health": { strongswan: { hub: "branch4", branch: "branch5" }, "centos-racoon": { hub: "branch6", branch: "branch7" } },
   "tunnel-rotate": { strongswan: { hub: "branch8", branch: "branch9" }, "centos-racoon": { hub: "branch10", branch: "branch11" } },
-  // api.spec.ts creates these through the REST API itself; the list is for resetting them.
+  // rest-api.spec.ts creates these through the REST API itself; the list is for resetting them.
   api: { strongswan: { hub: "branch12", branch: "branch13" } },
   // Routers 14 and 15 are CentOS (the platforms cycle), unused: the next strongSwan pair is 16/17.
   "tunnel-stuck": { strongswan: { hub: "branch16", branch: "branch17" } },
