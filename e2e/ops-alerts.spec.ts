@@ -93,3 +93,10 @@ test("deleting the channel deletes its rule", async ({ adminPage: page }) => {
   await page.goto("/audit");
   await expect(page.getByText(`Deleted the alert channel ${CHANNEL} and its rules`)).toBeVisible();
 });
+
+test("scheduled rotation is turned off again, so later specs' tunnels are not rotated behind their backs", async ({ adminPage: page }) => {
+  await page.goto("/alerts/settings");
+  await page.getByLabel("Rotate keys past or near their age in the window").uncheck();
+  await page.getByRole("button", { name: "Save window" }).click();
+  await expect(page.getByRole("status")).toContainText("Scheduled rotation is off.");
+});
