@@ -169,26 +169,9 @@ async function clear({ lab: labName, routers }: ClearRequest): Promise<{ tunnels
       .filter((t) => t.deployState === "deployed" || t.deployState === "failed")
       .map((t) => runTunnelJobInServer(actor, "teardown", t.id)),
   );
-  for (const t of tunnels) await whenWritable(() => deleteTunnel(actor, t.id));
-  for (const g of gateways) await whenWritable(() => deleteSite(actor, g.siteId));
+  for (const t of tunnels) await deleteTunnel(actor, t.id);
+  for (const g of gateways) await deleteSite(actor, g.siteId);
   return { tunnels: tunnels.length, sites: gateways.length };
-}
-
-/**
- * The e2e server writes the same SQLite file all the time (health rounds, metrics,
- * management checks, alerts): a clean-up transaction that waited past its time for the
- * write lock is tried again, a few times, instead of failing the spec that cleans up.
- */
-async function whenWritable<T>(write: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await write();
-    } catch (e) {
-      const busy = e instanceof Error && /Operation has timed out|database is locked|SQLITE_BUSY/.test(e.message);
-      if (!busy || i >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, 1_000 * i));
-    }
-  }
 }
 
 serveAppCommands("lab-seed.ts", { add, clear });

@@ -13,6 +13,15 @@ export type Db = SqliteClient;
 /** The client inside `db.$transaction(async (tx) => …)`. */
 export type Tx = Omit<Db, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
+/**
+ * How long a SQLite write waits for another connection's write lock (SQLite's busy
+ * timeout) before failing with SQLITE_BUSY: as long as a transaction may take
+ * (runInTransaction's 15 s), not better-sqlite3's 5 s. Another process writing the same
+ * file (`npm run keys:rotate`, the e2e helpers) held the lock past 5 s under load, and a
+ * delete then failed.
+ */
+export const SQLITE_BUSY_WAIT_MS = 15_000;
+
 function createClient(): Db {
   const env = getEnv();
   if (env.databaseKind === "postgres") {
@@ -20,7 +29,9 @@ function createClient(): Db {
     return client as unknown as Db;
   }
   mkdirSync(env.dataDir, { recursive: true, mode: 0o700 });
-  return new SqliteClient({ adapter: withSqliteBindLimit(new PrismaBetterSqlite3({ url: env.databaseUrl })) });
+  return new SqliteClient({
+    adapter: withSqliteBindLimit(new PrismaBetterSqlite3({ url: env.databaseUrl, timeout: SQLITE_BUSY_WAIT_MS })),
+  });
 }
 
 /**
