@@ -28,7 +28,7 @@ process.umask(0o077); // the key file holds the master keys
 
 const { rotateMasterKeyAndSecrets } = await import("@/lib/inventory/rotate-master-key");
 const { SecretError } = await import("@/lib/secrets/errors");
-const { getDb } = await import("@/lib/db/client");
+const { disconnectDb } = await import("@/lib/db/client");
 
 const secrets = (c: { sshCredentials: number; psks: number; alertChannelSecrets: number }) =>
   `${c.sshCredentials} SSH credential(s), ${c.psks} pre-shared key(s) and ${c.alertChannelSecrets} alert channel secret(s)`;
@@ -57,8 +57,6 @@ try {
   if (e instanceof SecretError && e.code === "rotation-unfinished") console.error(`keys:rotate: ${message}`);
   else console.error(`keys:rotate: failed; nothing changed (the database and the key file are as they were).\n  ${message}`);
 } finally {
-  await getDb()
-    .$disconnect()
-    .catch(() => undefined);
+  await disconnectDb().catch(() => undefined);
 }
 process.exit(exitCode);

@@ -53,6 +53,11 @@ function withSqliteBindLimit(factory: PrismaBetterSqlite3): PrismaBetterSqlite3 
 
 const globalForDb = globalThis as unknown as { gatewardenDb?: Db };
 
+/** Closes the client a script opened (a server keeps its one client for its lifetime). */
+export async function disconnectDb(): Promise<void> {
+  await globalForDb.gatewardenDb?.$disconnect();
+}
+
 export function getDb(): Db {
   globalForDb.gatewardenDb ??= createClient();
   return globalForDb.gatewardenDb;

@@ -142,6 +142,11 @@ export async function nextLogSeq(jobId: string): Promise<number> {
   return (last?.seq ?? 0) + 1;
 }
 
+/** A job's status alone; null when there is no such job. */
+export async function getJobStatus(jobId: string): Promise<string | null> {
+  return (await getDb().job.findUnique({ where: { id: jobId }, select: { status: true } }))?.status ?? null;
+}
+
 export async function getJob(jobId: string, logsAfter = 0) {
   return getDb().job.findUnique({
     where: { id: jobId },

@@ -4,10 +4,9 @@
 // armed it, recorded on its tunnels (audit trail; a tunnel that was never deployed stays
 // "failed"), and marked as noted on the router so it is reported once.
 import "server-only";
-import { appendJobLog, nextLogSeq } from "@/lib/db/jobs";
+import { appendJobLog, getJobStatus, nextLogSeq } from "@/lib/db/jobs";
 import { recordAuditEvent } from "@/lib/db/audit";
 import { getTunnelDeployState, setTunnelDeployState } from "@/lib/db/gateways";
-import { getDb } from "@/lib/db/client";
 import type { RouterIO } from "@/lib/deploy/router-io";
 import { listReverted, markRevertNoted, type RevertedRecord } from "@/lib/deploy/commit-confirm/router-timer";
 import { logger } from "@/lib/log/logger";
@@ -37,10 +36,10 @@ export async function noticeReverts(
 /** Records one revert; false when its job still runs elsewhere (that job reports it itself, or a later contact does). */
 async function record(r: RevertedRecord, gateway: { id: string; name: string }, current?: Pick<JobContext<unknown>, "jobId" | "log">) {
   const text = `commit-confirm reverted: ${gateway.name} was not confirmed and restored its previous configuration by itself at ${r.at} (noticed on the next contact, ${new Date().toISOString()})`;
-  const job = await getDb().job.findUnique({ where: { id: r.jobId }, select: { id: true, status: true } });
+  const status = await getJobStatus(r.jobId);
   if (r.jobId === current?.jobId) await current.log("warn", text, gateway.name);
-  else if (job?.status === "running" || job?.status === "queued") return false;
-  else if (job) await appendJobLog(r.jobId, await nextLogSeq(r.jobId), "warn", text, gateway.name);
+  else if (status === "running" || status === "queued") return false;
+  else if (status) await appendJobLog(r.jobId, await nextLogSeq(r.jobId), "warn", text, gateway.name);
   for (const tunnelId of r.tunnelIds) {
     const state = await getTunnelDeployState(tunnelId);
     if (!state) continue;
