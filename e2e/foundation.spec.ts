@@ -213,6 +213,7 @@ test("a viewer can look but the server refuses its changes", async ({ adminPage:
     await expect(viewer.getByRole("button", { name, exact: true })).toBeDisabled();
   }
   await expect(viewer.getByText("Your role (viewer) cannot deploy or tear down tunnels: admins and operators only.")).toBeVisible();
+  await expect(viewer.getByText("Your role (viewer) cannot rotate keys: admins and operators only.")).toBeVisible();
   await expect(viewer.getByTestId("psk-value")).not.toContainText(KNOWN_PSK);
   // The server refuses it all the same (every action by every role: lib/actions/actions-replay.int.test.ts).
 });

@@ -2,7 +2,7 @@
 // key on both gateways again and proves it (a job, like rotation), whatever a failed
 // rotation or a hand edit left there.
 import { getCurrentUser } from "@/lib/auth/session";
-import { canOperateTunnels } from "@/lib/auth/permissions";
+import { canOperateTunnels, deniedReason } from "@/lib/auth/permissions";
 import { getTunnel } from "@/lib/db/inventory";
 import { getLatestJobOfKinds } from "@/lib/db/rotation";
 import type { StuckState } from "@/lib/rotation/stuck-state";
@@ -48,7 +48,9 @@ export async function RepairTunnel({ tunnelId, stuck }: { tunnelId: string; stuc
           latestJobId={latest?.id ?? null}
         />
       ) : (
-        <p className="text-sm text-slate-500">Operators and admins can repair this tunnel.</p>
+        <p className="text-sm text-slate-500" data-testid="denied-reason">
+          {deniedReason(user?.role ?? "viewer", canOperateTunnels, "repair tunnels")}
+        </p>
       )}
     </Card>
   );

@@ -1,7 +1,7 @@
 // The tunnel page's "Rotate PSK" card: one click (and a confirmation) replaces the key
 // on both routers, proves a new IKE SA, and shows the rotate job live.
 import { getCurrentUser } from "@/lib/auth/session";
-import { canOperateTunnels } from "@/lib/auth/permissions";
+import { canOperateTunnels, deniedReason } from "@/lib/auth/permissions";
 import { getTunnel } from "@/lib/db/inventory";
 import { getLatestJobOfKinds } from "@/lib/db/rotation";
 import { Card } from "@/components/ui";
@@ -37,7 +37,9 @@ export async function RotatePsk({ tunnelId, stuck = false }: { tunnelId: string;
           disabledReason={notDeployed}
         />
       ) : (
-        <p className="text-sm text-slate-500">Operators and admins can rotate this key.</p>
+        <p className="text-sm text-slate-500" data-testid="denied-reason">
+          {deniedReason(user?.role ?? "viewer", canOperateTunnels, "rotate keys")}
+        </p>
       )}
     </Card>
   );
