@@ -6,10 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, getRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { execInRouter, getRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { startSshd } from "@/e2e/lab/daemons";
 import { registerLab } from "@/e2e/lab/register";
 import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { configSnapshot as labConfigSnapshot, lanPingOk as labLanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 // Longer than a deploy that verifies (a few seconds here; CentOS about 11 s) and than
 // Gatewarden's own rollback of the reachable router once the cut one's SSH is lost (a lost
@@ -21,31 +22,18 @@ process.env.GATEWARDEN_COMMIT_CONFIRM_SECONDS = String(CONFIRM_SECONDS);
 
 const LAB = "h-confirm";
 let lab: LabState;
+const configSnapshot = (router: string) => labConfigSnapshot(lab, router);
+const lanPingOk = (from: string, to: string) => labLanPingOk(lab, from, to);
 let admin: { id: string; username: string };
 let gatewayIds: Map<string, string>;
 
 const db = async () => (await import("@/lib/db/client")).getDb();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** sha256 of every config file a deploy may touch on a router. */
-async function configSnapshot(router: string) {
-  const r = await execInRouter(lab, router, [
-    "sh",
-    "-c",
-    "find /etc/sysconfig/network-scripts /etc/racoon /etc/swanctl/conf.d /etc/sysctl.d -type f -exec sha256sum {} + 2>/dev/null | sort -k2",
-  ]);
-  return r.stdout;
-}
-
 /** What the router's commit-confirm directory holds: job/file names only. */
 async function confirmFiles(router: string): Promise<string[]> {
   const r = await execInRouter(lab, router, ["sh", "-c", "cd /var/lib/gatewarden/confirm 2>/dev/null && find . -type f | sort"]);
   return r.stdout.split("\n").filter(Boolean);
-}
-
-async function lanPingOk(from: string, to: string) {
-  const dst = lab.routers.find((r) => r.name === to)!.lanHost.ip;
-  return (await pingFromHost(lab, from, dst, { count: 3 })).received === 3;
 }
 
 async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {

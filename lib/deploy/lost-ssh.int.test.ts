@@ -6,33 +6,21 @@
 // soon as branch2 answers again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, getRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { execInRouter, getRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { startSshd } from "@/e2e/lab/daemons";
 import { registerLab } from "@/e2e/lab/register";
 import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { configSnapshot as labConfigSnapshot, lanPingOk as labLanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 const LAB = "h-mgmt-lostssh";
 let lab: LabState;
+const configSnapshot = (router: string) => labConfigSnapshot(lab, router);
+const lanPingOk = (from: string, to: string) => labLanPingOk(lab, from, to);
 let admin: { id: string; username: string };
 let gatewayIds: Map<string, string>;
 
 const db = async () => (await import("@/lib/db/client")).getDb();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** sha256 of every config file a deploy may touch on a router. */
-async function configSnapshot(router: string) {
-  const r = await execInRouter(lab, router, [
-    "sh",
-    "-c",
-    "find /etc/sysconfig/network-scripts /etc/racoon /etc/swanctl/conf.d /etc/sysctl.d -type f -exec sha256sum {} + 2>/dev/null | sort -k2",
-  ]);
-  return r.stdout;
-}
-
-async function lanPingOk(from: string, to: string) {
-  const dst = lab.routers.find((r) => r.name === to)!.lanHost.ip;
-  return (await pingFromHost(lab, from, dst, { count: 3 })).received === 3;
-}
 
 beforeAll(async () => {
   lab = await startLab({ name: LAB, sites: 3, platforms: ["strongswan", "strongswan", "centos-racoon"] });

@@ -12,15 +12,17 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin } from "@/e2e/support/app-db";
-import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
 import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
 import { waitForJob } from "@/lib/rotation/test-support";
 // @ts-expect-error plain ESM script without types
 import { migrateDeploy } from "@/scripts/prisma-migrate.mjs";
+import { lanPingOk as labLanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 const LAB = "h-drain-ro";
 let lab: LabState;
+const lanPingOk = (from: string, to: string) => labLanPingOk(lab, from, to);
 let dataDir: string;
 let admin: { id: string; username: string };
 let gatewayIds: Map<string, string>;
@@ -58,11 +60,6 @@ async function watchRouterOperations() {
       return work();
     });
   };
-}
-
-async function lanPingOk(from: string, to: string) {
-  const dst = lab.routers.find((r) => r.name === to)!.lanHost.ip;
-  return (await pingFromHost(lab, from, dst, { count: 3 })).received === 3;
 }
 
 /** The strongSwan connections a router has loaded. */

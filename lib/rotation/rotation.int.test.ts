@@ -5,16 +5,18 @@
 // that make_before_break would hide, and an app that dies mid-rotation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { labSwanctl } from "@/e2e/lab/router-files";
 import { registerLab } from "@/e2e/lab/register";
 import { parseListSasRaw } from "@/lib/platforms/strongswan/parse-list-sas-raw";
 import { tunnelIkeSas } from "@/lib/rotation/key-switch";
 import { lanPingMeter } from "@/bench/rotation-interruption";
 import { runRotation, runTunnelJob, waitForJob } from "@/lib/rotation/test-support";
+import { lanPingOk as labLanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 const LAB = "gwtest-rotate";
 let lab: LabState;
+const lanPingOk = (from: string, to: string) => labLanPingOk(lab, from, to);
 let admin: { id: string; username: string };
 let gatewayIds: Map<string, string>;
 const tunnels: Record<string, string> = {};
@@ -60,11 +62,6 @@ async function ikeSasOn(router: string, peer: string) {
   return tunnelIkeSas(parseListSasRaw(out.stdout), peerIp)
     .filter((s) => s.state === "ESTABLISHED")
     .map((s) => `${s.initiatorSpi}_${s.responderSpi}#${s.uniqueId}`);
-}
-
-async function lanPingOk(from: string, to: string) {
-  const dst = lab.routers.find((r) => r.name === to)!.lanHost.ip;
-  return (await pingFromHost(lab, from, dst, { count: 3 })).received === 3;
 }
 
 async function keyStatus(tunnelId: string) {
