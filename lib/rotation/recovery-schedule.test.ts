@@ -4,19 +4,22 @@ import { DEFAULT_RECOVERY_BACKOFF_SECONDS, parseBackoff, recoveryAttempt } from 
 const now = new Date("2026-12-06T12:00:00Z");
 
 describe("recovery attempts of a stuck rotation", () => {
-  it("the first runs at once, each later one after the next backoff, and they end", () => {
+  it("the first runs at once, each later one after the next backoff", () => {
     const b = [30, 120];
-    expect(recoveryAttempt(1, b, now)).toEqual({ attempt: 1, of: 3, notBefore: null });
-    expect(recoveryAttempt(2, b, now)).toEqual({ attempt: 2, of: 3, notBefore: new Date("2026-12-06T12:00:30Z") });
-    expect(recoveryAttempt(3, b, now)).toEqual({ attempt: 3, of: 3, notBefore: new Date("2026-12-06T12:02:00Z") });
-    expect(recoveryAttempt(4, b, now)).toBeNull();
+    expect(recoveryAttempt(1, b, now)).toEqual({ attempt: 1, of: 3, notBefore: null, capped: false });
+    expect(recoveryAttempt(2, b, now)).toEqual({ attempt: 2, of: 3, notBefore: new Date("2026-12-06T12:00:30Z"), capped: false });
+    expect(recoveryAttempt(3, b, now)).toEqual({ attempt: 3, of: 3, notBefore: new Date("2026-12-06T12:02:00Z"), capped: false });
     expect(recoveryAttempt(0, b, now)).toBeNull();
   });
 
-  it("the default is bounded: six attempts, the last about 1 h 45 min after the first", () => {
-    const total = DEFAULT_RECOVERY_BACKOFF_SECONDS.reduce((s, n) => s + n, 0);
-    expect(recoveryAttempt(7, DEFAULT_RECOVERY_BACKOFF_SECONDS, now)).toBeNull();
-    expect(total).toBe(6150); // plus the time the attempts themselves take
+  it("past the schedule it never gives up: every further attempt waits the last (longest) backoff", () => {
+    const b = [30, 120];
+    expect(recoveryAttempt(4, b, now)).toEqual({ attempt: 4, of: 3, notBefore: new Date("2026-12-06T12:02:00Z"), capped: true });
+    expect(recoveryAttempt(50, b, now)).toEqual({ attempt: 50, of: 3, notBefore: new Date("2026-12-06T12:02:00Z"), capped: true });
+    const last = recoveryAttempt(7, DEFAULT_RECOVERY_BACKOFF_SECONDS, now)!;
+    expect(last.capped).toBe(true);
+    expect(last.notBefore).toEqual(new Date(now.getTime() + 3600_000));
+    expect(recoveryAttempt(6, DEFAULT_RECOVERY_BACKOFF_SECONDS, now)!.capped).toBe(false);
   });
 
   it("parses the setting strictly", () => {

@@ -42,6 +42,6 @@ describe("stuck rotation", () => {
     expect(
       stuckState({ ...base, recovery: { id: "j", status: "failed", attempt: 6, notBefore: null, error: "branch1-gw: auth" } }, now)!
         .recovery,
-    ).toMatch(/failed: branch1-gw: auth\. No more attempts/);
+    ).toMatch(/failed: branch1-gw: auth, and no next attempt is queued: press Repair/);
   });
 });

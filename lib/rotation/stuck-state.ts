@@ -1,7 +1,7 @@
 // Pure: whether a tunnel's rotation is "stuck" and what the tunnel page says about it.
 // Stuck = deployed, a pending key version that no running job is working on: a rotation
 // could neither finish nor be undone (e.g. a router could not be reached), so the two
-// ends may hold different keys. Recovery jobs retry it by themselves with backoff;
+// ends may hold different keys. Recovery jobs retry it by themselves with capped backoff, until it settles;
 // Repair puts the active key on both ends at once. Until then rotation is refused.
 
 export type StuckInput = {
@@ -41,7 +41,8 @@ export function stuckState(s: StuckInput, now: Date): StuckState | null {
         ? `Recovery attempt ${r.attempt ?? 1} is scheduled for ${r.notBefore.toISOString()}.`
         : `Recovery attempt ${r.attempt ?? 1} is queued.`;
   else if (r.status === "failed")
-    recovery = `The last recovery attempt failed: ${r.error ?? "see its job"}. No more attempts are scheduled.`;
+    // Each failed attempt queues the next (never given up: recovery-schedule.ts); none after it means that could not be written.
+    recovery = `The last recovery attempt failed: ${r.error ?? "see its job"}, and no next attempt is queued: press Repair.`;
   else recovery = `The last recovery job ${r.status}.`;
   const active = activeVersion === null ? "the active key" : `the active key v${activeVersion}`;
   return {
