@@ -83,8 +83,9 @@ export async function proveRouterEnds<T extends KeyTarget>(
       }
       if (bad.length) throw new JobFailure(bad.join("; "));
     })
-    // Each unproven end already dropped its tunnel with the reason; the step shows the failure.
-    .catch(() => undefined)
+    // Each unproven end already dropped its tunnel with the reason; the step shows the failure. One
+    // that failed before (the router's session lost, no new one) drops the tunnels still pending here.
+    .catch((e) => pending().forEach((i) => fail(i.of.target, `${g.name}: ${message(e)}`)))
     .finally(settleRest);
 }
 
