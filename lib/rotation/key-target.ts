@@ -3,6 +3,7 @@
 // tunnel's way, and the grouping of tunnel ends by router that makes router-wide work
 // (uploads, key loads, SA listings) happen once per router.
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
+import type { RouterIO } from "@/lib/deploy/router-io";
 import type { SaSnapshot, SwitchOp } from "@/lib/rotation/key-switch";
 import type { EndRole } from "@/lib/rotation/rotation-state";
 
@@ -35,6 +36,11 @@ export type KeyTarget = {
 export type KeyEvents<T extends KeyTarget> = {
   /** How step names and log lines call the key: "new key", "previous key". */
   keyName: string;
+  /**
+   * On one router, before any of `targets` gets the key there (a rotation arms its
+   * commit-confirm timer); throwing drops them all with nothing written.
+   */
+  beforeUpload?(g: { gatewayId: string; name: string }, io: RouterIO, targets: T[]): Promise<void>;
   /** An end's secret files may hold the key from here on (an upload replaced a file, or may have). */
   changed?(t: T, role: EndRole): void;
   /** An end's secret files hold the key and the database says so. */

@@ -15,6 +15,7 @@ import { rotateBatch } from "@/lib/rotation/rotate-batch";
 import { inSessionBatches, rotationBatches, tunnelPairs } from "@/lib/rotation/rotation-batches";
 import type { RotationHooks } from "@/lib/rotation/rotation-outcome";
 import { scheduleRecovery } from "@/lib/rotation/schedule-recovery";
+import { takeOverKeyTimers } from "@/lib/rotation/key-timers";
 
 export type RecoverParams = { tunnelIds: string[]; interruptedJobId?: string; attempt?: number; notBefore?: string };
 
@@ -55,6 +56,8 @@ export async function recoverRotations(ctx: JobContext<RecoverParams>, connect: 
 
   await inSessionBatches(ctx, connect, rotationBatches(tunnels.filter((t) => reverts.has(t.tunnelId))), async (ids, sessions) => {
     const batch = ids.map((id) => reverts.get(id)!);
+    // A rotation's timers still armed for these tunnels stand down once both routers answer: this job sets the key now.
+    for (const id of ids) await takeOverKeyTimers(ctx, sessions, id);
     const results = await revertTunnels(ctx, sessions, batch);
     for (const r of batch) {
       const ok = results.get(r.tunnelId)?.ok === true;
@@ -74,6 +77,7 @@ export async function recoverRotations(ctx: JobContext<RecoverParams>, connect: 
 
   // Both ends already hold the pending key: finish those rotations.
   await inSessionBatches(ctx, connect, rotationBatches(tunnels.filter((t) => finish.has(t.tunnelId))), async (ids, sessions) => {
+    for (const id of ids) await takeOverKeyTimers(ctx, sessions, id);
     for (const o of await rotateBatch(ctx, ids, { sessions, hooks }, finish)) settled.get(o.tunnelId)!.result = o.result;
   });
 

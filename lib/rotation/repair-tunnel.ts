@@ -10,6 +10,7 @@ import { runInTransaction } from "@/lib/db/client";
 import type { ConnectGateway } from "@/lib/deploy/connect";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { revertTunnels } from "@/lib/rotation/revert-tunnels";
+import { takeOverKeyTimers } from "@/lib/rotation/key-timers";
 import { inSessionBatches, rotationBatches, tunnelPairs } from "@/lib/rotation/rotation-batches";
 
 export type RepairParams = { tunnelId: string };
@@ -29,6 +30,7 @@ export async function repairTunnel(ctx: JobContext<RepairParams>, connect: Conne
   );
   let result: { ok: boolean; error?: string } = { ok: false, error: "not run" };
   await inSessionBatches(ctx, connect, rotationBatches(await tunnelPairs([tunnelId])), async (ids, sessions) => {
+    for (const id of ids) await takeOverKeyTimers(ctx, sessions, id);
     const results = await revertTunnels(
       ctx,
       sessions,

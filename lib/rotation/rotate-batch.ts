@@ -20,8 +20,14 @@ import { settleFailures } from "@/lib/rotation/settle-failures";
 import { transition } from "@/lib/rotation/rotation-state";
 import type { RotationHooks, TunnelOutcome } from "@/lib/rotation/rotation-outcome";
 import type { SessionCache } from "@/lib/rotation/session-cache";
+import type { KeyTimers } from "@/lib/rotation/key-timers";
 
-export type BatchEnv = { sessions: SessionCache; hooks: RotationHooks };
+export type BatchEnv = {
+  sessions: SessionCache;
+  hooks: RotationHooks;
+  /** The routers' commit-confirm timers of this batch (a rotation job; a recovery finishing one arms none). */
+  timers?: KeyTimers;
+};
 
 /**
  * Rotates `tunnelIds` (one batch: every router involved gets one session). `resume`
@@ -44,6 +50,7 @@ export async function rotateBatch(
   try {
     await applyKeyVersion(ctx, env.sessions, live(), {
       keyName: "new key",
+      beforeUpload: env.timers ? (g, io, rs) => env.timers!.arm(ctx, g, io, rs) : undefined,
       changed(r, role) {
         r.touched.add(role);
       },
@@ -62,6 +69,8 @@ export async function rotateBatch(
       async proven(r) {
         r.state = transition(r.state, { type: "verified" });
         r.interruption = (await stopMeter(r)) ?? "not measured";
+        // Both routers stand down their timers for this tunnel before the new key becomes active.
+        await env.timers?.confirm(ctx, env.sessions, r, true);
         await commitRotation(ctx, r);
       },
     });
@@ -75,6 +84,7 @@ export async function rotateBatch(
     runs.filter((r) => r.error && !r.outcome),
   );
   const outcomes = prepared.map((p) => ("state" in p ? p.outcome! : p));
+  await env.timers?.settle(ctx, env.sessions, outcomes);
   const done = outcomes.filter((o) => o.result === "rotated").length;
   await ctx.log(done === outcomes.length ? "info" : "warn", `${done} of ${outcomes.length} tunnel(s) in this batch rotated`);
   return outcomes;

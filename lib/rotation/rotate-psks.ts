@@ -4,7 +4,9 @@
 import "server-only";
 import type { ConnectGateway } from "@/lib/deploy/connect";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
-import { rotateBatch } from "@/lib/rotation/rotate-batch";
+import { rotateBatch, type BatchEnv } from "@/lib/rotation/rotate-batch";
+import { KeyTimers } from "@/lib/rotation/key-timers";
+import { getEnv } from "@/lib/config/env";
 import { inSessionBatches, MAX_GATEWAYS_PER_BATCH, rotationBatches, tunnelPairs } from "@/lib/rotation/rotation-batches";
 import type { RotationHooks, TunnelOutcome } from "@/lib/rotation/rotation-outcome";
 import { scheduleRecovery } from "@/lib/rotation/schedule-recovery";
@@ -34,8 +36,12 @@ export async function rotateTunnelSet(
   const how = `in ${batches.length} batch(es) of at most ${MAX_GATEWAYS_PER_BATCH} gateways, one SSH session per gateway`;
   await ctx.log("info", `Rotating the PSK of ${tunnels.length} tunnel(s) ${how}`);
   const outcomes = new Map<string, TunnelOutcome>();
+  let batch = 0;
   await inSessionBatches(ctx, connect, batches, async (ids, sessions) => {
-    for (const o of await rotateBatch(ctx, ids, { sessions, hooks })) outcomes.set(o.tunnelId, o);
+    // Each batch its own timer on a router (a hub may be in several batches).
+    const timers = new KeyTimers(batch++ ? `${ctx.jobId}-${batch}` : ctx.jobId, getEnv().commitConfirmSeconds);
+    const env: BatchEnv = { sessions, hooks, timers };
+    for (const o of await rotateBatch(ctx, ids, env)) outcomes.set(o.tunnelId, o);
   });
   const ordered = tunnels.map((t) => outcomes.get(t.tunnelId)!);
   // A tunnel left stuck gets its recovery job now, not at the next restart.

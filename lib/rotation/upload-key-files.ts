@@ -28,6 +28,11 @@ export async function uploadKeyFiles<T extends KeyTarget>(
     await ctx
       .step(`upload the ${events.keyName} of ${tunnels(g.items.length)} to ${g.name}`, g.gatewayId, async () => {
         const io = await sessions.io(g.gatewayId);
+        await events.beforeUpload?.(
+          g,
+          io,
+          g.items.map((i) => i.of),
+        );
         const errors: string[] = [];
         for (const { of: t, end } of g.items) {
           try {

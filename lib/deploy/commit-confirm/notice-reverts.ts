@@ -36,10 +36,12 @@ export async function noticeReverts(
 /** Records one revert; false when its job still runs elsewhere (that job reports it itself, or a later contact does). */
 async function record(r: RevertedRecord, gateway: { id: string; name: string }, current?: Pick<JobContext<unknown>, "jobId" | "log">) {
   const text = `commit-confirm reverted: ${gateway.name} was not confirmed and restored its previous configuration by itself at ${r.at} (noticed on the next contact, ${new Date().toISOString()})`;
-  const status = await getJobStatus(r.jobId);
-  if (r.jobId === current?.jobId) await current.log("warn", text, gateway.name);
+  // A rotation's later batch names its timer "<job>-<n>".
+  const jobId = r.jobId.replace(/-\d+$/, "");
+  const status = await getJobStatus(jobId);
+  if (jobId === current?.jobId) await current.log("warn", text, gateway.name);
   else if (status === "running" || status === "queued") return false;
-  else if (status) await appendJobLog(r.jobId, await nextLogSeq(r.jobId), "warn", text, gateway.name);
+  else if (status) await appendJobLog(jobId, await nextLogSeq(jobId), "warn", text, gateway.name);
   for (const tunnelId of r.tunnelIds) {
     const state = await getTunnelDeployState(tunnelId);
     if (!state) continue;
@@ -49,7 +51,7 @@ async function record(r: RevertedRecord, gateway: { id: string; name: string }, 
       targetType: "tunnel",
       targetId: tunnelId,
       summary: text,
-      after: { gateway: gateway.id, job: r.jobId, revertedAt: r.at },
+      after: { gateway: gateway.id, job: jobId, revertedAt: r.at },
     });
   }
   return true;

@@ -9,9 +9,13 @@ import {
   CONFIRM_ROOT,
   detachedTimerArgv,
   FIND_REVERTED,
+  findPendingKeyTimers,
+  pendingTimerIds,
   parseRevertedRecord,
   pidPath,
+  renderKeyRestoreScript,
   renderRestoreScript,
+  type KeyRestorePlan,
   revertedJobIds,
   scriptPath,
   SYSTEMD_PROBE,
@@ -30,7 +34,37 @@ export const newToken = () => randomBytes(16).toString("hex");
  * must not change the router.
  */
 export async function armTimer(io: RouterIO, plan: RestorePlan, secrets: { path: string; content: string }[]): Promise<ArmedTimer> {
-  const script = renderRestoreScript(plan);
+  return startTimer(io, plan, renderRestoreScript(plan), secrets);
+}
+
+/**
+ * Arms a key rotation's timer on one router (renderKeyRestoreScript): the old copies of
+ * the tunnels' secret files (0600, over SFTP), the script, one pending marker per tunnel.
+ */
+export async function armKeyTimer(io: RouterIO, plan: KeyRestorePlan, secrets: { path: string; content: string }[]): Promise<ArmedTimer> {
+  return startTimer(io, plan, renderKeyRestoreScript(plan), secrets, ["/bin/sh", scriptPath(plan.jobId), "init", plan.token]);
+}
+
+/** Confirms one tunnel of a key timer: "disarmed" when it was the last one pending (the timer is gone). */
+export async function confirmKeyTunnel(
+  io: RouterIO,
+  timer: Pick<ArmedTimer, "jobId" | "token">,
+  tunnelId: string,
+): Promise<"confirmed" | "disarmed" | "reverted"> {
+  const out = await io.exec(["/bin/sh", scriptPath(timer.jobId), "confirm", timer.token, tunnelId], { timeoutMs: 15_000 });
+  const said = out.stdout.trim();
+  if (out.exitCode === 0 && (said === "confirmed" || said === "disarmed")) return said;
+  if (out.exitCode === 3 && said === "reverted") return "reverted";
+  throw new Error(`could not confirm: exit ${out.exitCode}: ${(out.stderr || out.stdout).trim().split("\n").pop() ?? ""}`);
+}
+
+async function startTimer(
+  io: RouterIO,
+  plan: Pick<RestorePlan, "jobId" | "token" | "seconds">,
+  script: string,
+  secrets: { path: string; content: string }[],
+  init?: string[],
+): Promise<ArmedTimer> {
   await io.ensureDir(CONFIRM_ROOT, 0o700);
   await io.ensureDir(confirmDir(plan.jobId), 0o700);
   for (const s of secrets) {
@@ -38,6 +72,11 @@ export async function armTimer(io: RouterIO, plan: RestorePlan, secrets: { path:
     await io.uploadFile({ path: s.path, content: s.content, mode: 0o600 });
   }
   await io.uploadFile({ path: scriptPath(plan.jobId), content: script, mode: 0o700 });
+  if (init) {
+    const out = await io.exec(init, { timeoutMs: 15_000 });
+    if (out.exitCode !== 0)
+      throw new Error(`could not arm the commit-confirm timer: ${(out.stderr || out.stdout).trim().split("\n").pop()}`);
+  }
   await io.uploadFile({ path: armedPath(plan.jobId), content: `${plan.token}\n`, mode: 0o600 });
   const systemd = (await io.exec(SYSTEMD_PROBE, { timeoutMs: 10_000 })).exitCode === 0;
   const started = Date.now();
@@ -64,6 +103,18 @@ export async function disarmTimer(io: RouterIO, timer: Pick<ArmedTimer, "jobId" 
   if (out.exitCode === 0 && said === "confirmed") return "confirmed";
   if (out.exitCode === 3 && said === "reverted") return "reverted";
   throw new Error(`could not confirm: exit ${out.exitCode}: ${(out.stderr || out.stdout).trim().split("\n").pop() ?? ""}`);
+}
+
+/** The key timers on this router with `tunnelId` still pending (not confirmed, not restored), with their tokens. */
+export async function pendingKeyTimers(io: RouterIO, tunnelId: string): Promise<Pick<ArmedTimer, "jobId" | "token">[]> {
+  const out = await io.exec(findPendingKeyTimers(tunnelId), { timeoutMs: 10_000 });
+  if (out.exitCode !== 0) return [];
+  const timers: Pick<ArmedTimer, "jobId" | "token">[] = [];
+  for (const jobId of pendingTimerIds(out.stdout, tunnelId)) {
+    const token = (await io.readFile(armedPath(jobId)))?.trim() ?? "";
+    if (/^[0-9a-f]{32}$/.test(token)) timers.push({ jobId, token });
+  }
+  return timers;
 }
 
 export type RevertedRecord = { jobId: string; at: string; tunnelIds: string[] };

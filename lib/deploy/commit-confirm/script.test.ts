@@ -1,7 +1,15 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
+  confirmDir,
   detachedTimerArgv,
+  findPendingKeyTimers,
+  pendingTimerIds,
+  renderKeyRestoreScript,
+  type KeyRestorePlan,
   parseRevertedRecord,
   renderRestoreScript,
   revertedJobIds,
@@ -113,5 +121,97 @@ describe("reading back a router's reverts", () => {
     });
     expect(parseRevertedRecord("garbage")).toBeNull();
     expect(parseRevertedRecord("2026-12-06T23:01:02Z\ntunnels a;b\n")).toBeNull();
+  });
+});
+
+describe("a key rotation's restore script, run for real in a scratch directory", () => {
+  const base = mkdtempSync(join(tmpdir(), "gw-keytimer-"));
+  const jobId = "rotjob1";
+  const tun = (t: string) => ({
+    tunnelId: t,
+    files: [{ path: `${base}/etc/${t}.secrets`, backup: `${base}/keep/${t}.secrets`, mode: 0o600 }],
+    commands: [{ argv: ["touch", `${base}/ran-${t}`], description: "start" }],
+  });
+  const keyPlan: KeyRestorePlan = {
+    jobId,
+    token: TOKEN,
+    seconds: 60,
+    tunnels: [tun("tunA"), tun("tunB")],
+    routerCommands: [{ argv: ["touch", `${base}/loaded`], description: "load", scope: "router" }],
+  };
+  // The script's directory is the router's; here it points into the scratch directory.
+  const script = renderKeyRestoreScript(keyPlan).replace(`D='${confirmDir(jobId)}'`, `D='${base}/d'`);
+  const path = join(base, "restore.sh");
+  const sh = (...args: string[]) => spawnSync("sh", [path, ...args], { encoding: "utf8" });
+
+  it("init marks each tunnel pending; a confirmed tunnel is skipped when the timer fires, the others get their old key back", () => {
+    mkdirSync(`${base}/d`, { recursive: true });
+    mkdirSync(`${base}/etc`);
+    mkdirSync(`${base}/keep`);
+    writeFileSync(path, script);
+    for (const t of ["tunA", "tunB"]) {
+      writeFileSync(`${base}/etc/${t}.secrets`, `new ${t}`);
+      writeFileSync(`${base}/keep/${t}.secrets`, `old ${t}`);
+    }
+    expect(execFileSync("sh", ["-n"], { input: script }).toString()).toBe("");
+    expect(sh("init", TOKEN).status).toBe(0);
+    writeFileSync(`${base}/d/armed`, TOKEN);
+    expect(sh("confirm", "0".repeat(32), "tunA").status).toBe(2);
+    expect(sh("confirm", TOKEN, "tunA;x").status).toBe(2);
+    expect(sh("confirm", TOKEN, "tunA").stdout.trim()).toBe("confirmed");
+    // Confirming twice is still "confirmed" (an answer lost on the way is asked again).
+    expect(sh("confirm", TOKEN, "tunA").stdout.trim()).toBe("confirmed");
+    expect(sh("fire", TOKEN).status).toBe(0);
+    expect(readFileSync(`${base}/etc/tunA.secrets`, "utf8")).toBe("new tunA");
+    expect(readFileSync(`${base}/etc/tunB.secrets`, "utf8")).toBe("old tunB");
+    expect(statSync(`${base}/etc/tunB.secrets`).mode & 0o777).toBe(0o600);
+    expect(existsSync(`${base}/ran-tunA`)).toBe(false);
+    expect(existsSync(`${base}/ran-tunB`)).toBe(true);
+    expect(existsSync(`${base}/loaded`)).toBe(true);
+    expect(readFileSync(`${base}/d/reverted`, "utf8")).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\ntunnels tunB\n$/);
+    expect(parseRevertedRecord(readFileSync(`${base}/d/reverted`, "utf8"))?.tunnelIds).toEqual(["tunB"]);
+    // The timer took tunB: a late confirm says so, and firing again changes nothing.
+    expect(sh("confirm", TOKEN, "tunB")).toMatchObject({ status: 3, stdout: "reverted\n" });
+    expect(sh("fire", TOKEN).status).toBe(0);
+  });
+
+  it("the last tunnel confirmed disarms the whole timer: firing then restores nothing and records no revert", () => {
+    rmSync(`${base}/d`, { recursive: true });
+    mkdirSync(`${base}/d`);
+    expect(sh("init", TOKEN).status).toBe(0);
+    writeFileSync(`${base}/d/armed`, TOKEN);
+    expect(sh("confirm", TOKEN, "tunA").stdout.trim()).toBe("confirmed");
+    expect(sh("confirm", TOKEN, "tunB").stdout.trim()).toBe("disarmed");
+    expect(existsSync(`${base}/d/confirmed`)).toBe(true);
+    rmSync(`${base}/loaded`);
+    expect(sh("fire", TOKEN).status).toBe(0);
+    expect(existsSync(`${base}/loaded`)).toBe(false);
+    expect(existsSync(`${base}/d/reverted`)).toBe(false);
+  });
+
+  it("finds a tunnel's pending timers in find's output, nothing else", () => {
+    expect(findPendingKeyTimers("tunA")).toEqual([
+      "find",
+      "/var/lib/gatewarden/confirm",
+      "-mindepth",
+      "3",
+      "-maxdepth",
+      "3",
+      "-name",
+      "tunA",
+    ]);
+    expect(() => findPendingKeyTimers("tun*")).toThrow(UnsafeRestoreValue);
+    expect(
+      pendingTimerIds(
+        [
+          "/var/lib/gatewarden/confirm/job1/pending/tunA",
+          "/var/lib/gatewarden/confirm/job2-2/pending/tunA",
+          "/var/lib/gatewarden/confirm/job3/done/tunA",
+          "/var/lib/gatewarden/confirm/job4/keep/tunA",
+          "/var/lib/gatewarden/confirm/job5/pending/tunAB",
+        ].join("\n"),
+        "tunA",
+      ),
+    ).toEqual(["job1", "job2-2"]);
   });
 });

@@ -167,6 +167,109 @@ export function renderRestoreScript(plan: RestorePlan): string {
   ].join("\n");
 }
 
+/** The old copy of one tunnel's secret file during a key rotation's window (deleted when that tunnel is confirmed). */
+export const keptKeyPath = (timerId: string, tunnelId: string, path: string) =>
+  `${confirmDir(timerId)}/keep/${check(TUNNEL_ID, "tunnel id", tunnelId)}${check(SAFE_PATH, "path", path)}`;
+
+/** One tunnel of a key rotation on this router: its secret files' old copies, and how it takes the old key back. */
+export type KeyRestoreTunnel = { tunnelId: string; files: RestoreFile[]; commands: Command[] };
+
+/**
+ * A key rotation's dead-man switch on one router: confirmed tunnel by tunnel (each as
+ * soon as its new key is proven on both ends, before the database makes it active), so a
+ * hub's timer keeps guarding the tunnels not proven yet. `routerCommands` (a key load)
+ * run once when any tunnel is restored, before the tunnels' own commands (stop, start).
+ */
+export type KeyRestorePlan = Pick<RestorePlan, "jobId" | "token" | "seconds"> & {
+  tunnels: KeyRestoreTunnel[];
+  routerCommands: Command[];
+};
+
+/**
+ * As renderRestoreScript, with per-tunnel markers: `init` makes a `pending/<tunnel>` per
+ * tunnel; `confirm TOKEN TUNNEL` moves it to `done/` (and disarms the whole timer once
+ * none is pending: prints "disarmed", else "confirmed"; "reverted", exit 3, when the
+ * timer already took it); the timer moves each still pending one to `restoring/` (mv is
+ * atomic: a confirm and the timer never both win a tunnel), puts its old secret files
+ * back and makes it negotiate again with the old key.
+ */
+export function renderKeyRestoreScript(plan: KeyRestorePlan): string {
+  const dir = confirmDir(plan.jobId);
+  const token = check(TOKEN, "token", plan.token);
+  const seconds = checkSeconds(plan.seconds);
+  const ids = plan.tunnels.map((t) => check(TUNNEL_ID, "tunnel id", t.tunnelId));
+  const when = (id: string, lines: string[]) => (lines.length ? [`if has ${q(id)}; then`, ...lines.map((l) => `  ${l}`), "fi"] : []);
+  return [
+    "#!/bin/sh",
+    `# Gatewarden commit-confirm of key rotation ${plan.jobId}: each tunnel not confirmed within ${seconds} s`,
+    "# gets its previous pre-shared key back on this router and negotiates again with it.",
+    "set -u",
+    "umask 077",
+    `D=${q(dir)}`,
+    `T=${q(token)}`,
+    `[ "\${2:-}" = "$T" ] || { echo "wrong token" >&2; exit 2; }`,
+    'case "${1:-}" in',
+    "init)",
+    '  mkdir -p "$D/pending" "$D/done" "$D/restoring" || exit 1',
+    ...ids.map((id) => `  : >"$D/pending/${id}" || exit 1`),
+    "  exit 0",
+    "  ;;",
+    "wait)",
+    '  exec </dev/null >>"$D/restore.log" 2>&1',
+    '  echo $$ >"$D/pid.new" && mv -f "$D/pid.new" "$D/pid"',
+    `  sleep ${seconds}`,
+    "  ;;",
+    "fire)",
+    '  exec </dev/null >>"$D/restore.log" 2>&1',
+    "  ;;",
+    "confirm)",
+    '  t="${3:-}"',
+    '  case "$t" in ""|*[!A-Za-z0-9_-]*) echo "bad tunnel id" >&2; exit 2 ;; esac',
+    '  if mv "$D/pending/$t" "$D/done/$t" 2>/dev/null; then',
+    '    rm -rf "$D/keep/$t"',
+    '    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) confirmed $t" >>"$D/restore.log"',
+    '    if [ -z "$(ls -A "$D/pending" 2>/dev/null)" ] && mv "$D/armed" "$D/confirmed" 2>/dev/null; then',
+    '      pid=$(cat "$D/pid" 2>/dev/null || true)',
+    '      if [ -n "$pid" ] && tr "\\000" " " <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$T"; then kill -s TERM -- "-$pid" 2>/dev/null || kill "$pid"; fi',
+    `      if [ -d /run/systemd/system ]; then systemctl stop ${q(`${unitName(plan.jobId)}.timer`)} 2>/dev/null || true; fi`,
+    '      rm -rf "$D/keep"',
+    '      echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) every tunnel confirmed: timer disarmed" >>"$D/restore.log"',
+    "      echo disarmed",
+    "      exit 0",
+    "    fi",
+    "    echo confirmed",
+    "    exit 0",
+    "  fi",
+    '  if [ -e "$D/done/$t" ]; then echo confirmed; exit 0; fi',
+    "  echo reverted",
+    "  exit 3",
+    "  ;;",
+    "*)",
+    '  echo "usage: restore.sh init|wait|fire|confirm TOKEN [TUNNEL]" >&2',
+    "  exit 2",
+    "  ;;",
+    "esac",
+    'mv "$D/armed" "$D/reverting" 2>/dev/null || exit 0',
+    'echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) not confirmed: putting back the previous key of each unconfirmed tunnel"',
+    'run() { echo "\\$ $*"; "$@" || echo "  (exit $?)"; }',
+    'R=""',
+    'take() { mv "$D/pending/$1" "$D/restoring/$1" 2>/dev/null && R="$R $1"; }',
+    'has() { case "$R " in *" $1 "*) return 0 ;; esac; return 1; }',
+    ...ids.map((id) => `take ${q(id)}`),
+    ...plan.tunnels.flatMap((t) => when(t.tunnelId, t.files.map(restoreLine))),
+    ...(plan.routerCommands.length ? ['if [ -n "$R" ]; then', ...plan.routerCommands.map((c) => `  ${commandLine(c)}`), "fi"] : []),
+    ...plan.tunnels.flatMap((t) => when(t.tunnelId, t.commands.map(commandLine))),
+    'rm -rf "$D/keep"',
+    'if [ -n "$R" ]; then',
+    `  printf '%s\\n%s\\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "tunnels$R" >"$D/reverted.new"`,
+    '  mv -f "$D/reverted.new" "$D/reverted"',
+    "fi",
+    'rm -f "$D/reverting"',
+    'echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) restored:${R:- nothing (every tunnel was confirmed)}"',
+    "",
+  ].join("\n");
+}
+
 /** What a router's `reverted` file says: when it restored itself and which tunnels that concerned. */
 export function parseRevertedRecord(text: string): { at: string; tunnelIds: string[] } | null {
   const [at, tunnels] = text.split("\n");
@@ -186,3 +289,26 @@ export function revertedJobIds(listing: string): string[] {
 
 /** Lists the reverted records Gatewarden has not noticed yet. */
 export const FIND_REVERTED = ["find", CONFIRM_ROOT, "-mindepth", "2", "-maxdepth", "2", "-name", "reverted"];
+
+/** Lists the key timers' markers of this tunnel (pendingTimerIds keeps `<root>/<timer>/pending/<tunnel>`). */
+export const findPendingKeyTimers = (tunnelId: string) => [
+  "find",
+  CONFIRM_ROOT,
+  "-mindepth",
+  "3",
+  "-maxdepth",
+  "3",
+  // No glob: SSH carries no argv, and a remote shell would expand it (lib/ssh/argv.ts).
+  "-name",
+  check(TUNNEL_ID, "tunnel id", tunnelId),
+];
+
+/** The timer ids in find's output of findPendingKeyTimers; anything else is ignored. */
+export function pendingTimerIds(listing: string, tunnelId: string): string[] {
+  const re = new RegExp(`^${CONFIRM_ROOT.replace(/\//g, "\\/")}\\/([A-Za-z0-9_-]{1,64})\\/pending\\/([A-Za-z0-9_-]{1,64})$`);
+  return listing
+    .split("\n")
+    .map((l) => re.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => !!m && m[2] === tunnelId)
+    .map((m) => m[1]!);
+}
