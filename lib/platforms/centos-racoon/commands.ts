@@ -118,3 +118,21 @@ export function centosStatusCommands(): Command[] {
 export function centosSaListCommands(): Command[] {
   return centosStatusCommandsFor(CENTOS_SA_LIST_SOURCES);
 }
+
+/** Read-only: racoon's recent log, where it may be (journald, its own -l file, syslog's messages); all may fail. */
+export function centosFailureLogCommands(): Command[] {
+  return [
+    {
+      argv: ["journalctl", "--quiet", "--no-pager", "--lines", "400", "--output", "short", "--identifier", "racoon"],
+      description: "racoon's last 400 log lines from journald",
+      scope: "router",
+      allowFailure: true,
+    },
+    {
+      argv: ["tail", "--lines", "400", "/var/log/racoon.log", "/var/log/messages"],
+      description: "racoon's last 400 log lines from its log file or syslog's messages",
+      scope: "router",
+      allowFailure: true,
+    },
+  ];
+}

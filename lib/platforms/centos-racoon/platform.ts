@@ -1,7 +1,15 @@
 // The centos-racoon platform: the article's initscripts files driven by ifup/ifdown.
+import { parseRacoonFailureLog } from "./parse-racoon-log";
 import type { Platform, RenderedFile } from "../contract";
 import { centosCaveats } from "./caveats";
-import { centosApplyCommands, centosKeySwitch, centosSaListCommands, centosStatusCommands, centosTeardownCommands } from "./commands";
+import {
+  centosApplyCommands,
+  centosFailureLogCommands,
+  centosKeySwitch,
+  centosSaListCommands,
+  centosStatusCommands,
+  centosTeardownCommands,
+} from "./commands";
 import { mergeRacoonConf } from "./merge-racoon-conf";
 import { centosTunnelSasFrom, parseCentosStatus } from "./parse";
 import { previewCentosFiles, RACOON_CONF, renderCentosFiles } from "./render";
@@ -66,9 +74,8 @@ export const centosRacoonPlatform: Platform = {
   keySwitch: centosKeySwitch,
   statusCommands: centosStatusCommands,
   parseStatus: (end, results) => parseCentosStatus(end, results),
-  // Not read yet: health says what the status shows.
-  failureLogCommands: () => [],
-  parseFailureLog: () => null,
+  failureLogCommands: centosFailureLogCommands,
+  parseFailureLog: parseRacoonFailureLog,
   saListCommands: centosSaListCommands,
   parseSaList: (end, results) => centosTunnelSasFrom(end, results),
 };

@@ -1,5 +1,6 @@
 // The libreswan platform (RHEL/Rocky/Alma 8–10): one conn and one PSK file per tunnel in
 // /etc/ipsec.d, driven by `ipsec auto` and read with `ipsec whack` and `ip xfrm`.
+import { parsePlutoFailureLog } from "./parse-pluto-log";
 import type { Platform, RenderedFile } from "../contract";
 import {
   libreswanApplyCommands,
@@ -8,6 +9,7 @@ import {
   libreswanSaListCommands,
   libreswanStatusCommands,
   libreswanTeardownCommands,
+  libreswanFailureLogCommands,
 } from "./commands";
 import { libreswanTunnelSas, parseLibreswanStatus } from "./parse-status";
 import { renderLibreswanFiles } from "./render";
@@ -67,9 +69,8 @@ export const libreswanPlatform: Platform = {
   keySwitch: libreswanKeySwitch,
   statusCommands: libreswanStatusCommands,
   parseStatus: parseLibreswanStatus,
-  // Not read yet: health says what the status shows.
-  failureLogCommands: () => [],
-  parseFailureLog: () => null,
+  failureLogCommands: libreswanFailureLogCommands,
+  parseFailureLog: parsePlutoFailureLog,
   saListCommands: libreswanSaListCommands,
   parseSaList: libreswanTunnelSas,
 };
