@@ -99,6 +99,31 @@ async function freshIkeSa(from: string): Promise<boolean> {
   return r.code === 0;
 }
 
+/** A connect for runRotation that kills branch1's sshd (listener and sessions, by PID) right after the key switch command ran. */
+function cutAfterSwitch() {
+  let cut: number | null = null;
+  const connect: ConnectGateway = async (gatewayId, ctx) => {
+    const { connectGatewayForJob } = await import("@/lib/deploy/connect");
+    const io = await connectGatewayForJob(gatewayId, ctx);
+    return new Proxy(io, {
+      get(target, prop) {
+        if (prop === "exec")
+          return async (argv: string[], opts?: { timeoutMs?: number }) => {
+            const out = await target.exec(argv, opts);
+            if (cut === null && argv.includes("--reauth")) {
+              await execInRouter(lab, "branch1", ["sh", "-c", 'p="$(cat /run/sshd.pid)"; pkill -KILL -P "$p"; kill -KILL "$p"']);
+              cut = Date.now();
+            }
+            return out;
+          };
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    }) as RouterIO;
+  };
+  return { connect, at: () => cut };
+}
+
 beforeAll(async () => {
   lab = await startLab({ name: LAB, sites: 2, platforms: ["strongswan"] });
   await freshAppDatabase();
@@ -147,31 +172,12 @@ describe("commit-confirm of key rotations on strongSwan lab routers (h-rotcc)", 
   }, 120_000);
 
   it("SSH to a router cut right after the key switch: both routers put the old key back by themselves, the tunnel carries traffic on it, the database keeps it active; recovery settles, the next rotation succeeds", async () => {
-    const { connectGatewayForJob } = await import("@/lib/deploy/connect");
     const before = await secretFiles();
     const statusesBefore = await keyStatuses();
     const activeBefore = statusesBefore.find((s) => s.endsWith(":active"))!;
-    let cut: number | null = null;
-    // Right after the key switch command ran (the reauthentication), branch1's sshd (listener and sessions) is killed by its PID.
-    const cutting: ConnectGateway = async (gatewayId, ctx) => {
-      const io = await connectGatewayForJob(gatewayId, ctx);
-      return new Proxy(io, {
-        get(target, prop) {
-          if (prop === "exec")
-            return async (argv: string[], opts?: { timeoutMs?: number }) => {
-              const out = await target.exec(argv, opts);
-              if (cut === null && argv.includes("--reauth")) {
-                await execInRouter(lab, "branch1", ["sh", "-c", 'p="$(cat /run/sshd.pid)"; pkill -KILL -P "$p"; kill -KILL "$p"']);
-                cut = Date.now();
-              }
-              return out;
-            };
-          const v = Reflect.get(target, prop, target) as unknown;
-          return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-        },
-      }) as RouterIO;
-    };
-    const { jobId, outcomes } = await runRotation(admin, [tunnelId], {}, cutting);
+    const cutter = cutAfterSwitch();
+    const { jobId, outcomes } = await runRotation(admin, [tunnelId], {}, cutter.connect);
+    const cut = cutter.at();
     expect(cut).not.toBeNull();
     // Gatewarden could not put branch1 back itself: stuck, both timers left armed.
     expect(outcomes[0]).toMatchObject({ result: "stuck" });
@@ -207,6 +213,12 @@ describe("commit-confirm of key rotations on strongSwan lab routers (h-rotcc)", 
       return jobs.length && !jobs.some((j) => ["queued", "running"].includes(j.status)) ? jobs : null;
     }, 90_000);
     expect(recoveries.at(-1)!.status).toBe("succeeded");
+    // While branch1 could not be reached the attempts went on past the schedule (one wait of 5 s: 2 attempts), never given up.
+    expect(recoveries.length).toBeGreaterThan(2);
+    const recoveryLogs = (await Promise.all(recoveries.map((j) => logOf(j.id)))).flat();
+    expect(
+      recoveryLogs.some((l) => /still stuck after the 2 scheduled attempts, retried at the longest wait until it settles/.test(l)),
+    ).toBe(true);
     expect((await keyStatuses()).filter((s) => s.endsWith(":pending"))).toEqual([]);
     expect((await keyStatuses()).find((s) => s.endsWith(":active"))).toBe(activeBefore);
     const noted = await logOf(jobId);
@@ -222,4 +234,41 @@ describe("commit-confirm of key rotations on strongSwan lab routers (h-rotcc)", 
     const left = await (await db()).job.findMany({ where: { status: { in: ["running", "queued"] } } });
     expect(left).toEqual([]);
   }, 240_000);
+
+  it("stuck, but both routers answer again before the deadline: recovery takes both timers over before it sets the key, and nothing is put back after it", async () => {
+    const cutter = cutAfterSwitch();
+    const { jobId, outcomes } = await runRotation(admin, [tunnelId], {}, cutter.connect);
+    expect(cutter.at()).not.toBeNull();
+    expect(outcomes[0]).toMatchObject({ result: "stuck" });
+    const armed = (await logOf(jobId)).find((l) => l.startsWith("branch1-gw: commit-confirm armed"))!;
+    const deadline = Date.parse(/at (\S+Z) /.exec(armed)![1]!);
+    await startSshd(getRouter(lab, "branch1"));
+    const recoveries = await waitUntil(async () => {
+      const jobs = await (
+        await db()
+      ).job.findMany({
+        where: { kind: "rotate-recover", targetId: tunnelId, createdAt: { gt: new Date(cutter.at()!) } },
+        orderBy: { createdAt: "asc" },
+      });
+      return jobs.length && !jobs.some((j) => ["queued", "running"].includes(j.status)) ? jobs : null;
+    }, 60_000);
+    expect(recoveries.at(-1)!.status).toBe("succeeded");
+    // Settled before the routers' deadline, by taking their timers over first.
+    expect(recoveries.at(-1)!.finishedAt!.getTime()).toBeLessThan(deadline);
+    const log = await logOf(recoveries.at(-1)!.id);
+    for (const r of ["hq", "branch1"])
+      expect(log).toContainEqual(expect.stringMatching(new RegExp(`^${r}-gw: commit-confirm: .*took over from job ${jobId}'s timer`)));
+    const files = await secretFiles();
+    expect(files).toEqual(await activeKeyFiles());
+    // Past the deadline: no router put anything back.
+    await sleep(Math.max(0, deadline - Date.now()) + 5000);
+    for (const r of ["hq", "branch1"]) {
+      const left = await confirmFiles(r, jobId);
+      expect(left).toContain("./confirmed");
+      expect(left.filter((f) => /reverted|armed|pending\//.test(f))).toEqual([]);
+    }
+    expect(await secretFiles()).toEqual(files);
+    expect(await lanPingOk("branch1", "hq")).toBe(true);
+    expect((await keyStatuses()).filter((s) => s.endsWith(":pending"))).toEqual([]);
+  }, 180_000);
 });
