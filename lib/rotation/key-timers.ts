@@ -19,12 +19,16 @@ import type { SessionCache } from "@/lib/rotation/session-cache";
 import { loadTunnelEnds } from "@/lib/rendering/load-ends";
 import { labelOf } from "@/lib/rotation/rotation-outcome";
 
-type Armed = ArmedTimer & { gatewayName: string; tunnelIds: Set<string> };
+type Armed = ArmedTimer & { gatewayId: string; gatewayName: string; tunnelIds: Set<string> };
 
 export class KeyTimers {
   private readonly armed = new Map<string, Armed>();
 
-  /** `timerId`: names the timer on the routers (the job id; a later batch of the same job adds "-<n>"). */
+  /**
+   * `timerId`: names the timer on the routers (the job id; a later batch of the same job
+   * adds "-<n>"). A router armed in the "b" round adds "-b": one that is end "a" of one
+   * tunnel and end "b" of another gets two timers, not one overwritten by the other.
+   */
   constructor(
     readonly timerId: string,
     readonly seconds: number,
@@ -36,6 +40,8 @@ export class KeyTimers {
    */
   async arm(ctx: JobContext<unknown>, g: { gatewayId: string; name: string }, io: RouterIO, items: KeyTarget[]): Promise<void> {
     if (this.seconds <= 0 || !items.length) return;
+    const role = items[0]!.ends.find((e) => e.gatewayId === g.gatewayId)!.role;
+    const timerId = role === "a" ? this.timerId : `${this.timerId}-${role}`;
     const tunnels: KeyRestoreTunnel[] = [];
     const secrets: { path: string; content: string }[] = [];
     const routerCommands = new Map<string, Command>();
@@ -45,16 +51,21 @@ export class KeyTimers {
       const files = [];
       for (const f of platform.render(end.end).filter((x) => x.secret)) {
         const before = await io.readFile(f.path);
-        const backup = before === null ? null : keptKeyPath(this.timerId, t.tunnelId, f.path);
+        const backup = before === null ? null : keptKeyPath(timerId, t.tunnelId, f.path);
         if (before !== null && backup) secrets.push({ path: backup, content: before });
         files.push({ path: f.path, backup, mode: 0o600 });
       }
       for (const c of platform.keySwitch.load(end.end)) routerCommands.set(c.argv.join("\u0000"), c);
       tunnels.push({ tunnelId: t.tunnelId, files, commands: [...platform.keySwitch.stop(end.end), ...platform.keySwitch.start(end.end)] });
     }
-    const plan = { jobId: this.timerId, token: newToken(), seconds: this.seconds, tunnels, routerCommands: [...routerCommands.values()] };
+    const plan = { jobId: timerId, token: newToken(), seconds: this.seconds, tunnels, routerCommands: [...routerCommands.values()] };
     const timer = await armKeyTimer(io, plan, secrets);
-    this.armed.set(g.gatewayId, { ...timer, gatewayName: g.name, tunnelIds: new Set(items.map((t) => t.tunnelId)) });
+    this.armed.set(`${g.gatewayId}/${role}`, {
+      ...timer,
+      gatewayId: g.gatewayId,
+      gatewayName: g.name,
+      tunnelIds: new Set(items.map((t) => t.tunnelId)),
+    });
     await ctx.log(
       "info",
       `commit-confirm armed (${timer.how}): unless confirmed, the router puts back the previous key of ${items.length} tunnel(s) by itself at ${timer.deadline.toISOString()} (${timer.seconds} s)`,
@@ -62,7 +73,7 @@ export class KeyTimers {
     );
   }
 
-  /** The armed routers of a tunnel. */
+  /** The timers (by router and round) that guard a tunnel. */
   private of(tunnelId: string): [string, Armed][] {
     return [...this.armed.entries()].filter(([, a]) => a.tunnelIds.has(tunnelId));
   }
@@ -73,7 +84,8 @@ export class KeyTimers {
    * new key is not made active; otherwise it is logged (the timer restores the same key).
    */
   async confirm(ctx: JobContext<unknown>, sessions: SessionCache, t: Pick<KeyTarget, "tunnelId" | "label">, strict: boolean) {
-    for (const [gatewayId, a] of this.of(t.tunnelId)) {
+    for (const [key, a] of this.of(t.tunnelId)) {
+      const gatewayId = a.gatewayId;
       try {
         const said = await ctx.step(`confirm ${t.label} on ${a.gatewayName}`, gatewayId, async () => {
           const result = await confirmKeyTunnel(await sessions.io(gatewayId), a, t.tunnelId);
@@ -84,7 +96,7 @@ export class KeyTimers {
           return result;
         });
         a.tunnelIds.delete(t.tunnelId);
-        if (!a.tunnelIds.size) this.armed.delete(gatewayId);
+        if (!a.tunnelIds.size) this.armed.delete(key);
         const rest = said === "disarmed" ? "; no tunnel is pending here: the router's timer is disarmed" : "";
         await ctx.log("info", `commit-confirm: ${t.label} confirmed${strict ? "" : " (its previous key is back)"}${rest}`, a.gatewayName);
       } catch (e) {
@@ -135,11 +147,13 @@ export async function takeOverKeyTimers(ctx: JobContext<unknown>, sessions: Sess
     try {
       for (const timer of await pendingKeyTimers(ios[i]!, t.tunnelId)) {
         const said = await confirmKeyTunnel(ios[i]!, timer, t.tunnelId);
+        // The timer's name is the job id, with "-<n>" / "-b" for a later batch or the "b" round.
+        const job = timer.jobId.replace(/-.*$/, "");
         await ctx.log(
           said === "reverted" ? "warn" : "info",
           said === "reverted"
-            ? `commit-confirm: ${t.label}: the timer of job ${timer.jobId} had already put back the previous key here`
-            : `commit-confirm: ${t.label}: took over from job ${timer.jobId}'s timer (confirmed${said === "disarmed" ? "; it is disarmed" : ""})`,
+            ? `commit-confirm: ${t.label}: the timer of job ${job} had already put back the previous key here`
+            : `commit-confirm: ${t.label}: took over from job ${job}'s timer (confirmed${said === "disarmed" ? "; it is disarmed" : ""})`,
           g.name,
         );
       }

@@ -82,8 +82,20 @@ async function keyStatuses() {
   return keys.map((k) => `v${k.version}:${k.status}`);
 }
 
+/** The job's timer directory on a router: the job id, "-b" added where the router was armed in the "b" round. */
+async function timerDir(r: string, jobId: string): Promise<string> {
+  const out = await execInRouter(lab, r, [
+    "sh",
+    "-c",
+    `ls -d /var/lib/gatewarden/confirm/${jobId} /var/lib/gatewarden/confirm/${jobId}-b 2>/dev/null`,
+  ]);
+  const dirs = out.stdout.split("\n").filter(Boolean);
+  expect(dirs.length, `${r}: ${out.stdout}`).toBeLessThanOrEqual(1);
+  return dirs[0] ?? `/var/lib/gatewarden/confirm/${jobId}`;
+}
+
 const confirmFiles = async (r: string, jobId: string) =>
-  (await execInRouter(lab, r, ["sh", "-c", `cd /var/lib/gatewarden/confirm/${jobId} 2>/dev/null && find . -type f | sort`])).stdout
+  (await execInRouter(lab, r, ["sh", "-c", `cd ${await timerDir(r, jobId)} 2>/dev/null && find . -type f | sort`])).stdout
     .split("\n")
     .filter(Boolean);
 
@@ -191,7 +203,7 @@ describe("commit-confirm of key rotations on strongSwan lab routers (h-rotcc)", 
       expect(await eventually(async () => (await confirmFiles(r, jobId)).includes("./reverted"), (CONFIRM_SECONDS + 10) * 1000)).toBe(true);
     expect(Date.now() - cut!).toBeLessThan((CONFIRM_SECONDS + 10) * 1000);
     for (const r of ["hq", "branch1"]) {
-      const restoreLog = (await execInRouter(lab, r, ["cat", `/var/lib/gatewarden/confirm/${jobId}/restore.log`])).stdout;
+      const restoreLog = (await execInRouter(lab, r, ["cat", `${await timerDir(r, jobId)}/restore.log`])).stdout;
       expect(restoreLog).toMatch(/not confirmed: putting back the previous key/);
       expect(restoreLog).toMatch(new RegExp(`restored: ${tunnelId}$`, "m"));
     }

@@ -36,8 +36,8 @@ export async function noticeReverts(
 /** Records one revert; false when its job still runs elsewhere (that job reports it itself, or a later contact does). */
 async function record(r: RevertedRecord, gateway: { id: string; name: string }, current?: Pick<JobContext<unknown>, "jobId" | "log">) {
   const text = `commit-confirm reverted: ${gateway.name} was not confirmed and restored its previous configuration by itself at ${r.at} (noticed on the next contact, ${new Date().toISOString()})`;
-  // A rotation's later batch names its timer "<job>-<n>".
-  const jobId = r.jobId.replace(/-\d+$/, "");
+  // A rotation names a later batch's timer "<job>-<n>", a "b" round's "<job>-b" (job ids have no "-").
+  const jobId = r.jobId.replace(/-.*$/, "");
   const status = await getJobStatus(jobId);
   if (jobId === current?.jobId) await current.log("warn", text, gateway.name);
   else if (status === "running" || status === "queued") return false;
