@@ -4,6 +4,7 @@ import Link from "next/link";
 import type { TunnelDetail } from "@/lib/db/inventory";
 import { HealthBadge } from "@/components/health-badge";
 import { When } from "@/components/when";
+import { probedPathsLabel } from "@/lib/health/parse-ping";
 
 type TunnelRow = Pick<TunnelDetail, "id" | "kind" | "ends" | "cryptoProfile" | "healthState" | "healthReason" | "healthAt">;
 
@@ -24,6 +25,10 @@ export function TunnelTable({ tunnels }: { tunnels: TunnelRow[] }) {
       <tbody className="divide-y divide-slate-100">
         {tunnels.map((t) => {
           const [a, b] = t.ends;
+          const probed = probedPathsLabel(
+            t.kind,
+            t.ends.map((e) => ({ siteName: e.gateway.site.name, probeTarget: e.gateway.site.probeTarget })),
+          );
           return (
             <tr key={t.id}>
               <td className="py-1.5 pr-4">
@@ -46,6 +51,9 @@ export function TunnelTable({ tunnels }: { tunnels: TunnelRow[] }) {
                     <When date={t.healthAt} prefix="since" />
                   </span>
                 ) : null}
+                <span className="block text-xs text-slate-500" data-testid="tunnel-probe-path">
+                  probes {probed.text}
+                </span>
               </td>
             </tr>
           );

@@ -86,6 +86,10 @@ export const siteSchema = z
     name: z.string(),
     description: z.string(),
     subnets: z.array(z.string()),
+    probeTarget: z
+      .string()
+      .nullable()
+      .describe("The host on the site's LAN that health pings through its tunnels; null: router to router only"),
     gateway: z.object({ id: z.string(), name: z.string(), platform: z.string(), publicIp: z.string() }).nullable(),
     createdAt: isoDate,
   })
@@ -230,6 +234,7 @@ export const branchOfficeBody = z
       .union([z.array(z.string()).max(32), z.string()])
       .optional()
       .describe("Required. The site's LAN subnets (CIDR), as an array or one per line"),
+    probeTarget: text("A host on the site's LAN (IPv4) that health pings through the site's tunnels; empty: none"),
     gatewayName: text("Required. The gateway's name"),
     platform: z.enum(PLATFORM_IDS).optional().describe("Required. The gateway's platform"),
     ipsecStack: z.enum(["", "kernel", "libipsec"]).optional().describe("Where the router does ESP; default: the platform's (kernel)"),
@@ -257,6 +262,18 @@ export const branchOfficeBody = z
   })
   .strict()
   .register(apiSchemas, { id: "BranchOfficeInput" });
+
+export const probeTargetBody = z
+  .object({
+    probeTarget: z
+      .string()
+      .nullable()
+      .describe(
+        "A host (IPv4) inside one of the site's subnets, not its gateway's LAN address; null or empty: none (router to router only)",
+      ),
+  })
+  .strict()
+  .register(apiSchemas, { id: "ProbeTargetInput" });
 
 export type BranchOfficeBody = z.infer<typeof branchOfficeBody>;
 

@@ -10,6 +10,7 @@ import { getJob } from "@/lib/db/jobs";
 import { pageWindow } from "@/lib/domain/pagination";
 import { createBranchOffice } from "@/lib/inventory/branch-office";
 import { acceptHostKey, checkHostKey } from "@/lib/inventory/host-key";
+import { setSiteProbeTarget } from "@/lib/inventory/edit-inventory";
 import { startTunnelJob } from "@/lib/inventory/tunnel-jobs";
 import { startPskRotation } from "@/lib/rotation/start-rotation";
 import { AppError } from "@/lib/errors";
@@ -60,11 +61,14 @@ const gatewayOut = (g: GatewayRow) => ({
 });
 
 type SiteRow = Awaited<ReturnType<typeof listSitesPage>>[number];
-const siteOut = (x: Pick<SiteRow, "id" | "name" | "description" | "createdAt" | "subnets"> & { gateway: SiteRow["gateway"] | null }) => ({
+const siteOut = (
+  x: Pick<SiteRow, "id" | "name" | "description" | "createdAt" | "subnets" | "probeTarget"> & { gateway: SiteRow["gateway"] | null },
+) => ({
   id: x.id,
   name: x.name,
   description: x.description,
   subnets: x.subnets.map((n) => n.cidr),
+  probeTarget: x.probeTarget,
   gateway: x.gateway ? { id: x.gateway.id, name: x.gateway.name, platform: x.gateway.platform, publicIp: x.gateway.publicIp } : null,
   createdAt: x.createdAt,
 });
@@ -187,6 +191,23 @@ export const API_ROUTES: AnyRoute[] = [
     response: s.siteDetailSchema,
     errors: [404],
     run: ({ params }) => siteDetail(params.id),
+  }),
+  defineRoute({
+    method: "POST",
+    path: "/sites/{id}/probe-target",
+    summary: "Set or clear the site's probe target (a host on its LAN that health pings through its tunnels)",
+    tag: "Sites",
+    can: canManageInventory,
+    what: "change sites",
+    ...ID,
+    body: s.probeTargetBody,
+    status: 200,
+    response: s.siteDetailSchema,
+    errors: [404, 415, 422],
+    run: async ({ actor, params, body }) => {
+      await setSiteProbeTarget(actor, params.id, body.probeTarget);
+      return siteDetail(params.id);
+    },
   }),
   defineRoute({
     method: "GET",

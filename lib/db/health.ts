@@ -28,7 +28,7 @@ export async function listHealthTargets(tunnelIds?: readonly string[]) {
               lanAddress: true,
               ipsecStack: true,
               hostKeyFingerprint: true,
-              site: { select: { subnets: { select: { cidr: true }, orderBy: { cidr: "asc" } } } },
+              site: { select: { name: true, probeTarget: true, subnets: { select: { cidr: true }, orderBy: { cidr: "asc" } } } },
             },
           },
         },

@@ -18,6 +18,18 @@ export async function updateGatewaySsh(
   await tx.gateway.update({ where: { id }, data: { ...data, reachability: "unknown", reachabilityReason: null } });
 }
 
+/** What a probe target is checked against: the site's subnets and its gateway's LAN address. */
+export async function getSiteForProbeTarget(tx: Tx, id: string) {
+  return tx.site.findUnique({
+    where: { id },
+    select: { name: true, probeTarget: true, subnets: { select: { cidr: true } }, gateway: { select: { lanAddress: true } } },
+  });
+}
+
+export async function updateSiteProbeTarget(tx: Tx, id: string, probeTarget: string | null) {
+  await tx.site.update({ where: { id }, data: { probeTarget } });
+}
+
 export async function getTunnelForDelete(tx: Tx, id: string) {
   return tx.tunnel.findUnique({ where: { id }, select: { deployState: true, ends: { select: { gateway: { select: { name: true } } } } } });
 }

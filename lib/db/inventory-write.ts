@@ -45,12 +45,13 @@ export type NewGatewayRow = {
 
 export async function insertSiteWithGateway(
   tx: Tx,
-  data: { siteName: string; description: string; subnets: string[]; gateway: NewGatewayRow },
+  data: { siteName: string; description: string; subnets: string[]; probeTarget?: string | null; gateway: NewGatewayRow },
 ) {
   const site = await tx.site.create({
     data: {
       name: data.siteName,
       description: data.description,
+      probeTarget: data.probeTarget ?? null,
       subnets: { create: data.subnets.map((cidr) => ({ cidr })) },
       gateway: { create: data.gateway },
     },

@@ -192,10 +192,55 @@ describe("evaluateTunnel", () => {
     const hqObs = ss("up", "hq", "a");
     const key = evaluateTunnel({ ends: [hqObs, refused("host-key-changed", "Refused before authenticating: …")], previous: null, now });
     expect(key.state).toBe("unreachable");
-    expect(key.reason).toBe("Host key changed on branch1-gw: Refused before authenticating: …");
+    expect(key.reason).toBe(
+      "Host key changed on branch1-gw: Refused before authenticating: … hq-gw can be managed and reports the tunnel up.",
+    );
     expect(key.detail.ends[1]).toMatchObject({ state: "unreachable", error: "Refused before authenticating: …" });
     expect(key.detail.ends[0]!.state).toBe("up");
     const auth = evaluateTunnel({ ends: [hqObs, refused("auth-failed", "The gateway refused the SSH key.")], previous: null, now });
     expect(auth.reason).toMatch(/^Authentication refused on branch1-gw/);
+  });
+
+  it("branch1 silent on its management address while hq's probe gets nothing back: down, naming the WAN, not sshd", () => {
+    const b = ss("one-end-up", "branch1", "b");
+    const silent: EndObservation = {
+      role: "b",
+      gatewayName: b.gatewayName,
+      platform: b.platform,
+      end: b.end,
+      reached: false,
+      failure: { code: "timeout", message: "The gateway … did not complete the SSH handshake …", managementAddress: "198.18.0.12 port 22" },
+    };
+    const failed = parsePing("192.168.1.254", "192.168.2.254", { exitCode: 1, stdout: fixture("ping-no-answer.txt"), stderr: "" });
+    const j = evaluateTunnel({ ends: [ss("one-end-up", "hq", "a", failed), silent], previous: null, now });
+    expect(j.state).toBe("down");
+    expect(j.reason).toBe(
+      "branch1-gw does not answer on its management address 198.18.0.12 port 22 (SSH timed out); hq-gw can be managed and still holds the SA, but nothing crosses the tunnel (probe 192.168.1.254 → 192.168.2.254: 100% loss). branch1-gw itself or its WAN link is the likely cause (power, uplink, cable), not its SSH service alone.",
+    );
+    expect(j.detail.probe).toEqual(failed);
+    expect(j.detail.ends[1]).toMatchObject({ state: "unreachable", error: "The gateway … did not complete the SSH handshake …" });
+  });
+
+  it("a site's LAN host that does not answer while the routers do: degraded, naming the host, the site and the path", () => {
+    const path = { kind: "lan-host" as const, by: "hq-gw", site: "Branch 1" };
+    const dead = parsePing("192.168.1.254", "192.168.2.10", { exitCode: 1, stdout: fixture("ping-no-answer.txt"), stderr: "" }, path);
+    const hqObs = { ...ss("up", "hq", "a"), lanProbes: [dead] };
+    const routers = okProbe("192.168.2.254", "192.168.1.254");
+    const j = evaluateTunnel({ ends: [hqObs, ss("up", "branch1", "b", routers)], previous: null, now });
+    expect(j.state).toBe("degraded");
+    expect(j.reason).toBe(
+      "The LAN host 192.168.2.10 at Branch 1 does not answer through the tunnel (probe LAN host 192.168.2.10 at Branch 1, from hq-gw (192.168.1.254): 100% loss), while the routers reach each other (probe 192.168.2.254 → 192.168.1.254: 0% loss, 0.091 ms average). Check that site's LAN: the router's LAN port, the switch, the host.",
+    );
+    // The chart follows the probe the user chose.
+    expect(j.lossPct).toBe(100);
+    expect(j.latencyMs).toBeNull();
+    expect(j.detail.probes).toEqual([routers, dead]);
+
+    const alive = parsePing("192.168.1.254", "192.168.2.10", { exitCode: 0, stdout: fixture("ping-ok.txt"), stderr: "" }, path);
+    const up = evaluateTunnel({ ends: [{ ...hqObs, lanProbes: [alive] }, ss("up", "branch1", "b", routers)], previous: null, now });
+    expect(up.state).toBe("up");
+    expect(up.reason).toBe(
+      "Up on both ends; probe 192.168.2.254 → 192.168.1.254: 0% loss, 0.091 ms average; probe LAN host 192.168.2.10 at Branch 1, from hq-gw (192.168.1.254): 0% loss, 0.091 ms average.",
+    );
   });
 });

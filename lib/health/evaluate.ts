@@ -3,11 +3,14 @@
 // SA and drops every packet), so three signals are combined:
 //   1. SA / route state of BOTH ends (the platform's own status parser),
 //   2. the CHILD SA's traffic counters moving in both directions since the last sample,
-//   3. an in-tunnel probe (ping LAN → peer LAN, or the peer's public IP host-to-host).
+//   3. an in-tunnel probe (ping LAN → peer LAN, or the peer's public IP host-to-host),
+//      and a ping to each site's probe target (a host on its LAN), when one is set.
+// An end that cannot be reached is judged with the other end's view (./reach-advice).
 // Pure: the poller feeds it recorded command outputs, and so do the unit tests.
 import { getPlatform } from "@/lib/platforms";
 import type { ChildSa, IkeSa, PlatformId, TunnelEnd, TunnelStatus } from "@/lib/platforms/contract";
-import { lossPctOf, type ProbeResult } from "./parse-ping";
+import { describeProbePath, lossPctOf, type ProbeResult } from "./parse-ping";
+import { unreachedJudgement, type PeerView } from "./reach-advice";
 
 export const HEALTH_STATES = ["up", "degraded", "down", "unreachable", "unknown"] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
@@ -17,11 +20,13 @@ export type CommandOutput = { argv: string[]; exitCode: number; stdout: string; 
 type EndBase = { role: "a" | "b"; gatewayName: string; platform: PlatformId; end: TunnelEnd };
 /** One tunnel end as a round saw it: SSH failed, or the status outputs (statusCommands order) and maybe a probe. */
 export type EndObservation =
-  | (EndBase & { reached: false; failure: { code: string; message: string } })
+  | (EndBase & { reached: false; failure: { code: string; message: string; managementAddress?: string } })
   | (EndBase & {
       reached: true;
       outputs: CommandOutput[];
       probe: ProbeResult | null;
+      /** Pings this end ran to a host on the other site's LAN (that site's probe target). */
+      lanProbes?: ProbeResult[];
       /** The platform's failureLogCommands outputs (why a tunnel is down), when read. */
       failureLog?: CommandOutput[];
     });
@@ -50,7 +55,10 @@ export type EndDetail = {
 
 export type HealthDetail = {
   ends: EndDetail[];
+  /** The router-to-router probe. */
   probe: ProbeResult | null;
+  /** Every probe of the round, router to router and to LAN hosts, with its path (absent on older samples). */
+  probes?: ProbeResult[];
   /** Whose CHILD SA the counters are read from (in/out as that gateway sees them), and the SA's two SPIs there. */
   counters: { gateway: string; role: "a" | "b"; childSpiIn: string | null; childSpiOut?: string | null } | null;
 };
@@ -62,15 +70,6 @@ export type Judgement = Counters & {
   latencyMs: number | null;
   lossPct: number | null;
   detail: HealthDetail;
-};
-
-const SSH_FAILURE_LABEL: Record<string, string> = {
-  "host-key-changed": "Host key changed",
-  "host-key-unknown": "No host key pinned",
-  "auth-failed": "Authentication refused",
-  timeout: "SSH timed out",
-  unreachable: "SSH unreachable",
-  "connection-lost": "SSH connection lost",
 };
 
 type SeenEnd = {
@@ -112,7 +111,7 @@ function deltas(now: Counters, before: Counters | null): { in: number; out: numb
 }
 
 function describeProbe(p: ProbeResult): string {
-  const route = `${p.from ?? "router"} → ${p.to}`;
+  const route = p.path?.kind === "lan-host" ? describeProbePath(p) : `${p.from ?? "router"} → ${p.to}`;
   if (p.error) return `probe ${route} could not run (${p.error})`;
   const loss = lossPctOf(p);
   return `probe ${route}: ${loss}% loss${p.avgMs !== null ? `, ${p.avgMs} ms average` : ""}`;
@@ -128,23 +127,42 @@ export function evaluateTunnel(input: {
   const { ends, now } = input;
   const unreached = ends.filter((e): e is Extract<EndObservation, { reached: false }> => !e.reached);
   if (unreached.length) {
-    const reason = unreached
-      .map((e) => `${SSH_FAILURE_LABEL[e.failure.code] ?? "SSH failed"} on ${e.gatewayName}: ${e.failure.message}`)
-      .join(" ");
+    const reachedEnd = ends.find((e): e is Extract<EndObservation, { reached: true }> => e.reached);
+    const peerSeen = reachedEnd ? seeEnd(reachedEnd) : null;
+    const peerProbe = reachedEnd?.probe && reachedEnd.probe.error === null ? reachedEnd.probe : null;
+    const peer: PeerView | null = peerSeen
+      ? {
+          gateway: peerSeen.obs.gatewayName,
+          saUp: peerSeen.effectiveUp,
+          why: peerSeen.why,
+          probe: peerProbe ? { answered: peerProbe.received > 0, text: describeProbe(peerProbe) } : null,
+        }
+      : null;
+    const { state, reason } = unreachedJudgement(
+      unreached.map((e) => ({ gateway: e.gatewayName, ...e.failure })),
+      peer,
+    );
     const detail: HealthDetail = {
       ends: ends.map((e) =>
         e.reached
           ? seeEnd(e).detail
           : { role: e.role, gateway: e.gatewayName, state: "unreachable", routes: "", sas: "", error: e.failure.message },
       ),
-      probe: null,
+      probe: reachedEnd?.probe ?? null,
+      probes: reachedEnd ? [...(reachedEnd.probe ? [reachedEnd.probe] : []), ...(reachedEnd.lanProbes ?? [])] : [],
       counters: null,
     };
-    return { state: "unreachable", reason, at: now, latencyMs: null, lossPct: null, ...EMPTY_COUNTERS, detail };
+    return { state, reason, at: now, latencyMs: null, lossPct: null, ...EMPTY_COUNTERS, detail };
   }
 
   const seen = (ends as readonly Extract<EndObservation, { reached: true }>[]).map(seeEnd);
-  const probeRun = seen.find((s) => s.obs.probe)?.obs.probe ?? null;
+  // The "b" end's router probe first (the one every round runs); "a"'s when only it ran one.
+  const probeRun =
+    [...seen].sort((x, y) => (x.obs.role === "b" ? -1 : 1) - (y.obs.role === "b" ? -1 : 1)).find((s) => s.obs.probe)?.obs.probe ?? null;
+  const lanProbes = seen.flatMap((s) => s.obs.lanProbes ?? []);
+  const lanRun = lanProbes.filter((p) => p.error === null);
+  const lanSilent = lanRun.filter((p) => p.received === 0);
+  const lanLossy = lanRun.filter((p) => p.received > 0 && (lossPctOf(p) ?? 0) > 0);
   // A probe that could not run (ping missing, killed) says nothing about the tunnel: shown, not judged.
   const probe = probeRun && probeRun.error === null ? probeRun : null;
   const loss = probe ? lossPctOf(probe) : null;
@@ -168,7 +186,10 @@ export function evaluateTunnel(input: {
 
   const upEnds = seen.filter((s) => s.effectiveUp);
   const downEnds = seen.filter((s) => !s.effectiveUp);
-  const probeText = probeRun ? `; ${describeProbe(probeRun)}` : "";
+  const probeText = [probeRun, ...lanProbes]
+    .filter((p): p is ProbeResult => p !== null)
+    .map((p) => `; ${describeProbe(p)}`)
+    .join("");
   let state: HealthState;
   let reason: string;
   if (upEnds.length === 0) {
@@ -185,7 +206,23 @@ export function evaluateTunnel(input: {
     }
   } else if (probe && !answered) {
     state = "down";
-    reason = `Both ends report a security association but nothing crosses the tunnel: ${describeProbe(probe)}.`;
+    reason = `Both ends report a security association but nothing crosses the tunnel: ${[probe, ...lanProbes].map(describeProbe).join("; ")}.`;
+  } else if (lanSilent.length) {
+    // The routers reach each other through the tunnel, but a LAN behind one of them does not answer.
+    state = "degraded";
+    reason = `${lanSilent
+      .map(
+        (p) =>
+          `the LAN host ${p.to} at ${p.path?.kind === "lan-host" ? p.path.site : "the far site"} does not answer through the tunnel (${describeProbe(p)})`,
+      )
+      .join("; ")
+      .replace(
+        /^t/,
+        "T",
+      )}, while the routers reach each other${probe ? ` (${describeProbe(probe)})` : ""}. Check that site's LAN: the router's LAN port, the switch, the host.`;
+  } else if (lanLossy.length) {
+    state = "degraded";
+    reason = `Packet loss to a LAN host through the tunnel: ${lanLossy.map(describeProbe).join("; ")}.`;
   } else if (loss !== null && loss > 0) {
     state = "degraded";
     reason = `Packet loss through the tunnel: ${describeProbe(probe!)}.`;
@@ -199,16 +236,19 @@ export function evaluateTunnel(input: {
     state = "up";
     reason = `Up on both ends${probeText}${moved ? `; ${moved.in} packet(s) in, ${moved.out} out since the last check` : ""}.`;
   }
+  // The chart follows the probe the user chose: the first LAN host when one is set, else router to router.
+  const charted = lanRun[0] ?? probe;
   return {
     state,
     reason,
     at: now,
-    latencyMs: answered ? probe!.avgMs : null,
-    lossPct: loss,
+    latencyMs: charted && charted.received > 0 ? charted.avgMs : null,
+    lossPct: charted ? lossPctOf(charted) : null,
     ...counters,
     detail: {
       ends: seen.map((s) => s.detail),
       probe: probeRun,
+      probes: [...seen.flatMap((s) => (s.obs.probe ? [s.obs.probe] : [])), ...lanProbes],
       counters: counting
         ? {
             gateway: counting.obs.gatewayName,

@@ -1,7 +1,8 @@
 // The health loop: every GATEWARDEN_HEALTH_INTERVAL_SECONDS, one round over every
 // deployed tunnel whose gateways have a pinned host key. Per gateway ONE pooled SSH
 // session (kept open between rounds), the platform's status commands once (not per
-// tunnel), one probe per tunnel (from its "b" end), then a judgement and a sample per
+// tunnel), the probes of each tunnel (./parse-ping planProbes: router to router from its "b"
+// end, and to each site's probe target from the other end), then a judgement and a sample per
 // tunnel as soon as its two gateways answered. A slow or dark gateway does not hold up the
 // others: the round stops waiting after GATEWARDEN_HEALTH_ROUND_WAIT_SECONDS and its tunnels
 // are judged when it answers. Management access (can a FRESH connection log in?) is checked
@@ -38,7 +39,7 @@ import { readingFromJudgement } from "@/lib/metrics/traffic-totals";
 import { PgAdvisoryLeadership, singleInstance, type Leadership } from "./leader";
 import { leaderTimings } from "./leader-state";
 import { evaluateTunnel, type CommandOutput, type Counters, type EndObservation, type HealthDetail, type Judgement } from "./evaluate";
-import { parsePing, probeArgvFor, type ProbeResult } from "./parse-ping";
+import { parsePing, planProbes, type PlannedProbe, type ProbeEnd, type ProbeResult } from "./parse-ping";
 import { samplesToDelete } from "./thinning";
 import { managementCheckDue, type ManagementCheck, type ManagementMemory } from "./management";
 import { getAlertEngine } from "@/lib/alerts/alert-engine";
@@ -64,9 +65,12 @@ export type RoundResult = {
 
 type GatewayRow = Awaited<ReturnType<typeof getGatewaysForConnection>>[number];
 /** readLog: a tunnel on it was not up last round, so the daemon's log is read for why (failureLogCommands). */
-type GatewayWork = { gw: GatewayRow; ends: RenderableEnd[]; probes: RenderableEnd[]; readLog?: boolean };
+type GatewayWork = { gw: GatewayRow; ends: RenderableEnd[]; probes: { tunnelId: string; probe: PlannedProbe }[]; readLog?: boolean };
 type GatewayOutcome =
-  { ok: true; outputs: Map<string, CommandOutput>; probes: Map<string, ProbeResult> } | { ok: false; code: string; message: string };
+  | { ok: true; outputs: Map<string, CommandOutput>; probes: Map<string, ProbeResult[]> }
+  | { ok: false; code: string; message: string; managementAddress?: string };
+
+const probeKey = (p: { tunnelId: string; probe: PlannedProbe }) => `${p.tunnelId} ${JSON.stringify(p.probe.argv)}`;
 /** A gateway's visit that has not ended yet; a later round waits for it rather than starting a second one. */
 type Visit = { work: GatewayWork; outcome: Promise<GatewayOutcome> };
 
@@ -108,8 +112,8 @@ function statusCommandsOf(w: GatewayWork): Map<string, string[]> {
 /** The earlier visit runs every status command and probe this one needs. */
 function covers(earlier: GatewayWork, now: GatewayWork): boolean {
   const had = statusCommandsOf(earlier);
-  const probed = new Set(earlier.probes.map((e) => e.end.tunnelId));
-  return [...statusCommandsOf(now).keys()].every((k) => had.has(k)) && now.probes.every((e) => probed.has(e.end.tunnelId));
+  const probed = new Set(earlier.probes.map(probeKey));
+  return [...statusCommandsOf(now).keys()].every((k) => had.has(k)) && now.probes.every((p) => probed.has(probeKey(p)));
 }
 
 export class HealthPoller {
@@ -218,12 +222,20 @@ export class HealthPoller {
       // Status commands and probes never use the key: no PSK is decrypted for health.
       const ends = tunnelEndsFor(target, "");
       ready.push({ target, ends });
+      const probeEnd = (e: RenderableEnd): ProbeEnd => {
+        const site = target.ends.find((t) => t.gateway.id === e.gatewayId)!.gateway.site;
+        return { role: e.role, gatewayName: e.gatewayName, siteName: site.name, probeTarget: site.probeTarget, end: e.end };
+      };
+      const probes = planProbes(
+        [probeEnd(ends[0]), probeEnd(ends[1])],
+        // Not up last round: both ends probe, so an end that cannot be reached is judged by its peer's view.
+        { bothRouterProbes: target.healthState !== "up" },
+      );
       for (const end of ends) {
         const w = work.get(end.gatewayId) ?? { gw: undefined as unknown as GatewayRow, ends: [], probes: [] };
         w.ends.push(end);
         if (target.healthState !== "up") w.readLog = true;
-        // The "b" end probes: on hub-and-spoke that spreads the pings over the spokes.
-        if (end.role === "b") w.probes.push(end);
+        for (const probe of probes) if (probe.role === end.role) w.probes.push({ tunnelId: target.id, probe });
         work.set(end.gatewayId, w);
       }
     }
@@ -379,16 +391,15 @@ export class HealthPoller {
         // Each exec costs a channel set-up on the router (~170 ms on the lab's sshd), so the
         // status commands and probes run side by side as channels of the one session.
         const outputs = new Map<string, CommandOutput>();
-        const probes = new Map<string, ProbeResult>();
+        const probes = new Map<string, ProbeResult[]>();
         const tasks: (() => Promise<void>)[] = [
           ...[...commands].map(([key, argv]) => async () => {
             const r = await session.exec(argv, { timeoutMs: COMMAND_TIMEOUT_MS });
             outputs.set(key, { argv, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr });
           }),
-          ...w.probes.map((end) => async () => {
-            const p = probeArgvFor(end.end);
+          ...w.probes.map(({ tunnelId, probe: p }) => async () => {
             const r = await session.exec(p.argv, { timeoutMs: COMMAND_TIMEOUT_MS });
-            probes.set(end.end.tunnelId, parsePing(p.from, p.to, r));
+            probes.set(tunnelId, [...(probes.get(tunnelId) ?? []), parsePing(p.from, p.to, r, p.path)]);
           }),
         ];
         await mapBounded(tasks, CHANNELS_PER_GATEWAY, (task) => task());
@@ -400,7 +411,7 @@ export class HealthPoller {
       if (!isSshError(e)) throw e;
       // The next visit proves (or disproves) management access with a fresh connection.
       this.suspect.add(id);
-      return { ok: false, code: e.code, message: e.userMessage };
+      return { ok: false, code: e.code, message: e.userMessage, managementAddress: managementAddressOf(w.gw) };
     }
   }
 
@@ -424,14 +435,19 @@ export class HealthPoller {
       if (e.offeredFingerprint) await recordOfferedHostKey(gw.id, e.offeredFingerprint);
       this.management.set(gw.id, { checkedAt: Date.now(), ok: false });
       if (!before || before.ok) logger.warn({ gateway: gw.name, code: e.code, why }, "management access to the gateway is broken");
-      return { ok: false, code: e.code, message: e.userMessage };
+      return { ok: false, code: e.code, message: e.userMessage, managementAddress: managementAddressOf(gw) };
     }
   }
 }
 
+const managementAddressOf = (gw: GatewayRow) => `${gw.sshHost} port ${gw.sshPort}`;
+
 function observe(end: RenderableEnd, outcome: GatewayOutcome): EndObservation {
   const base = { role: end.role, gatewayName: end.gatewayName, platform: end.platform, end: end.end };
-  if (!outcome.ok) return { ...base, reached: false, failure: { code: outcome.code, message: outcome.message } };
+  if (!outcome.ok) {
+    const { code, message, managementAddress } = outcome;
+    return { ...base, reached: false, failure: { code, message, ...(managementAddress ? { managementAddress } : {}) } };
+  }
   const outputs = getPlatform(end.platform)
     .statusCommands(end.end)
     .map((c) => outcome.outputs.get(JSON.stringify(c.argv)))
@@ -439,7 +455,15 @@ function observe(end: RenderableEnd, outcome: GatewayOutcome): EndObservation {
   const failureLog = getPlatform(end.platform)
     .failureLogCommands()
     .map((c) => outcome.outputs.get(JSON.stringify(c.argv))!);
-  return { ...base, reached: true, outputs, failureLog, probe: outcome.probes.get(end.end.tunnelId) ?? null };
+  const probes = outcome.probes.get(end.end.tunnelId) ?? [];
+  return {
+    ...base,
+    reached: true,
+    outputs,
+    failureLog,
+    probe: probes.find((p) => p.path?.kind !== "lan-host") ?? null,
+    lanProbes: probes.filter((p) => p.path?.kind === "lan-host"),
+  };
 }
 
 /** Applies the retention policy to every tunnel's samples. */

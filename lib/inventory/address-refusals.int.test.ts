@@ -124,6 +124,14 @@ describe("the branch-office wizard refuses, writing nothing", () => {
       /“HQ-GW” looks like the existing gateway “hq-gw”/,
     ],
     ["a gateway name with a look-alike digit", { gatewayName: "0slo-gw" }, "gatewayName", /looks like the existing gateway “oslo-gw”/],
+    [
+      "a probe target outside the site's LAN",
+      { probeTarget: "10.2.0.10" },
+      "probeTarget",
+      /10\.2\.0\.10 is not inside this site's LAN subnets \(10\.3\.0\.0\/24\)/,
+    ],
+    ["a probe target that is the gateway's own LAN address", { probeTarget: "10.3.0.254" }, "probeTarget", /the gateway's own LAN address/],
+    ["a probe target that is not one address", { probeTarget: "10.3.0.10 -f" }, "probeTarget", /Enter an IPv4 address/],
   ];
 
   it.each(cases)("%s", async (_label, change, field, message) => {
@@ -135,8 +143,10 @@ describe("the branch-office wizard refuses, writing nothing", () => {
 
   it("still adds the valid branch those cases were made from", async () => {
     const before = await rowCounts();
-    await branch(BERGEN);
+    const { siteId } = await branch({ ...BERGEN, probeTarget: "10.3.0.10" });
     expect((await rowCounts()).sites).toBe(before.sites + 1);
+    const { getSite } = await import("@/lib/db/inventory");
+    expect((await getSite(siteId))!.probeTarget).toBe("10.3.0.10");
   });
 });
 

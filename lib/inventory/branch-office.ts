@@ -15,6 +15,7 @@ import {
   sshUserSchema,
 } from "@/lib/domain/names";
 import { findSubnetOverlaps } from "@/lib/domain/overlap";
+import { parseProbeTarget } from "@/lib/domain/probe-target";
 import { encryptSecret } from "@/lib/secrets/envelope";
 import { generatePsk, pskSchema } from "@/lib/secrets/psk";
 import { getKeyring, secretPurpose } from "@/lib/config/keyring";
@@ -35,6 +36,8 @@ export const branchOfficeSchema = z.object({
   siteName: siteNameSchema,
   description: z.string().trim().max(500, "At most 500 characters").default(""),
   subnets: z.string().default(""),
+  /** A host on the site's LAN that health pings through the site's tunnels; empty: none (router to router only). */
+  probeTarget: z.string().default(""),
   gatewayName: siteNameSchema,
   platform: z.enum(PLATFORM_IDS, { error: "Choose the gateway's platform" }),
   /** Empty: the platform's default stack (kernel). */
@@ -102,6 +105,8 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
   if (ownEndpointLan) {
     errors.subnets ??= `${ownEndpointLan} contains ${input.publicIp}, the public address of this gateway: the tunnel would route its own packets into itself`;
   }
+  const probe = parseProbeTarget(input.probeTarget, { subnets, lanAddress: input.lanAddress });
+  if (!probe.ok) errors.probeTarget = probe.message;
   const sshTarget = await sshHostProblem(input.sshHost ?? input.publicIp);
   if (sshTarget) errors.sshHost = sshTarget;
   let psk: string | null = null;
@@ -200,6 +205,7 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
       siteName: input.siteName,
       description: input.description,
       subnets,
+      probeTarget: probe.ok ? probe.value : null,
       gateway: {
         id: gatewayId,
         name: input.gatewayName,
@@ -219,6 +225,7 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
     const snapshot = {
       site: input.siteName,
       subnets,
+      probeTarget: probe.ok ? probe.value : null,
       gateway: input.gatewayName,
       platform: input.platform,
       ipsecStack,

@@ -8,8 +8,11 @@ import { encryptSecret } from "@/lib/secrets/envelope";
 import { getKeyring, secretPurpose } from "@/lib/config/keyring";
 import { runInTransaction } from "@/lib/db/client";
 import { recordAudit, type AuditActor } from "@/lib/db/audit";
+import { parseProbeTarget } from "@/lib/domain/probe-target";
 import {
   deleteSiteRow,
+  getSiteForProbeTarget,
+  updateSiteProbeTarget,
   deleteTunnelRow,
   getGatewaySshRow,
   getSiteForDelete,
@@ -57,6 +60,31 @@ export async function updateGatewaySshAccess(actor: AuditActor, gatewayId: strin
       summary: `Changed SSH access of ${gw.name}${sshSecretEnc !== gw.sshSecretEnc ? " (new credential)" : ""}`,
       before,
       after,
+    });
+  });
+}
+
+/**
+ * Sets or clears the host on a site's LAN that health pings through the site's tunnels.
+ * Checked against the site's subnets inside the write's transaction; a bad value changes nothing.
+ */
+export async function setSiteProbeTarget(actor: AuditActor, siteId: string, raw: string | null | undefined) {
+  await runInTransaction(async (tx) => {
+    const site = await getSiteForProbeTarget(tx, siteId);
+    if (!site) throw new AppError("not_found", "This site no longer exists.");
+    const parsed = parseProbeTarget(raw, { subnets: site.subnets.map((s) => s.cidr), lanAddress: site.gateway?.lanAddress ?? null });
+    if (!parsed.ok) throw new ValidationError({ probeTarget: parsed.message });
+    if (parsed.value === site.probeTarget) return;
+    await updateSiteProbeTarget(tx, siteId, parsed.value);
+    await recordAudit(tx, actor, {
+      action: "site.probe-target.update",
+      targetType: "site",
+      targetId: siteId,
+      summary: parsed.value
+        ? `Health of ${site.name}'s tunnels now pings ${parsed.value} on its LAN`
+        : `Health of ${site.name}'s tunnels probes router to router only`,
+      before: { probeTarget: site.probeTarget },
+      after: { probeTarget: parsed.value },
     });
   });
 }

@@ -8,6 +8,7 @@ import { TunnelTable } from "@/components/tunnel-table";
 import { RotateAllPsks } from "../../tunnels/rotate-all-psks";
 import { DeleteButton } from "@/components/delete-button";
 import { deleteSiteAction } from "../../delete-actions";
+import { ProbeTargetForm } from "./probe-target-form";
 
 export default async function SitePage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
@@ -35,6 +36,13 @@ export default async function SitePage({ params }: { params: Promise<{ id: strin
               <li key={s.id}>{s.cidr}</li>
             ))}
           </ul>
+          <div className="mt-4 border-t border-slate-100 pt-4" data-testid="probe-target">
+            <ProbeTargetForm
+              siteId={site.id}
+              probeTarget={site.probeTarget}
+              deniedReason={deniedReason(user.role, canManageInventory, "change sites")}
+            />
+          </div>
         </Card>
         <Card title="Gateway">
           {gw ? (

@@ -15,7 +15,7 @@ import type { ProfileChoice } from "@/lib/inventory/profile-choice";
 type Hub = { id: string; label: string; platform: string };
 
 const STEPS = [
-  { title: "Site", fields: ["siteName", "description", "subnets"] },
+  { title: "Site", fields: ["siteName", "description", "subnets", "probeTarget"] },
   { title: "Gateway", fields: ["gatewayName", "platform", "ipsecStack", "publicIp", "lanAddress", "wanInterface", "lanInterface"] },
   { title: "SSH access", fields: ["sshHost", "sshPort", "sshUser", "sshAuthType", "sshPrivateKey", "sshPassword"] },
   { title: "Tunnel", fields: ["role", "hubGatewayId", "cryptoProfileId", "localInterface", "hubInterface", "pskMode", "pskValue"] },
@@ -76,6 +76,13 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
           error={errors.subnets}
           placeholder={"192.168.10.0/24"}
           hint="One CIDR per line; must not overlap any other site."
+        />
+        <TextField
+          name="probeTarget"
+          label="Health probe target (optional)"
+          error={errors.probeTarget}
+          placeholder="192.168.10.10"
+          hint="A host on this LAN that health pings through the site's tunnels. Empty: the routers ping each other only."
         />
       </fieldset>
 

@@ -6,6 +6,7 @@ import { getCurrentUser } from "@/lib/auth/session";
 import { canOperateTunnels } from "@/lib/auth/permissions";
 import { chartPoints, timelineRuns } from "@/lib/health/chart-data";
 import type { HealthDetail } from "@/lib/health/evaluate";
+import { describeProbePath, lossPctOf } from "@/lib/health/parse-ping";
 import { Card } from "@/components/ui";
 import { HealthBadge, HEALTH_COLORS, ago } from "@/components/health-badge";
 import { LiveHealth } from "@/components/live-health";
@@ -38,6 +39,16 @@ export async function HealthPanel({ tunnelId }: { tunnelId: string }) {
             <p className="text-slate-600">
               Probe: {last.latencyMs} ms, {last.lossPct}% loss
             </p>
+          ) : null}
+          {detail && (detail.probes ?? (detail.probe ? [detail.probe] : [])).length ? (
+            <ul className="text-slate-600" data-testid="health-probes">
+              {(detail.probes ?? [detail.probe!]).map((p, i) => (
+                <li key={i}>
+                  Probed {describeProbePath(p)}:{" "}
+                  {p.error ? `could not run (${p.error})` : `${lossPctOf(p)}% loss${p.avgMs !== null ? `, ${p.avgMs} ms` : ""}`}
+                </li>
+              ))}
+            </ul>
           ) : null}
         </div>
         {user && canOperateTunnels(user.role) && health.deployState === "deployed" ? <CheckNowButton tunnelId={tunnelId} /> : null}
