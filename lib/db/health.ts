@@ -13,12 +13,14 @@ export async function listHealthTargets(tunnelIds?: readonly string[]) {
     select: {
       id: true,
       kind: true,
+      connectionName: true,
       healthState: true,
       cryptoProfile: { select: { spec: true } },
       ends: {
         select: {
           role: true,
           interfaceName: true,
+          connectionName: true,
           gateway: {
             select: {
               id: true,
@@ -28,7 +30,7 @@ export async function listHealthTargets(tunnelIds?: readonly string[]) {
               lanAddress: true,
               ipsecStack: true,
               hostKeyFingerprint: true,
-              site: { select: { subnets: { select: { cidr: true }, orderBy: { cidr: "asc" } } } },
+              site: { select: { name: true, subnets: { select: { cidr: true }, orderBy: { cidr: "asc" } } } },
             },
           },
         },
