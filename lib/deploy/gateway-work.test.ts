@@ -188,6 +188,16 @@ describe("GatewayWork renaming a tunnel (the router holds it under its old name)
     ]);
   });
 
+  it("never deployed under the old name (the migration names every end): a new tunnel, nothing stopped under the old name", async () => {
+    const w = work({ "/etc/ipsec.d/gw-hq--b1-0a1b2c3d.conf": null, "/etc/ipsec.d/gw-t1.conf": null });
+    expect(w.plan!.changes.map((c) => [c.path, c.after])).toEqual([["/etc/ipsec.d/gw-hq--b1-0a1b2c3d.conf", "new"]]);
+    expect(w.hadTunnelBefore("t1")).toBe(false);
+    const { io, done } = recordingRouter();
+    w.io = io;
+    await w.applyEnd(renamed(), async () => undefined, new Set(), false);
+    expect(done.some((d) => d.includes("gw-t1"))).toBe(false);
+  });
+
   it("no old files to retire (CentOS names its files ipsecN): nothing stopped under the old name", async () => {
     const own = new Map([["t1", [file("/etc/ipsec.d/gw-hq--b1-0a1b2c3d.conf", "new")]]]);
     const w = new GatewayWork("g1", "gw", [renamed()], own, []);

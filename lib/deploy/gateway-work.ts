@@ -89,9 +89,13 @@ export class GatewayWork {
     return this.renames(end) ? end.previous! : end.end;
   }
 
-  /** The router holds this tunnel under another name whose own files differ (not CentOS: its files are named ipsecN). */
+  /**
+   * The router holds this tunnel under another name, with files of its own there (not
+   * CentOS: its files are named ipsecN; not a tunnel never deployed under the old name).
+   */
   private renames(end: RenderableEnd): boolean {
-    return end.previous !== null && this.retiredFiles.has(end.end.tunnelId);
+    const old = end.previous ? this.retiredFiles.get(end.end.tunnelId) : undefined;
+    return !!old?.some((f) => (this.current.get(f.path) ?? null) !== null);
   }
 
   /** The tunnel's main file (ifcfg-ipsecN, the swanctl conf) was already on the router (under its old name, if renamed). */
