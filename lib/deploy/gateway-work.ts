@@ -100,9 +100,11 @@ export class GatewayWork {
 
   /** The tunnel's main file (ifcfg-ipsecN, the swanctl conf) was already on the router (under its old name, if renamed). */
   hadTunnelBefore(tunnelId: string): boolean {
-    const own = this.retiredFiles.get(tunnelId) ?? this.ownFiles.get(tunnelId);
-    const primary = own?.find((f) => !f.secret);
-    return primary ? (this.current.get(primary.path) ?? null) !== null : false;
+    const onRouter = (files: RenderedFile[] | undefined) => {
+      const primary = files?.find((f) => !f.secret);
+      return primary ? (this.current.get(primary.path) ?? null) !== null : false;
+    };
+    return onRouter(this.ownFiles.get(tunnelId)) || onRouter(this.retiredFiles.get(tunnelId));
   }
 
   /**
