@@ -7,12 +7,21 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { execInRouter, getRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { startSshd } from "@/e2e/lab/daemons";
 import { registerLab } from "@/e2e/lab/register";
 import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
 import { configSnapshot, lanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
+// Longer than a deploy that verifies and than Gatewarden's own rollback of the router it
+// still reaches (lib/deploy/commit-confirm.int.test.ts), so only a cut router restores itself.
+const CONFIRM_SECONDS = 60;
+// Read once by lib/config/env, before any job runs.
+process.env.GATEWARDEN_COMMIT_CONFIRM_SECONDS = String(CONFIRM_SECONDS);
+
 const LAB = "h-names-rename";
+/** The tunnel the rollback test leaves under its bare-id name (the commit-confirm test renames it again). */
+let stillLegacy: string;
 let lab: LabState;
 let admin: { id: string; username: string };
 let gatewayIds: Map<string, string>;
@@ -140,6 +149,7 @@ describe("readable connection names on lab routers", () => {
 
   it("a renaming deploy that fails is rolled back to the old name on both routers, which carries traffic again", async () => {
     const t = await deployedUnderLegacyName();
+    stillLegacy = t;
     const legacy = `gw-${t.toLowerCase()}`;
     const before = Object.fromEntries(await Promise.all(ROUTERS.map(async (r) => [r, await configSnapshot(lab, r)] as const)));
     const hqIp = lab.routers.find((r) => r.name === "hq")!.publicIp;
@@ -176,5 +186,70 @@ describe("readable connection names on lab routers", () => {
     // The database still says the routers hold the old name: the next deploy renames again.
     const ends = await (await db()).tunnelEnd.findMany({ where: { tunnelId: t } });
     expect(ends.map((e) => e.connectionName)).toEqual([legacy, legacy]);
+  });
+
+  it("SSH cut right after a renaming apply: the cut router's commit-confirm timer puts the old name back by itself, the other is rolled back", async () => {
+    const t = stillLegacy;
+    const legacy = `gw-${t.toLowerCase()}`;
+    const before = Object.fromEntries(await Promise.all(ROUTERS.map(async (r) => [r, await configSnapshot(lab, r)] as const)));
+    const { insertJob } = await import("@/lib/db/jobs");
+    const { createJobContext } = await import("@/lib/jobs/context");
+    const { deployTunnels } = await import("@/lib/deploy/deploy-tunnels");
+    const { connectGatewayForJob } = await import("@/lib/deploy/connect");
+    // This test drives the handler itself (to cut a router at a chosen moment): the runner must not take the row.
+    await (await import("@/lib/jobs/runtime")).getJobRunner().stop();
+    const { id } = await insertJob({
+      kind: "deploy",
+      targetType: "tunnel",
+      targetId: t,
+      params: { tunnelId: t },
+      createdById: admin.id,
+      createdByName: admin.username,
+    });
+    const ctx = await createJobContext(id, "deploy", { tunnelId: t }, admin);
+    let applies = 0;
+    let cut: string | null = null;
+    const step = ctx.step.bind(ctx);
+    // After the second router's apply step (the readable name loaded there), that router's sshd is killed by its PID.
+    (ctx as { step: typeof ctx.step }).step = async (name, gatewayId, fn) => {
+      try {
+        return await step(name, gatewayId, fn);
+      } finally {
+        if (name.startsWith("apply on ") && ++applies === 2) {
+          const router = name.slice("apply on ".length).replace(/-gw$/, "");
+          await execInRouter(lab, router, ["sh", "-c", 'p="$(cat /run/sshd.pid)"; pkill -KILL -P "$p"; kill -KILL "$p"']);
+          cut = router;
+        }
+      }
+    };
+    try {
+      const outcome = await deployTunnels(ctx, connectGatewayForJob).then(
+        () => "succeeded",
+        (e: Error) => e.message,
+      );
+      expect(outcome).not.toBe("succeeded");
+      await (await db()).job.update({ where: { id }, data: { status: "failed", error: outcome, finishedAt: new Date() } });
+      expect(cut).not.toBeNull();
+      const router = cut!;
+      const reverted = async () =>
+        (await execInRouter(lab, router, ["test", "-f", `/var/lib/gatewarden/confirm/${id}/reverted`])).code === 0;
+      const until = Date.now() + (CONFIRM_SECONDS + 15) * 1000;
+      while (!(await reverted()) && Date.now() < until) await new Promise((r) => setTimeout(r, 500));
+      expect(await reverted()).toBe(true);
+      for (const r of ROUTERS) {
+        // The cut router by its own timer, the other by Gatewarden: both hold the old name's files, and charon the old name.
+        expect(await configSnapshot(lab, r)).toBe(before[r]);
+        expect(await listConfD(r)).toEqual([`${legacy}.conf`, `${legacy}.secrets.conf`]);
+        expect((await charonNames(r)).conns).toEqual([legacy]);
+      }
+      let ok = false;
+      for (let i = 0; i < 10 && !ok; i++) ok = await lanPingOk(lab, "branch1", "hq");
+      expect(ok).toBe(true);
+      const ends = await (await db()).tunnelEnd.findMany({ where: { tunnelId: t } });
+      expect(ends.map((e) => e.connectionName)).toEqual([legacy, legacy]);
+    } finally {
+      if (cut) await startSshd(getRouter(lab, cut));
+      await (await import("@/lib/jobs/runtime")).getJobRunner().start();
+    }
   });
 });
