@@ -17,6 +17,9 @@ test.describe.configure({ mode: "serial" });
 const PAIRS = LAB_ROUTERS["tunnel-rotate"];
 let lab: LabState;
 const router = (name: string) => lab.routers.find((r) => r.name === name)!;
+/** Each seeded tunnel's name on the routers. */
+const connectionNames = new Map<string, string>();
+
 /** "gw-x ↔ gw-y" in either order: the ends' order is the tunnel's a/b roles. */
 const pairLabel = (x: string, y: string) => `(${labGatewayOf(x)} ↔ ${labGatewayOf(y)}|${labGatewayOf(y)} ↔ ${labGatewayOf(x)})`;
 
@@ -25,7 +28,7 @@ test.beforeAll(async ({ adminSession: _admin }) => {
   test.setTimeout(180_000); // clears the routers, then deploys two tunnels
   lab = requireLabState(E2E_LAB);
   await resetLabRouters(E2E_LAB, "tunnel-rotate");
-  await seedLabTunnels(E2E_LAB, "tunnel-rotate", { deploy: true });
+  for (const s of await seedLabTunnels(E2E_LAB, "tunnel-rotate", { deploy: true })) connectionNames.set(s.tunnelId, s.connectionName);
 });
 
 test.afterAll(async () => {
@@ -43,7 +46,9 @@ async function ikeSpis(r: RouterState, peer: RouterState): Promise<string[]> {
 
 async function keyFiles(r: RouterState, tunnelId: string): Promise<string> {
   const path =
-    r.platform === "strongswan" ? `/etc/swanctl/conf.d/gw-${tunnelId}.secrets.conf` : "/etc/sysconfig/network-scripts/keys-ipsec0";
+    r.platform === "strongswan"
+      ? `/etc/swanctl/conf.d/${connectionNames.get(tunnelId)}.secrets.conf`
+      : "/etc/sysconfig/network-scripts/keys-ipsec0";
   return (await execInRouter(lab, r.name, ["cat", path])).stdout;
 }
 

@@ -15,13 +15,14 @@ test.describe.configure({ mode: "serial" });
 const PAIR = LAB_ROUTERS["tunnel-stuck"].strongswan;
 let lab: LabState;
 let tunnelId: string;
+let connectionName: string;
 
 test.beforeAll(async ({ adminSession: _admin }) => {
   test.setTimeout(180_000);
   lab = requireLabState(E2E_LAB);
   await runInApp("lab-stuck.ts", ["let-in"], { lab: E2E_LAB, router: PAIR.hub });
   await resetLabRouters(E2E_LAB, "tunnel-stuck");
-  tunnelId = (await seedLabTunnels(E2E_LAB, "tunnel-stuck", { deploy: true }))[0]!.tunnelId;
+  ({ tunnelId, connectionName } = (await seedLabTunnels(E2E_LAB, "tunnel-stuck", { deploy: true }))[0]!);
 });
 
 test.afterAll(async () => {
@@ -67,7 +68,7 @@ test("a stuck rotation is shown with what to do, and Repair brings both routers 
   const hub = lab.routers.find((r) => r.name === PAIR.hub)!;
   const branch = lab.routers.find((r) => r.name === PAIR.branch)!;
   for (const r of [hub, branch]) {
-    const file = (await execInRouter(lab, r.name, ["cat", `/etc/swanctl/conf.d/gw-${tunnelId}.secrets.conf`])).stdout;
+    const file = (await execInRouter(lab, r.name, ["cat", `/etc/swanctl/conf.d/${connectionName}.secrets.conf`])).stdout;
     expect(file, `${r.name} holds the active key`).toContain(active);
   }
   expect((await pingFromHost(lab, branch.name, hub.lanHost.ip, { count: 3 })).received).toBe(3);

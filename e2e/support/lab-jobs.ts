@@ -32,3 +32,11 @@ export async function runJobToEnd(actor: Actor, kind: string, params: Record<str
   }
   throw new Error(`job ${id} (${kind}) did not finish within 3 minutes`);
 }
+
+/** The tunnel's connection name on the routers (readable, stored on the tunnel: lib/rendering/connection-name). */
+export async function connectionNameOf(tunnelId: string): Promise<string> {
+  const { getDb } = await import("@/lib/db/client");
+  const t = await getDb().tunnel.findUniqueOrThrow({ where: { id: tunnelId }, select: { connectionName: true } });
+  if (!t.connectionName) throw new Error(`tunnel ${tunnelId} has no connection name yet`);
+  return t.connectionName;
+}

@@ -14,7 +14,8 @@ import { serveAppCommands } from "./app-process";
 
 export type LabPair = { hub: string; branch: string };
 export type SeedRequest = { lab: string; pairs: LabPair[]; deploy: boolean };
-export type SeededPair = LabPair & { tunnelId: string };
+/** connectionName: the tunnel's name on the routers (its swanctl connection and files). */
+export type SeededPair = LabPair & { tunnelId: string; connectionName: string };
 export type ClearRequest = { lab: string; routers: string[] };
 
 /** The names tunnel-deploy.spec.ts gives a router's site and gateway in the wizard. */
@@ -136,9 +137,9 @@ async function add({ lab: labName, pairs, deploy }: SeedRequest): Promise<Seeded
     await pinHostKey(actor, b, branchGatewayId);
     const tunnel = await getDb().tunnel.findFirstOrThrow({
       where: { ends: { some: { gatewayId: branchGatewayId } } },
-      select: { id: true },
+      select: { id: true, connectionName: true },
     });
-    seeded.push({ hub, branch, tunnelId: tunnel.id });
+    seeded.push({ hub, branch, tunnelId: tunnel.id, connectionName: tunnel.connectionName! });
   }
   // The pairs share no router, so their deploys run side by side as two admins' would.
   if (deploy) await Promise.all(seeded.map((p) => runTunnelJobInServer(actor, "deploy", p.tunnelId)));

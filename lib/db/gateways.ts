@@ -53,13 +53,17 @@ export async function getTunnelGatewayIds(tunnelId: string): Promise<string[]> {
   return ends.map((e) => e.gatewayId);
 }
 
-export async function recordTunnelDeployed(tx: Tx, tunnelId: string, ends: { role: string; hash: string; pskVersion: number }[]) {
+export async function recordTunnelDeployed(
+  tx: Tx,
+  tunnelId: string,
+  ends: { role: string; hash: string; pskVersion: number; connectionName: string }[],
+) {
   const now = new Date();
   await tx.tunnel.update({ where: { id: tunnelId }, data: { deployState: "deployed", deployedAt: now } });
   for (const e of ends) {
     await tx.tunnelEnd.update({
       where: { tunnelId_role: { tunnelId, role: e.role } },
-      data: { deployedHash: e.hash, deployedAt: now, appliedPskVersion: e.pskVersion },
+      data: { deployedHash: e.hash, deployedAt: now, appliedPskVersion: e.pskVersion, connectionName: e.connectionName },
     });
   }
 }
@@ -76,5 +80,6 @@ export async function recordTunnelTornDown(tx: Tx, tunnelId: string, ok: boolean
   // Torn down, the tunnel is no longer watched: its last health state ("up") must not linger.
   const health = ok ? { healthState: "unknown", healthReason: "Torn down: not deployed on the routers.", healthAt: new Date() } : {};
   await tx.tunnel.update({ where: { id: tunnelId }, data: { deployState: ok ? "torn-down" : "failed", ...health } });
-  if (ok) await tx.tunnelEnd.updateMany({ where: { tunnelId }, data: { deployedHash: null, appliedPskVersion: null } });
+  if (ok)
+    await tx.tunnelEnd.updateMany({ where: { tunnelId }, data: { deployedHash: null, appliedPskVersion: null, connectionName: null } });
 }

@@ -13,12 +13,14 @@ export async function listHealthTargets(tunnelIds?: readonly string[]) {
     select: {
       id: true,
       kind: true,
+      connectionName: true,
       healthState: true,
       cryptoProfile: { select: { spec: true } },
       ends: {
         select: {
           role: true,
           interfaceName: true,
+          connectionName: true,
           gateway: {
             select: {
               id: true,

@@ -1,7 +1,8 @@
 // Writes for the inventory: the snapshot that validation needs (read inside the
 // same transaction as the write) and the inserts for branch offices and tunnels.
 import "server-only";
-import type { Tx } from "@/lib/db/client";
+import { getDb, type Tx } from "@/lib/db/client";
+import { readableConnectionName } from "@/lib/rendering/connection-name";
 
 export async function loadInventorySnapshot(tx: Tx) {
   const [subnets, gateways, sites, profiles] = await Promise.all([
@@ -73,6 +74,7 @@ export async function insertTunnel(tx: Tx, row: NewTunnelRow) {
   return tx.tunnel.create({
     data: {
       id: row.id,
+      connectionName: await connectionNameFor(tx, row.id, row.ends),
       kind: row.kind,
       pairKey: row.pairKey,
       cryptoProfileId: row.cryptoProfileId,
@@ -81,4 +83,27 @@ export async function insertTunnel(tx: Tx, row: NewTunnelRow) {
     },
     select: { id: true },
   });
+}
+
+/** The readable router-side name, derived once from the two sites' names as they are now. */
+async function connectionNameFor(tx: Tx, tunnelId: string, ends: { gatewayId: string; role: "a" | "b" }[]): Promise<string> {
+  const gateways = await tx.gateway.findMany({
+    where: { id: { in: ends.map((e) => e.gatewayId) } },
+    select: { id: true, site: { select: { name: true } } },
+  });
+  const site = (role: "a" | "b") => gateways.find((g) => g.id === ends.find((e) => e.role === role)?.gatewayId)?.site.name ?? "";
+  return readableConnectionName(tunnelId, site("a"), site("b"));
+}
+
+/** Names a tunnel from before readable names on its first deploy since (stable from then on). */
+export async function ensureTunnelConnectionName(tunnelId: string): Promise<void> {
+  const db = getDb();
+  const t = await db.tunnel.findUnique({
+    where: { id: tunnelId },
+    select: { connectionName: true, ends: { select: { gatewayId: true, role: true } } },
+  });
+  if (!t || t.connectionName) return;
+  const ends = t.ends.map((e) => ({ gatewayId: e.gatewayId, role: e.role === "a" ? ("a" as const) : ("b" as const) }));
+  const name = await connectionNameFor(db, tunnelId, ends);
+  await db.tunnel.updateMany({ where: { id: tunnelId, connectionName: null }, data: { connectionName: name } });
 }

@@ -16,7 +16,7 @@ const renderInclude = {
           lanAddress: true,
           ipsecStack: true,
           hostKeyFingerprint: true,
-          site: { select: { subnets: { select: { cidr: true }, orderBy: { cidr: "asc" as const } } } },
+          site: { select: { name: true, subnets: { select: { cidr: true }, orderBy: { cidr: "asc" as const } } } },
         },
       },
     },

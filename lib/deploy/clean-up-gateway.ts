@@ -64,8 +64,9 @@ async function waitForAnswer(ctx: JobContext<CleanupParams>, name: string, open:
   }
 }
 
+/** The end as the deploy applied it (`previous`: under the name the router held before, if it renamed it). */
 async function endHere(tunnelId: string, gatewayId: string): Promise<RenderableEnd | null> {
-  return (await loadTunnelEnds(tunnelId))?.ends.find((e) => e.gatewayId === gatewayId) ?? null;
+  return (await loadTunnelEnds(tunnelId, "active", "desired"))?.ends.find((e) => e.gatewayId === gatewayId) ?? null;
 }
 
 export async function cleanUpGateway(ctx: JobContext<CleanupParams>, open: OpenGateway, waitMs = CLEANUP_WAIT_MS) {
@@ -86,7 +87,10 @@ export async function cleanUpGateway(ctx: JobContext<CleanupParams>, open: OpenG
       }
     }
     await ctx.step(`stop the half-applied tunnels on ${gw.name}`, gw.id, async () => {
-      for (const e of ends.values()) await runCommands(io, gw.name, platform.teardownCommands(e.end), log);
+      for (const e of ends.values()) {
+        await runCommands(io, gw.name, platform.teardownCommands(e.end), log);
+        if (e.previous) await runCommands(io, gw.name, platform.teardownCommands(e.previous), log);
+      }
     });
     await ctx.step(`put the files back on ${gw.name}`, gw.id, async () => {
       for (const path of p.created) await io.removeFile(path);
@@ -114,7 +118,8 @@ export async function cleanUpGateway(ctx: JobContext<CleanupParams>, open: OpenG
       await runCommands(io, gw.name, platform.reloadCommands(), log);
       for (const id of p.restore) {
         const e = ends.get(id);
-        if (e) await runCommands(io, gw.name, platform.applyCommands(e.end), log);
+        // Under the name the router held before the deploy (its old files are back).
+        if (e) await runCommands(io, gw.name, platform.applyCommands(e.previous ?? e.end), log);
       }
     });
   } finally {

@@ -8,7 +8,7 @@ import { generateEd25519KeyPair } from "@/lib/ssh/keys";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { addLabTunnel, connectionNameOf, runJobToEnd } from "@/e2e/support/lab-jobs";
 import { configSnapshot as labConfigSnapshot, lanPingOk as labLanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 const LAB = "gwtest-deployfail";
@@ -48,7 +48,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
     ).tunnel.findFirst({
       where: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("hq")! } } } },
     }))!.id;
-    const file = `/etc/swanctl/conf.d/gw-${t.toLowerCase()}.secrets.conf`;
+    const file = `/etc/swanctl/conf.d/${await connectionNameOf(t)}.secrets.conf`;
     const original = (await execInRouter(lab, "hq", ["cat", file])).stdout;
     const foreign = "HandEditedForeignKey0123456789abcdefXYZ";
     try {
@@ -166,6 +166,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
     });
     const ctx = await createJobContext(id, "deploy", { tunnelId: t }, admin);
     let lost = false;
+    const conn = await connectionNameOf(t);
     // hq initiates (the less busy end on a tie is the first end); right after its --initiate the SA is torn down.
     const connect: typeof connectGatewayForJob = async (gatewayId, c) => {
       const session = await connectGatewayForJob(gatewayId, c);
@@ -175,7 +176,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
         const r = await exec(argv, opts);
         if (!lost && argv.includes("--initiate")) {
           lost = true;
-          await execInRouter(lab, "hq", ["swanctl", "--terminate", "--ike", `gw-${t}`, "--force", "--timeout", "3"]);
+          await execInRouter(lab, "hq", ["swanctl", "--terminate", "--ike", conn, "--force", "--timeout", "3"]);
         }
         return r;
       };

@@ -67,6 +67,7 @@ async function recordDeployed(ctx: JobContext<DeployParams>, batch: DeployBatch,
         role: e.role,
         hash: hashFiles(batch.works.get(e.gatewayId)!.ownFiles.get(r.id) ?? []),
         pskVersion: r.pskVersion,
+        connectionName: e.end.connectionName,
       }));
       await recordTunnelDeployed(tx, r.id, ends);
       await recordAudit(tx, ctx.actor, {

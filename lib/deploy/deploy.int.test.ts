@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { addLabTunnel, connectionNameOf, runJobToEnd } from "@/e2e/support/lab-jobs";
 
 const LAB = "gwtest-deploy";
 let lab: LabState;
@@ -74,7 +74,12 @@ describe("deploy to lab routers", () => {
     expect(log).not.toContain(psk);
     expect(job.steps.every((s) => s.status === "ok")).toBe(true);
     expect((await pingFromHost(lab, "branch1", hqLan, { count: 3 })).received).toBe(3);
-    const mode = await execInRouter(lab, "hq", ["stat", "-c", "%a", `/etc/swanctl/conf.d/gw-${tunnelId}.secrets.conf`]);
+    const mode = await execInRouter(lab, "hq", [
+      "stat",
+      "-c",
+      "%a",
+      `/etc/swanctl/conf.d/${await connectionNameOf(tunnelId)}.secrets.conf`,
+    ]);
     expect(mode.stdout.trim()).toBe("600");
   });
 
@@ -100,18 +105,19 @@ describe("deploy to lab routers", () => {
     expect(job.error).toBeNull();
     expect(job.status).toBe("succeeded");
     const sas = await execInRouter(lab, "hq", ["swanctl", "--list-sas"]);
-    expect(sas.stdout).toContain(`gw-${tunnelId}`);
+    expect(sas.stdout).toContain(await connectionNameOf(tunnelId));
     expect(sas.stdout).toContain("INSTALLED");
   });
 
   it("teardown removes the tunnel and its files", async () => {
     const { listTunnels } = await import("@/lib/db/inventory");
     const t = (await listTunnels()).find((x) => x.ends.some((e) => e.gateway.name === "branch1-gw"))!;
+    const name = await connectionNameOf(t.id);
     const job = await runJob("teardown", t.id);
     expect(job.error).toBeNull();
     expect((await pingFromHost(lab, "branch1", lab.routers[0]!.lanHost.ip, { count: 2 })).received).toBe(0);
     const ls = await execInRouter(lab, "hq", ["ls", "/etc/swanctl/conf.d"]);
-    expect(ls.stdout).not.toContain(t.id);
+    expect(ls.stdout).not.toContain(name);
   });
 
   it("fleet deploy: one job, the hub visited once; an unreachable spoke fails alone, the rest is deployed", async () => {
@@ -134,8 +140,8 @@ describe("deploy to lab routers", () => {
     expect(commandsOn("branch1-gw").some((c) => c.startsWith("$ swanctl --initiate --child"))).toBe(true);
     expect((await pingFromHost(lab, "branch1", lab.routers[0]!.lanHost.ip, { count: 3 })).received).toBe(3);
     const ls = await execInRouter(lab, "hq", ["ls", "/etc/swanctl/conf.d"]);
-    expect(ls.stdout).toContain(again);
-    expect(ls.stdout).not.toContain(fresh);
+    expect(ls.stdout).toContain(await connectionNameOf(again));
+    expect(ls.stdout).not.toContain(await connectionNameOf(fresh));
     const states = Object.fromEntries((await listTunnels()).map((t) => [t.id, t.deployState]));
     expect(states[again]).toBe("deployed");
     expect(states[fresh]).toBe("failed");

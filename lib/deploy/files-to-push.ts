@@ -11,7 +11,12 @@ import { loadGatewayEnds } from "@/lib/rendering/load-ends";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { JobContext } from "@/lib/jobs/types";
 
-export type FilesToPush = { own: Map<string, RenderedFile[]>; shared: RenderedFile[] | "restore" };
+export type FilesToPush = {
+  own: Map<string, RenderedFile[]>;
+  shared: RenderedFile[] | "restore";
+  /** A renamed tunnel's own files under the name the router holds, where they differ from the new ones: to remove. */
+  retired: Map<string, RenderedFile[]>;
+};
 
 export async function filesToPush(
   ctx: JobContext<unknown>,
@@ -27,5 +32,12 @@ export async function filesToPush(
   const staying = [...inDb.filter((e) => !deploying.has(e.tunnelId)), ...kept.map((e) => e.end)];
   const own = new Map(kept.map((e) => [e.end.tunnelId, platform.render(e.end).filter((f) => f.scope === "tunnel")]));
   const shared = staying.length ? renderGatewayFiles(platform, staying).filter((f) => f.scope === "gateway") : "restore";
-  return { own, shared };
+  const retired = new Map<string, RenderedFile[]>();
+  for (const e of kept) {
+    if (!e.previous) continue;
+    const paths = new Set(own.get(e.end.tunnelId)!.map((f) => f.path));
+    const old = platform.render(e.previous).filter((f) => f.scope === "tunnel" && !paths.has(f.path));
+    if (old.length) retired.set(e.end.tunnelId, old);
+  }
+  return { own, shared, retired };
 }

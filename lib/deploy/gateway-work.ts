@@ -31,6 +31,11 @@ export class GatewayWork {
   timer: ArmedTimer | null = null;
   /** Gatewarden could not put this router back: its timer must stay armed and do it. */
   rollBackFailed = false;
+  /**
+   * tunnel id → that tunnel's own files under the name the router holds, where the
+   * deploy renames it (RenderableEnd.previous): removed where the router has them.
+   */
+  retiredFiles = new Map<string, RenderedFile[]>();
 
   constructor(
     readonly gatewayId: string,
@@ -52,27 +57,54 @@ export class GatewayWork {
     return this.io;
   }
 
+  private get retired(): RenderedFile[] {
+    return [...this.retiredFiles.values()].flat();
+  }
+
   async readCurrent(): Promise<FilePlan> {
-    for (const f of this.desired) if (!this.current.has(f.path)) this.current.set(f.path, await this.router.readFile(f.path));
+    for (const f of [...this.desired, ...this.retired])
+      if (!this.current.has(f.path)) this.current.set(f.path, await this.router.readFile(f.path));
     return this.replan();
   }
 
   /** Plans again from what was read, e.g. after some tunnels were dropped from the deploy. */
   replan(): FilePlan {
-    this.plan = planFileChanges(this.desired, this.current);
+    this.plan = planFileChanges(this.desired, this.current, this.retired);
     return this.plan;
+  }
+
+  /** This tunnel's own paths here: its files, and those under the name it is renamed from. */
+  private ownPathsOf(tunnelId: string): string[] {
+    return [...(this.ownFiles.get(tunnelId) ?? []), ...(this.retiredFiles.get(tunnelId) ?? [])].map((f) => f.path);
   }
 
   /** Nothing this tunnel depends on changes here: its own files and the router's shared ones are as the router has them. */
   unchangedFor(tunnelId: string): boolean {
     const changed = new Set((this.plan?.changes ?? []).map((c) => c.path));
-    return [...(this.ownFiles.get(tunnelId) ?? []), ...this.sharedFiles].every((f) => !changed.has(f.path));
+    return [...this.ownPathsOf(tunnelId), ...this.sharedFiles.map((f) => f.path)].every((p) => !changed.has(p));
   }
 
-  /** The tunnel's main file (ifcfg-ipsecN, the swanctl conf) was already on the router. */
+  /** The end as the router has it applied now: under its old name while being renamed. */
+  private asBefore(end: RenderableEnd): RenderableEnd["end"] {
+    return this.renames(end) ? end.previous! : end.end;
+  }
+
+  /**
+   * The router holds this tunnel under another name, with files of its own there (not
+   * CentOS: its files are named ipsecN; not a tunnel never deployed under the old name).
+   */
+  private renames(end: RenderableEnd): boolean {
+    const old = end.previous ? this.retiredFiles.get(end.end.tunnelId) : undefined;
+    return !!old?.some((f) => (this.current.get(f.path) ?? null) !== null);
+  }
+
+  /** The tunnel's main file (ifcfg-ipsecN, the swanctl conf) was already on the router (under its old name, if renamed). */
   hadTunnelBefore(tunnelId: string): boolean {
-    const primary = this.ownFiles.get(tunnelId)?.find((f) => !f.secret);
-    return primary ? (this.current.get(primary.path) ?? null) !== null : false;
+    const onRouter = (files: RenderedFile[] | undefined) => {
+      const primary = files?.find((f) => !f.secret);
+      return primary ? (this.current.get(primary.path) ?? null) !== null : false;
+    };
+    return onRouter(this.ownFiles.get(tunnelId)) || onRouter(this.retiredFiles.get(tunnelId));
   }
 
   /**
@@ -115,7 +147,7 @@ export class GatewayWork {
     const changes = this.plan?.changes ?? [];
     const changed = new Set(changes.map((c) => c.path));
     const sharedChanged = this.sharedFiles.some((f) => changed.has(f.path));
-    const ends = this.ends.filter((e) => sharedChanged || (this.ownFiles.get(e.end.tunnelId) ?? []).some((f) => changed.has(f.path)));
+    const ends = this.ends.filter((e) => sharedChanged || this.ownPathsOf(e.end.tunnelId).some((p) => changed.has(p)));
     const once = (commands: Command[]) => {
       const seen = new Set<string>();
       return commands.filter((c) => !isRouterWide(c) || (!seen.has(commandKey(c)) && seen.add(commandKey(c))));
@@ -128,7 +160,10 @@ export class GatewayWork {
       mode: c.mode,
       backup: c.before === null ? null : c.secret ? keptSecretPath(jobId, c.path) : backupPathFor(jobId, c.path),
     }));
-    const reapply = once(ends.filter((e) => this.hadTunnelBefore(e.end.tunnelId)).flatMap((e) => this.platform.applyCommands(e.end)));
+    // A renamed tunnel comes back under its old name, from its old files.
+    const reapply = once(
+      ends.filter((e) => this.hadTunnelBefore(e.end.tunnelId)).flatMap((e) => this.platform.applyCommands(this.asBefore(e))),
+    );
     if (ends.some((e) => !this.hadTunnelBefore(e.end.tunnelId))) reapply.push(...this.platform.reloadCommands());
     return {
       plan: {
@@ -136,6 +171,7 @@ export class GatewayWork {
         token,
         seconds,
         tunnelIds: ends.map((e) => e.end.tunnelId),
+        // Under the new names: applying a renamed tunnel has already stopped its old name.
         stop: once(ends.flatMap((e) => this.platform.teardownCommands(e.end))),
         reapply: once(reapply),
         files,
@@ -165,7 +201,8 @@ export class GatewayWork {
     for (const c of this.plan?.changes ?? []) {
       await this.router.ensureDir(c.path.slice(0, c.path.lastIndexOf("/")), 0o755);
       this.written.push(c);
-      await this.router.uploadFile({ path: c.path, content: c.after, mode: c.mode });
+      if (c.after === null) await this.router.removeFile(c.path);
+      else await this.router.uploadFile({ path: c.path, content: c.after, mode: c.mode });
     }
   }
 
@@ -177,11 +214,22 @@ export class GatewayWork {
    */
   async applyEnd(end: RenderableEnd, log: Logger, ran: Set<string>, peerNext: boolean): Promise<void> {
     this.applied.add(end.end.tunnelId);
-    const commands = this.platform
-      .applyCommands(end.end)
-      .filter((c) => !(isRouterWide(c) && ran.has(commandKey(c))) && !(peerNext && c.needsPeer));
+    // Renamed: the connection under the old name is stopped and unloaded first (its files
+    // are already gone), so the router never runs both, nor keeps the old one loaded.
+    const retire = this.renames(end) ? this.platform.teardownCommands(end.previous!) : [];
+    const commands = [...retire, ...this.platform.applyCommands(end.end)].filter(
+      (c) => !(isRouterWide(c) && ran.has(commandKey(c))) && !(peerNext && c.needsPeer),
+    );
     for (const c of commands) if (isRouterWide(c)) ran.add(commandKey(c));
     await runCommands(this.router, this.name, commands, log, { peerPending: peerNext });
+  }
+
+  /**
+   * After a rollback: these tunnels are (again) under the names the router held before,
+   * so what is checked next (the proof the old tunnel is back) looks for those.
+   */
+  backToOldNames(tunnelIds: ReadonlySet<string>): void {
+    this.ends = this.ends.map((e) => (tunnelIds.has(e.end.tunnelId) && this.renames(e) ? { ...e, end: e.previous!, previous: null } : e));
   }
 
   /** Status commands once for the router, judged for each of the given ends. */
@@ -213,7 +261,7 @@ export class GatewayWork {
     const ends = this.ends.filter((e) => tunnelIds.has(e.end.tunnelId));
     for (const e of ends)
       if (this.applied.has(e.end.tunnelId)) await runCommands(io, this.name, this.platform.teardownCommands(e.end), log);
-    const ownPaths = new Set(ends.flatMap((e) => (this.ownFiles.get(e.end.tunnelId) ?? []).map((f) => f.path)));
+    const ownPaths = new Set(ends.flatMap((e) => this.ownPathsOf(e.end.tunnelId)));
     let restored = 0;
     for (const c of this.written.filter((w) => ownPaths.has(w.path))) {
       if (c.before === null) await io.removeFile(c.path);
@@ -230,7 +278,9 @@ export class GatewayWork {
     await log("info", `restored ${restored} file(s)`);
     const ran = new Set<string>();
     for (const e of ends) {
-      if (this.hadTunnelBefore(e.end.tunnelId)) await this.applyEnd(e, log, ran, peerNext(e.end.tunnelId));
+      // As it was: under its old name when this deploy renamed it (old files restored above).
+      const before: RenderableEnd = { ...e, end: this.asBefore(e), previous: null };
+      if (this.hadTunnelBefore(e.end.tunnelId)) await this.applyEnd(before, log, ran, peerNext(e.end.tunnelId));
     }
     if (ends.some((e) => !this.hadTunnelBefore(e.end.tunnelId))) await runCommands(io, this.name, this.platform.reloadCommands(), log);
   }

@@ -6,6 +6,7 @@ import "server-only";
 import { RenderError } from "@/lib/platforms/contract";
 import { loadTunnelEnds } from "@/lib/rendering/load-ends";
 import { getTunnelDeployState } from "@/lib/db/gateways";
+import { ensureTunnelConnectionName } from "@/lib/db/inventory-write";
 import { describeChanges } from "@/lib/deploy/plan";
 import { GatewayWork } from "@/lib/deploy/gateway-work";
 import { DeployBatch, message, type TunnelRun } from "@/lib/deploy/deploy-batch";
@@ -69,13 +70,17 @@ export async function planDeploy(ctx: Ctx, tunnelIds: string[], connect: Connect
 async function render(ctx: Ctx, w: GatewayWork, dropped: ReadonlySet<string>) {
   const f = await filesToPush(ctx, w.gatewayId, w.ends, dropped);
   w.ownFiles = f.own;
+  w.retiredFiles = f.retired;
   w.sharedFiles = f.shared === "restore" ? [] : f.shared;
 }
 
 async function loadRuns(ctx: Ctx, tunnelIds: string[]): Promise<TunnelRun[]> {
   const runs: TunnelRun[] = [];
   for (const id of tunnelIds) {
-    const loaded = await loadTunnelEnds(id);
+    // A tunnel from before readable names gets its name now, once; the ends carry it,
+    // and `previous` where a router still holds the old one (retired by this deploy).
+    await ensureTunnelConnectionName(id);
+    const loaded = await loadTunnelEnds(id, "active", "desired");
     if (!loaded) throw new JobFailure(`Tunnel ${id} no longer exists.`);
     ctx.addSecret(loaded.ends[0].end.psk);
     const [a, b] = loaded.ends;

@@ -27,6 +27,34 @@ describe("planFileChanges", () => {
   });
 });
 
+describe("planFileChanges with retired files (a tunnel renamed on the router)", () => {
+  it("removes the old name's files the router has, withholds a removed secret, and never removes a path it writes", () => {
+    const plan = planFileChanges(
+      [file("/etc/new.conf", "conf"), file("/etc/new.secrets", "key", true), file("/etc/same", "x")],
+      new Map([
+        ["/etc/new.conf", null],
+        ["/etc/new.secrets", null],
+        ["/etc/same", "old x"],
+        ["/etc/old.conf", "old conf"],
+        ["/etc/old.secrets", "old key value"],
+        ["/etc/gone", null],
+      ]),
+      [file("/etc/old.conf", ""), file("/etc/old.secrets", "", true), file("/etc/gone", ""), file("/etc/same", "")],
+    );
+    expect(plan.changes.map((c) => [c.path, c.before, c.after])).toEqual([
+      ["/etc/new.conf", null, "conf"],
+      ["/etc/new.secrets", null, "key"],
+      ["/etc/same", "old x", "x"],
+      ["/etc/old.conf", "old conf", null],
+      ["/etc/old.secrets", "old key value", null],
+    ]);
+    const text = describeChanges(plan, []);
+    expect(text).toContain("--- /etc/old.secrets (secret file removed");
+    expect(text).not.toContain("old key value");
+    expect(text).toMatch(/--- \/etc\/old\.conf\s+on the router\n\+\+\+ \/dev\/null\s+removed/);
+  });
+});
+
 describe("describeChanges", () => {
   it("never diffs a secret file, even one holding a key Gatewarden does not know", () => {
     const plan = planFileChanges(

@@ -11,20 +11,30 @@ export type FileChange = {
   mode: number;
   secret: boolean;
   before: string | null;
-  after: string;
+  /** null: the file is removed (a tunnel's file under a name it no longer has). */
+  after: string | null;
 };
 
 export type FilePlan = { changes: FileChange[]; unchanged: string[] };
 
 export const BACKUP_ROOT = "/var/lib/gatewarden/backups";
 
-export function planFileChanges(desired: RenderedFile[], current: Map<string, string | null>): FilePlan {
+/**
+ * `retired`: files to remove where the router has them (a renamed tunnel's files under
+ * its old name); a path also in `desired` is written, not removed.
+ */
+export function planFileChanges(desired: RenderedFile[], current: Map<string, string | null>, retired: RenderedFile[] = []): FilePlan {
   const changes: FileChange[] = [];
   const unchanged: string[] = [];
   for (const f of desired) {
     const before = current.get(f.path) ?? null;
     if (before === f.content) unchanged.push(f.path);
     else changes.push({ path: f.path, mode: f.mode, secret: f.secret, before, after: f.content });
+  }
+  const written = new Set(desired.map((f) => f.path));
+  for (const f of retired) {
+    const before = current.get(f.path) ?? null;
+    if (before !== null && !written.has(f.path)) changes.push({ path: f.path, mode: f.mode, secret: f.secret, before, after: null });
   }
   return { changes, unchanged };
 }
@@ -46,6 +56,7 @@ const hashPrefix = (text: string) => createHash("sha256").update(text).digest("h
  * differs, with a hash prefix of each side to compare routers by.
  */
 function describeSecretChange(c: FileChange): string {
+  if (c.after === null) return `--- ${c.path} (secret file removed: content withheld; on the router sha256 ${hashPrefix(c.before ?? "")}…)`;
   if (c.before === null)
     return `+++ ${c.path} (new secret file, mode 0${c.mode.toString(8)}: content withheld; sha256 ${hashPrefix(c.after)}…)`;
   return `*** ${c.path}: secret file differs (content withheld; on the router sha256 ${hashPrefix(c.before)}…, rendered sha256 ${hashPrefix(c.after)}…)`;
@@ -56,9 +67,15 @@ export function describeChanges(plan: FilePlan, secrets: string[]): string {
   const parts = plan.changes.map((c) =>
     c.secret
       ? describeSecretChange(c)
-      : createTwoFilesPatch(c.before === null ? "/dev/null" : c.path, c.path, c.before ?? "", c.after, "on the router", "rendered", {
-          context: 2,
-        }),
+      : createTwoFilesPatch(
+          c.before === null ? "/dev/null" : c.path,
+          c.after === null ? "/dev/null" : c.path,
+          c.before ?? "",
+          c.after ?? "",
+          "on the router",
+          c.after === null ? "removed" : "rendered",
+          { context: 2 },
+        ),
   );
   const text = parts.join("\n").trim();
   return redactSecrets(text || "(no changes: the router already has these files)", secrets);

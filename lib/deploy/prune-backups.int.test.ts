@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { addLabTunnel, connectionNameOf, runJobToEnd } from "@/e2e/support/lab-jobs";
 
 const LAB = "gwprune";
 const KEPT = 4;
@@ -67,7 +67,7 @@ describe("deploy backups on a lab router", () => {
   it("a deploy that backs up keeps the newest backups (its own among them) and touches nothing that is not a backup", async () => {
     await sh("hq", SEED);
     await sh("branch1", SEED);
-    const conf = `/etc/swanctl/conf.d/gw-${tunnelId}.conf`;
+    const conf = `/etc/swanctl/conf.d/${await connectionNameOf(tunnelId)}.conf`;
     // Drift on hq only: the redeploy changes (and so backs up) one file there, nothing on branch1.
     await sh("hq", `echo '# drift' >> ${conf}`);
     const branch1Before = await listBackups("branch1");
@@ -89,8 +89,9 @@ describe("deploy backups on a lab router", () => {
   });
 
   it("keeps no key in a backup: a changed secret file is restored from the job, never copied into the backup folder", async () => {
-    const secrets = `/etc/swanctl/conf.d/gw-${tunnelId}.secrets.conf`;
-    const conf = `/etc/swanctl/conf.d/gw-${tunnelId}.conf`;
+    const name = await connectionNameOf(tunnelId);
+    const secrets = `/etc/swanctl/conf.d/${name}.secrets.conf`;
+    const conf = `/etc/swanctl/conf.d/${name}.conf`;
     await sh("hq", `sed -i 's/secret = .*/secret = "RetiredKeyThatMustNotStay0123456789"/' ${secrets}; echo '# drift' >> ${conf}`);
     const job = await runJobToEnd(admin, "deploy", { tunnelId });
     expect(job.status).toBe("succeeded");

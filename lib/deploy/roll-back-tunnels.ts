@@ -106,6 +106,8 @@ export async function rollBackTunnels(
       );
     }
   }
+  // Every router of these tunnels holds them under their old names again (rolled back, or never touched).
+  for (const w of works.values()) w.backToOldNames(failedIds);
   const restored = failed.filter((r) => r.wasDeployed);
   if (!restored.length) return;
   // A tunnel with an end on a router that cannot be reached cannot be proven up (nor down) now.

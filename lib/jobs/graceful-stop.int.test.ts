@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin } from "@/e2e/support/app-db";
 import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel } from "@/e2e/support/lab-jobs";
+import { addLabTunnel, connectionNameOf } from "@/e2e/support/lab-jobs";
 import { waitForJob } from "@/lib/rotation/test-support";
 // @ts-expect-error plain ESM script without types
 import { migrateDeploy } from "@/scripts/prisma-migrate.mjs";
@@ -108,9 +108,8 @@ async function lanPingOk() {
   return (await pingFromHost(lab, "branch1", dst, { count: 3 })).received === 3;
 }
 
-const connection = () => `gw-${tunnelId.toLowerCase()}`;
 async function loaded(router: string) {
-  return (await execInRouter(lab, router, ["swanctl", "--list-conns"])).stdout.includes(connection());
+  return (await execInRouter(lab, router, ["swanctl", "--list-conns"])).stdout.includes(await connectionNameOf(tunnelId));
 }
 
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin } from "@/e2e/support/app-db";
 import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { addLabTunnel, connectionNameOf, runJobToEnd } from "@/e2e/support/lab-jobs";
 import { waitForJob } from "@/lib/rotation/test-support";
 // @ts-expect-error plain ESM script without types
 import { migrateDeploy } from "@/scripts/prisma-migrate.mjs";
@@ -222,7 +222,7 @@ describe("a data directory that stops taking writes mid-job", () => {
     const resumed = await waitForJob(await resumedCopyOf(jobId));
     expect(resumed.status, resumed.error ?? "").toBe("succeeded");
     expect((await (await db()).tunnel.findUniqueOrThrow({ where: { id: tunnels.two! } })).deployState).toBe("torn-down");
-    const conn = `gw-${tunnels.two!.toLowerCase()}`;
+    const conn = await connectionNameOf(tunnels.two!);
     expect(await loadedConnections("hq")).not.toContain(conn);
     expect(await loadedConnections("branch2")).not.toContain(conn);
     expect(await lanPingOk("branch1", "hq")).toBe(true); // the other tunnel of the hub is untouched

@@ -52,10 +52,21 @@ export interface TunnelSide {
   subnets: string[];
 }
 
+/**
+ * Connection names every platform takes as they are: strongSwan's swanctl section and
+ * vici names, Libreswan's `conn` names and `ipsec auto` arguments, and file names under
+ * /etc/swanctl/conf.d and /etc/ipsec.d (CentOS names its tunnels ipsecN and uses none).
+ */
+export const CONNECTION_NAME_MAX = 63;
+export const CONNECTION_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62})$/;
+
 /** One end of a tunnel, seen from the gateway being configured ("local" is that gateway). */
 export interface TunnelEnd {
   tunnelId: string;
-  /** [a-z0-9-], e.g. "gw-<tunnelId>"; names the swanctl connection and child. */
+  /**
+   * CONNECTION_NAME, e.g. "gw-hq--branch1-3f9a2c1d"; names the strongSwan connection,
+   * child and files, and the Libreswan conn and files.
+   */
   connectionName: string;
   kind: TunnelKind;
   /** ipsecN: the centos interface (ifcfg-ipsecN); informational elsewhere. */

@@ -25,7 +25,8 @@ const HQ = { publicIp: "198.18.0.10", lanAddress: "192.168.1.254", subnets: ["19
 function end(n: number, overrides: Partial<TunnelEnd> = {}): TunnelEnd {
   return {
     tunnelId: `t${n}`,
-    connectionName: `gw-t${n}`,
+    // Readable, as lib/rendering/connection-name derives them: gw-<site a>--<site b>-<8 hex>.
+    connectionName: `gw-hq--branch${n}-0a1b2c3${n}`,
     kind: "net-to-net",
     interfaceName: `ipsec${n}`,
     local: HQ,
@@ -135,10 +136,10 @@ describe("renderGatewayFiles on a strongswan hub with two tunnels", () => {
 
   it("has one connection and one secrets file per tunnel, secrets 0600", () => {
     expect(files.map((f) => [f.path, f.mode.toString(8)])).toEqual([
-      ["/etc/swanctl/conf.d/gw-t0.conf", "644"],
-      ["/etc/swanctl/conf.d/gw-t0.secrets.conf", "600"],
-      ["/etc/swanctl/conf.d/gw-t1.conf", "644"],
-      ["/etc/swanctl/conf.d/gw-t1.secrets.conf", "600"],
+      ["/etc/swanctl/conf.d/gw-hq--branch0-0a1b2c30.conf", "644"],
+      ["/etc/swanctl/conf.d/gw-hq--branch0-0a1b2c30.secrets.conf", "600"],
+      ["/etc/swanctl/conf.d/gw-hq--branch1-0a1b2c31.conf", "644"],
+      ["/etc/swanctl/conf.d/gw-hq--branch1-0a1b2c31.secrets.conf", "600"],
     ]);
   });
 

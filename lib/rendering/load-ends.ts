@@ -4,7 +4,7 @@ import "server-only";
 import { decryptSecret } from "@/lib/secrets/envelope";
 import { getKeyring, secretPurpose } from "@/lib/config/keyring";
 import { getGatewayTunnelsForRender, getTunnelForRender, type TunnelForRender } from "@/lib/db/render-queries";
-import { tunnelEndsFor, type RenderableEnd } from "@/lib/rendering/tunnel-ends";
+import { tunnelEndsFor, type NameChoice, type RenderableEnd } from "@/lib/rendering/tunnel-ends";
 
 /** "active" renders what should be on the routers; a version number renders that key. */
 export type PskChoice = "active" | number;
@@ -15,11 +15,12 @@ function pskOf(t: TunnelForRender, choice: PskChoice): { psk: string; version: n
   return { psk: decryptSecret(key.secretEnc, getKeyring(), secretPurpose.psk(t.id, key.version)), version: key.version };
 }
 
-export async function loadTunnelEnds(tunnelId: string, choice: PskChoice = "active") {
+/** `names`: "router" (default) names each end as its router holds it; "desired" as a deploy writes it. */
+export async function loadTunnelEnds(tunnelId: string, choice: PskChoice = "active", names: NameChoice = "router") {
   const t = await getTunnelForRender(tunnelId);
   if (!t) return null;
   const { psk, version } = pskOf(t, choice);
-  return { tunnel: t, pskVersion: version, ends: tunnelEndsFor(t, psk) };
+  return { tunnel: t, pskVersion: version, ends: tunnelEndsFor(t, psk, names) };
 }
 
 /**
@@ -27,7 +28,10 @@ export async function loadTunnelEnds(tunnelId: string, choice: PskChoice = "acti
  * `onlyDeployed`: just the tunnels that are on the router now — what a push must keep
  * in shared files (racoon.conf must not include a tunnel the router does not have).
  */
-export async function loadGatewayEnds(gatewayId: string, opts: { onlyDeployed?: boolean } = {}): Promise<RenderableEnd[]> {
+export async function loadGatewayEnds(
+  gatewayId: string,
+  opts: { onlyDeployed?: boolean; names?: NameChoice } = {},
+): Promise<RenderableEnd[]> {
   const tunnels = (await getGatewayTunnelsForRender(gatewayId)).filter((t) => !opts.onlyDeployed || t.deployState === "deployed");
-  return tunnels.flatMap((t) => tunnelEndsFor(t, pskOf(t, "active").psk).filter((e) => e.gatewayId === gatewayId));
+  return tunnels.flatMap((t) => tunnelEndsFor(t, pskOf(t, "active").psk, opts.names).filter((e) => e.gatewayId === gatewayId));
 }

@@ -50,7 +50,8 @@ export function lintProfile(profile: CryptoProfile): ProfileLint {
 
 /** Both ends of one tunnel, masked; null when the tunnel does not exist. */
 export async function previewTunnelConfig(tunnelId: string): Promise<{ profile: ProfileLint; ends: EndPreview[] } | null> {
-  const loaded = await loadTunnelEnds(tunnelId);
+  // What the next deploy writes: under the tunnel's readable name.
+  const loaded = await loadTunnelEnds(tunnelId, "active", "desired");
   if (!loaded) return null;
   const ends = loaded.ends.map((r): EndPreview => {
     const psks = [r.end.psk];
@@ -80,7 +81,7 @@ export type GatewayPreview = {
 
 /** The whole file set of one gateway (every tunnel merged), masked. */
 export async function previewGatewayConfig(gatewayId: string, platformId: PlatformId): Promise<GatewayPreview> {
-  const ends = (await loadGatewayEnds(gatewayId)).map((r) => r.end);
+  const ends = (await loadGatewayEnds(gatewayId, { names: "desired" })).map((r) => r.end);
   const psks = ends.map((e) => e.psk);
   const platform = getPlatform(platformId);
   const profiles = new Map<string, GatewayPreview["profiles"][number]>();

@@ -1,27 +1,30 @@
 import { describe, expect, it } from "vitest";
 import { MODERN_PROFILE } from "@/lib/platforms/crypto-profiles";
-import { connectionNameFor, tunnelEndsFor, type TunnelRowForRender } from "./tunnel-ends";
+import { tunnelEndsFor, type TunnelRowForRender } from "./tunnel-ends";
 
 const row = (kind: string): TunnelRowForRender => ({
   id: "3f2c9a1e-0000-4000-8000-000000000001",
   kind,
+  connectionName: null,
   cryptoProfile: { spec: JSON.stringify(MODERN_PROFILE) },
   ends: [
     {
       role: "b",
       interfaceName: "ipsec3",
+      connectionName: null,
       gateway: {
         id: "g2",
         name: "oslo-gw",
         platform: "centos-racoon",
         publicIp: "198.18.0.20",
         lanAddress: "192.168.2.254",
-        site: { subnets: [{ cidr: "192.168.2.0/24" }] },
+        site: { name: "Oslo", subnets: [{ cidr: "192.168.2.0/24" }] },
       },
     },
     {
       role: "a",
       interfaceName: "ipsec0",
+      connectionName: null,
       gateway: {
         id: "g1",
         name: "hq-gw",
@@ -29,7 +32,7 @@ const row = (kind: string): TunnelRowForRender => ({
         ipsecStack: "libipsec",
         publicIp: "198.18.0.10",
         lanAddress: "192.168.1.254",
-        site: { subnets: [{ cidr: "192.168.1.0/24" }] },
+        site: { name: "HQ", subnets: [{ cidr: "192.168.1.0/24" }] },
       },
     },
   ],
@@ -56,8 +59,34 @@ describe("tunnelEndsFor", () => {
     const [a] = tunnelEndsFor(row("host-to-host"), "k");
     expect(a.end.local).toEqual({ publicIp: "198.18.0.10", ipsecStack: "libipsec", lanAddress: null, subnets: [] });
   });
-  it("names connections after the tunnel id", () => {
-    expect(connectionNameFor("ABC-1")).toBe("gw-abc-1");
+  it("names a tunnel without a stored name after its sites, end a first", () => {
+    const [a, b] = tunnelEndsFor(row("net-to-net"), "k");
+    expect(a.end.connectionName).toMatch(/^gw-hq--oslo-[0-9a-f]{8}$/);
+    expect(b.end.connectionName).toBe(a.end.connectionName);
+    expect(a.previous).toBeNull();
+  });
+  it("uses the stored name, not the sites' current names (a site rename changes nothing)", () => {
+    const stored = { ...row("net-to-net"), connectionName: "gw-hq--bergen-0a1b2c3d" };
+    const [a] = tunnelEndsFor(stored, "k", "desired");
+    expect(a.end.connectionName).toBe("gw-hq--bergen-0a1b2c3d");
+  });
+  it("router names: each end as its router holds it; desired names: the readable one, with the router's as previous", () => {
+    const legacy = "gw-3f2c9a1e-0000-4000-8000-000000000001";
+    const r = { ...row("net-to-net"), connectionName: "gw-hq--oslo-0a1b2c3d" };
+    r.ends = r.ends.map((e) => ({ ...e, connectionName: legacy }));
+    const [onRouter] = tunnelEndsFor(r, "k");
+    expect(onRouter.end.connectionName).toBe(legacy);
+    expect(onRouter.previous).toBeNull();
+    const [a, b] = tunnelEndsFor(r, "k", "desired");
+    expect(a.end.connectionName).toBe("gw-hq--oslo-0a1b2c3d");
+    expect(a.previous?.connectionName).toBe(legacy);
+    expect(a.previous?.psk).toBe("k");
+    expect(b.previous?.interfaceName).toBe("ipsec3");
+  });
+  it("has no previous end where the router already holds the readable name", () => {
+    const r = { ...row("net-to-net"), connectionName: "gw-hq--oslo-0a1b2c3d" };
+    r.ends = r.ends.map((e) => ({ ...e, connectionName: "gw-hq--oslo-0a1b2c3d" }));
+    expect(tunnelEndsFor(r, "k", "desired").map((e) => e.previous)).toEqual([null, null]);
   });
   it("refuses a stored profile with an unknown algorithm", () => {
     const bad = {

@@ -8,6 +8,7 @@ import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { labSwanctl } from "@/e2e/lab/router-files";
 import { registerLab } from "@/e2e/lab/register";
+import { connectionNameOf } from "@/e2e/support/lab-jobs";
 import { parseListSasRaw } from "@/lib/platforms/strongswan/parse-list-sas-raw";
 import { tunnelIkeSas } from "@/lib/rotation/key-switch";
 import { lanPingMeter } from "@/bench/rotation-interruption";
@@ -203,7 +204,7 @@ describe("PSK rotation on lab routers", () => {
         await execInRouter(lab, "branch4", [
           "sh",
           "-c",
-          `sed -i 's/secret = .*/secret = "wrong-key-${Date.now()}-xxxxxxxxxxxx"/' /etc/swanctl/conf.d/gw-${t}.secrets.conf`,
+          `sed -i 's/secret = .*/secret = "wrong-key-${Date.now()}-xxxxxxxxxxxx"/' /etc/swanctl/conf.d/${await connectionNameOf(t)}.secrets.conf`,
         ]);
       },
     });

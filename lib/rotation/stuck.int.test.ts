@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
 import { registerLab } from "@/e2e/lab/register";
+import { connectionNameOf } from "@/e2e/support/lab-jobs";
 import { runRotation, runTunnelJob, waitForJob } from "@/lib/rotation/test-support";
 import type { HealthPoller } from "@/lib/health/poller";
 
@@ -205,7 +206,7 @@ describe("rotations that cannot finish are settled by the product (h-stuck)", ()
     await execInRouter(lab, "branch1", [
       "sh",
       "-c",
-      `sed -i 's/secret = .*/secret = "hand-edited-${Date.now()}-xxxxxxxxxxxx"/' /etc/swanctl/conf.d/gw-${t}.secrets.conf`,
+      `sed -i 's/secret = .*/secret = "hand-edited-${Date.now()}-xxxxxxxxxxxx"/' /etc/swanctl/conf.d/${await connectionNameOf(t)}.secrets.conf`,
     ]);
     const ok = await waitForJob(await startRepair(admin, t));
     expect(ok.error).toBeNull();
@@ -246,7 +247,7 @@ describe("rotations that cannot finish are settled by the product (h-stuck)", ()
 
   it("a strongSwan pair down after a key edited by hand: health says AUTH_FAILED, Rotate brings it up on the new key", async () => {
     const t = tunnels.hqB2!;
-    const conn = `gw-${t}`;
+    const conn = await connectionNameOf(t);
     await execInRouter(lab, "branch2", [
       "sh",
       "-c",

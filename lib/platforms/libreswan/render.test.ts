@@ -12,14 +12,14 @@ const PSK = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEyMzQ1Njc4OTA";
 const MODERN_NET: TunnelEnd = {
   ...ARTICLE_NET_TO_NET,
   tunnelId: "modern-net",
-  connectionName: "gw-modern-net",
+  connectionName: "gw-hq--branch1-0a1b2c3d",
   profile: MODERN_PROFILE,
   psk: PSK,
 };
 const MODERN_H2H: TunnelEnd = {
   ...ARTICLE_NODE_TO_NODE,
   tunnelId: "modern-h2h",
-  connectionName: "gw-modern-h2h",
+  connectionName: "gw-hq--branch2-4e5f6071",
   profile: MODERN_PROFILE,
   psk: PSK,
 };
@@ -33,7 +33,7 @@ const AGGRESSIVE: CryptoProfile = {
 const IKEV1_AGGRESSIVE_NET: TunnelEnd = {
   ...ARTICLE_NET_TO_NET,
   tunnelId: "aggr-net",
-  connectionName: "gw-aggr-net",
+  connectionName: "gw-hq--branch3-8293a4b5",
   profile: AGGRESSIVE,
   psk: PSK,
 };
@@ -72,8 +72,8 @@ describe("libreswan render", () => {
 
   it("writes one conn (0644) and one PSK entry (0600) into /etc/ipsec.d, which the stock files include", () => {
     const [c, s] = renderLibreswanFiles(MODERN_NET);
-    expect(c).toMatchObject({ path: "/etc/ipsec.d/gw-modern-net.conf", mode: 0o644, secret: false, scope: "tunnel" });
-    expect(s).toMatchObject({ path: "/etc/ipsec.d/gw-modern-net.secrets", mode: 0o600, secret: true, scope: "tunnel" });
+    expect(c).toMatchObject({ path: "/etc/ipsec.d/gw-hq--branch1-0a1b2c3d.conf", mode: 0o644, secret: false, scope: "tunnel" });
+    expect(s).toMatchObject({ path: "/etc/ipsec.d/gw-hq--branch1-0a1b2c3d.secrets", mode: 0o600, secret: true, scope: "tunnel" });
     expect(parseIpsecSecrets(s!.content)).toEqual([{ ids: ["198.18.1.1", "198.18.2.1"], psk: PSK }]);
   });
 

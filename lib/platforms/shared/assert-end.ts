@@ -3,10 +3,9 @@
 // (a newline in a PSK, a quote in a name) would become a config or shell injection.
 // Address checks are lib/domain/ip's, the same strict ones the forms use.
 import { isCidr, isIpv4 } from "@/lib/domain/ip";
-import { RenderError, type TunnelEnd } from "../contract";
+import { CONNECTION_NAME, RenderError, type TunnelEnd } from "../contract";
 import { cryptoProfileSchema } from "../crypto-profiles";
 
-const CONNECTION_NAME = /^[a-z0-9](?:[a-z0-9-]{0,62})$/;
 const TUNNEL_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const INTERFACE_NAME = /^ipsec(?:0|[1-9]\d{0,2})$/;
 /**

@@ -20,8 +20,9 @@ const ESP_ENC: Record<EspEncryption, string | null> = {
 const dh = (group: DhGroup) => DH_GROUP_NAMES[group];
 const unique = (values: string[]) => [...new Set(values)];
 
-export const connectionPath = (end: TunnelEnd) => `${SWANCTL_CONF_D}/gw-${end.tunnelId}.conf`;
-export const secretsPath = (end: TunnelEnd) => `${SWANCTL_CONF_D}/gw-${end.tunnelId}.secrets.conf`;
+// Named after the connection, so a console's `ls` and `swanctl --list-conns` agree.
+export const connectionPath = (end: TunnelEnd) => `${SWANCTL_CONF_D}/${end.connectionName}.conf`;
+export const secretsPath = (end: TunnelEnd) => `${SWANCTL_CONF_D}/${end.connectionName}.secrets.conf`;
 
 export function ikeProposal(end: TunnelEnd): string {
   const { ike } = end.profile;
