@@ -52,7 +52,8 @@ test("each step's errors show together when Next is pressed, and the wizard stay
   await onStep(page, "2. Gateway");
   await shot(page, "step2-errors");
 
-  await page.getByLabel("Gateway name").fill("ui-wizard-gw");
+  // "fleet-": the made-up fleet's clean-up removes it with its tunnel.
+  await page.getByLabel("Gateway name").fill("fleet-ui-wizard-gw");
   await page.getByLabel("Public IP (tunnel endpoint)").fill("203.0.113.91");
   await page.getByLabel("LAN address (SRCGW)").fill("10.251.0.254");
   await page.getByRole("button", { name: "Next" }).click();
@@ -87,8 +88,5 @@ test("each step's errors show together when Next is pressed, and the wizard stay
   await page.getByLabel("Pre-shared key", { exact: true }).selectOption("generate");
   await page.getByRole("button", { name: "Create branch office" }).click();
   await expect(page.getByRole("heading", { name: "UI wizard office" })).toBeVisible();
-
-  page.once("dialog", (d) => void d.accept());
-  await page.getByRole("button", { name: "Delete site" }).click();
-  await page.waitForURL(/\/sites$/);
+  await expect(page.getByTestId("tunnel-table")).toContainText("fleet-ui-wizard-gw");
 });
