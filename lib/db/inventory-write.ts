@@ -1,7 +1,12 @@
 // Writes for the inventory: the snapshot that validation needs (read inside the
 // same transaction as the write) and the inserts for branch offices and tunnels.
 import "server-only";
-import type { Tx } from "@/lib/db/client";
+import { getDb, type Tx } from "@/lib/db/client";
+
+/** The snapshot outside a write, for checks that only read (the wizard's Next). */
+export async function readInventorySnapshot() {
+  return loadInventorySnapshot(getDb());
+}
 
 export async function loadInventorySnapshot(tx: Tx) {
   const [subnets, gateways, sites, profiles] = await Promise.all([

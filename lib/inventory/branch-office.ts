@@ -18,9 +18,9 @@ import { findSubnetOverlaps } from "@/lib/domain/overlap";
 import { encryptSecret } from "@/lib/secrets/envelope";
 import { generatePsk, pskSchema } from "@/lib/secrets/psk";
 import { getKeyring, secretPurpose } from "@/lib/config/keyring";
-import { getDb, runInTransaction } from "@/lib/db/client";
+import { runInTransaction } from "@/lib/db/client";
 import { recordAudit, type AuditActor } from "@/lib/db/audit";
-import { insertSiteWithGateway, insertTunnel, loadInventorySnapshot } from "@/lib/db/inventory-write";
+import { insertSiteWithGateway, insertTunnel, loadInventorySnapshot, readInventorySnapshot } from "@/lib/db/inventory-write";
 import { optionalField, splitLines } from "@/lib/inventory/form-state";
 import { errorsUpToStep } from "@/lib/inventory/branch-office-steps";
 import { checkCredential, gatewayFactsFrom, profileFacts } from "@/lib/inventory/gateway-facts";
@@ -231,7 +231,7 @@ function checkOfficeAgainstInventory(snap: Snapshot, v: Fields, subnets: string[
 export async function checkBranchOfficeStep(raw: Record<string, string>, step: number): Promise<Record<string, string>> {
   const errors: Record<string, string> = {};
   const { v, subnets } = await checkOfficeFields(raw, errors);
-  checkOfficeAgainstInventory(await loadInventorySnapshot(getDb()), v, subnets, errors);
+  checkOfficeAgainstInventory(await readInventorySnapshot(), v, subnets, errors);
   return errorsUpToStep(errors, step);
 }
 
