@@ -240,15 +240,18 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
   const fields = await checkOfficeFields(raw, errors);
   const { v, subnets, credential, psk } = fields;
 
+  // Encrypted before the transaction (as little as possible runs while it holds SQLite's
+  // write lock), and only for an office the field rules let through.
+  const gatewayId = randomUUID();
+  const sshSecretEnc =
+    credential && Object.keys(errors).length === 0 ? encryptSecret(credential, getKeyring(), secretPurpose.sshCredential(gatewayId)) : "";
+
   return runInTransaction(async (tx) => {
     const { tunnelPlan, profileId } = checkOfficeAgainstInventory(await loadInventorySnapshot(tx), v, subnets, errors);
     if (Object.keys(errors).length) throw new ValidationError(errors);
     // No field error: every field parsed, so the office is whole.
     const input = v as BranchOfficeInput;
     const ipsecStack = fields.ipsecStack!;
-    const keyring = getKeyring();
-    const gatewayId = randomUUID();
-    const sshSecretEnc = encryptSecret(credential!, keyring, secretPurpose.sshCredential(gatewayId));
 
     const { siteId } = await insertSiteWithGateway(tx, {
       siteName: input.siteName,
@@ -297,7 +300,7 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
           { gatewayId, role: "a", interfaceName: tunnelPlan.interfaceA },
           { gatewayId: hubId, role: "b", interfaceName: tunnelPlan.interfaceB },
         ],
-        pskEnc: encryptSecret(psk, keyring, secretPurpose.psk(tunnelId, 1)),
+        pskEnc: encryptSecret(psk, getKeyring(), secretPurpose.psk(tunnelId, 1)),
       });
       await recordAudit(tx, actor, {
         action: "tunnel.create",
