@@ -1,11 +1,14 @@
 // A tunnel's health state as a coloured pill, and "since when" in words. Shared by the
 // overview, the tunnels table, the topology map's legend and the tunnel page.
+// Strokes are theme variables (dark mode re-points them, app/dark-palette.css) in shades
+// that keep 4.5:1 on cards and the page in both themes: the map writes edge labels in
+// them (lib/ui/palette.test.ts measures it).
 export const HEALTH_COLORS: Record<string, { stroke: string; pill: string }> = {
-  up: { stroke: "#16a34a", pill: "bg-green-100 text-green-800" },
-  degraded: { stroke: "#d97706", pill: "bg-amber-100 text-amber-900" },
-  down: { stroke: "#dc2626", pill: "bg-red-100 text-red-800" },
-  unreachable: { stroke: "#7c3aed", pill: "bg-violet-100 text-violet-800" },
-  unknown: { stroke: "#94a3b8", pill: "bg-slate-100 text-slate-600" },
+  up: { stroke: "var(--color-green-700)", pill: "bg-green-100 text-green-800" },
+  degraded: { stroke: "var(--color-amber-700)", pill: "bg-amber-100 text-amber-900" },
+  down: { stroke: "var(--color-red-700)", pill: "bg-red-100 text-red-800" },
+  unreachable: { stroke: "var(--color-violet-700)", pill: "bg-violet-100 text-violet-800" },
+  unknown: { stroke: "var(--color-slate-500)", pill: "bg-slate-100 text-slate-600" },
 };
 
 export function HealthBadge({ state, title }: { state: string; title?: string | null }) {

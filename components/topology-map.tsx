@@ -19,6 +19,7 @@ import {
 } from "@xyflow/react";
 import type { FleetMap, MapNode } from "@/lib/health/fleet-map";
 import { HEALTH_COLORS } from "./health-badge";
+import { useTheme } from "./theme-toggle";
 
 const colorOf = (state: string | undefined) => (HEALTH_COLORS[state ?? "unknown"] ?? HEALTH_COLORS.unknown!).stroke;
 
@@ -67,6 +68,7 @@ const edgeTypes = { centre: CentreEdge };
 
 export function TopologyMap({ map }: { map: FleetMap }) {
   const router = useRouter();
+  const theme = useTheme();
   const { nodes, edges } = useMemo(() => {
     const nodes: Node[] = map.nodes.map((n) => ({
       id: n.id,
@@ -88,7 +90,7 @@ export function TopologyMap({ map }: { map: FleetMap }) {
         style: { stroke: color, strokeWidth: 3, cursor: "pointer" },
         // Labels let clicks through: a label lying over another tunnel must not take its click.
         labelStyle: { fill: color, fontWeight: 600, fontSize: 11, pointerEvents: "none" },
-        labelBgStyle: { fill: "#ffffff", pointerEvents: "none" },
+        labelBgStyle: { fill: "var(--color-white)", pointerEvents: "none" },
         // A tunnel has no direction: no arrowheads.
         interactionWidth: 20,
         ariaLabel: e.title,
@@ -110,6 +112,7 @@ export function TopologyMap({ map }: { map: FleetMap }) {
         nodes={nodes}
         edges={edges}
         edgeTypes={edgeTypes}
+        colorMode={theme}
         fitView
         fitViewOptions={{ padding: 0.25 }}
         // Node positions are centres; a 60-gateway circle needs to zoom far out to fit.

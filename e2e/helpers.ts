@@ -37,12 +37,28 @@ export type SiteForm = {
   psk?: string;
 };
 
-/** Fills every step; does not submit. */
-export async function fillWizard(page: Page, f: SiteForm) {
+/**
+ * The wizard's Next: the server checks the step first, so wait until the wizard has
+ * moved on or shown the step's errors. True when it moved on.
+ */
+export async function nextStep(page: Page): Promise<boolean> {
+  const current = page.locator('[aria-current="step"]');
+  const before = (await current.textContent())!;
+  await page.getByRole("button", { name: "Next" }).click();
+  const refused = page.getByRole("alert").filter({ hasText: /before going on/ });
+  await expect(current.filter({ hasNotText: before }).or(refused)).toBeVisible();
+  return !(await refused.isVisible());
+}
+
+/**
+ * Fills every step; does not submit. False when a step's Next was refused (its errors
+ * are on screen, the wizard still on that step).
+ */
+export async function fillWizard(page: Page, f: SiteForm): Promise<boolean> {
   await page.goto("/sites/new");
   await page.getByLabel("Site name").fill(f.siteName);
   await page.getByLabel("LAN subnets").fill(f.subnets);
-  await page.getByRole("button", { name: "Next" }).click();
+  if (!(await nextStep(page))) return false;
   await page.getByLabel("Gateway name").fill(f.gatewayName);
   await page.getByLabel("Platform").selectOption(f.platform ?? "strongswan");
   if ((f.platform ?? "strongswan") === "strongswan") await page.getByLabel("IPsec done by").selectOption(f.ipsecStack ?? "libipsec");
@@ -50,15 +66,16 @@ export async function fillWizard(page: Page, f: SiteForm) {
   await page.getByLabel("LAN address (SRCGW)").fill(f.lanAddress);
   if (f.wanInterface) await page.getByLabel("WAN interface").fill(f.wanInterface);
   if (f.lanInterface) await page.getByLabel("LAN interface").fill(f.lanInterface);
-  await page.getByRole("button", { name: "Next" }).click();
+  if (!(await nextStep(page))) return false;
   if (f.privateKey !== undefined) await page.getByLabel("Private key").fill(f.privateKey);
-  await page.getByRole("button", { name: "Next" }).click();
+  if (!(await nextStep(page))) return false;
   await page.getByLabel("This site is").selectOption(f.role);
   if (f.role === "branch" && f.hub) await page.getByLabel("Hub gateway").selectOption({ label: f.hub });
   if (f.psk) {
     await page.getByLabel("Pre-shared key", { exact: true }).selectOption("custom");
     await page.getByLabel("Your pre-shared key").fill(f.psk);
   }
+  return true;
 }
 
 export async function submitWizard(page: Page) {

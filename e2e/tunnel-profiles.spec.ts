@@ -2,6 +2,7 @@
 // run is pre-selected (never the article's legacy profile, although it is listed
 // first), and a weak profile is used only with an explicit tick, its dangers shown.
 // Runs on a made-up fleet (e2e/support/made-up-fleet.ts: never deployed, removed after).
+import { fillWizard, makePrivateKey } from "./helpers";
 import { runInApp } from "./support/app-process";
 import { expect, test } from "./support/fixtures";
 import { FLEET_HUB_GATEWAY, FLEET_HUB_SITE, type MadeUpFleet } from "./support/made-up-fleet";
@@ -63,12 +64,19 @@ test("Add tunnel pre-selects the strongest profile; a weak one shows its dangers
 });
 
 test("the wizard pre-selects the strongest profile racoon can run for a CentOS branch of a strongSwan hub", async ({ adminPage: page }) => {
-  await page.goto("/sites/new");
-  await page.getByRole("button", { name: "Next" }).click();
-  await page.getByLabel("Platform").selectOption("centos-racoon");
-  await page.getByRole("button", { name: "Next" }).click();
-  await page.getByRole("button", { name: "Next" }).click();
-  await page.getByLabel("This site is").selectOption("branch");
+  // Next checks each step, so the steps before the tunnel are filled in validly.
+  expect(
+    await fillWizard(page, {
+      siteName: "Profiles CentOS branch",
+      subnets: "10.250.90.0/24",
+      gatewayName: "profiles-centos-gw",
+      platform: "centos-racoon",
+      publicIp: "203.0.113.90",
+      lanAddress: "10.250.90.254",
+      privateKey: makePrivateKey(),
+      role: "branch",
+    }),
+  ).toBe(true);
   await page.getByLabel("Hub gateway").selectOption({ label: `${FLEET_HUB_GATEWAY} — ${FLEET_HUB_SITE} (203.0.113.1)` });
   await expect(page.getByLabel("Crypto profile").locator("option:checked")).toHaveText("Modern IKEv1 (racoon) (IKEv1)");
 });

@@ -3,6 +3,7 @@ import { requirePageUser } from "@/lib/auth/session";
 import { canManageUsers } from "@/lib/auth/permissions";
 import { signOut } from "../(auth)/actions";
 import { MobileMenu } from "@/components/mobile-menu";
+import { ThemeToggle } from "@/components/theme-toggle";
 
 // A form discards its action's result: signOut only answers when its arguments are
 // malformed (lib/actions/action-client.ts), which this form never sends.
@@ -50,6 +51,9 @@ export default async function DashboardLayout({ children }: { children: React.Re
           Sign out
         </button>
       </form>
+      <div className="mt-3">
+        <ThemeToggle id={`${ids}theme`} />
+      </div>
     </div>
   );
   return (

@@ -22,7 +22,7 @@ vi.mock("next/headers", () => ({
 vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {} }));
 
 type Role = "admin" | "operator" | "viewer";
-type ArgKind = "id" | "fingerprint" | "prev" | "form" | "session" | "flag";
+type ArgKind = "id" | "fingerprint" | "prev" | "form" | "session" | "flag" | "step";
 /**
  * audited: a valid call by a role it allows is a change of the caller's own (ending
  * their other sessions, of which they have none here), recorded as one audit row.
@@ -39,7 +39,11 @@ const ACTIONS: Record<string, Case> = {
   "app/(dash)/gateways/[id]/gateway-actions.ts#deployPendingAction": { roles: ["admin", "operator"], args: ["id"] },
   "app/(dash)/gateways/[id]/gateway-actions.ts#updateSshAccessAction": { roles: ["admin", "operator"], args: ["id", "prev", "form"] },
   "app/(dash)/profiles/actions.ts#addCryptoProfileAction": { roles: ["admin"], args: ["prev", "form"] },
+  "app/(dash)/profiles/actions.ts#editCryptoProfileAction": { roles: ["admin"], args: ["id", "prev", "form"] },
+  "app/(dash)/profiles/actions.ts#cloneCryptoProfileAction": { roles: ["admin"], args: ["id"] },
+  "app/(dash)/profiles/actions.ts#deleteCryptoProfileAction": { roles: ["admin"], args: ["id"] },
   "app/(dash)/sites/new/actions.ts#addBranchOffice": { roles: ["admin", "operator"], args: ["prev", "form"] },
+  "app/(dash)/sites/new/actions.ts#checkBranchOfficeStepAction": { roles: ["admin", "operator"], args: ["step", "form"] },
   "app/(dash)/tunnels/[id]/actions.ts#revealTunnelPsk": { roles: ["admin"], args: ["id"] },
   "app/(dash)/tunnels/[id]/health-actions.ts#checkTunnelHealthAction": { roles: ["admin", "operator"], args: ["id"] },
   "app/(dash)/tunnels/[id]/job-actions.ts#deployTunnelAction": { roles: ["admin", "operator"], args: ["id"] },
@@ -173,6 +177,7 @@ const VALID: Record<ArgKind, unknown> = {
   form: form({}),
   session: MISSING_SESSION,
   flag: true,
+  step: 0,
 };
 const MALFORMED: Record<Exclude<ArgKind, "prev">, unknown[]> = {
   session: [
@@ -189,6 +194,7 @@ const MALFORMED: Record<Exclude<ArgKind, "prev">, unknown[]> = {
     form({}),
   ],
   flag: ["true", "false", 1, 0, null, undefined, { not: true }, [true], form({})],
+  step: ["0", -1, 4, 1.5, null, undefined, { not: 0 }, [0], form({})],
   id: [
     { not: "x" },
     { in: [MISSING_ID] },

@@ -30,11 +30,34 @@ export async function listCryptoProfilesWithUse() {
   });
 }
 
-export async function getCryptoProfileByName(name: string) {
-  return getDb().cryptoProfile.findUnique({ where: { name }, select: { id: true, builtIn: true } });
+export async function getCryptoProfileByName(name: string, tx: Tx = getDb()) {
+  return tx.cryptoProfile.findUnique({ where: { name }, select: { id: true, builtIn: true } });
 }
 
 /** A custom (admin-defined) profile; `profile` has passed cryptoProfileSchema. */
 export async function createCryptoProfile(tx: Tx, profile: CryptoProfile) {
   return tx.cryptoProfile.create({ data: { name: profile.name, builtIn: false, spec: JSON.stringify(profile) } });
+}
+
+/** One profile with its spec and how many tunnels use it, read inside the writing transaction. */
+export async function getCryptoProfileWithUse(tx: Tx, id: string) {
+  return tx.cryptoProfile.findUnique({ where: { id }, include: { _count: { select: { tunnels: true } } } });
+}
+
+export async function listCryptoProfileNames(tx: Tx): Promise<string[]> {
+  return (await tx.cryptoProfile.findMany({ select: { name: true } })).map((p) => p.name);
+}
+
+/** Rewrites a custom profile; the caller has checked that no tunnel uses it. */
+export async function updateCryptoProfile(tx: Tx, id: string, profile: CryptoProfile) {
+  return tx.cryptoProfile.update({ where: { id, builtIn: false }, data: { name: profile.name, spec: JSON.stringify(profile) } });
+}
+
+/** Deletes a custom profile; the caller has checked that no tunnel uses it. */
+export async function deleteCryptoProfileRow(tx: Tx, id: string) {
+  return tx.cryptoProfile.delete({ where: { id, builtIn: false } });
+}
+
+export async function getCryptoProfileForEdit(id: string) {
+  return getDb().cryptoProfile.findUnique({ where: { id }, include: { _count: { select: { tunnels: true } } } });
 }

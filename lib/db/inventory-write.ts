@@ -4,6 +4,11 @@ import "server-only";
 import { getDb, type Tx } from "@/lib/db/client";
 import { readableConnectionName } from "@/lib/rendering/connection-name";
 
+/** The snapshot outside a write, for checks that only read (the wizard's Next). */
+export async function readInventorySnapshot() {
+  return loadInventorySnapshot(getDb());
+}
+
 export async function loadInventorySnapshot(tx: Tx) {
   const [subnets, gateways, sites, profiles] = await Promise.all([
     tx.subnet.findMany({ select: { cidr: true, site: { select: { name: true } } } }),

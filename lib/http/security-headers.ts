@@ -35,3 +35,8 @@ export function securityHeaders(opts: { https: boolean }): Record<string, string
     ...(opts.https ? { "strict-transport-security": "max-age=31536000" } : {}),
   };
 }
+
+/** The nonce inside a policy made by contentSecurityPolicy, for the app's own inline script. */
+export function cspNonce(csp: string | null | undefined): string | undefined {
+  return csp?.match(/'nonce-([A-Za-z0-9+/=]+)'/)?.[1];
+}

@@ -18,6 +18,11 @@ describe("generateEd25519KeyPair", () => {
     expect(publicKey.split(" ")[1]).toBe(parsed.getPublicSSH().toString("base64"));
   });
 
+  it("never returns a key the credential check refuses (ssh2 makes one about every 250th)", () => {
+    const refused = Array.from({ length: 2000 }, () => checkPrivateKey(generateEd25519KeyPair().privateKey)).filter((r) => !r.ok);
+    expect(refused).toEqual([]);
+  });
+
   it("makes a different key every time", () => {
     expect(generateEd25519KeyPair().privateKey).not.toBe(generateEd25519KeyPair().privateKey);
   });

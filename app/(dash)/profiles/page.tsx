@@ -1,13 +1,16 @@
 import { requirePageUser } from "@/lib/auth/session";
 import { builtInProfileNote } from "@/lib/inventory/profile-notes";
-import { canManageProfiles } from "@/lib/auth/permissions";
+import { canManageProfiles, deniedReason } from "@/lib/auth/permissions";
+import { profileChangeRefusal } from "@/lib/inventory/profile-changes";
 import { listCryptoProfilesWithUse, parseProfileSpec } from "@/lib/db/crypto-profiles";
 import type { CryptoProfile } from "@/lib/platforms/contract";
 import { DH_GROUP_NAMES, lintCryptoProfile } from "@/lib/platforms/crypto-profiles";
 import { profileSupport } from "@/lib/platforms/profile-support";
 import { Card, KeyValue, PageHeader } from "@/components/ui";
 import { LintFindings } from "@/components/lint-findings";
-import { AddProfileForm } from "./add-profile-form";
+import { addCryptoProfileAction } from "./actions";
+import { ProfileActions } from "./profile-actions";
+import { ProfileForm } from "./profile-form";
 
 export const metadata = { title: "Crypto profiles" };
 
@@ -55,6 +58,7 @@ function PlatformSupport({ p }: { p: CryptoProfile }) {
 export default async function ProfilesPage() {
   const user = await requirePageUser();
   const rows = await listCryptoProfilesWithUse();
+  const roleDenied = deniedReason(user.role, canManageProfiles, "change crypto profiles");
   const profiles = rows.map((row) => {
     try {
       return { row, spec: parseProfileSpec(row.spec) };
@@ -100,15 +104,24 @@ export default async function ProfilesPage() {
                     The stored definition does not pass validation; it cannot be used until fixed.
                   </p>
                 )}
+                <ProfileActions
+                  id={row.id}
+                  name={row.name}
+                  roleDenied={roleDenied}
+                  editRefusal={profileChangeRefusal({ name: row.name, builtIn: row.builtIn, tunnels: row._count.tunnels }, "edit")}
+                  deleteRefusal={profileChangeRefusal({ name: row.name, builtIn: row.builtIn, tunnels: row._count.tunnels }, "delete")}
+                />
               </Card>
             </li>
           ))}
         </ul>
         <Card title="New profile">
-          {canManageProfiles(user.role) ? (
-            <AddProfileForm />
+          {roleDenied ? (
+            <p className="text-sm text-slate-600" data-testid="denied-reason">
+              {roleDenied}
+            </p>
           ) : (
-            <p className="text-sm text-slate-600">Only admins define crypto profiles; your role ({user.role}) can read them.</p>
+            <ProfileForm action={addCryptoProfileAction} submitLabel="Create profile" pendingText="Creating…" />
           )}
         </Card>
       </div>

@@ -10,9 +10,19 @@ type Props = {
   seen: string | null;
   reachability: string;
   reachabilityReason: string | null;
+  /** Why this role may not use each control (deniedReason), or null: disabled with the reason shown. */
+  denied: { check: string | null; accept: string | null; deploy: string | null };
 };
 
-export function HostKeyPanel({ gatewayId, pinned, seen, reachability, reachabilityReason }: Props) {
+function Reason({ children }: { children: string | null }) {
+  return children ? (
+    <span className="text-xs text-slate-500" data-testid="denied-reason">
+      {children}
+    </span>
+  ) : null;
+}
+
+export function HostKeyPanel({ gatewayId, pinned, seen, reachability, reachabilityReason, denied }: Props) {
   const [result, setResult] = useState<ActionResult | null>(null);
   const [pending, startTransition] = useTransition();
   const run = (fn: () => Promise<ActionResult>) => startTransition(async () => setResult(await fn()));
@@ -41,31 +51,37 @@ export function HostKeyPanel({ gatewayId, pinned, seen, reachability, reachabili
           Offered: <span className="font-mono">{seen}</span>{" "}
           <button
             type="button"
-            disabled={pending}
+            disabled={pending || !!denied.accept}
+            title={denied.accept ?? undefined}
             onClick={() => run(() => acceptHostKeyAction(gatewayId, seen))}
-            className="ml-2 rounded-md bg-blue-700 px-3 py-1 font-semibold text-white disabled:opacity-60"
+            className="ml-2 rounded-md bg-blue-700 px-3 py-1 font-semibold text-white disabled:cursor-not-allowed disabled:opacity-60"
           >
             Accept this key
-          </button>
+          </button>{" "}
+          <Reason>{denied.accept}</Reason>
         </p>
       ) : null}
-      <div className="flex gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <button
           type="button"
-          disabled={pending}
+          disabled={pending || !!denied.check}
+          title={denied.check ?? undefined}
           onClick={() => run(() => checkHostKeyAction(gatewayId))}
-          className="rounded-md border border-slate-300 bg-white px-3 py-1"
+          className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:cursor-not-allowed disabled:opacity-50"
         >
           {pending ? "Contacting…" : "Check host key"}
         </button>
         <button
           type="button"
-          disabled={pending || !pinned}
+          disabled={pending || !pinned || !!denied.deploy}
+          title={denied.deploy ?? undefined}
           onClick={() => run(() => deployPendingAction(gatewayId))}
-          className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:opacity-50"
+          className="rounded-md border border-slate-300 bg-white px-3 py-1 disabled:cursor-not-allowed disabled:opacity-50"
         >
           Deploy all pending
         </button>
+        {/* Check and deploy are allowed to the same roles: one sentence for both. */}
+        <Reason>{denied.check ?? denied.deploy}</Reason>
       </div>
       {result ? (
         <p role={result.ok ? "status" : "alert"} className={result.ok ? "text-green-800" : "text-red-800"}>

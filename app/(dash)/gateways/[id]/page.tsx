@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/session";
-import { canManageInventory, canRevealPsk } from "@/lib/auth/permissions";
+import { canAcceptHostKey, canManageInventory, canOperateTunnels, canRevealPsk, deniedReason } from "@/lib/auth/permissions";
 import { getGateway } from "@/lib/db/inventory";
 import { listJobs } from "@/lib/db/jobs";
 import { isPlatformId } from "@/lib/platforms";
@@ -70,6 +70,11 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
           seen={gw.hostKeySeen}
           reachability={gw.reachability}
           reachabilityReason={gw.reachabilityReason}
+          denied={{
+            check: deniedReason(user.role, canOperateTunnels, "contact gateways or deploy"),
+            accept: deniedReason(user.role, canAcceptHostKey, "trust SSH host keys"),
+            deploy: deniedReason(user.role, canOperateTunnels, "contact gateways or deploy"),
+          }}
         />
       </Card>
       {jobs.length ? (

@@ -1,5 +1,5 @@
 import { requirePageUser } from "@/lib/auth/session";
-import { canManageInventory } from "@/lib/auth/permissions";
+import { canManageInventory, deniedReason } from "@/lib/auth/permissions";
 import { listCryptoProfiles, listGatewayChoices } from "@/lib/db/inventory";
 import { parseProfileSpec } from "@/lib/db/crypto-profiles";
 import { profileChoices } from "@/lib/inventory/profile-lint";
@@ -12,18 +12,20 @@ export const metadata = { title: "Add branch office" };
 export default async function NewSitePage() {
   const user = await requirePageUser();
   const [gateways, profiles] = await Promise.all([listGatewayChoices(), listCryptoProfiles()]);
+  const denied = deniedReason(user.role, canManageInventory, "add sites");
   return (
     <>
-      <PageHeader title="Add branch office" subtitle="Site, LAN, gateway and the tunnel to the hub, in one step" />
-      {!canManageInventory(user.role) ? (
-        <p role="alert" className="rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900">
-          Your role ({user.role}) can view the fleet but not add sites. The form is shown for reference; submitting it will be refused.
+      <PageHeader title="Add branch office" subtitle="Site, LAN, gateway and the tunnel to the hub; each step is checked before the next" />
+      {denied ? (
+        <p role="alert" className="mb-4 rounded-md bg-amber-50 px-4 py-3 text-sm text-amber-900">
+          {denied} The form is shown for reference.
         </p>
       ) : null}
       <BranchOfficeWizard
         hubs={gateways.map((g) => ({ id: g.id, label: `${g.name} — ${g.site.name} (${g.publicIp})`, platform: g.platform }))}
         profiles={profileChoices(profiles, parseProfileSpec)}
         platforms={platformOptions()}
+        deniedReason={denied}
       />
     </>
   );

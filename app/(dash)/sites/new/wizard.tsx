@@ -1,44 +1,66 @@
 "use client";
-// The branch-office wizard: four steps in one form. Every field stays mounted so the
-// server sees the whole office at once and can refuse it whole; on an error the
-// wizard jumps to the first step with a highlighted field.
-import { useActionState, useEffect, useState } from "react";
+// The branch-office wizard: four steps in one form. Next asks the server to check the
+// steps so far with the final submit's own rules (nothing is written) and shows all of
+// their errors at once; the submit checks everything again. Every field stays mounted
+// so the server sees the whole office; on an error the wizard opens the first step
+// with a highlighted field.
+import { useActionState, useEffect, useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { ActionForm } from "@/components/action-form";
 import { FormMessage, SelectField, TextArea, TextField } from "@/components/form-controls";
 import { initialFormState } from "@/lib/inventory/form-state";
 import type { PlatformOption } from "@/lib/platforms";
-import { addBranchOffice } from "./actions";
+import { WIZARD_STEPS as STEPS, firstStepWithError } from "@/lib/inventory/branch-office-steps";
+import type { FormState } from "@/lib/inventory/form-state";
+import { addBranchOffice, checkBranchOfficeStepAction } from "./actions";
 import { ProfileSelect } from "@/components/profile-select";
 import type { ProfileChoice } from "@/lib/inventory/profile-choice";
 
 type Hub = { id: string; label: string; platform: string };
 
-const STEPS = [
-  { title: "Site", fields: ["siteName", "description", "subnets", "probeTarget"] },
-  { title: "Gateway", fields: ["gatewayName", "platform", "ipsecStack", "publicIp", "lanAddress", "wanInterface", "lanInterface"] },
-  { title: "SSH access", fields: ["sshHost", "sshPort", "sshUser", "sshAuthType", "sshPrivateKey", "sshPassword"] },
-  { title: "Tunnel", fields: ["role", "hubGatewayId", "cryptoProfileId", "localInterface", "hubInterface", "pskMode", "pskValue"] },
-] as const;
+type Props = {
+  hubs: Hub[];
+  profiles: ProfileChoice[];
+  platforms: PlatformOption[];
+  /** Why this role cannot add sites: the steps are shown for reference, Create is disabled. */
+  deniedReason: string | null;
+};
 
-export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[]; profiles: ProfileChoice[]; platforms: PlatformOption[] }) {
+export function BranchOfficeWizard({ hubs, profiles, platforms, deniedReason }: Props) {
   const [state, action, pending] = useActionState(addBranchOffice, initialFormState);
   const [step, setStep] = useState(0);
+  const [checking, startCheck] = useTransition();
   const [role, setRole] = useState(hubs.length === 0 ? "hub" : "branch");
   const [authType, setAuthType] = useState("key");
   const [pskMode, setPskMode] = useState("generate");
   const [platform, setPlatform] = useState<string>(platforms[0]!.id);
   const [hubId, setHubId] = useState(hubs[0]?.id ?? "");
   const router = useRouter();
-  const errors = state.fieldErrors ?? {};
+  // What the server said last: the submit's answer or a step check's.
+  const [shown, setShown] = useState<FormState>(state);
+  const errors = shown.fieldErrors ?? {};
 
-  // A new answer from the server: show the first step that has a field error.
+  // A new answer to the submit: show it, on the first step that has a field error.
   const [answered, setAnswered] = useState(state);
   if (answered !== state) {
     setAnswered(state);
-    const firstBad = STEPS.findIndex((s) => s.fields.some((f) => errors[f]));
+    setShown(state);
+    const firstBad = firstStepWithError(state.fieldErrors ?? {});
     if (firstBad >= 0) setStep(firstBad);
   }
+
+  const next = (form: HTMLFormElement) => {
+    // A role that cannot add sites may still page through the form to read it.
+    if (deniedReason) return setStep(step + 1);
+    const fd = new FormData(form);
+    startCheck(async () => {
+      const answer = await checkBranchOfficeStepAction(step, fd);
+      setShown(answer.ok ? initialFormState : answer);
+      const firstBad = answer.ok ? -1 : firstStepWithError(answer.fieldErrors ?? {});
+      if (answer.ok) setStep(step + 1);
+      else if (firstBad >= 0) setStep(firstBad);
+    });
+  };
   useEffect(() => {
     if (state.ok && state.id) router.push(`/sites/${state.id}`);
   }, [state, router]);
@@ -64,7 +86,7 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
           );
         })}
       </ol>
-      <FormMessage ok={state.ok} message={state.message} />
+      <FormMessage ok={shown.ok} message={shown.message} />
 
       <fieldset hidden={step !== 0} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6">
         <legend className="px-1 text-sm font-semibold">Step 1 · Site</legend>
@@ -229,22 +251,30 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
           <button
             key="next"
             type="button"
-            onClick={() => setStep(step + 1)}
-            className="rounded-md bg-slate-800 px-4 py-2 text-sm text-white"
+            disabled={checking}
+            aria-busy={checking}
+            onClick={(e) => next(e.currentTarget.form!)}
+            className="rounded-md bg-slate-800 px-4 py-2 text-sm text-white disabled:cursor-wait disabled:opacity-60"
           >
-            Next
+            {checking ? "Checking…" : "Next"}
           </button>
         ) : (
           <button
             key="submit"
             type="submit"
-            disabled={pending}
+            disabled={pending || !!deniedReason}
             aria-busy={pending}
-            className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white disabled:opacity-60"
+            title={deniedReason ?? undefined}
+            className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white disabled:cursor-not-allowed disabled:opacity-60"
           >
             {pending ? "Creating…" : "Create branch office"}
           </button>
         )}
+        {deniedReason && step === STEPS.length - 1 ? (
+          <span className="self-center text-xs text-slate-500" data-testid="denied-reason">
+            {deniedReason}
+          </span>
+        ) : null}
       </div>
     </ActionForm>
   );

@@ -27,7 +27,7 @@ function Chart({
       <div className="h-56 w-full">
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={{ top: 5, right: 10, bottom: 5, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--color-slate-200)" />
             <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} scale="time" tickFormatter={time} fontSize={11} />
             <YAxis yAxisId="left" fontSize={11} label={{ value: left, angle: -90, position: "insideLeft", fontSize: 11 }} />
             {right ? (

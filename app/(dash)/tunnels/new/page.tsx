@@ -1,4 +1,5 @@
 import { requirePageUser } from "@/lib/auth/session";
+import { canManageInventory, deniedReason } from "@/lib/auth/permissions";
 import { listCryptoProfiles, listGatewayChoices } from "@/lib/db/inventory";
 import { parseProfileSpec } from "@/lib/db/crypto-profiles";
 import { profileChoices } from "@/lib/inventory/profile-lint";
@@ -8,7 +9,7 @@ import { TunnelForm } from "./tunnel-form";
 export const metadata = { title: "Add tunnel" };
 
 export default async function NewTunnelPage() {
-  await requirePageUser();
+  const user = await requirePageUser();
   const [gateways, profiles] = await Promise.all([listGatewayChoices(), listCryptoProfiles()]);
   return (
     <>
@@ -19,6 +20,7 @@ export default async function NewTunnelPage() {
       <TunnelForm
         gateways={gateways.map((g) => ({ id: g.id, label: `${g.name} — ${g.site.name} (${g.publicIp})`, platform: g.platform }))}
         profiles={profileChoices(profiles, parseProfileSpec)}
+        deniedReason={deniedReason(user.role, canManageInventory, "add tunnels")}
       />
     </>
   );

@@ -10,7 +10,16 @@ import type { ProfileChoice } from "@/lib/inventory/profile-choice";
 
 type Choice = { id: string; label: string; platform: string };
 
-export function TunnelForm({ gateways, profiles }: { gateways: Choice[]; profiles: ProfileChoice[] }) {
+export function TunnelForm({
+  gateways,
+  profiles,
+  deniedReason,
+}: {
+  gateways: Choice[];
+  profiles: ProfileChoice[];
+  /** Why this role cannot add tunnels: the form is shown for reference, Add tunnel is disabled. */
+  deniedReason: string | null;
+}) {
   const [state, action, pending] = useActionState(addTunnel, initialFormState);
   const [pskMode, setPskMode] = useState("generate");
   const [gatewayA, setGatewayA] = useState("");
@@ -58,12 +67,18 @@ export function TunnelForm({ gateways, profiles }: { gateways: Choice[]; profile
       <div className="col-span-2">
         <button
           type="submit"
-          disabled={pending}
+          disabled={pending || !!deniedReason}
           aria-busy={pending}
-          className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white disabled:opacity-60"
+          title={deniedReason ?? undefined}
+          className="rounded-md bg-blue-700 px-4 py-2 text-sm font-semibold text-white disabled:cursor-not-allowed disabled:opacity-60"
         >
           {pending ? "Adding…" : "Add tunnel"}
         </button>
+        {deniedReason ? (
+          <span className="ml-3 text-xs text-slate-500" data-testid="denied-reason">
+            {deniedReason}
+          </span>
+        ) : null}
       </div>
     </ActionForm>
   );

@@ -1,14 +1,16 @@
 "use client";
-// The admin's "new crypto profile" form. Every choice is a select or checkbox built from
-// the allow-lists in lib/platforms/crypto-profiles, in strongest-first order (checkbox
-// order is the offer order); the server validates again and shows errors per field.
-import { useActionState, useState } from "react";
+// The admin's crypto profile form, for a new profile or (prefilled) an unused custom one.
+// Every choice is a select or checkbox built from the allow-lists in
+// lib/platforms/crypto-profiles, in strongest-first order (checkbox order is the offer
+// order); the server validates again and shows errors per field.
+import { useActionState, useEffect, useState } from "react";
+import { useRouter } from "next/navigation";
 import { ActionForm } from "@/components/action-form";
 import { FieldError, FormMessage, SelectField, SubmitButton, TextField } from "@/components/form-controls";
-import { initialFormState } from "@/lib/inventory/form-state";
+import { initialFormState, type FormState } from "@/lib/inventory/form-state";
+import type { CryptoProfile } from "@/lib/platforms/contract";
 import { NO_PFS, PROFILE_FIELDS as F } from "@/lib/inventory/crypto-profile-form";
 import { DH_GROUP_NAMES, DH_GROUPS, ESP_ENCRYPTIONS, EXCHANGE_MODES, IKE_ENCRYPTIONS, INTEGRITIES } from "@/lib/platforms/crypto-profiles";
-import { addCryptoProfileAction } from "./actions";
 
 const strongestFirst = <T,>(list: readonly T[]) => [...list].reverse();
 const dhOptions = strongestFirst(DH_GROUPS).map((g) => ({ value: String(g), label: `${g} (${DH_GROUP_NAMES[g]})` }));
@@ -44,20 +46,52 @@ function CheckboxGroup({
   );
 }
 
-export function AddProfileForm() {
-  const [state, action, pending] = useActionState(addCryptoProfileAction, initialFormState);
-  const [ikeVersion, setIkeVersion] = useState("2");
+const DEFAULTS: CryptoProfile = {
+  name: "",
+  ikeVersion: 2,
+  exchangeModes: ["main"],
+  ike: { encryption: "aes256", integrity: "sha256", dhGroup: 14 },
+  esp: { encryption: ["aes256"], integrity: ["sha256"], pfsGroup: 14, compression: null },
+  ikeLifetimeSeconds: 28800,
+  childLifetimeSeconds: 3600,
+} as CryptoProfile;
+
+type Props = {
+  action: (prev: FormState, fd: FormData) => Promise<FormState>;
+  /** Editing: the stored profile; creating: the defaults above. */
+  initial?: CryptoProfile;
+  submitLabel: string;
+  pendingText: string;
+  /** After a success: go there (editing), or clear the form for the next one (creating). */
+  doneHref?: string;
+};
+
+export function ProfileForm({ action: submit, initial, submitLabel, pendingText, doneHref }: Props) {
+  const [state, action, pending] = useActionState(submit, initialFormState);
+  const p = initial ?? DEFAULTS;
+  const [ikeVersion, setIkeVersion] = useState(String(p.ikeVersion));
+  const router = useRouter();
+  useEffect(() => {
+    if (state.ok && doneHref) router.push(doneHref);
+  }, [state, doneHref, router]);
   const e = state.fieldErrors ?? {};
   return (
-    <ActionForm action={action} state={state} resetOnSuccess className="grid gap-4 sm:grid-cols-2">
+    <ActionForm action={action} state={state} resetOnSuccess={!doneHref} className="grid gap-4 sm:grid-cols-2">
       <div className="sm:col-span-2">
         <FormMessage ok={state.ok} message={state.message} />
       </div>
-      <TextField name={F.name} label="Profile name" error={e[F.name]} placeholder="Branch IKEv2 (aes128)" className="sm:col-span-2" />
+      <TextField
+        name={F.name}
+        label="Profile name"
+        error={e[F.name]}
+        placeholder="Branch IKEv2 (aes128)"
+        defaultValue={p.name}
+        className="sm:col-span-2"
+      />
       <SelectField
         name={F.ikeVersion}
         label="IKE version"
-        defaultValue="2"
+        defaultValue={String(p.ikeVersion)}
         error={e[F.ikeVersion]}
         onChange={setIkeVersion}
         options={[
@@ -70,29 +104,35 @@ export function AddProfileForm() {
           name={F.exchangeModes}
           legend="Exchange modes (IKEv1)"
           options={EXCHANGE_MODES}
-          defaults={["main"]}
+          defaults={p.exchangeModes.length ? [...p.exchangeModes] : ["main"]}
           error={e[F.exchangeModes]}
         />
       </div>
       <SelectField
         name={F.ikeEncryption}
         label="IKE cipher"
-        defaultValue="aes256"
+        defaultValue={p.ike.encryption}
         error={e[F.ikeEncryption]}
         options={strongestFirst(IKE_ENCRYPTIONS).map((v) => ({ value: v, label: v }))}
       />
       <SelectField
         name={F.ikeIntegrity}
         label="IKE integrity"
-        defaultValue="sha256"
+        defaultValue={p.ike.integrity}
         error={e[F.ikeIntegrity]}
         options={strongestFirst(INTEGRITIES).map((v) => ({ value: v, label: v }))}
       />
-      <SelectField name={F.ikeDhGroup} label="IKE DH group" defaultValue="14" error={e[F.ikeDhGroup]} options={dhOptions} />
+      <SelectField
+        name={F.ikeDhGroup}
+        label="IKE DH group"
+        defaultValue={String(p.ike.dhGroup)}
+        error={e[F.ikeDhGroup]}
+        options={dhOptions}
+      />
       <SelectField
         name={F.espPfsGroup}
         label="PFS group (ESP)"
-        defaultValue="14"
+        defaultValue={p.esp.pfsGroup === null ? NO_PFS : String(p.esp.pfsGroup)}
         error={e[F.espPfsGroup]}
         options={[...dhOptions, { value: NO_PFS, label: "none (no PFS)" }]}
       />
@@ -101,7 +141,7 @@ export function AddProfileForm() {
           name={F.espEncryption}
           legend="ESP ciphers (offered in this order)"
           options={strongestFirst(ESP_ENCRYPTIONS)}
-          defaults={["aes256"]}
+          defaults={[...p.esp.encryption]}
           error={e[F.espEncryption]}
         />
       </div>
@@ -110,18 +150,34 @@ export function AddProfileForm() {
           name={F.espIntegrity}
           legend="ESP integrity (offered in this order)"
           options={strongestFirst(INTEGRITIES)}
-          defaults={["sha256"]}
+          defaults={[...p.esp.integrity]}
           error={e[F.espIntegrity]}
         />
       </div>
       <div className="sm:col-span-2">
-        <CheckboxGroup name={F.espCompression} legend="IPComp" options={["deflate"]} defaults={[]} error={e[F.espCompression]} />
+        <CheckboxGroup
+          name={F.espCompression}
+          legend="IPComp"
+          options={["deflate"]}
+          defaults={p.esp.compression ? [p.esp.compression] : []}
+          error={e[F.espCompression]}
+        />
       </div>
-      <TextField name={F.ikeLifetime} label="IKE SA lifetime (seconds)" defaultValue="28800" error={e[F.ikeLifetime]} />
-      <TextField name={F.childLifetime} label="CHILD SA lifetime (seconds)" defaultValue="3600" error={e[F.childLifetime]} />
+      <TextField
+        name={F.ikeLifetime}
+        label="IKE SA lifetime (seconds)"
+        defaultValue={String(p.ikeLifetimeSeconds)}
+        error={e[F.ikeLifetime]}
+      />
+      <TextField
+        name={F.childLifetime}
+        label="CHILD SA lifetime (seconds)"
+        defaultValue={String(p.childLifetimeSeconds)}
+        error={e[F.childLifetime]}
+      />
       <div className="sm:col-span-2">
-        <SubmitButton pending={pending} pendingText="Creating…">
-          Create profile
+        <SubmitButton pending={pending} pendingText={pendingText}>
+          {submitLabel}
         </SubmitButton>
       </div>
     </ActionForm>
