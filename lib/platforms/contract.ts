@@ -64,6 +64,12 @@ export interface TunnelEnd {
   remote: TunnelSide;
   psk: string;
   profile: CryptoProfile;
+  /**
+   * Whether this end starts the tunnel. false: it only answers (the hub, the end on the
+   * router with more tunnels), so its router initiates nothing — not on load, not after
+   * DPD, not at boot; true or absent: it initiates. Set on both ends of a stored tunnel.
+   */
+  initiates?: boolean;
 }
 
 export interface RenderedFile {

@@ -20,6 +20,12 @@ describe("strongswan commands", () => {
     ]);
   });
 
+  it("an end that says which it is only loads: the initiating end's start_action starts it (no duplicate), the answering end must not initiate", () => {
+    for (const initiates of [true, false]) {
+      expect(strongswanApplyCommands({ ...MODERN_NET, initiates }).map((c) => c.argv)).toEqual([["swanctl", "--load-all"]]);
+    }
+  });
+
   it("reloads strongswan.conf first where the profile allows aggressive mode, so the pushed drop-in takes effect", () => {
     expect(strongswanApplyCommands(ARTICLE_NET_TO_NET).map((c) => [c.argv, c.allowFailure ?? false])).toEqual([
       [["swanctl", "--reload-settings"], false],

@@ -29,11 +29,20 @@ const reloadSettings = (): Command => ({
   scope: "router",
 });
 
+/**
+ * Loading is all an end Gatewarden rendered needs: the initiating end's `start_action = start`
+ * starts the child as it loads (an --initiate after it only finds an "existing duplicate"),
+ * and the answering end must not initiate. An end that does not say which it is starts both ways.
+ */
 export function strongswanApplyCommands(end: TunnelEnd): Command[] {
   return [
     ...(usesAggressivePsk(end) ? [reloadSettings()] : []),
-    loadAll("load connections and secrets from /etc/swanctl (unloads removed ones)"),
-    initiate(end),
+    loadAll(
+      end.initiates === true
+        ? "load connections and secrets from /etc/swanctl (unloads removed ones); start_action = start initiates this end's tunnel"
+        : "load connections and secrets from /etc/swanctl (unloads removed ones)",
+    ),
+    ...(end.initiates === undefined ? [initiate(end)] : []),
   ];
 }
 

@@ -51,6 +51,13 @@ describe("strongswan render", () => {
     for (const end of [MODERN_NET, mainOnly]) expect(renderStrongswanFiles(end).map((f) => path.basename(f.path))).toHaveLength(2);
   });
 
+  it("the answering end (a hub) initiates nothing: no start on load, none after DPD; the initiating end starts and restarts", () => {
+    const child = (end: TunnelEnd) =>
+      section(parseSwanctlConf(renderStrongswanFiles(end)[0]!.content), "connections", end.connectionName, "children", end.connectionName);
+    expect(child({ ...MODERN_NET, initiates: false })).toMatchObject({ start_action: "none", dpd_action: "clear" });
+    expect(child({ ...MODERN_NET, initiates: true })).toMatchObject({ start_action: "start", dpd_action: "restart" });
+  });
+
   it("writes the connection and a 0600 secrets file into conf.d, which swanctl.conf includes", () => {
     const [conn, secrets] = renderStrongswanFiles(MODERN_NET);
     expect(conn).toMatchObject({ path: "/etc/swanctl/conf.d/gw-modern-net.conf", mode: 0o644, secret: false });

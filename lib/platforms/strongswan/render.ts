@@ -125,9 +125,11 @@ export function renderConnection(end: TunnelEnd): string {
     `        rekey_time = ${p.childLifetimeSeconds}s`,
     `        mode = ${childMode(end)}`,
     ...(offersIpcomp(end) ? ["        ipcomp = yes"] : []),
-    // Both ends start: charon resolves the collision into one IKE SA, and boot needs no operator.
-    "        start_action = start",
-    "        dpd_action = restart",
+    // One end starts the tunnel (on load, at boot, after DPD); the other, a hub, only answers:
+    // two initiating ends race into duplicate IKE SAs that charon then deletes.
+    ...(end.initiates === false
+      ? ["        start_action = none", "        dpd_action = clear"]
+      : ["        start_action = start", "        dpd_action = restart"]),
     "      }",
     "    }",
     "  }",
