@@ -88,7 +88,11 @@ export function JobProgress({ jobId }: { jobId: string }) {
       </ol>
       <pre className="max-h-[32rem] overflow-auto rounded-md bg-slate-900 p-3 text-xs leading-relaxed text-slate-100" data-testid="job-log">
         {lines.map((l) => (
-          <div key={l.seq} className={l.level === "error" ? "text-red-300" : l.level === "warn" ? "text-amber-200" : ""}>
+          <div
+            key={l.seq}
+            data-level={l.level}
+            className={l.level === "error" ? "text-red-300" : l.level === "warn" ? "text-amber-200" : ""}
+          >
             {l.at.slice(11, 19)} {l.gateway ? `[${l.gateway}] ` : ""}
             {l.message}
           </div>

@@ -91,6 +91,13 @@ for (const [platform, pair] of Object.entries(LAB_ROUTERS["tunnel-deploy"])) {
     if (platform === "centos-racoon") await expect(log).toContainText(`${branch.lanCidr} via ${hub.lanAddress}`);
     await expect(log).toContainText(/ping .* 0% packet loss/);
     expect((await pingFromHost(lab, branch.name, hub.lanHost.ip, { count: 3 })).received).toBe(3);
+    // A successful deploy says nothing alarming: no line styled as an error or a warning (an
+    // exit the platform expects is plain information), and no IKE race between the two ends.
+    await expect(log.locator('[data-level="info"]').first()).toBeVisible();
+    await expect(log.locator('[data-level="error"], [data-level="warn"]')).toHaveCount(0);
+    await expect(log.locator(".text-red-300, .text-amber-200")).toHaveCount(0);
+    await expect(log).not.toContainText(/NO_PROPOSAL_CHOSEN|existing duplicate/);
+    await log.screenshot({ path: test.info().outputPath(`deploy-log-${platform}.png`) });
   });
 }
 

@@ -9,6 +9,7 @@ import { FLEET_HUB_GATEWAY, FLEET_HUB_SITE, type MadeUpFleet } from "./support/m
 
 test.describe.configure({ mode: "serial" });
 
+let articleTunnelUrl = "";
 const label = (i: number) => `fleet-branch${i}-gw — Fleet branch ${String(i).padStart(3, "0")} (203.0.113.${i + 1})`;
 
 test.beforeAll(async ({ adminSession: _admin }) => {
@@ -61,6 +62,26 @@ test("Add tunnel pre-selects the strongest profile; a weak one shows its dangers
   await page.getByRole("button", { name: "Add tunnel" }).click();
   await page.waitForURL(/\/tunnels\/(?!new)[^/]+$/);
   await expect(page.getByText("Article (legacy)").first()).toBeVisible();
+  articleTunnelUrl = page.url();
+});
+
+test("an aggressive-mode profile on strongSwan: the preview shows the non-default router setting it brings, and the lint says so", async ({
+  adminPage: page,
+}) => {
+  await page.goto(articleTunnelUrl);
+  for (const end of await page.locator('[data-platform="strongswan"]').all()) {
+    const dropIn = end.locator('li[data-path="/etc/strongswan.d/gatewarden-aggressive-psk.conf"]');
+    await expect(dropIn.locator("pre")).toContainText("i_dont_care_about_security_and_use_aggressive_mode_psk = yes");
+    await expect(dropIn).toContainText(
+      "non-default strongSwan setting charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes: stock charon refuses to answer aggressive mode with a PSK",
+    );
+    await expect(dropIn.getByTestId("file-mode")).toHaveText("0644");
+    await expect(end).toContainText("swanctl --reload-settings");
+  }
+  const finding = page.getByTestId("lint-findings").locator("li").filter({ hasText: "Aggressive mode with a pre-shared key" }).first();
+  await expect(finding).toHaveAttribute("data-severity", "danger");
+  await expect(finding).toContainText("a non-default, router-wide setting");
+  await page.screenshot({ path: test.info().outputPath("article-profile-strongswan-setting.png"), fullPage: true });
 });
 
 test("the wizard pre-selects the strongest profile racoon can run for a CentOS branch of a strongSwan hub", async ({ adminPage: page }) => {

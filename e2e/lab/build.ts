@@ -239,7 +239,7 @@ async function prepareRouterFiles(dir: string, plan: LabPlan, r: RouterPlan, mgm
   writeFileSync(path.join(sshDir, "sshd_config"), renderSshdConfig({ listenAddress: r.publicIp, port: 22 }));
   writeIfMissing(path.join(rdir, "etc-swanctl", "swanctl.conf"), SWANCTL_CONF);
   const charonConf = path.join(rdir, "strongswan.conf");
-  writeFileSync(charonConf, renderCharonConf());
+  writeFileSync(charonConf, renderCharonConf(r.platform));
   if (r.platform === "centos-racoon") {
     writeIfMissing(path.join(rdir, "etc-racoon", "racoon.conf"), RACOON_CONF);
     const sbin = path.join(rdir, "sbin-extra");

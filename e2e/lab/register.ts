@@ -2,11 +2,16 @@
 // one site per router (its LAN, its gateway with the lab's management key), the
 // host key learned over SSH and then accepted, and optionally hub-and-spoke tunnels.
 // Used by `npm run lab -- up --register`, the demo, integration tests and benchmarks.
+// Registering again on the same data (the demo run twice) is safe: the lab's own
+// gateways (same site, gateway name and public address) get the lab's current management
+// key and host key again, and tunnels that exist are kept; a site of the same name that
+// is not the lab's is refused by name rather than taken over.
 import { readFileSync } from "node:fs";
 import { createBranchOffice } from "@/lib/inventory/branch-office";
 import { createTunnel } from "@/lib/inventory/host-tunnel";
 import { acceptHostKey, checkHostKey } from "@/lib/inventory/host-key";
-import { listCryptoProfiles, listGatewayChoices, listSites } from "@/lib/db/inventory";
+import { updateGatewaySshAccess } from "@/lib/inventory/edit-inventory";
+import { listCryptoProfiles, listGatewayChoices, listSites, listTunnels } from "@/lib/db/inventory";
 import { getPlatform } from "@/lib/platforms";
 import type { AuditActor } from "@/lib/db/audit";
 import type { LabState, RouterState } from "./state";
@@ -24,9 +29,25 @@ export async function registerLab(
   const log = opts.log ?? (() => {});
   const privateKey = readFileSync(state.managementKey.privateKeyPath, "utf8");
   const existing = new Set((await listSites()).map((s) => s.name));
+  const before = await listGatewayChoices();
   for (const r of state.routers) {
     if (existing.has(siteNameOf(r))) {
-      log(`${siteNameOf(r)} is already registered`);
+      const own = before.find((g) => g.name === gatewayNameOf(r) && g.site.name === siteNameOf(r) && g.publicIp === r.publicIp);
+      if (!own) {
+        throw new Error(
+          `a site named "${siteNameOf(r)}" already exists and is not this lab's (no gateway ${gatewayNameOf(r)} at ${r.publicIp} in it): ` +
+            "rename or delete it, or use another data directory (GATEWARDEN_DATA_DIR)",
+        );
+      }
+      // The lab's management key may have been made anew (its directory removed): the gateway gets the current one.
+      await updateGatewaySshAccess(actor, own.id, {
+        sshHost: r.publicIp,
+        sshPort: String(r.sshPort),
+        sshUser: r.sshUser,
+        sshAuthType: "key",
+        sshPrivateKey: privateKey,
+      });
+      log(`${siteNameOf(r)} was registered before: its gateway ${gatewayNameOf(r)} gets the lab's management key again`);
       continue;
     }
     await createBranchOffice(actor, {
@@ -53,10 +74,11 @@ export async function registerLab(
   const gatewayIds = new Map(state.routers.map((r) => [r.name, gateways.find((g) => g.name === gatewayNameOf(r))!.id]));
   for (const r of state.routers) {
     const id = gatewayIds.get(r.name)!;
-    const { offered } = await checkHostKey(id);
+    const { offered, pinned } = await checkHostKey(id);
     // The lab generated this key itself: comparing with its record is the out-of-band check.
     if (offered !== r.hostKeyFingerprint) throw new Error(`${r.name} offered ${offered}, the lab recorded ${r.hostKeyFingerprint}`);
-    await acceptHostKey(actor, id, offered);
+    // Already pinned (registered before, host keys kept): nothing to accept.
+    if (offered !== pinned) await acceptHostKey(actor, id, offered);
   }
   const tunnelIds: string[] = [];
   if (opts.tunnels === "hub-and-spoke") {
@@ -66,7 +88,15 @@ export async function registerLab(
     const profileFor = (a: RouterState, b: RouterState) =>
       profiles.find((p) => p.name === (speaksV2(a) && speaksV2(b) ? "Modern" : "Modern IKEv1 (racoon)"))!.id;
     const [hub, ...spokes] = state.routers;
+    const pairOf = (ids: string[]) => [...ids].sort().join(" ");
+    const existingTunnels = new Map((await listTunnels()).map((t) => [pairOf(t.ends.map((e) => e.gatewayId)), t.id]));
     for (const spoke of spokes) {
+      const existingId = existingTunnels.get(pairOf([gatewayIds.get(hub!.name)!, gatewayIds.get(spoke.name)!]));
+      if (existingId) {
+        tunnelIds.push(existingId);
+        log(`tunnel ${hub!.name} ↔ ${spoke.name} exists`);
+        continue;
+      }
       const { tunnelId } = await createTunnel(actor, {
         kind: "net-to-net",
         gatewayAId: gatewayIds.get(hub!.name)!,

@@ -28,8 +28,15 @@ Subsystem sftp internal-sftp
 ${(opts.extra ?? []).map((l) => `${l}\n`).join("")}`;
 }
 
-/** strongswan.conf for one router's charon (passed via STRONGSWAN_CONF). */
-export function renderCharonConf(): string {
+/**
+ * strongswan.conf for one router's charon (passed via STRONGSWAN_CONF). A strongSwan
+ * router answers as a stock one does: no aggressive-mode PSK override, and like Debian's
+ * own strongswan.conf it includes /etc/strongswan.d/*.conf (the router's own /etc
+ * overlay), where Gatewarden puts a setting a profile needs. The CentOS emulation's charon
+ * stands in for racoon, which answers aggressive mode with a PSK by itself: it keeps the override.
+ */
+export function renderCharonConf(platform: string): string {
+  const racoon = platform === "centos-racoon";
   return `# charon of a Gatewarden lab router: ESP in user space (kernel-libipsec, TUN ipsec0)
 # because this kernel has no ESP/AH. Paths are inside the router's mount namespace.
 charon {
@@ -38,9 +45,7 @@ charon {
   routing_table = 220
   routing_table_prio = 220
   make_before_break = yes
-  # IKEv1 aggressive mode + PSK (the CentOS initscripts default) as responder.
-  i_dont_care_about_security_and_use_aggressive_mode_psk = yes
-  retransmit_tries = 3
+${racoon ? "  # racoon answers IKEv1 aggressive mode + PSK (the CentOS initscripts default) itself.\n  i_dont_care_about_security_and_use_aggressive_mode_psk = yes\n" : ""}  retransmit_tries = 3
   retransmit_timeout = 2.0
   plugins {
     socket-default {
@@ -63,7 +68,7 @@ charon {
     }
   }
 }
-`;
+${racoon ? "" : "include /etc/strongswan.d/*.conf\n"}`;
 }
 
 export const SWANCTL_CONF = `# swanctl.conf of a Gatewarden lab router: connections live in conf.d/.

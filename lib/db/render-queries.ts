@@ -16,6 +16,8 @@ const renderInclude = {
           lanAddress: true,
           ipsecStack: true,
           hostKeyFingerprint: true,
+          // How many tunnels the gateway has: the busier end answers, the other initiates.
+          _count: { select: { tunnelEnds: true } },
           site: { select: { name: true, subnets: { select: { cidr: true }, orderBy: { cidr: "asc" as const } } } },
         },
       },

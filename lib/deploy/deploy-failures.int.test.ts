@@ -166,17 +166,25 @@ describe("a deploy that fails leaves the routers as they were", () => {
     });
     const ctx = await createJobContext(id, "deploy", { tunnelId: t }, admin);
     let lost = false;
+    // The initiating end (the spoke) starts the tunnel as it loads it; once the SA is up it is torn down.
+    const { loadTunnelEnds } = await import("@/lib/rendering/load-ends");
     const conn = await connectionNameOf(t);
-    // hq initiates (the less busy end on a tie is the first end); right after its --initiate the SA is torn down.
+    const starter = (await loadTunnelEnds(t))!.ends.find((e) => e.end.initiates)!;
+    const starterRouter = starter.gatewayName.replace(/-gw$/, "");
     const connect: typeof connectGatewayForJob = async (gatewayId, c) => {
       const session = await connectGatewayForJob(gatewayId, c);
-      if (gatewayId !== gatewayIds.get("hq")) return session;
+      if (gatewayId !== starter.gatewayId) return session;
       const exec = session.exec.bind(session);
       session.exec = async (argv, opts) => {
         const r = await exec(argv, opts);
-        if (!lost && argv.includes("--initiate")) {
+        if (!lost && argv.includes("--load-all")) {
           lost = true;
-          await execInRouter(lab, "hq", ["swanctl", "--terminate", "--ike", conn, "--force", "--timeout", "3"]);
+          for (let i = 0; i < 50; i++) {
+            const sas = await execInRouter(lab, starterRouter, ["swanctl", "--list-sas", "--ike", conn]);
+            if (/INSTALLED/.test(sas.stdout)) break;
+            await new Promise((res) => setTimeout(res, 100));
+          }
+          await execInRouter(lab, starterRouter, ["swanctl", "--terminate", "--ike", conn, "--force", "--timeout", "3"]);
         }
         return r;
       };
@@ -186,7 +194,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
     expect(lost).toBe(true);
     const logs = (await getJob(id))!.logs.map((l) => `${l.gateway}: ${l.message}`);
     expect(logs.filter((l) => /initiating it again/.test(l))).toEqual([
-      expect.stringMatching(/^hq-gw: ipsec\d+ → .* is not up after 8 s: initiating it again$/),
+      expect.stringMatching(new RegExp(`^${starter.gatewayName}: ipsec\\d+ → .* is not up after 8 s: initiating it again$`)),
     ]);
     expect(await lanPingOk("branch1", "hq")).toBe(true);
     await (await import("@/lib/jobs/runtime")).getJobRunner().start();

@@ -92,6 +92,8 @@ async function loadRuns(ctx: Ctx, tunnelIds: string[]): Promise<TunnelRun[]> {
   // The end on the less busy router goes second: it initiates, and it pings.
   const pairs = runs.map((r) => ({ tunnelId: r.id, a: r.ends[0].gatewayId, b: r.ends[1].gatewayId }));
   const load = gatewayLoad(pairs);
-  runs.forEach((r, i) => (r.lastRole = lighterEnd(pairs[i]!, load)));
+  // The end that starts the tunnel (as rendered: the other one only answers) goes last and
+  // initiates; the batch's lighter end where the ends do not say.
+  runs.forEach((r, i) => (r.lastRole = r.ends.find((e) => e.end.initiates === true)?.role ?? lighterEnd(pairs[i]!, load)));
   return runs;
 }

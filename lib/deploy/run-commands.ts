@@ -50,7 +50,8 @@ export async function runCommands(
     }
     const excuse = expectedExit(command, outcome.exitCode, context);
     if (excuse) {
-      await log("warn", `$ ${command.argv.join(" ")}  → exit ${outcome.exitCode} (${excuse})${output ? `: ${output}` : ""}`);
+      // Normal at this moment: logged as information, not styled as a problem.
+      await log("info", `$ ${command.argv.join(" ")}  → exit ${outcome.exitCode}, expected (${excuse})${output ? `: ${output}` : ""}`);
       continue;
     }
     await log("error", `$ ${command.argv.join(" ")}  → exit ${outcome.exitCode}${output ? `: ${output}` : ""}`);

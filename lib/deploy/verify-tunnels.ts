@@ -74,7 +74,9 @@ async function verifyRouter(
       const down = ends.filter((e) => e.role === lastRole.get(e.end.tunnelId) && !m.get(e.end.tunnelId)?.ok && !nudged.has(e.end.tunnelId));
       for (const e of down) {
         nudged.add(e.end.tunnelId);
-        const again = w.platform.applyCommands(e.end).filter((c) => c.needsPeer);
+        // The apply's own initiating command, or (where loading the files initiated) the platform's start.
+        const initiating = w.platform.applyCommands(e.end).filter((c) => c.needsPeer);
+        const again = initiating.length ? initiating : w.platform.keySwitch.start(e.end);
         if (!again.length) continue;
         await ctx.log(
           "warn",

@@ -75,6 +75,12 @@ export interface TunnelEnd {
   remote: TunnelSide;
   psk: string;
   profile: CryptoProfile;
+  /**
+   * Whether this end starts the tunnel. false: it only answers (the hub, the end on the
+   * router with more tunnels), so its router initiates nothing — not on load, not after
+   * DPD, not at boot; true or absent: it initiates. Set on both ends of a stored tunnel.
+   */
+  initiates?: boolean;
 }
 
 export interface RenderedFile {
@@ -233,8 +239,11 @@ export interface Platform {
   sharedFileMergers: Record<string, SharedFileMerger>;
   /** What a rendered file is, for a person installing it by hand (bundle INSTALL.txt). */
   describeFile(file: RenderedFile): string | null;
-  /** Lines for the bundle's install note after the apply commands (router settings this platform needs). */
-  installNotes(): string[];
+  /**
+   * Lines for the bundle's install note after the apply commands: router settings this
+   * platform needs, and the non-default ones these ends (this router's) bring.
+   */
+  installNotes(ends: TunnelEnd[]): string[];
   /**
    * What a person must know about how the router runs this end that its files do not show:
    * where the router may do otherwise than the profile says, or what a peer configured by

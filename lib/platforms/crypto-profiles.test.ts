@@ -49,6 +49,15 @@ describe("built-in crypto profiles", () => {
     ]);
   });
 
+  it("says aggressive mode needs a non-default strongSwan setting, which Gatewarden writes and shows", () => {
+    const finding = lintCryptoProfile(ARTICLE_LEGACY_PROFILE).find((f) => f.field === "exchangeModes")!;
+    expect(finding.reason).toContain("A stock strongSwan refuses to answer it");
+    expect(finding.reason).toContain(
+      "Gatewarden therefore writes /etc/strongswan.d/gatewarden-aggressive-psk.conf, a non-default, router-wide setting (charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes)",
+    );
+    expect(finding.reason).toContain("shown in the preview and the bundle's INSTALL note");
+  });
+
   it("does not flag main mode IKEv1 as aggressive", () => {
     expect(fields({ ...ARTICLE_LEGACY_PROFILE, exchangeModes: ["main"] }).some((f) => f.includes("Aggressive"))).toBe(false);
   });

@@ -3,6 +3,7 @@
 // file, so renderers can map them to platform keywords without further escaping.
 import { z } from "zod";
 import type { CryptoProfile } from "./contract";
+import { AGGRESSIVE_PSK_PATH, AGGRESSIVE_PSK_SETTING } from "./strongswan/aggressive-psk";
 
 export const IKE_ENCRYPTIONS = ["3des", "aes128", "aes192", "aes256"] as const;
 export const ESP_ENCRYPTIONS = ["3des", "blowfish448", "rijndael", "aes128", "aes192", "aes256"] as const;
@@ -217,7 +218,9 @@ export function lintCryptoProfile(profile: CryptoProfile): CryptoLintFinding[] {
         field: "exchangeModes",
         message: "Aggressive mode with a pre-shared key exposes a crackable hash",
         reason:
-          "The responder sends a hash derived from the PSK before authenticating the peer, so anyone can request it and brute-force the PSK offline. strongSwan refuses it unless told i_dont_care_about_security_and_use_aggressive_mode_psk.",
+          "The responder sends a hash derived from the PSK before authenticating the peer, so anyone can request it and brute-force the PSK offline. " +
+          `A stock strongSwan refuses to answer it: on strongSwan routers Gatewarden therefore writes ${AGGRESSIVE_PSK_PATH}, ` +
+          `a non-default, router-wide setting (${AGGRESSIVE_PSK_SETTING} = yes) shown in the preview and the bundle's INSTALL note.`,
         source: STRONGSWAN,
       });
     }

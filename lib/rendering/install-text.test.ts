@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getPlatform } from "@/lib/platforms";
 import type { TunnelEnd } from "@/lib/platforms/contract";
-import { MODERN_IKEV1_PROFILE } from "@/lib/platforms/crypto-profiles";
+import { ARTICLE_LEGACY_PROFILE, MODERN_IKEV1_PROFILE } from "@/lib/platforms/crypto-profiles";
 import { renderGatewayFiles } from "@/lib/platforms/gateway-files";
 import { describeFile, gatewayApplyCommands, renderInstallText } from "./install-text";
 
@@ -29,6 +29,19 @@ const text = (platformId: "centos-racoon" | "strongswan", ends: TunnelEnd[]) => 
 };
 
 describe("renderInstallText", () => {
+  it("states the non-default strongSwan setting an aggressive-mode PSK tunnel brings, and ships its drop-in; not otherwise", () => {
+    const aggressive = { ...end(1), profile: ARTICLE_LEGACY_PROFILE };
+    const t = text("strongswan", [end(0), aggressive]);
+    expect(t).toMatch(/0644 {2}etc\/strongswan\.d\/gatewarden-aggressive-psk\.conf +non-default charon setting/);
+    expect(t).toContain("NON-DEFAULT SETTING: a tunnel here uses IKEv1 aggressive mode with a pre-shared key");
+    expect(t).toContain("charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes for the whole router");
+    // Loaded before the connections that need it.
+    expect(t.indexOf("swanctl --reload-settings")).toBeGreaterThan(0);
+    expect(t.indexOf("swanctl --reload-settings")).toBeLessThan(t.indexOf("swanctl --initiate --child gw-t1"));
+    const plain = text("strongswan", [end(0)]);
+    expect(plain).not.toMatch(/NON-DEFAULT|strongswan\.d\/gatewarden|reload-settings/);
+  });
+
   it("lists every file with its mode, marks key files SECRET and warns about the PSKs", () => {
     const t = text("centos-racoon", [end(0), end(1)]);
     expect(t).toMatch(/WARNING: this bundle contains the pre-shared keys/);

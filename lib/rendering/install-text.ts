@@ -66,7 +66,7 @@ export function renderInstallText({ gatewayName, platform, ends, files, bundleNa
       `       # ${c.description}${c.allowFailure ? " (an error here is normal when it was not running)" : ""}`,
     ]),
     "",
-    ...platform.installNotes(),
+    ...platform.installNotes(ends),
     "",
     `3. Delete ${bundleName} from the router and from wherever you downloaded it.`,
     "",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MODERN_PROFILE } from "@/lib/platforms/crypto-profiles";
-import { tunnelEndsFor, type TunnelRowForRender } from "./tunnel-ends";
+import { initiatingRole, tunnelEndsFor, type TunnelRowForRender } from "./tunnel-ends";
 
 const row = (kind: string): TunnelRowForRender => ({
   id: "3f2c9a1e-0000-4000-8000-000000000001",
@@ -36,6 +36,21 @@ const row = (kind: string): TunnelRowForRender => ({
       },
     },
   ],
+});
+
+describe("which end starts the tunnel", () => {
+  const withCounts = (a: number, b: number): TunnelRowForRender => {
+    const r = row("net-to-net");
+    return { ...r, ends: r.ends.map((e) => ({ ...e, gateway: { ...e.gateway, _count: { tunnelEnds: e.role === "a" ? a : b } } })) };
+  };
+
+  it("the end on the gateway with fewer tunnels initiates; the hub only answers; b on a tie", () => {
+    expect(initiatingRole(withCounts(5, 1))).toBe("b");
+    expect(initiatingRole(withCounts(1, 5))).toBe("a");
+    expect(initiatingRole(withCounts(1, 1))).toBe("b");
+    const [a, b] = tunnelEndsFor(withCounts(5, 1), "k");
+    expect([a.role, a.end.initiates, b.role, b.end.initiates]).toEqual(["a", false, "b", true]);
+  });
 });
 
 describe("tunnelEndsFor", () => {

@@ -23,6 +23,7 @@ export type TunnelRowForRender = {
       publicIp: string;
       lanAddress: string;
       ipsecStack?: string;
+      _count?: { tunnelEnds: number };
       site: { name: string; subnets: { cidr: string }[] };
     };
   }[];
@@ -59,6 +60,16 @@ export function parseStoredProfile(spec: string): CryptoProfile {
   return cryptoProfileSchema.parse(JSON.parse(spec)) as CryptoProfile;
 }
 
+/**
+ * The end that starts the tunnel: the one on the gateway with fewer tunnels (a spoke), "b"
+ * on a tie (the wizard makes the hub "a"). The other end only answers, so a hub with N
+ * spokes initiates nothing and two ends never race each other into duplicate IKE SAs.
+ */
+export function initiatingRole(row: TunnelRowForRender): "a" | "b" {
+  const count = (role: string) => row.ends.find((e) => e.role === role)?.gateway._count?.tunnelEnds ?? 1;
+  return count("a") < count("b") ? "a" : "b";
+}
+
 export function tunnelEndsFor(row: TunnelRowForRender, psk: string, names: NameChoice = "router"): [RenderableEnd, RenderableEnd] {
   const a = row.ends.find((e) => e.role === "a");
   const b = row.ends.find((e) => e.role === "b");
@@ -73,6 +84,7 @@ export function tunnelEndsFor(row: TunnelRowForRender, psk: string, names: NameC
     lanAddress: kind === "net-to-net" ? e.gateway.lanAddress : null,
     subnets: kind === "net-to-net" ? e.gateway.site.subnets.map((s) => s.cidr) : [],
   });
+  const initiator = initiatingRole(row);
   const make = (self: typeof a, peer: typeof a): RenderableEnd => {
     if (!isPlatformId(self.gateway.platform)) throw new Error(`gateway ${self.gateway.name} has unknown platform`);
     const onRouter = self.connectionName;
@@ -85,6 +97,7 @@ export function tunnelEndsFor(row: TunnelRowForRender, psk: string, names: NameC
       remote: side(peer),
       psk,
       profile,
+      initiates: self.role === initiator,
     };
     return {
       role: self.role as "a" | "b",

@@ -3,7 +3,7 @@
 import { execInRouter, pingFromHost, type LabState } from "@/e2e/lab/lab";
 
 /** Every directory a deploy may write on a namespace-lab router (strongSwan and CentOS). */
-const CONFIG_DIRS = ["/etc/sysconfig/network-scripts", "/etc/racoon", "/etc/swanctl/conf.d", "/etc/sysctl.d"];
+const CONFIG_DIRS = ["/etc/sysconfig/network-scripts", "/etc/racoon", "/etc/swanctl/conf.d", "/etc/sysctl.d", "/etc/strongswan.d"];
 
 /** sha256 of every config file a deploy may touch on a router, sorted by path. */
 export async function configSnapshot(lab: LabState, router: string): Promise<string> {

@@ -42,7 +42,7 @@ describe("centos-racoon commands", () => {
   });
 
   it("tells whoever installs a bundle that AH is off and what a hand-configured peer needs", () => {
-    expect(centosRacoonPlatform.installNotes().join(" ")).toMatch(
+    expect(centosRacoonPlatform.installNotes([]).join(" ")).toMatch(
       /AH is off \(AH_PROTO=none[^)]*\).*from the article.*will not interoperate until it sets AH_PROTO=none too/,
     );
   });

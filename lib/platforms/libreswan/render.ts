@@ -77,7 +77,8 @@ export function renderConnection(end: TunnelEnd): string {
     `salifetime=${p.childLifetimeSeconds}s`,
     // `ipsec auto --add` ignores auto=; pluto's own start-up (addconn --autoall) starts the
     // tunnel, so a rebooted router renegotiates without an operator. Deploys initiate themselves.
-    "auto=start",
+    // The answering end (a hub) only loads it: one end starts a tunnel, never both.
+    end.initiates === false ? "auto=add" : "auto=start",
   ];
   return [
     `# Managed by Gatewarden (tunnel ${end.tunnelId}); edits are overwritten on the next deploy.`,

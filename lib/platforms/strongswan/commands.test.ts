@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ARTICLE_NET_TO_NET } from "../centos-racoon/article-fixtures";
+import { MODERN_PROFILE } from "../crypto-profiles";
+
+const MODERN_NET = { ...ARTICLE_NET_TO_NET, profile: MODERN_PROFILE };
 import {
   strongswanApplyCommands,
   strongswanKeySwitch,
@@ -11,7 +14,21 @@ import {
 
 describe("strongswan commands", () => {
   it("loads everything, then initiates the child tolerating an already-up duplicate", () => {
+    expect(strongswanApplyCommands(MODERN_NET).map((c) => [c.argv, c.allowFailure ?? false])).toEqual([
+      [["swanctl", "--load-all"], false],
+      [["swanctl", "--initiate", "--child", "gw-article-net", "--timeout", "10"], true],
+    ]);
+  });
+
+  it("an end that says which it is only loads: the initiating end's start_action starts it (no duplicate), the answering end must not initiate", () => {
+    for (const initiates of [true, false]) {
+      expect(strongswanApplyCommands({ ...MODERN_NET, initiates }).map((c) => c.argv)).toEqual([["swanctl", "--load-all"]]);
+    }
+  });
+
+  it("reloads strongswan.conf first where the profile allows aggressive mode, so the pushed drop-in takes effect", () => {
     expect(strongswanApplyCommands(ARTICLE_NET_TO_NET).map((c) => [c.argv, c.allowFailure ?? false])).toEqual([
+      [["swanctl", "--reload-settings"], false],
       [["swanctl", "--load-all"], false],
       [["swanctl", "--initiate", "--child", "gw-article-net", "--timeout", "10"], true],
     ]);

@@ -1,6 +1,7 @@
 // swanctl commands for a strongSwan router (vici over the default socket). --initiate and
 // --rekey block until charon answers, so each carries a timeout instead of hanging SSH.
 import type { Command, KeySwitchCommands, TunnelEnd } from "../contract";
+import { AGGRESSIVE_PSK_PATH, usesAggressivePsk } from "./render";
 
 // How long swanctl waits; charon keeps negotiating after that, and the verify step waits for the SA.
 const TIMEOUT_SECONDS = "10";
@@ -21,8 +22,28 @@ const terminate = (end: TunnelEnd): Command => ({
   allowFailure: true,
 });
 
+// charon reads strongswan.conf (and strongswan.d/*.conf) at start; this reloads it in place.
+const reloadSettings = (): Command => ({
+  argv: ["swanctl", "--reload-settings"],
+  description: `reload strongswan.conf, which now includes ${AGGRESSIVE_PSK_PATH}`,
+  scope: "router",
+});
+
+/**
+ * Loading is all an end Gatewarden rendered needs: the initiating end's `start_action = start`
+ * starts the child as it loads (an --initiate after it only finds an "existing duplicate"),
+ * and the answering end must not initiate. An end that does not say which it is starts both ways.
+ */
 export function strongswanApplyCommands(end: TunnelEnd): Command[] {
-  return [loadAll("load connections and secrets from /etc/swanctl (unloads removed ones)"), initiate(end)];
+  return [
+    ...(usesAggressivePsk(end) ? [reloadSettings()] : []),
+    loadAll(
+      end.initiates === true
+        ? "load connections and secrets from /etc/swanctl (unloads removed ones); start_action = start initiates this end's tunnel"
+        : "load connections and secrets from /etc/swanctl (unloads removed ones)",
+    ),
+    ...(end.initiates === undefined ? [initiate(end)] : []),
+  ];
 }
 
 export function strongswanTeardownCommands(end: TunnelEnd): Command[] {

@@ -11,9 +11,11 @@ import {
 } from "./commands";
 import { parseStrongswanStatus, tunnelSasFrom } from "./parse-status";
 import { parseCharonFailureLog } from "./parse-charon-log";
-import { renderStrongswanFiles } from "./render";
+import { AGGRESSIVE_PSK_PATH, AGGRESSIVE_PSK_SETTING, renderStrongswanFiles, usesAggressivePsk } from "./render";
 
 function describeStrongswanFile(file: RenderedFile): string | null {
+  if (file.path === AGGRESSIVE_PSK_PATH)
+    return `non-default charon setting: answer IKEv1 aggressive mode with a PSK (${AGGRESSIVE_PSK_SETTING})`;
   const secrets = /\/(gw-[^/]+)\.secrets\.conf$/.exec(file.path);
   if (secrets) return `pre-shared key of connection ${secrets[1]}, loaded by \`swanctl --load-all\``;
   const conn = /\/(gw-[^/]+)\.conf$/.exec(file.path);
@@ -40,10 +42,22 @@ export const strongswanPlatform: Platform = {
   preview: () => [],
   sharedFileMergers: {},
   describeFile: describeStrongswanFile,
-  installNotes: () => [
+  installNotes: (ends) => [
     "PSK rotation without a lost packet needs make-before-break reauthentication on every",
     "strongSwan router: `make_before_break = yes` in the charon section of",
     "/etc/strongswan.conf (or /etc/strongswan.d/charon.conf), then restart strongSwan once.",
+    ...(ends.some(usesAggressivePsk)
+      ? [
+          "",
+          "NON-DEFAULT SETTING: a tunnel here uses IKEv1 aggressive mode with a pre-shared key,",
+          "which a stock strongSwan refuses to answer. The bundle therefore carries",
+          `${AGGRESSIVE_PSK_PATH}, which sets`,
+          `${AGGRESSIVE_PSK_SETTING} = yes for the whole router`,
+          "(`swanctl --reload-settings` above loads it; a stock strongswan.conf includes",
+          "strongswan.d/*.conf). Anyone can then ask this router for a crackable hash of the",
+          "PSK: prefer a main-mode or IKEv2 profile and remove the file when no tunnel needs it.",
+        ]
+      : []),
   ],
   caveats: () => [],
   applyCommands: strongswanApplyCommands,

@@ -41,6 +41,23 @@ describe("strongswan render", () => {
     }
   });
 
+  it("brings the non-default aggressive-mode PSK setting as a strongswan.d drop-in only where the profile allows aggressive mode", () => {
+    const files = renderStrongswanFiles(ARTICLE_NET_TO_NET);
+    const dropIn = files.find((f) => f.path === "/etc/strongswan.d/gatewarden-aggressive-psk.conf");
+    expect(dropIn).toMatchObject({ mode: 0o644, secret: false, scope: "gateway" });
+    expect(dropIn!.content).toMatch(/^charon \{\n  i_dont_care_about_security_and_use_aggressive_mode_psk = yes\n\}$/m);
+    expect(dropIn!.note).toContain("non-default strongSwan setting charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes");
+    const mainOnly = { ...ARTICLE_NET_TO_NET, profile: { ...ARTICLE_LEGACY_PROFILE, exchangeModes: ["main" as const] } };
+    for (const end of [MODERN_NET, mainOnly]) expect(renderStrongswanFiles(end).map((f) => path.basename(f.path))).toHaveLength(2);
+  });
+
+  it("the answering end (a hub) initiates nothing: no start on load, none after DPD; the initiating end starts and restarts", () => {
+    const child = (end: TunnelEnd) =>
+      section(parseSwanctlConf(renderStrongswanFiles(end)[0]!.content), "connections", end.connectionName, "children", end.connectionName);
+    expect(child({ ...MODERN_NET, initiates: false })).toMatchObject({ start_action: "none", dpd_action: "clear" });
+    expect(child({ ...MODERN_NET, initiates: true })).toMatchObject({ start_action: "start", dpd_action: "restart" });
+  });
+
   it("writes the connection and a 0600 secrets file into conf.d, which swanctl.conf includes", () => {
     const [conn, secrets] = renderStrongswanFiles(MODERN_NET);
     expect(conn).toMatchObject({ path: "/etc/swanctl/conf.d/gw-modern-net.conf", mode: 0o644, secret: false });

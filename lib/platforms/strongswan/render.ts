@@ -4,6 +4,7 @@
 import { RenderError, type DhGroup, type EspEncryption, type RenderedFile, type TunnelEnd } from "../contract";
 import { DH_GROUP_NAMES } from "../crypto-profiles";
 import { assertTunnelEnd } from "../shared/assert-end";
+import { AGGRESSIVE_PSK_PATH, AGGRESSIVE_PSK_SETTING } from "./aggressive-psk";
 
 export const SWANCTL_CONF_D = "/etc/swanctl/conf.d";
 
@@ -19,6 +20,27 @@ const ESP_ENC: Record<EspEncryption, string | null> = {
 
 const dh = (group: DhGroup) => DH_GROUP_NAMES[group];
 const unique = (values: string[]) => [...new Set(values)];
+
+// A tunnel that may answer aggressive mode brings the drop-in that allows it (aggressive-psk.ts),
+// and `swanctl --reload-settings` loads it.
+export { AGGRESSIVE_PSK_PATH, AGGRESSIVE_PSK_SETTING } from "./aggressive-psk";
+
+/** The profile lets either end use IKEv1 aggressive mode (with a PSK: the only authentication Gatewarden renders). */
+export const usesAggressivePsk = (end: TunnelEnd) => end.profile.ikeVersion === 1 && end.profile.exchangeModes.includes("aggressive");
+
+export function renderAggressivePskSetting(): string {
+  return [
+    "# Managed by Gatewarden: a tunnel on this router uses a crypto profile with IKEv1",
+    "# aggressive mode and a pre-shared key. charon refuses to answer that unless told so,",
+    "# because the responder sends a hash of the PSK that anyone can ask for and crack",
+    "# offline. The setting is router-wide: every aggressive-mode PSK peer of this router",
+    "# is answered. Gatewarden writes this file only while such a tunnel is configured here.",
+    "charon {",
+    "  i_dont_care_about_security_and_use_aggressive_mode_psk = yes",
+    "}",
+    "",
+  ].join("\n");
+}
 
 // Named after the connection, so a console's `ls` and `swanctl --list-conns` agree.
 export const connectionPath = (end: TunnelEnd) => `${SWANCTL_CONF_D}/${end.connectionName}.conf`;
@@ -104,9 +126,11 @@ export function renderConnection(end: TunnelEnd): string {
     `        rekey_time = ${p.childLifetimeSeconds}s`,
     `        mode = ${childMode(end)}`,
     ...(offersIpcomp(end) ? ["        ipcomp = yes"] : []),
-    // Both ends start: charon resolves the collision into one IKE SA, and boot needs no operator.
-    "        start_action = start",
-    "        dpd_action = restart",
+    // One end starts the tunnel (on load, at boot, after DPD); the other, a hub, only answers:
+    // two initiating ends race into duplicate IKE SAs that charon then deletes.
+    ...(end.initiates === false
+      ? ["        start_action = none", "        dpd_action = clear"]
+      : ["        start_action = start", "        dpd_action = restart"]),
     "      }",
     "    }",
     "  }",
@@ -143,5 +167,17 @@ export function renderStrongswanFiles(end: TunnelEnd): RenderedFile[] {
   return [
     { path: connectionPath(end), content: renderConnection(end), mode: 0o644, secret: false, scope: "tunnel" },
     { path: secretsPath(end), content: renderSecrets(end), mode: 0o600, secret: true, scope: "tunnel" },
+    ...(usesAggressivePsk(end)
+      ? [
+          {
+            path: AGGRESSIVE_PSK_PATH,
+            content: renderAggressivePskSetting(),
+            mode: 0o644,
+            secret: false,
+            scope: "gateway" as const,
+            note: `non-default strongSwan setting ${AGGRESSIVE_PSK_SETTING} = yes: stock charon refuses to answer aggressive mode with a PSK`,
+          },
+        ]
+      : []),
   ];
 }

@@ -1,0 +1,47 @@
+// Issue 16 item 4 on lab routers: a successful fleet deploy of a hub and its spokes logs
+// nothing alarming. The hub (the busier router) initiates nothing, neither by a command
+// nor by its loaded configuration; each spoke initiates its own tunnel once; exits that
+// are normal at that moment are not styled as problems (no error or warn level).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
+import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { registerLab } from "@/e2e/lab/register";
+import { runJobToEnd } from "@/e2e/support/lab-jobs";
+import { lanPingOk } from "@/lib/deploy/test-support/lab-checks";
+
+const LAB = "h-demo-quiet";
+let lab: LabState;
+let admin: { id: string; username: string };
+let tunnelIds: string[];
+
+beforeAll(async () => {
+  lab = await startLab({ name: LAB, sites: 3, platforms: ["strongswan"] });
+  await freshAppDatabase();
+  admin = await createAdmin();
+  ({ tunnelIds } = await registerLab(lab, admin, { tunnels: "hub-and-spoke" }));
+  const { getJobRunner } = await import("@/lib/jobs/runtime");
+  await getJobRunner().start();
+}, 120_000);
+
+afterAll(async () => {
+  const { getJobRunner } = await import("@/lib/jobs/runtime");
+  await getJobRunner().stop();
+  await stopLab(LAB);
+});
+
+describe("a fleet deploy of a hub and two spokes", () => {
+  it("succeeds with no error- or warn-level line, the hub initiating nothing", async () => {
+    const job = await runJobToEnd(admin, "deploy", { tunnelIds }, tunnelIds[0]);
+    const lines = job.logs.map((l) => `${l.level} ${l.gateway ?? "-"}: ${l.message}`);
+    expect(job.error, lines.join("\n")).toBeNull();
+    expect(job.status).toBe("succeeded");
+    expect(lines.filter((l) => /^(error|warn) /.test(l))).toEqual([]);
+    expect(lines.join("\n")).not.toMatch(/NO_PROPOSAL_CHOSEN|existing duplicate/);
+    // The hub ran no --initiate, and its charon started no IKE SA of its own.
+    expect(lines.filter((l) => l.includes("hq-gw:") && l.includes("--initiate"))).toEqual([]);
+    const hubLog = (await execInRouter(lab, "hq", ["cat", "/run/charon.log"])).stdout;
+    expect(hubLog).not.toMatch(/initiating IKE_SA/);
+    expect(await lanPingOk(lab, "branch1", "hq")).toBe(true);
+    expect(await lanPingOk(lab, "branch2", "hq")).toBe(true);
+  });
+});
