@@ -4,7 +4,8 @@
 // one session, one read, one upload, router-wide commands (scope "router": a load of
 // every connection, a sysctl) run once per round.
 import { getPlatform } from "@/lib/platforms";
-import type { Command, Platform, RenderedFile, TunnelEnd } from "@/lib/platforms/contract";
+import type { Command, Platform, RenderedFile } from "@/lib/platforms/contract";
+import { endApplyCommands } from "@/lib/deploy/fleet-plan";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { RouterIO } from "@/lib/deploy/router-io";
 import { backupPathFor, planFileChanges, type FileChange, type FilePlan } from "@/lib/deploy/plan";
@@ -19,17 +20,6 @@ import { armTimer, disarmTimer, newToken, type ArmedTimer } from "@/lib/deploy/c
 const commandKey = (c: Command) => c.argv.join("\u0000");
 /** Commands that act on the whole router; running them once per round is enough. */
 const isRouterWide = (c: Command) => c.scope === "router";
-
-/**
- * The commands that apply one tunnel end (GatewayWork.applyEnd runs exactly these):
- * router-wide ones not yet in `ran` (which records them), and, when the peer is
- * configured after this end (`peerNext`), none that need the peer (initiating).
- */
-export function endApplyCommands(platform: Platform, end: TunnelEnd, ran: Set<string>, peerNext: boolean): Command[] {
-  const commands = platform.applyCommands(end).filter((c) => !(isRouterWide(c) && ran.has(commandKey(c))) && !(peerNext && c.needsPeer));
-  for (const c of commands) if (isRouterWide(c)) ran.add(commandKey(c));
-  return commands;
-}
 
 export class GatewayWork {
   readonly platform: Platform;
