@@ -19,7 +19,16 @@ describe("parseBenchArgs", () => {
     });
   });
 
+  it("reads the Ansible columns to run", () => {
+    expect(parseBenchArgs(["--columns", "f21,expert-f5,mitogen-f21"]).columns).toEqual([
+      { style: "straightforward", forks: 21 },
+      { style: "expert", forks: 5 },
+      { style: "mitogen", forks: 21 },
+    ]);
+  });
+
   it.each([
+    [["--columns", "expert-5"], /--columns: "expert-5" is not a column/],
     [["--spoke", "40"], /Unknown option '--spoke'/],
     [["--skip-ansibel"], /Unknown option '--skip-ansibel'/],
     [["40"], /Unexpected argument '40'/],
