@@ -3,7 +3,7 @@
 // scripts/bench-install.sh), PSK rotation interruption per platform, and the overview
 // page with 1,000 vs 10 tunnels. Writes bench/results/<YYYY-MM-DD>.md and prints a
 // summary. Everything is bounded; the labs are removed at the end, also on failure.
-//   --spokes N (20)  --runs R (3)  --columns f5,expert-f21,…  --skip-ansible  --skip-fleet  --skip-interruption  --skip-overview
+//   --spokes N (20)  --runs R (3)  --columns f5,expert-f21,…  --no-pin  --skip-ansible  --skip-fleet  --skip-interruption  --skip-overview
 // (bench/lib/run-args.ts; an unknown option stops it with the usage, exit code 2)
 import { mkdirSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -41,7 +41,7 @@ async function fleet(opts: BenchOptions, logDir: string, provenance: Provenance)
       const { checkCommandSequences } = await import("./lib/ansible-ops");
       log(`command sequences: the job's and the playbooks' match per router (${(await checkCommandSequences(world)).join(", ")})`);
     }
-    provenance.pinning = await pinCpus(world);
+    provenance.pinning = opts.pin ? await pinCpus(world) : { pinned: false, why: "--no-pin" };
     log(
       provenance.pinning.pinned
         ? `CPU pinning: ${provenance.pinning.routerPids} router daemons on CPU ${provenance.pinning.routerCpus}, the controllers (this process, ansible-playbook) on CPU ${provenance.pinning.controllerCpus}`

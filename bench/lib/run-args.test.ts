@@ -3,7 +3,7 @@ import { parseBenchArgs } from "./run-args";
 
 describe("parseBenchArgs", () => {
   it("defaults to 20 spokes, 3 runs, every part", () => {
-    expect(parseBenchArgs([])).toEqual({ spokes: 20, runs: 3, ansible: true, fleet: true, interruption: true, overview: true });
+    expect(parseBenchArgs([])).toEqual({ spokes: 20, runs: 3, ansible: true, fleet: true, interruption: true, overview: true, pin: true });
   });
 
   it("reads every option, in either --name value or --name=value form", () => {
@@ -16,7 +16,9 @@ describe("parseBenchArgs", () => {
       fleet: false,
       interruption: false,
       overview: false,
+      pin: true,
     });
+    expect(parseBenchArgs(["--no-pin"]).pin).toBe(false);
   });
 
   it("reads the Ansible columns to run", () => {

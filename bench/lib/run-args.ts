@@ -10,12 +10,14 @@ export type BenchOptions = {
   fleet: boolean;
   interruption: boolean;
   overview: boolean;
+  /** Pin router daemons to one core and the controllers to the other (off: --no-pin). */
+  pin: boolean;
   /** The Ansible columns to run; by default every style at forks 5 and N+1. */
   columns?: { style: AnsibleStyle; forks: number }[];
 };
 
 export const BENCH_USAGE =
-  "usage: npm run bench -- [--spokes N (20, at most 150)] [--runs R (3)] [--columns f5,f21,expert-f5,expert-f21,mitogen-f5,mitogen-f21 (every style at forks 5 and N+1)] [--skip-ansible] [--skip-fleet] [--skip-interruption] [--skip-overview]";
+  "usage: npm run bench -- [--spokes N (20, at most 150)] [--runs R (3)] [--columns f5,f21,expert-f5,expert-f21,mitogen-f5,mitogen-f21 (every style at forks 5 and N+1)] [--no-pin] [--skip-ansible] [--skip-fleet] [--skip-interruption] [--skip-overview]";
 
 const MAX_SPOKES = 150;
 
@@ -30,6 +32,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       runs: { type: "string", default: "3" },
       columns: { type: "string" },
       "skip-ansible": { type: "boolean", default: false },
+      "no-pin": { type: "boolean", default: false },
       "skip-fleet": { type: "boolean", default: false },
       "skip-interruption": { type: "boolean", default: false },
       "skip-overview": { type: "boolean", default: false },
@@ -55,5 +58,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     fleet: !values["skip-fleet"],
     interruption: !values["skip-interruption"],
     overview: !values["skip-overview"],
+    pin: !values["no-pin"],
   };
 }
