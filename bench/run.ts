@@ -3,22 +3,33 @@
 // scripts/bench-install.sh), PSK rotation interruption per platform, and the overview
 // page with 1,000 vs 10 tunnels. Writes bench/results/<YYYY-MM-DD>.md and prints a
 // summary. Everything is bounded; the labs are removed at the end, also on failure.
-//   --spokes N (20)  --runs R (3)  --skip-ansible  --skip-fleet  --skip-interruption  --skip-overview
+//   --spokes N (20)  --runs R (3)  --columns f5,expert-f21,…  --no-pin  --skip-ansible  --skip-fleet  --skip-interruption  --skip-overview
 // (bench/lib/run-args.ts; an unknown option stops it with the usage, exit code 2)
 import { mkdirSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { runFleetOnce, type RunResult } from "./lib/fleet";
+import { runFleetOnce, type AnsibleColumn, type RunResult } from "./lib/fleet";
+import { pinCpus } from "./lib/pinning";
+import { collectProvenance, type Provenance } from "./lib/provenance";
 import { measureInterruption, type InterruptionResult } from "./lib/interruption";
 import { measureOverview, type OverviewResult } from "./lib/overview";
 import { printSummary, writeReport } from "./lib/report";
 import { BENCH_USAGE, parseBenchArgs, type BenchOptions } from "./lib/run-args";
 
-const LAB = "gwbench";
+// The lab's namespaces are named after it; a helper's run uses its own name so two runs do not collide.
+const LAB = process.env.GWBENCH_LAB ?? "gwbench";
+
+/** "1" → 1, "1-3" → 3. */
+const cpuCount = (list: string) =>
+  list.split(",").reduce((n, part) => {
+    const [a, b] = part.split("-").map(Number);
+    return n + (b === undefined ? 1 : b - a! + 1);
+  }, 0);
 
 const log = (l: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${l}`);
 
-async function fleet(spokes: number, runs: number, ansible: boolean, logDir: string): Promise<RunResult[]> {
+async function fleet(opts: BenchOptions, logDir: string, provenance: Provenance): Promise<RunResult[]> {
+  const { spokes, runs, ansible } = opts;
   const { stopLab } = await import("@/e2e/lab/lab");
   const { setUpWorld } = await import("./lib/lab-app");
   const results: RunResult[] = [];
@@ -26,13 +37,30 @@ async function fleet(spokes: number, runs: number, ansible: boolean, logDir: str
     log(`building lab ${LAB}: hub + ${spokes} spokes, fresh app database, hub-and-spoke tunnels`);
     const world = await setUpWorld({ labName: LAB, spokes, log: () => undefined });
     log(`registered ${world.gatewayIds.size} gateways, ${world.tunnelIds.length} tunnels; app data in ${world.dataDir}`);
+    if (ansible) {
+      const { checkCommandSequences } = await import("./lib/ansible-ops");
+      log(`command sequences: the job's and the playbooks' match per router (${(await checkCommandSequences(world)).join(", ")})`);
+    }
+    provenance.pinning = opts.pin ? await pinCpus(world) : { pinned: false, why: "--no-pin" };
+    log(
+      provenance.pinning.pinned
+        ? `CPU pinning: ${provenance.pinning.routerPids} router daemons on CPU ${provenance.pinning.routerCpus}, the controllers (this process, ansible-playbook) on CPU ${provenance.pinning.controllerCpus}`
+        : `no CPU pinning: ${provenance.pinning.why}`,
+    );
+    const columns: AnsibleColumn[] = !ansible
+      ? []
+      : (opts.columns ??
+        (["straightforward", "expert", "mitogen"] as const).flatMap((style) =>
+          [...new Set([5, spokes + 1])].map((forks) => ({ style, forks })),
+        ));
     for (let i = 0; i < runs; i++) {
       log(
         `run ${i + 1} of ${runs} (load ${loadavg()
           .map((x) => x.toFixed(2))
           .join(" ")})`,
       );
-      results.push(await runFleetOnce(world, { runIndex: i, forks: ansible ? [5, spokes + 1] : [], logDir, log }));
+      const routerCores = provenance.pinning.pinned ? cpuCount(provenance.pinning.routerCpus) : cpus().length;
+      results.push(await runFleetOnce(world, { runIndex: i, columns, logDir, log, routerCores }));
     }
   } finally {
     const { getJobRunner } = await import("@/lib/jobs/runtime");
@@ -47,10 +75,11 @@ async function fleet(spokes: number, runs: number, ansible: boolean, logDir: str
 
 async function main(opts: BenchOptions) {
   const startLoad = loadavg();
+  const provenance = collectProvenance(new Date(), startLoad);
   const logDir = path.join(tmpdir(), `gwbench-logs-${Date.now()}`);
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   log(`load average at start: ${startLoad.map((x) => x.toFixed(2)).join(" ")}; Ansible logs in ${logDir}`);
-  const fleetRuns = opts.fleet ? await fleet(opts.spokes, opts.runs, opts.ansible, logDir) : [];
+  const fleetRuns = opts.fleet ? await fleet(opts, logDir, provenance) : [];
   let interruption: InterruptionResult | null = null;
   if (opts.interruption) {
     log("PSK rotation interruption per platform (bench/rotation-interruption.ts, its own lab)");
@@ -63,6 +92,7 @@ async function main(opts: BenchOptions) {
   }
   const file = writeReport({
     argv: process.argv.slice(2).join(" "),
+    provenance,
     spokes: opts.spokes,
     runs: opts.runs,
     startLoad,

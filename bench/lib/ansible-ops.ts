@@ -5,119 +5,120 @@
 // bench/ansible/. Each run gets a fresh ControlPath directory, so no SSH connection
 // survives from an earlier run (every run starts cold, like Gatewarden's jobs).
 import { spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, createWriteStream } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
-import type { Command } from "@/lib/platforms/contract";
-import { gatewayLoad, lighterEnd } from "@/lib/deploy/fleet-plan";
 import { endsByRouter, type BenchWorld } from "./lab-app";
+import {
+  compareSequences,
+  planFleet,
+  playbookSequences,
+  type Fleet,
+  type FleetOp,
+  type HostVars,
+  type Inventory,
+} from "./command-sequence";
+import { playbookVars, type PlaybookStyle, type StagedFile } from "./playbook-vars";
 
 const PLAYBOOKS = path.resolve(import.meta.dirname, "..", "ansible");
 const PLAYBOOK_TIMEOUT_MS = 15 * 60_000;
 
 export type AnsibleOp = "deploy" | "rotate" | "health";
-type HostVars = Record<string, unknown>;
 
-/** Gatewarden's LAN-to-LAN ping through a tunnel (lib/deploy/verify.ts pingThroughTunnel). */
-export const pingArgv = (e: RenderableEnd) => [
-  "ping",
-  "-n",
-  "-c",
-  "3",
-  "-i",
-  "0.2",
-  "-W",
-  "2",
-  "-I",
-  e.end.local.lanAddress!,
-  e.end.remote.lanAddress!,
-];
+/** The fleet as the job plans it: every tunnel's two ends, each on its lab router. */
+export const fleetOf = (world: BenchWorld): Fleet => ({ tunnels: [...world.ends.values()], routerOf: (e) => world.routerOf(e).name });
 
-/** Commands that act on the whole router run once per round, as lib/deploy/gateway-work.ts does. */
-const isRouterWide = (c: Command) => c.scope === "router";
-
-async function platformOf(e: RenderableEnd) {
+/** Health's variables (not compared: health is one poll, no plan): the status commands once per router, the probes from "b" ends. */
+async function healthVars(world: BenchWorld): Promise<Inventory> {
   const { getPlatform } = await import("@/lib/platforms");
-  return getPlatform(e.platform);
-}
-
-/** `peerNext`: applied before its peer, so (as GatewayWork.applyEnd) nothing that needs the peer. */
-function applyList(ends: RenderableEnd[], platform: Awaited<ReturnType<typeof platformOf>>, peerNext: boolean) {
-  const ran = new Set<string>();
-  const out: { argv: string[]; allow_failure: boolean }[] = [];
-  for (const e of ends) {
-    for (const c of platform.applyCommands(e.end)) {
-      if (peerNext && c.needsPeer) continue;
-      const key = c.argv.join("\0");
-      if (isRouterWide(c) && ran.has(key)) continue;
-      if (isRouterWide(c)) ran.add(key);
-      out.push({ argv: c.argv, allow_failure: Boolean(c.allowFailure) });
-    }
-  }
-  return out;
-}
-
-/** Writes files under <stage>/<host>/… with their modes; returns copy items for the playbook. */
-function stageFiles(stage: string, host: string, files: { path: string; content: string; mode: number }[]) {
-  return files.map((f) => {
-    const src = path.join(stage, host, f.path);
-    mkdirSync(path.dirname(src), { recursive: true, mode: 0o700 });
-    writeFileSync(src, f.content, { mode: f.mode });
-    chmodSync(src, f.mode);
-    return { src, dest: f.path, mode: `0${f.mode.toString(8)}` };
-  });
-}
-
-/** Per-host variables for one operation. `newPsks`: tunnel id → the key a rotation installs. */
-async function hostVars(world: BenchWorld, op: AnsibleOp, stage: string, newPsks: Map<string, string>): Promise<Map<string, HostVars>> {
-  const { renderGatewayFiles } = await import("@/lib/platforms/gateway-files");
   const { probeArgvFor } = await import("@/lib/health/parse-ping");
-  const out = new Map<string, HostVars>();
+  const hosts: Record<string, HostVars> = {};
   for (const [host, ends] of endsByRouter(world)) {
-    const platform = await platformOf(ends[0]!);
-    const last = ends.filter((e) => isLast(world, e));
-    const first = ends.filter((e) => !isLast(world, e));
-    const b = ends.filter((e) => e.role === "b");
-    // As Gatewarden: pings (and a rotation's reauthentication) from each tunnel's less busy end.
-    const vars: HostVars = { gw_tunnels: ends.length, gw_pings: last.map(pingArgv) };
-    if (op === "deploy") {
-      vars.gw_files = stageFiles(
-        stage,
-        host,
-        renderGatewayFiles(
-          platform,
-          ends.map((e) => e.end),
-        ),
-      );
-      vars.gw_apply_first = applyList(first, platform, true);
-      vars.gw_apply_last = applyList(last, platform, false);
-    } else if (op === "rotate") {
-      const rekeyed = ends.map((e) => ({ ...e.end, psk: newPsks.get(e.end.tunnelId)! }));
-      vars.gw_secret_files = stageFiles(
-        stage,
-        host,
-        rekeyed.flatMap((end) =>
-          platform
-            .render(end)
-            .filter((f) => f.secret)
-            .map((f) => ({ ...f, mode: 0o600 })),
-        ),
-      );
-      // The key load runs once per host (the playbook's gw_load_key); the reauthentication on the less busy end.
-      vars.gw_load_key = ends.length ? platform.keySwitch.load(ends[0]!.end).map((c) => c.argv) : [];
-      vars.gw_reauth = last.flatMap((e) => platform.keySwitch.reauthenticate(e.end).map((c) => c.argv));
-    } else {
-      const status = new Map(ends.flatMap((e) => platform.statusCommands(e.end)).map((c) => [c.argv.join("\0"), c.argv]));
-      vars.gw_status = [...status.values()];
-      vars.gw_probes = b.map((e) => probeArgvFor(e.end).argv);
-    }
-    out.set(host, vars);
+    const platform = getPlatform(ends[0]!.platform);
+    const status = new Map(ends.flatMap((e) => platform.statusCommands(e.end)).map((c) => [c.argv.join("\0"), c.argv]));
+    hosts[host] = { gw_status: [...status.values()], gw_probes: ends.filter((e) => e.role === "b").map((e) => probeArgvFor(e.end).argv) };
   }
+  return { hosts, groups: {} };
+}
+
+/** Per-router plans of a fleet operation; a rotation's with the given new keys. */
+export function plansFor(world: BenchWorld, op: FleetOp, newPsks: Map<string, string>) {
+  return planFleet(op, fleetOf(world), (e) => ({ ...e, end: { ...e.end, psk: newPsks.get(e.end.tunnelId) ?? e.end.psk } }));
+}
+
+/** Mitogen (Debian's ansible-mitogen) runs the expert playbooks under its own strategies. */
+export type AnsibleStyle = PlaybookStyle | "mitogen";
+const MITOGEN_STRATEGIES = "/usr/lib/python3/dist-packages/ansible_mitogen/plugins/strategy";
+const playbookStyle = (style: AnsibleStyle): PlaybookStyle => (style === "mitogen" ? "expert" : style);
+
+export const playbookFile = (op: AnsibleOp, style: PlaybookStyle) =>
+  path.join(PLAYBOOKS, `${style === "expert" && op !== "health" ? "expert-" : ""}${op}.yml`);
+
+/** The playbook to run: for Mitogen the expert one with its strategies (free → mitogen_free, linear → mitogen_linear). */
+function playbookFor(op: AnsibleOp, style: AnsibleStyle, work: string): string {
+  const file = playbookFile(op, playbookStyle(style));
+  if (style !== "mitogen") return file;
+  const text = readFileSync(file, "utf8").replace(/^(\s*)strategy: free$/gm, "$1strategy: mitogen_free");
+  const out = path.join(work, `mitogen-${op}.yml`);
+  writeFileSync(
+    out,
+    text.includes("strategy:") ? text : text.replace(/^(\s*)gather_facts: false$/gm, "$1gather_facts: false\n$1strategy: mitogen_linear"),
+  );
   return out;
 }
 
-function inventory(world: BenchWorld, vars: Map<string, HostVars>): string {
+/**
+ * The command-sequence check: for deploy and rotation, each playbook style runs on every
+ * router exactly the job's commands in the job's order (JOB_ONLY aside). Throws with the
+ * differences; run at benchmark start, before anything is timed.
+ */
+export async function checkCommandSequences(world: BenchWorld): Promise<string[]> {
+  const psks = await freshPsks(world);
+  const checked: string[] = [];
+  for (const op of ["deploy", "rotate"] as const) {
+    const plans = plansFor(world, op, psks);
+    for (const style of ["straightforward", "expert"] as const) {
+      const { inventory } = playbookVars(op, style, plans, "/stage");
+      const diffs = compareSequences(op, plans, playbookSequences(readFileSync(playbookFile(op, style), "utf8"), inventory));
+      if (diffs.length) throw new Error(`command sequence: ${style} ${op} playbook differs from the job:\n  ${diffs.join("\n  ")}`);
+      checked.push(`${op} ${style}`);
+    }
+  }
+  return checked;
+}
+
+/** Writes the staged files with their modes and, for the expert style, one tarball per host of just those files. */
+async function stage(staged: StagedFile[], stageDir: string, tarballs: boolean) {
+  for (const f of staged) {
+    mkdirSync(path.dirname(f.src), { recursive: true, mode: 0o700 });
+    writeFileSync(f.src, f.content, { mode: f.mode });
+    chmodSync(f.src, f.mode);
+  }
+  if (!tarballs) return;
+  const byHost = new Map<string, string[]>();
+  for (const f of staged) byHost.set(f.host, [...(byHost.get(f.host) ?? []), path.relative(path.join(stageDir, f.host), f.src)]);
+  for (const [host, members] of byHost) {
+    // File members only: a directory entry would change the mode of /etc on unpacking.
+    const { code, out } = await runLogged(
+      [
+        "tar",
+        "-cf",
+        path.join(stageDir, `${host}.tar`),
+        "--no-recursion",
+        "--owner=0",
+        "--group=0",
+        "-C",
+        path.join(stageDir, host),
+        ...members,
+      ],
+      process.env,
+      "/dev/null",
+    );
+    if (code !== 0) throw new Error(`tar for ${host}: ${out}`);
+  }
+}
+
+function inventoryJson(world: BenchWorld, inv: Inventory): string {
   const { lab } = world;
   const common = `-o IdentitiesOnly=yes -o UserKnownHostsFile=${lab.knownHostsPath} -o StrictHostKeyChecking=yes -o ConnectTimeout=10`;
   const host = (name: string) => {
@@ -128,40 +129,22 @@ function inventory(world: BenchWorld, vars: Map<string, HostVars>): string {
       ansible_user: r.sshUser,
       ansible_ssh_private_key_file: lab.managementKey.privateKeyPath,
       ansible_ssh_common_args: common,
-      ...vars.get(name),
+      ...inv.hosts[name],
     };
   };
-  const names = [...vars.keys()];
-  const group = (last: boolean) =>
-    Object.fromEntries(names.filter((n) => (endsByRouter(world).get(n) ?? []).some((e) => isLast(world, e) === last)).map((n) => [n, {}]));
+  const names = Object.keys(inv.hosts);
+  const group = (g: string) => Object.fromEntries((inv.groups[g] ?? []).map((n) => [n, {}]));
   // JSON is YAML: the inventory is written as JSON.
   return JSON.stringify(
     {
       all: {
         hosts: Object.fromEntries(names.map((n) => [n, host(n)])),
-        children: { apply_first: { hosts: group(false) }, apply_last: { hosts: group(true) } },
+        children: { apply_first: { hosts: group("apply_first") }, apply_last: { hosts: group("apply_last") } },
       },
     },
     null,
     1,
   );
-}
-
-/** The end on the less busy router (lib/deploy/fleet-plan.ts lighterEnd): applied last, initiates, pings. */
-function isLast(world: BenchWorld, e: RenderableEnd): boolean {
-  const ends = [...endsByRouter(world).values()].flat();
-  const load = gatewayLoad(
-    world.tunnelIds.map((id) => {
-      const [a, b] = ["a", "b"].map((role) => ends.find((x) => x.end.tunnelId === id && x.role === role)!.gatewayId);
-      return { tunnelId: id, a: a!, b: b! };
-    }),
-  );
-  const peer = ends.find((x) => x.end.tunnelId === e.end.tunnelId && x.role !== e.role)!;
-  const t =
-    e.role === "a"
-      ? { tunnelId: e.end.tunnelId, a: e.gatewayId, b: peer.gatewayId }
-      : { tunnelId: e.end.tunnelId, a: peer.gatewayId, b: e.gatewayId };
-  return lighterEnd(t, load) === e.role;
 }
 
 /** Fresh keys for an Ansible rotation (never stored: the next reset removes them). */
@@ -175,12 +158,25 @@ export async function freshPsks(world: BenchWorld): Promise<Map<string, string>>
  * `ansible-playbook -f <forks>` from spawn to exit. Fails unless every host ends with
  * failed=0 unreachable=0.
  */
-export async function runAnsible(world: BenchWorld, op: AnsibleOp, forks: number, logDir: string): Promise<{ ms: number }> {
+export async function runAnsible(
+  world: BenchWorld,
+  op: AnsibleOp,
+  forks: number,
+  logDir: string,
+  style: AnsibleStyle = "straightforward",
+): Promise<{ ms: number }> {
   const work = mkdtempSync(path.join(tmpdir(), "gwb-")); // 0700: staged secret files live here
   try {
-    const newPsks = op === "rotate" ? await freshPsks(world) : new Map<string, string>();
-    const vars = await hostVars(world, op, path.join(work, "stage"), newPsks);
-    writeFileSync(path.join(work, "inventory.yml"), inventory(world, vars), { mode: 0o600 });
+    let inv: Inventory;
+    if (op === "health") inv = await healthVars(world);
+    else {
+      const newPsks = op === "rotate" ? await freshPsks(world) : new Map<string, string>();
+      const stageDir = path.join(work, "stage");
+      const vars = playbookVars(op, playbookStyle(style), plansFor(world, op, newPsks), stageDir);
+      await stage(vars.staged, stageDir, playbookStyle(style) === "expert");
+      inv = vars.inventory;
+    }
+    writeFileSync(path.join(work, "inventory.yml"), inventoryJson(world, inv), { mode: 0o600 });
     mkdirSync(path.join(work, "cp"), { mode: 0o700 });
     writeFileSync(
       path.join(work, "ansible.cfg"),
@@ -190,26 +186,29 @@ export async function runAnsible(world: BenchWorld, op: AnsibleOp, forks: number
         "gathering = explicit",
         "interpreter_python = /usr/bin/python3",
         "retry_files_enabled = False",
+        ...(style === "mitogen" ? [`strategy_plugins = ${MITOGEN_STRATEGIES}`, "strategy = mitogen_linear"] : []),
         `local_tmp = ${work}/local`,
         "remote_tmp = /tmp/.gwbench-ansible",
         "[ssh_connection]",
         "pipelining = True",
+        // The expert keeps ControlPersist (Ansible's default too) and drops compression, which only costs CPU on a LAN.
+        ...(style !== "straightforward" ? ["ssh_args = -o ControlMaster=auto -o ControlPersist=120s"] : []),
         `control_path_dir = ${work}/cp`,
         "",
       ].join("\n"),
     );
     const env = { ...process.env, ANSIBLE_CONFIG: path.join(work, "ansible.cfg"), ANSIBLE_NOCOLOR: "1", ANSIBLE_FORCE_COLOR: "0" };
-    const log = path.join(logDir, `ansible-${op}-f${forks}-${Date.now()}.log`);
+    const log = path.join(logDir, `ansible-${style}-${op}-f${forks}-${Date.now()}.log`);
     const t0 = performance.now();
     const { code, out } = await runLogged(
-      ["ansible-playbook", "-i", path.join(work, "inventory.yml"), "-f", String(forks), path.join(PLAYBOOKS, `${op}.yml`)],
+      ["ansible-playbook", "-i", path.join(work, "inventory.yml"), "-f", String(forks), playbookFor(op, style, work)],
       env,
       log,
     );
     const ms = performance.now() - t0;
     const recap = out.slice(out.lastIndexOf("PLAY RECAP"));
     if (code !== 0 || /(failed|unreachable)=[1-9]/.test(recap))
-      throw new Error(`ansible ${op} (forks ${forks}) failed (exit ${code}); see ${log}`);
+      throw new Error(`ansible ${style} ${op} (forks ${forks}) failed (exit ${code}); see ${log}`);
     return { ms };
   } finally {
     rmSync(work, { recursive: true, force: true });

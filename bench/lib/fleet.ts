@@ -3,8 +3,10 @@
 // order of the tools shifts from run to run, so a load drift on the shared machine does
 // not always hit the same tool.
 import { gatewardenDeploy, gatewardenHealth, gatewardenRotate, type JobTiming } from "./gatewarden-ops";
-import { runAnsible } from "./ansible-ops";
+import { runAnsible, type AnsibleStyle } from "./ansible-ops";
+import { measureLoad, type LoadDuring } from "./load-meter";
 import { reloadEnds, resetRouters, type BenchWorld } from "./lab-app";
+import { measureYardstick, type Yardstick } from "./yardstick";
 import { measureDeployLimit, measureHealthLimit, measureHubCommandCost, measureRotateLimit, type Breakdown } from "./limit";
 
 export type ToolTimes = {
@@ -13,7 +15,13 @@ export type ToolTimes = {
   healthMs: number;
   healthWarmMs?: number;
   jobs?: { deploy: JobTiming; rotate: JobTiming };
+  /** The machine's load during each operation. */
+  load?: { deploy: LoadDuring; rotate: LoadDuring; health: LoadDuring };
 };
+
+/** An Ansible column: its style and forks; keyed "f5", "f21" (straightforward), "expert-f5", "mitogen-f21", … */
+export type AnsibleColumn = { style: AnsibleStyle; forks: number };
+export const columnKey = (c: AnsibleColumn) => `${c.style === "straightforward" ? "" : `${c.style}-`}f${c.forks}`;
 export type RunResult = {
   gatewarden: ToolTimes;
   ansible: Record<string, ToolTimes>;
@@ -24,12 +32,17 @@ export type RunResult = {
     healthGateway: string;
     deployBreakdown: Breakdown;
     rotateBreakdown: Breakdown;
+    /** The slowest gateway's share done alone through Gatewarden's code (the limit before the yardstick). */
+    aloneDeployMs?: number;
+    aloneRotateMs?: number;
     /** Which gateway's share is the slower one, and both shares. */
     deployGateway?: string;
     rotateGateway?: string;
     shares?: { deploy: { hubMs: number; spokeMs: number }; rotate: { hubMs: number; spokeMs: number } };
   };
   hub: { connectMs: number; trueMs: number; listSasMs: number; uploadMs: number };
+  /** The limit independent of the job (bench/lib/yardstick.ts): limit.deployMs / rotateMs are its values. */
+  yardstick?: { deploy: Yardstick; rotate: Yardstick };
   loadavg: number[];
 };
 
@@ -37,33 +50,46 @@ type Tool = { name: string; run(): Promise<ToolTimes> };
 
 export async function runFleetOnce(
   world: BenchWorld,
-  opts: { runIndex: number; forks: number[]; logDir: string; log: (l: string) => void },
+  opts: { runIndex: number; columns: AnsibleColumn[]; logDir: string; log: (l: string) => void; routerCores: number },
 ): Promise<RunResult> {
   const { loadavg } = await import("node:os");
   const tools: Tool[] = [
     {
       name: "gatewarden",
       run: async () => {
-        const deploy = await gatewardenDeploy(world);
-        const rotate = await gatewardenRotate(world);
+        const deploy = await measureLoad(() => gatewardenDeploy(world));
+        const rotate = await measureLoad(() => gatewardenRotate(world));
         await reloadEnds(world); // the rotation changed the active keys
-        const health = await gatewardenHealth(world);
+        const health = await measureLoad(() => gatewardenHealth(world));
         const show = (j: JobTiming) =>
           `${Object.entries(j.phases)
             .map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`)
             .join(", ")}; hub busy ${(j.hubBusyMs / 1000).toFixed(2)} s`;
-        opts.log(`  gatewarden deploy job phases (s): ${show(deploy)}`);
-        opts.log(`  gatewarden rotate job phases (s): ${show(rotate)}`);
-        return { deployMs: deploy.ms, rotateMs: rotate.ms, healthMs: health.coldMs, healthWarmMs: health.warmMs, jobs: { deploy, rotate } };
+        opts.log(`  gatewarden deploy job phases (s): ${show(deploy.result)}`);
+        opts.log(`  gatewarden rotate job phases (s): ${show(rotate.result)}`);
+        return {
+          deployMs: deploy.result.ms,
+          rotateMs: rotate.result.ms,
+          healthMs: health.result.coldMs,
+          healthWarmMs: health.result.warmMs,
+          jobs: { deploy: deploy.result, rotate: rotate.result },
+          load: { deploy: deploy.load, rotate: rotate.load, health: health.load },
+        };
       },
     },
-    ...opts.forks.map((f) => ({
-      name: `ansible-f${f}`,
+    ...opts.columns.map((c) => ({
+      name: `ansible-${columnKey(c)}`,
       run: async () => {
-        const deploy = await runAnsible(world, "deploy", f, opts.logDir);
-        const rotate = await runAnsible(world, "rotate", f, opts.logDir);
-        const health = await runAnsible(world, "health", f, opts.logDir);
-        return { deployMs: deploy.ms, rotateMs: rotate.ms, healthMs: health.ms };
+        const op = (o: "deploy" | "rotate" | "health") => measureLoad(() => runAnsible(world, o, c.forks, opts.logDir, c.style));
+        const deploy = await op("deploy");
+        const rotate = await op("rotate");
+        const health = await op("health");
+        return {
+          deployMs: deploy.result.ms,
+          rotateMs: rotate.result.ms,
+          healthMs: health.result.ms,
+          load: { deploy: deploy.load, rotate: rotate.load, health: health.load },
+        };
       },
     })),
   ];
@@ -87,6 +113,15 @@ export async function runFleetOnce(
       .join(", ");
   const health = await measureHealthLimit(world);
   const hub = await measureHubCommandCost(world);
+  const yardstick = await measureYardstick(world, opts.routerCores);
+  const showY = (y: Yardstick) =>
+    `${(y.ms / 1000).toFixed(2)} s (${y.bound}; critical path ${(y.criticalPath.ms / 1000).toFixed(2)} s: ${Object.entries(
+      y.criticalPath.steps,
+    )
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`)
+      .join(", ")}; router CPU ${(y.routerCpu.cpuMs / 1000).toFixed(2)} s on ${y.routerCpu.cores} core(s))`;
+  opts.log(`  yardstick: deploy ${showY(yardstick.deploy)}`);
+  opts.log(`  yardstick: rotate ${showY(yardstick.rotate)}`);
   const shares = (l: typeof deploy) => `hub ${(l.hubMs / 1000).toFixed(2)} s, spoke ${(l.spokeMs / 1000).toFixed(2)} s`;
   opts.log(
     `  limit (slowest gateway alone): deploy ${(deployMs / 1000).toFixed(2)} s, ${deploy.gateway} (${shares(deploy)}; ${show(deploy.breakdown)}), rotate ${(rotateMs / 1000).toFixed(2)} s, ${rotate.gateway} (${shares(rotate)}; ${show(rotate.breakdown)}), health ${(health.ms / 1000).toFixed(2)} s (${health.gateway})`,
@@ -96,10 +131,13 @@ export async function runFleetOnce(
   );
   return {
     gatewarden: times.get("gatewarden")!,
-    ansible: Object.fromEntries(opts.forks.map((f) => [`f${f}`, times.get(`ansible-f${f}`)!])),
+    ansible: Object.fromEntries(opts.columns.map((c) => [columnKey(c), times.get(`ansible-${columnKey(c)}`)!])),
+    yardstick,
     limit: {
-      deployMs,
-      rotateMs,
+      deployMs: yardstick.deploy.ms,
+      rotateMs: yardstick.rotate.ms,
+      aloneDeployMs: deployMs,
+      aloneRotateMs: rotateMs,
       healthMs: health.ms,
       healthGateway: health.gateway,
       deployBreakdown: deploy.breakdown,

@@ -3,6 +3,8 @@
 // per-tunnel work (initiating, reauthenticating, the LAN ping), so a hub's N tunnels
 // are not all worked from the hub: the hub does what is per router (upload, load its
 // configuration or keys once, list its SAs), its spokes what is per tunnel, in parallel.
+import type { Command, Platform, TunnelEnd } from "@/lib/platforms/contract";
+
 export type EndRole = "a" | "b";
 
 /** Routers a fleet operation works on at once within a phase, one SSH session each. */
@@ -56,4 +58,25 @@ export function chunkByGateways(tunnels: readonly BatchTunnel[], maxGateways: nu
 /** The end on the router with fewer of these tunnels ("a" on a tie). */
 export function lighterEnd(t: BatchTunnel, load: ReadonlyMap<string, number>): EndRole {
   return (load.get(t.b) ?? 0) < (load.get(t.a) ?? 0) ? "b" : "a";
+}
+
+const commandKey = (c: Command) => c.argv.join("\u0000");
+
+/**
+ * The commands that apply one tunnel end (GatewayWork.applyEnd runs exactly these):
+ * router-wide ones not yet in `ran` (which records them), and, when the peer is
+ * configured after this end (`peerNext`), none that need the peer (initiating).
+ */
+export function endApplyCommands(
+  platform: Platform,
+  end: TunnelEnd,
+  ran: Set<string>,
+  peerNext: boolean,
+  retire: Command[] = [],
+): Command[] {
+  const commands = [...retire, ...platform.applyCommands(end)].filter(
+    (c) => !(c.scope === "router" && ran.has(commandKey(c))) && !(peerNext && c.needsPeer),
+  );
+  for (const c of commands) if (c.scope === "router") ran.add(commandKey(c));
+  return commands;
 }

@@ -5,6 +5,7 @@
 // every connection, a sysctl) run once per round.
 import { getPlatform } from "@/lib/platforms";
 import type { Command, Platform, RenderedFile } from "@/lib/platforms/contract";
+import { endApplyCommands } from "@/lib/deploy/fleet-plan";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { RouterIO } from "@/lib/deploy/router-io";
 import { backupPathFor, planFileChanges, type FileChange, type FilePlan } from "@/lib/deploy/plan";
@@ -217,10 +218,7 @@ export class GatewayWork {
     // Renamed: the connection under the old name is stopped and unloaded first (its files
     // are already gone), so the router never runs both, nor keeps the old one loaded.
     const retire = this.renames(end) ? this.platform.teardownCommands(end.previous!) : [];
-    const commands = [...retire, ...this.platform.applyCommands(end.end)].filter(
-      (c) => !(isRouterWide(c) && ran.has(commandKey(c))) && !(peerNext && c.needsPeer),
-    );
-    for (const c of commands) if (isRouterWide(c)) ran.add(commandKey(c));
+    const commands = endApplyCommands(this.platform, end.end, ran, peerNext, retire);
     await runCommands(this.router, this.name, commands, log, { peerPending: peerNext });
   }
 

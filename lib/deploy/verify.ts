@@ -29,12 +29,21 @@ export async function checkEnd(io: RouterIO, platform: Platform, end: TunnelEnd)
   return (await checkEnds(io, platform, [end]))[0]!;
 }
 
+/** The LAN-to-LAN ping through a tunnel from this end; null for host-to-host (no LAN to ping from). */
+export function pingArgv(end: TunnelEnd): string[] | null {
+  const from = end.local.lanAddress;
+  const to = end.remote.lanAddress;
+  if (!from || !to) return null;
+  return ["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-I", from, to];
+}
+
 /** Pings the peer's LAN address from this router's LAN address, through the tunnel. */
 export async function pingThroughTunnel(io: RouterIO, end: TunnelEnd): Promise<{ ok: boolean; summary: string }> {
   const from = end.local.lanAddress;
   const to = end.remote.lanAddress;
-  if (!from || !to) return { ok: true, summary: "no LAN addresses (host-to-host)" };
-  const r = await io.exec(["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", "-I", from, to], { timeoutMs: 15_000 });
+  const argv = pingArgv(end);
+  if (!argv) return { ok: true, summary: "no LAN addresses (host-to-host)" };
+  const r = await io.exec(argv, { timeoutMs: 15_000 });
   const summary = r.stdout.split("\n").find((l) => /packets transmitted/.test(l)) ?? `exit ${r.exitCode}`;
   return { ok: r.exitCode === 0, summary: `ping ${from} → ${to}: ${summary.trim()}` };
 }

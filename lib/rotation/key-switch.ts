@@ -82,6 +82,15 @@ export function planKeySwitch(a: SwitchEnd, b: SwitchEnd, reauthBy: EndRole = a.
   ];
 }
 
+/**
+ * Whether a fleet rotation lists this end's SAs before the switch (snapshot-and-load):
+ * not on the end that reauthenticates (the less busy one), whose peer's listing holds the
+ * same SPIs, unless the peer is on another platform (Libreswan prints no IKE SPIs).
+ */
+export function listsSasBefore(end: { role: EndRole; platform: string }, lighter: EndRole, ends: readonly { platform: string }[]): boolean {
+  return end.role !== lighter || ends.some((e) => e.platform !== end.platform);
+}
+
 /** The IKE SAs with this peer in a router-wide list (one tunnel per gateway pair). */
 export function tunnelIkeSas(sas: IkeSa[], peerPublicIp: string): IkeSa[] {
   return sas.filter((sa) => sa.remote.address === peerPublicIp);

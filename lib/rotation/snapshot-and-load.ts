@@ -11,7 +11,7 @@ import { runCommands } from "@/lib/deploy/run-commands";
 import { waitFor } from "@/lib/deploy/verify";
 import { KeyedSlots } from "@/lib/jobs/concurrency";
 import type { JobContext } from "@/lib/jobs/types";
-import { snapshotSas } from "@/lib/rotation/key-switch";
+import { listsSasBefore, snapshotSas } from "@/lib/rotation/key-switch";
 import { listRouterSas } from "@/lib/rotation/key-steps";
 import {
   byGateway,
@@ -41,7 +41,7 @@ export function snapshotAndLoad<T extends KeyTarget>(
         for (const c of op.commands) commands.set(JSON.stringify(c.argv), c);
     }
     // A peer on another platform names its SAs differently (Libreswan prints no IKE SPIs), so its listing cannot stand in.
-    const listed = g.items.filter(({ of: s, end }) => end.role !== s.lighter || s.target.ends.some((e) => e.platform !== end.platform));
+    const listed = g.items.filter(({ of: s, end }) => listsSasBefore(end, s.lighter, s.target.ends));
     if (!commands.size && !listed.length) {
       ready.set(g.gatewayId, Promise.resolve());
       continue;

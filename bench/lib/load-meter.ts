@@ -1,0 +1,43 @@
+// The machine's load while something runs: the 1-minute load average sampled every
+// second (min, mean, max) and each core's busy share from /proc/stat over the span, so
+// a run on a machine busy with other work says so next to its time.
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
+
+export type LoadDuring = { load1: { min: number; mean: number; max: number }; cpuBusy: number[] };
+
+function cpuTimes(): { busy: number; total: number }[] {
+  return readFileSync("/proc/stat", "utf8")
+    .split("\n")
+    .filter((l) => /^cpu\d+ /.test(l))
+    .map((l) => {
+      const v = l.trim().split(/\s+/).slice(1).map(Number);
+      const idle = (v[3] ?? 0) + (v[4] ?? 0);
+      const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+      return { busy: total - idle, total };
+    });
+}
+
+export async function measureLoad<T>(fn: () => Promise<T>): Promise<{ result: T; load: LoadDuring }> {
+  const samples = [loadavg()[0]!];
+  const timer = setInterval(() => samples.push(loadavg()[0]!), 1000);
+  const before = cpuTimes();
+  try {
+    const result = await fn();
+    const after = cpuTimes();
+    const r2 = (x: number) => Math.round(x * 100) / 100;
+    return {
+      result,
+      load: {
+        load1: {
+          min: r2(Math.min(...samples)),
+          mean: r2(samples.reduce((a, b) => a + b, 0) / samples.length),
+          max: r2(Math.max(...samples)),
+        },
+        cpuBusy: after.map((a, i) => r2((a.busy - before[i]!.busy) / Math.max(1, a.total - before[i]!.total))),
+      },
+    };
+  } finally {
+    clearInterval(timer);
+  }
+}
