@@ -181,7 +181,7 @@ export class GatewayWork {
       .applyCommands(end.end)
       .filter((c) => !(isRouterWide(c) && ran.has(commandKey(c))) && !(peerNext && c.needsPeer));
     for (const c of commands) if (isRouterWide(c)) ran.add(commandKey(c));
-    await runCommands(this.router, this.name, commands, log, { peerPending: peerNext });
+    await runCommands(this.router, this.name, commands, log);
   }
 
   /** Status commands once for the router, judged for each of the given ends. */
