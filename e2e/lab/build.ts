@@ -3,7 +3,7 @@
 // Every resource is written to state.json's ledger BEFORE it is created, so
 // teardown.ts can undo a half-built lab.
 import { assertLabHostReady } from "./preflight";
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { chooseWanCidr, labCidrs, planLab, type LabPlan, type Platform, type RouterPlan } from "./address-plan";
 import { startCharon, startSshd } from "./daemons";
@@ -12,35 +12,9 @@ import { readHostNetwork } from "./host-network";
 import { describeConflicts, findConflicts } from "./overlap";
 import { knownHostsLine, RACOON_CONF, renderCharonConf, renderSshdConfig, sshFingerprint, SWANCTL_CONF } from "./router-files";
 import { labDir, nsDir, writeLabState, type LabBackend, type LabState, type RouterState } from "./state";
+import { installCentosEmulation } from "./centos-racoon/install";
 import { bootVmRouters, buildVmNetworks, vmRouterFields } from "./vm/build-vm";
 
-const CENTOS_DIR = path.join(import.meta.dirname, "centos-racoon");
-const CENTOS_SCRIPT = path.join(CENTOS_DIR, "ifupdown-ipsec.sh");
-const CENTOS_RACOON = path.join(CENTOS_DIR, "racoon.sh");
-const ESBUILD = path.join(import.meta.dirname, "..", "..", "node_modules", ".bin", "esbuild");
-
-const racoonTools = new Map<string, Promise<string>>();
-/**
- * The CentOS emulation's racoon check and setkey (lab-racoon.ts, which runs Gatewarden's
- * racoon grammar checker) as one plain .mjs file: node starts it in ~0.1 s inside a router.
- */
-function bundleRacoonTool(dir: string): Promise<string> {
-  const out = path.join(dir, "gw-lab-racoon.mjs");
-  if (!racoonTools.has(out))
-    racoonTools.set(
-      out,
-      runChecked([
-        ESBUILD,
-        path.join(CENTOS_DIR, "lab-racoon.ts"),
-        "--bundle",
-        "--platform=node",
-        "--format=esm",
-        "--log-level=warning",
-        `--outfile=${out}`,
-      ]).then(() => out),
-    );
-  return racoonTools.get(out)!;
-}
 const CONCURRENCY = 6;
 // swanctl --load-all complains about each missing one of these.
 const SWANCTL_SUBDIRS = [
@@ -242,22 +216,7 @@ async function prepareRouterFiles(dir: string, plan: LabPlan, r: RouterPlan, mgm
   writeFileSync(charonConf, renderCharonConf(r.platform));
   if (r.platform === "centos-racoon") {
     writeIfMissing(path.join(rdir, "etc-racoon", "racoon.conf"), RACOON_CONF);
-    const sbin = path.join(rdir, "sbin-extra");
-    mkdirSync(sbin, { recursive: true, mode: 0o755 });
-    for (const name of ["ifup", "ifdown"]) {
-      cpSync(CENTOS_SCRIPT, path.join(sbin, name));
-      chmodSync(path.join(sbin, name), 0o755);
-    }
-    cpSync(CENTOS_RACOON, path.join(sbin, "racoon"));
-    chmodSync(path.join(sbin, "racoon"), 0o755);
-    copyFileSync(await bundleRacoonTool(dir), path.join(sbin, "gw-lab-racoon.mjs"));
-    // A CentOS router has no swanctl: an overlay whiteout hides /usr/sbin's, and the emulation
-    // (racoon.sh, lab-racoon.ts) drives charon through a copy of its own.
-    copyFileSync("/usr/sbin/swanctl", path.join(sbin, "gw-lab-swanctl"));
-    chmodSync(path.join(sbin, "gw-lab-swanctl"), 0o755);
-    if (!existsSync(path.join(sbin, "swanctl"))) await runChecked(["mknod", path.join(sbin, "swanctl"), "c", "0", "0"]);
-    // ipsec-tools' setkey, answering -D and -DP from the emulation (see lab-racoon.ts).
-    writeFileSync(path.join(sbin, "setkey"), '#!/bin/sh\nexec /usr/bin/node /usr/sbin/gw-lab-racoon.mjs setkey "$@"\n', { mode: 0o755 });
+    await installCentosEmulation(path.join(rdir, "sbin-extra"), dir);
   }
   if (/[\s,:]/.test(rdir)) throw new Error(`lab directory ${rdir} must not contain spaces, commas or colons (overlay mount options)`);
   return {

@@ -219,7 +219,7 @@ export class GatewayWork {
     // are already gone), so the router never runs both, nor keeps the old one loaded.
     const retire = this.renames(end) ? this.platform.teardownCommands(end.previous!) : [];
     const commands = endApplyCommands(this.platform, end.end, ran, peerNext, retire);
-    await runCommands(this.router, this.name, commands, log, { peerPending: peerNext });
+    await runCommands(this.router, this.name, commands, log);
   }
 
   /**

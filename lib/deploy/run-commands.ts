@@ -22,23 +22,12 @@ export function lastLines(text: string, n: number): string {
   return text.trim().split("\n").slice(-n).join(" | ");
 }
 
-/** Where the job stands, for the platform's expected exits: the tunnel's peer is configured (or switched) next. */
-export type RunContext = { peerPending?: boolean };
-
 /** Why a non-zero exit is normal here, from the command's own description; null when it is a failure. */
-export function expectedExit(command: Command, exitCode: number, context: RunContext): string | null {
-  if (command.allowFailure) return "allowed to fail";
-  const expected = command.expectedExits?.find((e) => e.code === exitCode && (e.when !== "peer-pending" || context.peerPending));
-  return expected?.meaning ?? null;
+export function expectedExit(command: Command): string | null {
+  return command.allowFailure ? "allowed to fail" : null;
 }
 
-export async function runCommands(
-  io: RouterIO,
-  gatewayName: string,
-  commands: Command[],
-  log: Logger,
-  context: RunContext = {},
-): Promise<ExecOutcome[]> {
+export async function runCommands(io: RouterIO, gatewayName: string, commands: Command[], log: Logger): Promise<ExecOutcome[]> {
   const outcomes: ExecOutcome[] = [];
   for (const command of commands) {
     const outcome = await io.exec(command.argv, { timeoutMs: 60_000 });
@@ -48,7 +37,7 @@ export async function runCommands(
       await log("info", `$ ${command.argv.join(" ")}  → ok${output ? `: ${output}` : ""}`);
       continue;
     }
-    const excuse = expectedExit(command, outcome.exitCode, context);
+    const excuse = expectedExit(command);
     if (excuse) {
       // Normal at this moment: logged as information, not styled as a problem.
       await log("info", `$ ${command.argv.join(" ")}  → exit ${outcome.exitCode}, expected (${excuse})${output ? `: ${output}` : ""}`);

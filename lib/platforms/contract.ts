@@ -100,17 +100,6 @@ export interface RenderedFile {
   note?: string;
 }
 
-/** A non-zero exit that is normal at a given moment, and what it means. */
-export interface ExpectedExit {
-  code: number;
-  /**
-   * "peer-pending": only while the tunnel's peer is not configured yet (the first end
-   * of a deploy, or the first end of a key switch whose peer switches next).
-   */
-  when: "peer-pending";
-  meaning: string;
-}
-
 /** argv only, never a shell string: lib/ssh quotes nothing because nothing needs quoting. */
 export interface Command {
   argv: string[];
@@ -123,8 +112,6 @@ export interface Command {
   scope?: "router" | "tunnel";
   /** Any non-zero exit is expected in normal operation (e.g. ifdown of a tunnel that is down). */
   allowFailure?: boolean;
-  /** Non-zero exits that are expected only at certain moments; any other one is a failure. */
-  expectedExits?: ExpectedExit[];
   /**
    * Only does something once the peer has this tunnel configured (initiating it): a
    * deploy skips it on the end it applies first, whose peer is configured next.

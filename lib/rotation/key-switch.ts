@@ -7,8 +7,6 @@ import type { EndRole } from "@/lib/rotation/rotation-state";
 export type SwitchOp = {
   role: EndRole;
   commands: Command[];
-  /** The tunnel's peer switches after this op: the exits its platform expects meanwhile are accepted. */
-  peerPending: boolean;
   /**
    * The commands act on the whole router, not on this tunnel (a load of every secret
    * file): a fleet rotation runs them once per router.
@@ -31,17 +29,16 @@ export type SwitchEnd = { role: EndRole; platform: Platform; end: TunnelEnd };
  */
 export function planKeySwitch(a: SwitchEnd, b: SwitchEnd, reauthBy: EndRole = a.role, opts: { down?: boolean } = {}): SwitchOp[] {
   const ks = (e: SwitchEnd) => e.platform.keySwitch;
-  const op = (role: EndRole, commands: Command[], why: string, peerPending = false): SwitchOp => ({
+  const op = (role: EndRole, commands: Command[], why: string): SwitchOp => ({
     role,
     commands,
-    peerPending,
     gatewayWide: false,
     why,
   });
   const loads: SwitchOp[] = [a, b]
     .map((e) => ({ role: e.role, commands: ks(e).load(e.end) }))
     .filter((l) => l.commands.length)
-    .map((l) => ({ ...l, peerPending: false, gatewayWide: true, why: "load the key; the running SA is untouched" }));
+    .map((l) => ({ ...l, gatewayWide: true, why: "load the key; the running SA is untouched" }));
   const restarting = [a, b].filter((e) => !e.platform.capabilities.makeBeforeBreak);
   if (restarting.length === 0) {
     // Either end may reauthenticate; a fleet rotation picks the end on the less busy
@@ -77,7 +74,7 @@ export function planKeySwitch(a: SwitchEnd, b: SwitchEnd, reauthBy: EndRole = a.
   return [
     ...loads,
     op(b.role, ks(b).stop(b.end), "peer down first so the next start fails fast"),
-    op(a.role, [...ks(a).stop(a.end), ...ks(a).start(a.end)], "stop and start: rereads the key; the peer is configured next", true),
+    op(a.role, [...ks(a).stop(a.end), ...ks(a).start(a.end)], "stop and start: rereads the key; the peer is configured next"),
     op(b.role, ks(b).start(b.end), "peer up with the new key: both ends now agree"),
   ];
 }

@@ -66,7 +66,7 @@ export async function switchAndProve<T extends KeyTarget>(
         const log = (level: "info" | "warn" | "error", m: string) => ctx.log(level, m, end.gatewayName);
         await commandSlots.run(end.gatewayId, () =>
           ctx.step(`${t.label}: ${op.why} on ${end.gatewayName}`, end.gatewayId, async () => {
-            await runCommands(await sessions.io(end.gatewayId), end.gatewayName, op.commands, log, { peerPending: op.peerPending });
+            await runCommands(await sessions.io(end.gatewayId), end.gatewayName, op.commands, log);
           }),
         );
       }

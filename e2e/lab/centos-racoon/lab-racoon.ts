@@ -6,7 +6,8 @@
 //                 from ipsec-tools' cfparse.y/cftoken.l). Prints racoon's first error and exits
 //                 1, as racoon would stop ("fatal parse failure"); exits 0 when racoon would start.
 //   setkey -D     the SAD in setkey's format (ipsec-tools' pfkey_dump.c layout), from the SAs the
-//                 lab's stand-in for racoon (charon, ESP in user space) holds.
+//                 lab's stand-in for racoon (charon, ESP in user space) holds. (On a VM lab
+//                 router setkey -D is the kernel's SAD instead: setkey-kernel.awk.)
 //   setkey -DP    the SPD entries ifup installed, in setkey's format.
 //
 // THIS IS LAB CODE. A real CentOS router runs racoon and setkey; see ifupdown-ipsec.sh for

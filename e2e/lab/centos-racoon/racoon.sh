@@ -17,6 +17,8 @@
 # FIRST exchange mode listed is the one it initiates with, as racoon), phase 2 from the
 # sainfo, the key from psk.txt, start_action = trap: negotiated when traffic hits the policy,
 # as racoon does on the kernel's acquire. See ifupdown-ipsec.sh for the differences.
+# On a VM lab router (/etc/gw-lab/kernel-ipsec present: Debian's kernel, real XFRM) charon's
+# SAs and policies are the kernel's, and a transport-mode policy gets a transport-mode SA.
 set -u
 RACOON=/etc/racoon
 SPD_DIR=/run/gw-lab-spd
@@ -25,6 +27,8 @@ LOG=/run/racoon.log
 # A real CentOS router has no swanctl; the lab hides it from everyone but the emulation.
 SWANCTL=/usr/sbin/gw-lab-swanctl
 PIDFILE=/run/racoon.pid
+KERNEL_IPSEC=no
+[ -e /etc/gw-lab/kernel-ipsec ] && KERNEL_IPSEC=yes
 
 log() { printf '%s racoon: %s\n' "$(date '+%F %T')" "$*" >>"$LOG"; }
 
@@ -113,14 +117,16 @@ peer_conn() { # dst
       read -r _ n unit <<<"$lt"
       case $unit in hour | hours) life=$((n * 3600)) ;; min | mins | minute | minutes) life=$((n * 60)) ;; *) life=$n ;; esac
     fi
-    local lts=$spd_src rts=$spd_dst
+    local lts=$spd_src rts=$spd_dst cmode=tunnel
     [ "$smode" = transport ] && lts=$src/32 rts=$d/32
+    # libipsec has no transport mode (tunnel with /32 selectors there); the kernel has.
+    [ "$smode" = transport ] && [ "$KERNEL_IPSEC" = yes ] && cmode=transport
     i=$((i + 1))
     children+="      spd$i {
         local_ts = $lts
         remote_ts = $rts
         esp_proposals = $(echo $encs $auths $pfs | tr ' ' '-')
-        mode = tunnel
+        mode = $cmode
         start_action = start
         life_time = ${life}s
         rekey_time = $((life * 9 / 10))s

@@ -5,11 +5,13 @@
 // namespace with one tap per router on its internet bridge and one on the site's LAN
 // bridge, which also holds the LAN host's veth: nothing is added to the root namespace
 // but the lab's usual veth and /32 routes. Boots a few VMs at a time (2 cores).
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import type { LabPlan, RouterPlan } from "../address-plan";
+import { installCentosEmulation, KERNEL_IPSEC_MARK } from "../centos-racoon/install";
 import { mapLimit, runChecked, sleep } from "../exec";
+import { RACOON_CONF } from "../router-files";
 import type { LabState, RouterState } from "../state";
 import { writeLabState } from "../state";
 import { guestImage, renderGuestSshdConfig, renderGuestStrongswanConf, renderNetEnv, ROUTER_INIT, type GuestImage } from "./guest-files";
@@ -75,7 +77,7 @@ export function prepareVmRouterDir(state: LabState, plan: LabPlan, r: RouterStat
   chmodSync(path.join(r.dir, "ssh_host_ed25519_key"), 0o600);
   writeFileSync(path.join(r.dir, "authorized_keys"), state.managementKey.publicKey + "\n", { mode: 0o600 });
   writeFileSync(path.join(r.dir, "sshd_config"), renderGuestSshdConfig(r.publicIp));
-  writeFileSync(path.join(r.dir, "strongswan.conf"), renderGuestStrongswanConf());
+  writeFileSync(path.join(r.dir, "strongswan.conf"), renderGuestStrongswanConf({ aggressivePskResponder: r.platform === "centos-racoon" }));
   writeFileSync(path.join(r.dir, "init.sh"), readFileSync(ROUTER_INIT, "utf8"), { mode: 0o755 });
   writeFileSync(
     path.join(r.dir, "net.env"),
@@ -107,6 +109,23 @@ function tcpAnswers(host: string, port: number): Promise<boolean> {
   });
 }
 
+/**
+ * What a CentOS router lays over the host's /usr and /etc (its "extra" share, as Libreswan's):
+ * the lab's CentOS emulation in /usr/sbin (ifup, ifdown, racoon, setkey; swanctl hidden),
+ * racoon's stock /etc/racoon, an empty network-scripts directory, and the mark that tells the
+ * emulation the kernel does the IPsec (transport mode, setkey -D from the kernel's SAD).
+ */
+async function prepareCentosExtra(state: LabState, r: RouterState): Promise<string> {
+  const extra = path.join(state.labDir, "vm-extra", r.name);
+  rmSync(extra, { recursive: true, force: true });
+  await installCentosEmulation(path.join(extra, "usr", "sbin"), state.labDir);
+  for (const d of ["/etc/racoon/certs", "/etc/sysconfig/network-scripts", path.dirname(KERNEL_IPSEC_MARK)])
+    mkdirSync(path.join(extra, d), { recursive: true, mode: 0o755 });
+  writeFileSync(path.join(extra, "etc", "racoon", "racoon.conf"), RACOON_CONF);
+  writeFileSync(path.join(extra, KERNEL_IPSEC_MARK), "XFRM: the guest kernel holds the SAs and policies\n");
+  return extra;
+}
+
 /** Starts one router's VM and waits until its sshd answers; returns the QEMU pid and the seconds it took. */
 async function bootRouter(image: GuestImage, state: LabState, r: RouterState, index: number): Promise<{ pid: number; seconds: number }> {
   const t = vmTaps(r.site);
@@ -117,7 +136,7 @@ async function bootRouter(image: GuestImage, state: LabState, r: RouterState, in
     routerDir: r.dir,
     wanTap: t.wanTap,
     lanTap: t.lanTap,
-    extra: r.platform === "libreswan" ? image.libreswan : null,
+    extra: r.platform === "libreswan" ? image.libreswan : r.platform === "centos-racoon" ? await prepareCentosExtra(state, r) : null,
     memoryMb: MEMORY_MB,
   });
   await runChecked(["nsenter", `--net=/run/netns/${state.wan.netns}`, ...argv]);

@@ -69,10 +69,11 @@ export function renderGuestSshdConfig(listenAddress: string): string {
 /**
  * /etc/strongswan.conf of a kernel-IPsec router: SAs and policies in the kernel (XFRM),
  * routes in table 220 as charon installs them, make-before-break for PSK rotation. A
- * stock responder: no aggressive-mode PSK override. The short plugin lists keep charon's
- * start and swanctl's loads fast under emulation (notes/real-kernel-lab.md).
+ * stock responder: no aggressive-mode PSK override, except on a CentOS router, where charon
+ * stands in for racoon, which answers aggressive mode with a PSK. The short plugin lists keep
+ * charon's start and swanctl's loads fast under emulation (notes/real-kernel-lab.md).
  */
-export function renderGuestStrongswanConf(): string {
+export function renderGuestStrongswanConf(opts: { aggressivePskResponder?: boolean } = {}): string {
   return `# strongSwan of a Gatewarden VM lab router: kernel IPsec (XFRM), as production runs it.
 charon {
   load_modular = no
@@ -80,7 +81,7 @@ charon {
   install_routes = yes
   make_before_break = yes
   retransmit_tries = 3
-  retransmit_timeout = 2.0
+  retransmit_timeout = 2.0${opts.aggressivePskResponder ? "\n  # racoon's part on a lab CentOS router: IKEv1 aggressive mode + PSK as responder.\n  i_dont_care_about_security_and_use_aggressive_mode_psk = yes" : ""}
   filelog {
     lab {
       path = /run/charon.log

@@ -7,6 +7,8 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mkdir -p /dev/pts /dev/shm
+# devtmpfs has no /dev/fd: bash's process substitution (<(…)) needs it.
+ln -s /proc/self/fd /dev/fd; ln -s fd/0 /dev/stdin; ln -s fd/1 /dev/stdout; ln -s fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts
 mount -t tmpfs shm /dev/shm
 for d in /run /tmp /var /root; do mount -t tmpfs -o mode=0755 tmpfs "$d"; done

@@ -5,13 +5,22 @@
 // alone boots the lab itself and stops it afterwards only if it was the one to boot it.
 //   attachSharedVmLab() → { lab, bootedHere, release() }   in beforeAll / afterAll
 //   resetVmRouters(lab)   every connection, SA, policy and tunnel file gone; daemons running
-// Shape: hq strongSwan, branch1 and branch2 Libreswan, branch3 strongSwan — a mixed pair,
-// a Libreswan pair and a strongSwan pair (kernel IPsec: transport mode host-to-host).
+// Shape: hq strongSwan, branch1 and branch2 Libreswan, branch3 strongSwan, branch4 and
+// branch5 CentOS (the lab's racoon emulation over kernel IPsec) — a mixed pair, a Libreswan
+// pair, a strongSwan pair and a CentOS pair (kernel IPsec: transport mode host-to-host).
 import type { Platform } from "../address-plan";
+import { RACOON_CONF } from "../router-files";
 import { execInRouter, labStatus, readLabState, startCharon, startLab, stopLab, type LabState, type RouterState } from "../lab";
 
 export const SHARED_VM_LAB_NAME = process.env.GATEWARDEN_VM_LAB || "gwtest-vmlab";
-export const SHARED_VM_LAB_PLATFORMS: readonly Platform[] = ["strongswan", "libreswan", "libreswan", "strongswan"];
+export const SHARED_VM_LAB_PLATFORMS: readonly Platform[] = [
+  "strongswan",
+  "libreswan",
+  "libreswan",
+  "strongswan",
+  "centos-racoon",
+  "centos-racoon",
+];
 
 export interface SharedVmLab {
   lab: LabState;
@@ -90,6 +99,15 @@ done
 ip route flush table 220 2>/dev/null
 sas="$(swanctl --list-sas --raw | grep '^list-sa event')"`;
 
+// A CentOS router: the emulated racoon's charon (through the emulation's own swanctl) as
+// above, then what ifup wrote (ifcfg/keys files, psk.txt, <DST>.conf, the includes, the
+// emulated SPD) and racoon's pid and log: racoon counts as not started, as after boot.
+const RESET_CENTOS = `${RESET_STRONGSWAN.replaceAll("swanctl ", "/usr/sbin/gw-lab-swanctl ")}
+rm -f /etc/sysconfig/network-scripts/ifcfg-* /etc/sysconfig/network-scripts/keys-* /run/gw-lab-spd/* /run/racoon.pid /run/racoon.log
+find /etc/racoon -maxdepth 1 -type f -delete
+cat > /etc/racoon/racoon.conf <<'GW_RACOON_CONF'
+${RACOON_CONF}GW_RACOON_CONF`;
+
 const RESET_LIBRESWAN = `
 pgrep -x pluto >/dev/null || exit ${DAEMON_DOWN}
 for c in $(ipsec whack --status | sed -n 's/^\\(000 \\)\\{0,1\\}"\\([^"]*\\)":.*/\\2/p' | sort -u); do
@@ -118,7 +136,7 @@ export async function resetVmRouters(lab: LabState): Promise<void> {
 }
 
 async function resetRouter(lab: LabState, r: RouterState): Promise<void> {
-  const script = (r.platform === "libreswan" ? RESET_LIBRESWAN : RESET_STRONGSWAN) + RESET_KERNEL;
+  const script = { libreswan: RESET_LIBRESWAN, "centos-racoon": RESET_CENTOS, strongswan: RESET_STRONGSWAN }[r.platform] + RESET_KERNEL;
   let out = await execInRouter(lab, r.name, ["sh", "-c", script], { timeoutMs: 60_000 });
   if (out.code === DAEMON_DOWN) {
     // A test stopped the IKE daemon (health: a dead charon): start it again, then reset.
