@@ -1,6 +1,7 @@
 // Two projects: fast pure unit tests (colocated *.test.ts) and integration tests
 // (*.int.test.ts) that use a real database, real sshd/strongSwan routers in the lab,
-// and therefore run one file at a time with generous timeouts.
+// and therefore run one file at a time per process with generous timeouts (npm test runs two
+// such processes side by side: scripts/integration-lanes.mjs).
 import { defineConfig } from "vitest/config";
 import path from "node:path";
 

@@ -7,9 +7,10 @@
 // kernel IPsec: e2e/lab/vm/shared-vm-lab.ts), which every VM test attaches to, and stops
 // it at the end, also when a part failed or the run was interrupted.
 //   npm test -- --only unit|integration|e2e|static   run one part
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { integrationLanes, usesVmLab } from "./integration-lanes.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
@@ -39,6 +40,43 @@ function run(label, cmd, args) {
   console.log(`=== ${label}: ${ok ? "ok" : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   if (!ok) failures.push(label);
   return ok;
+}
+
+/** Like run, without blocking: for parts that run side by side. Output lines carry the label. */
+function runAsync(label, cmd, args) {
+  console.log(`\n=== ${label}: ${[path.basename(cmd), ...args].join(" ")}`);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const prefix = `[${label.split(" (")[0]}] `;
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = "";
+      stream.on("data", (chunk) => {
+        const lines = (rest + chunk).split("\n");
+        rest = lines.pop();
+        for (const line of lines) process.stdout.write(prefix + line + "\n");
+      });
+      stream.on("end", () => rest && process.stdout.write(prefix + rest + "\n"));
+    }
+    child.on("close", (status, signal) => {
+      const ok = status === 0;
+      if (["SIGINT", "SIGTERM", "SIGHUP"].includes(signal)) interrupted ??= signal;
+      else if (status === 130 || status === 143) interrupted ??= status === 130 ? "SIGINT" : "SIGTERM";
+      console.log(`=== ${label}: ${ok ? "ok" : `FAILED (exit ${status ?? signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (!ok) failures.push(label);
+      resolve(ok);
+    });
+  });
+}
+
+/** Every integration test file in the repository (git's list: what a clean clone has). */
+function listIntegrationFiles() {
+  const r = spawnSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "*.int.test.ts"], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`git ls-files failed: ${r.stderr}`);
+  return r.stdout.split("\0").filter((f) => f && !f.startsWith("node_modules/") && existsSync(path.join(root, f)));
 }
 
 const vmLab = (command) => run(`vm lab ${command}`, bin("tsx"), [path.join("e2e", "lab", "vm", "shared-vm-lab-cli.ts"), command]);
@@ -74,17 +112,30 @@ try {
   // A failed boot is a failed part; the VM tests then say why they have no lab.
   if (needsVmLab && !interrupted) vmLab("up");
   if (wants("integration") && !interrupted) {
-    const out = path.join(results, "vitest-integration.json");
-    rmSync(out, { force: true });
-    run("vitest integration", bin("vitest"), [
-      "run",
-      "--project",
-      "integration",
-      "--reporter=default",
-      "--reporter=json",
-      `--outputFile=${out}`,
-    ]);
-    count("integration", readJson(out));
+    // Two lanes at once (scripts/integration-lanes.mjs): the part is mostly waiting on
+    // routers, timers and daemons, so two files at a time halve its time on two cores.
+    const lanes = integrationLanes(
+      listIntegrationFiles().map((file) => {
+        const source = readFileSync(path.join(root, file), "utf8");
+        return { file, size: source.length, vm: usesVmLab(source) };
+      }),
+    );
+    const outs = lanes.map((_, i) => path.join(results, `vitest-integration-${i + 1}.json`));
+    for (const out of outs) rmSync(out, { force: true });
+    await Promise.all(
+      lanes.map((files, i) =>
+        runAsync(`vitest integration lane ${i + 1} (${files.length} files)`, bin("vitest"), [
+          "run",
+          "--project",
+          "integration",
+          "--reporter=default",
+          "--reporter=json",
+          `--outputFile=${outs[i]}`,
+          ...files,
+        ]),
+      ),
+    );
+    outs.forEach((out, i) => count(`integration lane ${i + 1}`, readJson(out)));
   }
   if (wants("e2e") && !interrupted) e2e();
 } finally {
