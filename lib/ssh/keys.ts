@@ -1,7 +1,8 @@
 // Fresh SSH key pairs in OpenSSH text form, for whoever needs a key without
-// ssh-keygen: the test sshd, the specs' SSH forms, made-up fleets. Here because
-// lib/ssh is the only ssh2 user.
+// ssh-keygen: named SSH credentials, the test sshd, the specs' SSH forms, made-up
+// fleets. Here because lib/ssh is the only ssh2 user.
 import ssh2 from "ssh2";
+import { fingerprintOfBlob } from "./authorized-keys";
 
 export type SshKeyPair = {
   /** `-----BEGIN OPENSSH PRIVATE KEY-----` …, unencrypted. */
@@ -13,4 +14,16 @@ export type SshKeyPair = {
 export function generateEd25519KeyPair(opts: { comment?: string } = {}): SshKeyPair {
   const pair = ssh2.utils.generateKeyPairSync("ed25519", opts.comment === undefined ? undefined : { comment: opts.comment });
   return { privateKey: pair.private, publicKey: pair.public };
+}
+
+/**
+ * The public half of a private key (one the credential check accepted), as an
+ * authorized_keys line with the given comment, and its SHA256 fingerprint.
+ */
+export function publicKeyOf(privateKey: string, comment: string): { publicKey: string; fingerprint: string; type: string } {
+  const parsed = ssh2.utils.parseKey(privateKey.trim() + "\n");
+  if (parsed instanceof Error) throw new Error(`not a usable private key (${parsed.message})`);
+  const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+  const blob = `${key.type} ${key.getPublicSSH().toString("base64")}`;
+  return { publicKey: `${blob} ${comment}`, fingerprint: fingerprintOfBlob(blob), type: key.type };
 }
