@@ -20,6 +20,7 @@ import { generatePsk, pskSchema } from "@/lib/secrets/psk";
 import { getKeyring, secretPurpose } from "@/lib/config/keyring";
 import { runInTransaction } from "@/lib/db/client";
 import { recordAudit, type AuditActor } from "@/lib/db/audit";
+import { credentialExists } from "@/lib/db/ssh-credentials";
 import { insertSiteWithGateway, insertTunnel, loadInventorySnapshot } from "@/lib/db/inventory-write";
 import { optionalField, splitLines, zodFieldErrors } from "@/lib/inventory/form-state";
 import { checkCredential, gatewayFactsFrom, profileFacts } from "@/lib/inventory/gateway-facts";
@@ -43,7 +44,9 @@ export const branchOfficeSchema = z.object({
   sshHost: optionalField(sshHostSchema),
   sshPort: portSchema,
   sshUser: sshUserSchema,
-  sshAuthType: z.enum(["key", "password"], { error: "Choose how Gatewarden signs in" }),
+  sshAuthType: z.enum(["credential", "key", "password"], { error: "Choose how Gatewarden signs in" }),
+  /** With sshAuthType "credential": the named SSH credential (lib/credentials). */
+  sshCredentialId: z.string().default(""),
   sshPrivateKey: z.string().default(""),
   sshPassword: z.string().default(""),
   wanInterface: ifaceNameSchema,
@@ -116,7 +119,8 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
 
   const keyring = getKeyring();
   const gatewayId = randomUUID();
-  const sshSecretEnc = encryptSecret(credential!, keyring, secretPurpose.sshCredential(gatewayId));
+  const sshSecretEnc =
+    input.sshAuthType === "credential" ? "" : encryptSecret(credential!, keyring, secretPurpose.sshCredential(gatewayId));
 
   return runInTransaction(async (tx) => {
     const snap = await loadInventorySnapshot(tx);
@@ -194,6 +198,9 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
         profileId = profile.id;
       }
     }
+    if (input.sshAuthType === "credential" && !(await credentialExists(tx, input.sshCredentialId))) {
+      errors.sshCredentialId = "That SSH credential no longer exists; choose another";
+    }
     if (Object.keys(errors).length) throw new ValidationError(errors);
 
     const { siteId } = await insertSiteWithGateway(tx, {
@@ -210,6 +217,7 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
         sshUser: input.sshUser,
         sshAuthType: input.sshAuthType,
         sshSecretEnc,
+        sshCredentialId: input.sshAuthType === "credential" ? input.sshCredentialId : null,
         wanInterface: input.wanInterface,
         lanInterface: input.lanInterface,
         lanAddress: input.lanAddress,

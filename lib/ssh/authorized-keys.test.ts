@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import {
@@ -88,6 +88,20 @@ describe("parsePublicKeyLine (what may reach a router)", () => {
 
   it("the router command appends the line with safe modes and no quote inside", () => {
     expect(authorizedKeysCommand(a.publicKey)).toBe(`umask 077; mkdir -p ~/.ssh && echo '${a.publicKey}' >> ~/.ssh/authorized_keys`);
+    expect(authorizedKeysCommand(a.publicKey, "/etc/ssh/authorized_keys")).toBe(
+      `umask 077; mkdir -p /etc/ssh && echo '${a.publicKey}' >> /etc/ssh/authorized_keys`,
+    );
+    expect(() => authorizedKeysCommand(a.publicKey, "/tmp/x; reboot")).toThrow(/plain/);
+  });
+
+  it("the router command, run by a real shell, writes exactly the line with mode 0600", () => {
+    const home = mkdtempSync(path.join(tmpdir(), "hc-home-"));
+    execFileSync("sh", ["-c", authorizedKeysCommand(a.publicKey)], { env: { ...process.env, HOME: home } });
+    execFileSync("sh", ["-c", authorizedKeysCommand(b.publicKey)], { env: { ...process.env, HOME: home } });
+    const file = path.join(home, ".ssh/authorized_keys");
+    expect(readFileSync(file, "utf8")).toBe(`${a.publicKey}\n${b.publicKey}\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(path.join(home, ".ssh")).mode & 0o777).toBe(0o700);
   });
 });
 

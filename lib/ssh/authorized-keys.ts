@@ -87,11 +87,15 @@ export function removeAuthorizedKey(text: string, blob: KeyBlob): { text: string
 }
 
 /**
- * The authorized_keys command for a router's console: appends the line for the user who
- * runs it, creating ~/.ssh with the modes sshd's StrictModes wants. The line is checked
- * by parsePublicKeyLine, so it holds no quote or shell character.
+ * The authorized_keys command for a router's console: appends the line to the file
+ * (relative: under the home of the user who runs it), creating its directory with the
+ * modes sshd's StrictModes wants. The line is checked by parsePublicKeyLine and the path
+ * must be plain ([A-Za-z0-9._/-]), so neither holds a quote or shell character.
  */
-export function authorizedKeysCommand(line: string): string {
+export function authorizedKeysCommand(line: string, path = ".ssh/authorized_keys"): string {
   const key = parsePublicKeyLine(line);
-  return `umask 077; mkdir -p ~/.ssh && echo '${key.line}' >> ~/.ssh/authorized_keys`;
+  if (!/^[A-Za-z0-9._/-]+$/.test(path) || path.split("/").includes("..")) throw new Error("not a plain file path");
+  const file = path.startsWith("/") ? path : `~/${path}`;
+  const dir = file.slice(0, file.lastIndexOf("/")) || "/";
+  return `umask 077; mkdir -p ${dir} && echo '${key.line}' >> ${file}`;
 }
