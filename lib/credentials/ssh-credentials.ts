@@ -101,7 +101,15 @@ export async function convertGatewayKey(
       throw new ValidationError({ credentialName: `A credential named “${name.data}” already exists` });
     const privateKey = keyOf(own);
     const { publicKey, fingerprint } = publicKeyOf(privateKey, credentialComment(name.data, 1));
-    const same = gateways.filter((g) => g.sshAuthType === "key" && publicKeyOf(keyOf(g), "x").fingerprint === fingerprint);
+    // Another gateway's key that cannot be read (not yet re-bound, broken) simply does not join.
+    const fingerprintOf = (g: (typeof gateways)[number]) => {
+      try {
+        return publicKeyOf(keyOf(g), "x").fingerprint;
+      } catch {
+        return null;
+      }
+    };
+    const same = gateways.filter((g) => g.id === own.id || (g.sshAuthType === "key" && fingerprintOf(g) === fingerprint));
     await insertSshCredential(tx, {
       id,
       name: name.data,

@@ -19,7 +19,7 @@ export type StoredEnvelope =
       envelope: string;
     };
 
-/** In a stable order (gateways by name, then PSKs by tunnel and version, then alert channels by name). */
+/** In a stable order (gateways by name, named SSH credentials by name, then PSKs by tunnel and version, then alert channels by name). */
 export async function listStoredEnvelopes(tx: Tx): Promise<StoredEnvelope[]> {
   const [gateways, keys, channels, credentials] = await Promise.all([
     // A gateway signing in with a named credential stores no secret of its own ("").
@@ -44,8 +44,6 @@ export async function listStoredEnvelopes(tx: Tx): Promise<StoredEnvelope[]> {
   ]);
   return [
     ...gateways.map((g) => ({ kind: "ssh-credential" as const, id: g.id, gatewayName: g.name, envelope: g.sshSecretEnc })),
-    ...keys.map((k) => ({ kind: "psk" as const, id: k.id, tunnelId: k.tunnelId, version: k.version, envelope: k.secretEnc })),
-    ...channels.map((c) => ({ kind: "alert-channel" as const, id: c.id, channelName: c.name, envelope: c.secretEnc! })),
     ...credentials.flatMap((c) => [
       {
         kind: "named-ssh-credential" as const,
@@ -68,6 +66,8 @@ export async function listStoredEnvelopes(tx: Tx): Promise<StoredEnvelope[]> {
           ]
         : []),
     ]),
+    ...keys.map((k) => ({ kind: "psk" as const, id: k.id, tunnelId: k.tunnelId, version: k.version, envelope: k.secretEnc })),
+    ...channels.map((c) => ({ kind: "alert-channel" as const, id: c.id, channelName: c.name, envelope: c.secretEnc! })),
   ];
 }
 

@@ -123,3 +123,8 @@ export async function attachGatewaysToCredential(tx: Tx, gatewayIds: string[], c
     data: { sshCredentialId: credentialId, sshAuthType: "credential", sshSecretEnc: "" },
   });
 }
+
+/** Gateways still signing in with a key or password of their own. */
+export async function countGatewaysWithOwnKey(): Promise<number> {
+  return getDb().gateway.count({ where: { sshCredentialId: null } });
+}

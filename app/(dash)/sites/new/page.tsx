@@ -1,6 +1,7 @@
 import { requirePageUser } from "@/lib/auth/session";
 import { canManageInventory } from "@/lib/auth/permissions";
 import { listCryptoProfiles, listGatewayChoices } from "@/lib/db/inventory";
+import { listSshCredentialChoices } from "@/lib/db/ssh-credentials";
 import { parseProfileSpec } from "@/lib/db/crypto-profiles";
 import { profileChoices } from "@/lib/inventory/profile-lint";
 import { platformOptions } from "@/lib/platforms";
@@ -11,7 +12,7 @@ export const metadata = { title: "Add branch office" };
 
 export default async function NewSitePage() {
   const user = await requirePageUser();
-  const [gateways, profiles] = await Promise.all([listGatewayChoices(), listCryptoProfiles()]);
+  const [gateways, profiles, credentials] = await Promise.all([listGatewayChoices(), listCryptoProfiles(), listSshCredentialChoices()]);
   return (
     <>
       <PageHeader title="Add branch office" subtitle="Site, LAN, gateway and the tunnel to the hub, in one step" />
@@ -24,6 +25,7 @@ export default async function NewSitePage() {
         hubs={gateways.map((g) => ({ id: g.id, label: `${g.name} — ${g.site.name} (${g.publicIp})`, platform: g.platform }))}
         profiles={profileChoices(profiles, parseProfileSpec)}
         platforms={platformOptions()}
+        credentials={credentials.map((c) => ({ value: c.id, label: `${c.name} (${c.fingerprint})` }))}
       />
     </>
   );

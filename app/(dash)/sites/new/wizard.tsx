@@ -17,15 +17,28 @@ type Hub = { id: string; label: string; platform: string };
 const STEPS = [
   { title: "Site", fields: ["siteName", "description", "subnets"] },
   { title: "Gateway", fields: ["gatewayName", "platform", "ipsecStack", "publicIp", "lanAddress", "wanInterface", "lanInterface"] },
-  { title: "SSH access", fields: ["sshHost", "sshPort", "sshUser", "sshAuthType", "sshPrivateKey", "sshPassword"] },
+  { title: "SSH access", fields: ["sshHost", "sshPort", "sshUser", "sshAuthType", "sshCredentialId", "sshPrivateKey", "sshPassword"] },
   { title: "Tunnel", fields: ["role", "hubGatewayId", "cryptoProfileId", "localInterface", "hubInterface", "pskMode", "pskValue"] },
 ] as const;
 
-export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[]; profiles: ProfileChoice[]; platforms: PlatformOption[] }) {
+type Credential = { value: string; label: string };
+
+export function BranchOfficeWizard({
+  hubs,
+  profiles,
+  platforms,
+  credentials,
+}: {
+  hubs: Hub[];
+  profiles: ProfileChoice[];
+  platforms: PlatformOption[];
+  credentials: Credential[];
+}) {
   const [state, action, pending] = useActionState(addBranchOffice, initialFormState);
   const [step, setStep] = useState(0);
   const [role, setRole] = useState(hubs.length === 0 ? "hub" : "branch");
-  const [authType, setAuthType] = useState("key");
+  // A fleet with named SSH credentials signs in with one of them unless told otherwise.
+  const [authType, setAuthType] = useState(credentials.length ? "credential" : "key");
   const [pskMode, setPskMode] = useState("generate");
   const [platform, setPlatform] = useState<string>(platforms[0]!.id);
   const [hubId, setHubId] = useState(hubs[0]?.id ?? "");
@@ -117,13 +130,24 @@ export function BranchOfficeWizard({ hubs, profiles, platforms }: { hubs: Hub[];
           name="sshAuthType"
           label="Sign in with"
           error={errors.sshAuthType}
-          defaultValue="key"
+          defaultValue={credentials.length ? "credential" : "key"}
           onChange={setAuthType}
           options={[
-            { value: "key", label: "Private key" },
-            { value: "password", label: "Password" },
+            ...(credentials.length ? [{ value: "credential", label: "A named SSH credential" }] : []),
+            { value: "key", label: "Its own private key" },
+            { value: "password", label: "Its own password" },
           ]}
         />
+        <div className="col-span-2" hidden={authType !== "credential"}>
+          <SelectField
+            name="sshCredentialId"
+            label="SSH credential"
+            error={errors.sshCredentialId}
+            defaultValue={credentials[0]?.value}
+            options={credentials}
+            hint="Settings → SSH credentials shows its public key and the command that installs it on the router."
+          />
+        </div>
         <div className="col-span-2" hidden={authType !== "key"}>
           <TextArea
             name="sshPrivateKey"
