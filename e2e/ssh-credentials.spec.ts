@@ -101,6 +101,7 @@ test("an admin creates a credential, installs it on two routers, switches both g
   expect(await card.getByTestId("credential-fingerprint").textContent()).not.toBe(before);
   const newKey = (await card.getByTestId("credential-public-key").textContent())!.trim();
   expect(newKey).toMatch(/ gatewarden:e2e-fleet:v2$/);
+  await expect(control.getByTestId("job-status")).toHaveText("succeeded");
   await page.screenshot({ path: test.info().outputPath("ssh-credential-rotated.png"), fullPage: true });
 
   // On the routers: the new key, not the old one, and the lab's own key untouched, mode 0600.

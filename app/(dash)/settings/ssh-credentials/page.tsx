@@ -46,7 +46,10 @@ export default async function SshCredentialsPage() {
                 <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
                   <dt className="text-slate-500">Fingerprint</dt>
                   <dd className="font-mono text-xs break-all" data-testid="credential-fingerprint">
-                    {c.fingerprint} (key v{c.keyVersion}, {c.origin})
+                    {c.fingerprint}{" "}
+                    <span className="font-sans whitespace-nowrap">
+                      (key v{c.keyVersion}, {c.origin})
+                    </span>
                   </dd>
                   <dt className="text-slate-500">authorized_keys</dt>
                   <dd className="font-mono text-xs">{c.authorizedKeysPath}</dd>
