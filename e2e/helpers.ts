@@ -67,7 +67,11 @@ export async function fillWizard(page: Page, f: SiteForm): Promise<boolean> {
   if (f.wanInterface) await page.getByLabel("WAN interface").fill(f.wanInterface);
   if (f.lanInterface) await page.getByLabel("LAN interface").fill(f.lanInterface);
   if (!(await nextStep(page))) return false;
-  if (f.privateKey !== undefined) await page.getByLabel("Private key").fill(f.privateKey);
+  if (f.privateKey !== undefined) {
+    // With named SSH credentials in the fleet the wizard offers one first: this form pastes its own key.
+    await page.getByLabel("Sign in with").selectOption("key");
+    await page.getByLabel("Private key").fill(f.privateKey);
+  }
   if (!(await nextStep(page))) return false;
   await page.getByLabel("This site is").selectOption(f.role);
   if (f.role === "branch" && f.hub) await page.getByLabel("Hub gateway").selectOption({ label: f.hub });

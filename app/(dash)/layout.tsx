@@ -22,6 +22,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     ...(canManageUsers(user.role) ? [{ href: "/users", label: "Users" }] : []),
     { href: "/settings", label: "Your account" },
     { href: "/settings/tokens", label: "API tokens" },
+    { href: "/settings/ssh-credentials", label: "SSH credentials" },
   ];
   const navLinks = (
     <ul className="space-y-1">

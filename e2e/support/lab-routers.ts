@@ -18,7 +18,8 @@ export const LAB_ROUTERS = {
   "tunnel-rotate": { strongswan: { hub: "branch8", branch: "branch9" }, "centos-racoon": { hub: "branch10", branch: "branch11" } },
   // rest-api.spec.ts creates these through the REST API itself; the list is for resetting them.
   api: { strongswan: { hub: "branch12", branch: "branch13" } },
-  // Routers 14 and 15 are CentOS (the platforms cycle), unused: the next strongSwan pair is 16/17.
+  // Routers 14 and 15 are CentOS (the platforms cycle): ssh-credentials.spec.ts needs only their sshd.
+  "ssh-credentials": { "centos-racoon": { hub: "branch14", branch: "branch15" } },
   "tunnel-stuck": { strongswan: { hub: "branch16", branch: "branch17" } },
 } as const satisfies Record<string, Partial<Record<Platform, LabPair>>>;
 

@@ -38,6 +38,7 @@ const ACTIONS: Record<string, Case> = {
   "app/(dash)/gateways/[id]/gateway-actions.ts#acceptHostKeyAction": { roles: ["admin"], args: ["id", "fingerprint"] },
   "app/(dash)/gateways/[id]/gateway-actions.ts#deployPendingAction": { roles: ["admin", "operator"], args: ["id"] },
   "app/(dash)/gateways/[id]/gateway-actions.ts#updateSshAccessAction": { roles: ["admin", "operator"], args: ["id", "prev", "form"] },
+  "app/(dash)/gateways/[id]/gateway-actions.ts#convertGatewayKeyAction": { roles: ["admin"], args: ["id", "prev", "form"] },
   "app/(dash)/profiles/actions.ts#addCryptoProfileAction": { roles: ["admin"], args: ["prev", "form"] },
   "app/(dash)/profiles/actions.ts#editCryptoProfileAction": { roles: ["admin"], args: ["id", "prev", "form"] },
   "app/(dash)/profiles/actions.ts#cloneCryptoProfileAction": { roles: ["admin"], args: ["id"] },
@@ -74,6 +75,9 @@ const ACTIONS: Record<string, Case> = {
   "app/(dash)/alerts/actions.ts#saveRotationScheduleAction": { roles: ["admin"], args: ["prev", "form"] },
   "app/(dash)/settings/tokens/actions.ts#createTokenAction": { roles: EVERYONE, args: ["prev", "form"] },
   "app/(dash)/settings/tokens/actions.ts#revokeTokenAction": { roles: EVERYONE, args: ["id"] },
+  "app/(dash)/settings/ssh-credentials/actions.ts#createCredentialAction": { roles: ["admin"], args: ["prev", "form"] },
+  "app/(dash)/settings/ssh-credentials/actions.ts#rotateCredentialAction": { roles: ["admin"], args: ["id"] },
+  "app/(dash)/settings/ssh-credentials/actions.ts#deleteCredentialAction": { roles: ["admin"], args: ["id"] },
 };
 
 /**

@@ -66,7 +66,8 @@ export const gatewaySchema = z
     sshHost: z.string(),
     sshPort: z.int(),
     sshUser: z.string(),
-    sshAuthType: z.enum(["key", "password"]),
+    sshAuthType: z.enum(["credential", "key", "password"]).describe("credential: signs in with the named SSH credential sshCredentialId"),
+    sshCredentialId: z.string().nullable(),
     hostKey: z.object({
       pinned: z.string().nullable().describe("The pinned SHA256 fingerprint; null until an admin accepts one"),
       offered: z.string().nullable().describe("The fingerprint the gateway offered at the last check"),
@@ -242,7 +243,11 @@ export const branchOfficeBody = z
     sshHost: text("SSH address when it differs from publicIp"),
     sshPort: z.union([z.int(), z.string()]).optional().describe("SSH port (default 22)"),
     sshUser: text("Required. SSH user"),
-    sshAuthType: z.enum(["key", "password"]).optional().describe("Required. key or password"),
+    sshAuthType: z
+      .enum(["credential", "key", "password"])
+      .optional()
+      .describe("Required. credential (a named SSH credential), key or password"),
+    sshCredentialId: text("With sshAuthType credential: the credential's id (GET /ssh-credentials)"),
     sshPrivateKey: text("With sshAuthType key: the private key (OpenSSH or PEM)"),
     sshPassword: text("With sshAuthType password"),
     wanInterface: text("Required. The WAN interface, e.g. eth0"),
@@ -297,6 +302,26 @@ export const hostKeyAcceptBody = z
 export const cryptoProfileListSchema = z
   .object({ items: z.array(z.object({ id: z.string(), name: z.string(), builtIn: z.boolean() })) })
   .register(apiSchemas, { id: "CryptoProfileList" });
+
+export const sshCredentialListSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        origin: z.string().describe("generated | pasted"),
+        keyVersion: z.int(),
+        publicKey: z.string().describe("The authorized_keys line"),
+        fingerprint: z.string(),
+        authorizedKeysPath: z.string(),
+        rotationUnfinished: z.boolean().describe("A rotation stopped while a router may also hold the next key: rotate again"),
+        createdAt: isoDate,
+        rotatedAt: nullableDate,
+        gateways: z.array(z.object({ id: z.string(), name: z.string() })),
+      }),
+    ),
+  })
+  .register(apiSchemas, { id: "SshCredentialList" });
 
 export const sitePageSchema = paged(siteSchema, "SitePage");
 export const gatewayPageSchema = paged(gatewaySchema, "GatewayPage");

@@ -2,6 +2,7 @@
 // as the page or action that does it. app/api/v1/**/route.ts export these handlers;
 // lib/api/openapi.ts documents every one of them from the same definitions.
 import "server-only";
+import { listSshCredentials } from "@/lib/db/ssh-credentials";
 import { anySignedInUser, canAcceptHostKey, canManageInventory, canOperateTunnels } from "@/lib/auth/permissions";
 import { countSites, getSite, getTunnel, listCryptoProfiles, listSitesPage, countTunnels, listTunnelsPage } from "@/lib/db/inventory";
 import { countAuditEvents, countGateways, getGatewayRecord, listAuditEventsPage, listGatewaysPage, listJobLogs } from "@/lib/db/api-reads";
@@ -51,6 +52,7 @@ const gatewayOut = (g: GatewayRow) => ({
   sshPort: g.sshPort,
   sshUser: g.sshUser,
   sshAuthType: g.sshAuthType,
+  sshCredentialId: g.sshCredentialId,
   hostKey: { pinned: g.hostKeyFingerprint, offered: g.hostKeySeen },
   reachability: { state: g.reachability, reason: g.reachabilityReason, at: g.reachabilityAt },
   wanInterface: g.wanInterface,
@@ -265,6 +267,30 @@ export const API_ROUTES: AnyRoute[] = [
       await acceptHostKey(actor, params.id, body.fingerprint);
       return gatewayOut((await getGatewayRecord(params.id))!);
     },
+  }),
+  defineRoute({
+    method: "GET",
+    path: "/ssh-credentials",
+    summary: "Named SSH credentials: public key, fingerprint and the gateways using each (never a private key)",
+    tag: "Gateways",
+    ...read,
+    status: 200,
+    response: s.sshCredentialListSchema,
+    run: async () => ({
+      items: (await listSshCredentials()).map((c) => ({
+        id: c.id,
+        name: c.name,
+        origin: c.origin,
+        keyVersion: c.keyVersion,
+        publicKey: c.publicKey,
+        fingerprint: c.fingerprint,
+        authorizedKeysPath: c.authorizedKeysPath,
+        rotationUnfinished: c.nextPublicKey !== null,
+        createdAt: c.createdAt,
+        rotatedAt: c.rotatedAt,
+        gateways: c.gateways.map((g) => ({ id: g.id, name: g.name })),
+      })),
+    }),
   }),
   defineRoute({
     method: "GET",

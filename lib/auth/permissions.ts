@@ -21,6 +21,8 @@ export const canManageUsers = (role: Role) => role === "admin";
 export const canManageProfiles = (role: Role) => role === "admin";
 /** Work on one's own account (password, sessions): every role, once signed in. */
 export const anySignedInUser = (_role: Role) => true;
+/** Create, rotate and delete named SSH credentials, and turn a gateway's own key into one (picking one for a gateway is inventory). */
+export const canManageCredentials = (role: Role) => role === "admin";
 /** Configure alert channels and rules, PSK age policy and the rotation window. */
 export const canManageAlerts = (role: Role) => role === "admin";
 /** See the Alerts page (history and delivery log): every role. */

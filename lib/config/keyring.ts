@@ -38,6 +38,8 @@ export const secretPurpose = {
   psk: (tunnelId: string, version: number) => `psk:${tunnelId}:${version}`,
   /** Bound to the gateway's immutable id: renaming a gateway cannot detach its credential. */
   sshCredential: (gatewayId: string) => `ssh-gw:${gatewayId}`,
+  /** A named SSH credential's private key, one purpose per key version (the next key of a rotation is version + 1). */
+  namedSshCredential: (credentialId: string, version: number) => `ssh-cred:${credentialId}:${version}`,
   /** An alert channel's webhook signing key or SMTP password. */
   alertChannel: (channelId: string) => `alert-channel:${channelId}`,
   /** What SSH credentials were bound to before: the gateway's (editable) name. Read only to upgrade them. */

@@ -4,7 +4,7 @@ import "server-only";
 import { getDb } from "@/lib/db/client";
 import { gatewayPublicSelect } from "@/lib/db/inventory";
 
-const gatewaySelect = { ...gatewayPublicSelect, ipsecStack: true, site: { select: { name: true } } } as const;
+const gatewaySelect = { ...gatewayPublicSelect, ipsecStack: true, sshCredentialId: true, site: { select: { name: true } } } as const;
 
 export async function countGateways() {
   return getDb().gateway.count();

@@ -15,6 +15,8 @@ export async function getGatewayForConnection(id: string) {
       sshUser: true,
       sshAuthType: true,
       sshSecretEnc: true,
+      // A named credential's current key (lib/credentials), used instead of sshSecretEnc.
+      sshCredential: { select: { id: true, keyVersion: true, privateKeyEnc: true } },
       hostKeyFingerprint: true,
     },
   });

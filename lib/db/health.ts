@@ -55,6 +55,8 @@ export async function getGatewaysForConnection(ids: readonly string[]) {
       sshUser: true,
       sshAuthType: true,
       sshSecretEnc: true,
+      // A named credential's current key (lib/credentials), used instead of sshSecretEnc.
+      sshCredential: { select: { id: true, keyVersion: true, privateKeyEnc: true } },
       hostKeyFingerprint: true,
       // Management access as last recorded (by a job or by health): health re-checks when a job failed to connect.
       reachability: true,

@@ -6,14 +6,28 @@ import { getDb, type Tx } from "@/lib/db/client";
 export async function getGatewaySshRow(id: string) {
   return getDb().gateway.findUnique({
     where: { id },
-    select: { name: true, sshHost: true, sshPort: true, sshUser: true, sshAuthType: true, sshSecretEnc: true },
+    select: {
+      name: true,
+      sshHost: true,
+      sshPort: true,
+      sshUser: true,
+      sshAuthType: true,
+      sshSecretEnc: true,
+      sshCredentialId: true,
+      sshCredential: { select: { name: true } },
+    },
   });
+}
+
+/** Every gateway's own stored secret, for turning one key into a named credential (lib/credentials). */
+export async function listGatewayKeysForConversion(tx: Tx) {
+  return tx.gateway.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, sshAuthType: true, sshSecretEnc: true } });
 }
 
 export async function updateGatewaySsh(
   tx: Tx,
   id: string,
-  data: { sshHost: string; sshPort: number; sshUser: string; sshAuthType: string; sshSecretEnc: string },
+  data: { sshHost: string; sshPort: number; sshUser: string; sshAuthType: string; sshSecretEnc: string; sshCredentialId: string | null },
 ) {
   await tx.gateway.update({ where: { id }, data: { ...data, reachability: "unknown", reachabilityReason: null } });
 }

@@ -43,6 +43,7 @@ export type NewGatewayRow = {
   sshUser: string;
   sshAuthType: string;
   sshSecretEnc: string;
+  sshCredentialId?: string | null;
   wanInterface: string;
   lanInterface: string;
   lanAddress: string;

@@ -142,6 +142,8 @@ export async function getGateway(id: string) {
     where: { id },
     select: {
       ...gatewayPublicSelect,
+      // The named SSH credential it signs in with (public facts only).
+      sshCredential: { select: { id: true, name: true, fingerprint: true } },
       site: { include: { subnets: { orderBy: { cidr: "asc" } } } },
       tunnelEnds: { include: { tunnel: { include: tunnelEndsInclude } } },
     },

@@ -211,18 +211,20 @@ export async function releaseLocksOfOwner(owner: string) {
 export async function jobTargetLabels(jobs: readonly { targetType: string; targetId: string }[]): Promise<Map<string, string>> {
   const ids = (type: string) => [...new Set(jobs.filter((j) => j.targetType === type).map((j) => j.targetId))];
   const db = getDb();
-  const [tunnels, gateways, sites] = await Promise.all([
+  const [tunnels, gateways, sites, credentials] = await Promise.all([
     db.tunnel.findMany({
       where: { id: { in: ids("tunnel") } },
       select: { id: true, ends: { orderBy: { role: "asc" }, select: { gateway: { select: { site: { select: { name: true } } } } } } },
     }),
     db.gateway.findMany({ where: { id: { in: ids("gateway") } }, select: { id: true, name: true } }),
     db.site.findMany({ where: { id: { in: ids("site") } }, select: { id: true, name: true } }),
+    db.sshCredential.findMany({ where: { id: { in: ids("ssh-credential") } }, select: { id: true, name: true } }),
   ]);
   const labels = new Map<string, string>();
   for (const t of tunnels) labels.set(`tunnel:${t.id}`, t.ends.map((e) => e.gateway.site.name).join(" ↔ "));
   for (const g of gateways) labels.set(`gateway:${g.id}`, g.name);
   for (const s of sites) labels.set(`site:${s.id}`, s.name);
+  for (const c of credentials) labels.set(`ssh-credential:${c.id}`, `SSH credential ${c.name}`);
   labels.set("fleet:all", "every tunnel");
   return labels;
 }

@@ -14,13 +14,29 @@ import { noticeReverts } from "@/lib/deploy/commit-confirm/notice-reverts";
 /** How a deploy, teardown or rotation reaches a router; tests wrap it to cut connections. */
 export type ConnectGateway = (gatewayId: string, ctx: JobContext<unknown>) => Promise<RouterIO>;
 
-export function sessionOptionsFor(gw: GatewayConnectionRow): OpenSessionOptions {
+type ConnectionFields = Pick<
+  GatewayConnectionRow,
+  "id" | "sshHost" | "sshPort" | "sshUser" | "sshAuthType" | "sshSecretEnc" | "sshCredential" | "hostKeyFingerprint"
+>;
+
+/** The private key or password a gateway signs in with: its named credential's current key, or its own secret. */
+function gatewaySecret(gw: ConnectionFields): OpenSessionOptions["credential"] {
+  if (gw.sshCredential) {
+    const { id, keyVersion, privateKeyEnc } = gw.sshCredential;
+    return { type: "key", privateKey: decryptSecret(privateKeyEnc, getKeyring(), secretPurpose.namedSshCredential(id, keyVersion)) };
+  }
+  if (gw.sshAuthType === "credential") throw new JobFailure("The gateway's named SSH credential no longer exists.");
   const secret = decryptSecret(gw.sshSecretEnc, getKeyring(), secretPurpose.sshCredential(gw.id));
+  return gw.sshAuthType === "password" ? { type: "password", password: secret } : { type: "key", privateKey: secret };
+}
+
+/** How to open a session to the gateway; `privateKey` overrides its credential (a rotation proving the next key). */
+export function sessionOptionsFor(gw: ConnectionFields, opts: { privateKey?: string } = {}): OpenSessionOptions {
   return {
     host: gw.sshHost,
     port: gw.sshPort,
     username: gw.sshUser,
-    credential: gw.sshAuthType === "password" ? { type: "password", password: secret } : { type: "key", privateKey: secret },
+    credential: opts.privateKey ? { type: "key", privateKey: opts.privateKey } : gatewaySecret(gw),
     pinnedFingerprint: gw.hostKeyFingerprint,
   };
 }

@@ -5,7 +5,7 @@
 export const WIZARD_STEPS = [
   { title: "Site", fields: ["siteName", "description", "subnets", "probeTarget"] },
   { title: "Gateway", fields: ["gatewayName", "platform", "ipsecStack", "publicIp", "lanAddress", "wanInterface", "lanInterface"] },
-  { title: "SSH access", fields: ["sshHost", "sshPort", "sshUser", "sshAuthType", "sshPrivateKey", "sshPassword"] },
+  { title: "SSH access", fields: ["sshHost", "sshPort", "sshUser", "sshAuthType", "sshCredentialId", "sshPrivateKey", "sshPassword"] },
   {
     title: "Tunnel",
     fields: ["role", "hubGatewayId", "cryptoProfileId", "acceptWeakProfile", "localInterface", "hubInterface", "pskMode", "pskValue"],

@@ -24,6 +24,7 @@ import { recordAudit, type AuditActor } from "@/lib/db/audit";
 import { insertSiteWithGateway, insertTunnel, loadInventorySnapshot, readInventorySnapshot } from "@/lib/db/inventory-write";
 import { optionalField, splitLines } from "@/lib/inventory/form-state";
 import { errorsUpToStep } from "@/lib/inventory/branch-office-steps";
+import { credentialExists } from "@/lib/db/ssh-credentials";
 import { checkCredential, gatewayFactsFrom, profileFacts } from "@/lib/inventory/gateway-facts";
 import { acknowledgedWeakProfile, weakProfileRefusal } from "@/lib/inventory/profile-choice";
 import { dangersOf } from "@/lib/inventory/profile-lint";
@@ -47,7 +48,9 @@ export const branchOfficeSchema = z.object({
   sshHost: optionalField(sshHostSchema),
   sshPort: portSchema,
   sshUser: sshUserSchema,
-  sshAuthType: z.enum(["key", "password"], { error: "Choose how Gatewarden signs in" }),
+  sshAuthType: z.enum(["credential", "key", "password"], { error: "Choose how Gatewarden signs in" }),
+  /** With sshAuthType "credential": the named SSH credential (lib/credentials). */
+  sshCredentialId: z.string().default(""),
   sshPrivateKey: z.string().default(""),
   sshPassword: z.string().default(""),
   wanInterface: ifaceNameSchema,
@@ -103,7 +106,15 @@ async function checkOfficeFields(raw: Record<string, string>, errors: Record<str
   }
   const subnets = checkSubnets(raw.subnets ?? "", errors);
   const credential = v.sshAuthType
-    ? checkCredential({ sshAuthType: v.sshAuthType, sshPrivateKey: v.sshPrivateKey ?? "", sshPassword: v.sshPassword ?? "" }, errors)
+    ? checkCredential(
+        {
+          sshAuthType: v.sshAuthType,
+          sshPrivateKey: v.sshPrivateKey ?? "",
+          sshPassword: v.sshPassword ?? "",
+          sshCredentialId: v.sshCredentialId ?? "",
+        },
+        errors,
+      )
     : null;
   let ipsecStack: string | undefined;
   if (v.platform && v.ipsecStack !== undefined) {
@@ -254,6 +265,9 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
 
   return runInTransaction(async (tx) => {
     const { tunnelPlan, profileId } = checkOfficeAgainstInventory(await loadInventorySnapshot(tx), v, subnets, errors);
+    if (v.sshAuthType === "credential" && v.sshCredentialId && !(await credentialExists(tx, v.sshCredentialId))) {
+      errors.sshCredentialId = "That SSH credential no longer exists; choose another";
+    }
     if (Object.keys(errors).length) throw new ValidationError(errors);
     // No field error: every field parsed, so the office is whole.
     const input = v as BranchOfficeInput;
@@ -274,6 +288,7 @@ export async function createBranchOffice(actor: AuditActor, raw: Record<string, 
         sshUser: input.sshUser,
         sshAuthType: input.sshAuthType,
         sshSecretEnc,
+        sshCredentialId: input.sshAuthType === "credential" ? input.sshCredentialId : null,
         wanInterface: input.wanInterface,
         lanInterface: input.lanInterface,
         lanAddress: input.lanAddress,

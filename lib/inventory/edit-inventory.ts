@@ -19,6 +19,7 @@ import {
   getTunnelForDelete,
   updateGatewaySsh,
 } from "@/lib/db/inventory-edit";
+import { credentialExists } from "@/lib/db/ssh-credentials";
 import { checkCredential } from "@/lib/inventory/gateway-facts";
 import { sshHostProblem } from "@/lib/ssh/target-policy";
 import { zodFieldErrors } from "@/lib/inventory/form-state";
@@ -28,7 +29,8 @@ const sshAccessSchema = z.object({
   sshHost: sshHostSchema,
   sshPort: portSchema,
   sshUser: sshUserSchema,
-  sshAuthType: z.enum(["key", "password"]),
+  sshAuthType: z.enum(["credential", "key", "password"], { error: "Choose how Gatewarden signs in" }),
+  sshCredentialId: z.string().default(""),
   sshPrivateKey: z.string().default(""),
   sshPassword: z.string().default(""),
 });
@@ -42,22 +44,51 @@ export async function updateGatewaySshAccess(actor: AuditActor, gatewayId: strin
   const errors: Record<string, string> = {};
   const sshTarget = await sshHostProblem(input.sshHost);
   if (sshTarget) errors.sshHost = sshTarget;
-  const newCredentialGiven = input.sshAuthType === "key" ? input.sshPrivateKey.trim() !== "" : input.sshPassword !== "";
+  const newCredentialGiven =
+    input.sshAuthType === "credential"
+      ? input.sshCredentialId !== (gw.sshCredentialId ?? "")
+      : input.sshAuthType === "key"
+        ? input.sshPrivateKey.trim() !== ""
+        : input.sshPassword !== "";
   let sshSecretEnc = gw.sshSecretEnc;
   if (newCredentialGiven || input.sshAuthType !== gw.sshAuthType) {
     const credential = checkCredential(input, errors);
     if (credential) sshSecretEnc = encryptSecret(credential, getKeyring(), secretPurpose.sshCredential(gatewayId));
+    // A named credential replaces the gateway's own secret, which is then forgotten.
+    if (input.sshAuthType === "credential") sshSecretEnc = "";
   }
   if (Object.keys(errors).length) throw new ValidationError(errors);
-  const before = { sshHost: gw.sshHost, sshPort: gw.sshPort, sshUser: gw.sshUser, sshAuthType: gw.sshAuthType };
-  const after = { sshHost: input.sshHost, sshPort: input.sshPort, sshUser: input.sshUser, sshAuthType: input.sshAuthType };
+  const sshCredentialId = input.sshAuthType === "credential" ? input.sshCredentialId : null;
+  const before = {
+    sshHost: gw.sshHost,
+    sshPort: gw.sshPort,
+    sshUser: gw.sshUser,
+    sshAuthType: gw.sshAuthType,
+    credential: gw.sshCredential?.name ?? null,
+  };
   await runInTransaction(async (tx) => {
-    await updateGatewaySsh(tx, gatewayId, { ...after, sshSecretEnc });
+    const named = sshCredentialId ? await credentialExists(tx, sshCredentialId) : null;
+    if (sshCredentialId && !named) throw new ValidationError({ sshCredentialId: "That SSH credential no longer exists; choose another" });
+    const after = {
+      sshHost: input.sshHost,
+      sshPort: input.sshPort,
+      sshUser: input.sshUser,
+      sshAuthType: input.sshAuthType,
+      credential: named?.name ?? null,
+    };
+    await updateGatewaySsh(tx, gatewayId, {
+      sshHost: input.sshHost,
+      sshPort: input.sshPort,
+      sshUser: input.sshUser,
+      sshAuthType: input.sshAuthType,
+      sshSecretEnc,
+      sshCredentialId,
+    });
     await recordAudit(tx, actor, {
       action: "gateway.ssh.update",
       targetType: "gateway",
       targetId: gatewayId,
-      summary: `Changed SSH access of ${gw.name}${sshSecretEnc !== gw.sshSecretEnc ? " (new credential)" : ""}`,
+      summary: `Changed SSH access of ${gw.name}${named ? ` (signs in with the credential ${named.name})` : sshSecretEnc !== gw.sshSecretEnc ? " (new credential)" : ""}`,
       before,
       after,
     });

@@ -41,12 +41,17 @@ export function profileFacts(p: { name: string; spec: string }): {
 
 /**
  * The SSH credential to store, or null with a field error: a private key that ssh2
- * can parse, or a non-empty password.
+ * can parse, or a non-empty password (null without error for a named credential).
  */
 export function checkCredential(
-  input: { sshAuthType: "key" | "password"; sshPrivateKey: string; sshPassword: string },
+  input: { sshAuthType: "key" | "password" | "credential"; sshPrivateKey: string; sshPassword: string; sshCredentialId?: string },
   errors: Record<string, string>,
 ): string | null {
+  // A named credential (lib/credentials): nothing of the gateway's own to store; the caller checks it exists.
+  if (input.sshAuthType === "credential") {
+    if (!input.sshCredentialId) errors.sshCredentialId = "Choose the SSH credential this gateway signs in with";
+    return null;
+  }
   if (input.sshAuthType === "key") {
     const check = checkPrivateKey(input.sshPrivateKey);
     if (!check.ok) {

@@ -59,7 +59,9 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
           ? secretPurpose.psk(s.tunnelId, s.version)
           : s.kind === "alert-channel"
             ? secretPurpose.alertChannel(s.id)
-            : secretPurpose.sshCredential(s.id),
+            : s.kind === "named-ssh-credential"
+              ? secretPurpose.namedSshCredential(s.id, s.version)
+              : secretPurpose.sshCredential(s.id),
       ),
     );
   };
@@ -128,7 +130,17 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
       url: "https://hooks.example.net/x",
       secret: "signing key of the hook",
     });
-    expect(await envelopes()).toHaveLength(3 + 3 + 1);
+    // A named SSH credential's key and the next key of a rotation in progress, and a
+    // gateway signing in with it (which stores no secret of its own).
+    const { createSshCredential } = await import("@/lib/credentials/ssh-credentials");
+    const { setNextKey } = await import("@/lib/db/ssh-credentials");
+    const cred = await createSshCredential(admin, { name: "fleet", mode: "generate", privateKey: "", authorizedKeysPath: "" });
+    await setNextKey(cred.id, 1, {
+      enc: encryptSecret("the next key of fleet", getKeyring(), secretPurpose.namedSshCredential(cred.id, 2)),
+      publicKey: generateEd25519KeyPair().publicKey,
+    });
+    await createBranchOffice(admin, { ...site(3, "key"), sshAuthType: "credential", sshCredentialId: cred.id, role: "hub" });
+    expect(await envelopes()).toHaveLength(3 + 3 + 1 + 2);
   });
 
   afterAll(async () => {
@@ -195,7 +207,7 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     const ringAfter = loadKeyring({ env: {}, dataDir });
     expect(ringAfter.currentId).not.toBe(ringBefore.currentId);
     expect(run.stdout).toContain(
-      `keys:rotate: key ${ringAfter.currentId} is the master key now (${keyFile()}); re-encrypted 3 SSH credential(s), 3 pre-shared key(s) and 1 alert channel secret(s) in one transaction.`,
+      `keys:rotate: key ${ringAfter.currentId} is the master key now (${keyFile()}); re-encrypted 5 SSH credential(s), 3 pre-shared key(s) and 1 alert channel secret(s) in one transaction.`,
     );
     expect(run.stdout).toContain(`key ${ringBefore.currentId} is retired`);
 
@@ -234,7 +246,7 @@ describe.each(["sqlite", "postgres"] as const)("master key rotation on %s", (pro
     expect(r).toEqual({
       source: "environment",
       keyId: envRing.currentId,
-      counts: { sshCredentials: 3, psks: 3, alertChannelSecrets: 1, alreadyCurrent: 0 },
+      counts: { sshCredentials: 5, psks: 3, alertChannelSecrets: 1, alreadyCurrent: 0 },
     });
     expect((await envelopes()).every((s) => envelopeKeyId(s.envelope) === envRing.currentId)).toBe(true);
     expect(fs.readFileSync(keyFile(), "utf8")).toBe(fileBefore); // the key file is not the source here

@@ -26,13 +26,17 @@ const aadOf = (s: StoredEnvelope) =>
     ? secretPurpose.psk(s.tunnelId, s.version)
     : s.kind === "alert-channel"
       ? secretPurpose.alertChannel(s.id)
-      : secretPurpose.sshCredential(s.id);
+      : s.kind === "named-ssh-credential"
+        ? secretPurpose.namedSshCredential(s.id, s.version)
+        : secretPurpose.sshCredential(s.id);
 const describe = (s: StoredEnvelope) =>
   s.kind === "psk"
     ? `PSK version ${s.version} of tunnel ${s.tunnelId}`
     : s.kind === "alert-channel"
       ? `the secret of alert channel ${s.channelName}`
-      : `the SSH credential of gateway ${s.gatewayName}`;
+      : s.kind === "named-ssh-credential"
+        ? `key version ${s.version} of the SSH credential ${s.credentialName}`
+        : `the SSH credential of gateway ${s.gatewayName}`;
 
 /**
  * Re-encrypts with `ring`'s current key, in one transaction, every stored secret that

@@ -16,7 +16,9 @@ const purposesOf = (s: StoredEnvelope) =>
     ? [secretPurpose.psk(s.tunnelId, s.version)]
     : s.kind === "alert-channel"
       ? [secretPurpose.alertChannel(s.id)]
-      : [secretPurpose.sshCredential(s.id), secretPurpose.legacySshCredential(s.gatewayName)];
+      : s.kind === "named-ssh-credential"
+        ? [secretPurpose.namedSshCredential(s.id, s.version)]
+        : [secretPurpose.sshCredential(s.id), secretPurpose.legacySshCredential(s.gatewayName)];
 
 function opens(s: StoredEnvelope, ring: Keyring): boolean {
   return purposesOf(s).some((aad) => {

@@ -7,6 +7,8 @@ import { teardownTunnel } from "@/lib/deploy/teardown-tunnel";
 import { connectGateway, connectGatewayForJob } from "@/lib/deploy/connect";
 import { cleanUpGateway, cleanupParams, type CleanupParams } from "@/lib/deploy/clean-up-gateway";
 import type { JobDefinition } from "@/lib/jobs/types";
+import { rotateCredential, type RotateCredentialParams } from "@/lib/credentials/rotate-credential";
+import { getCredentialGatewayIds } from "@/lib/db/ssh-credentials";
 import { repairJob, rotateJob, rotateRecoverJob } from "@/lib/rotation/rotation-jobs";
 
 const tunnelParams = z.object({ tunnelId: z.string().min(1) });
@@ -63,7 +65,18 @@ export const cleanupJob: JobDefinition<CleanupParams> = {
   requeueWhenInterrupted: true,
 };
 
+/**
+ * Rotating a named SSH credential on every gateway that signs in with it (lib/credentials).
+ * Not requeued when interrupted: the next key stays stored, and Rotate again continues with it.
+ */
+export const rotateCredentialJob: JobDefinition<RotateCredentialParams> = {
+  kind: "rotate-credential",
+  schema: z.object({ credentialId: z.string().min(1) }),
+  gateways: ({ credentialId }) => getCredentialGatewayIds(credentialId),
+  handler: (ctx) => rotateCredential(ctx, connectGatewayForJob),
+};
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function jobDefinitions(): JobDefinition<any>[] {
-  return [deployJob, planJob, teardownJob, rotateJob, rotateRecoverJob, cleanupJob, repairJob];
+  return [deployJob, planJob, teardownJob, rotateJob, rotateRecoverJob, cleanupJob, repairJob, rotateCredentialJob];
 }

@@ -1,7 +1,8 @@
 // Fresh SSH key pairs in OpenSSH text form, for whoever needs a key without
-// ssh-keygen: the test sshd, the specs' SSH forms, made-up fleets. Here because
-// lib/ssh is the only ssh2 user.
+// ssh-keygen: named SSH credentials, the test sshd, the specs' SSH forms, made-up
+// fleets. Here because lib/ssh is the only ssh2 user.
 import ssh2 from "ssh2";
+import { fingerprintOfBlob } from "./authorized-keys";
 
 export type SshKeyPair = {
   /** `-----BEGIN OPENSSH PRIVATE KEY-----` …, unencrypted. */
@@ -21,4 +22,16 @@ export function generateEd25519KeyPair(opts: { comment?: string } = {}): SshKeyP
     if (!(ssh2.utils.parseKey(pair.private) instanceof Error)) return { privateKey: pair.private, publicKey: pair.public };
     if (attempt >= 20) throw new Error("ssh2 generated no readable ed25519 key in 20 attempts");
   }
+}
+
+/**
+ * The public half of a private key (one the credential check accepted), as an
+ * authorized_keys line with the given comment, and its SHA256 fingerprint.
+ */
+export function publicKeyOf(privateKey: string, comment: string): { publicKey: string; fingerprint: string; type: string } {
+  const parsed = ssh2.utils.parseKey(privateKey.trim() + "\n");
+  if (parsed instanceof Error) throw new Error(`not a usable private key (${parsed.message})`);
+  const key = Array.isArray(parsed) ? parsed[0]! : parsed;
+  const blob = `${key.type} ${key.getPublicSSH().toString("base64")}`;
+  return { publicKey: `${blob} ${comment}`, fingerprint: fingerprintOfBlob(blob), type: key.type };
 }

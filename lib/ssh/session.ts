@@ -79,6 +79,10 @@ export class SshSession {
     return this.guard(`reading ${path}`, async () => files.readFile(await this.sftp(), this.target, path));
   }
 
+  homeDir(): Promise<string> {
+    return this.guard("resolving the home directory", async () => files.homeDir(await this.sftp(), this.target));
+  }
+
   statFile(path: string): Promise<files.FileStat | null> {
     return this.guard(`inspecting ${path}`, async () => files.statFile(await this.sftp(), this.target, path));
   }

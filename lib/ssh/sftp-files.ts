@@ -102,6 +102,17 @@ export async function readFile(sftp: SFTPWrapper, t: SshTarget, path: string): P
   }
 }
 
+/** The SSH user's home directory as the server resolves "." (OpenSSH: the login directory). */
+export async function homeDir(sftp: SFTPWrapper, t: SshTarget): Promise<string> {
+  try {
+    const home = await call<string>((cb) => sftp.realpath(".", cb));
+    if (!home.startsWith("/")) throw new Error(`the server answered "${home}"`);
+    return home;
+  } catch (err) {
+    throw sshErrors.sftpFailed(t, "resolve the home directory of", ".", detail(err), err);
+  }
+}
+
 export async function statFile(sftp: SFTPWrapper, t: SshTarget, path: string): Promise<FileStat | null> {
   assertAbsolutePath(path);
   try {

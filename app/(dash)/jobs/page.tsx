@@ -8,7 +8,15 @@ import { When, duration } from "@/components/when";
 export const metadata = { title: "Jobs" };
 
 const targetHref = (type: string, id: string) =>
-  type === "tunnel" ? `/tunnels/${id}` : type === "site" ? `/sites/${id}` : type === "fleet" ? "/tunnels" : null;
+  type === "tunnel"
+    ? `/tunnels/${id}`
+    : type === "site"
+      ? `/sites/${id}`
+      : type === "fleet"
+        ? "/tunnels"
+        : type === "ssh-credential"
+          ? "/settings/ssh-credentials"
+          : null;
 
 export default async function JobsPage() {
   await requirePageUser();

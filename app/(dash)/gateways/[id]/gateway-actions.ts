@@ -2,7 +2,8 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { authenticatedAction, fingerprintArg, formDataArg, idArg, previousStateArg } from "@/lib/actions/action-client";
-import { canAcceptHostKey, canManageInventory, canOperateTunnels } from "@/lib/auth/permissions";
+import { canAcceptHostKey, canManageCredentials, canManageInventory, canOperateTunnels } from "@/lib/auth/permissions";
+import { convertGatewayKey } from "@/lib/credentials/ssh-credentials";
 import { updateGatewaySshAccess } from "@/lib/inventory/edit-inventory";
 import { formFields, type FormState } from "@/lib/inventory/form-state";
 import { acceptHostKey, checkHostKey } from "@/lib/inventory/host-key";
@@ -55,5 +56,18 @@ export const updateSshAccessAction = authenticatedAction({
     await updateGatewaySshAccess(actor, gatewayId, formFields(fd));
     revalidatePath(`/gateways/${gatewayId}`);
     return { ok: true, message: "SSH access saved." };
+  },
+});
+
+export const convertGatewayKeyAction = authenticatedAction({
+  name: "convertGatewayKey",
+  can: canManageCredentials,
+  what: "manage SSH credentials",
+  args: z.tuple([idArg, previousStateArg, formDataArg]),
+  run: async ({ actor }, [gatewayId, , fd]): Promise<FormState> => {
+    const { gateways } = await convertGatewayKey(actor, gatewayId, formFields(fd));
+    revalidatePath(`/gateways/${gatewayId}`);
+    revalidatePath("/settings/ssh-credentials");
+    return { ok: true, message: `Now a named credential, used by ${gateways.join(", ")}.` };
   },
 });

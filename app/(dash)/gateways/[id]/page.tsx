@@ -1,7 +1,15 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requirePageUser } from "@/lib/auth/session";
-import { canAcceptHostKey, canManageInventory, canOperateTunnels, canRevealPsk, deniedReason } from "@/lib/auth/permissions";
+import {
+  canAcceptHostKey,
+  canManageCredentials,
+  canManageInventory,
+  canOperateTunnels,
+  canRevealPsk,
+  deniedReason,
+} from "@/lib/auth/permissions";
+import { listSshCredentialChoices } from "@/lib/db/ssh-credentials";
 import { getGateway } from "@/lib/db/inventory";
 import { listJobs } from "@/lib/db/jobs";
 import { isPlatformId } from "@/lib/platforms";
@@ -10,7 +18,7 @@ import { Card, KeyValue, PageHeader, PlatformBadge } from "@/components/ui";
 import { TunnelTable } from "@/components/tunnel-table";
 import { GatewayConfiguration } from "./configuration";
 import { HostKeyPanel } from "./host-key-panel";
-import { SshAccessForm } from "./ssh-access-form";
+import { ConvertKeyForm, SshAccessForm } from "./ssh-access-form";
 import { ManagementBadge } from "@/components/management-badge";
 
 export default async function GatewayPage({ params }: { params: Promise<{ id: string }> }) {
@@ -19,6 +27,7 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
   if (!gw) notFound();
   // Jobs on the gateway itself: the cleanups deploys queued after losing SSH to it.
   const jobs = await listJobs({ targetType: "gateway", targetId: gw.id, take: 10 });
+  const credentials = await listSshCredentialChoices();
   const preview = isPlatformId(gw.platform) ? await previewGatewayConfig(gw.id, gw.platform) : null;
   return (
     <>
@@ -52,7 +61,18 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
             items={[
               ["Address", `${gw.sshHost}:${gw.sshPort}`],
               ["User", gw.sshUser],
-              ["Credential", gw.sshAuthType === "key" ? "private key (encrypted at rest)" : "password (encrypted at rest)"],
+              [
+                "Credential",
+                gw.sshCredential ? (
+                  <Link key="c" className="text-blue-800 hover:underline" href="/settings/ssh-credentials" data-testid="gateway-credential">
+                    {gw.sshCredential.name} ({gw.sshCredential.fingerprint})
+                  </Link>
+                ) : gw.sshAuthType === "key" ? (
+                  "its own private key (encrypted at rest)"
+                ) : (
+                  "its own password (encrypted at rest)"
+                ),
+              ],
               ["Pinned host key", gw.hostKeyFingerprint ?? "none yet: accepted at first contact"],
             ]}
           />
@@ -60,7 +80,24 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
       </div>
       {canManageInventory(user.role) ? (
         <Card title="Change SSH access" className="mt-6">
-          <SshAccessForm gatewayId={gw.id} sshHost={gw.sshHost} sshPort={gw.sshPort} sshUser={gw.sshUser} sshAuthType={gw.sshAuthType} />
+          <SshAccessForm
+            gatewayId={gw.id}
+            sshHost={gw.sshHost}
+            sshPort={gw.sshPort}
+            sshUser={gw.sshUser}
+            sshAuthType={gw.sshAuthType}
+            sshCredentialId={gw.sshCredential?.id ?? ""}
+            credentials={credentials.map((c) => ({ value: c.id, label: `${c.name} (${c.fingerprint})` }))}
+          />
+        </Card>
+      ) : null}
+      {gw.sshAuthType === "key" ? (
+        <Card title="Make a named credential" className="mt-6">
+          <p className="mb-3 text-sm text-slate-600">
+            Turns this gateway&apos;s own key into a named SSH credential that other gateways can pick and that can be rotated across all of
+            them. Every gateway holding the same key joins it.
+          </p>
+          <ConvertKeyForm gatewayId={gw.id} disabledReason={deniedReason(user.role, canManageCredentials, "manage SSH credentials")} />
         </Card>
       ) : null}
       <Card title="Host key and deploys" className="mt-6">

@@ -1,6 +1,7 @@
 import { requirePageUser } from "@/lib/auth/session";
 import { canManageInventory, deniedReason } from "@/lib/auth/permissions";
 import { listCryptoProfiles, listGatewayChoices } from "@/lib/db/inventory";
+import { listSshCredentialChoices } from "@/lib/db/ssh-credentials";
 import { parseProfileSpec } from "@/lib/db/crypto-profiles";
 import { profileChoices } from "@/lib/inventory/profile-lint";
 import { platformOptions } from "@/lib/platforms";
@@ -11,7 +12,7 @@ export const metadata = { title: "Add branch office" };
 
 export default async function NewSitePage() {
   const user = await requirePageUser();
-  const [gateways, profiles] = await Promise.all([listGatewayChoices(), listCryptoProfiles()]);
+  const [gateways, profiles, credentials] = await Promise.all([listGatewayChoices(), listCryptoProfiles(), listSshCredentialChoices()]);
   const denied = deniedReason(user.role, canManageInventory, "add sites");
   return (
     <>
@@ -26,6 +27,7 @@ export default async function NewSitePage() {
         profiles={profileChoices(profiles, parseProfileSpec)}
         platforms={platformOptions()}
         deniedReason={denied}
+        credentials={credentials.map((c) => ({ value: c.id, label: `${c.name} (${c.fingerprint})` }))}
       />
     </>
   );

@@ -18,20 +18,25 @@ import type { ProfileChoice } from "@/lib/inventory/profile-choice";
 
 type Hub = { id: string; label: string; platform: string };
 
+type Credential = { value: string; label: string };
+
 type Props = {
   hubs: Hub[];
   profiles: ProfileChoice[];
   platforms: PlatformOption[];
+  /** The named SSH credentials a gateway can sign in with (lib/credentials). */
+  credentials: Credential[];
   /** Why this role cannot add sites: the steps are shown for reference, Create is disabled. */
   deniedReason: string | null;
 };
 
-export function BranchOfficeWizard({ hubs, profiles, platforms, deniedReason }: Props) {
+export function BranchOfficeWizard({ hubs, profiles, platforms, credentials, deniedReason }: Props) {
   const [state, action, pending] = useActionState(addBranchOffice, initialFormState);
   const [step, setStep] = useState(0);
   const [checking, startCheck] = useTransition();
   const [role, setRole] = useState(hubs.length === 0 ? "hub" : "branch");
-  const [authType, setAuthType] = useState("key");
+  // A fleet with named SSH credentials signs in with one of them unless told otherwise.
+  const [authType, setAuthType] = useState(credentials.length ? "credential" : "key");
   const [pskMode, setPskMode] = useState("generate");
   const [platform, setPlatform] = useState<string>(platforms[0]!.id);
   const [hubId, setHubId] = useState(hubs[0]?.id ?? "");
@@ -146,13 +151,24 @@ export function BranchOfficeWizard({ hubs, profiles, platforms, deniedReason }: 
           name="sshAuthType"
           label="Sign in with"
           error={errors.sshAuthType}
-          defaultValue="key"
+          defaultValue={credentials.length ? "credential" : "key"}
           onChange={setAuthType}
           options={[
-            { value: "key", label: "Private key" },
-            { value: "password", label: "Password" },
+            ...(credentials.length ? [{ value: "credential", label: "A named SSH credential" }] : []),
+            { value: "key", label: "Its own private key" },
+            { value: "password", label: "Its own password" },
           ]}
         />
+        <div className="col-span-2" hidden={authType !== "credential"}>
+          <SelectField
+            name="sshCredentialId"
+            label="SSH credential"
+            error={errors.sshCredentialId}
+            defaultValue={credentials[0]?.value}
+            options={credentials}
+            hint="Settings → SSH credentials shows its public key and the command that installs it on the router."
+          />
+        </div>
         <div className="col-span-2" hidden={authType !== "key"}>
           <TextArea
             name="sshPrivateKey"
