@@ -43,6 +43,7 @@ const ACTIONS: Record<string, Case> = {
   "app/(dash)/profiles/actions.ts#editCryptoProfileAction": { roles: ["admin"], args: ["id", "prev", "form"] },
   "app/(dash)/profiles/actions.ts#cloneCryptoProfileAction": { roles: ["admin"], args: ["id"] },
   "app/(dash)/profiles/actions.ts#deleteCryptoProfileAction": { roles: ["admin"], args: ["id"] },
+  "app/(dash)/sites/[id]/site-actions.ts#setProbeTargetAction": { roles: ["admin", "operator"], args: ["id", "prev", "form"] },
   "app/(dash)/sites/new/actions.ts#addBranchOffice": { roles: ["admin", "operator"], args: ["prev", "form"] },
   "app/(dash)/sites/new/actions.ts#checkBranchOfficeStepAction": { roles: ["admin", "operator"], args: ["step", "form"] },
   "app/(dash)/tunnels/[id]/actions.ts#revealTunnelPsk": { roles: ["admin"], args: ["id"] },

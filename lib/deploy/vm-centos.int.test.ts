@@ -162,7 +162,7 @@ describe("CentOS on VM routers (kernel IPsec, issue 11)", { timeout: 400_000 }, 
         const upload = session.uploadFile.bind(session);
         session.uploadFile = async (req) => {
           await upload(req);
-          if (!edited && /\/network-scripts\/keys-ipsec\d+$/.test(req.path)) {
+          if (!edited && /^\/etc\/sysconfig\/network-scripts\/keys-ipsec\d+$/.test(req.path)) {
             edited = req.path;
             const sed = await execInRouter(lab, "branch5", [
               "sed",
