@@ -65,21 +65,28 @@ test("a stopped charon turns its tunnel down with its reason within two polls, a
   await page.goto("/");
   await expect(page.getByTestId(`rf__edge-${id}`)).toHaveClass(/health-up/);
 
-  await stopCharon(lab, SWAN.branch);
+  // The end that starts the tunnel (start_action = start; the other only answers): when its
+  // charon comes back and loads its connections, it brings the tunnel up at once. (An answering
+  // end that restarts waits for the starting end's dead-peer detection instead: README, Health.)
+  const starts = async (router: string) =>
+    (await execInRouter(lab, router, ["grep", "-rlq", "start_action = start", "/etc/swanctl/conf.d"])).code === 0;
+  const starter = (await starts(SWAN.hub)) ? SWAN.hub : SWAN.branch;
+  expect(await starts(starter)).toBe(true);
+  await stopCharon(lab, starter);
   try {
     const stoppedAt = Date.now();
     const item = page.getByTestId("attention-item").filter({ has: page.getByRole("link", { name: STRONGSWAN }) });
     // Two intervals for the poller, plus one round and one live-refresh tick of the page.
     await expect(item.getByTestId("health-state")).toHaveText("down", { timeout: 2 * INTERVAL_MS + 8_000 });
     console.log(`tunnel shown down ${Date.now() - stoppedAt} ms after charon stopped`);
-    await expect(item.getByTestId("attention-reason")).toContainText(labGatewayOf(SWAN.branch));
+    await expect(item.getByTestId("attention-reason")).toContainText(labGatewayOf(starter));
     await expect(item.getByTestId("attention-reason")).toContainText("100% loss");
     await expect(page.getByTestId(`rf__edge-${id}`)).toHaveClass(/health-down/);
     // The other tunnel is not affected.
     await expect(page.getByTestId(`rf__edge-${ids.get(RACOON)}`)).toHaveClass(/health-up/);
   } finally {
     // Charon back, with its connections loaded (a fresh charon knows none: the router's boot loads them).
-    await restartStoppedCharons(lab, [SWAN.branch]);
+    await restartStoppedCharons(lab, [starter]);
   }
   await expect(page.getByTestId(`rf__edge-${id}`)).toHaveClass(/health-up/, { timeout: 45_000 });
   await expect(page.getByTestId("needs-attention").getByRole("link", { name: STRONGSWAN })).toHaveCount(0);
