@@ -191,11 +191,17 @@ describe("health poller on two instances sharing PostgreSQL", () => {
 
   it("a frozen leader (SIGSTOP, socket open): the server ends its silent session, the other leads within the bound; resumed, the old leader steps down without another round", async () => {
     const { leader, other } = await twoInstancesAndTheLeader();
-    // Freeze it between two rounds, right after one, so no round is half done.
-    const seen = rounds(leader).length;
-    await until("a round to end", () => rounds(leader).length > seen);
-    const frozenAt = Date.now();
-    leader.proc.kill("SIGSTOP");
+    // Freeze it between two rounds, right after one, so no round is half done. Under load the
+    // test can read a round's line late, when the next round is already running: freeze only
+    // right after a round seen within 500 ms of its end (rounds are seconds apart).
+    let frozenAt = 0;
+    while (!frozenAt) {
+      const seen = rounds(leader).length;
+      const round = await until("a round to end", () => rounds(leader)[seen]);
+      if (Date.now() - round.time > 500) continue;
+      leader.proc.kill("SIGSTOP");
+      frozenAt = Date.now();
+    }
 
     const takeover = (await until("the other to lead", () => gained(other)[0], 30_000)).time - frozenAt;
     console.log(`takeover from a frozen leader: ${takeover} ms (bound ${worstTakeoverMs(timings, "silent")} ms)`);
