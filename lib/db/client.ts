@@ -71,5 +71,31 @@ export function getDb(): Db {
  * queue behind one another, and a burst of sign-ins queues many.
  */
 export async function runInTransaction<T>(fn: (tx: Tx) => Promise<T>, opts: { timeoutMs?: number; maxWaitMs?: number } = {}): Promise<T> {
-  return getDb().$transaction(fn, { isolationLevel: "Serializable", timeout: opts.timeoutMs ?? 15_000, maxWait: opts.maxWaitMs ?? 2_000 });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await getDb().$transaction(fn, {
+        isolationLevel: "Serializable",
+        timeout: opts.timeoutMs ?? 15_000,
+        maxWait: opts.maxWaitMs ?? 2_000,
+      });
+    } catch (error) {
+      if (attempt >= TRANSACTION_ATTEMPTS || !isWriteConflict(error)) throw error;
+      // Rolled back whole: nothing of it is written, so it runs again from its first read.
+      await new Promise((resolve) => setTimeout(resolve, 25 * attempt + Math.random() * 50));
+    }
+  }
+}
+
+/** How often a transaction is tried when it loses a write conflict. */
+export const TRANSACTION_ATTEMPTS = 4;
+
+/**
+ * A serializable transaction that lost to another writer, which the databases say to
+ * retry: PostgreSQL's serialization failure (Prisma P2034), and SQLite's SQLITE_BUSY
+ * that the busy timeout does not wait out (Prisma P1008: a transaction that read, then
+ * wants to write after another connection wrote, gets SQLITE_BUSY_SNAPSHOT at once).
+ */
+export function isWriteConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "P2034" || code === "P1008";
 }
