@@ -59,6 +59,8 @@ test("each step's errors show together when Next is pressed, and the wizard stay
   await page.getByRole("button", { name: "Next" }).click();
   await onStep(page, "3. SSH access");
 
+  // With named SSH credentials in the fleet the wizard offers one first: this office pastes its own key (left empty).
+  await page.getByLabel("Sign in with").selectOption("key");
   await page.getByLabel("SSH port").fill("70000");
   await page.getByRole("button", { name: "Next" }).click();
   await expect(fieldError(page, "sshPort")).toBeVisible();
