@@ -8,6 +8,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "@/lib/generated/sqlite/client";
 import { PrismaClient as PgClient } from "@/lib/generated/postgres/client";
 import { getEnv } from "@/lib/config/env";
+import { isAdapterWriteConflict } from "@/lib/db/errors";
 
 export type Db = SqliteClient;
 /** The client inside `db.$transaction(async (tx) => …)`. */
@@ -91,11 +92,11 @@ export const TRANSACTION_ATTEMPTS = 4;
 
 /**
  * A serializable transaction that lost to another writer, which the databases say to
- * retry: PostgreSQL's serialization failure (Prisma P2034), and SQLite's SQLITE_BUSY
+ * retry: PostgreSQL's serialization failure (Prisma P2034, or the adapter's own error at COMMIT), and SQLite's SQLITE_BUSY
  * that the busy timeout does not wait out (Prisma P1008: a transaction that read, then
  * wants to write after another connection wrote, gets SQLITE_BUSY_SNAPSHOT at once).
  */
 export function isWriteConflict(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === "P2034" || code === "P1008";
+  return code === "P2034" || code === "P1008" || isAdapterWriteConflict(error);
 }

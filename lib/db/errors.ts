@@ -64,7 +64,7 @@ const PRISMA_CODES: Record<string, (cause: unknown) => Error> = {
  * (SQLSTATE 40001/40P01). Prisma wraps it as P2034 inside a query, but one raised at
  * COMMIT of an interactive transaction arrives as the adapter's own error.
  */
-function isAdapterWriteConflict(e: unknown): boolean {
+export function isAdapterWriteConflict(e: unknown): boolean {
   if (!(e instanceof Error) || e.name !== "DriverAdapterError") return false;
   const cause = (e as { cause?: unknown }).cause;
   return typeof cause === "object" && cause !== null && (cause as { kind?: unknown }).kind === "TransactionWriteConflict";
