@@ -5,9 +5,8 @@
 // exactly one "resolved" delivery, however many rounds see each state.
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, startCharon, startLab, stopCharon, stopLab, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
+import { runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
+import { execInRouter, startCharon, stopCharon, type LabState } from "@/e2e/lab/lab";
 import type { HealthPoller } from "@/lib/health/poller";
 import type { AlertDispatcher } from "@/lib/alerts/dispatcher";
 import { startHttpReceiver, waitFor } from "./test-support/receivers";
@@ -27,28 +26,14 @@ let dispatcher: AlertDispatcher;
 let receiver: Awaited<ReturnType<typeof startHttpReceiver>>;
 const rounds: number[] = [];
 
-async function runDeploy(id: string) {
-  const { enqueueJob } = await import("@/lib/jobs/runtime");
-  const { getJob } = await import("@/lib/db/jobs");
-  const jobId = await enqueueJob({ kind: "deploy", targetType: "tunnel", targetId: id, params: { tunnelId: id }, actor: admin });
-  return waitFor("the deploy", async () => {
-    const job = await getJob(jobId);
-    return job && !["queued", "running"].includes(job.status) ? job : undefined;
-  });
-}
-
 const events = () => receiver.requests.map((r) => JSON.parse(r.body) as { status: string; alert: Record<string, unknown> });
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 2, platforms: ["strongswan", "strongswan"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  const registered = await registerLab(lab, admin, { tunnels: "hub-and-spoke" });
+  const registered = await startLabApp({ name: LAB, sites: 2, platforms: ["strongswan", "strongswan"], tunnels: "hub-and-spoke" });
+  ({ lab, admin } = registered);
   expect(registered.tunnelIds).toHaveLength(1);
   tunnelId = registered.tunnelIds[0]!;
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
-  expect((await runDeploy(tunnelId)).error).toBeNull();
+  expect((await runJobToEnd(admin, "deploy", { tunnelId })).error).toBeNull();
 
   receiver = await startHttpReceiver("ok");
   const { createAlertChannel, createAlertRule } = await import("@/lib/alerts/manage-alerts");
@@ -80,10 +65,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await poller?.stop();
   await dispatcher?.stop();
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
   await receiver?.close();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("alerts from health rounds on lab routers", () => {

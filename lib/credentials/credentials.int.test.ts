@@ -7,10 +7,8 @@
 // a credential shared by every gateway holding it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { execInRouter, type LabState } from "@/e2e/lab/lab";
+import { addLabTunnel, runJobToEnd, startLabApp, stopLabApp, waitForJobEnd } from "@/e2e/support/lab-jobs";
 import { lanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 const LAB = "h-creds-int";
@@ -50,37 +48,20 @@ async function credentialPrivateKey(id: string): Promise<string> {
   return decryptSecret(c.privateKeyEnc, getKeyring(), secretPurpose.namedSshCredential(id, c.keyVersion));
 }
 
-async function waitForJob(id: string) {
-  const { getJob } = await import("@/lib/db/jobs");
-  for (let i = 0; i < 1200; i++) {
-    const job = await getJob(id);
-    if (job && job.status !== "queued" && job.status !== "running") return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`job ${id} did not finish`);
-}
-
 const rotate = async (credentialId: string) => {
   const { startCredentialRotation } = await import("@/lib/credentials/rotate-credential");
-  return waitForJob(await startCredentialRotation(admin, credentialId));
+  return waitForJobEnd(await startCredentialRotation(admin, credentialId));
 };
 
 let credentialId: string;
 let tunnelId: string;
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 2, platforms: ["strongswan", "strongswan"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds } = await registerLab(lab, admin));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
+  ({ lab, admin, gatewayIds } = await startLabApp({ name: LAB, sites: 2, platforms: ["strongswan", "strongswan"] }));
 }, 180_000);
 
 afterAll(async () => {
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("named SSH credentials on real routers", () => {

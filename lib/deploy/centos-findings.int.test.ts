@@ -3,10 +3,8 @@
 // grammar refuses, setkey -D for the kernel's SAs, no swanctl): three CentOS routers, hub
 // hq and two branches, driven through the app's jobs. Each test names the finding it pins.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { execInRouter, pingFromHost, type LabState } from "@/e2e/lab/lab";
+import { addLabTunnel, runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 import { runRotation } from "@/lib/rotation/test-support";
 import { parseSetkeyDump } from "@/lib/platforms/centos-racoon/parse-setkey-dump";
 import { cryptoProfileSchema, MODERN_IKEV1_PROFILE } from "@/lib/platforms/crypto-profiles";
@@ -31,18 +29,11 @@ async function newestInboundSpi(router: string, peer: string): Promise<string | 
 }
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 3, platforms: ["centos-racoon"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds } = await registerLab(lab, admin));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
+  ({ lab, admin, gatewayIds } = await startLabApp({ name: LAB, sites: 3, platforms: ["centos-racoon"] }));
 }, 120_000);
 
 afterAll(async () => {
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("CentOS as CentOS runs it (issue 11)", () => {

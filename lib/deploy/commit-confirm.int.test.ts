@@ -5,11 +5,9 @@
 // timeout, and Gatewarden records the revert in the job on its next contact.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, getRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { execInRouter, getRouter, type LabState } from "@/e2e/lab/lab";
 import { startSshd } from "@/e2e/lab/daemons";
-import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { addLabTunnel, runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 import { configSnapshot as labConfigSnapshot, lanPingOk as labLanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 // Longer than a deploy that verifies (a few seconds here; CentOS about 11 s) and than
@@ -58,18 +56,15 @@ const logOf = async (jobId: string) =>
   ((await (await import("@/lib/db/jobs")).getJob(jobId))?.logs ?? []).map((l) => `${l.gateway ?? "-"}: ${l.message}`);
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 4, platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds } = await registerLab(lab, admin));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
+  ({ lab, admin, gatewayIds } = await startLabApp({
+    name: LAB,
+    sites: 4,
+    platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"],
+  }));
 });
 
 afterAll(async () => {
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe.each([

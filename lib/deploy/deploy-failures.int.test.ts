@@ -5,10 +5,8 @@
 // an SSH connection cut mid-upload).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEd25519KeyPair } from "@/lib/ssh/keys";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, connectionNameOf, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { execInRouter, type LabState } from "@/e2e/lab/lab";
+import { addLabTunnel, connectionNameOf, runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 import { configSnapshot as labConfigSnapshot, lanPingOk as labLanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 const LAB = "gwtest-deployfail";
@@ -24,21 +22,18 @@ const addTunnel = (a: string, b: string, profile: string) => addLabTunnel(admin,
 const deploy = (tunnelId: string) => runJobToEnd(admin, "deploy", { tunnelId });
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 4, platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds } = await registerLab(lab, admin));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
+  ({ lab, admin, gatewayIds } = await startLabApp({
+    name: LAB,
+    sites: 4,
+    platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"],
+  }));
   // The tunnels that work before every fault below.
   expect((await deploy(await addTunnel("hq", "branch1", "Modern"))).status).toBe("succeeded");
   expect((await deploy(await addTunnel("branch2", "branch3", "Modern IKEv1 (racoon)"))).status).toBe("succeeded");
 });
 
 afterAll(async () => {
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("a deploy that fails leaves the routers as they were", () => {

@@ -3,10 +3,8 @@
 // the LAN hosts. Both platforms, net-to-net and host-to-host.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readdirSync, readFileSync } from "node:fs";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, connectionNameOf, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { execInRouter, pingFromHost, type LabState } from "@/e2e/lab/lab";
+import { addLabTunnel, connectionNameOf, runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 
 const LAB = "gwtest-deploy";
 let lab: LabState;
@@ -32,18 +30,15 @@ function allCommandLines(): string[] {
 }
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 4, platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds } = await registerLab(lab, admin));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
+  ({ lab, admin, gatewayIds } = await startLabApp({
+    name: LAB,
+    sites: 4,
+    platforms: ["strongswan", "strongswan", "centos-racoon", "centos-racoon"],
+  }));
 });
 
 afterAll(async () => {
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("deploy to lab routers", () => {

@@ -5,11 +5,9 @@
 // roll branch1 back, and queue a cleanup job that undoes branch2's half-applied tunnel as
 // soon as branch2 answers again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, getRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { execInRouter, getRouter, type LabState } from "@/e2e/lab/lab";
 import { startSshd } from "@/e2e/lab/daemons";
-import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { addLabTunnel, runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 import { configSnapshot as labConfigSnapshot, lanPingOk as labLanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 const LAB = "h-mgmt-lostssh";
@@ -23,20 +21,13 @@ const db = async () => (await import("@/lib/db/client")).getDb();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 3, platforms: ["strongswan", "strongswan", "centos-racoon"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds } = await registerLab(lab, admin));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
+  ({ lab, admin, gatewayIds } = await startLabApp({ name: LAB, sites: 3, platforms: ["strongswan", "strongswan", "centos-racoon"] }));
   const t = await addLabTunnel(admin, gatewayIds, { a: "hq", b: "branch1", profile: "Modern" });
   expect((await runJobToEnd(admin, "deploy", { tunnelId: t })).status).toBe("succeeded");
 });
 
 afterAll(async () => {
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("sshd killed mid-deploy", () => {

@@ -3,10 +3,8 @@
 // backs up a drifted file; afterwards only the newest N backups remain there, the new one
 // among them, and nothing else under or outside the folder was touched.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, connectionNameOf, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { execInRouter, type LabState } from "@/e2e/lab/lab";
+import { addLabTunnel, connectionNameOf, runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 
 const LAB = "gwprune";
 const KEPT = 4;
@@ -44,23 +42,17 @@ touch -h -d @1500000000 ${B}/linked
 const listBackups = async (router: string) => (await sh(router, `ls -A ${B}`)).split("\n").filter(Boolean).sort();
 
 beforeAll(async () => {
-  // Read once by getEnv, which the app's modules first call inside freshAppDatabase.
+  // Read once by getEnv, which the app's modules first call when startLabApp makes the fresh database.
   process.env.GATEWARDEN_DEPLOY_BACKUPS_KEPT = String(KEPT);
-  lab = await startLab({ name: LAB, sites: 2, platforms: ["strongswan"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  const { gatewayIds } = await registerLab(lab, admin);
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
-  tunnelId = await addLabTunnel(admin, gatewayIds, { a: "hq", b: "branch1", profile: "Modern" });
+  const app = await startLabApp({ name: LAB, sites: 2, platforms: ["strongswan"] });
+  ({ lab, admin } = app);
+  tunnelId = await addLabTunnel(admin, app.gatewayIds, { a: "hq", b: "branch1", profile: "Modern" });
   const first = await runJobToEnd(admin, "deploy", { tunnelId });
   expect(first.error).toBeNull();
 });
 
 afterAll(async () => {
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("deploy backups on a lab router", () => {

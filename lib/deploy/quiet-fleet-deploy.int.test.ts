@@ -3,10 +3,8 @@
 // nor by its loaded configuration; each spoke initiates its own tunnel once; exits that
 // are normal at that moment are not styled as problems (no error or warn level).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
-import { runJobToEnd } from "@/e2e/support/lab-jobs";
+import { execInRouter, type LabState } from "@/e2e/lab/lab";
+import { runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 import { lanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 const LAB = "h-demo-quiet";
@@ -15,18 +13,11 @@ let admin: { id: string; username: string };
 let tunnelIds: string[];
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 3, platforms: ["strongswan"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ tunnelIds } = await registerLab(lab, admin, { tunnels: "hub-and-spoke" }));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
+  ({ lab, admin, tunnelIds } = await startLabApp({ name: LAB, sites: 3, platforms: ["strongswan"], tunnels: "hub-and-spoke" }));
 }, 120_000);
 
 afterAll(async () => {
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("a fleet deploy of a hub and two spokes", () => {

@@ -6,11 +6,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, getRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { execInRouter, getRouter, type LabState } from "@/e2e/lab/lab";
 import { startSshd } from "@/e2e/lab/daemons";
-import { registerLab } from "@/e2e/lab/register";
-import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { addLabTunnel, runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 import { configSnapshot, lanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 // Longer than a deploy that verifies and than Gatewarden's own rollback of the router it
@@ -83,18 +81,11 @@ async function filesHoldingKey(router: string, psk: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 2, platforms: ["strongswan", "strongswan"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds } = await registerLab(lab, admin));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
+  ({ lab, admin, gatewayIds } = await startLabApp({ name: LAB, sites: 2, platforms: ["strongswan", "strongswan"] }));
 });
 
 afterAll(async () => {
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("readable connection names on lab routers", () => {

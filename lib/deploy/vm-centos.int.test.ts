@@ -10,11 +10,9 @@
 //  - CentOS ↔ strongSwan net-to-net.
 // Traffic stays inside the lab's namespaces and VMs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, getRouter, pingFromHost, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
 import { attachSharedVmLab, type SharedVmLab } from "@/e2e/lab/vm/shared-vm-lab";
-import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { addLabTunnel, runJobToEnd, startAppOnLab, stopLabApp } from "@/e2e/support/lab-jobs";
 import { runRotation } from "@/lib/rotation/test-support";
 import { parseSetkeyDump } from "@/lib/platforms/centos-racoon/parse-setkey-dump";
 
@@ -77,16 +75,11 @@ beforeAll(async () => {
     "centos-racoon",
     "centos-racoon",
   ]);
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds } = await registerLab(lab, admin));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
+  ({ admin, gatewayIds } = await startAppOnLab(lab));
 }, 400_000);
 
 afterAll(async () => {
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
+  await stopLabApp();
   console.log(`\nCentOS on VM routers, timings: ${timings.join("; ")}`);
   await shared?.release();
 }, 120_000);

@@ -9,11 +9,9 @@
 //  - strongSwan ↔ strongSwan host-to-host in transport mode, ESP counters moving.
 // Traffic stays inside the lab's namespaces and VMs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
 import { execInRouter, getRouter, pingFromHost, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
 import { attachSharedVmLab, resetVmRouters, type SharedVmLab } from "@/e2e/lab/vm/shared-vm-lab";
-import { addLabTunnel, runJobToEnd } from "@/e2e/support/lab-jobs";
+import { addLabTunnel, runJobToEnd, startAppOnLab, stopLabApp } from "@/e2e/support/lab-jobs";
 import { lanPingMeter, startLanPing } from "@/bench/rotation-interruption";
 import { runRotation } from "@/lib/rotation/test-support";
 import type { HealthPoller } from "@/lib/health/poller";
@@ -135,9 +133,7 @@ async function useProfile(tunnelId: string, name: string) {
 beforeAll(async () => {
   shared = await attachSharedVmLab();
   lab = shared.lab;
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds } = await registerLab(lab, admin));
+  ({ admin, gatewayIds } = await startAppOnLab(lab));
   const { runInTransaction } = await import("@/lib/db/client");
   const { createCryptoProfile } = await import("@/lib/db/crypto-profiles");
   const { MODERN_PROFILE } = await import("@/lib/platforms/crypto-profiles");
@@ -150,16 +146,13 @@ beforeAll(async () => {
       esp: { ...MODERN_PROFILE.esp, encryption: ["aes128"] },
     }),
   );
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
   const { HealthPoller } = await import("@/lib/health/poller");
   poller = new HealthPoller({ intervalMs: 60_000, maxConcurrent: 4 });
 }, 400_000);
 
 afterAll(async () => {
   await poller?.stop();
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
+  await stopLabApp();
   console.log(`\nVM lab timings: ${timings.join("; ")}`);
   console.log(`PSK rotation, LAN ping every 10 ms, packets lost: ${JSON.stringify(interruption)}`);
   await shared?.release();

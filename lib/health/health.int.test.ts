@@ -3,9 +3,8 @@
 // health rounds while faults are injected: a stopped charon, a gateway held by a job,
 // a wrong pinned host key.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, startCharon, startLab, stopCharon, stopLab, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
+import { runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
+import { execInRouter, startCharon, stopCharon, type LabState } from "@/e2e/lab/lab";
 import type { HealthPoller } from "@/lib/health/poller";
 
 const LAB = "gwtest-health";
@@ -16,18 +15,6 @@ let tunnelIds: string[];
 let poller: HealthPoller;
 let sessionsOpened = 0;
 const roundTimes: string[] = [];
-
-async function runDeploy(tunnelId: string) {
-  const { enqueueJob } = await import("@/lib/jobs/runtime");
-  const { getJob } = await import("@/lib/db/jobs");
-  const id = await enqueueJob({ kind: "deploy", targetType: "tunnel", targetId: tunnelId, params: { tunnelId }, actor: admin });
-  for (let i = 0; i < 600; i++) {
-    const job = await getJob(id);
-    if (job && !["queued", "running"].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("deploy did not finish");
-}
 
 async function poll(ids?: string[]) {
   const r = await poller.pollNow(ids);
@@ -46,13 +33,13 @@ async function pollUntil(tunnelId: string, state: string, timeoutMs = 30_000) {
 }
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 3, platforms: ["strongswan", "strongswan", "centos-racoon"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds, tunnelIds } = await registerLab(lab, admin, { tunnels: "hub-and-spoke" }));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
-  for (const id of tunnelIds) expect((await runDeploy(id)).error).toBeNull();
+  ({ lab, admin, gatewayIds, tunnelIds } = await startLabApp({
+    name: LAB,
+    sites: 3,
+    platforms: ["strongswan", "strongswan", "centos-racoon"],
+    tunnels: "hub-and-spoke",
+  }));
+  for (const id of tunnelIds) expect((await runJobToEnd(admin, "deploy", { tunnelId: id })).error).toBeNull();
   const { HealthPoller } = await import("@/lib/health/poller");
   const { openSession } = await import("@/lib/ssh/session");
   poller = new HealthPoller({ intervalMs: 60_000, maxConcurrent: 4, open: (o) => (sessionsOpened++, openSession(o)) });
@@ -60,10 +47,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await poller?.stop();
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
   if (roundTimes.length) console.log(`health rounds, total/SSH (ms): ${roundTimes.join(", ")}`);
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("tunnel health on lab routers", () => {

@@ -4,11 +4,9 @@
 // regenerated, its authorized_keys emptied, its management address blackholed. The pooled
 // session health reads over outlives the first three; only a fresh connection sees them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, getRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
+import { execInRouter, getRouter, type LabState } from "@/e2e/lab/lab";
 import { startSshd } from "@/e2e/lab/daemons";
-import { registerLab } from "@/e2e/lab/register";
-import { runJobToEnd } from "@/e2e/support/lab-jobs";
+import { runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 import type { HealthPoller } from "@/lib/health/poller";
 
 const LAB = "h-mgmt-health";
@@ -40,21 +38,19 @@ async function killSshdListener(router: string) {
 }
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 3, platforms: ["strongswan", "strongswan", "strongswan"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds, tunnelIds } = await registerLab(lab, admin, { tunnels: "hub-and-spoke" }));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
+  ({ lab, admin, gatewayIds, tunnelIds } = await startLabApp({
+    name: LAB,
+    sites: 3,
+    platforms: ["strongswan", "strongswan", "strongswan"],
+    tunnels: "hub-and-spoke",
+  }));
   for (const id of tunnelIds) expect((await runJobToEnd(admin, "deploy", { tunnelId: id })).status).toBe("succeeded");
   poller = await newPoller({ managementCheckMs: CHECK_MS });
 });
 
 afterAll(async () => {
   await poller?.stop();
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("management access is checked apart from tunnel health", () => {

@@ -5,9 +5,8 @@
 //   - the branch's WAN link is cut: SSH to it goes over that WAN too, so the branch cannot be
 //     managed, and hq's view of the tunnel (SA, its own probe) is the evidence.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, getRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
+import { runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
+import { execInRouter, getRouter, type LabState } from "@/e2e/lab/lab";
 import type { HealthPoller } from "@/lib/health/poller";
 import type { Judgement } from "@/lib/health/evaluate";
 
@@ -17,18 +16,6 @@ let admin: { id: string; username: string; role?: string };
 let tunnelId: string;
 let branchSiteId: string;
 let poller: HealthPoller;
-
-async function runDeploy(id: string) {
-  const { enqueueJob } = await import("@/lib/jobs/runtime");
-  const { getJob } = await import("@/lib/db/jobs");
-  const jobId = await enqueueJob({ kind: "deploy", targetType: "tunnel", targetId: id, params: { tunnelId: id }, actor: admin });
-  for (let i = 0; i < 600; i++) {
-    const job = await getJob(jobId);
-    if (job && !["queued", "running"].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("deploy did not finish");
-}
 
 async function judge(): Promise<Judgement> {
   return (await poller.pollNow([tunnelId])).judgements.get(tunnelId)!;
@@ -47,13 +34,10 @@ async function judgeUntil(done: (j: Judgement) => boolean, timeoutMs: number): P
 }
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 2, platforms: ["strongswan"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  tunnelId = (await registerLab(lab, admin, { tunnels: "hub-and-spoke" })).tunnelIds[0]!;
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
-  expect((await runDeploy(tunnelId)).error).toBeNull();
+  const app = await startLabApp({ name: LAB, sites: 2, platforms: ["strongswan"], tunnels: "hub-and-spoke" });
+  ({ lab, admin } = app);
+  tunnelId = app.tunnelIds[0]!;
+  expect((await runJobToEnd(admin, "deploy", { tunnelId })).error).toBeNull();
   const { listSites } = await import("@/lib/db/inventory");
   branchSiteId = (await listSites()).find((s) => s.name === "Branch 1")!.id;
   const { HealthPoller } = await import("@/lib/health/poller");
@@ -63,9 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await poller?.stop();
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("probe targets and cut links on lab routers", () => {

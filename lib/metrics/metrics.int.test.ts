@@ -8,9 +8,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInHost, execInRouter, getRouter, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
+import { runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
+import { execInHost, execInRouter, getRouter, type LabState } from "@/e2e/lab/lab";
 import { startPrometheus, type TestPrometheus } from "@/e2e/support/prometheus";
 import type { HealthPoller } from "@/lib/health/poller";
 
@@ -28,18 +27,6 @@ let prometheus: TestPrometheus | undefined;
 let token: string;
 const query = (q: string) => prometheus!.query(q);
 const waitForValue = (q: string, ok: (v: number) => boolean, timeoutMs?: number) => prometheus!.waitForValue(q, ok, timeoutMs);
-
-async function runDeploy(id: string) {
-  const { enqueueJob } = await import("@/lib/jobs/runtime");
-  const { getJob } = await import("@/lib/db/jobs");
-  const jobId = await enqueueJob({ kind: "deploy", targetType: "tunnel", targetId: id, params: { tunnelId: id }, actor: admin });
-  for (let i = 0; i < 600; i++) {
-    const job = await getJob(jobId);
-    if (job && !["queued", "running"].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("deploy did not finish");
-}
 
 /** The app's route handler behind a loopback HTTP server, as Next.js would call it. */
 async function serveRoute(): Promise<Server> {
@@ -76,14 +63,10 @@ async function storedSa() {
 }
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 2, platforms: ["strongswan"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  const registered = await registerLab(lab, admin, { tunnels: "hub-and-spoke" });
+  const registered = await startLabApp({ name: LAB, sites: 2, platforms: ["strongswan"], tunnels: "hub-and-spoke" });
+  ({ lab, admin } = registered);
   tunnelId = registered.tunnelIds[0]!;
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
-  expect((await runDeploy(tunnelId)).error).toBeNull();
+  expect((await runJobToEnd(admin, "deploy", { tunnelId })).error).toBeNull();
   const { createApiToken } = await import("@/lib/api/tokens");
   token = (await createApiToken({ userId: admin.id, name: "prometheus", scope: "metrics" })).token;
   const { HealthPoller } = await import("@/lib/health/poller");
@@ -97,9 +80,7 @@ afterAll(async () => {
   await prometheus?.stop();
   await new Promise((r) => (app ? app.close(r) : r(undefined)));
   await poller?.stop();
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("GET /metrics scraped by Prometheus", () => {

@@ -5,10 +5,8 @@
 // refuses, as a stock strongSwan does ("Aggressive Mode PSK disabled for security reasons").
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAdmin, freshAppDatabase } from "@/e2e/support/app-db";
-import { execInRouter, pingFromHost, startLab, stopLab, type LabState } from "@/e2e/lab/lab";
-import { registerLab } from "@/e2e/lab/register";
-import { runJobToEnd } from "@/e2e/support/lab-jobs";
+import { execInRouter, pingFromHost, type LabState } from "@/e2e/lab/lab";
+import { runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 import { ARTICLE_LEGACY_PROFILE } from "../crypto-profiles";
 import { AGGRESSIVE_PSK_PATH } from "./aggressive-psk";
 
@@ -24,18 +22,11 @@ const lanPings = async (from: string, to: string) =>
   (await pingFromHost(lab, from, lab.routers.find((r) => r.name === to)!.lanHost.ip, { count: 3 })).received;
 
 beforeAll(async () => {
-  lab = await startLab({ name: LAB, sites: 2, platforms: ["strongswan"] });
-  await freshAppDatabase();
-  admin = await createAdmin();
-  ({ gatewayIds } = await registerLab(lab, admin));
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().start();
+  ({ lab, admin, gatewayIds } = await startLabApp({ name: LAB, sites: 2, platforms: ["strongswan"] }));
 }, 120_000);
 
 afterAll(async () => {
-  const { getJobRunner } = await import("@/lib/jobs/runtime");
-  await getJobRunner().stop();
-  await stopLab(LAB);
+  await stopLabApp(LAB);
 });
 
 describe("aggressive-mode PSK on stock strongSwan routers", () => {
