@@ -101,6 +101,54 @@ function restoreLine(f: RestoreFile): string {
   return `cp ${q(check(SAFE_PATH, "path", f.backup))} ${tmp} && chmod ${mode} ${tmp} && mv -f ${tmp} ${path} && echo "restored ${f.path}"`;
 }
 
+/** How both restore scripts start: the arming's directory and token; a call without the token is refused. */
+function scriptHead(dir: string, token: string, comment: string[]): string[] {
+  return [
+    "#!/bin/sh",
+    ...comment,
+    "set -u",
+    "umask 077",
+    `D=${q(dir)}`,
+    `T=${q(token)}`,
+    `[ "\${2:-}" = "$T" ] || { echo "wrong token" >&2; exit 2; }`,
+    'case "${1:-}" in',
+  ];
+}
+
+/** The timer's two ways in: `wait` (the detached process: records its pid, then sleeps) and `fire` (systemd's timer). */
+function timerModes(seconds: number): string[] {
+  return [
+    "wait)",
+    '  exec </dev/null >>"$D/restore.log" 2>&1',
+    '  echo $$ >"$D/pid.new" && mv -f "$D/pid.new" "$D/pid"',
+    `  sleep ${seconds}`,
+    "  ;;",
+    "fire)",
+    '  exec </dev/null >>"$D/restore.log" 2>&1',
+    "  ;;",
+  ];
+}
+
+/** Stops this arming's timer wherever it sleeps, and drops the kept copies (run by the side that won `armed`). */
+function stopTimer(jobId: string, indent: string): string[] {
+  return [
+    'pid=$(cat "$D/pid" 2>/dev/null || true)',
+    "# Only our own timer: its command line carries this arming's token.",
+    'if [ -n "$pid" ] && tr "\\000" " " <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$T"; then kill -s TERM -- "-$pid" 2>/dev/null || kill "$pid"; fi',
+    `if [ -d /run/systemd/system ]; then systemctl stop ${q(`${unitName(jobId)}.timer`)} 2>/dev/null || true; fi`,
+    'rm -rf "$D/keep"',
+  ].map((l) => indent + l);
+}
+
+/** After the modes: the timer goes on only if it wins `armed` (mv is atomic); `run` logs each command and its failure. */
+function revertHead(what: string): string[] {
+  return [
+    'mv "$D/armed" "$D/reverting" 2>/dev/null || exit 0',
+    `echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) not confirmed: ${what}"`,
+    'run() { echo "\\$ $*"; "$@" || echo "  (exit $?)"; }',
+  ];
+}
+
 /**
  * The script, run as `restore.sh MODE TOKEN`:
  *   wait   — the detached timer: records its pid, sleeps, then restores unless confirmed;
@@ -116,30 +164,14 @@ export function renderRestoreScript(plan: RestorePlan): string {
   const seconds = checkSeconds(plan.seconds);
   const tunnels = plan.tunnelIds.map((t) => check(TUNNEL_ID, "tunnel id", t)).join(" ");
   return [
-    "#!/bin/sh",
-    `# Gatewarden commit-confirm of job ${plan.jobId}: unless Gatewarden confirms within ${seconds} s,`,
-    "# put back the files the job changed and re-apply the tunnels as they were.",
-    "set -u",
-    "umask 077",
-    `D=${q(dir)}`,
-    `T=${q(token)}`,
-    `[ "\${2:-}" = "$T" ] || { echo "wrong token" >&2; exit 2; }`,
-    'case "${1:-}" in',
-    "wait)",
-    '  exec </dev/null >>"$D/restore.log" 2>&1',
-    '  echo $$ >"$D/pid.new" && mv -f "$D/pid.new" "$D/pid"',
-    `  sleep ${seconds}`,
-    "  ;;",
-    "fire)",
-    '  exec </dev/null >>"$D/restore.log" 2>&1',
-    "  ;;",
+    ...scriptHead(dir, token, [
+      `# Gatewarden commit-confirm of job ${plan.jobId}: unless Gatewarden confirms within ${seconds} s,`,
+      "# put back the files the job changed and re-apply the tunnels as they were.",
+    ]),
+    ...timerModes(seconds),
     "disarm)",
     '  if mv "$D/armed" "$D/confirmed" 2>/dev/null; then',
-    '    pid=$(cat "$D/pid" 2>/dev/null || true)',
-    "    # Only our own timer: its command line carries this arming's token.",
-    '    if [ -n "$pid" ] && tr "\\000" " " <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$T"; then kill -s TERM -- "-$pid" 2>/dev/null || kill "$pid"; fi',
-    `    if [ -d /run/systemd/system ]; then systemctl stop ${q(`${unitName(plan.jobId)}.timer`)} 2>/dev/null || true; fi`,
-    '    rm -rf "$D/keep"',
+    ...stopTimer(plan.jobId, "    "),
     '    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) confirmed" >>"$D/restore.log"',
     "    echo confirmed",
     "    exit 0",
@@ -153,9 +185,7 @@ export function renderRestoreScript(plan: RestorePlan): string {
     "  exit 2",
     "  ;;",
     "esac",
-    'mv "$D/armed" "$D/reverting" 2>/dev/null || exit 0',
-    'echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) not confirmed: restoring the previous configuration"',
-    'run() { echo "\\$ $*"; "$@" || echo "  (exit $?)"; }',
+    ...revertHead("restoring the previous configuration"),
     ...plan.stop.map(commandLine),
     ...plan.files.map(restoreLine),
     ...plan.reapply.map(commandLine),
@@ -200,28 +230,16 @@ export function renderKeyRestoreScript(plan: KeyRestorePlan): string {
   const ids = plan.tunnels.map((t) => check(TUNNEL_ID, "tunnel id", t.tunnelId));
   const when = (id: string, lines: string[]) => (lines.length ? [`if has ${q(id)}; then`, ...lines.map((l) => `  ${l}`), "fi"] : []);
   return [
-    "#!/bin/sh",
-    `# Gatewarden commit-confirm of key rotation ${plan.jobId}: each tunnel not confirmed within ${seconds} s`,
-    "# gets its previous pre-shared key back on this router and negotiates again with it.",
-    "set -u",
-    "umask 077",
-    `D=${q(dir)}`,
-    `T=${q(token)}`,
-    `[ "\${2:-}" = "$T" ] || { echo "wrong token" >&2; exit 2; }`,
-    'case "${1:-}" in',
+    ...scriptHead(dir, token, [
+      `# Gatewarden commit-confirm of key rotation ${plan.jobId}: each tunnel not confirmed within ${seconds} s`,
+      "# gets its previous pre-shared key back on this router and negotiates again with it.",
+    ]),
     "init)",
     '  mkdir -p "$D/pending" "$D/done" "$D/restoring" || exit 1',
     ...ids.map((id) => `  : >"$D/pending/${id}" || exit 1`),
     "  exit 0",
     "  ;;",
-    "wait)",
-    '  exec </dev/null >>"$D/restore.log" 2>&1',
-    '  echo $$ >"$D/pid.new" && mv -f "$D/pid.new" "$D/pid"',
-    `  sleep ${seconds}`,
-    "  ;;",
-    "fire)",
-    '  exec </dev/null >>"$D/restore.log" 2>&1',
-    "  ;;",
+    ...timerModes(seconds),
     "confirm)",
     '  t="${3:-}"',
     '  case "$t" in ""|*[!A-Za-z0-9_-]*) echo "bad tunnel id" >&2; exit 2 ;; esac',
@@ -229,10 +247,7 @@ export function renderKeyRestoreScript(plan: KeyRestorePlan): string {
     '    rm -rf "$D/keep/$t"',
     '    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) confirmed $t" >>"$D/restore.log"',
     '    if [ -z "$(ls -A "$D/pending" 2>/dev/null)" ] && mv "$D/armed" "$D/confirmed" 2>/dev/null; then',
-    '      pid=$(cat "$D/pid" 2>/dev/null || true)',
-    '      if [ -n "$pid" ] && tr "\\000" " " <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$T"; then kill -s TERM -- "-$pid" 2>/dev/null || kill "$pid"; fi',
-    `      if [ -d /run/systemd/system ]; then systemctl stop ${q(`${unitName(plan.jobId)}.timer`)} 2>/dev/null || true; fi`,
-    '      rm -rf "$D/keep"',
+    ...stopTimer(plan.jobId, "      "),
     '      echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) every tunnel confirmed: timer disarmed" >>"$D/restore.log"',
     "      echo disarmed",
     "      exit 0",
@@ -249,9 +264,7 @@ export function renderKeyRestoreScript(plan: KeyRestorePlan): string {
     "  exit 2",
     "  ;;",
     "esac",
-    'mv "$D/armed" "$D/reverting" 2>/dev/null || exit 0',
-    'echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) not confirmed: putting back the previous key of each unconfirmed tunnel"',
-    'run() { echo "\\$ $*"; "$@" || echo "  (exit $?)"; }',
+    ...revertHead("putting back the previous key of each unconfirmed tunnel"),
     'R=""',
     'take() { mv "$D/pending/$1" "$D/restoring/$1" 2>/dev/null && R="$R $1"; }',
     'has() { case "$R " in *" $1 "*) return 0 ;; esac; return 1; }',
