@@ -87,7 +87,7 @@ export default async function GatewayPage({ params }: { params: Promise<{ id: st
             sshUser={gw.sshUser}
             sshAuthType={gw.sshAuthType}
             sshCredentialId={gw.sshCredential?.id ?? ""}
-            credentials={credentials.map((c) => ({ value: c.id, label: `${c.name} (${c.fingerprint})` }))}
+            credentials={credentials}
           />
         </Card>
       ) : null}

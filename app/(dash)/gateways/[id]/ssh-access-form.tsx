@@ -1,9 +1,10 @@
 "use client";
 // Change how Gatewarden reaches a gateway. The stored credential is never shown;
 // a new one replaces it, a blank field keeps it.
-import { useActionState, useState } from "react";
+import { useActionState } from "react";
 import { ActionForm } from "@/components/action-form";
-import { FormMessage, SelectField, SubmitButton, TextArea, TextField } from "@/components/form-controls";
+import { FormMessage, SubmitButton, TextField } from "@/components/form-controls";
+import { SshSignInFields, type SshCredentialChoice } from "@/components/ssh-sign-in-fields";
 import { initialFormState } from "@/lib/inventory/form-state";
 import { convertGatewayKeyAction, updateSshAccessAction } from "./gateway-actions";
 
@@ -14,12 +15,11 @@ type Props = {
   sshUser: string;
   sshAuthType: string;
   sshCredentialId: string;
-  credentials: { value: string; label: string }[];
+  credentials: SshCredentialChoice[];
 };
 
 export function SshAccessForm({ gatewayId, sshHost, sshPort, sshUser, sshAuthType, sshCredentialId, credentials }: Props) {
   const [state, action, pending] = useActionState(updateSshAccessAction.bind(null, gatewayId), initialFormState);
-  const [authType, setAuthType] = useState(sshAuthType);
   const e = state.fieldErrors ?? {};
   return (
     <ActionForm action={action} state={state} className="grid grid-cols-2 gap-3">
@@ -29,34 +29,7 @@ export function SshAccessForm({ gatewayId, sshHost, sshPort, sshUser, sshAuthTyp
       <TextField name="sshHost" label="SSH address" defaultValue={sshHost} error={e.sshHost} />
       <TextField name="sshPort" label="SSH port" defaultValue={String(sshPort)} error={e.sshPort} />
       <TextField name="sshUser" label="SSH user" defaultValue={sshUser} error={e.sshUser} />
-      <SelectField
-        name="sshAuthType"
-        label="Sign in with"
-        defaultValue={sshAuthType}
-        onChange={setAuthType}
-        error={e.sshAuthType}
-        options={[
-          ...(credentials.length || sshAuthType === "credential" ? [{ value: "credential", label: "A named SSH credential" }] : []),
-          { value: "key", label: "Its own private key" },
-          { value: "password", label: "Its own password" },
-        ]}
-      />
-      <div className="col-span-2" hidden={authType !== "credential"}>
-        <SelectField
-          name="sshCredentialId"
-          label="SSH credential"
-          defaultValue={sshCredentialId || credentials[0]?.value}
-          error={e.sshCredentialId}
-          options={credentials}
-          hint="Managed under Settings → SSH credentials; its public key must be in the router's authorized_keys."
-        />
-      </div>
-      <div className="col-span-2" hidden={authType !== "key"}>
-        <TextArea name="sshPrivateKey" label="New private key (blank keeps the stored one)" rows={4} error={e.sshPrivateKey} />
-      </div>
-      <div className="col-span-2" hidden={authType !== "password"}>
-        <TextField name="sshPassword" type="password" label="New password (blank keeps the stored one)" error={e.sshPassword} />
-      </div>
+      <SshSignInFields mode="change" credentials={credentials} errors={e} authType={sshAuthType} credentialId={sshCredentialId} />
       <div className="col-span-2">
         <SubmitButton pending={pending} pendingText="Saving…">
           Save SSH access

@@ -27,7 +27,7 @@ export default async function NewSitePage() {
         profiles={profileChoices(profiles, parseProfileSpec)}
         platforms={platformOptions()}
         deniedReason={denied}
-        credentials={credentials.map((c) => ({ value: c.id, label: `${c.name} (${c.fingerprint})` }))}
+        credentials={credentials}
       />
     </>
   );

@@ -14,18 +14,17 @@ import { WIZARD_STEPS as STEPS, firstStepWithError } from "@/lib/inventory/branc
 import type { FormState } from "@/lib/inventory/form-state";
 import { addBranchOffice, checkBranchOfficeStepAction } from "./actions";
 import { ProfileSelect } from "@/components/profile-select";
+import { SshSignInFields, type SshCredentialChoice } from "@/components/ssh-sign-in-fields";
 import type { ProfileChoice } from "@/lib/inventory/profile-choice";
 
 type Hub = { id: string; label: string; platform: string };
-
-type Credential = { value: string; label: string };
 
 type Props = {
   hubs: Hub[];
   profiles: ProfileChoice[];
   platforms: PlatformOption[];
   /** The named SSH credentials a gateway can sign in with (lib/credentials). */
-  credentials: Credential[];
+  credentials: SshCredentialChoice[];
   /** Why this role cannot add sites: the steps are shown for reference, Create is disabled. */
   deniedReason: string | null;
 };
@@ -35,8 +34,6 @@ export function BranchOfficeWizard({ hubs, profiles, platforms, credentials, den
   const [step, setStep] = useState(0);
   const [checking, startCheck] = useTransition();
   const [role, setRole] = useState(hubs.length === 0 ? "hub" : "branch");
-  // A fleet with named SSH credentials signs in with one of them unless told otherwise.
-  const [authType, setAuthType] = useState(credentials.length ? "credential" : "key");
   const [pskMode, setPskMode] = useState("generate");
   const [platform, setPlatform] = useState<string>(platforms[0]!.id);
   const [hubId, setHubId] = useState(hubs[0]?.id ?? "");
@@ -147,47 +144,7 @@ export function BranchOfficeWizard({ hubs, profiles, platforms, credentials, den
         <TextField name="sshHost" label="SSH address (optional)" error={errors.sshHost} hint="Defaults to the public IP" />
         <TextField name="sshPort" label="SSH port" error={errors.sshPort} defaultValue="22" />
         <TextField name="sshUser" label="SSH user" error={errors.sshUser} defaultValue="root" />
-        <SelectField
-          name="sshAuthType"
-          label="Sign in with"
-          error={errors.sshAuthType}
-          defaultValue={credentials.length ? "credential" : "key"}
-          onChange={setAuthType}
-          options={[
-            ...(credentials.length ? [{ value: "credential", label: "A named SSH credential" }] : []),
-            { value: "key", label: "Its own private key" },
-            { value: "password", label: "Its own password" },
-          ]}
-        />
-        <div className="col-span-2" hidden={authType !== "credential"}>
-          <SelectField
-            name="sshCredentialId"
-            label="SSH credential"
-            error={errors.sshCredentialId}
-            defaultValue={credentials[0]?.value}
-            options={credentials}
-            hint="Settings → SSH credentials shows its public key and the command that installs it on the router."
-          />
-        </div>
-        <div className="col-span-2" hidden={authType !== "key"}>
-          <TextArea
-            name="sshPrivateKey"
-            label="Private key"
-            error={errors.sshPrivateKey}
-            rows={5}
-            placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
-            hint="Stored encrypted; never shown again."
-          />
-        </div>
-        <div className="col-span-2" hidden={authType !== "password"}>
-          <TextField
-            name="sshPassword"
-            type="password"
-            label="Password"
-            error={errors.sshPassword}
-            hint="Stored encrypted; never shown again."
-          />
-        </div>
+        <SshSignInFields mode="new" credentials={credentials} errors={errors} />
       </fieldset>
 
       <fieldset hidden={step !== 3} className="grid grid-cols-2 gap-4 rounded-lg border border-slate-200 bg-white p-6">
