@@ -8,7 +8,7 @@
 // first test needs the fresh database.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { ADMIN, fillWizard, makePrivateKey, submitWizard } from "./helpers";
+import { ADMIN, addUserOnPage, fillWizard, makePrivateKey, submitWizard } from "./helpers";
 import { expect, signInThroughApp, test } from "./support/fixtures";
 import { readBundle } from "../lib/rendering/read-bundle";
 
@@ -154,13 +154,7 @@ test("a viewer sees the masked preview but the bundle is refused; so is an anony
   request,
   baseURL,
 }) => {
-  await page.goto("/users");
-  await page.getByLabel("User name").fill(VIEWER.username);
-  await page.getByLabel("Role").selectOption("viewer");
-  await page.getByLabel("Initial password").fill(VIEWER.password);
-  await page.getByLabel("Repeat the password").fill(VIEWER.password);
-  await page.getByRole("button", { name: "Add user" }).click();
-  await expect(page.getByRole("status")).toContainText(`Added ${VIEWER.username} (viewer)`);
+  await addUserOnPage(page, VIEWER, "viewer");
 
   const viewerContext = await browser.newContext();
   await signInThroughApp(viewerContext, baseURL!, VIEWER);

@@ -85,3 +85,14 @@ export async function fillWizard(page: Page, f: SiteForm): Promise<boolean> {
 export async function submitWizard(page: Page) {
   await page.getByRole("button", { name: "Create branch office" }).click();
 }
+
+/** Adds a user on the Users page as the signed-in admin would (users-and-sessions.spec tests the form itself). */
+export async function addUserOnPage(page: Page, user: { username: string; password: string }, role: "admin" | "operator" | "viewer") {
+  await page.goto("/users");
+  await page.getByLabel("User name").fill(user.username);
+  await page.getByLabel("Role").selectOption(role);
+  await page.getByLabel("Initial password").fill(user.password);
+  await page.getByLabel("Repeat the password").fill(user.password);
+  await page.getByRole("button", { name: "Add user" }).click();
+  await expect(page.getByRole("status")).toContainText(`Added ${user.username} (${role})`);
+}

@@ -4,6 +4,7 @@
 // an unused one removes it, and the audit log has each change. A viewer gets every
 // control disabled with the reason. Screenshots of each state land in the test output.
 import { expect, test } from "./support/fixtures";
+import { addUserOnPage } from "./helpers";
 import { signInThroughApp } from "./support/fixtures";
 
 test.describe.configure({ mode: "serial" });
@@ -57,13 +58,7 @@ test("a built-in profile can only be cloned; the clone is edited with errors nex
 
 test("a viewer sees every profile control disabled, with the reason", async ({ adminPage: page, browser, baseURL }) => {
   const viewer = { username: `${tag}-viewer`, password: "a viewer's quiet lantern" };
-  await page.goto("/users");
-  await page.getByLabel("User name").fill(viewer.username);
-  await page.getByLabel("Role").selectOption("viewer");
-  await page.getByLabel("Initial password").fill(viewer.password);
-  await page.getByLabel("Repeat the password").fill(viewer.password);
-  await page.getByRole("button", { name: "Add user" }).click();
-  await expect(page.getByRole("status")).toContainText(`Added ${viewer.username} (viewer)`);
+  await addUserOnPage(page, viewer, "viewer");
 
   const context = await browser.newContext();
   try {

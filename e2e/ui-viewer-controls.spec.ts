@@ -3,6 +3,7 @@
 // Deploy, Delete and Reveal already are (foundation.spec.ts). Runs on a made-up fleet.
 import { runInApp } from "./support/app-process";
 import { expect, signInThroughApp, test } from "./support/fixtures";
+import { addUserOnPage } from "./helpers";
 import type { MadeUpFleet } from "./support/made-up-fleet";
 
 test.describe.configure({ mode: "serial" });
@@ -18,13 +19,7 @@ test.afterAll(async () => {
 
 test("a viewer gets Add tunnel and the host-key controls disabled, each with the reason", async ({ adminPage: page, browser, baseURL }) => {
   const viewer = { username: `v${100 + Math.floor(Math.random() * 900)}-reader`, password: "the reading room's brass lamp" };
-  await page.goto("/users");
-  await page.getByLabel("User name").fill(viewer.username);
-  await page.getByLabel("Role").selectOption("viewer");
-  await page.getByLabel("Initial password").fill(viewer.password);
-  await page.getByLabel("Repeat the password").fill(viewer.password);
-  await page.getByRole("button", { name: "Add user" }).click();
-  await expect(page.getByRole("status")).toContainText(`Added ${viewer.username} (viewer)`);
+  await addUserOnPage(page, viewer, "viewer");
 
   const context = await browser.newContext();
   try {
