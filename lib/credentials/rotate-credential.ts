@@ -87,6 +87,25 @@ export async function rotateCredential(ctx: JobContext<RotateCredentialParams>, 
   }
   ctx.addSecret(nextPrivate);
   const names = cred.gateways.map((g) => g.name);
+  /** Removes `blob`'s line from each gateway's authorized_keys, one step each; returns the gateways it could not reach. */
+  const removeKeyFrom = async (gateways: typeof cred.gateways, blob: string, step: (name: string) => string): Promise<string[]> => {
+    const failed: string[] = [];
+    for (const gw of gateways) {
+      try {
+        await ctx.step(step(gw.name), gw.id, async () => {
+          const s = await connect(gw.id, ctx);
+          try {
+            await editAuthorizedKeys(s, cred.authorizedKeysPath, gw.name, (text) => removeAuthorizedKey(text, blob).text);
+          } finally {
+            await s.close();
+          }
+        });
+      } catch {
+        failed.push(gw.name);
+      }
+    }
+    return failed;
+  };
 
   // 2. Add and prove, gateway by gateway.
   const touched: (typeof cred.gateways)[number][] = [];
@@ -127,21 +146,7 @@ export async function rotateCredential(ctx: JobContext<RotateCredentialParams>, 
   }
 
   if (failure) {
-    const stillHoldNext: string[] = [];
-    for (const gw of touched) {
-      try {
-        await ctx.step(`remove the next key from ${gw.name} again`, gw.id, async () => {
-          const s = await connect(gw.id, ctx);
-          try {
-            await editAuthorizedKeys(s, cred.authorizedKeysPath, gw.name, (text) => removeAuthorizedKey(text, next.blob).text);
-          } finally {
-            await s.close();
-          }
-        });
-      } catch {
-        stillHoldNext.push(gw.name);
-      }
-    }
+    const stillHoldNext = await removeKeyFrom(touched, next.blob, (name) => `remove the next key from ${name} again`);
     // A router that may still hold the next key keeps it stored, so running Rotate again finishes or undoes it.
     if (!stillHoldNext.length) await setNextKey(cred.id, version, null);
     const undone = touched.map((g) => g.name).filter((n) => !stillHoldNext.includes(n));
@@ -182,21 +187,7 @@ export async function rotateCredential(ctx: JobContext<RotateCredentialParams>, 
   await ctx.log("info", `${cred.name} now signs in with ${next.fingerprint} on ${names.length} gateway(s); removing the old key.`);
 
   // 4. Remove the old key, signed in with the new one.
-  const oldStill: string[] = [];
-  for (const gw of cred.gateways) {
-    try {
-      await ctx.step(`remove the old key from ${gw.name}`, gw.id, async () => {
-        const s = await connect(gw.id, ctx);
-        try {
-          await editAuthorizedKeys(s, cred.authorizedKeysPath, gw.name, (text) => removeAuthorizedKey(text, current.blob).text);
-        } finally {
-          await s.close();
-        }
-      });
-    } catch {
-      oldStill.push(gw.name);
-    }
-  }
+  const oldStill = await removeKeyFrom(cred.gateways, current.blob, (name) => `remove the old key from ${name}`);
   if (oldStill.length) {
     const summary = `${cred.name} signs in with the new key ${next.fingerprint} everywhere, but the old key ${current.fingerprint} is still accepted by ${oldStill.join(", ")}: remove its line (comment ${current.line.split(" ")[2] ?? "none"}) from the authorized_keys file there.`;
     await recordAuditEvent(ctx.actor, {
