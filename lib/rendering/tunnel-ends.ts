@@ -62,8 +62,10 @@ export function parseStoredProfile(spec: string): CryptoProfile {
 
 /**
  * The end that starts the tunnel: the one on the gateway with fewer tunnels (a spoke), "b"
- * on a tie (the wizard makes the hub "a"). The other end only answers, so a hub with N
- * spokes initiates nothing and two ends never race each other into duplicate IKE SAs.
+ * on a tie. The other end only answers, so a hub with N > 1 spokes initiates nothing and
+ * two ends never race each other into duplicate IKE SAs. The wizard makes the branch "a"
+ * and the hub "b": a hub with one branch starts that tunnel, and its second branch moves
+ * the start to the first branch's end (both ends' files change; the next deploy writes them).
  */
 export function initiatingRole(row: TunnelRowForRender): "a" | "b" {
   const count = (role: string) => row.ends.find((e) => e.role === role)?.gateway._count?.tunnelEnds ?? 1;
