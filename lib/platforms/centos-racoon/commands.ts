@@ -2,6 +2,7 @@
 // route; the kernel's SAD (`setkey -D`) shows whether the tunnel is up (FACTS.md).
 import type { Command, KeySwitchCommands, TunnelEnd } from "../contract";
 import { forgetPskScriptPath, PSK_TXT, remoteConfPath, SYSCTL_DROP_IN } from "./render";
+import { daemonLogCommands } from "../daemon-log";
 
 const ifdown = (end: TunnelEnd, description: string): Command => ({
   argv: ["/sbin/ifdown", end.interfaceName],
@@ -121,18 +122,10 @@ export function centosSaListCommands(): Command[] {
 
 /** Read-only: racoon's recent log, where it may be (journald, its own -l file, syslog's messages); all may fail. */
 export function centosFailureLogCommands(): Command[] {
-  return [
-    {
-      argv: ["journalctl", "--quiet", "--no-pager", "--lines", "400", "--output", "short", "--identifier", "racoon"],
-      description: "racoon's last 400 log lines from journald",
-      scope: "router",
-      allowFailure: true,
-    },
-    {
-      argv: ["tail", "--lines", "400", "/var/log/racoon.log", "/var/log/messages"],
-      description: "racoon's last 400 log lines from its log file or syslog's messages",
-      scope: "router",
-      allowFailure: true,
-    },
-  ];
+  return daemonLogCommands({
+    daemon: "racoon",
+    identifiers: ["racoon"],
+    files: ["/var/log/racoon.log", "/var/log/messages"],
+    filesAre: "its log file or syslog's messages",
+  });
 }

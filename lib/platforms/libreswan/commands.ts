@@ -2,6 +2,7 @@
 // deprecation warning). FACTS.md, section Commands, says what each one does in pluto.
 import type { Command, KeySwitchCommands, TunnelEnd } from "../contract";
 import { connectionPath } from "./render";
+import { daemonLogCommands } from "../daemon-log";
 
 const rereadSecrets = (description: string): Command => ({ argv: ["ipsec", "auto", "--rereadsecrets"], description, scope: "router" });
 
@@ -89,18 +90,10 @@ export function libreswanStatusCommands(): Command[] {
 
 /** Read-only: pluto's recent log, where it may be (journald, its own log file, syslog's auth log); all may fail. */
 export function libreswanFailureLogCommands(): Command[] {
-  return [
-    {
-      argv: ["journalctl", "--quiet", "--no-pager", "--lines", "400", "--output", "short", "--identifier", "pluto"],
-      description: "pluto's last 400 log lines from journald",
-      scope: "router",
-      allowFailure: true,
-    },
-    {
-      argv: ["tail", "--lines", "400", "/var/log/pluto.log", "/var/log/secure", "/var/log/auth.log"],
-      description: "pluto's last 400 log lines from its log file or syslog's auth log",
-      scope: "router",
-      allowFailure: true,
-    },
-  ];
+  return daemonLogCommands({
+    daemon: "pluto",
+    identifiers: ["pluto"],
+    files: ["/var/log/pluto.log", "/var/log/secure", "/var/log/auth.log"],
+    filesAre: "its log file or syslog's auth log",
+  });
 }

@@ -2,6 +2,7 @@
 // --rekey block until charon answers, so each carries a timeout instead of hanging SSH.
 import type { Command, KeySwitchCommands, TunnelEnd } from "../contract";
 import { AGGRESSIVE_PSK_PATH, usesAggressivePsk } from "./render";
+import { daemonLogCommands } from "../daemon-log";
 
 // How long swanctl waits; charon keeps negotiating after that, and the verify step waits for the SA.
 const TIMEOUT_SECONDS = "10";
@@ -105,32 +106,12 @@ export function strongswanStatusCommands(end: TunnelEnd): Command[] {
  * (/var/log/charon.log; /run/charon.log on the lab's routers); either may be missing.
  */
 export function strongswanFailureLogCommands(): Command[] {
-  return [
-    {
-      argv: [
-        "journalctl",
-        "--quiet",
-        "--no-pager",
-        "--lines",
-        "400",
-        "--output",
-        "short",
-        "--identifier",
-        "charon",
-        "--identifier",
-        "charon-systemd",
-      ],
-      description: "charon's last 400 log lines from journald",
-      scope: "router",
-      allowFailure: true,
-    },
-    {
-      argv: ["tail", "--lines", "400", "/var/log/charon.log", "/run/charon.log"],
-      description: "charon's last 400 log lines from its log file",
-      scope: "router",
-      allowFailure: true,
-    },
-  ];
+  return daemonLogCommands({
+    daemon: "charon",
+    identifiers: ["charon", "charon-systemd"],
+    files: ["/var/log/charon.log", "/run/charon.log"],
+    filesAre: "its log file",
+  });
 }
 
 export function strongswanSaListCommands(): Command[] {
