@@ -99,6 +99,15 @@ async function tarOf(dir: string, files: RenderedFile[]): Promise<Buffer> {
 
 const UNTAR = ["tar", "-x", "-p", "-C", "/"];
 
+/** Runs a step and adds the routers' CPU time it took to `into[step]` (steps that repeat add up). */
+function cpuMarker(world: BenchWorld, into: Record<string, number>) {
+  return async (step: string, fn: () => Promise<unknown>) => {
+    const before = await routerCpuMs(world);
+    await fn();
+    into[step] = (into[step] ?? 0) + (await routerCpuMs(world)) - before;
+  };
+}
+
 /** CPU time (ms) of every router's daemons and what they started and reaped. */
 async function routerCpuMs(world: BenchWorld): Promise<number> {
   const { labStatus } = await import("@/e2e/lab/lab");
@@ -237,11 +246,7 @@ export async function measureYardstick(world: BenchWorld, routerCores: number): 
     await resetRouters(world);
     const cpuSteps: Record<string, number> = {};
     const cpu0 = await routerCpuMs(world);
-    const mark = async (step: string, fn: () => Promise<unknown>) => {
-      const a = await routerCpuMs(world);
-      await fn();
-      cpuSteps[step] = (cpuSteps[step] ?? 0) + (await routerCpuMs(world)) - a;
-    };
+    const mark = cpuMarker(world, cpuSteps);
     const quiet = () => undefined;
     const d2 = await deploySteps(ssh, dir, world, quiet);
     await mark("hub: files in, loaded", () => d2.load(hub, hubEnds, false, ""));
@@ -278,11 +283,7 @@ export async function measureYardstick(world: BenchWorld, routerCores: number): 
     const r2 = await rotateSteps(ssh, dir, world, psks2);
     const rcpu: Record<string, number> = {};
     const rc0 = await routerCpuMs(world);
-    const mark2 = async (step: string, fn: () => Promise<unknown>) => {
-      const a = await routerCpuMs(world);
-      await fn();
-      rcpu[step] = (rcpu[step] ?? 0) + (await routerCpuMs(world)) - a;
-    };
+    const mark2 = cpuMarker(world, rcpu);
     let hubBefore = "";
     await mark2("hub: secrets in, SAs listed, keys loaded", async () => (hubBefore = (await r2.load(hub, hubEnds, true)).before));
     for (const [n, ends] of spokes)
