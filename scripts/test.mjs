@@ -10,7 +10,9 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { digest, playwrightFailures, tail, vitestFailures } from "./failure-digest.mjs";
 import { integrationLanes, usesVmLab } from "./integration-lanes.mjs";
+import { freeVmLabName, parseNetnsList } from "./vm-lab-name.mjs";
 
 const root = path.resolve(import.meta.dirname, "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
@@ -29,41 +31,50 @@ const failures = [];
 let interrupted = null;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => (interrupted ??= signal));
 
-function run(label, cmd, args) {
-  console.log(`\n=== ${label}: ${[path.basename(cmd), ...args].join(" ")}`);
-  const started = Date.now();
-  const r = spawnSync(cmd, args, { cwd: root, env, stdio: "inherit" });
-  const ok = r.status === 0;
-  // Killed by the signal, or exited as a tool does when it catches one (128 + SIGINT/SIGTERM).
-  if (["SIGINT", "SIGTERM", "SIGHUP"].includes(r.signal)) interrupted ??= r.signal;
-  else if (r.status === 130 || r.status === 143) interrupted ??= r.status === 130 ? "SIGINT" : "SIGTERM";
-  console.log(`=== ${label}: ${ok ? "ok" : `FAILED (exit ${r.status ?? r.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  if (!ok) failures.push(label);
-  return ok;
+/** Last lines of each part's output, by label: the digest at the end repeats a failed part's. */
+const tails = new Map();
+/** The failed parts, in order, with what the digest says of them. */
+const failedParts = [];
+
+function failPart(label) {
+  failures.push(label);
+  failedParts.push({ label, tail: tail(tails.get(label) ?? "") });
 }
 
-/** Like run, without blocking: for parts that run side by side. Output lines carry the label. */
-function runAsync(label, cmd, args) {
+/**
+ * Runs one part, its output streamed as it comes and its last lines kept for the digest.
+ * Parts that run side by side (`prefix`) carry their label on every line.
+ */
+function run(label, cmd, args, { prefix = false } = {}) {
   console.log(`\n=== ${label}: ${[path.basename(cmd), ...args].join(" ")}`);
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-    const prefix = `[${label.split(" (")[0]}] `;
+    const tag = prefix ? `[${label.split(" (")[0]}] ` : "";
+    let kept = "";
     for (const stream of [child.stdout, child.stderr]) {
       let rest = "";
+      const out = stream === child.stdout ? process.stdout : process.stderr;
       stream.on("data", (chunk) => {
         const lines = (rest + chunk).split("\n");
         rest = lines.pop();
-        for (const line of lines) process.stdout.write(prefix + line + "\n");
+        for (const line of lines) out.write(tag + line + "\n");
+        kept = (kept + lines.join("\n") + "\n").slice(-20_000);
       });
-      stream.on("end", () => rest && process.stdout.write(prefix + rest + "\n"));
+      stream.on("end", () => {
+        if (!rest) return;
+        out.write(tag + rest + "\n");
+        kept = (kept + rest + "\n").slice(-20_000);
+      });
     }
     child.on("close", (status, signal) => {
+      tails.set(label, kept);
       const ok = status === 0;
+      // Killed by the signal, or exited as a tool does when it catches one (128 + SIGINT/SIGTERM).
       if (["SIGINT", "SIGTERM", "SIGHUP"].includes(signal)) interrupted ??= signal;
       else if (status === 130 || status === 143) interrupted ??= status === 130 ? "SIGINT" : "SIGTERM";
       console.log(`=== ${label}: ${ok ? "ok" : `FAILED (exit ${status ?? signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      if (!ok) failures.push(label);
+      if (!ok) failPart(label);
       resolve(ok);
     });
   });
@@ -92,25 +103,35 @@ function readJson(file) {
 const wants = (part) => !only || only === part;
 
 if (wants("static")) {
-  if (run("typecheck", bin("tsc"), ["--noEmit"])) passed++;
+  if (await run("typecheck", bin("tsc"), ["--noEmit"])) passed++;
   else failed++;
-  if (run("lint", bin("eslint"), ["."])) passed++;
+  if (await run("lint", bin("eslint"), ["."])) passed++;
   else failed++;
-  if (run("format", bin("prettier"), ["--check", "."])) passed++;
+  if (await run("format", bin("prettier"), ["--check", "."])) passed++;
   else failed++;
 }
 
 if (wants("unit") && !interrupted) {
   const out = path.join(results, "vitest-unit.json");
   rmSync(out, { force: true });
-  run("vitest unit", bin("vitest"), ["run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile=${out}`]);
-  count("unit", readJson(out));
+  const label = "vitest unit";
+  await run(label, bin("vitest"), ["run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile=${out}`]);
+  count(label, readJson(out));
 }
 
 const needsVmLab = wants("integration") || wants("e2e");
+if (needsVmLab && !env.GATEWARDEN_VM_LAB) {
+  // The default name of e2e/lab/vm/shared-vm-lab.ts, unless another clone's lab holds it.
+  const netns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" });
+  const labBase = env.GATEWARDEN_LAB_DIR || path.join(root, ".lab");
+  const ownLab = (name) => existsSync(path.join(labBase, name, "state.json"));
+  env.GATEWARDEN_VM_LAB = freeVmLabName("gwtest-vmlab", parseNetnsList(netns.stdout ?? ""), ownLab);
+  if (env.GATEWARDEN_VM_LAB !== "gwtest-vmlab")
+    console.log(`\nthe VM lab gwtest-vmlab is up from another clone on this machine: this run's is ${env.GATEWARDEN_VM_LAB}`);
+}
 try {
   // A failed boot is a failed part; the VM tests then say why they have no lab.
-  if (needsVmLab && !interrupted) vmLab("up");
+  if (needsVmLab && !interrupted) await vmLab("up");
   if (wants("integration") && !interrupted) {
     // Two lanes at once (scripts/integration-lanes.mjs): the part is mostly waiting on
     // routers, timers and daemons, so two files at a time halve its time on two cores.
@@ -122,47 +143,50 @@ try {
     );
     const outs = lanes.map((_, i) => path.join(results, `vitest-integration-${i + 1}.json`));
     for (const out of outs) rmSync(out, { force: true });
+    const labels = lanes.map((files, i) => `vitest integration lane ${i + 1} (${files.length} files)`);
     await Promise.all(
       lanes.map((files, i) =>
-        runAsync(`vitest integration lane ${i + 1} (${files.length} files)`, bin("vitest"), [
-          "run",
-          "--project",
-          "integration",
-          "--reporter=default",
-          "--reporter=json",
-          `--outputFile=${outs[i]}`,
-          ...files,
-        ]),
+        run(
+          labels[i],
+          bin("vitest"),
+          ["run", "--project", "integration", "--reporter=default", "--reporter=json", `--outputFile=${outs[i]}`, ...files],
+          { prefix: true },
+        ),
       ),
     );
-    outs.forEach((out, i) => count(`integration lane ${i + 1}`, readJson(out)));
+    outs.forEach((out, i) => count(labels[i], readJson(out)));
   }
-  if (wants("e2e") && !interrupted) e2e();
+  if (wants("e2e") && !interrupted) await e2e();
 } finally {
-  if (needsVmLab) vmLab("down");
+  if (needsVmLab) await vmLab("down");
 }
 
-function count(project, report) {
+/** Adds a vitest part's report to the totals; the digest lists its failed tests. */
+function count(label, report) {
   if (!report) {
     failed++;
-    failures.push(`vitest ${project} wrote no report`);
+    failures.push(`${label} wrote no report`);
     return;
   }
+  const part = failedParts.find((p) => p.label === label);
+  if (part) part.failures = vitestFailures(report);
   passed += report.numPassedTests;
   failed += report.numFailedTests + (report.numTotalTests === 0 ? 1 : 0);
   skipped += report.numPendingTests + report.numTodoTests;
-  if (report.numTotalTests === 0) failures.push(`vitest ${project} ran no test`);
+  if (report.numTotalTests === 0) failures.push(`${label} ran no test`);
 }
 
-function e2e() {
+async function e2e() {
   const out = path.join(results, "e2e.json");
   rmSync(out, { force: true });
-  run("e2e", bin("playwright"), ["test"]);
+  await run("e2e", bin("playwright"), ["test"]);
   const report = existsSync(out) ? readJson(out) : null;
   if (!report) {
     failed++;
     failures.push("playwright wrote no report");
   } else {
+    const part = failedParts.find((p) => p.label === "e2e");
+    if (part) part.failures = playwrightFailures(report);
     passed += report.stats.expected + report.stats.flaky;
     failed += report.stats.unexpected;
     skipped += report.stats.skipped;
@@ -170,6 +194,7 @@ function e2e() {
 }
 
 console.log("");
+for (const line of digest(failedParts, root)) console.log(line);
 if (interrupted) console.log(`interrupted (${interrupted}): the parts after it did not run`);
 if (failures.length) console.log(`failed parts: ${failures.join(", ")}`);
 if (skipped) console.log(`skipped tests are not allowed here: ${skipped}`);
