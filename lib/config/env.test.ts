@@ -34,6 +34,14 @@ describe("parseEnv", () => {
       expect(() => parseEnv({ GATEWARDEN_DRAIN_SECONDS: bad })).toThrow(/GATEWARDEN_DRAIN_SECONDS/);
   });
 
+  it("works on 32 routers at once unless told otherwise (1 to 256, as Ansible's forks)", () => {
+    expect(parseEnv({}).parallelGateways).toBe(32);
+    expect(parseEnv({ GATEWARDEN_PARALLEL_GATEWAYS: "5" }).parallelGateways).toBe(5);
+    expect(parseEnv({ GATEWARDEN_PARALLEL_GATEWAYS: "1" }).parallelGateways).toBe(1);
+    for (const bad of ["0", "-3", "2.5", "many", "257"])
+      expect(() => parseEnv({ GATEWARDEN_PARALLEL_GATEWAYS: bad })).toThrow(/GATEWARDEN_PARALLEL_GATEWAYS/);
+  });
+
   it("ends idle sessions after 30 minutes unless told otherwise", () => {
     expect(parseEnv({}).sessionIdleMinutes).toBe(30);
     expect(parseEnv({ GATEWARDEN_SESSION_IDLE_MINUTES: "5" }).sessionIdleMinutes).toBe(5);

@@ -6,6 +6,7 @@ import { parseTrustedProxies, type TrustedProxies } from "@/lib/auth/client-addr
 import { isCidr, parseCidr, type Cidr } from "@/lib/domain/ip";
 import { publicUrlProblem, publicWeb, type PublicWeb } from "@/lib/config/public-web";
 import { DEFAULT_RECOVERY_BACKOFF_SECONDS, parseBackoff } from "@/lib/rotation/recovery-schedule";
+import { DEFAULT_PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
 
 const envSchema = z.object({
   DATABASE_URL: z.string().trim().optional(),
@@ -29,6 +30,8 @@ const envSchema = z.object({
   GATEWARDEN_HEALTH_ROUND_WAIT_SECONDS: z.coerce.number().int().min(1).max(600).default(5),
   GATEWARDEN_DEPLOY_BACKUPS_KEPT: z.coerce.number().int().min(1).max(1000).default(10),
   GATEWARDEN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  // Routers a deploy, rotation or teardown works on at once (lib/deploy/fleet-plan), like Ansible's forks.
+  GATEWARDEN_PARALLEL_GATEWAYS: z.coerce.number().int().min(1).max(256).default(DEFAULT_PARALLEL_GATEWAYS),
   // Router-side commit-confirm window of a deploy (lib/deploy/commit-confirm); 0 turns it off.
   GATEWARDEN_COMMIT_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
   /** Seconds between the recovery attempts of a stuck rotation (lib/rotation/recovery-schedule.ts). */
@@ -85,6 +88,8 @@ export type AppEnv = {
   deployBackupsKept: number;
   /** On a graceful stop, how long running jobs may take to finish before the process exits anyway (lib/startup.ts). */
   drainSeconds: number;
+  /** Routers a fleet operation works on at once, each over its own SSH session (its phases' steps run this many at a time). */
+  parallelGateways: number;
   /** Seconds a router waits for Gatewarden's confirmation before it restores its previous configuration by itself; 0: no timer. */
   commitConfirmSeconds: number;
   /** Waits between a stuck rotation's recovery attempts, in seconds (the first attempt runs at once). */
@@ -136,6 +141,7 @@ export function parseEnv(source: Record<string, string | undefined>): AppEnv {
     deployBackupsKept: e.GATEWARDEN_DEPLOY_BACKUPS_KEPT,
     drainSeconds: e.GATEWARDEN_DRAIN_SECONDS,
     commitConfirmSeconds: e.GATEWARDEN_COMMIT_CONFIRM_SECONDS,
+    parallelGateways: e.GATEWARDEN_PARALLEL_GATEWAYS,
     recoveryBackoffSeconds: e.GATEWARDEN_RECOVERY_BACKOFF_SECONDS,
     trustedProxies: proxies.proxies,
     sshTargetAllowance: e.GATEWARDEN_ALLOW_SSH_TARGETS.map(parseCidr),
@@ -149,3 +155,6 @@ export function getEnv(): AppEnv {
   cached ??= parseEnv(process.env);
   return cached;
 }
+
+/** GATEWARDEN_PARALLEL_GATEWAYS: routers a fleet operation works on at once. */
+export const parallelGateways = (): number => getEnv().parallelGateways;

@@ -4,7 +4,7 @@
 // its peer configured and a hub does not initiate its N tunnels one by one.
 import "server-only";
 import { failureOf, gatewayLog, message, type DeployBatch } from "@/lib/deploy/deploy-batch";
-import { PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
+import { parallelGateways } from "@/lib/config/env";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 
@@ -13,7 +13,7 @@ export async function applyEnds(ctx: JobContext<unknown>, batch: DeployBatch): P
   for (const last of [false, true]) {
     await mapBounded(
       batch.gateways.filter((w) => w.io),
-      PARALLEL_GATEWAYS,
+      parallelGateways(),
       async (w) => {
         const ends = w.ends.filter((e) => !batch.runOf(e).error && !batch.runOf(e).kept && (e.role === batch.runOf(e).lastRole) === last);
         if (!ends.length) return;
@@ -60,7 +60,7 @@ async function keepRunningIfUnchanged(ctx: JobContext<unknown>, batch: DeployBat
   const upEnds = new Map<string, number>();
   await mapBounded(
     batch.gateways.filter((w) => w.io && w.ends.some((e) => ids.has(e.end.tunnelId))),
-    PARALLEL_GATEWAYS,
+    parallelGateways(),
     async (w) => {
       const ends = w.ends.filter((e) => ids.has(e.end.tunnelId));
       try {

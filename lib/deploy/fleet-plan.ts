@@ -7,8 +7,11 @@ import type { Command, Platform, TunnelEnd } from "@/lib/platforms/contract";
 
 export type EndRole = "a" | "b";
 
-/** Routers a fleet operation works on at once within a phase, one SSH session each. */
-export const PARALLEL_GATEWAYS = 32;
+/**
+ * Routers a fleet operation works on at once within a phase, one SSH session each, unless
+ * GATEWARDEN_PARALLEL_GATEWAYS says otherwise (lib/config/env: parallelGateways()).
+ */
+export const DEFAULT_PARALLEL_GATEWAYS = 32;
 /**
  * Commands run at once as channels of one router's session: OpenSSH refuses channels
  * beyond MaxSessions (10 by default), so a hub's N pings cannot all start together.

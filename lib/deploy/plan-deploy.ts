@@ -12,7 +12,8 @@ import { GatewayWork } from "@/lib/deploy/gateway-work";
 import { DeployBatch, message, type TunnelRun } from "@/lib/deploy/deploy-batch";
 import { filesToPush } from "@/lib/deploy/files-to-push";
 import type { ConnectGateway } from "@/lib/deploy/connect";
-import { gatewayLoad, lighterEnd, PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
+import { gatewayLoad, lighterEnd } from "@/lib/deploy/fleet-plan";
+import { parallelGateways } from "@/lib/config/env";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 
@@ -40,7 +41,7 @@ export async function planDeploy(ctx: Ctx, tunnelIds: string[], connect: Connect
   }
   await mapBounded(
     gateways.filter((w) => w.ends.some((e) => !batch.runOf(e).error)),
-    PARALLEL_GATEWAYS,
+    parallelGateways(),
     async (w) => {
       try {
         w.io = await ctx.step(`connect to ${w.name}`, w.gatewayId, () => connect(w.gatewayId, ctx));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execInRouter, type LabState } from "@/e2e/lab/lab";
 import { runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 import { lanPingOk } from "@/lib/deploy/test-support/lab-checks";
+import { overlappingSteps } from "@/lib/deploy/test-support/step-overlap";
 
 const LAB = "h-demo-quiet";
 let lab: LabState;
@@ -27,6 +28,8 @@ describe("a fleet deploy of a hub and two spokes", () => {
     expect(job.error, lines.join("\n")).toBeNull();
     expect(job.status).toBe("succeeded");
     expect(lines.filter((l) => /^(error|warn) /.test(l))).toEqual([]);
+    // At the default GATEWARDEN_PARALLEL_GATEWAYS the routers are worked on side by side (parallel-gateways.int.test.ts: at 1, never).
+    expect(overlappingSteps(job.steps).length).toBeGreaterThan(0);
     expect(lines.join("\n")).not.toMatch(/NO_PROPOSAL_CHOSEN|existing duplicate/);
     // The hub ran no --initiate, and its charon started no IKE SA of its own.
     expect(lines.filter((l) => l.includes("hq-gw:") && l.includes("--initiate"))).toEqual([]);

@@ -5,7 +5,7 @@
 import "server-only";
 import type { DeployBatch } from "@/lib/deploy/deploy-batch";
 import { failureOf } from "@/lib/deploy/deploy-batch";
-import { PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
+import { parallelGateways } from "@/lib/config/env";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import type { JobContext } from "@/lib/jobs/types";
 import { getEnv } from "@/lib/config/env";
@@ -13,7 +13,7 @@ import { getEnv } from "@/lib/config/env";
 export async function backUpAndUpload(ctx: JobContext<unknown>, batch: DeployBatch): Promise<void> {
   await mapBounded(
     batch.gateways.filter((w) => w.io && w.plan),
-    PARALLEL_GATEWAYS,
+    parallelGateways(),
     async (w) => {
       try {
         const n = await ctx.step(`back up on ${w.name}`, w.gatewayId, () => w.backUp(ctx.jobId));

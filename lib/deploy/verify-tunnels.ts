@@ -6,7 +6,8 @@ import "server-only";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { GatewayWork } from "@/lib/deploy/gateway-work";
 import { connectionLost, failureOf, type TunnelRun } from "@/lib/deploy/deploy-batch";
-import { CHANNELS_PER_SESSION, PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
+import { CHANNELS_PER_SESSION } from "@/lib/deploy/fleet-plan";
+import { parallelGateways } from "@/lib/config/env";
 import { runCommands } from "@/lib/deploy/run-commands";
 import { pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
 import { mapBounded } from "@/lib/jobs/concurrency";
@@ -28,7 +29,7 @@ export async function verifyTunnels(ctx: Ctx, runs: TunnelRun[], works: Map<stri
   const lost = new Map<string, string>();
   await mapBounded(
     [...works.values()].filter((w) => w.io),
-    PARALLEL_GATEWAYS,
+    parallelGateways(),
     async (w) => {
       const ends = w.ends.filter((e) => ids.has(e.end.tunnelId));
       if (!ends.length) return;
@@ -109,7 +110,7 @@ async function pingTunnels(ctx: Ctx, runs: TunnelRun[], works: Map<string, Gatew
     const from = r.ends.find((e) => e.role === r.lastRole)!.gatewayId;
     bySession.set(from, [...(bySession.get(from) ?? []), r]);
   }
-  await mapBounded([...bySession.values()], PARALLEL_GATEWAYS, (sessionRuns) =>
+  await mapBounded([...bySession.values()], parallelGateways(), (sessionRuns) =>
     mapBounded(sessionRuns, CHANNELS_PER_SESSION, async (r) => {
       const from = r.ends.find((e) => e.role === r.lastRole)!;
       const w = works.get(from.gatewayId)!;

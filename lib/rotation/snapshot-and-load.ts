@@ -6,7 +6,7 @@
 // ready rather than when the slowest router of the batch is.
 import "server-only";
 import type { Command } from "@/lib/platforms/contract";
-import { PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
+import { parallelGateways } from "@/lib/config/env";
 import { runCommands } from "@/lib/deploy/run-commands";
 import { waitFor } from "@/lib/deploy/verify";
 import { KeyedSlots } from "@/lib/jobs/concurrency";
@@ -33,7 +33,7 @@ export function snapshotAndLoad<T extends KeyTarget>(
 ) {
   const ready = new Map<string, Promise<void>>();
   // One key: a bound on routers at once, not per router.
-  const routers = new KeyedSlots(() => PARALLEL_GATEWAYS);
+  const routers = new KeyedSlots(() => parallelGateways());
   for (const g of byGateway(switches.flatMap((s) => s.target.ends.map((end) => ({ of: s, end }))))) {
     const commands = new Map<string, Command>();
     for (const { of: s, end } of g.items) {

@@ -4,7 +4,7 @@
 // after its upload, so a crash in between leaves rows crash recovery can decide from.
 import "server-only";
 import { recordEndPskVersion } from "@/lib/db/rotation";
-import { PARALLEL_GATEWAYS } from "@/lib/deploy/fleet-plan";
+import { parallelGateways } from "@/lib/config/env";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { writeSecretFiles } from "@/lib/rotation/key-steps";
@@ -24,7 +24,7 @@ export async function uploadKeyFiles<T extends KeyTarget>(
       .filter((e) => e.role === role)
       .map((end) => ({ of: t, end })),
   );
-  await mapBounded(byGateway(ends), PARALLEL_GATEWAYS, async (g) => {
+  await mapBounded(byGateway(ends), parallelGateways(), async (g) => {
     await ctx
       .step(`upload the ${events.keyName} of ${tunnels(g.items.length)} to ${g.name}`, g.gatewayId, async () => {
         const io = await sessions.io(g.gatewayId);
