@@ -5,10 +5,9 @@
 import "server-only";
 import type { DeployBatch } from "@/lib/deploy/deploy-batch";
 import { failureOf } from "@/lib/deploy/deploy-batch";
-import { parallelGateways } from "@/lib/config/env";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import type { JobContext } from "@/lib/jobs/types";
-import { getEnv } from "@/lib/config/env";
+import { getEnv, parallelGateways } from "@/lib/config/env";
 
 export async function backUpAndUpload(ctx: JobContext<unknown>, batch: DeployBatch): Promise<void> {
   await mapBounded(
