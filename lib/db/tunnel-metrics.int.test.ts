@@ -78,3 +78,20 @@ describe("recordTunnelCheck on PostgreSQL", () => {
     expect(row.latencyMs).toBeNull();
   });
 });
+
+describe("recordTunnelCheck under a crowd of writers", () => {
+  it("two hundred checks of one SA at once, oldest first: every write lands or is found stale, none gives up", async () => {
+    const { recordTunnelCheck } = await import("@/lib/db/tunnel-metrics");
+    const { getDb } = await import("@/lib/db/client");
+    const profile = (await getDb().cryptoProfile.findFirst())!;
+    const id = (await getDb().tunnel.create({ data: { kind: "net-to-net", pairKey: "c:d", cryptoProfileId: profile.id } })).id;
+    // In order of age: each newer check keeps losing its race to older ones that still land
+    // (with five attempts, one of them gave up: "kept changing under five attempts").
+    const checks = Array.from({ length: 200 }, (_, i) => check(i + 1, reading((i + 1) * 1000)));
+    const results = await Promise.allSettled(checks.map((c) => recordTunnelCheck(id, c)));
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    const row = (await getDb().tunnelMetrics.findUnique({ where: { tunnelId: id } }))!;
+    expect(row.bytesIn).toBe(200_000n);
+    expect(row.observedAt.getTime()).toBe(t0 + 200_000);
+  });
+});

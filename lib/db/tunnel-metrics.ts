@@ -61,10 +61,20 @@ function dataOf(next: TrafficState, check: TunnelCheck, previousOkAt: Date | nul
   };
 }
 
+/**
+ * A write that lost its race tries again at most this often. A loss means another check
+ * landed first, so the row only moves forward: a check is either written or found older
+ * than the stored one (nothing to write) after as many losses as there were checks racing
+ * it, which a crowd of instances and "Check now" clicks can make more than a handful.
+ */
+const MAX_ATTEMPTS = 100;
+
 /** Adds one round's check of a tunnel; false when a newer check was already stored (nothing written). */
 export async function recordTunnelCheck(tunnelId: string, check: TunnelCheck): Promise<boolean> {
   const db = getDb();
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    // After a loss, a short random wait spreads the next reads of the racers apart.
+    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * attempt)));
     const row = await readRow(tunnelId);
     const next = addReading(row ? stateOf(row) : null, check.reading, check.at);
     if (!next) return false;
@@ -83,7 +93,7 @@ export async function recordTunnelCheck(tunnelId: string, check: TunnelCheck): P
     const { count } = await db.tunnelMetrics.updateMany({ where: { tunnelId, observedAt: row.observedAt }, data });
     if (count === 1) return true;
   }
-  throw new Error(`tunnel ${tunnelId}: its metrics row kept changing under five attempts to update it`);
+  throw new Error(`tunnel ${tunnelId}: its metrics row kept changing under ${MAX_ATTEMPTS} attempts to update it`);
 }
 
 /** Every tunnel with what /metrics reports about it: one query, whatever the fleet's size. */
