@@ -25,12 +25,41 @@ export type OpenSessionOptions = {
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_KEEPALIVE_MS = 15_000;
+/**
+ * Commands running at once on one session. OpenSSH refuses a channel beyond MaxSessions
+ * (10 by default; the SFTP channel is one of them): more commands than this wait for a
+ * channel in order rather than fail with "Channel open failure". A command's timeout
+ * starts when it gets its channel.
+ */
+export const MAX_EXEC_CHANNELS = 8;
+
+/** FIFO slots for one session's exec channels. */
+class ChannelSlots {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.capacity) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      // The slot passes straight to the next waiter; only without one is it freed.
+      if (next) next();
+      else this.running--;
+    }
+  }
+}
 
 export class SshSession {
   lastUsedAt = Date.now();
   private alive = true;
   private lastError: unknown;
   private sftpChannel: Promise<SFTPWrapper> | undefined;
+  private readonly channels = new ChannelSlots(MAX_EXEC_CHANNELS);
   private stopSignal: AbortSignal | undefined;
   private readonly lost: Promise<never>;
   private readonly closed: Promise<void>;
@@ -68,7 +97,7 @@ export class SshSession {
 
   async exec(argv: string[], opts?: ExecOptions): Promise<ExecResult> {
     assertSafeArgv(argv); // a bug in the caller is reported as such, even on a dead session
-    return this.guard(`running ${argv[0] ?? "a command"}`, () => runCommand(this.client, this.target, argv, opts));
+    return this.guard(`running ${argv[0] ?? "a command"}`, () => this.channels.run(() => runCommand(this.client, this.target, argv, opts)));
   }
 
   uploadFile(req: files.UploadRequest): Promise<void> {

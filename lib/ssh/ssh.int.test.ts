@@ -63,6 +63,14 @@ describe("sessions", () => {
     expect(root.lastUsedAt).toBeGreaterThan(Date.now() - 5_000);
   });
 
+  it("runs thirty commands at once over one session: those beyond sshd's MaxSessions (10) wait for a channel instead of failing", async () => {
+    // A hub confirming 20 tunnels at once hit "Channel open failure" (the 20-spoke benchmark).
+    const results = await Promise.allSettled(Array.from({ length: 30 }, () => root.exec(["sleep", "0.3"])));
+    expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+    expect(results.map((r) => (r as PromiseFulfilledResult<{ exitCode: number }>).value.exitCode)).toEqual(Array(30).fill(0));
+    expect(root.isAlive).toBe(true);
+  });
+
   it("reports exit codes, stderr, stdin, timeouts and refuses unsafe argv before sending", async () => {
     const ls = await root.exec(["ls", "/nonexistent-gatewarden"]);
     expect(ls.exitCode).toBe(2);
