@@ -53,6 +53,9 @@ async function fleet(opts: BenchOptions, logDir: string, provenance: Provenance)
         (["straightforward", "expert", "mitogen"] as const).flatMap((style) =>
           [...new Set([5, spokes + 1])].map((forks) => ({ style, forks })),
         ));
+    const { waitForIdle } = await import("./lib/load-meter");
+    const idle = await waitForIdle();
+    log(`the lab settled in ${idle.seconds.toFixed(0)} s (cores busy ${idle.cpuBusy.map((x) => `${Math.round(x * 100)}%`).join(" ")})`);
     for (let i = 0; i < runs; i++) {
       log(
         `run ${i + 1} of ${runs} (load ${loadavg()

@@ -41,3 +41,20 @@ export async function measureLoad<T>(fn: () => Promise<T>): Promise<{ result: T;
     clearInterval(timer);
   }
 }
+
+/**
+ * Waits until every core is less than `busy` busy over a 2 s window (at most `maxMs`): a
+ * fresh lab's daemons (100 charons starting) keep the routers' core saturated for a while,
+ * and a run timed before they settle measures their start, not the tool. Returns the
+ * seconds waited and the last window's busy shares.
+ */
+export async function waitForIdle(busy = 0.3, maxMs = 180_000): Promise<{ seconds: number; cpuBusy: number[] }> {
+  const started = Date.now();
+  for (;;) {
+    const before = cpuTimes();
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = cpuTimes();
+    const shares = after.map((a, i) => Math.round(((a.busy - before[i]!.busy) / Math.max(1, a.total - before[i]!.total)) * 100) / 100);
+    if (shares.every((x) => x < busy) || Date.now() - started > maxMs) return { seconds: (Date.now() - started) / 1000, cpuBusy: shares };
+  }
+}
