@@ -283,6 +283,9 @@ mount --bind "$D/etc-racoon" /etc/racoon
 mkdir -p /var/lib/gatewarden "$D/var-lib-gatewarden"
 mount --bind "$D/var-lib-gatewarden" /var/lib/gatewarden
 mount -t sysfs sysfs /sys
+# Root's home holds nothing of this host's: its dotfiles (a pyenv or cargo init in .bashrc)
+# would run in the shell of every command Gatewarden sends, as on no real router.
+mkdir -p "$D/root" && chmod 700 "$D/root" && mount --bind "$D/root" /root
 if [ "$2" = centos-racoon ]; then
   # Debian 12 has merged /usr (/sbin -> usr/sbin); overlay /sbin itself otherwise.
   if [ -L /sbin ]; then SBIN=/usr/sbin; else SBIN=/sbin; fi

@@ -29,9 +29,14 @@ const DEFAULT_KEEPALIVE_MS = 15_000;
  * Commands running at once on one session. OpenSSH refuses a channel beyond MaxSessions
  * (10 by default; the SFTP channel is one of them): more commands than this wait for a
  * channel in order rather than fail with "Channel open failure". A command's timeout
- * starts when it gets its channel.
+ * starts when it gets its channel. The margin below 10 is for sshd, which counts a closed
+ * channel's session until it has processed the close; an open refused all the same (no
+ * command ran) is tried again after a short wait.
  */
-export const MAX_EXEC_CHANNELS = 8;
+export const MAX_EXEC_CHANNELS = 6;
+/** sshd frees a session slot a moment after the channel closes: a refused open is tried again this often. */
+const CHANNEL_OPEN_TRIES = 4;
+const isChannelRefused = (e: unknown) => isSshError(e, "command-failed") && /Channel open failure/i.test((e as Error).message);
 
 /** FIFO slots for one session's exec channels. */
 class ChannelSlots {
@@ -97,7 +102,18 @@ export class SshSession {
 
   async exec(argv: string[], opts?: ExecOptions): Promise<ExecResult> {
     assertSafeArgv(argv); // a bug in the caller is reported as such, even on a dead session
-    return this.guard(`running ${argv[0] ?? "a command"}`, () => this.channels.run(() => runCommand(this.client, this.target, argv, opts)));
+    return this.guard(`running ${argv[0] ?? "a command"}`, () =>
+      this.channels.run(async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await runCommand(this.client, this.target, argv, opts);
+          } catch (e) {
+            if (!isChannelRefused(e) || attempt >= CHANNEL_OPEN_TRIES || !this.alive) throw e;
+            await new Promise((r) => setTimeout(r, 100 * attempt));
+          }
+        }
+      }),
+    );
   }
 
   uploadFile(req: files.UploadRequest): Promise<void> {

@@ -63,7 +63,7 @@ describe("sessions", () => {
     expect(root.lastUsedAt).toBeGreaterThan(Date.now() - 5_000);
   });
 
-  it("runs thirty commands at once over one session: those beyond sshd's MaxSessions (10) wait for a channel instead of failing", async () => {
+  it("runs thirty commands at once over one session: those beyond what sshd's MaxSessions (10) allows wait for a channel instead of failing", async () => {
     // A hub confirming 20 tunnels at once hit "Channel open failure" (the 20-spoke benchmark).
     const results = await Promise.allSettled(Array.from({ length: 30 }, () => root.exec(["sleep", "0.3"])));
     expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);

@@ -87,7 +87,8 @@ export async function startTestSshd(): Promise<TestSshd> {
     0o644,
   );
   const script =
-    "mount -t tmpfs -o mode=0755 gw-sshd-run /run && mkdir -m 0755 /run/sshd && " +
+    // Root's home is empty here: this host's dotfiles (a pyenv init in .bashrc) must not run in every command's shell.
+    "mount -t tmpfs -o mode=0755 gw-sshd-run /run && mkdir -m 0755 /run/sshd && mount -t tmpfs -o mode=0700 gw-sshd-root /root && " +
     'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/shadow && exec /usr/sbin/sshd -D -f "$3" -E "$4"';
   const child: ChildProcess = spawn(
     "unshare",
