@@ -151,6 +151,7 @@ async function deployShare(
 export async function measureDeployLimit(world: BenchWorld): Promise<Limit> {
   const { getPlatform } = await import("@/lib/platforms");
   const { execInRouter } = await import("@/e2e/lab/lab");
+  const { initiateAgainCommands } = await import("@/lib/deploy/fleet-plan");
   await resetRouters(world);
   const hub = await hubOf(world);
   const platform = getPlatform(hub.ends[0]!.platform);
@@ -173,10 +174,8 @@ export async function measureDeployLimit(world: BenchWorld): Promise<Limit> {
       8,
       async ([n, ends]) => {
         for (const e of ends) {
-          // The apply's own initiating command or, where loading the files initiated (in vain: the
-          // hub had no configuration yet), the platform's start, as the job's verify does.
-          const initiating = platform.applyCommands(e.end).filter((c) => c.needsPeer);
-          for (const c of initiating.length ? initiating : platform.keySwitch.start(e.end)) {
+          // Loading the files initiated in vain (the hub had no configuration yet): start again, as the job's verify does.
+          for (const c of initiateAgainCommands(platform, e.end)) {
             const r = await execInRouter(world.lab, n, c.argv, { timeoutMs: 60_000 });
             if (r.code !== 0) throw new Error(`limit: ${c.argv.join(" ")} on ${n}: ${r.stderr}`);
           }

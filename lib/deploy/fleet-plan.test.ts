@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { chunkByGateways, gatewayLoad, lighterEnd, type BatchTunnel } from "./fleet-plan";
+import type { Platform, TunnelEnd } from "@/lib/platforms/contract";
+import { chunkByGateways, gatewayLoad, initiateAgainCommands, lighterEnd, type BatchTunnel } from "./fleet-plan";
 
 const hub = (n: number, hubId = "hub", as: "a" | "b" = "a"): BatchTunnel[] =>
   Array.from({ length: n }, (_, i) => {
@@ -62,5 +63,19 @@ describe("lighterEnd", () => {
   it("is the first end between two equally busy routers", () => {
     const t = { tunnelId: "t", a: "x", b: "y" };
     expect(lighterEnd(t, gatewayLoad([t]))).toBe("a");
+  });
+});
+
+describe("initiateAgainCommands", () => {
+  const cmd = (argv: string[], needsPeer = false) => ({ argv, needsPeer });
+  const platform = (apply: ReturnType<typeof cmd>[]) =>
+    ({ applyCommands: () => apply, keySwitch: { start: () => [cmd(["start", "it"])] } }) as unknown as Platform;
+  const end = {} as TunnelEnd;
+
+  it("is the apply's own initiating command where the apply has one", () => {
+    expect(initiateAgainCommands(platform([cmd(["load"]), cmd(["initiate"], true)]), end)).toEqual([cmd(["initiate"], true)]);
+  });
+  it("is the platform's start where loading the files initiated", () => {
+    expect(initiateAgainCommands(platform([cmd(["load"])]), end)).toEqual([cmd(["start", "it"])]);
   });
 });

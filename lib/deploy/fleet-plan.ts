@@ -83,3 +83,13 @@ export function endApplyCommands(
   for (const c of commands) if (c.scope === "router") ran.add(commandKey(c));
   return commands;
 }
+
+/**
+ * The commands that start one end's tunnel again: its apply's own initiating commands or,
+ * where loading the files initiated, the platform's start. Used when an initiation found
+ * its peer not yet configured.
+ */
+export function initiateAgainCommands(platform: Platform, end: TunnelEnd): Command[] {
+  const initiating = platform.applyCommands(end).filter((c) => c.needsPeer);
+  return initiating.length ? initiating : platform.keySwitch.start(end);
+}

@@ -6,7 +6,7 @@ import "server-only";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { GatewayWork } from "@/lib/deploy/gateway-work";
 import { connectionLost, failureOf, type TunnelRun } from "@/lib/deploy/deploy-batch";
-import { CHANNELS_PER_SESSION } from "@/lib/deploy/fleet-plan";
+import { CHANNELS_PER_SESSION, initiateAgainCommands } from "@/lib/deploy/fleet-plan";
 import { parallelGateways } from "@/lib/config/env";
 import { runCommands } from "@/lib/deploy/run-commands";
 import { pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
@@ -75,9 +75,7 @@ async function verifyRouter(
       const down = ends.filter((e) => e.role === lastRole.get(e.end.tunnelId) && !m.get(e.end.tunnelId)?.ok && !nudged.has(e.end.tunnelId));
       for (const e of down) {
         nudged.add(e.end.tunnelId);
-        // The apply's own initiating command, or (where loading the files initiated) the platform's start.
-        const initiating = w.platform.applyCommands(e.end).filter((c) => c.needsPeer);
-        const again = initiating.length ? initiating : w.platform.keySwitch.start(e.end);
+        const again = initiateAgainCommands(w.platform, e.end);
         if (!again.length) continue;
         await ctx.log(
           "warn",
