@@ -1,9 +1,9 @@
-// Bounded concurrency for job code, one mechanism in two shapes: a limit per key
-// (KeyedSlots: commands at once on one router's session, where a strongSwan router runs
-// a few as channels and a CentOS router cycles one interface at a time) and a limit over
-// a list (mapBounded: routers worked on at once). A list is one key; both keep FIFO order.
-// No library: p-limit is only in node_modules as a dependency of eslint's, and twenty
-// lines do not justify a production dependency.
+// Bounded concurrency (pure), one mechanism in two shapes: a limit per key (KeyedSlots:
+// commands at once on one router's session, where a strongSwan router runs a few as
+// channels and a CentOS router cycles one interface at a time; an SSH session's exec
+// channels) and a limit over a list (mapBounded: routers worked on at once). A list is one
+// key; both keep FIFO order. No library: p-limit is only in node_modules as a dependency
+// of eslint's, and twenty lines do not justify a production dependency.
 
 /** At most `capacity(key)` tasks at once per key; the rest wait their turn in order. */
 export class KeyedSlots {

@@ -10,6 +10,7 @@ import { runCommand, type ExecOptions, type ExecResult } from "./exec";
 import { fingerprintOf, keyTypeOf, normalizeFingerprint } from "./host-key";
 import * as files from "./sftp-files";
 import { addressToDial } from "./target-policy";
+import { KeyedSlots } from "@/lib/jobs/concurrency";
 
 export type SshCredential = { type: "key"; privateKey: string } | { type: "password"; password: string };
 
@@ -38,33 +39,13 @@ export const MAX_EXEC_CHANNELS = 6;
 const CHANNEL_OPEN_TRIES = 4;
 const isChannelRefused = (e: unknown) => isSshError(e, "command-failed") && /Channel open failure/i.test((e as Error).message);
 
-/** FIFO slots for one session's exec channels. */
-class ChannelSlots {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly capacity: number) {}
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= this.capacity) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.running++;
-    try {
-      return await work();
-    } finally {
-      const next = this.waiting.shift();
-      // The slot passes straight to the next waiter; only without one is it freed.
-      if (next) next();
-      else this.running--;
-    }
-  }
-}
-
 export class SshSession {
   lastUsedAt = Date.now();
   private alive = true;
   private lastError: unknown;
   private sftpChannel: Promise<SFTPWrapper> | undefined;
-  private readonly channels = new ChannelSlots(MAX_EXEC_CHANNELS);
+  /** Exec channels in use, one key: FIFO, at most MAX_EXEC_CHANNELS. */
+  private readonly channels = new KeyedSlots(() => MAX_EXEC_CHANNELS);
   private stopSignal: AbortSignal | undefined;
   private readonly lost: Promise<never>;
   private readonly closed: Promise<void>;
@@ -103,7 +84,7 @@ export class SshSession {
   async exec(argv: string[], opts?: ExecOptions): Promise<ExecResult> {
     assertSafeArgv(argv); // a bug in the caller is reported as such, even on a dead session
     return this.guard(`running ${argv[0] ?? "a command"}`, () =>
-      this.channels.run(async () => {
+      this.channels.run("exec", async () => {
         for (let attempt = 1; ; attempt++) {
           try {
             return await runCommand(this.client, this.target, argv, opts);
