@@ -18,6 +18,11 @@ function cpuTimes(): { busy: number; total: number }[] {
     });
 }
 
+/** Each core's busy share between two readings of /proc/stat, to 0.01. */
+function busyShares(before: { busy: number; total: number }[], after: { busy: number; total: number }[]): number[] {
+  return after.map((a, i) => Math.round(((a.busy - before[i]!.busy) / Math.max(1, a.total - before[i]!.total)) * 100) / 100);
+}
+
 export async function measureLoad<T>(fn: () => Promise<T>): Promise<{ result: T; load: LoadDuring }> {
   const samples = [loadavg()[0]!];
   const timer = setInterval(() => samples.push(loadavg()[0]!), 1000);
@@ -34,7 +39,7 @@ export async function measureLoad<T>(fn: () => Promise<T>): Promise<{ result: T;
           mean: r2(samples.reduce((a, b) => a + b, 0) / samples.length),
           max: r2(Math.max(...samples)),
         },
-        cpuBusy: after.map((a, i) => r2((a.busy - before[i]!.busy) / Math.max(1, a.total - before[i]!.total))),
+        cpuBusy: busyShares(before, after),
       },
     };
   } finally {
@@ -53,8 +58,7 @@ export async function waitForIdle(busy = 0.3, maxMs = 180_000): Promise<{ second
   for (;;) {
     const before = cpuTimes();
     await new Promise((r) => setTimeout(r, 2000));
-    const after = cpuTimes();
-    const shares = after.map((a, i) => Math.round(((a.busy - before[i]!.busy) / Math.max(1, a.total - before[i]!.total)) * 100) / 100);
+    const shares = busyShares(before, cpuTimes());
     if (shares.every((x) => x < busy) || Date.now() - started > maxMs) return { seconds: (Date.now() - started) / 1000, cpuBusy: shares };
   }
 }
