@@ -1,43 +1,40 @@
-// The third phase of a deploy: every tunnel's end on the busier router is applied
-// first (a hub: one router-wide load for all its tunnels, nothing to initiate yet), then
-// every end on the less busy router (a spoke: load and initiate), so each bring-up finds
-// its peer configured and a hub does not initiate its N tunnels one by one.
+// Applying a deploy's ends (bring-up-tunnels): each tunnel's end on the busier router is
+// applied first (a hub: one router-wide load for all its tunnels, nothing to initiate
+// yet), then its end on the less busy router (a spoke: load and initiate), so each
+// bring-up finds its peer configured and a hub does not initiate its N tunnels one by one.
 import "server-only";
 import { failureOf, gatewayLog, message, type DeployBatch } from "@/lib/deploy/deploy-batch";
+import type { GatewayWork } from "@/lib/deploy/gateway-work";
 import { parallelGateways } from "@/lib/config/env";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 
-export async function applyEnds(ctx: JobContext<unknown>, batch: DeployBatch): Promise<void> {
-  await keepRunningIfUnchanged(ctx, batch);
-  for (const last of [false, true]) {
-    await mapBounded(
-      batch.gateways.filter((w) => w.io),
-      parallelGateways(),
-      async (w) => {
-        const ends = w.ends.filter((e) => !batch.runOf(e).error && !batch.runOf(e).kept && (e.role === batch.runOf(e).lastRole) === last);
-        if (!ends.length) return;
-        // Router-wide commands already run in this round on this router.
-        const ran = new Set<string>();
-        await ctx
-          .step(`apply on ${w.name}`, w.gatewayId, async () => {
-            const errors: string[] = [];
-            for (const e of ends) {
-              try {
-                await w.applyEnd(e, gatewayLog(ctx, w.name), ran, !last);
-              } catch (err) {
-                const why = failureOf(err, w, `applying ${e.end.interfaceName}`);
-                batch.fail(batch.runOf(e), why);
-                errors.push(why);
-              }
-            }
-            if (errors.length) throw new JobFailure(errors.join("; "));
-          })
-          // Each failed end already dropped its own tunnel; the step shows the failure.
-          .catch(() => undefined);
-      },
-    );
-  }
+/**
+ * One router's ends of one round: `last` false, the ends it goes first on (a hub: one
+ * router-wide load for all its tunnels, nothing to initiate yet); true, the ends it goes
+ * second on (a spoke: load and initiate, its peer already configured). A failed end drops
+ * its own tunnel; the step shows the failure.
+ */
+export async function applyRound(ctx: JobContext<unknown>, batch: DeployBatch, w: GatewayWork, last: boolean): Promise<void> {
+  const ends = w.ends.filter((e) => !batch.runOf(e).error && !batch.runOf(e).kept && (e.role === batch.runOf(e).lastRole) === last);
+  if (!w.io || !ends.length) return;
+  // Router-wide commands already run in this round on this router.
+  const ran = new Set<string>();
+  await ctx
+    .step(`apply on ${w.name}`, w.gatewayId, async () => {
+      const errors: string[] = [];
+      for (const e of ends) {
+        try {
+          await w.applyEnd(e, gatewayLog(ctx, w.name), ran, !last);
+        } catch (err) {
+          const why = failureOf(err, w, `applying ${e.end.interfaceName}`);
+          batch.fail(batch.runOf(e), why);
+          errors.push(why);
+        }
+      }
+      if (errors.length) throw new JobFailure(errors.join("; "));
+    })
+    .catch(() => undefined);
 }
 
 /**
@@ -46,7 +43,7 @@ export async function applyEnds(ctx: JobContext<unknown>, batch: DeployBatch): P
  * (Libreswan's `ipsec auto --add` closes its SAs): a fleet deploy then leaves them running.
  * A tunnel that is not up, or whose status cannot be read, is applied as usual.
  */
-async function keepRunningIfUnchanged(ctx: JobContext<unknown>, batch: DeployBatch): Promise<void> {
+export async function keepRunningIfUnchanged(ctx: JobContext<unknown>, batch: DeployBatch): Promise<void> {
   const works = batch.works;
   const candidates = batch
     .alive()

@@ -1,9 +1,10 @@
-// Deploys one or more tunnels and proves each works, phase by phase across their routers
-// (a hub with N tunnels is visited once per phase, over one session):
-//   plan-deploy (render, connect, read, diff) → upload-changes (back up on the router,
-//   upload) → apply-ends (busier ends first, then the initiating ones) → verify-tunnels
-//   (both ends up, LAN ping) → confirm-routers (disarm each router's commit-confirm timer)
-//   → roll-back-tunnels for the tunnels that failed.
+// Deploys one or more tunnels and proves each works (a hub with N tunnels is visited once
+// per step, over one session):
+//   plan-deploy (render, connect, read, diff) → bring-up-tunnels, each router and each
+//   tunnel on its own as soon as its peers are ready: upload-changes (back up on the
+//   router, arm commit-confirm, upload) → apply-ends (busier ends first, then the
+//   initiating ones) → verify-tunnels (both ends up, LAN ping) → confirm-routers (disarm
+//   the router's timer) → roll-back-tunnels for the tunnels that failed.
 // A tunnel that fails at any point is rolled back on both routers (old files, old
 // tunnel); the others stay. A tunnel is green only when both ends verify.
 import "server-only";
@@ -14,9 +15,7 @@ import { hashFiles } from "@/lib/deploy/plan";
 import type { ConnectGateway } from "@/lib/deploy/connect";
 import type { DeployBatch, TunnelRun } from "@/lib/deploy/deploy-batch";
 import { planDeploy } from "@/lib/deploy/plan-deploy";
-import { backUpAndUpload } from "@/lib/deploy/upload-changes";
-import { applyEnds } from "@/lib/deploy/apply-ends";
-import { verifyTunnels } from "@/lib/deploy/verify-tunnels";
+import { bringUpTunnels } from "@/lib/deploy/bring-up-tunnels";
 import { rollBackTunnels } from "@/lib/deploy/roll-back-tunnels";
 import { confirmRouters } from "@/lib/deploy/confirm-routers";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
@@ -38,10 +37,7 @@ export async function deployTunnels(ctx: JobContext<DeployParams>, connect: Conn
     return { dryRun: true, changes };
   }
 
-  await backUpAndUpload(ctx, batch);
-  await applyEnds(ctx, batch);
-  await verifyTunnels(ctx, batch.alive(), works, (r, why) => batch.fail(r, why));
-  await confirmRouters(ctx, batch, connect, "verified");
+  await bringUpTunnels(ctx, batch, connect);
 
   const failed = runs.filter((r) => r.error);
   if (failed.length) {

@@ -44,6 +44,14 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
   return settled.map((s) => (s as PromiseFulfilledResult<R>).value);
 }
 
+/** A promise with its resolve at hand: one chain says "done" to the chains that wait for it. */
+export type Deferred<T> = { promise: Promise<T>; resolve(v: T): void };
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 /** The promise, or a timeout first (none: the promise alone). */
 export async function waitAtMost(promise: Promise<unknown>, timeoutMs: number | undefined): Promise<void> {
   if (timeoutMs === undefined) {

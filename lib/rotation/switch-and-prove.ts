@@ -9,7 +9,7 @@ import { getPlatform } from "@/lib/platforms";
 import { CHANNELS_PER_SESSION } from "@/lib/deploy/fleet-plan";
 import { runCommands } from "@/lib/deploy/run-commands";
 import { pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
-import { KeyedSlots } from "@/lib/jobs/concurrency";
+import { deferred, KeyedSlots } from "@/lib/jobs/concurrency";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { byGateway, fail, touchedEnds, type KeyEvents, type KeyTarget, type TunnelSwitch } from "@/lib/rotation/key-target";
 import { proveRouterEnds } from "@/lib/rotation/prove-router-ends";
@@ -18,13 +18,6 @@ import { switchEndOf } from "@/lib/rotation/key-steps";
 import type { SessionCache } from "@/lib/rotation/session-cache";
 
 type Ctx = JobContext<unknown>;
-
-type Deferred<T> = { promise: Promise<T>; resolve(v: T): void };
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 export async function switchAndProve<T extends KeyTarget>(
   ctx: Ctx,
