@@ -14,6 +14,13 @@ import { SshError } from "@/lib/ssh/errors";
  * paths. `changed` is called once some file on the router may hold the new content: not
  * when an upload failed before replacing its target (a full disk, a refused write).
  */
+/** This end's platform keeps the key in a file the router's other tunnels write too (racoon's psk.txt). */
+export function sharesSecretFile(end: RenderableEnd): boolean {
+  return getPlatform(end.platform)
+    .render(end.end)
+    .some((f) => f.secret && f.scope === "gateway");
+}
+
 export async function writeSecretFiles(io: RouterIO, end: RenderableEnd, changed: () => void = () => {}): Promise<string[]> {
   const files = getPlatform(end.platform)
     .render(end.end)

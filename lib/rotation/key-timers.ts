@@ -14,6 +14,8 @@ import type { RouterIO } from "@/lib/deploy/router-io";
 import { armKeyTimer, confirmKeyTunnel, newToken, pendingKeyTimers, type ArmedTimer } from "@/lib/deploy/commit-confirm/router-timer";
 import { keptKeyPath, type KeyRestoreTunnel } from "@/lib/deploy/commit-confirm/script";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
+import { mapBounded } from "@/lib/jobs/concurrency";
+import { CHANNELS_PER_SESSION } from "@/lib/deploy/fleet-plan";
 import { message, type KeyTarget } from "@/lib/rotation/key-target";
 import type { SessionCache } from "@/lib/rotation/session-cache";
 import { loadTunnelEnds } from "@/lib/rendering/load-ends";
@@ -45,15 +47,21 @@ export class KeyTimers {
     const tunnels: KeyRestoreTunnel[] = [];
     const secrets: { path: string; content: string }[] = [];
     const routerCommands = new Map<string, Command>();
-    for (const t of items) {
+    // The keys the router holds now, several files at once over its SFTP channel.
+    const held = await mapBounded(items, CHANNELS_PER_SESSION, async (t) => {
       const end = t.ends.find((e) => e.gatewayId === g.gatewayId)!;
+      const files = getPlatform(end.platform)
+        .render(end.end)
+        .filter((x) => x.secret);
+      return { t, end, files: await Promise.all(files.map(async (f) => ({ path: f.path, before: await io.readFile(f.path) }))) };
+    });
+    for (const { t, end, files: read } of held) {
       const platform = getPlatform(end.platform);
       const files = [];
-      for (const f of platform.render(end.end).filter((x) => x.secret)) {
-        const before = await io.readFile(f.path);
-        const backup = before === null ? null : keptKeyPath(timerId, t.tunnelId, f.path);
+      for (const { path, before } of read) {
+        const backup = before === null ? null : keptKeyPath(timerId, t.tunnelId, path);
         if (before !== null && backup) secrets.push({ path: backup, content: before });
-        files.push({ path: f.path, backup, mode: 0o600 });
+        files.push({ path, backup, mode: 0o600 });
       }
       for (const c of platform.keySwitch.load(end.end)) routerCommands.set(c.argv.join("\u0000"), c);
       tunnels.push({ tunnelId: t.tunnelId, files, commands: [...platform.keySwitch.stop(end.end), ...platform.keySwitch.start(end.end)] });

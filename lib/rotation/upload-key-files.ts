@@ -1,13 +1,14 @@
 // Phase one of applyKeyVersion, run once per role: one role's ends get the key's secret
 // files (0600, over SFTP), every router at once, each router in one step for all its
-// tunnels. Every "a" end before any "b" end, and each end's held version recorded right
+// tunnels, several tunnels' files at once. Every "a" end before any "b" end, and each end's held version recorded right
 // after its upload, so a crash in between leaves rows crash recovery can decide from.
 import "server-only";
 import { recordEndPskVersion } from "@/lib/db/rotation";
 import { parallelGateways } from "@/lib/config/env";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
-import { writeSecretFiles } from "@/lib/rotation/key-steps";
+import { sharesSecretFile, writeSecretFiles } from "@/lib/rotation/key-steps";
+import { CHANNELS_PER_SESSION } from "@/lib/deploy/fleet-plan";
 import { byGateway, fail, message, touchedEnds, tunnels, type KeyEvents, type KeyTarget } from "@/lib/rotation/key-target";
 import type { EndRole } from "@/lib/rotation/rotation-state";
 import type { SessionCache } from "@/lib/rotation/session-cache";
@@ -34,7 +35,10 @@ export async function uploadKeyFiles<T extends KeyTarget>(
           g.items.map((i) => i.of),
         );
         const errors: string[] = [];
-        for (const { of: t, end } of g.items) {
+        // Several tunnels' files at once over the router's one SFTP channel (its requests are
+        // pipelined); one at a time where a secret file is shared by the router's tunnels.
+        const shared = g.items.some(({ end }) => sharesSecretFile(end));
+        await mapBounded(g.items, shared ? 1 : CHANNELS_PER_SESSION, async ({ of: t, end }) => {
           try {
             await writeSecretFiles(io, end, () => events.changed?.(t, role));
             await recordEndPskVersion(t.tunnelId, role, t.version);
@@ -43,7 +47,7 @@ export async function uploadKeyFiles<T extends KeyTarget>(
             fail(t, e);
             errors.push(`${t.label}: ${message(e)}`);
           }
-        }
+        });
         if (errors.length) throw new JobFailure(errors.join("; "));
         await ctx.log("info", `${tunnels(g.items.length)}: secret files (0600) hold the ${events.keyName}`, g.name);
       })
