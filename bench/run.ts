@@ -63,7 +63,18 @@ async function fleet(opts: BenchOptions, logDir: string, provenance: Provenance)
           .join(" ")})`,
       );
       const routerCores = provenance.pinning.pinned ? cpuCount(provenance.pinning.routerCpus) : cpus().length;
-      results.push(await runFleetOnce(world, { runIndex: i, columns, logDir, log, routerCores }));
+      const { parallelGateways } = await import("@/lib/config/env");
+      results.push(
+        await runFleetOnce(world, {
+          runIndex: i,
+          columns,
+          logDir,
+          log,
+          routerCores,
+          defaultParallel: parallelGateways(),
+          routers: spokes + 1,
+        }),
+      );
     }
   } finally {
     const { getJobRunner } = await import("@/lib/jobs/runtime");

@@ -2,7 +2,7 @@
 // state, rotates all N PSKs and polls health once; then the single-gateway limit. The
 // order of the tools shifts from run to run, so a load drift on the shared machine does
 // not always hit the same tool.
-import { gatewardenDeploy, gatewardenHealth, gatewardenRotate, type JobTiming } from "./gatewarden-ops";
+import { gatewardenDeploy, gatewardenHealth, gatewardenRotate, withParallelGateways, type JobTiming } from "./gatewarden-ops";
 import { runAnsible, type AnsibleStyle } from "./ansible-ops";
 import { measureLoad, type LoadDuring } from "./load-meter";
 import { reloadEnds, resetRouters, type BenchWorld } from "./lab-app";
@@ -23,7 +23,10 @@ export type ToolTimes = {
 export type AnsibleColumn = { style: AnsibleStyle; forks: number };
 export const columnKey = (c: AnsibleColumn) => `${c.style === "straightforward" ? "" : `${c.style}-`}f${c.forks}`;
 export type RunResult = {
+  /** Gatewarden at its default parallelism (GATEWARDEN_PARALLEL_GATEWAYS). */
   gatewarden: ToolTimes;
+  /** Gatewarden at the parallelism of a smaller Ansible column ("p5": 5 routers at once, health 5 gateways at once). */
+  gatewardenAt?: Record<string, ToolTimes>;
   ansible: Record<string, ToolTimes>;
   limit: {
     deployMs: number;
@@ -50,33 +53,45 @@ type Tool = { name: string; run(): Promise<ToolTimes> };
 
 export async function runFleetOnce(
   world: BenchWorld,
-  opts: { runIndex: number; columns: AnsibleColumn[]; logDir: string; log: (l: string) => void; routerCores: number },
+  opts: {
+    runIndex: number;
+    columns: AnsibleColumn[];
+    logDir: string;
+    log: (l: string) => void;
+    routerCores: number;
+    /** GATEWARDEN_PARALLEL_GATEWAYS as the process has it, and the routers of the fleet. */
+    defaultParallel: number;
+    routers: number;
+  },
 ): Promise<RunResult> {
   const { loadavg } = await import("node:os");
+  const gatewardenAt = (parallel: number | null) => async (): Promise<ToolTimes> =>
+    withParallelGateways(parallel, async () => {
+      const deploy = await measureLoad(() => gatewardenDeploy(world));
+      const rotate = await measureLoad(() => gatewardenRotate(world));
+      await reloadEnds(world); // the rotation changed the active keys
+      const health = await measureLoad(() => gatewardenHealth(world, parallel ?? undefined));
+      const show = (j: JobTiming) =>
+        `${Object.entries(j.phases)
+          .map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`)
+          .join(", ")}; hub busy ${(j.hubBusyMs / 1000).toFixed(2)} s`;
+      const who = parallel === null ? "gatewarden" : `gatewarden-p${parallel}`;
+      opts.log(`  ${who} deploy job phases (s): ${show(deploy.result)}`);
+      opts.log(`  ${who} rotate job phases (s): ${show(rotate.result)}`);
+      return {
+        deployMs: deploy.result.ms,
+        rotateMs: rotate.result.ms,
+        healthMs: health.result.coldMs,
+        healthWarmMs: health.result.warmMs,
+        jobs: { deploy: deploy.result, rotate: rotate.result },
+        load: { deploy: deploy.load, rotate: rotate.load, health: health.load },
+      };
+    });
+  // Gatewarden at the parallelism of each Ansible column it is compared with, besides its default.
+  const parallels = [...new Set(opts.columns.map((c) => c.forks))].filter((f) => f < Math.min(opts.defaultParallel, opts.routers));
   const tools: Tool[] = [
-    {
-      name: "gatewarden",
-      run: async () => {
-        const deploy = await measureLoad(() => gatewardenDeploy(world));
-        const rotate = await measureLoad(() => gatewardenRotate(world));
-        await reloadEnds(world); // the rotation changed the active keys
-        const health = await measureLoad(() => gatewardenHealth(world));
-        const show = (j: JobTiming) =>
-          `${Object.entries(j.phases)
-            .map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`)
-            .join(", ")}; hub busy ${(j.hubBusyMs / 1000).toFixed(2)} s`;
-        opts.log(`  gatewarden deploy job phases (s): ${show(deploy.result)}`);
-        opts.log(`  gatewarden rotate job phases (s): ${show(rotate.result)}`);
-        return {
-          deployMs: deploy.result.ms,
-          rotateMs: rotate.result.ms,
-          healthMs: health.result.coldMs,
-          healthWarmMs: health.result.warmMs,
-          jobs: { deploy: deploy.result, rotate: rotate.result },
-          load: { deploy: deploy.load, rotate: rotate.load, health: health.load },
-        };
-      },
-    },
+    { name: "gatewarden", run: gatewardenAt(null) },
+    ...parallels.map((p) => ({ name: `gatewarden-p${p}`, run: gatewardenAt(p) })),
     ...opts.columns.map((c) => ({
       name: `ansible-${columnKey(c)}`,
       run: async () => {
@@ -131,6 +146,7 @@ export async function runFleetOnce(
   );
   return {
     gatewarden: times.get("gatewarden")!,
+    gatewardenAt: Object.fromEntries(parallels.map((p) => [`p${p}`, times.get(`gatewarden-p${p}`)!])),
     ansible: Object.fromEntries(opts.columns.map((c) => [columnKey(c), times.get(`ansible-${columnKey(c)}`)!])),
     yardstick,
     limit: {

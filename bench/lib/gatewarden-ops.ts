@@ -21,6 +21,8 @@ export function phaseOf(stepName: string): string {
     .replace(/[;:].*$/, "")
     .replace(/ (on|to|from|through) .*$/, "")
     .replace(/^verify .*-gw$/, "verify")
+    .replace(/^confirm .*$/, "confirm")
+    .replace(/^new keys for \d+ tunnels?$/, "new keys")
     .replace(/ \S+-gw$/, "");
 }
 
@@ -76,13 +78,13 @@ export const gatewardenRotate = (world: BenchWorld) => runJob(world, "rotate", w
 
 /**
  * One health round over every tunnel with a new poller (the app's setting: 8 gateways
- * at once), so the round opens its SSH sessions ("cold"); then a second round on the
+ * at once; the benchmark's Gatewarden-at-5 column: 5), so the round opens its SSH sessions ("cold"); then a second round on the
  * same poller, which reuses the pooled sessions as the app does between rounds ("warm").
  * Every tunnel must be judged up.
  */
-export async function gatewardenHealth(world: BenchWorld): Promise<{ coldMs: number; warmMs: number }> {
+export async function gatewardenHealth(world: BenchWorld, maxConcurrent = 8): Promise<{ coldMs: number; warmMs: number }> {
   const { HealthPoller } = await import("@/lib/health/poller");
-  const poller = new HealthPoller({ intervalMs: 60_000, maxConcurrent: 8 });
+  const poller = new HealthPoller({ intervalMs: 60_000, maxConcurrent });
   try {
     const times: number[] = [];
     for (let i = 0; i < 2; i++) {
@@ -99,5 +101,24 @@ export async function gatewardenHealth(world: BenchWorld): Promise<{ coldMs: num
     return { coldMs: times[0]!, warmMs: times[1]! };
   } finally {
     await poller.stop();
+  }
+}
+
+/**
+ * Runs `fn` with GATEWARDEN_PARALLEL_GATEWAYS set to `n` (null: as the process has it), as
+ * an app started with that setting would; the process's own value is put back after.
+ */
+export async function withParallelGateways<T>(n: number | null, fn: () => Promise<T>): Promise<T> {
+  if (n === null) return fn();
+  const { reloadEnv } = await import("@/lib/config/env");
+  const before = process.env.GATEWARDEN_PARALLEL_GATEWAYS;
+  process.env.GATEWARDEN_PARALLEL_GATEWAYS = String(n);
+  reloadEnv();
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.GATEWARDEN_PARALLEL_GATEWAYS;
+    else process.env.GATEWARDEN_PARALLEL_GATEWAYS = before;
+    reloadEnv();
   }
 }

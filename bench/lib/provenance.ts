@@ -12,6 +12,8 @@ export type Provenance = {
   commandLine: string;
   versions: { node: string; ansible: string; mitogen: string; strongswan: string };
   machine: { cores: number; cpuModel: string };
+  /** The app database the jobs ran on: "sqlite" (the embedded default) or "postgresql://host:port/db" without credentials. */
+  database: string;
   pinning: Pinning | null;
   loadAtStart: number[];
 };
@@ -40,7 +42,15 @@ export function collectProvenance(startedAt: Date, loadAtStart: number[]): Prove
       strongswan: `strongswan-charon ${firstLine(["dpkg-query", "-W", "-f", "${Version}", "strongswan-charon"])}`,
     },
     machine: { cores: cpus().length, cpuModel: cpus()[0]?.model ?? "?" },
+    database: databaseOf(process.env.DATABASE_URL),
     pinning: null,
     loadAtStart,
   };
+}
+
+/** Which database a DATABASE_URL means, without its user and password. */
+export function databaseOf(url: string | undefined): string {
+  if (!url || url.startsWith("file:")) return "sqlite";
+  const u = new URL(url);
+  return `postgresql://${u.host}${u.pathname}`;
 }

@@ -30,15 +30,18 @@ const OPS = [
 
 export function fleetMedians(runs: RunResult[]) {
   const forks = Object.keys(runs[0]?.ansible ?? {});
+  const at = Object.keys(runs[0]?.gatewardenAt ?? {});
   const med = (f: (r: RunResult) => number) => median(runs.map(f));
   return OPS.map(([op, key, what]) => ({
     op,
     what,
     gatewarden: med((r) => r.gatewarden[key]),
+    gatewardenAt: Object.fromEntries(at.map((k) => [k, med((r) => r.gatewardenAt![k]![key])])),
     ansible: Object.fromEntries(forks.map((f) => [f, med((r) => r.ansible[f]![key])])),
     limit: med((r) => r.limit[key]),
     all: {
       gatewarden: runs.map((r) => r.gatewarden[key]),
+      ...Object.fromEntries(at.map((k) => [`gatewarden ${k.slice(1)} at once`, runs.map((r) => r.gatewardenAt![k]![key])])),
       ...Object.fromEntries(forks.map((f) => [`ansible ${f}`, runs.map((r) => r.ansible[f]![key])])),
       limit: runs.map((r) => r.limit[key]),
     },
@@ -102,6 +105,10 @@ function fleetSection(r: Report): string[] {
     `| ≥ 5x faster than the expert playbook at Ansible's default forks=5 | ${tA("expert-f5", (x) => a(x, "expert-f5") >= 5 * x.gatewarden)} |`,
   );
   out.push(`| ≥ 5x faster than the straightforward playbook at forks=5 | ${tA("f5", (x) => a(x, "f5") >= 5 * x.gatewarden)} |`);
+  if (r.fleetRuns[0]!.gatewardenAt?.p5)
+    out.push(
+      `| ≥ 5x faster than the expert playbook at forks=5, Gatewarden also at 5 routers at once | ${tA("expert-f5", (x) => a(x, "expert-f5") >= 5 * x.gatewardenAt.p5!)} |`,
+    );
   out.push(`| within 2x of the single-gateway limit | ${t((x) => x.gatewarden <= 2 * x.limit)} |`);
   out.push(
     "",
@@ -177,7 +184,7 @@ export function writeReport(r: Report): string {
   const text = [
     `# Gatewarden benchmarks, ${date} ${new Date().toISOString().slice(11, 16)} UTC`,
     "",
-    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), shared with other work. Load average at start: ${r.startLoad.map((x) => x.toFixed(2)).join(", ")} (1, 5, 15 min)${r.fleetRuns.length ? `; at the end of each fleet run: ${r.fleetRuns.map((x) => x.loadavg[0]!.toFixed(2)).join(", ")}` : ""}. The load is high: figures are medians of runs, compare them side by side, not with other machines.`,
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), shared with other work; app database ${r.provenance.database}. Load average at start: ${r.startLoad.map((x) => x.toFixed(2)).join(", ")} (1, 5, 15 min)${r.fleetRuns.length ? `; at the end of each fleet run: ${r.fleetRuns.map((x) => x.loadavg[0]!.toFixed(2)).join(", ")}` : ""}. The load is high: figures are medians of runs, compare them side by side, not with other machines.`,
     "",
     `Command: \`npm run bench -- ${r.argv}\``,
     "",

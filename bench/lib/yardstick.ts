@@ -13,12 +13,13 @@
 // The platform decides the files and commands (render, applyCommands, saListCommands,
 // keySwitch); the hub is the router with most tunnels, and it initiates nothing.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RenderableEnd } from "@/lib/rendering/tunnel-ends";
 import type { RenderedFile } from "@/lib/platforms/contract";
 import { endsByRouter, resetRouters, type BenchWorld } from "./lab-app";
+import { parseProcStat, treeTicks, type ProcStat } from "./proc-cpu";
 import { freshPsks } from "./ansible-ops";
 
 export type Bound = { ms: number; steps: Record<string, number> };
@@ -108,18 +109,32 @@ function cpuMarker(world: BenchWorld, into: Record<string, number>) {
   };
 }
 
-/** CPU time (ms) of every router's daemons and what they started and reaped. */
+/** Every process's parent and CPU ticks (utime + stime + cutime + cstime), from /proc. */
+function readProcStats(): Map<number, ProcStat> {
+  const out = new Map<number, ProcStat>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${name}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    out.set(Number(name), parseProcStat(text));
+  }
+  return out;
+}
+
+/**
+ * CPU time (ms) of every router's daemons and everything under them: each live process's
+ * own time plus what it reaped (utime, stime, cutime, cstime), summed over the trees
+ * rooted at the daemons. A session's commands are counted when they run, not only when
+ * the session ends and sshd reaps it.
+ */
 async function routerCpuMs(world: BenchWorld): Promise<number> {
   const { labStatus } = await import("@/e2e/lab/lab");
-  let ticks = 0;
-  for (const s of labStatus(world.lab))
-    for (const pid of [s.sshd, s.charon]) {
-      if (!pid) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      // utime, stime, cutime, cstime: fields 14–17 of stat, 12–15 after "pid (comm) ".
-      ticks += [11, 12, 13, 14].reduce((a, i) => a + Number(fields[i]), 0);
-    }
-  return (ticks * 1000) / CLK_TCK;
+  const roots = labStatus(world.lab).flatMap((s) => [s.sshd, s.charon].filter((p): p is number => !!p));
+  return (treeTicks(readProcStats(), roots) * 1000) / CLK_TCK;
 }
 
 type Roles = { hub: string; hubEnds: RenderableEnd[]; spokes: [string, RenderableEnd[]][] };
