@@ -156,5 +156,11 @@ export function getEnv(): AppEnv {
   return cached;
 }
 
+/** Reads process.env again (the benchmark runs the same job at two parallelisms in one process). */
+export function reloadEnv(): AppEnv {
+  cached = undefined;
+  return getEnv();
+}
+
 /** GATEWARDEN_PARALLEL_GATEWAYS: routers a fleet operation works on at once. */
 export const parallelGateways = (): number => getEnv().parallelGateways;
