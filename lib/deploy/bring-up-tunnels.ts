@@ -72,7 +72,7 @@ export async function bringUpTunnels(ctx: Ctx, batch: DeployBatch, connect: Conn
     const second = w.ends.filter((e) => !goesFirst(e));
     try {
       if (second.length) {
-        const peers = new Set(second.map((e) => batch.runOf(e).ends.find((x) => x !== e)!.gatewayId));
+        const peers = new Set(second.map((e) => batch.runOf(e).ends.find((x) => x.role !== e.role)!.gatewayId));
         await Promise.all([...peers].map((g) => wentFirst.get(g)!.promise));
         await slot(() => applyRound(ctx, batch, w, true));
       }

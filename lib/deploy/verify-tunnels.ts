@@ -9,7 +9,7 @@ import { connectionLost, failureOf, message, type TunnelRun } from "@/lib/deploy
 import { CHANNELS_PER_SESSION, initiateAgainCommands } from "@/lib/deploy/fleet-plan";
 import { parallelGateways } from "@/lib/config/env";
 import { runCommands } from "@/lib/deploy/run-commands";
-import { pingThroughTunnel, waitFor } from "@/lib/deploy/verify";
+import { pingThroughTunnel, pollWait, waitFor } from "@/lib/deploy/verify";
 import { mapBounded } from "@/lib/jobs/concurrency";
 import { JobFailure, type JobContext } from "@/lib/jobs/types";
 import { isSshError } from "@/lib/ssh/errors";
@@ -106,7 +106,8 @@ export async function verifyRouterStep(ctx: Ctx, w: GatewayWork, items: VerifyIt
   const rounds = async () => {
     const bad: string[] = [];
     let routes = "";
-    for (let active = ready(); active.length; active = ready()) {
+    let round = 0;
+    for (let active = ready(); active.length; active = ready(), round++) {
       try {
         const m = await w.check(active);
         routes = [...m.values()][0]?.routesText ?? routes;
@@ -127,7 +128,7 @@ export async function verifyRouterStep(ctx: Ctx, w: GatewayWork, items: VerifyIt
           bad.push(`${end.end.interfaceName}/${end.end.remote.publicIp}: ${message(e)}`);
         }
       }
-      if (ready().length) await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+      if (ready().length) await new Promise((r) => setTimeout(r, pollWait(round, POLL_INTERVAL_MS)));
     }
     await ctx.log("info", `ip route list:\n${routes || "(none)"}`, w.name);
     if (bad.length) throw new JobFailure(`${w.name}: did not come up within ${VERIFY_TIMEOUT_MS / 1000} s: ${bad.join("; ")}`);

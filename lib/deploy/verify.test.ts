@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sshErrors } from "@/lib/ssh/errors";
-import { waitFor } from "./verify";
+import { pollWait, waitFor } from "./verify";
 
 describe("waitFor", () => {
   it("gives up at once when the SSH connection dropped: a dead session does not come back", async () => {
@@ -53,5 +53,16 @@ describe("waitFor", () => {
         5,
       ),
     ).toBe(1);
+  });
+});
+
+describe("pollWait", () => {
+  it("waits 100 ms after the first attempt, then twice as long each time, up to the cap", () => {
+    expect([0, 1, 2, 3, 4, 5].map((r) => pollWait(r, 500))).toEqual([100, 200, 400, 500, 500, 500]);
+    expect([0, 1, 2, 3, 4].map((r) => pollWait(r, 1000))).toEqual([100, 200, 400, 800, 1000]);
+  });
+  it("never waits longer than a cap below 100 ms, nor overflows after many rounds", () => {
+    expect(pollWait(0, 5)).toBe(5);
+    expect(pollWait(5000, 500)).toBe(500);
   });
 });

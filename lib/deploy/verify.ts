@@ -52,16 +52,27 @@ export async function pingThroughTunnel(io: RouterIO, end: TunnelEnd): Promise<{
  * Repeats `attempt` until `done` or the deadline. An attempt that throws (a status
  * command timing out on a busy router) is tried again; only the last error is thrown.
  * A dropped SSH connection is thrown at once: a dead session does not come back.
+ * The waits between attempts grow (pollWaits) up to `intervalMs`.
  */
 export async function waitFor<T>(attempt: () => Promise<T>, done: (t: T) => boolean, timeoutMs: number, intervalMs = 500): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let round = 0; ; round++) {
     try {
       const result = await attempt();
       if (done(result) || Date.now() >= deadline) return result;
     } catch (e) {
       if (Date.now() >= deadline || isSshError(e, "connection-lost")) throw e;
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await new Promise((r) => setTimeout(r, pollWait(round, intervalMs)));
   }
+}
+
+/**
+ * The wait after the `round`-th (0-based) attempt: 100 ms, then doubling up to `capMs`.
+ * What is polled (an IKE SA coming up, a route installed) is usually there within a few
+ * hundred milliseconds: a flat half second wasted most of one on each tunnel's critical
+ * path, while a later, slower wait keeps a router that takes its time from being polled hard.
+ */
+export function pollWait(round: number, capMs: number): number {
+  return Math.min(capMs, 100 * 2 ** Math.min(round, 10));
 }
