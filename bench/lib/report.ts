@@ -109,7 +109,9 @@ function fleetSection(r: Report): string[] {
     out.push(
       `| ≥ 5x faster than the expert playbook at forks=5, Gatewarden also at 5 routers at once | ${tA("expert-f5", (x) => a(x, "expert-f5") >= 5 * x.gatewardenAt.p5!)} |`,
     );
-  out.push(`| within 2x of the single-gateway limit | ${t((x) => x.gatewarden <= 2 * x.limit)} |`);
+  out.push(
+    `| within 2x of the limit (the yardstick: max of the critical path and router CPU ÷ cores) | ${t((x) => x.gatewarden <= 2 * x.limit)} |`,
+  );
   out.push(
     "",
     "### How it was measured",
