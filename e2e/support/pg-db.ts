@@ -35,5 +35,25 @@ export async function freshPgDatabase(prefix = "gatewarden_test"): Promise<TempP
   u.pathname = `/${name}`;
   const url = u.toString();
   await migrateDeploy({ env: { ...process.env, DATABASE_URL: url } });
-  return { url, name, drop: () => asAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined) };
+  return { url, name, drop: () => dropDatabase(name) };
 }
+
+/**
+ * DROP DATABASE … WITH (FORCE), tried again for a few seconds while it is refused with
+ * "must be a member of the role whose process is being terminated": a backend of no role
+ * (an autovacuum worker on the test's busy tables) may be on the database, and the
+ * gatewarden role may not terminate it. It finishes by itself in a moment.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await asAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== INSUFFICIENT_PRIVILEGE || attempt >= 50) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+const INSUFFICIENT_PRIVILEGE = "42501";
