@@ -73,3 +73,24 @@ export async function connectionNameOf(tunnelId: string): Promise<string> {
   if (!t.connectionName) throw new Error(`tunnel ${tunnelId} has no connection name yet`);
   return t.connectionName;
 }
+
+/**
+ * A deploy job row and its context, for a test that runs the deploy handler itself (with
+ * a fault-injecting connect): the job runner is stopped first, so it does not also take
+ * the row. The caller starts it again when done.
+ */
+export async function deployJobOutsideRunner(actor: Actor, params: { tunnelId: string } | { tunnelIds: string[] }) {
+  const { insertJob } = await import("@/lib/db/jobs");
+  const { createJobContext } = await import("@/lib/jobs/context");
+  await (await import("@/lib/jobs/runtime")).getJobRunner().stop();
+  const one = "tunnelId" in params;
+  const { id } = await insertJob({
+    kind: "deploy",
+    targetType: one ? "tunnel" : "fleet",
+    targetId: one ? params.tunnelId : "all",
+    params,
+    createdById: actor.id,
+    createdByName: actor.username,
+  });
+  return { id, ctx: await createJobContext(id, "deploy", params, actor) };
+}

@@ -58,6 +58,7 @@ export async function bringUpTunnels(ctx: Ctx, batch: DeployBatch, connect: Conn
   const bothApplied = (tunnelId: string) =>
     Promise.all(batch.byId.get(tunnelId)!.ends.map((e) => applied.get(endKey(e))!.promise)).then(() => undefined);
   const goesFirst = (e: RenderableEnd) => e.role !== batch.runOf(e).lastRole;
+  const lastRole = new Map(batch.runs.map((r) => [r.id, r.lastRole]));
 
   const routerChain = async (w: GatewayWork) => {
     try {
@@ -87,7 +88,7 @@ export async function bringUpTunnels(ctx: Ctx, batch: DeployBatch, connect: Conn
         w,
         w.ends.map((end) => ({ end, ready: bothApplied(end.end.tunnelId) })),
         {
-          lastRole: new Map(batch.runs.map((r) => [r.id, r.lastRole])),
+          lastRole,
           up: (id) => up.get(endKey(w.ends.find((e) => e.end.tunnelId === id)!))!.resolve(true),
           slot,
           lost,

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEd25519KeyPair } from "@/lib/ssh/keys";
 import { execInRouter, type LabState } from "@/e2e/lab/lab";
-import { addLabTunnel, connectionNameOf, runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
+import { addLabTunnel, connectionNameOf, deployJobOutsideRunner, runJobToEnd, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 import { configSnapshot as labConfigSnapshot, lanPingOk as labLanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 const LAB = "gwtest-deployfail";
@@ -141,25 +141,15 @@ describe("a deploy that fails leaves the routers as they were", () => {
   });
 
   it("an IKE SA lost right after the bring-up: the initiating end tries once more and the tunnel is deployed", async () => {
-    const { insertJob, getJob } = await import("@/lib/db/jobs");
-    const { createJobContext } = await import("@/lib/jobs/context");
+    const { getJob } = await import("@/lib/db/jobs");
     const { deployTunnels } = await import("@/lib/deploy/deploy-tunnels");
     const { connectGatewayForJob } = await import("@/lib/deploy/connect");
-    await (await import("@/lib/jobs/runtime")).getJobRunner().stop();
     const t = (await (
       await db()
     ).tunnel.findFirst({
       where: { ends: { some: { gatewayId: gatewayIds.get("hq")! } }, AND: { ends: { some: { gatewayId: gatewayIds.get("branch1")! } } } },
     }))!.id;
-    const { id } = await insertJob({
-      kind: "deploy",
-      targetType: "tunnel",
-      targetId: t,
-      params: { tunnelId: t },
-      createdById: admin.id,
-      createdByName: admin.username,
-    });
-    const ctx = await createJobContext(id, "deploy", { tunnelId: t }, admin);
+    const { id, ctx } = await deployJobOutsideRunner(admin, { tunnelId: t });
     let lost = false;
     // The initiating end (the spoke) starts the tunnel as it loads it; once the SA is up it is torn down.
     const { loadTunnelEnds } = await import("@/lib/rendering/load-ends");
@@ -196,13 +186,10 @@ describe("a deploy that fails leaves the routers as they were", () => {
   });
 
   it("SSH connection dropped during upload: reconnects, restores, says so", async () => {
-    const { insertJob, getJob } = await import("@/lib/db/jobs");
-    const { createJobContext } = await import("@/lib/jobs/context");
+    const { getJob } = await import("@/lib/db/jobs");
     const { deployTunnels } = await import("@/lib/deploy/deploy-tunnels");
     const { connectGatewayForJob } = await import("@/lib/deploy/connect");
-    // This test drives the handler itself (to cut the connection at a chosen upload),
-    // so the runner must not also pick the job row up.
-    await (await import("@/lib/jobs/runtime")).getJobRunner().stop();
+    // This test drives the handler itself, to cut the connection at a chosen upload.
     const t = (await (
       await db()
     ).tunnel.findFirst({
@@ -212,15 +199,7 @@ describe("a deploy that fails leaves the routers as they were", () => {
       },
     }))!.id;
     const before = await configSnapshot("branch2");
-    const { id } = await insertJob({
-      kind: "deploy",
-      targetType: "tunnel",
-      targetId: t,
-      params: { tunnelId: t },
-      createdById: admin.id,
-      createdByName: admin.username,
-    });
-    const ctx = await createJobContext(id, "deploy", { tunnelId: t }, admin);
+    const { id, ctx } = await deployJobOutsideRunner(admin, { tunnelId: t });
     let cut = false;
     // The real connection; on branch2's second upload, the router's sshd session is killed.
     const connect: typeof connectGatewayForJob = async (gatewayId, c) => {

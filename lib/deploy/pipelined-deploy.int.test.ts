@@ -5,7 +5,7 @@
 // ping could start before every router had applied.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LabState } from "@/e2e/lab/lab";
-import { startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
+import { deployJobOutsideRunner, startLabApp, stopLabApp } from "@/e2e/support/lab-jobs";
 import { lanPingOk } from "@/lib/deploy/test-support/lab-checks";
 
 const LAB = "h-pipelined";
@@ -32,22 +32,11 @@ afterAll(async () => {
 
 describe("a fleet deploy goes on tunnel by tunnel", () => {
   it("one spoke slow to upload: the other tunnel is proven and its spoke confirmed first, then both are up", async () => {
-    const { insertJob, getJob } = await import("@/lib/db/jobs");
-    const { createJobContext } = await import("@/lib/jobs/context");
+    const { getJob } = await import("@/lib/db/jobs");
     const { deployTunnels } = await import("@/lib/deploy/deploy-tunnels");
     const { connectGatewayForJob } = await import("@/lib/deploy/connect");
-    await (await import("@/lib/jobs/runtime")).getJobRunner().stop();
     const slow = gatewayIds.get("branch2")!;
-    const params = { tunnelIds };
-    const { id } = await insertJob({
-      kind: "deploy",
-      targetType: "fleet",
-      targetId: "all",
-      params,
-      createdById: admin.id,
-      createdByName: admin.username,
-    });
-    const ctx = await createJobContext(id, "deploy", params, admin);
+    const { id, ctx } = await deployJobOutsideRunner(admin, { tunnelIds });
     // The real connection; branch2's uploads each wait a while first, as over a slow link.
     const connect: typeof connectGatewayForJob = async (gatewayId, c) => {
       const session = await connectGatewayForJob(gatewayId, c);
